@@ -1,0 +1,50 @@
+export { createDatabase, type Database, type DatabaseOptions, pingDatabase } from './database.ts';
+export {
+  type RunningDatabase,
+  resolveDatabase,
+  startEmbeddedPostgres,
+} from './embedded/embedded-postgres.ts';
+export {
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  StorageError,
+  type StorageErrorCode,
+} from './errors.ts';
+export {
+  assertSchemaCurrent,
+  type MigrationStatus,
+  migrateLatest,
+  migrationStatus,
+  PendingMigrationsError,
+} from './migrator.ts';
+export {
+  type Change,
+  type ChangeListener,
+  listenForChanges,
+  notifyChange,
+} from './notifications.ts';
+export {
+  type ArtifactsRepository,
+  createArtifactsRepository,
+  type StoredArtifact,
+} from './repositories/artifacts-repository.ts';
+export {
+  type ClientRecord,
+  type ClientSecretRecord,
+  type ClientsRepository,
+  createClientsRepository,
+  type NewClient,
+} from './repositories/clients-repository.ts';
+export {
+  createKeysRepository,
+  type KeyState,
+  type KeysRepository,
+  type SigningKeyRecord,
+} from './repositories/keys-repository.ts';
+export {
+  createResourcesRepository,
+  type NewResource,
+  type ResourceRecord,
+  type ResourcesRepository,
+  type ScopeRecord,
+} from './repositories/resources-repository.ts';

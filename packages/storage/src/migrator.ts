@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+import type { Database } from './database.ts';
+import * as initial from './migrations/0001-initial.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+// The ordered list of every migration. Append only: a merged migration never changes.
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['0001-initial', initial]];
+
+const TABLE = 'portcullis_migrations';
+
+// knex's programmatic API with our own source, so migrations are plain imports (no file globbing)
+// and each one runs in a transaction together with its row in the migrations table.
+const source: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};
+
+const config: Knex.MigratorConfig = {
+  migrationSource: source,
+  tableName: TABLE,
+  disableMigrationsListValidation: false,
+};
+
+/** The state of the schema: which migrations ran and which are waiting. */
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+/** Applies every pending migration; returns the names it applied, in order. */
+export async function migrateLatest(db: Database): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
+  return applied;
+}
+
+/** Lists applied and pending migrations without changing anything. */
+export async function migrationStatus(db: Database): Promise<MigrationStatus> {
+  const [completed, pending] = (await db.migrate.list(config)) as [
+    Array<{ name: string }>,
+    Array<readonly [string, Migration]>,
+  ];
+  return {
+    applied: completed.map((m) => m.name),
+    pending: pending.map(([name]) => name),
+  };
+}
+
+/**
+ * Throws a {@link PendingMigrationsError} when the schema is behind the code, so servers refuse
+ * to start on an old schema.
+ */
+export async function assertSchemaCurrent(db: Database): Promise<void> {
+  const { pending } = await migrationStatus(db);
+  if (pending.length > 0) throw new PendingMigrationsError(pending);
+}
+
+/** The schema has migrations that were not applied yet. */
+export class PendingMigrationsError extends Error {
+  readonly code = 'pending_migrations';
+  readonly pending: string[];
+
+  constructor(pending: string[]) {
+    super(
+      `the database has ${pending.length} pending migration(s) (${pending.join(', ')}): run \`portcullis db migrate\` first`,
+    );
+    this.name = 'PendingMigrationsError';
+    this.pending = pending;
+  }
+}

@@ -1,0 +1,92 @@
+import test from 'ava';
+import { createArtifactsRepository } from '../src/index.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+
+let database: TestDatabase;
+test.before(async () => {
+  database = await createTestDatabase();
+});
+test.after.always(async () => {
+  await database?.drop();
+});
+
+const repo = () => createArtifactsRepository(database.db);
+
+test('upsert then find returns the payload; upsert again replaces it', async (t) => {
+  await repo().upsert('Session', 's1', { uid: 'u1', accountId: 'a' }, 60);
+  t.deepEqual((await repo().find('Session', 's1'))?.payload, { uid: 'u1', accountId: 'a' });
+  await repo().upsert('Session', 's1', { uid: 'u1', accountId: 'b' }, 60);
+  t.deepEqual((await repo().find('Session', 's1'))?.payload, { uid: 'u1', accountId: 'b' });
+  t.is(await repo().find('Grant', 's1'), undefined, 'models do not see each other');
+});
+
+test('indexed columns are filled from the payload', async (t) => {
+  await repo().upsert('DeviceCode', 'd1', { grantId: 'g9', uid: 'u9', userCode: 'ABCD-EFGH' }, 60);
+  const row = await database
+    .db('oidc_artifacts')
+    .where({ model: 'DeviceCode', id: 'd1' })
+    .first('grant_id', 'uid', 'user_code', 'expires_at');
+  t.is(row.grant_id, 'g9');
+  t.is(row.uid, 'u9');
+  t.is(row.user_code, 'ABCD-EFGH');
+  t.true(row.expires_at instanceof Date);
+});
+
+test('expired rows are never returned by any finder', async (t) => {
+  await repo().upsert('DeviceCode', 'old', { uid: 'old-uid', userCode: 'OLD-CODE' }, 60);
+  await database
+    .db('oidc_artifacts')
+    .where({ model: 'DeviceCode', id: 'old' })
+    .update({ expires_at: database.db.raw(`now() - interval '1 second'`) });
+  t.is(await repo().find('DeviceCode', 'old'), undefined);
+  t.is(await repo().findByUid('DeviceCode', 'old-uid'), undefined);
+  t.is(await repo().findByUserCode('DeviceCode', 'OLD-CODE'), undefined);
+  t.false(await repo().consume('DeviceCode', 'old'));
+});
+
+test('an artifact without expiry lives until destroyed', async (t) => {
+  await repo().upsert('Client', 'static', { client_id: 'static' }, undefined);
+  t.truthy(await repo().find('Client', 'static'));
+  await repo().destroy('Client', 'static');
+  t.is(await repo().find('Client', 'static'), undefined);
+});
+
+test('findByUid and findByUserCode', async (t) => {
+  await repo().upsert('Interaction', 'i1', { uid: 'uid-1' }, 60);
+  await repo().upsert('DeviceCode', 'd2', { userCode: 'WXYZ-1234' }, 60);
+  t.deepEqual((await repo().findByUid('Interaction', 'uid-1'))?.payload, { uid: 'uid-1' });
+  t.deepEqual((await repo().findByUserCode('DeviceCode', 'WXYZ-1234'))?.payload, {
+    userCode: 'WXYZ-1234',
+  });
+  t.is(await repo().findByUid('Interaction', 'nope'), undefined);
+  t.is(await repo().findByUserCode('DeviceCode', 'nope'), undefined);
+});
+
+test('consume marks the artifact once and find reports when', async (t) => {
+  await repo().upsert('AuthorizationCode', 'c1', { grantId: 'g1' }, 60);
+  t.is((await repo().find('AuthorizationCode', 'c1'))?.consumedAt, undefined);
+  t.true(await repo().consume('AuthorizationCode', 'c1'));
+  t.false(await repo().consume('AuthorizationCode', 'c1'));
+  t.false(await repo().consume('AuthorizationCode', 'missing'));
+  const consumedAt = (await repo().find('AuthorizationCode', 'c1'))?.consumedAt;
+  t.is(typeof consumedAt, 'number');
+  t.true(Math.abs((consumedAt as number) - Date.now() / 1000) < 120);
+});
+
+test('of 20 concurrent consumers of one artifact exactly one wins', async (t) => {
+  await repo().upsert('AuthorizationCode', 'race', { grantId: 'g-race' }, 60);
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () => repo().consume('AuthorizationCode', 'race')),
+  );
+  t.is(results.filter(Boolean).length, 1);
+});
+
+test('revokeByGrantId deletes every artifact of the grant and nothing else', async (t) => {
+  await repo().upsert('AuthorizationCode', 'gc', { grantId: 'grant-x' }, 60);
+  await repo().upsert('RefreshToken', 'gr', { grantId: 'grant-x' }, 60);
+  await repo().upsert('RefreshToken', 'other', { grantId: 'grant-y' }, 60);
+  t.is(await repo().revokeByGrantId('grant-x'), 2);
+  t.is(await repo().find('AuthorizationCode', 'gc'), undefined);
+  t.is(await repo().find('RefreshToken', 'gr'), undefined);
+  t.truthy(await repo().find('RefreshToken', 'other'));
+});
