@@ -1,0 +1,120 @@
+import type { Server } from 'node:http';
+import {
+  assertSchemaCurrent,
+  createArtifactsRepository,
+  createClientsRepository,
+  createKeysRepository,
+  createResourcesRepository,
+  type Database,
+  listenForChanges,
+} from '@portcullis/storage';
+import Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { ServerConfig } from './config/server-config.ts';
+import { loadSigningKeys } from './keys/signing-keys.ts';
+import type { Logger } from './logger.ts';
+import { createProvider } from './provider/create-provider.ts';
+import { createClientRegistry } from './registry/client-registry.ts';
+import { createResourceRegistry } from './registry/resource-registry.ts';
+import { healthRoutes } from './routes/health.ts';
+
+/** What {@link createAuthServer} needs; everything is passed in, nothing is opened at import. */
+export interface AuthServerDeps {
+  db: Database;
+  /** The same database's URL, for the LISTEN connection that keeps caches fresh. */
+  databaseUrl: string;
+  config: ServerConfig;
+  logger: Logger;
+}
+
+/** A built authorization server, not yet listening. */
+export interface AuthServer {
+  app: Koa;
+  provider: Provider;
+  /** Starts listening on the configured host and port (or `port` when given). */
+  listen(port?: number): Promise<{ server: Server; url: string }>;
+  /** Stops accepting, lets in-flight requests finish, and stops listening for changes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the authorization server: refuses a schema with pending migrations, loads (or creates)
+ * the signing keys, starts listening for changes made by other processes, and mounts
+ * oidc-provider behind the health routes.
+ */
+export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer> {
+  const { db, databaseUrl, config, logger } = deps;
+  await assertSchemaCurrent(db);
+
+  const clientsRepo = createClientsRepository(db);
+  const clients = createClientRegistry({
+    clients: clientsRepo,
+    onError: (error) =>
+      logger.warn('could not record a client secret use', { error: String(error) }),
+  });
+  const resources = createResourceRegistry({ resources: createResourcesRepository(db) });
+  const jwks = await loadSigningKeys(createKeysRepository(db), config.keyEncryptionKey);
+
+  const listener = listenForChanges(databaseUrl, {
+    onChange(change) {
+      if (change.kind === 'client') clients.invalidate(change.id);
+      if (change.kind === 'resource') resources.invalidate(change.id);
+    },
+    // Changes announced while the connection was down are lost: start from the database again.
+    onConnected() {
+      clients.clear();
+      resources.clear();
+    },
+    onError: (error) =>
+      logger.warn('change listener lost its connection', { error: error.message }),
+  });
+
+  const provider = createProvider({
+    config,
+    clients,
+    resources,
+    artifacts: createArtifactsRepository(db),
+    jwks,
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 503) ctx.set('Retry-After', '5');
+  });
+  provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+    logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
+  });
+
+  const app = new Koa();
+  app.proxy = config.trustProxy;
+  app.use(healthRoutes(db));
+  const handle = provider.callback();
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await handle(ctx.req, ctx.res);
+  });
+
+  let server: Server | undefined;
+  return {
+    app,
+    provider,
+    async listen(port = config.port) {
+      const started = app.listen(port, config.host);
+      server = started;
+      await new Promise<void>((resolve, reject) => {
+        started.once('listening', resolve);
+        started.once('error', reject);
+      });
+      const address = started.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      return { server: started, url: `http://${config.host}:${actualPort}` };
+    },
+    async close() {
+      await listener.close();
+      if (server?.listening) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+    },
+  };
+}

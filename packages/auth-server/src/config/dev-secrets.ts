@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DevSecrets } from './server-config.ts';
+
+/**
+ * Loads the development secrets from the data folder, creating them on first use. Only `dev`
+ * calls this; `serve` requires real secrets from the environment.
+ */
+export async function loadOrCreateDevSecrets(
+  dataDir: string,
+): Promise<{ secrets: DevSecrets; created: boolean }> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (text !== undefined) {
+    // Never replace a damaged file: the signing keys in the database are encrypted under it.
+    const parsed = JSON.parse(text) as Partial<DevSecrets>;
+    if (!Array.isArray(parsed.cookieKeys) || typeof parsed.keyEncryptionKey !== 'string') {
+      throw new Error(`${file} is damaged: restore it, or delete the data folder to start over`);
+    }
+    return { secrets: parsed as DevSecrets, created: false };
+  }
+  const secrets: DevSecrets = {
+    cookieKeys: [randomBytes(32).toString('base64url')],
+    keyEncryptionKey: randomBytes(32).toString('base64url'),
+  };
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return { secrets, created: true };
+}

@@ -1,0 +1,151 @@
+import { AuthServerError } from '../errors.ts';
+
+/** The authorization server's validated configuration. */
+export interface ServerConfig {
+  mode: 'production' | 'development';
+  issuer: string;
+  host: string;
+  port: number;
+  /** Keys that sign oidc-provider's cookies; the first signs, all verify. */
+  cookieKeys: string[];
+  /** 32-byte key that encrypts signing keys at rest. */
+  keyEncryptionKey: Buffer;
+  /** Trust `X-Forwarded-*` from a proxy in front. */
+  trustProxy: boolean;
+}
+
+/** One environment variable of the server's configuration. */
+export interface Setting {
+  env: string;
+  description: string;
+  default: string;
+}
+
+/** Every setting, with its description and default: the source of the configuration reference. */
+export const SETTINGS: readonly Setting[] = [
+  { env: 'PORTCULLIS_PORT', description: 'authorization server port', default: '3000' },
+  {
+    env: 'PORTCULLIS_HOST',
+    description: 'address to listen on',
+    default: '127.0.0.1 in dev, 0.0.0.0 in serve',
+  },
+  {
+    env: 'PORTCULLIS_ISSUER',
+    description: 'issuer URL; https required in production except on loopback',
+    default: 'http://localhost:$PORTCULLIS_PORT',
+  },
+  {
+    env: 'PORTCULLIS_COOKIE_KEYS',
+    description:
+      'comma-separated cookie signing keys, each at least 32 characters; the first signs',
+    default: 'required in serve; generated into the data folder in dev',
+  },
+  {
+    env: 'PORTCULLIS_KEY_ENCRYPTION_KEY',
+    description: 'base64url of 32 random bytes; encrypts signing keys at rest',
+    default: 'required in serve; generated into the data folder in dev',
+  },
+  {
+    env: 'PORTCULLIS_TRUST_PROXY',
+    description: 'trust X-Forwarded-* headers from a proxy in front (true or false)',
+    default: 'false',
+  },
+];
+
+/** Development secrets, used only when the matching variables are unset in `dev`. */
+export interface DevSecrets {
+  cookieKeys: string[];
+  keyEncryptionKey: string;
+}
+
+/**
+ * Reads and validates the configuration from the environment. Bad values are rejected with the
+ * variable's name; nothing falls back silently. Production (`serve`) refuses to start without
+ * its secrets or with a plain-http issuer off loopback.
+ */
+export function loadServerConfig(
+  env: NodeJS.ProcessEnv,
+  options: { mode: 'production' | 'development'; devSecrets?: DevSecrets },
+): ServerConfig {
+  const { mode } = options;
+  const port = parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 3000);
+  const host = env.PORTCULLIS_HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const issuer = parseIssuer(env.PORTCULLIS_ISSUER ?? `http://localhost:${port}`, mode);
+
+  const cookieSource = env.PORTCULLIS_COOKIE_KEYS ?? options.devSecrets?.cookieKeys.join(',');
+  const kekSource = env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? options.devSecrets?.keyEncryptionKey;
+  if (mode === 'production') {
+    const missing = ['PORTCULLIS_COOKIE_KEYS', 'PORTCULLIS_KEY_ENCRYPTION_KEY'].filter(
+      (k) => !env[k],
+    );
+    if (missing.length > 0) {
+      throw invalid(
+        `${missing.join(' and ')} must be set: \`serve\` never uses development secrets`,
+      );
+    }
+  }
+  if (!cookieSource) throw invalid('PORTCULLIS_COOKIE_KEYS must be set');
+  if (!kekSource) throw invalid('PORTCULLIS_KEY_ENCRYPTION_KEY must be set');
+
+  const cookieKeys = cookieSource.split(',').map((k) => k.trim());
+  if (cookieKeys.some((k) => k.length < 32)) {
+    throw invalid('PORTCULLIS_COOKIE_KEYS: every key must be at least 32 characters');
+  }
+  const keyEncryptionKey = Buffer.from(kekSource, 'base64url');
+  if (keyEncryptionKey.length !== 32 || keyEncryptionKey.toString('base64url') !== kekSource) {
+    throw invalid('PORTCULLIS_KEY_ENCRYPTION_KEY must be base64url of exactly 32 bytes');
+  }
+
+  return {
+    mode,
+    issuer,
+    host,
+    port,
+    cookieKeys,
+    keyEncryptionKey,
+    trustProxy: parseBoolean(env.PORTCULLIS_TRUST_PROXY, 'PORTCULLIS_TRUST_PROXY', false),
+  };
+}
+
+function invalid(message: string): AuthServerError {
+  return new AuthServerError('config_invalid', message);
+}
+
+/** Parses a TCP port variable; `fallback` only when it is unset. */
+export function parsePort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw invalid(`${name} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseBoolean(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw invalid(`${name} must be true or false`);
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function parseIssuer(value: string, mode: ServerConfig['mode']): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(`PORTCULLIS_ISSUER must be an absolute URL, got "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalid('PORTCULLIS_ISSUER must use https (or http on loopback)');
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw invalid('PORTCULLIS_ISSUER must not have a query, fragment or credentials');
+  }
+  if (mode === 'production' && url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw invalid('PORTCULLIS_ISSUER must use https in production (http only on loopback)');
+  }
+  // oidc-provider compares issuers as strings: drop a lone trailing slash so both spellings work.
+  return value.endsWith('/') && url.pathname === '/' ? value.slice(0, -1) : value;
+}

@@ -1,0 +1,19 @@
+export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
+export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
+export {
+  type DevSecrets,
+  loadServerConfig,
+  parsePort,
+  SETTINGS,
+  type ServerConfig,
+  type Setting,
+} from './config/server-config.ts';
+export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
+export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
+export {
+  generateClientSecret,
+  hashClientSecret,
+  verifyClientSecret,
+} from './secrets/client-secret.ts';
+export * from './services/clients-service.ts';
+export * from './services/resources-service.ts';

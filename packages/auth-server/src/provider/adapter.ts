@@ -1,0 +1,83 @@
+import { type ArtifactsRepository, isDatabaseUnavailable } from '@portcullis/storage';
+import { errors } from 'oidc-provider';
+import { DatabaseUnavailableError } from '../errors.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+
+type Payload = Record<string, unknown>;
+
+// Artifacts whose second use must fail even when oidc-provider's own check raced: it reads, checks
+// `consumed`, then calls consume() and ignores the result. Losing the conditional UPDATE here
+// turns the race into `invalid_grant`.
+const SINGLE_USE = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
+/**
+ * Builds the oidc-provider Adapter class over PostgreSQL. Clients come from the registry (the
+ * database behind an invalidated cache); every other model is a row of `oidc_artifacts`.
+ */
+export function createAdapterClass(deps: {
+  artifacts: ArtifactsRepository;
+  clients: ClientRegistry;
+}) {
+  const { artifacts, clients } = deps;
+
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : error;
+    }
+  };
+
+  const withConsumed = (found: { payload: Payload; consumedAt: number | undefined } | undefined) =>
+    found
+      ? { ...found.payload, ...(found.consumedAt ? { consumed: found.consumedAt } : {}) }
+      : undefined;
+
+  return class PostgresAdapter {
+    readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+      if (this.model === 'Client') throw new Error('clients are registered with the CLI');
+      await guard(() => artifacts.upsert(this.model, id, payload, expiresIn));
+    }
+
+    async find(id: string): Promise<Payload | undefined> {
+      if (this.model === 'Client') {
+        return guard(async () => (await clients.get(id))?.metadata);
+      }
+      return guard(async () => withConsumed(await artifacts.find(this.model, id)));
+    }
+
+    async findByUid(uid: string): Promise<Payload | undefined> {
+      return guard(async () => withConsumed(await artifacts.findByUid(this.model, uid)));
+    }
+
+    async findByUserCode(userCode: string): Promise<Payload | undefined> {
+      return guard(async () => withConsumed(await artifacts.findByUserCode(this.model, userCode)));
+    }
+
+    async consume(id: string): Promise<void> {
+      const won = await guard(() => artifacts.consume(this.model, id));
+      if (!won && SINGLE_USE.has(this.model)) {
+        throw new errors.InvalidGrant('grant request is invalid');
+      }
+    }
+
+    async destroy(id: string): Promise<void> {
+      await guard(() => artifacts.destroy(this.model, id));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await guard(() => artifacts.revokeByGrantId(grantId));
+    }
+  };
+}

@@ -1,0 +1,87 @@
+import type { ArtifactsRepository } from '@portcullis/storage';
+import Provider, { type Configuration } from 'oidc-provider';
+import type { ServerConfig } from '../config/server-config.ts';
+import type { PrivateJwk } from '../keys/signing-keys.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { ResourceRegistry } from '../registry/resource-registry.ts';
+import { createAdapterClass } from './adapter.ts';
+import { createResourceIndicators, OIDC_SCOPES } from './resource-indicators.ts';
+
+// Asymmetric only: HS* would key on client secrets, which we store only as hashes.
+const SIGNING_ALGS = ['ES256', 'RS256'];
+const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+
+const DEFAULT_ACCESS_TOKEN_TTL = 600;
+
+function resourceTtl(_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) {
+  return token.resourceServer?.accessTokenTTL ?? DEFAULT_ACCESS_TOKEN_TTL;
+}
+
+/** What {@link createProvider} needs. */
+export interface ProviderDeps {
+  config: ServerConfig;
+  clients: ClientRegistry;
+  resources: ResourceRegistry;
+  artifacts: ArtifactsRepository;
+  jwks: PrivateJwk[];
+}
+
+/**
+ * Builds the oidc-provider instance: clients and resources from PostgreSQL, RFC 9068 JWT access
+ * tokens per resource, asymmetric algorithms only, authorization code with PKCE as the only
+ * browser flow, and no development interactions.
+ */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, clients, resources, artifacts, jwks } = deps;
+  const configuration: Configuration = {
+    adapter: createAdapterClass({ artifacts, clients }) as unknown as Configuration['adapter'],
+    clients: [],
+    jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: { keys: config.cookieKeys },
+    scopes: OIDC_SCOPES,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    clientDefaults: {
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: CLIENT_ASSERTION_ALGS,
+      requestObjectSigningAlgValues: CLIENT_ASSERTION_ALGS,
+      idTokenSigningAlgValues: SIGNING_ALGS,
+      userinfoSigningAlgValues: SIGNING_ALGS,
+      introspectionSigningAlgValues: SIGNING_ALGS,
+      authorizationSigningAlgValues: SIGNING_ALGS,
+    } as Configuration['enabledJWA'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: createResourceIndicators({ clients, resources }) as NonNullable<
+        Configuration['features']
+      >['resourceIndicators'],
+    },
+    ttl: {
+      AuthorizationCode: 60,
+      // The resource's own lifetime when the token is for a resource, else the 10-minute ceiling.
+      AccessToken: resourceTtl,
+      ClientCredentials: resourceTtl,
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+
+  // Secrets are stored hashed, several per client: compare against those, in constant time,
+  // instead of oidc-provider's plain-text comparison.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: { clientId: string },
+    actual: string,
+  ) {
+    return clients.authenticate(this.clientId, actual);
+  };
+
+  return provider;
+}

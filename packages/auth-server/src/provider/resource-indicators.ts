@@ -1,0 +1,74 @@
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { ResourceRegistry } from '../registry/resource-registry.ts';
+
+/** Scopes oidc-provider itself knows (not tied to an API resource). */
+export const OIDC_SCOPES = ['openid', 'offline_access'];
+
+/**
+ * RFC 8707 resource indicators: which API a token is for, and which of that API's scopes the
+ * client may hold. Unknown resources and resources the client is not allowed get the same
+ * `invalid_target`, so the answer does not reveal which resources exist.
+ */
+export function createResourceIndicators(deps: {
+  clients: ClientRegistry;
+  resources: ResourceRegistry;
+}) {
+  const { clients, resources } = deps;
+  const oidcScopes = new Set(OIDC_SCOPES);
+
+  return {
+    enabled: true,
+
+    // Only client credentials must name a resource; a client allowed exactly one gets it by default.
+    async defaultResource(ctx: KoaContextWithOIDC) {
+      const client = ctx.oidc.client ? await clients.get(ctx.oidc.client.clientId) : undefined;
+      const allowed = client?.record.resources ?? [];
+      if (allowed.length === 1) return allowed[0];
+      if (ctx.oidc.params?.grant_type === 'client_credentials') {
+        throw new errors.InvalidTarget(
+          allowed.length === 0
+            ? 'this client is not allowed any resource'
+            : 'the resource parameter is required: this client is allowed several resources',
+        );
+      }
+      return undefined;
+    },
+
+    async getResourceServerInfo(
+      ctx: KoaContextWithOIDC,
+      identifier: string,
+      oidcClient: { clientId: string },
+    ) {
+      const client = await clients.get(oidcClient.clientId);
+      const resource = await resources.get(identifier);
+      if (!client || !resource || !client.record.resources.includes(identifier)) {
+        throw new errors.InvalidTarget('the resource is unknown or not allowed for this client');
+      }
+      const onResource = new Set(resource.scopes.map((s) => s.name));
+      const allowed = client.record.scopes.filter((s) => onResource.has(s));
+
+      // oidc-provider silently drops requested scopes the resource does not grant; for client
+      // credentials a request for a scope the client may not hold is an error (RFC 6749 §5.2).
+      if (ctx.oidc.params?.grant_type === 'client_credentials') {
+        const requested = String(ctx.oidc.params.scope ?? '')
+          .split(' ')
+          .filter(Boolean);
+        const refused = requested.find((s) => !oidcScopes.has(s) && !allowed.includes(s));
+        if (refused !== undefined) {
+          throw new errors.InvalidScope('requested scope is not allowed', refused);
+        }
+      }
+
+      return {
+        scope: allowed.join(' '),
+        audience: identifier,
+        accessTokenTTL: resource.accessTokenTtl,
+        accessTokenFormat: resource.accessTokenFormat === 'opaque' ? 'opaque' : 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      };
+    },
+
+    useGrantedResource: async () => true,
+  };
+}

@@ -1,0 +1,34 @@
+import type { ResourceRecord, ResourcesRepository } from '@portcullis/storage';
+
+/**
+ * An in-process cache of API resources and their scopes, dropped entry by entry when a change is
+ * announced. Unknown identifiers are not cached, so the cache only holds real resources.
+ */
+export function createResourceRegistry(options: { resources: ResourcesRepository }) {
+  const cache = new Map<string, ResourceRecord>();
+  let epoch = 0;
+
+  return {
+    async get(identifier: string): Promise<ResourceRecord | undefined> {
+      const hit = cache.get(identifier);
+      if (hit) return hit;
+      const started = epoch;
+      const record = await options.resources.find(identifier);
+      if (record && started === epoch) cache.set(identifier, record);
+      return record;
+    },
+
+    invalidate(identifier: string): void {
+      epoch += 1;
+      cache.delete(identifier);
+    },
+
+    clear(): void {
+      epoch += 1;
+      cache.clear();
+    },
+  };
+}
+
+/** The registry {@link createResourceRegistry} returns. */
+export type ResourceRegistry = ReturnType<typeof createResourceRegistry>;

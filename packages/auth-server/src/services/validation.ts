@@ -1,0 +1,84 @@
+import { AuthServerError } from '../errors.ts';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+// RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** Throws `invalid_input` with `message`. */
+export function invalidInput(message: string): never {
+  throw new AuthServerError('invalid_input', message);
+}
+
+/** A display name: trimmed, 1–100 characters, no control characters. */
+export function validateName(value: string, what: string): string {
+  const name = value.trim();
+  if (name.length === 0 || name.length > 100) invalidInput(`${what} must be 1 to 100 characters`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    invalidInput(`${what} must not contain control characters`);
+  return name;
+}
+
+/**
+ * A redirect URI per RFC 9700 §2.1 / RFC 8252: absolute; https, or http on a loopback host, or a
+ * private-use scheme in reverse-domain form for native apps; no fragment, no credentials, never
+ * `javascript:`, `data:` or other script-capable schemes.
+ */
+export function validateRedirectUri(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalidInput(`redirect URI "${value}" is not an absolute URI`);
+  }
+  if (value.includes('#')) invalidInput(`redirect URI "${value}" must not contain a fragment`);
+  if (url.username || url.password)
+    invalidInput(`redirect URI "${value}" must not contain credentials`);
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (scheme === 'https') return value;
+  if (scheme === 'http') {
+    if (LOOPBACK_HOSTS.has(url.hostname)) return value;
+    return invalidInput(`redirect URI "${value}" must use https (plain http only on loopback)`);
+  }
+  if (['javascript', 'data', 'vbscript', 'file', 'blob', 'about'].includes(scheme)) {
+    return invalidInput(`redirect URI "${value}" uses the forbidden scheme ${scheme}:`);
+  }
+  if (!scheme.includes('.')) {
+    return invalidInput(
+      `redirect URI "${value}": a custom scheme must be in reverse-domain form (like com.example.app:/callback)`,
+    );
+  }
+  return value;
+}
+
+/** A resource indicator per RFC 8707: an absolute http(s) URI without a fragment. */
+export function validateResourceIdentifier(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalidInput(`resource "${value}" is not an absolute URI`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    invalidInput(`resource "${value}" must be an http or https URI`);
+  }
+  if (value.includes('#')) invalidInput(`resource "${value}" must not contain a fragment`);
+  if (url.username || url.password)
+    invalidInput(`resource "${value}" must not contain credentials`);
+  return value;
+}
+
+/** A single scope name per RFC 6749 §3.3, at most 100 characters. */
+export function validateScopeName(value: string): string {
+  if (!SCOPE_TOKEN.test(value) || value.length > 100) {
+    invalidInput(
+      `"${value}" is not a valid scope name (printable characters, no spaces or quotes)`,
+    );
+  }
+  return value;
+}
+
+/** Splits space-separated scope lists (each value may hold several) and drops duplicates. */
+export function splitScopes(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((v) => v.split(/\s+/)).filter(Boolean))];
+}
