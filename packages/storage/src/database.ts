@@ -37,6 +37,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       },
     },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 5000,
+    // knex prints connection failures on its own; callers report them once, their way.
+    log: { warn() {}, error() {}, deprecate() {}, debug() {} },
   });
 }
 

@@ -26,7 +26,9 @@ export function createArtifactsRepository(db: Database) {
   const table = () => db<ArtifactRow>('oidc_artifacts');
   const live = (query: ReturnType<typeof table>) =>
     query.where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
-  const toArtifact = (row: Pick<ArtifactRow, 'payload' | 'consumed_at'> | undefined): StoredArtifact | undefined =>
+  const toArtifact = (
+    row: Pick<ArtifactRow, 'payload' | 'consumed_at'> | undefined,
+  ): StoredArtifact | undefined =>
     row
       ? {
           payload: row.payload,

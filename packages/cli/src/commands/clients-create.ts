@@ -1,0 +1,70 @@
+import { createClientsService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { clientJson } from './clients-show.ts';
+
+interface Options {
+  name: string;
+  grant: string[];
+  redirectUri?: string[];
+  scope?: string[];
+  resource?: string[];
+  public?: boolean;
+  firstParty?: boolean;
+  json?: boolean;
+}
+
+/** `portcullis clients create`: registers a client and shows its secret once. */
+export function registerClientsCreate(clients: Command, io: Io): void {
+  clients
+    .command('create')
+    .description('register a client; a confidential client gets a secret, shown only now')
+    .requiredOption('--name <name>', 'display name, unique regardless of case')
+    .requiredOption('--grant <grant...>', 'client_credentials, authorization_code, refresh_token')
+    .option('--redirect-uri <uri...>', 'for authorization_code: https, or http on loopback')
+    .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
+    .option(
+      '--resource <uri...>',
+      'API resources (RFC 8707 identifiers) the client may get tokens for',
+    )
+    .option('--public', 'a public client (no secret; authorization code + PKCE only)')
+    .option('--first-party', 'a client of your own: no consent screen')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ portcullis clients create --name billing --grant client_credentials \\
+      --resource http://localhost:4000 --scope "notes:read notes:write" --first-party`,
+    )
+    .action(async (options: Options) => {
+      const created = await withDatabase(io, (db) =>
+        createClientsService(db).create({
+          name: options.name,
+          grants: options.grant,
+          redirectUris: options.redirectUri ?? [],
+          scopes: options.scope ?? [],
+          resources: options.resource ?? [],
+          public: options.public ?? false,
+          firstParty: options.firstParty ?? false,
+        }),
+      );
+      if (options.json) {
+        return printJson(io, {
+          ...clientJson(created.client),
+          ...(created.clientSecret ? { client_secret: created.clientSecret } : {}),
+        });
+      }
+      printLines(io, [
+        `created client "${created.client.name}"`,
+        `client_id:     ${created.client.id}`,
+        ...(created.clientSecret
+          ? [
+              `client_secret: ${created.clientSecret}`,
+              'the secret is shown only now: store it safely',
+            ]
+          : ['public client: no secret']),
+      ]);
+    });
+}

@@ -1,0 +1,94 @@
+import { createResourcesService, loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
+import { migrateLatest } from '@portcullis/storage';
+import type { Command } from 'commander';
+import { printLines } from '../output.ts';
+import { dataDir, type Io, openDatabase } from '../runtime.ts';
+import { readConfig, type Stoppable, startAuthServer, stopOnSignal } from '../stack.ts';
+
+const EXAMPLE_SCOPES = [
+  { name: 'notes:read', description: 'Read your notes' },
+  { name: 'notes:write', description: 'Create and delete your notes' },
+];
+
+/**
+ * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
+ * PostgreSQL (unless DATABASE_URL is set), migrates, seeds the example API resource on first
+ * run, starts the authorization server and the example API, and prints how to try them.
+ */
+export function registerDev(program: Command, io: Io): void {
+  program
+    .command('dev')
+    .description('run the whole stack locally: database, authorization server, example API')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ PORTCULLIS_PORT=3000 PORTCULLIS_API_PORT=4000 portcullis dev',
+    )
+    .action(async () => {
+      const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT', 4000);
+      const dir = dataDir(io.env);
+      const { secrets, created } = await loadOrCreateDevSecrets(dir);
+      const config = readConfig(io, 'development', secrets);
+      if (created || !io.env.PORTCULLIS_KEY_ENCRYPTION_KEY) {
+        io.stderr.write(
+          `warning: development secrets from ${dir}/dev-secrets.json; never use them in production (portcullis serve refuses them)\n`,
+        );
+      }
+
+      const parts: Stoppable[] = [];
+      try {
+        const opened = await openDatabase(io);
+        parts.push({ stop: () => opened.close() });
+        await migrateLatest(opened.db);
+        const resource = `http://localhost:${apiPort}`;
+        const resources = createResourcesService(opened.db);
+        if (!(await resources.find(resource))) {
+          await resources.create({
+            identifier: resource,
+            name: 'Example notes API',
+            scopes: EXAMPLE_SCOPES,
+          });
+        }
+
+        const server = await startAuthServer(io, opened.db, opened.database.url, config);
+        parts.push(server);
+        // Loaded here so that other commands do not pay for the example API's modules.
+        const { startExampleApi } = await import('@portcullis/example-api');
+        const api = await startExampleApi({
+          issuer: config.issuer,
+          audience: resource,
+          // Straight to the server we just started, whatever name the issuer uses.
+          jwksUri: `http://127.0.0.1:${server.port}/jwks`,
+          port: apiPort,
+          host: '127.0.0.1',
+        });
+        parts.push({ stop: () => api.close() });
+        printLines(io, tryIt(config.issuer, resource));
+      } catch (error) {
+        for (const part of parts.reverse()) await part.stop().catch(() => {});
+        throw error;
+      }
+      await stopOnSignal(io, parts);
+    });
+}
+
+function tryIt(issuer: string, api: string): string[] {
+  return [
+    '',
+    `Portcullis is running: authorization server ${issuer}, example API ${api}`,
+    '',
+    'Try it from another terminal in this folder:',
+    '',
+    '  # 1. register a client (the secret is shown once)',
+    `  pnpm portcullis clients create --name demo-$RANDOM --grant client_credentials --resource ${api} --scope "notes:read notes:write" --first-party`,
+    '',
+    '  # 2. get an access token with its client_id and client_secret',
+    `  curl -s -u "CLIENT_ID:CLIENT_SECRET" -d grant_type=client_credentials -d scope=notes:read ${issuer}/token`,
+    '',
+    '  # 3. call the API with the access_token from step 2',
+    `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/me`,
+    `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/notes`,
+    '',
+    'Press Ctrl-C to stop everything.',
+    '',
+  ];
+}

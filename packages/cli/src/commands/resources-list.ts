@@ -1,0 +1,39 @@
+import { createResourcesService } from '@portcullis/auth-server';
+import type { ResourceRecord } from '@portcullis/storage';
+import type { Command } from 'commander';
+import { printJson, printTable } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+
+/** A resource in the CLI's JSON shape. */
+export function resourceJson(resource: ResourceRecord) {
+  return {
+    identifier: resource.identifier,
+    name: resource.name,
+    access_token_ttl: resource.accessTokenTtl,
+    access_token_format: resource.accessTokenFormat,
+    scopes: resource.scopes,
+  };
+}
+
+/** `portcullis resources list`. */
+export function registerResourcesList(resources: Command, io: Io): void {
+  resources
+    .command('list')
+    .description('list API resources and their scopes')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis resources list')
+    .action(async (options: { json?: boolean }) => {
+      const list = await withDatabase(io, (db) => createResourcesService(db).list());
+      if (options.json) return printJson(io, list.map(resourceJson));
+      printTable(
+        io,
+        ['IDENTIFIER', 'NAME', 'TOKEN TTL', 'SCOPES'],
+        list.map((r) => [
+          r.identifier,
+          r.name,
+          `${r.accessTokenTtl}s`,
+          r.scopes.map((s) => s.name).join(' '),
+        ]),
+      );
+    });
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { type Io, openDatabase } from '../runtime.ts';
+import { readConfig, startAuthServer, stopOnSignal } from '../stack.ts';
+
+/**
+ * `portcullis serve`: the authorization server for production. It requires real secrets, never
+ * migrates by itself (it refuses to start on pending migrations) and stops cleanly on SIGTERM.
+ */
+export function registerServe(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('run the authorization server in production mode')
+    .addHelpText(
+      'after',
+      `
+Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY; see docs/configuration.md.
+Example:
+  $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis serve`,
+    )
+    .action(async () => {
+      const config = readConfig(io, 'production');
+      const opened = await openDatabase(io);
+      try {
+        const server = await startAuthServer(io, opened.db, opened.database.url, config);
+        io.stderr.write(`portcullis serving ${config.issuer} on ${config.host}:${server.port}\n`);
+        await stopOnSignal(io, [{ stop: () => opened.close() }, server]);
+      } catch (error) {
+        await opened.close();
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,33 @@
+/** A failure to report as one line on stderr with a non-zero exit. */
+export class CliError extends Error {
+  readonly code = 'cli_error';
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  '28P01',
+  '3D000',
+]);
+
+/** One line that explains `error` to an operator, without a stack trace. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_CODES.has(code)) {
+    return `cannot reach the database (${code}): check DATABASE_URL`;
+  }
+  if (error.message.includes('Timeout acquiring a connection')) {
+    return 'cannot reach the database (timed out): check DATABASE_URL';
+  }
+  return error.message.split('\n')[0] ?? 'failed';
+}

@@ -1,0 +1,2 @@
+export { createProgram, run } from './program.ts';
+export type { Io } from './runtime.ts';

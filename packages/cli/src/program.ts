@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander';
+import { registerClientsCreate } from './commands/clients-create.ts';
+import { registerClientsDelete } from './commands/clients-delete.ts';
+import { registerClientsList } from './commands/clients-list.ts';
+import { registerClientsShow } from './commands/clients-show.ts';
+import { registerDbMigrate } from './commands/db-migrate.ts';
+import { registerDbStatus } from './commands/db-status.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerResourcesCreate } from './commands/resources-create.ts';
+import { registerResourcesList } from './commands/resources-list.ts';
+import { registerServe } from './commands/serve.ts';
+import { describeError } from './errors.ts';
+import type { Io } from './runtime.ts';
+
+/** Builds the `portcullis` command tree, writing to `io`. */
+export function createProgram(io: Io): Command {
+  const program = new Command('portcullis')
+    .description('Portcullis: OAuth 2.0 / OpenID Connect for TypeScript teams')
+    .showSuggestionAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  const db = program.command('db').description('database schema');
+  registerDbMigrate(db, io);
+  registerDbStatus(db, io);
+
+  const clients = program.command('clients').description('OAuth clients');
+  registerClientsCreate(clients, io);
+  registerClientsList(clients, io);
+  registerClientsShow(clients, io);
+  registerClientsDelete(clients, io);
+
+  const resources = program.command('resources').description('API resources and their scopes');
+  registerResourcesCreate(resources, io);
+  registerResourcesList(resources, io);
+
+  registerDev(program, io);
+  registerServe(program, io);
+
+  // Every command, at every depth, reports usage errors through `run` instead of exiting.
+  const override = (command: Command) => {
+    command.exitOverride();
+    for (const sub of command.commands) override(sub);
+  };
+  override(program);
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code: 0 on success, 1 when the command failed, 2 for a usage
+ * error. Failures print one line on stderr, never a stack trace.
+ */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; commander already printed the message.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    io.stderr.write(`portcullis: ${describeError(error)}\n`);
+    if (io.env.PORTCULLIS_DEBUG === '1' && error instanceof Error)
+      io.stderr.write(`${error.stack}\n`);
+    return typeof (error as { exitCode?: unknown }).exitCode === 'number'
+      ? (error as { exitCode: number }).exitCode
+      : 1;
+  }
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import {
+  assertSchemaCurrent,
+  createDatabase,
+  type Database,
+  type RunningDatabase,
+  resolveDatabase,
+} from '@portcullis/storage';
+
+/** Where the CLI's inputs and outputs go; tests pass their own. */
+export interface Io {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+/** The data folder: `PORTCULLIS_DATA_DIR`, or `.portcullis` in the working directory. */
+export function dataDir(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env.PORTCULLIS_DATA_DIR || '.portcullis');
+}
+
+/** Opens the database named by `DATABASE_URL`, or the embedded one in the data folder. */
+export async function openDatabase(
+  io: Io,
+): Promise<{ db: Database; database: RunningDatabase; close(): Promise<void> }> {
+  const database = await resolveDatabase({
+    databaseUrl: io.env.DATABASE_URL,
+    dataDir: dataDir(io.env),
+    log: (line) => io.stderr.write(`${line}\n`),
+  });
+  const db = createDatabase(database.url);
+  return {
+    db,
+    database,
+    async close() {
+      await db.destroy();
+      await database.stop();
+    },
+  };
+}
+
+/**
+ * Runs `work` with a database whose schema is current, then lets go of it (stopping the
+ * embedded PostgreSQL if this command started it).
+ */
+export async function withDatabase<T>(
+  io: Io,
+  work: (db: Database) => Promise<T>,
+  options: { requireCurrentSchema?: boolean } = {},
+): Promise<T> {
+  const opened = await openDatabase(io);
+  try {
+    if (options.requireCurrentSchema !== false) await assertSchemaCurrent(opened.db);
+    return await work(opened.db);
+  } finally {
+    await opened.close();
+  }
+}

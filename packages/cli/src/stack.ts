@@ -1,0 +1,66 @@
+import {
+  createAuthServer,
+  createJsonLogger,
+  loadServerConfig,
+  type ServerConfig,
+} from '@portcullis/auth-server';
+import type { Database } from '@portcullis/storage';
+import type { Io } from './runtime.ts';
+
+/** Something running that must be stopped on the way out. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Starts the authorization server on an open database; returns its URL and how to stop it. */
+export async function startAuthServer(
+  io: Io,
+  db: Database,
+  databaseUrl: string,
+  config: ServerConfig,
+): Promise<Stoppable & { url: string; port: number }> {
+  const server = await createAuthServer({
+    db,
+    databaseUrl,
+    config,
+    logger: createJsonLogger(io.stderr),
+  });
+  const { server: http } = await server.listen();
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return { url: config.issuer, port, stop: () => server.close() };
+}
+
+/** Reads the configuration for `serve` (production rules) or `dev`. */
+export function readConfig(
+  io: Io,
+  mode: ServerConfig['mode'],
+  devSecrets?: Parameters<typeof loadServerConfig>[1]['devSecrets'],
+) {
+  return loadServerConfig(io.env, devSecrets ? { mode, devSecrets } : { mode });
+}
+
+/**
+ * Resolves when SIGINT or SIGTERM arrives, then stops `parts` in reverse order of start.
+ * A second signal while stopping exits at once.
+ */
+export function stopOnSignal(io: Io, parts: Stoppable[]): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = async (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      io.stderr.write(`received ${signal}, stopping\n`);
+      for (const part of [...parts].reverse()) {
+        await part
+          .stop()
+          .catch((error: unknown) => io.stderr.write(`while stopping: ${String(error)}\n`));
+      }
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

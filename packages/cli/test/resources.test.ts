@@ -1,0 +1,93 @@
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { cli, cliJson } from './helpers.ts';
+
+let database: TestDatabase;
+test.before(async () => {
+  database = await createTestDatabase();
+});
+test.after.always(async () => {
+  await database?.drop();
+});
+
+const count = async () => Number((await database.db('resources').count({ n: '*' }))[0]?.n);
+
+test.serial('create and list a resource with scope descriptions', async (t) => {
+  const created = await cliJson<Record<string, unknown>>(database, [
+    'resources',
+    'create',
+    '--identifier',
+    'https://api.example.com',
+    '--name',
+    'Example',
+    '--scope',
+    'read=Read things',
+    '--scope',
+    'write=Change things',
+    '--access-token-ttl',
+    '300',
+  ]);
+  t.is(created.access_token_ttl, 300);
+  t.deepEqual(created.scopes, [
+    { name: 'read', description: 'Read things' },
+    { name: 'write', description: 'Change things' },
+  ]);
+  const list = await cliJson<Array<{ identifier: string }>>(database, ['resources', 'list']);
+  t.true(list.some((r) => r.identifier === 'https://api.example.com'));
+  const table = await cli(database, ['resources', 'list']);
+  t.regex(table.stdout, /https:\/\/api\.example\.com +Example +300s +read write/);
+});
+
+const refusals: Array<[string, string[], RegExp]> = [
+  ['a relative identifier', ['--identifier', '/api', '--name', 'A'], /not an absolute URI/],
+  ['a fragment', ['--identifier', 'https://a.example/#x', '--name', 'A'], /fragment/],
+  [
+    'a scope without description',
+    ['--identifier', 'https://b.example', '--name', 'B', '--scope', 'read'],
+    /name=description/,
+  ],
+  [
+    'a scope with a space',
+    ['--identifier', 'https://c.example', '--name', 'C', '--scope', 'a b=x'],
+    /not a valid scope/,
+  ],
+  [
+    'a duplicate scope',
+    ['--identifier', 'https://d.example', '--name', 'D', '--scope', 'a=x', '--scope', 'a=y'],
+    /twice/,
+  ],
+  [
+    'an OpenID scope',
+    ['--identifier', 'https://e.example', '--name', 'E', '--scope', 'openid=x'],
+    /OpenID scope/,
+  ],
+  [
+    'a bad lifetime',
+    ['--identifier', 'https://f.example', '--name', 'F', '--access-token-ttl', '10m'],
+    /lifetime/,
+  ],
+  [
+    'a lifetime over a day',
+    ['--identifier', 'https://g.example', '--name', 'G', '--access-token-ttl', '90000'],
+    /lifetime/,
+  ],
+];
+
+for (const [what, args, message] of refusals) {
+  test.serial(`refuses ${what} and writes nothing`, async (t) => {
+    const before = await count();
+    const result = await cli(database, ['resources', 'create', ...args]);
+    t.is(result.code, 1);
+    t.regex(result.stderr, message);
+    t.is(result.stderr.trim().split('\n').length, 1);
+    t.is(await count(), before);
+  });
+}
+
+test.serial('a duplicate identifier is refused', async (t) => {
+  const args = ['resources', 'create', '--identifier', 'https://dup.example', '--name', 'Dup'];
+  t.is((await cli(database, args)).code, 0);
+  const again = await cli(database, [...args.slice(0, -1), 'Dup 2']);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /already exists/);
+});
