@@ -1,5 +1,7 @@
-// Runs the test suite against DATABASE_URL, or, when it is unset, against an embedded PostgreSQL
-// started for the run, so the suite passes on a machine with nothing but Node.js.
+// `pnpm test`: runs the whole suite (ava) against DATABASE_URL, or, when it is unset, against an
+// embedded PostgreSQL started for the run, so the suite passes on a machine with nothing but
+// Node.js. Each test file then creates a database of its own on that server.
+// With CI=true it uses ava's TAP reporter and ends with a line "N passed, N failed".
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { resolveDatabase } from '../packages/storage/src/index.ts';
@@ -10,14 +12,28 @@ const database = await resolveDatabase({
   dataDir,
   log: (line) => console.error(line),
 });
-if (!process.env.DATABASE_URL) console.error('tests use the embedded PostgreSQL in', dataDir);
+if (!process.env.DATABASE_URL) console.error(`tests use the embedded PostgreSQL in ${dataDir}`);
 
-const child = spawn('ava', process.argv.slice(2), {
-  stdio: 'inherit',
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const args = ci ? ['--tap', ...process.argv.slice(2)] : process.argv.slice(2);
+const child = spawn('ava', args, {
+  stdio: ['ignore', ci ? 'pipe' : 'inherit', 'inherit'],
   env: { ...process.env, DATABASE_URL: database.url },
+});
+let tap = '';
+child.stdout?.on('data', (chunk: Buffer) => {
+  tap += chunk.toString('utf8');
+  process.stdout.write(chunk);
 });
 const code = await new Promise<number>((resolve) => {
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
 });
 await database.stop();
+if (ci) {
+  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  const passed = count('pass');
+  const failed = count('fail');
+  console.log(`\n${passed} passed, ${failed} failed`);
+  if (code === 0 && passed === 0) process.exit(1);
+}
 process.exit(code);

@@ -9,6 +9,7 @@ export {
   type Setting,
 } from './config/server-config.ts';
 export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
+export { loadSigningKeys, type PrivateJwk } from './keys/signing-keys.ts';
 export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
 export {
   generateClientSecret,

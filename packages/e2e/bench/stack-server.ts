@@ -1,0 +1,36 @@
+// Runs the Portcullis stack in its own process for the benchmark, on a fresh database next to
+// DATABASE_URL, registers a client, and prints what the load generator needs as one JSON line.
+import { createTestDatabase } from '@portcullis/storage/testing';
+import { startStack } from '../src/index.ts';
+
+const database = await createTestDatabase();
+const stack = await startStack(database.db, database.url);
+const client = await stack.cli<{ client_id: string; client_secret: string }>([
+  'clients',
+  'create',
+  '--name',
+  'bench',
+  '--grant',
+  'client_credentials',
+  '--resource',
+  stack.api,
+  '--scope',
+  'notes:read notes:write',
+  '--first-party',
+]);
+const basic = Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64');
+const response = await fetch(`${stack.issuer}/token`, {
+  method: 'POST',
+  headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials&scope=notes%3Aread',
+});
+const { access_token: accessToken } = (await response.json()) as { access_token: string };
+process.stdout.write(
+  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, basic, accessToken })}\n`,
+);
+
+process.on('SIGTERM', async () => {
+  await stack.stop();
+  await database.drop();
+  process.exit(0);
+});

@@ -1,0 +1,1 @@
+export { freePort, type Stack, startStack } from './stack.ts';

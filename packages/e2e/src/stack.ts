@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Readable, Writable } from 'node:stream';
+import {
+  createAuthServer,
+  loadServerConfig,
+  type ServerConfig,
+  silentLogger,
+} from '@portcullis/auth-server';
+import { run } from '@portcullis/cli';
+import { startExampleApi } from '@portcullis/example-api';
+import type { Database } from '@portcullis/storage';
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The whole stack on one database: the authorization server and the example API, both listening. */
+export interface Stack {
+  issuer: string;
+  api: string;
+  config: ServerConfig;
+  /** Runs `portcullis ...args --json` against the stack's database and parses the output. */
+  cli<T = Record<string, unknown>>(args: string[]): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the authorization server and the example API on `db` (already migrated), and registers
+ * the API as a resource with scopes notes:read and notes:write through the CLI.
+ */
+export async function startStack(db: Database, databaseUrl: string): Promise<Stack> {
+  const [asPort, apiPort] = [await freePort(), await freePort()];
+  const issuer = `http://127.0.0.1:${asPort}`;
+  const api = `http://127.0.0.1:${apiPort}`;
+  const config = loadServerConfig(
+    {
+      PORTCULLIS_PORT: String(asPort),
+      PORTCULLIS_ISSUER: issuer,
+      PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+      PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    },
+    { mode: 'development' },
+  );
+
+  const cli = async <T>(args: string[]): Promise<T> => {
+    let out = '';
+    let err = '';
+    const code = await run([...args, '--json'], {
+      env: { DATABASE_URL: databaseUrl },
+      stdout: new Writable({ write: (c, _e, done) => done(void (out += c)) }),
+      stderr: new Writable({ write: (c, _e, done) => done(void (err += c)) }),
+      stdin: Readable.from([]),
+    });
+    if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
+    return JSON.parse(out) as T;
+  };
+
+  await cli([
+    'resources',
+    'create',
+    '--identifier',
+    api,
+    '--name',
+    'Notes API',
+    '--scope',
+    'notes:read=Read your notes',
+    '--scope',
+    'notes:write=Create and delete your notes',
+  ]);
+
+  const server = await createAuthServer({ db, databaseUrl, config, logger: silentLogger });
+  await server.listen();
+  const exampleApi = await startExampleApi({
+    issuer,
+    audience: api,
+    port: apiPort,
+    host: '127.0.0.1',
+  });
+
+  return {
+    issuer,
+    api,
+    config,
+    cli,
+    async stop() {
+      await exampleApi.close();
+      await server.close();
+    },
+  };
+}
