@@ -41,26 +41,41 @@ export function readConfig(
 }
 
 /**
- * Resolves when SIGINT or SIGTERM arrives, then stops `parts` in reverse order of start.
- * A second signal while stopping exits at once.
+ * Starts listening for SIGINT and SIGTERM at once (before anything is started, so no signal can
+ * slip in between start-up and waiting). `stopped` resolves after the first signal, once `parts`
+ * are stopped in reverse order of start. A second signal while stopping exits at once.
  */
-export function stopOnSignal(io: Io, parts: Stoppable[]): Promise<void> {
-  return new Promise((resolve) => {
+export function handleSignals(
+  io: Io,
+  parts: Stoppable[],
+): { stopped: Promise<void>; dispose(): void } {
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
-    const onSignal = async (signal: NodeJS.Signals) => {
+    onSignal = (signal) => {
       if (stopping) process.exit(130);
       stopping = true;
       io.stderr.write(`received ${signal}, stopping\n`);
-      for (const part of [...parts].reverse()) {
-        await part
-          .stop()
-          .catch((error: unknown) => io.stderr.write(`while stopping: ${String(error)}\n`));
-      }
+      void (async () => {
+        for (const part of [...parts].reverse()) {
+          await part
+            .stop()
+            .catch((error: unknown) => io.stderr.write(`while stopping: ${String(error)}\n`));
+        }
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      })();
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopped,
+    // For start-up failures: the caller stops what it started and no longer waits for a signal.
+    dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+    },
+  };
 }

@@ -56,8 +56,18 @@ export async function startStack(db: Database, databaseUrl: string): Promise<Sta
     let err = '';
     const code = await run([...args, '--json'], {
       env: { DATABASE_URL: databaseUrl },
-      stdout: new Writable({ write: (c, _e, done) => done(void (out += c)) }),
-      stderr: new Writable({ write: (c, _e, done) => done(void (err += c)) }),
+      stdout: new Writable({
+        write(chunk, _encoding, done) {
+          out += chunk;
+          done();
+        },
+      }),
+      stderr: new Writable({
+        write(chunk, _encoding, done) {
+          err += chunk;
+          done();
+        },
+      }),
       stdin: Readable.from([]),
     });
     if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);

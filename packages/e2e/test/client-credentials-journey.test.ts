@@ -67,12 +67,17 @@ const call = (path: string, accessToken: string, init: RequestInit = {}) =>
     },
   });
 
+// openid-client reports a 401 with a WWW-Authenticate challenge (what oidc-provider sends for a
+// failed HTTP Basic authentication) as a challenge error, other OAuth errors as a body error.
 const oauthError = async (work: Promise<unknown>) => {
-  const error = (await work.then(
+  const error: unknown = await work.then(
     () => undefined,
     (e: unknown) => e,
-  )) as client.ResponseBodyError | undefined;
-  return error?.error;
+  );
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    return error.cause[0]?.parameters.error;
+  }
+  return error instanceof client.ResponseBodyError ? error.error : undefined;
 };
 
 test('a token with notes:read reads the API: /me and /notes answer 200', async (t) => {

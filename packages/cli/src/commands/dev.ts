@@ -3,7 +3,7 @@ import { migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printLines } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
-import { readConfig, type Stoppable, startAuthServer, stopOnSignal } from '../stack.ts';
+import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
 
 const EXAMPLE_SCOPES = [
   { name: 'notes:read', description: 'Read your notes' },
@@ -35,6 +35,7 @@ export function registerDev(program: Command, io: Io): void {
       }
 
       const parts: Stoppable[] = [];
+      const { stopped, dispose } = handleSignals(io, parts);
       try {
         const opened = await openDatabase(io);
         parts.push({ stop: () => opened.close() });
@@ -64,10 +65,11 @@ export function registerDev(program: Command, io: Io): void {
         parts.push({ stop: () => api.close() });
         printLines(io, tryIt(config.issuer, resource));
       } catch (error) {
+        dispose();
         for (const part of parts.reverse()) await part.stop().catch(() => {});
         throw error;
       }
-      await stopOnSignal(io, parts);
+      await stopped;
     });
 }
 

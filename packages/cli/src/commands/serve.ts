@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type Io, openDatabase } from '../runtime.ts';
-import { readConfig, startAuthServer, stopOnSignal } from '../stack.ts';
+import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
 
 /**
  * `portcullis serve`: the authorization server for production. It requires real secrets, never
@@ -19,14 +19,21 @@ Example:
     )
     .action(async () => {
       const config = readConfig(io, 'production');
-      const opened = await openDatabase(io);
+      const parts: Stoppable[] = [];
+      const { stopped, dispose } = handleSignals(io, parts);
+      let opened: Awaited<ReturnType<typeof openDatabase>> | undefined;
       try {
-        const server = await startAuthServer(io, opened.db, opened.database.url, config);
+        opened = await openDatabase(io);
+        const database = opened;
+        parts.push({ stop: () => database.close() });
+        const server = await startAuthServer(io, database.db, database.database.url, config);
+        parts.push(server);
         io.stderr.write(`portcullis serving ${config.issuer} on ${config.host}:${server.port}\n`);
-        await stopOnSignal(io, [{ stop: () => opened.close() }, server]);
       } catch (error) {
-        await opened.close();
+        dispose();
+        await opened?.close();
         throw error;
       }
+      await stopped;
     });
 }

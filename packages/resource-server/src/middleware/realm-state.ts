@@ -1,0 +1,14 @@
+// `Symbol.for`, not `Symbol()`: `requireScopes` from another installed copy of this package must
+// still find the realm. A symbol key keeps it out of templates and JSON dumps of `ctx.state`.
+const realmKey = Symbol.for('@portcullis/resource-server/realm');
+
+/** Records on `ctx.state` that `authenticate()` ran, and with which realm. */
+export function setRealm(state: object, realm: string): void {
+  (state as Record<symbol, unknown>)[realmKey] = realm;
+}
+
+/** The realm recorded by `authenticate()`, or `undefined` when it has not run. */
+export function getRealm(state: object): string | undefined {
+  const realm = (state as Record<symbol, unknown>)[realmKey];
+  return typeof realm === 'string' ? realm : undefined;
+}

@@ -1,0 +1,56 @@
+import { jwtVerify } from 'jose';
+import type { ResolvedOptions } from '../config/resolve-options.ts';
+import { isResourceServerError } from '../errors.ts';
+import type { KeyResolver } from '../keys/create-key-resolver.ts';
+import type { AuthContext } from '../types.ts';
+import { toAuthContext } from './to-auth-context.ts';
+import { toInvalidTokenError } from './to-invalid-token-error.ts';
+
+/** Verifies one access token string and returns who it speaks for. */
+export interface TokenVerifier {
+  /**
+   * Resolves with the token's `AuthContext`, or rejects with `InvalidTokenError` (401) or
+   * `TemporarilyUnavailableError` (503). Rejects with nothing else unless there is a bug.
+   */
+  verify(token: string): Promise<AuthContext>;
+}
+
+// RFC 9068 §2.2 requires these; jose checks presence, `toAuthContext` checks the types.
+const requiredClaims = ['exp', 'iat', 'sub', 'client_id', 'jti'];
+
+/**
+ * Creates the RFC 9068 verifier of one resource server: algorithm allow-list fixed by
+ * configuration (checked by jose before any key lookup, so a forged `alg` never costs a JWKS
+ * fetch), `typ` `at+jwt` or `application/at+jwt` (case-insensitive), exact `iss`, `aud`
+ * containing the audience, `exp`/`nbf`/`iat` within the configured leeway. A JWE (five
+ * segments) is not a JWS and fails. A bounded cache of verified tokens belongs here, in front
+ * of `jwtVerify`, keyed by the token and capped by its `exp`.
+ *
+ * @example
+ * const verifier = createTokenVerifier(config, createKeyResolver(config));
+ * const auth = await verifier.verify(token);
+ */
+export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver): TokenVerifier {
+  const options = {
+    issuer: config.issuer,
+    audience: config.audience,
+    algorithms: [...config.algorithms],
+    typ: 'at+jwt',
+    clockTolerance: config.clockToleranceSeconds,
+    requiredClaims,
+  };
+
+  return {
+    async verify(token) {
+      const now = config.now();
+      let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+      try {
+        ({ payload } = await jwtVerify(token, getKey, { ...options, currentDate: new Date(now) }));
+      } catch (error) {
+        if (isResourceServerError(error)) throw error;
+        throw toInvalidTokenError(error);
+      }
+      return toAuthContext(payload, Math.floor(now / 1000), config.clockToleranceSeconds);
+    },
+  };
+}
