@@ -1,10 +1,13 @@
 // `pnpm bench`: client-credentials issuance, the example API with a valid token, and a bare Koa
 // hello as the ceiling, all in one run on this machine, each server in its own process and the
 // load generator (autocannon) in this one.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 
@@ -45,7 +48,66 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+// wrk (C, one thread) loads the servers with far less CPU than autocannon (Node), which matters
+// on 2 cores where the load generator and the server share the machine: prefer it when present.
+const useWrk =
+  process.env.BENCH_TOOL !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
+
 async function measure(name: string, options: autocannon.Options): Promise<Figures> {
+  return useWrk ? measureWithWrk(name, options) : measureWithAutocannon(name, options);
+}
+
+async function measureWithWrk(name: string, options: autocannon.Options): Promise<Figures> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
+  try {
+    const script = path.join(dir, 'request.lua');
+    const headers = Object.entries(options.headers ?? {})
+      .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+      .join('\n');
+    await writeFile(
+      script,
+      `wrk.method = ${JSON.stringify(options.method ?? 'GET')}\n${headers}\n${
+        options.body ? `wrk.body = ${JSON.stringify(String(options.body))}\n` : ''
+      }`,
+    );
+    const run = (duration: number) =>
+      promisify(execFile)('wrk', [
+        '-t1',
+        `-c${connections}`,
+        `-d${duration}s`,
+        '--latency',
+        '-s',
+        script,
+        String(options.url),
+      ]);
+    await run(warmup);
+    const { stdout } = await run(seconds);
+    const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
+    const latency = (pct: string) => {
+      const match = new RegExp(`^\\s*${pct}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(stdout);
+      const value = Number(match?.[1]);
+      return match?.[2] === 'us' ? value / 1000 : match?.[2] === 's' ? value * 1000 : value;
+    };
+    const requests = number(/(\d+) requests in/);
+    const socketErrors =
+      /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+    const failures =
+      (Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) || 0) +
+      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
+    return {
+      name,
+      rps: number(/Requests\/sec:\s+([\d.]+)/),
+      p50: latency('50'),
+      p99: latency('99'),
+      requests,
+      failures,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureWithAutocannon(name: string, options: autocannon.Options): Promise<Figures> {
   await autocannon({ ...options, connections, duration: warmup });
   const result = await autocannon({ ...options, connections, duration: seconds });
   const failures = result.errors + result.timeouts + result.non2xx;
@@ -71,6 +133,23 @@ try {
     results.push(await measure('bare Koa hello (ceiling)', { url: hello.info.url as string }));
   } finally {
     await stopChild(hello.child);
+  }
+
+  const bare = await startChild('bare-oidc-provider.ts', env);
+  try {
+    results.push(
+      await measure('bare oidc-provider, static client: POST /token (reference)', {
+        url: bare.info.url as string,
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${bare.info.basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials&scope=notes%3Aread',
+      }),
+    );
+  } finally {
+    await stopChild(bare.child);
   }
 
   const stack = await startChild('stack-server.ts', env);
@@ -100,14 +179,20 @@ try {
 }
 
 const ceiling = results[0]?.rps ?? 1;
-console.log(
-  `\nPortcullis benchmark: ${connections} connections, ${seconds}s per run after ${warmup}s warm-up, node ${process.version}\n`,
-);
+console.log(`
+Portcullis benchmark: ${useWrk ? 'wrk, 1 thread' : 'autocannon'}, ${connections} connections, ${seconds}s per run after ${warmup}s warm-up, node ${process.version}\n`);
 console.log('| scenario | req/s | p50 ms | p99 ms | of ceiling | failed |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   console.log(
     `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(1)} % | ${r.failures} of ${r.requests} |`,
+  );
+}
+const reference = results.find((r) => r.name.startsWith('bare oidc-provider'));
+const issuance = results.find((r) => r.name.startsWith('client credentials'));
+if (reference && issuance) {
+  console.log(
+    `\nPortcullis client-credentials issuance: ${((issuance.rps / reference.rps) * 100).toFixed(1)} % of bare oidc-provider with a static client`,
   );
 }
 if (results.some((r) => r.failures > 0)) {
