@@ -43,7 +43,8 @@ export function readConfig(
 /**
  * Starts listening for SIGINT and SIGTERM at once (before anything is started, so no signal can
  * slip in between start-up and waiting). `stopped` resolves after the first signal, once `parts`
- * are stopped in reverse order of start. A second signal while stopping exits at once.
+ * are stopped in reverse order of start. Another signal while stopping (after half a second)
+ * exits at once.
  */
 export function handleSignals(
   io: Io,
@@ -51,10 +52,15 @@ export function handleSignals(
 ): { stopped: Promise<void>; dispose(): void } {
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
+    let firstAt = 0;
     onSignal = (signal) => {
-      if (stopping) process.exit(130);
-      stopping = true;
+      // A Ctrl-C reaches us twice when a wrapper (npx, pnpm) forwards the signal the terminal
+      // already sent to the whole process group: only a later, deliberate one forces the exit.
+      if (firstAt !== 0) {
+        if (Date.now() - firstAt > 500) process.exit(130);
+        return;
+      }
+      firstAt = Date.now();
       io.stderr.write(`received ${signal}, stopping\n`);
       void (async () => {
         for (const part of [...parts].reverse()) {
