@@ -1,0 +1,96 @@
+import {
+  createArtifactsRepository,
+  createClientsRepository,
+  createDatabase,
+} from '@portcullis/storage';
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { createAdapterClass } from '../src/provider/adapter.ts';
+import { createClientRegistry } from '../src/registry/client-registry.ts';
+import { seedClient, seedResource } from './helpers.ts';
+
+let database: TestDatabase;
+let Adapter: ReturnType<typeof createAdapterClass>;
+test.before(async () => {
+  database = await createTestDatabase();
+  await seedResource(database);
+  Adapter = createAdapterClass({
+    artifacts: createArtifactsRepository(database.db),
+    clients: createClientRegistry({ clients: createClientsRepository(database.db) }),
+  });
+});
+test.after.always(async () => {
+  await database?.drop();
+});
+
+test('upsert and find, with the consumption time folded into the payload', async (t) => {
+  const codes = new Adapter('AuthorizationCode');
+  await codes.upsert('code-1', { grantId: 'g-1', accountId: 'alice' }, 60);
+  t.deepEqual(await codes.find('code-1'), { grantId: 'g-1', accountId: 'alice' });
+  await codes.consume('code-1');
+  const consumed = await codes.find('code-1');
+  t.is(typeof consumed?.consumed, 'number');
+  t.is(await codes.find('missing'), undefined);
+});
+
+test('findByUid and findByUserCode', async (t) => {
+  const sessions = new Adapter('Session');
+  await sessions.upsert('s-1', { uid: 'uid-1' }, 60);
+  t.deepEqual(await sessions.findByUid('uid-1'), { uid: 'uid-1' });
+  const devices = new Adapter('DeviceCode');
+  await devices.upsert('d-1', { userCode: 'BCDF-GHJK' }, 60);
+  t.deepEqual(await devices.findByUserCode('BCDF-GHJK'), { userCode: 'BCDF-GHJK' });
+});
+
+test('a second consume of a single-use artifact is invalid_grant; 20 racing consumers, one winner', async (t) => {
+  const refresh = new Adapter('RefreshToken');
+  await refresh.upsert('rt-race', { grantId: 'g-race' }, 60);
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 20 }, () => refresh.consume('rt-race')),
+  );
+  t.is(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+  for (const o of outcomes.filter((o) => o.status === 'rejected')) {
+    t.is((o as PromiseRejectedResult).reason.error, 'invalid_grant');
+  }
+});
+
+test('destroy and revokeByGrantId', async (t) => {
+  const codes = new Adapter('AuthorizationCode');
+  const tokens = new Adapter('RefreshToken');
+  await codes.upsert('c-2', { grantId: 'g-2' }, 60);
+  await tokens.upsert('r-2', { grantId: 'g-2' }, 60);
+  await tokens.upsert('r-3', { grantId: 'g-3' }, 60);
+  await codes.destroy('c-2');
+  t.is(await codes.find('c-2'), undefined);
+  await tokens.revokeByGrantId('g-2');
+  t.is(await tokens.find('r-2'), undefined);
+  t.truthy(await tokens.find('r-3'));
+});
+
+test('clients come from the database, never from upsert', async (t) => {
+  const { clientId } = await seedClient(database);
+  const clients = new Adapter('Client');
+  const metadata = await clients.find(clientId);
+  t.is(metadata?.client_id, clientId);
+  t.deepEqual(metadata?.grant_types, ['client_credentials']);
+  t.is(metadata?.token_endpoint_auth_method, 'client_secret_basic');
+  t.is(await clients.find('unknown-client'), undefined);
+  await t.throwsAsync(clients.upsert('x', {}, undefined));
+});
+
+test('an unreachable database becomes 503 temporarily_unavailable', async (t) => {
+  const dead = createDatabase('postgres://postgres@127.0.0.1:1/none', { acquireTimeoutMs: 500 });
+  t.teardown(() => dead.destroy());
+  const DeadAdapter = createAdapterClass({
+    artifacts: createArtifactsRepository(dead),
+    clients: createClientRegistry({ clients: createClientsRepository(dead) }),
+  });
+  for (const work of [
+    () => new DeadAdapter('Session').find('x'),
+    () => new DeadAdapter('Client').find('x'),
+  ]) {
+    const error = await t.throwsAsync(work());
+    t.is((error as unknown as { statusCode: number }).statusCode, 503);
+    t.is((error as unknown as { error: string }).error, 'temporarily_unavailable');
+  }
+});

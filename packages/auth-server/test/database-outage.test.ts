@@ -1,0 +1,60 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createDatabase, migrateLatest, startEmbeddedPostgres } from '@portcullis/storage';
+import test from 'ava';
+import { createAuthServer, createClientsService, silentLogger } from '../src/index.ts';
+import { seedResource, testConfig, tokenRequest } from './helpers.ts';
+
+// Stops the PostgreSQL under a running server and starts it again: requests that need the
+// database get 503 with Retry-After (never a 500), readiness turns red, and both recover.
+test('database outage: 503 with Retry-After while down, recovery when it returns', async (t) => {
+  await mkdir('.portcullis', { recursive: true });
+  const dir = await mkdtemp(path.resolve('.portcullis', 'outage-test-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  let pg = await startEmbeddedPostgres(dir);
+  t.teardown(() => pg.stop());
+  const db = createDatabase(pg.url, { acquireTimeoutMs: 1000 });
+  t.teardown(() => db.destroy());
+  await migrateLatest(db);
+  const fake = { url: pg.url, db, drop: async () => {} };
+  await seedResource(fake);
+  const created = await createClientsService(db).create({
+    name: 'outage',
+    grants: ['client_credentials'],
+    resources: ['https://api.example.test'],
+  });
+  const client = { clientId: created.client.id, clientSecret: created.clientSecret as string };
+
+  const server = await createAuthServer({
+    db,
+    databaseUrl: pg.url,
+    config: testConfig(),
+    logger: silentLogger,
+  });
+  t.teardown(() => server.close());
+  const { url } = await server.listen();
+
+  await pg.stop();
+  const unknown = await tokenRequest(
+    url,
+    { clientId: 'not-cached', clientSecret: 'x' },
+    { grant_type: 'client_credentials' },
+  );
+  t.is(unknown.response.status, 503);
+  t.is(unknown.response.headers.get('retry-after'), '5');
+  t.is(unknown.json.error, 'temporarily_unavailable');
+  const ready = await fetch(`${url}/readyz`);
+  t.is(ready.status, 503);
+  t.is(ready.headers.get('retry-after'), '5');
+  t.is((await fetch(`${url}/healthz`)).status, 200, 'the process itself is alive');
+
+  pg = await startEmbeddedPostgres(dir);
+  let status = 0;
+  for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
+    status = (await tokenRequest(url, client, { grant_type: 'client_credentials' })).response
+      .status;
+    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  t.is(status, 200, 'token issuance recovered');
+  t.is((await fetch(`${url}/readyz`)).status, 200);
+});
