@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TestDatabase } from '@portcullis/storage/testing';
+import { freePort, type TestDatabase } from '@portcullis/storage/testing';
 import {
   type AuthServer,
   createAuthServer,
@@ -45,16 +45,6 @@ export async function startAuthServer(
   });
   const { url } = await server.listen();
   return { server, url };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export const API = 'https://api.example.test';

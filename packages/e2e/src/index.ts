@@ -1,1 +1,1 @@
-export { freePort, type Stack, startStack } from './stack.ts';
+export { type Stack, startStack } from './stack.ts';

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import {
   createAuthServer,
@@ -10,18 +9,7 @@ import {
 import { run } from '@portcullis/cli';
 import { startExampleApi } from '@portcullis/example-api';
 import type { Database } from '@portcullis/storage';
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '@portcullis/storage/testing';
 
 /** The whole stack on one database: the authorization server and the example API, both listening. */
 export interface Stack {

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { type Change, listenForChanges, notifyChange } from '../src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
@@ -23,16 +23,20 @@ function nextChange(received: Change[], count: number): Promise<void> {
   });
 }
 
-test.serial('a committed change reaches the listener; a rolled-back one never does', async (t) => {
-  const received: Change[] = [];
-  const connected = new Promise<void>((resolve) => {
+/** Starts a listener that collects changes; resolves once it is connected. */
+async function collect(t: ExecutionContext, received: Change[]): Promise<void> {
+  await new Promise<void>((resolve) => {
     const listener = listenForChanges(database.url, {
       onChange: (change) => received.push(change),
       onConnected: resolve,
     });
     t.teardown(() => listener.close());
   });
-  await connected;
+}
+
+test.serial('a committed change reaches the listener; a rolled-back one never does', async (t) => {
+  const received: Change[] = [];
+  await collect(t, received);
 
   await database.db
     .transaction(async (trx) => {
@@ -53,14 +57,7 @@ test.serial('a committed change reaches the listener; a rolled-back one never do
 
 test.serial('payloads that are not changes are ignored', async (t) => {
   const received: Change[] = [];
-  const connected = new Promise<void>((resolve) => {
-    const listener = listenForChanges(database.url, {
-      onChange: (change) => received.push(change),
-      onConnected: resolve,
-    });
-    t.teardown(() => listener.close());
-  });
-  await connected;
+  await collect(t, received);
   await database.db.raw(`select pg_notify('portcullis_changes', 'not json')`);
   await database.db.raw(`select pg_notify('portcullis_changes', '{"kind":"evil","id":"x"}')`);
   await notifyChange(database.db, { kind: 'key', id: '*' });

@@ -220,7 +220,8 @@ async function ensureDatabase(password: string, port: number): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback, for servers started by this process (and by tests). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
