@@ -11,12 +11,22 @@ import {
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ServerConfig } from './config/server-config.ts';
+import { createCsrf } from './interactions/csrf.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
 import type { Logger } from './logger.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
+import { assetRoutes } from './routes/assets.ts';
 import { healthRoutes } from './routes/health.ts';
+import { interactionRoutes } from './routes/interactions.ts';
+import { createUsersService } from './services/users-service.ts';
+
+const HOST_PATHS = new Set(['/healthz', '/readyz', '/assets/portcullis.css']);
+
+function isHostPath(path: string): boolean {
+  return HOST_PATHS.has(path) || path.startsWith('/interaction/');
+}
 
 /** What {@link createAuthServer} needs; everything is passed in, nothing is opened at import. */
 export interface AuthServerDeps {
@@ -69,12 +79,15 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       logger.warn('change listener lost its connection', { error: error.message }),
   });
 
+  const users = createUsersService(db);
   const provider = createProvider({
     config,
     clients,
     resources,
     artifacts: createArtifactsRepository(db),
     jwks,
+    users,
+    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
   });
   provider.use(async (ctx, next) => {
     await next();
@@ -90,11 +103,23 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const app = new Koa();
   app.proxy = config.trustProxy;
   app.use(healthRoutes(db));
+  app.use(assetRoutes());
+  app.use(
+    interactionRoutes({
+      provider,
+      clients,
+      resources,
+      users,
+      csrf: createCsrf(config.cookieKeys[0] as string),
+      logger,
+    }),
+  );
+  app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
   const providerHandler = provider.callback();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url?.split('?', 1)[0];
-    return (path === '/healthz' || path === '/readyz' ? hostHandler : providerHandler)(req, res);
+    const path = req.url?.split('?', 1)[0] ?? '';
+    return (isHostPath(path) ? hostHandler : providerHandler)(req, res);
   };
 
   let server: Server | undefined;

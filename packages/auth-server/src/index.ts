@@ -16,5 +16,12 @@ export {
   hashClientSecret,
   verifyClientSecret,
 } from './secrets/client-secret.ts';
+export {
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from './secrets/password.ts';
 export * from './services/clients-service.ts';
 export * from './services/resources-service.ts';
+export * from './services/users-service.ts';

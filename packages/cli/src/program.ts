@@ -9,6 +9,13 @@ import { registerDev } from './commands/dev.ts';
 import { registerResourcesCreate } from './commands/resources-create.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerUsersCreate } from './commands/users-create.ts';
+import { registerUsersDelete } from './commands/users-delete.ts';
+import { registerUsersDisable } from './commands/users-disable.ts';
+import { registerUsersEnable } from './commands/users-enable.ts';
+import { registerUsersList } from './commands/users-list.ts';
+import { registerUsersSetPassword } from './commands/users-set-password.ts';
+import { registerUsersShow } from './commands/users-show.ts';
 import { describeError } from './errors.ts';
 import type { Io } from './runtime.ts';
 
@@ -35,6 +42,15 @@ export function createProgram(io: Io): Command {
   const resources = program.command('resources').description('API resources and their scopes');
   registerResourcesCreate(resources, io);
   registerResourcesList(resources, io);
+
+  const users = program.command('users').description('end users who sign in');
+  registerUsersCreate(users, io);
+  registerUsersList(users, io);
+  registerUsersShow(users, io);
+  registerUsersSetPassword(users, io);
+  registerUsersDisable(users, io);
+  registerUsersEnable(users, io);
+  registerUsersDelete(users, io);
 
   registerDev(program, io);
   registerServe(program, io);

@@ -8,16 +8,19 @@ test('status reports pending migrations with exit 1; migrate applies them; then 
   const before = await cli(database, ['db', 'status']);
   t.is(before.code, 1);
   t.regex(before.stdout, /pending +0001-initial/);
+  t.regex(before.stdout, /pending +0002-users/);
   t.regex(before.stderr, /portcullis db migrate/);
 
   const refused = await cli(database, ['clients', 'list']);
   t.is(refused.code, 1, 'commands refuse a schema with pending migrations');
   t.regex(refused.stderr, /pending migration/);
 
-  t.deepEqual(await cliJson(database, ['db', 'migrate']), { applied: ['0001-initial'] });
+  t.deepEqual(await cliJson(database, ['db', 'migrate']), {
+    applied: ['0001-initial', '0002-users', '0003-client-presentation'],
+  });
   t.deepEqual(await cliJson(database, ['db', 'migrate']), { applied: [] });
   t.deepEqual(await cliJson(database, ['db', 'status']), {
-    applied: ['0001-initial'],
+    applied: ['0001-initial', '0002-users', '0003-client-presentation'],
     pending: [],
   });
 });

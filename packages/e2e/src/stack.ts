@@ -17,7 +17,7 @@ export interface Stack {
   api: string;
   config: ServerConfig;
   /** Runs `portcullis ...args --json` against the stack's database and parses the output. */
-  cli<T = Record<string, unknown>>(args: string[]): Promise<T>;
+  cli<T = Record<string, unknown>>(args: string[], stdin?: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -25,7 +25,11 @@ export interface Stack {
  * Starts the authorization server and the example API on `db` (already migrated), and registers
  * the API as a resource with scopes notes:read and notes:write through the CLI.
  */
-export async function startStack(db: Database, databaseUrl: string): Promise<Stack> {
+export async function startStack(
+  db: Database,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Stack> {
   const [asPort, apiPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${asPort}`;
   const api = `http://127.0.0.1:${apiPort}`;
@@ -35,11 +39,12 @@ export async function startStack(db: Database, databaseUrl: string): Promise<Sta
       PORTCULLIS_ISSUER: issuer,
       PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
       PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      ...env,
     },
     { mode: 'development' },
   );
 
-  const cli = async <T>(args: string[]): Promise<T> => {
+  const cli = async <T>(args: string[], stdin = ''): Promise<T> => {
     let out = '';
     let err = '';
     const code = await run([...args, '--json'], {
@@ -56,7 +61,7 @@ export async function startStack(db: Database, databaseUrl: string): Promise<Sta
           done();
         },
       }),
-      stdin: Readable.from([]),
+      stdin: Readable.from([stdin]),
     });
     if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
     return JSON.parse(out) as T;

@@ -48,3 +48,9 @@ export {
   type ResourcesRepository,
   type ScopeRecord,
 } from './repositories/resources-repository.ts';
+export {
+  createUsersRepository,
+  type NewUser,
+  type UserRecord,
+  type UsersRepository,
+} from './repositories/users-repository.ts';

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.ts';
 import * as initial from './migrations/0001-initial.ts';
+import * as users from './migrations/0002-users.ts';
+import * as clientPresentation from './migrations/0003-client-presentation.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -8,7 +10,11 @@ interface Migration {
 }
 
 // The ordered list of every migration. Append only: a merged migration never changes.
-const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['0001-initial', initial]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['0001-initial', initial],
+  ['0002-users', users],
+  ['0003-client-presentation', clientPresentation],
+];
 
 const TABLE = 'portcullis_migrations';
 

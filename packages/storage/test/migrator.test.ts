@@ -13,6 +13,7 @@ test('a new database reports every migration pending and refuses to be used', as
   const status = await migrationStatus(database.db);
   t.deepEqual(status.applied, []);
   t.true(status.pending.includes('0001-initial'));
+  t.true(status.pending.includes('0002-users'));
   const error = await t.throwsAsync(assertSchemaCurrent(database.db));
   t.is((error as PendingMigrationsError).code, 'pending_migrations');
   t.regex(error?.message ?? '', /portcullis db migrate/);
@@ -21,11 +22,15 @@ test('a new database reports every migration pending and refuses to be used', as
 test('migrate applies everything once, then nothing', async (t) => {
   const database = await createTestDatabase({ migrate: false });
   t.teardown(() => database.drop());
-  t.deepEqual(await migrateLatest(database.db), ['0001-initial']);
+  t.deepEqual(await migrateLatest(database.db), [
+    '0001-initial',
+    '0002-users',
+    '0003-client-presentation',
+  ]);
   t.deepEqual(await migrateLatest(database.db), []);
   const status = await migrationStatus(database.db);
   t.deepEqual(status.pending, []);
-  t.deepEqual(status.applied, ['0001-initial']);
+  t.deepEqual(status.applied, ['0001-initial', '0002-users', '0003-client-presentation']);
   await t.notThrowsAsync(assertSchemaCurrent(database.db));
   const tables = await database.db('pg_tables').where({ schemaname: 'public' }).pluck('tablename');
   for (const table of [
@@ -35,6 +40,7 @@ test('migrate applies everything once, then nothing', async (t) => {
     'resource_scopes',
     'signing_keys',
     'oidc_artifacts',
+    'users',
   ]) {
     t.true(tables.includes(table), table);
   }

@@ -12,6 +12,8 @@ export interface ServerConfig {
   keyEncryptionKey: Buffer;
   /** Trust `X-Forwarded-*` from a proxy in front. */
   trustProxy: boolean;
+  /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
+  refreshReuseGraceSeconds: number;
 }
 
 /** One environment variable of the server's configuration. */
@@ -44,6 +46,12 @@ export const SETTINGS: readonly Setting[] = [
     env: 'PORTCULLIS_KEY_ENCRYPTION_KEY',
     description: 'base64url of 32 random bytes; encrypts signing keys at rest',
     default: 'required in serve; generated into the data folder in dev',
+  },
+  {
+    env: 'PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS',
+    description:
+      'seconds after a refresh token was rotated during which reusing it is refused without revoking the grant (concurrent refreshes); later reuse revokes the grant. 0 to 60',
+    default: '10',
   },
   {
     env: 'PORTCULLIS_TRUST_PROXY',
@@ -104,6 +112,12 @@ export function loadServerConfig(
     cookieKeys,
     keyEncryptionKey,
     trustProxy: parseBoolean(env.PORTCULLIS_TRUST_PROXY, 'PORTCULLIS_TRUST_PROXY', false),
+    refreshReuseGraceSeconds: parseSeconds(
+      env.PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS,
+      'PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS',
+      10,
+      60,
+    ),
   };
 }
 
@@ -119,6 +133,20 @@ export function parsePort(value: string | undefined, name: string, fallback: num
     throw invalid(`${name} must be a port number from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseSeconds(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds > max) {
+    throw invalid(`${name} must be a whole number of seconds from 0 to ${max}, got "${value}"`);
+  }
+  return seconds;
 }
 
 function parseBoolean(value: string | undefined, name: string, fallback: boolean): boolean {

@@ -2,6 +2,7 @@ import { type ArtifactsRepository, isDatabaseUnavailable } from '@portcullis/sto
 import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
+import { currentPath } from './request-context.ts';
 
 type Payload = Record<string, unknown>;
 
@@ -22,8 +23,11 @@ const SINGLE_USE = new Set([
 export function createAdapterClass(deps: {
   artifacts: ArtifactsRepository;
   clients: ClientRegistry;
+  /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
+  refreshReuseGraceSeconds?: number;
 }) {
   const { artifacts, clients } = deps;
+  const grace = deps.refreshReuseGraceSeconds ?? 0;
 
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -54,7 +58,22 @@ export function createAdapterClass(deps: {
       if (this.model === 'Client') {
         return guard(async () => (await clients.get(id))?.metadata);
       }
-      return guard(async () => withConsumed(await artifacts.find(this.model, id)));
+      const found = await guard(() => artifacts.find(this.model, id));
+      // Refresh-token reuse within the grace window after its rotation (two tabs refreshing at
+      // once): refused, but without revoking the grant, which oidc-provider would do on seeing
+      // `consumed`. The reuse gets no token, so it cannot keep a stolen family alive; after the
+      // window, reuse revokes the whole grant as usual.
+      // Only the token endpoint looks refresh tokens up to redeem them; revocation and
+      // introspection of a rotated token keep their normal answers.
+      if (
+        this.model === 'RefreshToken' &&
+        found?.consumedAt !== undefined &&
+        currentPath() === '/token' &&
+        Date.now() / 1000 - found.consumedAt < grace
+      ) {
+        throw new errors.InvalidGrant('refresh token already used');
+      }
+      return withConsumed(found);
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
@@ -68,6 +87,11 @@ export function createAdapterClass(deps: {
     async consume(id: string): Promise<void> {
       const won = await guard(() => artifacts.consume(this.model, id));
       if (!won && SINGLE_USE.has(this.model)) {
+        // A code redeemed twice at once is a code reuse: revoke what the winner got (RFC 9700
+        // §4.2.4). Concurrent refreshes are not revoked, for the same reason as the grace window.
+        if (this.model === 'AuthorizationCode') {
+          await guard(() => artifacts.revokeGrantOf(this.model, id));
+        }
         throw new errors.InvalidGrant('grant request is invalid');
       }
     }

@@ -4,7 +4,12 @@ import type { ServerConfig } from '../config/server-config.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
+import type { PublicUser } from '../services/users-service.ts';
+import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
+import { providerPages } from './pages.ts';
+import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
+import { requestContextMiddleware } from './request-context.ts';
 import { createResourceIndicators, OIDC_SCOPES } from './resource-indicators.ts';
 
 // Asymmetric only: HS* would key on client secrets, which we store only as hashes.
@@ -24,6 +29,9 @@ export interface ProviderDeps {
   resources: ResourceRegistry;
   artifacts: ArtifactsRepository;
   jwks: PrivateJwk[];
+  users: { findById(id: string): Promise<PublicUser | undefined> };
+  /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
+  refreshReuseGraceSeconds: number;
 }
 
 /**
@@ -32,13 +40,38 @@ export interface ProviderDeps {
  * browser flow, and no development interactions.
  */
 export function createProvider(deps: ProviderDeps): Provider {
-  const { config, clients, resources, artifacts, jwks } = deps;
+  const { config, clients, resources, artifacts, jwks, users } = deps;
   const configuration: Configuration = {
-    adapter: createAdapterClass({ artifacts, clients }) as unknown as Configuration['adapter'],
+    adapter: createAdapterClass({
+      artifacts,
+      clients,
+      refreshReuseGraceSeconds: deps.refreshReuseGraceSeconds,
+    }) as unknown as Configuration['adapter'],
     clients: [],
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
-    cookies: { keys: config.cookieKeys },
+    cookies: {
+      keys: config.cookieKeys,
+      long: {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.issuer.startsWith('https:'),
+      },
+      short: {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.issuer.startsWith('https:'),
+      },
+    },
     scopes: OIDC_SCOPES,
+    claims: CLAIMS,
+    findAccount: createFindAccount(users),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    loadExistingGrant: createLoadExistingGrant(clients),
+    issueRefreshToken,
+    rotateRefreshToken: true,
+    renderError: providerPages.renderError as Configuration['renderError'],
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
@@ -59,12 +92,39 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      revocation: {
+        enabled: true,
+        // Another client's token: answer 200 as for an unknown token, and revoke nothing.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        // Only the client a token was issued to may see it; anyone else gets {"active": false}.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      deviceFlow: {
+        enabled: true,
+        userCodeInputSource: providerPages.userCodeInputSource,
+        userCodeConfirmSource: providerPages.userCodeConfirmSource,
+        successSource: providerPages.successSource,
+      } as NonNullable<Configuration['features']>['deviceFlow'],
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: providerPages.logoutSource,
+        postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
+      } as NonNullable<Configuration['features']>['rpInitiatedLogout'],
       resourceIndicators: createResourceIndicators({ clients, resources }) as NonNullable<
         Configuration['features']
       >['resourceIndicators'],
     },
     ttl: {
       AuthorizationCode: 60,
+      DeviceCode: 600,
+      Grant: 14 * 24 * 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Session: 14 * 24 * 3600,
       // The resource's own lifetime when the token is for a resource, else the 10-minute ceiling.
       AccessToken: resourceTtl,
       ClientCredentials: resourceTtl,
@@ -72,6 +132,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
+  provider.use(requestContextMiddleware());
   provider.proxy = config.trustProxy;
 
   // Secrets are stored hashed, several per client: compare against those, in constant time,

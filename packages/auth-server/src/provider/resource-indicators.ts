@@ -3,7 +3,15 @@ import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 
 /** Scopes oidc-provider itself knows (not tied to an API resource). */
-export const OIDC_SCOPES = ['openid', 'offline_access'];
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
+
+/** What the consent page says for each OpenID scope. */
+export const OIDC_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  openid: 'Sign you in with your account',
+  profile: 'See your name and username',
+  email: 'See your email address',
+  offline_access: 'Keep access while you are not using it (stay signed in)',
+};
 
 /**
  * RFC 8707 resource indicators: which API a token is for, and which of that API's scopes the
@@ -20,11 +28,19 @@ export function createResourceIndicators(deps: {
   return {
     enabled: true,
 
-    // Only client credentials must name a resource; a client allowed exactly one gets it by default.
+    // Only client credentials must name a resource. A client allowed exactly one gets it by
+    // default — for a browser flow only when it asks for API scopes, so a plain sign-in still
+    // gets an access token for userinfo.
     async defaultResource(ctx: KoaContextWithOIDC) {
       const client = ctx.oidc.client ? await clients.get(ctx.oidc.client.clientId) : undefined;
       const allowed = client?.record.resources ?? [];
-      if (allowed.length === 1) return allowed[0];
+      const requested = String(ctx.oidc.params?.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      const wantsApi =
+        ctx.oidc.params?.grant_type === 'client_credentials' ||
+        requested.some((s) => !oidcScopes.has(s));
+      if (allowed.length === 1 && wantsApi) return allowed[0];
       if (ctx.oidc.params?.grant_type === 'client_credentials') {
         throw new errors.InvalidTarget(
           allowed.length === 0

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
+import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
 import { verifyClientSecret } from '../secrets/client-secret.ts';
 
 /** A client as served to oidc-provider, with what we need to authenticate it. */
@@ -106,6 +107,17 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     response_types: record.grantTypes.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: record.isPublic ? 'none' : 'client_secret_basic',
   };
+  if (record.clientUri) metadata.client_uri = record.clientUri;
+  if (record.logoUri) metadata.logo_uri = record.logoUri;
+  // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.
+  if (record.grantTypes.includes('authorization_code')) {
+    const registered = record.scopes.filter((s) => OIDC_SCOPES.includes(s));
+    const scopes = registered.length > 0 ? registered : ['openid', 'profile', 'email'];
+    if (record.grantTypes.includes('refresh_token') && !scopes.includes('offline_access')) {
+      scopes.push('offline_access');
+    }
+    metadata.scope = scopes.join(' ');
+  }
   if (!record.isPublic) metadata.client_secret = PLACEHOLDER_SECRET;
   return { record, secrets, metadata };
 }

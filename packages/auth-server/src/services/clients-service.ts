@@ -15,6 +15,7 @@ import {
   validateName,
   validateRedirectUri,
   validateResourceIdentifier,
+  validateWebUrl,
 } from './validation.ts';
 
 /** Grant types a client can be registered for. */
@@ -33,6 +34,10 @@ export interface CreateClientInput {
   resources?: readonly string[];
   public?: boolean;
   firstParty?: boolean;
+  /** Homepage shown on the consent page: https (http on loopback). */
+  homepage?: string;
+  /** Logo shown on the consent page: https (http on loopback). */
+  logoUri?: string;
 }
 
 /** A new client and, for confidential clients, its secret: the only time it is ever shown. */
@@ -92,6 +97,10 @@ export function createClientsService(db: Database) {
       const scopes = splitScopes(input.scopes ?? []);
       await checkScopes(scopes, resourceIds);
 
+      const clientUri =
+        input.homepage === undefined ? null : validateWebUrl(input.homepage, 'homepage');
+      const logoUri =
+        input.logoUri === undefined ? null : validateWebUrl(input.logoUri, 'logo URI');
       const clientSecret = isPublic ? undefined : generateClientSecret();
       try {
         const client = await clients.create({
@@ -103,6 +112,8 @@ export function createClientsService(db: Database) {
           resources: resourceIds,
           isPublic,
           firstParty: input.firstParty ?? false,
+          clientUri,
+          logoUri,
           ...(clientSecret
             ? { secret: { name: 'initial', secretHash: hashClientSecret(clientSecret) } }
             : {}),

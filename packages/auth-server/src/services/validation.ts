@@ -82,3 +82,17 @@ export function validateScopeName(value: string): string {
 export function splitScopes(values: readonly string[]): string[] {
   return [...new Set(values.flatMap((v) => v.split(/\s+/)).filter(Boolean))];
 }
+
+/** A web page or image address shown to users: https, or http on loopback; no credentials. */
+export function validateWebUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalidInput(`${what} "${value}" is not an absolute URL`);
+  }
+  if (url.username || url.password) invalidInput(`${what} "${value}" must not contain credentials`);
+  if (url.protocol === 'https:') return value;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return value;
+  return invalidInput(`${what} "${value}" must use https (plain http only on loopback)`);
+}

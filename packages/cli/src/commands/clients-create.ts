@@ -12,6 +12,8 @@ interface Options {
   resource?: string[];
   public?: boolean;
   firstParty?: boolean;
+  homepage?: string;
+  logoUri?: string;
   json?: boolean;
 }
 
@@ -30,6 +32,8 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     )
     .option('--public', 'a public client (no secret; authorization code + PKCE only)')
     .option('--first-party', 'a client of your own: no consent screen')
+    .option('--homepage <url>', "the app's homepage, shown on the consent page")
+    .option('--logo-uri <url>', "the app's logo, shown on the consent page")
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -48,6 +52,8 @@ Example:
           resources: options.resource ?? [],
           public: options.public ?? false,
           firstParty: options.firstParty ?? false,
+          ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
+          ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
         }),
       );
       if (options.json) {

@@ -15,6 +15,8 @@ export function clientJson(client: ClientRecord) {
     resources: client.resources,
     public: client.isPublic,
     first_party: client.firstParty,
+    homepage: client.clientUri,
+    logo_uri: client.logoUri,
     disabled: client.disabledAt !== null,
     created_at: client.createdAt.toISOString(),
   };

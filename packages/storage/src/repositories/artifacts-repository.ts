@@ -89,6 +89,17 @@ export function createArtifactsRepository(db: Database) {
       await db('oidc_artifacts').where({ model, id }).delete();
     },
 
+    /** Deletes the grant the artifact belongs to, the Grant itself and everything issued from it. */
+    async revokeGrantOf(model: string, id: string): Promise<void> {
+      const row = await db('oidc_artifacts').where({ model, id }).first('grant_id');
+      const grantId = row?.grant_id as string | undefined;
+      if (!grantId) return;
+      await db('oidc_artifacts')
+        .where({ grant_id: grantId })
+        .orWhere({ model: 'Grant', id: grantId })
+        .delete();
+    },
+
     /** Deletes every artifact of the grant, whatever its model. */
     async revokeByGrantId(grantId: string): Promise<number> {
       return db('oidc_artifacts').where({ grant_id: grantId }).delete();

@@ -12,6 +12,10 @@ export interface ClientRecord {
   resources: string[];
   isPublic: boolean;
   firstParty: boolean;
+  /** The client's homepage, shown on consent pages. */
+  clientUri: string | null;
+  /** The client's logo, shown on consent pages. */
+  logoUri: string | null;
   disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -38,6 +42,8 @@ export interface NewClient {
   resources: string[];
   isPublic: boolean;
   firstParty: boolean;
+  clientUri?: string | null;
+  logoUri?: string | null;
   secret?: { name: string; secretHash: string; expiresAt?: Date | null };
 }
 
@@ -50,6 +56,8 @@ interface ClientRow {
   resources: string[];
   is_public: boolean;
   first_party: boolean;
+  client_uri: string | null;
+  logo_uri: string | null;
   disabled_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -74,6 +82,8 @@ const toClient = (row: ClientRow): ClientRecord => ({
   resources: row.resources,
   isPublic: row.is_public,
   firstParty: row.first_party,
+  clientUri: row.client_uri ?? null,
+  logoUri: row.logo_uri ?? null,
   disabledAt: row.disabled_at,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -118,6 +128,8 @@ export function createClientsRepository(db: Database) {
               resources: client.resources,
               is_public: client.isPublic,
               first_party: client.firstParty,
+              client_uri: client.clientUri ?? null,
+              logo_uri: client.logoUri ?? null,
             })
             .returning('*');
           if (client.secret) {

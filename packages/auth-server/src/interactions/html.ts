@@ -1,0 +1,65 @@
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/** HTML that is already safe: built only from escaped values and our own markup. */
+export interface SafeHtml {
+  readonly html: string;
+}
+
+/** Tagged template that escapes every interpolated value unless it is {@link SafeHtml}. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    const parts = Array.isArray(value) ? value : [value];
+    out += parts.map((p) => (isSafe(p) ? p.html : escapeHtml(p))).join('');
+    out += strings[i + 1] ?? '';
+  });
+  return { html: out };
+}
+
+/** Marks markup produced by oidc-provider (its forms) as safe to embed. */
+export function trusted(markup: string): SafeHtml {
+  return { html: markup };
+}
+
+function isSafe(value: unknown): value is SafeHtml {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as SafeHtml).html === 'string'
+  );
+}
+
+/** Headers every page of ours carries (SECURITY.md: pages). */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
+/** A whole page in our layout. */
+export function page(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Portcullis</title>
+<link rel="stylesheet" href="/assets/portcullis.css">
+</head>
+<body>
+<main class="card">
+${body}
+</main>
+</body>
+</html>
+`.html;
+}

@@ -1,0 +1,130 @@
+import { html, page, type SafeHtml, trusted } from './html.ts';
+
+/** A scope as the consent page shows it. */
+export interface ScopeLine {
+  name: string;
+  description: string;
+  /** The API it is for, absent for OpenID scopes. */
+  resource?: string;
+}
+
+/** What the consent page shows of a client. */
+export interface ClientDisplay {
+  name: string;
+  homepage?: string | undefined;
+  logo?: string | undefined;
+}
+
+/** The sign-in form; `error` is the one message for every failure (no account enumeration). */
+export function loginPage(options: {
+  action: string;
+  csrf: string;
+  client: ClientDisplay;
+  username?: string;
+  error?: string;
+}): string {
+  return page(
+    'Sign in',
+    html`<h1>Sign in</h1>
+<p class="muted">to continue to <strong>${options.client.name}</strong></p>
+${options.error ? html`<p class="error" role="alert">${options.error}</p>` : html``}
+<form method="post" action="${options.action}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${options.username ?? ''}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button class="primary" type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** The consent form: the client, each scope with its description, approve or deny. */
+export function consentPage(options: {
+  action: string;
+  csrf: string;
+  client: ClientDisplay;
+  username: string;
+  scopes: ScopeLine[];
+}): string {
+  const { client } = options;
+  return page(
+    'Authorize',
+    html`<div class="client">
+${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
+<h1><strong>${client.name}</strong> wants to access your account</h1>
+</div>
+${client.homepage ? html`<p class="muted"><a href="${client.homepage}" rel="noopener noreferrer">${client.homepage}</a></p>` : html``}
+<p>Signed in as <strong>${options.username}</strong>. It asks to:</p>
+<ul class="scopes">
+${options.scopes.map((s) => html`<li>${s.description}<br><code>${s.name}${s.resource ? ` · ${s.resource}` : ''}</code></li>`)}
+</ul>
+<form method="post" action="${options.action}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="primary" type="submit" name="decision" value="approve">Allow</button>
+<button class="secondary" type="submit" name="decision" value="deny">Deny</button>
+</form>`,
+  );
+}
+
+/** A page that says what happened and what to do, without any detail an attacker could use. */
+export function messagePage(title: string, message: string, hint?: string): string {
+  return page(
+    title,
+    html`<h1>${title}</h1>
+<p>${message}</p>
+${hint ? html`<p class="muted">${hint}</p>` : html``}`,
+  );
+}
+
+/** oidc-provider's logout confirmation, around its form (which carries its own CSRF field). */
+export function logoutPage(form: string, host: string): string {
+  return page(
+    'Sign out',
+    html`<h1>Sign out of ${host}?</h1>
+${trusted(form)}
+<button class="primary" type="submit" form="op.logoutForm" value="yes" name="logout" autofocus>Yes, sign me out</button>
+<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`,
+  );
+}
+
+/** The device-flow code entry page around oidc-provider's form. */
+export function deviceCodeInputPage(form: string, error?: string): string {
+  return page(
+    'Connect a device',
+    html`<h1>Connect a device</h1>
+${error ? html`<p class="error" role="alert">${error}</p>` : html``}
+<p>Enter the code shown on your device.</p>
+${trusted(formWithLabel(form))}
+<button class="primary" type="submit" form="op.deviceInputForm">Continue</button>`,
+  );
+}
+
+/** The device-flow confirmation page: the user compares the code before going on. */
+export function deviceCodeConfirmPage(form: string, clientName: string, userCode: string): string {
+  return page(
+    'Confirm the device',
+    html`<h1>Connect ${clientName}?</h1>
+<p>Make sure your device shows this code:</p>
+<p class="code">${userCode}</p>
+${trusted(form)}
+<button class="primary" type="submit" form="op.deviceConfirmForm" autofocus>Continue</button>
+<button class="secondary" type="submit" form="op.deviceConfirmForm" name="abort" value="yes">Cancel</button>
+<p class="muted">If you did not start this, or the code differs, cancel.</p>`,
+  );
+}
+
+// oidc-provider's input has no visible label: give it one, for screen readers and everyone.
+function formWithLabel(form: string): string {
+  return form
+    .replace(/\s*onfocus="[^"]*"/, '')
+    .replace(
+      /<input\s+(?=[^>]*name="user_code")/,
+      '<label for="user_code">Code</label><input id="user_code" ',
+    );
+}
+
+/** Renders a list of safe fragments (used by callers building their own pages). */
+export function join(parts: SafeHtml[]): SafeHtml {
+  return { html: parts.map((p) => p.html).join('') };
+}

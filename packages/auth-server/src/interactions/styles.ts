@@ -1,0 +1,30 @@
+/**
+ * The one stylesheet of our pages: no external fonts or assets, system fonts, readable on a
+ * phone, visible focus, WCAG AA contrast (text #1f2933 on #ffffff, primary #1d4ed8 with white).
+ */
+export const STYLESHEET = `
+*,*::before,*::after{box-sizing:border-box}
+html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;color:#1f2933;background:#f3f4f6}
+body{margin:0;padding:1rem;display:flex;justify-content:center}
+.card{width:100%;max-width:26rem;margin-top:8vh;background:#fff;border-radius:.75rem;padding:1.75rem;box-shadow:0 1px 3px rgba(0,0,0,.12),0 8px 24px rgba(0,0,0,.06)}
+h1{font-size:1.375rem;line-height:1.3;margin:0 0 1rem}
+p{margin:0 0 1rem}
+.muted{color:#4b5563;font-size:.9375rem}
+label{display:block;font-weight:600;margin:0 0 .25rem}
+input[type=text],input[type=password]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid #6b7280;border-radius:.5rem;margin:0 0 1rem;background:#fff;color:inherit}
+button{font:inherit;font-weight:600;padding:.625rem 1rem;border-radius:.5rem;border:1px solid transparent;cursor:pointer;width:100%;margin:0 0 .5rem}
+button.primary{background:#1d4ed8;color:#fff}
+button.primary:hover{background:#1e40af}
+button.secondary{background:#fff;color:#1f2933;border-color:#6b7280}
+button.secondary:hover{background:#f3f4f6}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.error{background:#fef2f2;color:#991b1b;border:1px solid #fca5a5;border-radius:.5rem;padding:.625rem .75rem;margin:0 0 1rem}
+.client{display:flex;align-items:center;gap:.75rem;margin:0 0 1rem}
+.client img{width:3rem;height:3rem;border-radius:.5rem;object-fit:contain}
+ul.scopes{list-style:none;padding:0;margin:0 0 1.25rem;border:1px solid #e5e7eb;border-radius:.5rem}
+ul.scopes li{padding:.625rem .75rem;border-top:1px solid #e5e7eb}
+ul.scopes li:first-child{border-top:0}
+ul.scopes code{font-size:.8125rem;color:#4b5563}
+.code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.5rem;letter-spacing:.1em;text-align:center;margin:0 0 1rem}
+a{color:#1d4ed8}
+`;

@@ -1,0 +1,247 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Csrf } from '../interactions/csrf.ts';
+import { PAGE_HEADERS } from '../interactions/html.ts';
+import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
+import { FormError, readForm } from '../interactions/read-form.ts';
+import type { Logger } from '../logger.ts';
+import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { ResourceRegistry } from '../registry/resource-registry.ts';
+import type { PublicUser } from '../services/users-service.ts';
+
+/** What the interaction routes need. */
+export interface InteractionDeps {
+  provider: Provider;
+  clients: ClientRegistry;
+  resources: ResourceRegistry;
+  users: {
+    authenticate(username: string, password: string): Promise<PublicUser | undefined>;
+    findById(id: string): Promise<PublicUser | undefined>;
+  };
+  csrf: Csrf;
+  logger: Logger;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+const LOGIN_FAILED = 'The username or password is not right.';
+
+/**
+ * The login and consent pages oidc-provider sends the browser to (`/interaction/:uid`). Every
+ * POST carries a CSRF token bound to the interaction and answers with a 303.
+ */
+export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
+  const { provider, csrf } = deps;
+  const router = new Router();
+
+  router.use(async (ctx, next) => {
+    ctx.set(PAGE_HEADERS);
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof FormError) {
+        return render(ctx, error.status, messagePage('Request refused', error.message));
+      }
+      if (isSessionNotFound(error)) {
+        return render(
+          ctx,
+          400,
+          messagePage(
+            'This sign-in has expired',
+            'The sign-in page was open too long, or was opened in another browser.',
+            'Go back to the application and start again.',
+          ),
+        );
+      }
+      throw error;
+    }
+  });
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) return expired(ctx);
+    if (details.prompt.name === 'login') {
+      return render(
+        ctx,
+        200,
+        loginPage({ ...(await formBase(details)), action: `/interaction/${details.uid}/login` }),
+      );
+    }
+    if (details.prompt.name === 'consent') {
+      // First-party clients are ours: never ask (even on prompt=consent, which OpenID Connect
+      // requires for offline_access). Everything requested is granted.
+      const client = await deps.clients.get(String(details.params.client_id));
+      if (client?.record.firstParty) {
+        return finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true });
+      }
+      return render(ctx, 200, await consent(details));
+    }
+    return render(
+      ctx,
+      400,
+      messagePage(
+        'Unexpected step',
+        'This sign-in cannot continue.',
+        'Start again from the application.',
+      ),
+    );
+  });
+
+  router.post('/interaction/:uid/login', async (ctx) => {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const form = await readForm(ctx);
+    if (details.uid !== ctx.params.uid || details.prompt.name !== 'login') return expired(ctx);
+    if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+    const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
+    if (!user) {
+      deps.logger.info('sign-in failed', { client_id: details.params.client_id });
+      return render(
+        ctx,
+        401,
+        loginPage({
+          ...(await formBase(details)),
+          action: `/interaction/${details.uid}/login`,
+          username: form.username ?? '',
+          error: LOGIN_FAILED,
+        }),
+      );
+    }
+    deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
+    await finish(ctx, { login: { accountId: user.id } }, { merge: false });
+  });
+
+  router.post('/interaction/:uid/confirm', async (ctx) => {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const form = await readForm(ctx);
+    if (details.uid !== ctx.params.uid || details.prompt.name !== 'consent') return expired(ctx);
+    if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+    if (form.decision === 'deny') {
+      return finish(
+        ctx,
+        { error: 'access_denied', error_description: 'the user denied the request' },
+        { merge: false },
+      );
+    }
+    if (form.decision !== 'approve') {
+      return render(ctx, 400, messagePage('Request refused', 'Choose Allow or Deny.'));
+    }
+    await finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true });
+  });
+
+  return router.routes() as unknown as Koa.Middleware;
+
+  async function finish(
+    ctx: Koa.Context,
+    result: Record<string, unknown>,
+    options: { merge: boolean },
+  ) {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+      mergeWithLastSubmission: options.merge,
+    });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  async function formBase(details: Details) {
+    const client = await deps.clients.get(String(details.params.client_id));
+    return {
+      csrf: csrf.token(details.uid),
+      client: {
+        name: client?.record.name ?? 'the application',
+        homepage: client?.record.clientUri ?? undefined,
+        logo: client?.record.logoUri ?? undefined,
+      },
+    };
+  }
+
+  async function consent(details: Details): Promise<string> {
+    const base = await formBase(details);
+    const accountId = details.session?.accountId;
+    const user = accountId ? await deps.users.findById(accountId) : undefined;
+    return consentPage({
+      ...base,
+      action: `/interaction/${details.uid}/confirm`,
+      username: user?.username ?? '',
+      scopes: await requestedScopes(details),
+    });
+  }
+
+  // What the grant lacks, with the descriptions registered on each resource.
+  async function requestedScopes(details: Details): Promise<ScopeLine[]> {
+    const prompt = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const lines: ScopeLine[] = (prompt.missingOIDCScope ?? [])
+      .filter((s) => s !== 'openid' || (prompt.missingOIDCScope ?? []).length === 1)
+      .map((name) => ({ name, description: OIDC_SCOPE_DESCRIPTIONS[name] ?? name }));
+    for (const [identifier, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
+      const resource = await deps.resources.get(identifier);
+      for (const name of scopes) {
+        const described = resource?.scopes.find((s) => s.name === name);
+        lines.push({
+          name,
+          description: described?.description ?? name,
+          resource: resource?.name ?? identifier,
+        });
+      }
+    }
+    return lines;
+  }
+
+  async function saveGrant(details: Details): Promise<string> {
+    const accountId = details.session?.accountId as string;
+    const clientId = String(details.params.client_id);
+    const grant = details.grantId
+      ? ((await provider.Grant.find(details.grantId)) ??
+        new provider.Grant({ accountId, clientId }))
+      : new provider.Grant({ accountId, clientId });
+    const prompt = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(' '));
+    if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
+    for (const [identifier, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
+      grant.addResourceScope(identifier, scopes.join(' '));
+    }
+    return grant.save();
+  }
+}
+
+function render(ctx: Koa.Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = body;
+}
+
+function expired(ctx: Koa.Context): void {
+  render(
+    ctx,
+    400,
+    messagePage(
+      'This sign-in has expired',
+      'This page no longer belongs to a sign-in in progress.',
+      'Go back to the application and start again.',
+    ),
+  );
+}
+
+function csrfFailed(ctx: Koa.Context): void {
+  render(
+    ctx,
+    403,
+    messagePage(
+      'Request refused',
+      'The form could not be verified.',
+      'Reload the page and try again.',
+    ),
+  );
+}
+
+function isSessionNotFound(error: unknown): boolean {
+  return (error as { name?: unknown })?.name === 'SessionNotFound';
+}

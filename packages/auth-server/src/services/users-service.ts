@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { createUsersRepository, type Database, type UserRecord } from '@portcullis/storage';
+import { AuthServerError } from '../errors.ts';
+import {
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../secrets/password.ts';
+import { fromStorage } from './clients-service.ts';
+import { invalidInput, validateName } from './validation.ts';
+
+/** A user as everything outside storage sees one: never with the password hash. */
+export type PublicUser = Omit<UserRecord, 'passwordHash'>;
+
+/** What the operator asks for in `users create`. */
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  email?: string;
+  name?: string;
+}
+
+const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+
+const toPublic = ({ passwordHash: _, ...user }: UserRecord): PublicUser => user;
+
+/** A username: trimmed, 1–64 of letters, digits, `.`, `_`, `@`, `-`. */
+function validateUsername(value: string): string {
+  const username = value.trim();
+  if (!USERNAME.test(username)) {
+    invalidInput('username must be 1 to 64 characters: letters, digits, ".", "_", "@" or "-"');
+  }
+  return username;
+}
+
+/**
+ * NIST SP 800-63B: length is what makes a password strong, so 8 to 1024 characters and no
+ * composition rules; the cap bounds the work one login can ask for. A password equal to the
+ * username is the first thing an attacker tries.
+ */
+function validatePassword(password: string, username: string): string {
+  // Characters, not UTF-16 code units: an emoji counts once.
+  const length = [...password].length;
+  if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
+    invalidInput(`the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+  }
+  if (password.toLowerCase() === username.toLowerCase()) {
+    invalidInput('the password must not be the username');
+  }
+  return password;
+}
+
+/** A plausible address: one `@` with something on each side, no spaces, at most 254 characters. */
+function validateEmail(value: string): string {
+  const email = value.trim();
+  const at = email.indexOf('@');
+  if (
+    email.length > 254 ||
+    at <= 0 ||
+    at === email.length - 1 ||
+    email.indexOf('@', at + 1) !== -1 ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    /[\s\u0000-\u001f\u007f]/.test(email)
+  ) {
+    invalidInput(`"${email.slice(0, 254)}" is not a valid email address`);
+  }
+  return email;
+}
+
+/**
+ * End users: registration and administration for the CLI, password checks for the login page.
+ * Validation happens before any write; a user's password hash never leaves this service.
+ */
+export function createUsersService(db: Database) {
+  const users = createUsersRepository(db);
+
+  const gone = (idOrUsername: string) =>
+    new AuthServerError('not_found', `no user with id or username "${idOrUsername}"`);
+
+  // An id first (ids are random, so one never collides with a username by accident), then a
+  // username in any case.
+  const mustFind = async (idOrUsername: string): Promise<UserRecord> => {
+    const found =
+      (await users.findById(idOrUsername)) ?? (await users.findByUsername(idOrUsername.trim()));
+    if (!found) throw gone(idOrUsername);
+    return found;
+  };
+
+  // The row as it is after a write; the caller already knows it exists.
+  const reload = async (user: UserRecord): Promise<PublicUser> =>
+    toPublic((await users.findById(user.id)) ?? user);
+
+  return {
+    /** Registers a user; the password is stored only as an argon2id hash. */
+    async create(input: CreateUserInput): Promise<PublicUser> {
+      const username = validateUsername(input.username);
+      const password = validatePassword(input.password, username);
+      const email = input.email === undefined ? null : validateEmail(input.email);
+      const name = input.name === undefined ? null : validateName(input.name, 'name');
+      try {
+        const user = await users.create({
+          id: randomBytes(16).toString('base64url'),
+          username,
+          passwordHash: await hashPassword(password),
+          email,
+          name,
+        });
+        return toPublic(user);
+      } catch (error) {
+        throw fromStorage(error);
+      }
+    },
+
+    /**
+     * The user whose username (any case) and password match, or undefined for an unknown user,
+     * a wrong password or a disabled user, with no hint which. Every call does exactly one
+     * argon2 verification, against a dummy hash when the user is unknown, so the response time
+     * does not reveal which usernames exist either.
+     */
+    async authenticate(username: string, password: string): Promise<PublicUser | undefined> {
+      const name = username.trim();
+      const user = USERNAME.test(name) ? await users.findByUsername(name) : undefined;
+      if (!user) {
+        await verifyAgainstDummy(password);
+        return undefined;
+      }
+      if (!(await verifyPassword(password, user.passwordHash))) return undefined;
+      if (user.disabledAt) return undefined;
+      if (needsRehash(user.passwordHash)) {
+        // Only while the old hash is still stored: an operator's new password wins the race.
+        await users.setPasswordHash(user.id, await hashPassword(password), {
+          ifCurrent: user.passwordHash,
+        });
+      }
+      return toPublic(user);
+    },
+
+    /** The user with this id (the `sub` the provider knows), disabled or not. */
+    async findById(id: string): Promise<PublicUser | undefined> {
+      const user = await users.findById(id);
+      return user ? toPublic(user) : undefined;
+    },
+
+    /** Every user, oldest first. */
+    async list(): Promise<PublicUser[]> {
+      return (await users.list()).map(toPublic);
+    },
+
+    /** The user with this id or username (any case); `not_found` otherwise. */
+    async show(idOrUsername: string): Promise<PublicUser> {
+      return toPublic(await mustFind(idOrUsername));
+    },
+
+    /** Replaces the user's password after checking it against the policy. */
+    async setPassword(idOrUsername: string, password: string): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      validatePassword(password, user.username);
+      if (!(await users.setPasswordHash(user.id, await hashPassword(password)))) {
+        throw gone(idOrUsername);
+      }
+      return reload(user);
+    },
+
+    /** Disables the user and ends their sessions, grants and refresh tokens. */
+    async disable(idOrUsername: string): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      if (!(await users.setDisabled(user.id, true))) throw gone(idOrUsername);
+      return reload(user);
+    },
+
+    /** Lets a disabled user sign in again (their old grants stay gone). */
+    async enable(idOrUsername: string): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      if (!(await users.setDisabled(user.id, false))) throw gone(idOrUsername);
+      return reload(user);
+    },
+
+    /** Deletes the user with every session, grant and token issued to them. */
+    async delete(idOrUsername: string): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      if (!(await users.delete(user.id))) throw gone(idOrUsername);
+      return toPublic(user);
+    },
+  };
+}
+
+/** The service {@link createUsersService} returns. */
+export type UsersService = ReturnType<typeof createUsersService>;

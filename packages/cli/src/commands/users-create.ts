@@ -1,0 +1,51 @@
+import { createUsersService } from '@portcullis/auth-server';
+import { type Command, Option } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { passwordInArguments, readStdinPassword } from '../read-stdin-password.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { userJson } from './users-show.ts';
+
+interface Options {
+  username: string;
+  passwordStdin: true;
+  password?: string;
+  email?: string;
+  name?: string;
+  json?: boolean;
+}
+
+/** `portcullis users create`: registers a user whose password comes from stdin. */
+export function registerUsersCreate(users: Command, io: Io): void {
+  users
+    .command('create')
+    .description('register a user; the password is read from stdin and stored as an argon2id hash')
+    .requiredOption('--username <username>', '1-64 of letters, digits, . _ @ -; unique in any case')
+    .requiredOption('--password-stdin', 'read the password from stdin (8 to 1024 characters)')
+    .option('--email <email>', 'email address (not verified)')
+    .option('--name <name>', 'display name (the `name` claim)')
+    // Declared, hidden, only to refuse it: as an unknown option commander would echo
+    // `--password=...` back in its error message.
+    .addOption(new Option('--password <password>').hideHelp())
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ printf '%s' "$PASSWORD" | portcullis users create --username alice --password-stdin \\
+      --email alice@example.com --name "Alice Liddell"`,
+    )
+    .action(async (options: Options) => {
+      if (options.password !== undefined) throw passwordInArguments();
+      const password = await readStdinPassword(io);
+      const user = await withDatabase(io, (db) =>
+        createUsersService(db).create({
+          username: options.username,
+          password,
+          ...(options.email !== undefined ? { email: options.email } : {}),
+          ...(options.name !== undefined ? { name: options.name } : {}),
+        }),
+      );
+      if (options.json) return printJson(io, userJson(user));
+      printLines(io, [`created user "${user.username}"`, `id: ${user.id}`]);
+    });
+}

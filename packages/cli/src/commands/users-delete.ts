@@ -1,0 +1,21 @@
+import { createUsersService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+
+/** `portcullis users delete ID|USERNAME`: removes the user and everything issued to them. */
+export function registerUsersDelete(users: Command, io: Io): void {
+  users
+    .command('delete')
+    .description(
+      'delete a user with their sessions, grants and tokens (JWTs already issued live until they expire)',
+    )
+    .argument('<user>', 'user id or username (any case)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis users delete alice')
+    .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const user = await withDatabase(io, (db) => createUsersService(db).delete(idOrUsername));
+      if (options.json) return printJson(io, { deleted: user.id, username: user.username });
+      printLines(io, [`deleted user "${user.username}" (${user.id})`]);
+    });
+}

@@ -1,0 +1,24 @@
+import { createUsersService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { userJson } from './users-show.ts';
+
+/** `portcullis users disable ID|USERNAME`: blocks sign-in and ends what was issued to the user. */
+export function registerUsersDisable(users: Command, io: Io): void {
+  users
+    .command('disable')
+    .description(
+      "block sign-in and end the user's sessions, grants and refresh tokens (JWTs already issued live until they expire)",
+    )
+    .argument('<user>', 'user id or username (any case)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis users disable alice')
+    .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const user = await withDatabase(io, (db) => createUsersService(db).disable(idOrUsername));
+      if (options.json) return printJson(io, userJson(user));
+      printLines(io, [
+        `disabled user "${user.username}" (${user.id}); their sessions, grants and refresh tokens are revoked`,
+      ]);
+    });
+}

@@ -1,0 +1,20 @@
+import { createUsersService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { userJson } from './users-show.ts';
+
+/** `portcullis users enable ID|USERNAME`: lets a disabled user sign in again. */
+export function registerUsersEnable(users: Command, io: Io): void {
+  users
+    .command('enable')
+    .description('let a disabled user sign in again (grants revoked when disabled stay revoked)')
+    .argument('<user>', 'user id or username (any case)')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis users enable alice')
+    .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const user = await withDatabase(io, (db) => createUsersService(db).enable(idOrUsername));
+      if (options.json) return printJson(io, userJson(user));
+      printLines(io, [`enabled user "${user.username}" (${user.id})`]);
+    });
+}

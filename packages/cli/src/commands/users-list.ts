@@ -1,0 +1,29 @@
+import { createUsersService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printTable, when } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { userJson } from './users-show.ts';
+
+/** `portcullis users list`. */
+export function registerUsersList(users: Command, io: Io): void {
+  users
+    .command('list')
+    .description('list users, oldest first')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis users list --json')
+    .action(async (options: { json?: boolean }) => {
+      const list = await withDatabase(io, (db) => createUsersService(db).list());
+      if (options.json) return printJson(io, list.map(userJson));
+      printTable(
+        io,
+        ['USERNAME', 'ID', 'EMAIL', 'STATUS', 'CREATED'],
+        list.map((u) => [
+          u.username,
+          u.id,
+          u.email ?? '-',
+          u.disabledAt ? 'disabled' : 'active',
+          when(u.createdAt),
+        ]),
+      );
+    });
+}

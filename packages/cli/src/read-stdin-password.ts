@@ -1,0 +1,44 @@
+import { CliError } from './errors.ts';
+import type { Io } from './runtime.ts';
+
+// 1024 characters (the policy's maximum) of up to 4 UTF-8 bytes each, plus a line ending: anything
+// longer is not a password, and reading it all would let a mistaken pipe fill memory.
+const MAX_BYTES = 1024 * 4 + 2;
+
+/**
+ * Reads a password from the CLI's stdin, as `--password-stdin` promises: passwords never travel
+ * in arguments, where shell history and process listings keep them. One trailing newline (from
+ * `echo` or a file) is dropped; anything else is part of the password.
+ */
+export async function readStdinPassword(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    size += bytes.length;
+    if (size > MAX_BYTES) throw new CliError('the password on stdin is too long');
+    chunks.push(bytes);
+  }
+  let password: string;
+  try {
+    password = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new CliError('the password on stdin is not valid UTF-8');
+  }
+  password = password.replace(/\r?\n$/, '');
+  if (password === '') {
+    throw new CliError('no password on stdin: pipe it in, like `printf %s "$PW" | portcullis ...`');
+  }
+  return password;
+}
+
+/**
+ * The refusal for a password given as an argument (`--password`, declared hidden by the commands
+ * that take a password only so they can refuse it without commander echoing it back).
+ */
+export function passwordInArguments(): CliError {
+  return new CliError(
+    'passwords are never accepted as arguments (shell history and process lists keep them): use --password-stdin',
+    2,
+  );
+}
