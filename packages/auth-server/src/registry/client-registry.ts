@@ -110,7 +110,10 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   if (record.clientUri) metadata.client_uri = record.clientUri;
   if (record.logoUri) metadata.logo_uri = record.logoUri;
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.
-  if (record.grantTypes.includes('authorization_code')) {
+  if (
+    record.grantTypes.includes('authorization_code') ||
+    record.grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code')
+  ) {
     const registered = record.scopes.filter((s) => OIDC_SCOPES.includes(s));
     const scopes = registered.length > 0 ? registered : ['openid', 'profile', 'email'];
     if (record.grantTypes.includes('refresh_token') && !scopes.includes('offline_access')) {

@@ -18,11 +18,15 @@ import {
   validateWebUrl,
 } from './validation.ts';
 
-/** Grant types a client can be registered for. */
+/** RFC 8628's grant type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Grant types a client can be registered for (`device_code` stands for RFC 8628's URN). */
 export const SUPPORTED_GRANTS = [
   'client_credentials',
   'authorization_code',
   'refresh_token',
+  'device_code',
 ] as const;
 
 /** What the operator asks for in `clients create`. */
@@ -72,7 +76,9 @@ export function createClientsService(db: Database) {
   return {
     async create(input: CreateClientInput): Promise<CreatedClient> {
       const name = validateName(input.name, 'client name');
-      const grants = [...new Set(input.grants)];
+      const grants = [
+        ...new Set(input.grants.map((g) => (g === DEVICE_CODE_GRANT ? 'device_code' : g))),
+      ];
       if (grants.length === 0) invalidInput('at least one --grant is required');
       for (const grant of grants) {
         if (!(SUPPORTED_GRANTS as readonly string[]).includes(grant)) {
@@ -83,8 +89,12 @@ export function createClientsService(db: Database) {
       if (isPublic && grants.includes('client_credentials')) {
         invalidInput('a public client cannot use client_credentials: it has no secret');
       }
-      if (grants.includes('refresh_token') && !grants.includes('authorization_code')) {
-        invalidInput('refresh_token needs the authorization_code grant');
+      if (
+        grants.includes('refresh_token') &&
+        !grants.includes('authorization_code') &&
+        !grants.includes('device_code')
+      ) {
+        invalidInput('refresh_token needs the authorization_code or device_code grant');
       }
       const redirectUris = [...new Set(input.redirectUris ?? [])].map(validateRedirectUri);
       if (grants.includes('authorization_code') && redirectUris.length === 0) {
@@ -106,7 +116,7 @@ export function createClientsService(db: Database) {
         const client = await clients.create({
           id: randomBytes(16).toString('base64url'),
           name,
-          grantTypes: grants,
+          grantTypes: grants.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
           redirectUris,
           scopes,
           resources: resourceIds,

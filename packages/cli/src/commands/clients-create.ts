@@ -23,7 +23,10 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     .command('create')
     .description('register a client; a confidential client gets a secret, shown only now')
     .requiredOption('--name <name>', 'display name, unique regardless of case')
-    .requiredOption('--grant <grant...>', 'client_credentials, authorization_code, refresh_token')
+    .requiredOption(
+      '--grant <grant...>',
+      'client_credentials, authorization_code, refresh_token, device_code',
+    )
     .option('--redirect-uri <uri...>', 'for authorization_code: https, or http on loopback')
     .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
     .option(
