@@ -14,18 +14,29 @@ import type { ServerConfig } from './config/server-config.ts';
 import { createCsrf } from './interactions/csrf.ts';
 import { loadSigningKeys } from './keys/signing-keys.ts';
 import type { Logger } from './logger.ts';
-import { createProvider } from './provider/create-provider.ts';
+import {
+  createProvider,
+  SESSION_TTL_SECONDS,
+  sessionCookieOptions,
+} from './provider/create-provider.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
+import { accountRoutes } from './routes/account.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { interactionRoutes } from './routes/interactions.ts';
+import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
 
 const HOST_PATHS = new Set(['/healthz', '/readyz', '/assets/portcullis.css']);
 
 function isHostPath(path: string): boolean {
-  return HOST_PATHS.has(path) || path.startsWith('/interaction/');
+  return (
+    HOST_PATHS.has(path) ||
+    path.startsWith('/interaction/') ||
+    path === '/account' ||
+    path.startsWith('/account/')
+  );
 }
 
 /** What {@link createAuthServer} needs; everything is passed in, nothing is opened at import. */
@@ -111,6 +122,17 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       resources,
       users,
       csrf: createCsrf(config.cookieKeys[0] as string),
+      logger,
+    }),
+  );
+  app.use(
+    accountRoutes({
+      provider,
+      grants: createGrantsService(db),
+      users,
+      csrf: createCsrf(config.cookieKeys[0] as string),
+      sessionCookie: sessionCookieOptions(config),
+      sessionTtlSeconds: SESSION_TTL_SECONDS,
       logger,
     }),
   );

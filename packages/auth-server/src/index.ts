@@ -23,5 +23,6 @@ export {
   verifyPassword,
 } from './secrets/password.ts';
 export * from './services/clients-service.ts';
+export * from './services/grants-service.ts';
 export * from './services/resources-service.ts';
 export * from './services/users-service.ts';

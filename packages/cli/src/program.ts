@@ -6,6 +6,8 @@ import { registerClientsShow } from './commands/clients-show.ts';
 import { registerDbMigrate } from './commands/db-migrate.ts';
 import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerGrantsList } from './commands/grants-list.ts';
+import { registerGrantsRevoke } from './commands/grants-revoke.ts';
 import { registerResourcesCreate } from './commands/resources-create.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
 import { registerServe } from './commands/serve.ts';
@@ -51,6 +53,10 @@ export function createProgram(io: Io): Command {
   registerUsersDisable(users, io);
   registerUsersEnable(users, io);
   registerUsersDelete(users, io);
+
+  const grants = program.command('grants').description("users' grants to apps");
+  registerGrantsList(grants, io);
+  registerGrantsRevoke(grants, io);
 
   registerDev(program, io);
   registerServe(program, io);

@@ -14,9 +14,7 @@ let userId: string;
 
 test.before(async () => {
   database = await createTestDatabase();
-  stack = await startStack(database.db, database.url, {
-    PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS: '2',
-  });
+  stack = await startStack(database.db, database.url);
   const user = await stack.cli<{ id: string }>(
     [
       'users',

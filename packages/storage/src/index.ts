@@ -36,6 +36,11 @@ export {
   type NewClient,
 } from './repositories/clients-repository.ts';
 export {
+  createGrantsRepository,
+  type GrantRecord,
+  type GrantsRepository,
+} from './repositories/grants-repository.ts';
+export {
   createKeysRepository,
   type KeyState,
   type KeysRepository,

@@ -128,3 +128,37 @@ function formWithLabel(form: string): string {
 export function join(parts: SafeHtml[]): SafeHtml {
   return { html: parts.map((p) => p.html).join('') };
 }
+
+/** The signed-in user's page: the apps they authorised, what each may do, and a revoke button. */
+export function accountPage(options: {
+  username: string;
+  csrf: string;
+  apps: Array<{ grantId: string; clientName: string; grantedAt: Date | null; scopes: ScopeLine[] }>;
+}): string {
+  return page(
+    'Your apps',
+    html`<h1>Apps with access to your account</h1>
+<p class="muted">Signed in as <strong>${options.username}</strong>.</p>
+${
+  options.apps.length === 0
+    ? html`<p>No app has access to your account.</p>`
+    : options.apps.map(
+        (app) => html`<section aria-label="${app.clientName}">
+<h2>${app.clientName}</h2>
+${app.grantedAt ? html`<p class="muted">Allowed on ${app.grantedAt.toISOString().slice(0, 10)}</p>` : html``}
+<ul class="scopes">
+${app.scopes.map((s) => html`<li>${s.description}<br><code>${s.name}${s.resource ? ` · ${s.resource}` : ''}</code></li>`)}
+</ul>
+<form method="post" action="/account/grants/${app.grantId}/revoke">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="secondary" type="submit">Remove access for ${app.clientName}</button>
+</form>
+</section>`,
+      )
+}
+<form method="post" action="/account/logout">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="secondary" type="submit">Sign out</button>
+</form>`,
+  );
+}

@@ -8,6 +8,7 @@ html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Aria
 body{margin:0;padding:1rem;display:flex;justify-content:center}
 .card{width:100%;max-width:26rem;margin-top:8vh;background:#fff;border-radius:.75rem;padding:1.75rem;box-shadow:0 1px 3px rgba(0,0,0,.12),0 8px 24px rgba(0,0,0,.06)}
 h1{font-size:1.375rem;line-height:1.3;margin:0 0 1rem}
+.card>:last-child,.card>form:last-child>:last-child{margin-bottom:0}
 p{margin:0 0 1rem}
 .muted{color:#4b5563;font-size:.9375rem}
 label{display:block;font-weight:600;margin:0 0 .25rem}
@@ -20,6 +21,7 @@ button.secondary:hover{background:#f3f4f6}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fca5a5;border-radius:.5rem;padding:.625rem .75rem;margin:0 0 1rem}
 .client{display:flex;align-items:center;gap:.75rem;margin:0 0 1rem}
+.client h1{margin:0}
 .client img{width:3rem;height:3rem;border-radius:.5rem;object-fit:contain}
 ul.scopes{list-style:none;padding:0;margin:0 0 1.25rem;border:1px solid #e5e7eb;border-radius:.5rem}
 ul.scopes li{padding:.625rem .75rem;border-top:1px solid #e5e7eb}

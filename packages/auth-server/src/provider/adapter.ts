@@ -39,7 +39,10 @@ export function createAdapterClass(deps: {
 
   const withConsumed = (found: { payload: Payload; consumedAt: number | undefined } | undefined) =>
     found
-      ? { ...found.payload, ...(found.consumedAt ? { consumed: found.consumedAt } : {}) }
+      ? {
+          ...found.payload,
+          ...(found.consumedAt ? { consumed: Math.floor(found.consumedAt) } : {}),
+        }
       : undefined;
 
   return class PostgresAdapter {

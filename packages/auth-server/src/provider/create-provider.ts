@@ -18,6 +18,20 @@ const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 
 const DEFAULT_ACCESS_TOKEN_TTL = 600;
 
+/** How long a browser session (and its cookie) lasts. */
+export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
+
+/** Signed, httpOnly, SameSite=Lax cookies; `Secure` whenever the issuer is https. */
+export function sessionCookieOptions(config: ServerConfig) {
+  return {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.issuer.startsWith('https:'),
+    path: '/',
+  };
+}
+
 function resourceTtl(_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) {
   return token.resourceServer?.accessTokenTTL ?? DEFAULT_ACCESS_TOKEN_TTL;
 }
@@ -124,7 +138,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       IdToken: 3600,
       Interaction: 3600,
       RefreshToken: 14 * 24 * 3600,
-      Session: 14 * 24 * 3600,
+      Session: SESSION_TTL_SECONDS,
       // The resource's own lifetime when the token is for a resource, else the 10-minute ceiling.
       AccessToken: resourceTtl,
       ClientCredentials: resourceTtl,

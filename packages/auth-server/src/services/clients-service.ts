@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type ClientRecord,
   createClientsRepository,
@@ -9,6 +8,7 @@ import {
 import { AuthServerError } from '../errors.ts';
 import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
 import { generateClientSecret, hashClientSecret } from '../secrets/client-secret.ts';
+import { newId } from './new-id.ts';
 import {
   invalidInput,
   splitScopes,
@@ -114,7 +114,7 @@ export function createClientsService(db: Database) {
       const clientSecret = isPublic ? undefined : generateClientSecret();
       try {
         const client = await clients.create({
-          id: randomBytes(16).toString('base64url'),
+          id: newId(),
           name,
           grantTypes: grants.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
           redirectUris,

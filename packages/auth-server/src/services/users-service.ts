@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createUsersRepository, type Database, type UserRecord } from '@portcullis/storage';
 import { AuthServerError } from '../errors.ts';
 import {
@@ -8,6 +7,7 @@ import {
   verifyPassword,
 } from '../secrets/password.ts';
 import { fromStorage } from './clients-service.ts';
+import { newId } from './new-id.ts';
 import { invalidInput, validateName } from './validation.ts';
 
 /** A user as everything outside storage sees one: never with the password hash. */
@@ -102,7 +102,7 @@ export function createUsersService(db: Database) {
       const name = input.name === undefined ? null : validateName(input.name, 'name');
       try {
         const user = await users.create({
-          id: randomBytes(16).toString('base64url'),
+          id: newId(),
           username,
           passwordHash: await hashPassword(password),
           email,

@@ -3,7 +3,7 @@ import type { Database } from '../database.ts';
 /** An oidc-provider artifact as stored: its payload plus the consumption time, if any. */
 export interface StoredArtifact {
   payload: Record<string, unknown>;
-  /** Seconds since the epoch when it was consumed, or undefined. */
+  /** Seconds since the epoch (with milliseconds) when it was consumed, or undefined. */
   consumedAt: number | undefined;
 }
 
@@ -32,7 +32,7 @@ export function createArtifactsRepository(db: Database) {
     row
       ? {
           payload: row.payload,
-          consumedAt: row.consumed_at ? Math.floor(row.consumed_at.getTime() / 1000) : undefined,
+          consumedAt: row.consumed_at ? row.consumed_at.getTime() / 1000 : undefined,
         }
       : undefined;
 

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Csrf } from '../interactions/csrf.ts';
+import { PAGE_HEADERS } from '../interactions/html.ts';
+import { accountPage, loginPage, messagePage } from '../interactions/pages.ts';
+import { FormError, readForm } from '../interactions/read-form.ts';
+import type { Logger } from '../logger.ts';
+import type { GrantsService } from '../services/grants-service.ts';
+import type { PublicUser } from '../services/users-service.ts';
+
+/** What the account routes need. */
+export interface AccountDeps {
+  provider: Provider;
+  grants: GrantsService;
+  users: {
+    authenticate(username: string, password: string): Promise<PublicUser | undefined>;
+    findById(id: string): Promise<PublicUser | undefined>;
+  };
+  csrf: Csrf;
+  /** oidc-provider's long-lived cookie options, so the session cookie we set is the same. */
+  sessionCookie: Record<string, unknown>;
+  sessionTtlSeconds: number;
+  logger: Logger;
+}
+
+const CSRF_COOKIE = 'portcullis.csrf';
+const LOGIN_FAILED = 'The username or password is not right.';
+
+/**
+ * `/account`: a signed-in user sees the apps they authorised, with the scopes granted, and can
+ * remove an app's access (its grant and every token from it). It shares oidc-provider's session:
+ * signing in here signs in for the apps, and the other way round.
+ */
+export function accountRoutes(deps: AccountDeps): Koa.Middleware {
+  const { provider, csrf } = deps;
+  const router = new Router();
+
+  router.use(async (ctx, next) => {
+    ctx.set(PAGE_HEADERS);
+    try {
+      await next();
+    } catch (error) {
+      if (!(error instanceof FormError)) throw error;
+      render(ctx, error.status, messagePage('Request refused', error.message));
+    }
+  });
+
+  router.get('/account', async (ctx) => {
+    const binding = csrfBinding(ctx);
+    const session = await provider.Session.get(ctx);
+    const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
+    if (!user || user.disabledAt) {
+      return render(
+        ctx,
+        200,
+        loginPage({
+          action: '/account/login',
+          csrf: csrf.token(binding),
+          client: { name: 'your account' },
+        }),
+      );
+    }
+    const grants = await deps.grants.listForAccount(user.id);
+    render(
+      ctx,
+      200,
+      accountPage({
+        username: user.username,
+        csrf: csrf.token(binding),
+        apps: grants.map((g) => ({
+          grantId: g.grantId,
+          clientName: g.clientName,
+          grantedAt: g.grantedAt,
+          scopes: g.scopes,
+        })),
+      }),
+    );
+  });
+
+  router.post('/account/login', async (ctx) => {
+    const form = await readForm(ctx);
+    const binding = csrfBinding(ctx);
+    if (!csrf.verify(binding, form.csrf)) return refused(ctx);
+    const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
+    if (!user) {
+      return render(
+        ctx,
+        401,
+        loginPage({
+          action: '/account/login',
+          csrf: csrf.token(binding),
+          client: { name: 'your account' },
+          username: form.username ?? '',
+          error: LOGIN_FAILED,
+        }),
+      );
+    }
+    const session = await provider.Session.get(ctx);
+    // A new session id at every sign-in: a planted session cookie is worth nothing (fixation).
+    session.resetIdentifier();
+    session.loginAccount({ accountId: user.id });
+    await session.save(deps.sessionTtlSeconds);
+    // oidc-provider's Session keeps its id in `jti` (its typings omit the `id` accessor).
+    const sessionId = (session as unknown as { jti: string }).jti;
+    provider
+      .createContext(ctx.req, ctx.res)
+      .cookies.set(provider.cookieName('session'), sessionId, deps.sessionCookie);
+    deps.logger.info('sign-in', { sub: user.id, via: 'account' });
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  router.post('/account/grants/:grantId/revoke', async (ctx) => {
+    const form = await readForm(ctx);
+    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return refused(ctx);
+    const session = await provider.Session.get(ctx);
+    if (!session.accountId) return refused(ctx);
+    await deps.grants
+      .revoke(ctx.params.grantId as string, session.accountId)
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code !== 'not_found') throw error;
+      });
+    deps.logger.info('grant revoked by user', { sub: session.accountId });
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  router.post('/account/logout', async (ctx) => {
+    const form = await readForm(ctx);
+    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return refused(ctx);
+    const session = await provider.Session.get(ctx);
+    if (session.accountId) await session.destroy();
+    provider
+      .createContext(ctx.req, ctx.res)
+      .cookies.set(provider.cookieName('session'), null, deps.sessionCookie);
+    ctx.status = 303;
+    ctx.redirect('/account');
+  });
+
+  return router.routes() as unknown as Koa.Middleware;
+}
+
+// A random per-browser value in an httpOnly, SameSite=Strict cookie; forms carry its HMAC.
+function csrfBinding(ctx: Koa.Context): string {
+  const existing = ctx.cookies.get(CSRF_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+  const value = randomBytes(24).toString('base64url');
+  ctx.cookies.set(CSRF_COOKIE, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/account',
+    secure: ctx.secure,
+  });
+  return value;
+}
+
+function render(ctx: Koa.Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = body;
+}
+
+function refused(ctx: Koa.Context): void {
+  render(
+    ctx,
+    403,
+    messagePage(
+      'Request refused',
+      'The form could not be verified.',
+      'Reload the page and try again.',
+    ),
+  );
+}

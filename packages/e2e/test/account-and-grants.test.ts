@@ -1,0 +1,149 @@
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import * as client from 'openid-client';
+import { formAction, HttpBrowser, inputValue, type Stack, startStack } from '../src/index.ts';
+
+const REDIRECT = 'http://127.0.0.1:8767/callback';
+const PASSWORD = 'grants-owner-password';
+
+let database: TestDatabase;
+let stack: Stack;
+let app: { client_id: string; client_secret: string };
+
+test.before(async () => {
+  database = await createTestDatabase();
+  stack = await startStack(database.db, database.url);
+  await stack.cli(['users', 'create', '--username', 'carol', '--password-stdin'], `${PASSWORD}\n`);
+  app = await stack.cli([
+    'clients',
+    'create',
+    '--name',
+    'Photo Printer',
+    '--grant',
+    'authorization_code',
+    'refresh_token',
+    '--redirect-uri',
+    REDIRECT,
+    '--resource',
+    stack.api,
+    '--scope',
+    'openid offline_access notes:read',
+  ]);
+});
+test.after.always(async () => {
+  await stack?.stop();
+  await database?.drop();
+});
+
+async function post(
+  browser: HttpBrowser,
+  step: { response: Response; url: string },
+  fields: Record<string, string>,
+) {
+  const page = await step.response.text();
+  const action = new URL(formAction(page) as string, step.url).href;
+  return browser.follow(action, { form: { csrf: inputValue(page, 'csrf') as string, ...fields } });
+}
+
+/** Authorises the app as carol in `browser`; returns the refresh token. */
+async function authoriseApp(browser: HttpBrowser) {
+  const config = await client.discovery(
+    new URL(stack.issuer),
+    app.client_id,
+    undefined,
+    client.ClientSecretBasic(app.client_secret),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid offline_access notes:read',
+    prompt: 'consent',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  let step = await browser.follow(url.href);
+  for (let i = 0; i < 3 && !step.left; i += 1) {
+    const page = await step.response.clone().text();
+    step = page.includes('name="password"')
+      ? await post(browser, step, { username: 'carol', password: PASSWORD })
+      : await post(browser, step, { decision: 'approve' });
+  }
+  const tokens = await client.authorizationCodeGrant(config, new URL(step.left as string), {
+    pkceCodeVerifier: verifier,
+  });
+  return { config, refreshToken: tokens.refresh_token as string };
+}
+
+// Serial: every test acts as carol, and the account page lists all of her grants.
+test.serial(
+  'the account page lists the authorised app with its scopes, and removing it revokes its tokens',
+  async (t) => {
+    const browser = new HttpBrowser(stack.issuer);
+    const { config, refreshToken } = await authoriseApp(browser);
+
+    const account = await browser.follow(`${stack.issuer}/account`);
+    const page = await account.response.clone().text();
+    t.regex(
+      page,
+      /Apps with access to your account/,
+      'the app session signs in the account page too',
+    );
+    t.regex(page, /Photo Printer/);
+    t.regex(page, /Read your notes/);
+    t.regex(
+      account.response.headers.get('content-security-policy') ?? '',
+      /frame-ancestors 'none'/,
+    );
+
+    const forged = await browser.request(`${stack.issuer}${formAction(page)}`, {
+      form: { csrf: 'forged' },
+    });
+    t.is(forged.status, 403, 'a revocation without the CSRF token is refused');
+
+    const after = await post(browser, account, {});
+    t.regex(await after.response.text(), /No app has access to your account/);
+    const refreshed = await client.refreshTokenGrant(config, refreshToken).then(
+      () => 'worked',
+      (e: client.ResponseBodyError) => e.error,
+    );
+    t.is(refreshed, 'invalid_grant');
+  },
+);
+
+test.serial(
+  'signing in on the account page directly; a wrong password gets the generic message',
+  async (t) => {
+    const browser = new HttpBrowser(stack.issuer);
+    const login = await browser.follow(`${stack.issuer}/account`);
+    const wrong = await post(browser, login, { username: 'carol', password: 'not-her-password' });
+    t.is(wrong.response.status, 401);
+    const retry = await post(browser, wrong, { username: 'carol', password: PASSWORD });
+    t.regex(await retry.response.text(), /Signed in as <strong>carol<\/strong>/);
+  },
+);
+
+test.serial('grants list and revoke through the CLI', async (t) => {
+  const { config, refreshToken } = await authoriseApp(new HttpBrowser(stack.issuer));
+  const list = await stack.cli<Array<{ grant_id: string; client_id: string; scope: string }>>([
+    'grants',
+    'list',
+    '--user',
+    'carol',
+  ]);
+  const grant = list.find((g) => g.client_id === app.client_id);
+  t.truthy(grant);
+  t.regex(grant?.scope ?? '', /notes:read/);
+  t.deepEqual(await stack.cli(['grants', 'revoke', grant?.grant_id as string]), { revoked: 1 });
+  const refreshed = await client.refreshTokenGrant(config, refreshToken).then(
+    () => 'worked',
+    (e: client.ResponseBodyError) => e.error,
+  );
+  t.is(refreshed, 'invalid_grant');
+  await t.throwsAsync(stack.cli(['grants', 'revoke', grant?.grant_id as string]), {
+    message: /no grant/,
+  });
+  await t.throwsAsync(stack.cli(['grants', 'list', '--user', 'nobody']), { message: /no user/ });
+});

@@ -1,0 +1,78 @@
+import type { Database } from '../database.ts';
+
+/** A grant a user gave a client, as oidc-provider stored it. */
+export interface GrantRecord {
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  /** OpenID scopes granted, space-separated. */
+  openidScope: string;
+  /** Scopes granted per API resource. */
+  resources: Record<string, string>;
+  grantedAt: Date | null;
+  expiresAt: Date | null;
+}
+
+interface GrantRow {
+  model: string;
+  id: string;
+  payload: {
+    accountId?: string;
+    clientId?: string;
+    openid?: { scope?: string };
+    resources?: Record<string, string>;
+    iat?: number;
+  };
+  expires_at: Date | null;
+}
+
+const toGrant = (row: Pick<GrantRow, 'id' | 'payload' | 'expires_at'>): GrantRecord => ({
+  grantId: row.id,
+  accountId: row.payload.accountId ?? '',
+  clientId: row.payload.clientId ?? '',
+  openidScope: row.payload.openid?.scope ?? '',
+  resources: row.payload.resources ?? {},
+  grantedAt: row.payload.iat ? new Date(row.payload.iat * 1000) : null,
+  expiresAt: row.expires_at,
+});
+
+/** Users' grants to clients (oidc-provider's Grant model), for listing and revoking. */
+export function createGrantsRepository(db: Database) {
+  const live = () =>
+    db<GrantRow>('oidc_artifacts')
+      .where({ model: 'Grant' })
+      .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+  return {
+    /** The account's live grants, newest first. */
+    async listByAccount(accountId: string): Promise<GrantRecord[]> {
+      const rows = await live()
+        .whereRaw(`payload->>'accountId' = ?`, [accountId])
+        .orderByRaw(`(payload->>'iat')::bigint desc nulls last`)
+        .select('id', 'payload', 'expires_at');
+      return rows.map(toGrant);
+    },
+
+    async find(grantId: string): Promise<GrantRecord | undefined> {
+      const row = await live().where({ id: grantId }).first('id', 'payload', 'expires_at');
+      return row ? toGrant(row) : undefined;
+    },
+
+    /**
+     * Deletes the grant and every code and token issued from it, in one transaction. With
+     * `accountId`, only if the grant is that account's (a user revoking their own).
+     */
+    async revoke(grantId: string, accountId?: string): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const query = trx('oidc_artifacts').where({ model: 'Grant', id: grantId });
+        if (accountId !== undefined) query.whereRaw(`payload->>'accountId' = ?`, [accountId]);
+        const deleted = await query.delete();
+        if (deleted === 0) return false;
+        await trx('oidc_artifacts').where({ grant_id: grantId }).delete();
+        return true;
+      });
+    },
+  };
+}
+
+/** The repository {@link createGrantsRepository} returns. */
+export type GrantsRepository = ReturnType<typeof createGrantsRepository>;
