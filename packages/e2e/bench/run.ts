@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
+import { measureBrowserFlows } from './browser-flows.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const flowConcurrency = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 8);
 
 interface Figures {
   name: string;
@@ -171,6 +173,17 @@ try {
         headers: { authorization: `Bearer ${stack.info.accessToken}` },
       }),
     );
+    results.push({
+      name: `authorization-code flows: login + consent + code exchange (${flowConcurrency} browsers; flows/s)`,
+      ...(await measureBrowserFlows({
+        issuer: stack.info.issuer as string,
+        clientId: stack.info.appId as string,
+        clientSecret: stack.info.appSecret as string,
+        concurrency: flowConcurrency,
+        seconds,
+        warmupSeconds: warmup,
+      })),
+    });
   } finally {
     await stopChild(stack.child);
   }

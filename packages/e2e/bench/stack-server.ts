@@ -25,8 +25,27 @@ const response = await fetch(`${stack.issuer}/token`, {
   body: 'grant_type=client_credentials&scope=notes%3Aread',
 });
 const { access_token: accessToken } = (await response.json()) as { access_token: string };
+// For the browser-flow scenario: a user and a third-party app (consent every time).
+await stack.cli(
+  ['users', 'create', '--username', 'bench-user', '--password-stdin'],
+  'bench-user-password\n',
+);
+const app = await stack.cli<{ client_id: string; client_secret: string }>([
+  'clients',
+  'create',
+  '--name',
+  'bench-app',
+  '--grant',
+  'authorization_code',
+  '--redirect-uri',
+  'http://127.0.0.1:9/callback',
+  '--resource',
+  stack.api,
+  '--scope',
+  'openid notes:read',
+]);
 process.stdout.write(
-  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, basic, accessToken })}\n`,
+  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, basic, accessToken, appId: app.client_id, appSecret: app.client_secret })}\n`,
 );
 
 process.on('SIGTERM', async () => {

@@ -387,3 +387,30 @@ test('a disabled user cannot sign in, and their grants stop working', async (t) 
   t.is(again.last.response.status, 401);
   await stack.cli(['users', 'enable', 'mallory']);
 });
+
+test('prompt=none never creates consent: a signed-in user without a grant gets consent_required', async (t) => {
+  const config = await configFor(app);
+  const browser = new HttpBrowser(stack.issuer);
+  const url = (prompt: string) =>
+    client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()).then(
+      (challenge) =>
+        client.buildAuthorizationUrl(config, {
+          redirect_uri: REDIRECT,
+          scope: 'openid notes:read',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          prompt,
+        }).href,
+    );
+  // A user of this test alone (others run concurrently): signs in, leaves the consent page.
+  await stack.cli(['users', 'create', '--username', 'dave', '--password-stdin'], `${PASSWORD}\n`);
+  const login = await browser.follow(await url('login'));
+  const page = await login.response.text();
+  const consent = await browser.follow(new URL(formAction(page) as string, login.url).href, {
+    form: { csrf: inputValue(page, 'csrf') as string, username: 'dave', password: PASSWORD },
+  });
+  t.regex(await consent.response.text(), /name="decision"/);
+  const silent = await browser.follow(await url('none'));
+  t.is(new URL(silent.left as string).searchParams.get('error'), 'consent_required');
+  t.deepEqual(await stack.cli(['grants', 'list', '--user', 'dave']), [], 'no grant was created');
+});

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue, type Stack, startStack } from '../src/index.ts';
+import { formAction, HttpBrowser, type Stack, startStack } from '../src/index.ts';
 
 const PASSWORD = 'device-owner-password';
 const REDIRECT = 'http://127.0.0.1:8766/callback';

@@ -1,0 +1,79 @@
+import { performance } from 'node:perf_hooks';
+import * as client from 'openid-client';
+import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
+
+/** One complete third-party sign-in: authorize, login form, consent form, code exchange. */
+async function oneFlow(config: client.Configuration, issuer: string): Promise<void> {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: 'http://127.0.0.1:9/callback',
+    scope: 'openid notes:read',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const browser = new HttpBrowser(issuer);
+  let step = await browser.follow(url.href);
+  for (let i = 0; i < 3 && !step.left; i += 1) {
+    const page = await step.response.text();
+    const action = new URL(formAction(page) as string, step.url).href;
+    const csrf = inputValue(page, 'csrf') as string;
+    const fields: Record<string, string> = page.includes('name="password"')
+      ? { username: 'bench-user', password: 'bench-user-password' }
+      : { decision: 'approve' };
+    step = await browser.follow(action, { form: { csrf, ...fields } });
+  }
+  if (!step.left)
+    throw new Error(`the flow did not return to the client (${step.response.status})`);
+  await client.authorizationCodeGrant(config, new URL(step.left), { pkceCodeVerifier: verifier });
+}
+
+/**
+ * Runs complete flows with `concurrency` browsers for `seconds` (after a warm-up) and reports
+ * flows per second and the latency of a whole flow.
+ */
+export async function measureBrowserFlows(options: {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  concurrency: number;
+  seconds: number;
+  warmupSeconds: number;
+}) {
+  const config = await client.discovery(
+    new URL(options.issuer),
+    options.clientId,
+    undefined,
+    client.ClientSecretBasic(options.clientSecret),
+    { execute: [client.allowInsecureRequests] },
+  );
+  const run = async (seconds: number) => {
+    const durations: number[] = [];
+    let failures = 0;
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < end) {
+          const started = performance.now();
+          try {
+            await oneFlow(config, options.issuer);
+            durations.push(performance.now() - started);
+          } catch {
+            failures += 1;
+          }
+        }
+      }),
+    );
+    return { durations: durations.sort((a, b) => a - b), failures };
+  };
+  await run(options.warmupSeconds);
+  const { durations, failures } = await run(options.seconds);
+  const pct = (p: number) =>
+    Math.round(durations[Math.min(durations.length - 1, Math.floor(durations.length * p))] ?? 0);
+  return {
+    rps: durations.length / options.seconds,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    requests: durations.length + failures,
+    failures,
+  };
+}
