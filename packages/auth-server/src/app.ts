@@ -103,6 +103,17 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.status === 503) ctx.set('Retry-After', '5');
+    // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
+    // unsupported_token_type. SECURITY.md: introspection says only {"active": false} about a
+    // token it cannot vouch for; resource servers verify JWTs themselves.
+    if (
+      ctx.path === '/token/introspection' &&
+      ctx.status === 400 &&
+      (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type'
+    ) {
+      ctx.status = 200;
+      ctx.body = { active: false };
+    }
   });
   provider.on('server_error', (ctx: Koa.Context, error: Error) => {
     logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import * as client from 'openid-client';
 import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
@@ -31,7 +32,17 @@ async function oneFlow(config: client.Configuration, issuer: string): Promise<vo
  * Runs complete flows with `concurrency` browsers for `seconds` (after a warm-up) and reports
  * flows per second and the latency of a whole flow.
  */
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export async function measureBrowserFlows(options: {
+  /** The authorization server's process, whose CPU time per flow is reported. */
+  serverPid: number;
   issuer: string;
   clientId: string;
   clientSecret: string;
@@ -66,7 +77,9 @@ export async function measureBrowserFlows(options: {
     return { durations: durations.sort((a, b) => a - b), failures };
   };
   await run(options.warmupSeconds);
+  const cpuBefore = await cpuSeconds(options.serverPid);
   const { durations, failures } = await run(options.seconds);
+  const serverCpu = (await cpuSeconds(options.serverPid)) - cpuBefore;
   const pct = (p: number) =>
     Math.round(durations[Math.min(durations.length - 1, Math.floor(durations.length * p))] ?? 0);
   return {
@@ -75,5 +88,7 @@ export async function measureBrowserFlows(options: {
     p99: pct(0.99),
     requests: durations.length + failures,
     failures,
+    /** Flows per second of the server's own CPU time (PostgreSQL and the load generator excluded). */
+    perServerCpuSecond: serverCpu > 0 ? durations.length / serverCpu : 0,
   };
 }

@@ -347,6 +347,8 @@ test('introspection: the owner sees its refresh token; another client sees activ
   t.true(own.active);
   t.is(own.client_id, app.client_id);
   t.is(own.sub, userId);
+  // A JWT access token is not stored: introspection cannot vouch for it and says only inactive.
+  t.deepEqual(await client.tokenIntrospection(config, result.access_token), { active: false });
   const other = await client.tokenIntrospection(
     await configFor(firstParty),
     result.refresh_token as string,
@@ -414,3 +416,57 @@ test('prompt=none never creates consent: a signed-in user without a grant gets c
   t.is(new URL(silent.left as string).searchParams.get('error'), 'consent_required');
   t.deepEqual(await stack.cli(['grants', 'list', '--user', 'dave']), [], 'no grant was created');
 });
+
+test('a native app (public, loopback redirect) may come back on any loopback port; others may not', async (t) => {
+  const native = await stack.cli<{ client_id: string }>([
+    'clients',
+    'create',
+    '--name',
+    'Desktop CLI',
+    '--public',
+    '--grant',
+    'authorization_code',
+    '--redirect-uri',
+    'http://127.0.0.1/callback',
+    '--scope',
+    'openid',
+  ]);
+  const config = await client.discovery(
+    new URL(stack.issuer),
+    native.client_id,
+    undefined,
+    client.None(),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
+  const authorizeWith = async (redirect: string) =>
+    new HttpBrowser(stack.issuer).follow(
+      client.buildAuthorizationUrl(config, {
+        redirect_uri: redirect,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      }).href,
+    );
+  const onPort = await authorizeWith('http://127.0.0.1:51234/callback');
+  t.is(onPort.response.status, 200, 'the login page: the port was accepted');
+  t.regex(await onPort.response.text(), /name="password"/);
+  const otherPath = await authorizeWith('http://127.0.0.1:51234/other');
+  t.is(otherPath.response.status, 400, 'only the port may differ');
+  // A confidential web client gets no such exception.
+  const web = await authorizeWithApp('http://127.0.0.1:9999/callback');
+  t.is(web.response.status, 400);
+});
+
+async function authorizeWithApp(redirect: string) {
+  const config = await configFor(app);
+  return new HttpBrowser(stack.issuer).follow(
+    client.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    }).href,
+  );
+}

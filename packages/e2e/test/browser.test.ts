@@ -182,7 +182,7 @@ test('sign in and allow: the app gets a code, then tokens for alice', async (t) 
   await page.goto(url.href);
   t.is(await page.title(), 'Sign in · Portcullis');
   t.is(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign in');
-  t.regex(await page.locator('main').innerText(), /to continue to Notes Viewer/);
+  t.regex((await page.locator('main').textContent()) ?? '', /to continue to Notes Viewer/);
   const username = page.getByLabel('Username', { exact: true });
   const password = page.getByLabel('Password', { exact: true });
   t.is(await username.getAttribute('type'), 'text');
@@ -197,13 +197,13 @@ test('sign in and allow: the app gets a code, then tokens for alice', async (t) 
   const heading = page.getByRole('heading', { level: 1 });
   await heading.waitFor();
   t.is(await page.title(), 'Authorize · Portcullis');
-  t.is(await heading.innerText(), 'Notes Viewer wants to access your account');
-  const scopes = await page.getByRole('listitem').allInnerTexts();
+  t.is(await heading.textContent(), 'Notes Viewer wants to access your account');
+  const scopes = await page.getByRole('listitem').allTextContents();
   t.true(
     scopes.some((s) => s.startsWith('Read your notes')),
     `the scope description registered on the resource, in: ${JSON.stringify(scopes)}`,
   );
-  t.regex(await page.locator('main').innerText(), /Signed in as alice/);
+  t.regex((await page.locator('main').textContent()) ?? '', /Signed in as alice/);
   await screenshot(page, 'consent.png');
   await page.setViewportSize(DESKTOP);
   await screenshot(page, 'consent-desktop.png');
@@ -216,7 +216,7 @@ test('sign in and allow: the app gets a code, then tokens for alice', async (t) 
   t.truthy(callback.searchParams.get('code'));
   t.is(callback.searchParams.get('error'), null);
   await page.waitForURL((u) => u.pathname === '/callback');
-  t.is(await page.locator('body').innerText(), 'done');
+  t.is(await page.locator('body').textContent(), 'done');
 
   const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,

@@ -107,6 +107,16 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     response_types: record.grantTypes.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: record.isPublic ? 'none' : 'client_secret_basic',
   };
+  // RFC 8252 §7.3: a native app (public, redirecting only to loopback http or its own
+  // private-use scheme) may come back on any loopback port; oidc-provider allows that for
+  // application_type native only.
+  if (
+    record.isPublic &&
+    record.redirectUris.length > 0 &&
+    record.redirectUris.every((uri) => isLoopbackHttp(uri) || !/^https?:/i.test(uri))
+  ) {
+    metadata.application_type = 'native';
+  }
   if (record.clientUri) metadata.client_uri = record.clientUri;
   if (record.logoUri) metadata.logo_uri = record.logoUri;
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.
@@ -123,4 +133,13 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   }
   if (!record.isPublic) metadata.client_secret = PLACEHOLDER_SECRET;
   return { record, secrets, metadata };
+}
+
+function isLoopbackHttp(uri: string): boolean {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
