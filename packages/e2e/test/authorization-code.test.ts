@@ -470,3 +470,16 @@ async function authorizeWithApp(redirect: string) {
     }).href,
   );
 }
+
+test('an expired or foreign interaction shows a page that says what happened and what to do', async (t) => {
+  const browser = new HttpBrowser(stack.issuer);
+  const page = await browser.request(`${stack.issuer}/interaction/no-such-interaction`);
+  t.is(page.status, 400);
+  const text = await page.text();
+  t.regex(text, /This sign-in has expired/);
+  t.regex(text, /Go back to the application and start again/);
+  const post = await browser.request(`${stack.issuer}/interaction/no-such-interaction/login`, {
+    form: { csrf: 'x', username: 'alice', password: PASSWORD },
+  });
+  t.is(post.status, 400);
+});
