@@ -53,6 +53,12 @@ export interface ResourceServerOptions {
    * time checks and the failure cooldown (jose's JWKS cache keeps its own clock).
    */
   now?: () => number;
+  /**
+   * Cache of verified tokens, keyed by a SHA-256 of the token and never used past the token's
+   * `exp`, so a token seen again is not verified again [`{ maxEntries: 10000 }`]; `false` to
+   * verify every request in full.
+   */
+  cache?: false | { maxEntries?: number };
 }
 
 /** Remote JWKS tuning. */

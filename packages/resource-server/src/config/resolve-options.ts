@@ -17,6 +17,8 @@ export interface ResolvedOptions {
     readonly cacheMaxAgeMs: number;
   };
   readonly now: () => number;
+  /** Verified-token cache size; 0 when the cache is off. */
+  readonly cacheMaxEntries: number;
 }
 
 // Asymmetric JWS algorithms only: with an HMAC algorithm the "key" would be a public value, and
@@ -45,6 +47,7 @@ const topLevelKeys = new Set([
   'realm',
   'jwks',
   'now',
+  'cache',
 ]);
 const jwksKeys = new Set(['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs']);
 
@@ -170,5 +173,16 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     realm: resolveRealm(options.realm, options.audience),
     jwks: resolveJwks(options.jwks),
     now: options.now ?? Date.now,
+    cacheMaxEntries: resolveCache(options.cache),
   });
+}
+
+function resolveCache(value: ResourceServerOptions['cache']): number {
+  if (value === undefined) return 10_000;
+  if (value === false) return 0;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('cache', 'must be false or an object');
+  }
+  rejectUnknownKeys(value, new Set(['maxEntries']), 'cache.');
+  return integerInRange('cache.maxEntries', value.maxEntries, 10_000, 1, 1_000_000);
 }

@@ -5,6 +5,7 @@ import type { KeyResolver } from '../keys/create-key-resolver.ts';
 import type { AuthContext } from '../types.ts';
 import { toAuthContext } from './to-auth-context.ts';
 import { toInvalidTokenError } from './to-invalid-token-error.ts';
+import { createTokenCache } from './token-cache.ts';
 
 /** Verifies one access token string and returns who it speaks for. */
 export interface TokenVerifier {
@@ -23,8 +24,8 @@ const requiredClaims = ['exp', 'iat', 'sub', 'client_id', 'jti'];
  * configuration (checked by jose before any key lookup, so a forged `alg` never costs a JWKS
  * fetch), `typ` `at+jwt` or `application/at+jwt` (case-insensitive), exact `iss`, `aud`
  * containing the audience, `exp`/`nbf`/`iat` within the configured leeway. A JWE (five
- * segments) is not a JWS and fails. A bounded cache of verified tokens belongs here, in front
- * of `jwtVerify`, keyed by the token and capped by its `exp`.
+ * segments) is not a JWS and fails. Verified tokens are remembered (`createTokenCache`) until
+ * their `exp`, so a hot token is verified once.
  *
  * @example
  * const verifier = createTokenVerifier(config, createKeyResolver(config));
@@ -40,9 +41,13 @@ export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver
     requiredClaims,
   };
 
+  const cache = config.cacheMaxEntries > 0 ? createTokenCache(config.cacheMaxEntries) : undefined;
+
   return {
     async verify(token) {
       const now = config.now();
+      const cached = cache?.get(token, now);
+      if (cached) return cached;
       let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
       try {
         ({ payload } = await jwtVerify(token, getKey, { ...options, currentDate: new Date(now) }));
@@ -50,7 +55,9 @@ export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver
         if (isResourceServerError(error)) throw error;
         throw toInvalidTokenError(error);
       }
-      return toAuthContext(payload, Math.floor(now / 1000), config.clockToleranceSeconds);
+      const auth = toAuthContext(payload, Math.floor(now / 1000), config.clockToleranceSeconds);
+      cache?.set(token, auth, now);
+      return auth;
     },
   };
 }
