@@ -9,7 +9,9 @@ const b64tokenPattern = /^[A-Za-z0-9\-._~+/]+=*$/;
 function countAuthorizationHeaders(rawHeaders: readonly string[]): number {
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === 'authorization') count += 1;
+    const name = rawHeaders[i]!;
+    // Compare the length first: lower-casing every header name of every request is wasted work.
+    if (name.length === 13 && name.toLowerCase() === 'authorization') count += 1;
   }
   return count;
 }
@@ -48,7 +50,7 @@ export function readBearerToken(
     throw new InvalidRequestError('the Bearer token is not a valid b64token');
   }
   // RFC 6750 §3.1: more than one method of sending a token is an invalid request.
-  if (new URLSearchParams(querystring).has('access_token')) {
+  if (querystring !== '' && new URLSearchParams(querystring).has('access_token')) {
     throw new InvalidRequestError('the access token must be sent only in the Authorization header');
   }
   return token;
