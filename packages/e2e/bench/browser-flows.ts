@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
+import { HttpBrowser, submitForm } from '../src/index.ts';
 
 /** One complete third-party sign-in: authorize, login form, consent form, code exchange. */
 async function oneFlow(config: client.Configuration, issuer: string): Promise<void> {
@@ -15,13 +15,11 @@ async function oneFlow(config: client.Configuration, issuer: string): Promise<vo
   const browser = new HttpBrowser(issuer);
   let step = await browser.follow(url.href);
   for (let i = 0; i < 3 && !step.left; i += 1) {
-    const page = await step.response.text();
-    const action = new URL(formAction(page) as string, step.url).href;
-    const csrf = inputValue(page, 'csrf') as string;
-    const fields: Record<string, string> = page.includes('name="password"')
+    const isLogin = (await step.response.clone().text()).includes('name="password"');
+    const fields: Record<string, string> = isLogin
       ? { username: 'bench-user', password: 'bench-user-password' }
       : { decision: 'approve' };
-    step = await browser.follow(action, { form: { csrf, ...fields } });
+    step = (await submitForm(browser, step, fields)).next;
   }
   if (!step.left)
     throw new Error(`the flow did not return to the client (${step.response.status})`);

@@ -74,3 +74,24 @@ export function formAction(page: string, id?: string): string | undefined {
   const tag = pattern.exec(page)?.[0];
   return tag ? /action="([^"]*)"/.exec(tag)?.[1]?.replaceAll('&amp;', '&') : undefined;
 }
+
+/**
+ * Submits the form of the page in `step` (the first one, or the one with `formId`) with its
+ * hidden fields (CSRF tokens) plus `fields`, following redirects like {@link HttpBrowser.follow}.
+ */
+export async function submitForm(
+  browser: HttpBrowser,
+  step: { response: Response; url: string },
+  fields: Record<string, string>,
+  formId?: string,
+) {
+  const page = await step.response.text();
+  const action = new URL(formAction(page, formId) as string, step.url).href;
+  const hidden: Record<string, string> = {};
+  for (const match of page.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
+    const name = /name="([^"]*)"/.exec(match[0])?.[1];
+    const value = /value="([^"]*)"/.exec(match[0])?.[1];
+    if (name && value !== undefined) hidden[name] = value;
+  }
+  return { page, next: await browser.follow(action, { form: { ...hidden, ...fields } }) };
+}

@@ -1,2 +1,2 @@
-export { formAction, HttpBrowser, inputValue } from './http-browser.ts';
+export { formAction, HttpBrowser, inputValue, submitForm } from './http-browser.ts';
 export { type Stack, startStack } from './stack.ts';

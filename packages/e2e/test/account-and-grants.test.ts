@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue, type Stack, startStack } from '../src/index.ts';
+import { formAction, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
 const REDIRECT = 'http://127.0.0.1:8767/callback';
 const PASSWORD = 'grants-owner-password';
@@ -40,9 +40,7 @@ async function post(
   step: { response: Response; url: string },
   fields: Record<string, string>,
 ) {
-  const page = await step.response.text();
-  const action = new URL(formAction(page) as string, step.url).href;
-  return browser.follow(action, { form: { csrf: inputValue(page, 'csrf') as string, ...fields } });
+  return (await submitForm(browser, step, fields)).next;
 }
 
 /** Authorises the app as carol in `browser`; returns the refresh token. */

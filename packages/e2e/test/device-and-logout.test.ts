@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, type Stack, startStack } from '../src/index.ts';
+import { HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
 const PASSWORD = 'device-owner-password';
 const REDIRECT = 'http://127.0.0.1:8766/callback';
@@ -18,24 +18,6 @@ test.after.always(async () => {
   await stack?.stop();
   await database?.drop();
 });
-
-/** Submits the page's form (by id) with its hidden fields plus `fields`, following redirects. */
-async function submit(
-  browser: HttpBrowser,
-  step: { response: Response; url: string },
-  fields: Record<string, string>,
-  formId?: string,
-) {
-  const page = await step.response.text();
-  const action = new URL(formAction(page, formId) as string, step.url).href;
-  const hidden: Record<string, string> = {};
-  for (const match of page.matchAll(/<input[^>]*type="hidden"[^>]*>/g)) {
-    const name = /name="([^"]*)"/.exec(match[0])?.[1];
-    const value = /value="([^"]*)"/.exec(match[0])?.[1];
-    if (name && value !== undefined) hidden[name] = value;
-  }
-  return { page, next: await browser.follow(action, { form: { ...hidden, ...fields } }) };
-}
 
 test('device flow: the TV shows a code, the user enters it, signs in, approves; the TV gets tokens', async (t) => {
   const tv = await stack.cli<{ client_id: string }>([
@@ -77,11 +59,11 @@ test('device flow: the TV shows a code, the user enters it, signs in, approves; 
 
   const browser = new HttpBrowser(stack.issuer);
   const entry = await browser.follow(device.verification_uri);
-  const { page: inputPage, next: confirm } = await submit(browser, entry, {
+  const { page: inputPage, next: confirm } = await submitForm(browser, entry, {
     user_code: device.user_code,
   });
   t.regex(inputPage, /<label for="user_code">/);
-  const { page: confirmPage, next: login } = await submit(
+  const { page: confirmPage, next: login } = await submitForm(
     browser,
     confirm,
     {},
@@ -89,8 +71,11 @@ test('device flow: the TV shows a code, the user enters it, signs in, approves; 
   );
   t.regex(confirmPage, new RegExp(device.user_code));
   t.regex(confirmPage, /Living-room TV/);
-  const { next: consent } = await submit(browser, login, { username: 'bob', password: PASSWORD });
-  const { next: done } = await submit(browser, consent, { decision: 'approve' });
+  const { next: consent } = await submitForm(browser, login, {
+    username: 'bob',
+    password: PASSWORD,
+  });
+  const { next: done } = await submitForm(browser, consent, { decision: 'approve' });
   t.regex(await done.response.text(), /Device connected/);
 
   const tokens = await client.genericGrantRequest(
@@ -111,7 +96,7 @@ test('device flow: the TV shows a code, the user enters it, signs in, approves; 
 test('a wrong user code is refused on the page', async (t) => {
   const browser = new HttpBrowser(stack.issuer);
   const entry = await browser.follow(`${stack.issuer}/device`);
-  const { next } = await submit(browser, entry, { user_code: 'WXYZ-WXYZ' });
+  const { next } = await submitForm(browser, entry, { user_code: 'WXYZ-WXYZ' });
   const page = await next.response.text();
   t.regex(page, /not valid or has expired/);
 });
@@ -146,13 +131,18 @@ test('RP-initiated logout asks for confirmation, then ends the session', async (
     }).href;
   const browser = new HttpBrowser(stack.issuer);
   const login = await browser.follow(await authorizeUrl());
-  const { next: back } = await submit(browser, login, { username: 'bob', password: PASSWORD });
+  const { next: back } = await submitForm(browser, login, { username: 'bob', password: PASSWORD });
   t.truthy(back.left, 'signed in and sent back to the app');
   const silent = await browser.follow(await authorizeUrl());
   t.truthy(silent.left, 'the session signs in again without a page');
 
   const logout = await browser.follow(client.buildEndSessionUrl(config, {}).href);
-  const { page, next: ended } = await submit(browser, logout, { logout: 'yes' }, 'op.logoutForm');
+  const { page, next: ended } = await submitForm(
+    browser,
+    logout,
+    { logout: 'yes' },
+    'op.logoutForm',
+  );
   t.regex(page, /Sign out of/);
   t.regex(await ended.response.text(), /You are signed out/);
   const afterwards = await browser.follow(await authorizeUrl());

@@ -3,9 +3,9 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Csrf } from '../interactions/csrf.ts';
-import { PAGE_HEADERS } from '../interactions/html.ts';
-import { accountPage, loginPage, messagePage } from '../interactions/pages.ts';
-import { FormError, readForm } from '../interactions/read-form.ts';
+import { accountPage, loginPage } from '../interactions/pages.ts';
+import { readForm } from '../interactions/read-form.ts';
+import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { Logger } from '../logger.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
@@ -26,7 +26,6 @@ export interface AccountDeps {
 }
 
 const CSRF_COOKIE = 'portcullis.csrf';
-const LOGIN_FAILED = 'The username or password is not right.';
 
 /**
  * `/account`: a signed-in user sees the apps they authorised, with the scopes granted, and can
@@ -37,15 +36,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
   const { provider, csrf } = deps;
   const router = new Router();
 
-  router.use(async (ctx, next) => {
-    ctx.set(PAGE_HEADERS);
-    try {
-      await next();
-    } catch (error) {
-      if (!(error instanceof FormError)) throw error;
-      render(ctx, error.status, messagePage('Request refused', error.message));
-    }
-  });
+  router.use(pageBoundary());
 
   router.get('/account', async (ctx) => {
     const binding = csrfBinding(ctx);
@@ -82,7 +73,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
   router.post('/account/login', async (ctx) => {
     const form = await readForm(ctx);
     const binding = csrfBinding(ctx);
-    if (!csrf.verify(binding, form.csrf)) return refused(ctx);
+    if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
     const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
     if (!user) {
       return render(
@@ -114,9 +105,9 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
 
   router.post('/account/grants/:grantId/revoke', async (ctx) => {
     const form = await readForm(ctx);
-    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return refused(ctx);
+    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
-    if (!session.accountId) return refused(ctx);
+    if (!session.accountId) return csrfFailed(ctx);
     await deps.grants
       .revoke(ctx.params.grantId as string, session.accountId)
       .catch((error: unknown) => {
@@ -129,7 +120,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
 
   router.post('/account/logout', async (ctx) => {
     const form = await readForm(ctx);
-    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return refused(ctx);
+    if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
     if (session.accountId) await session.destroy();
     provider
@@ -154,22 +145,4 @@ function csrfBinding(ctx: Koa.Context): string {
     secure: ctx.secure,
   });
   return value;
-}
-
-function render(ctx: Koa.Context, status: number, body: string): void {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.body = body;
-}
-
-function refused(ctx: Koa.Context): void {
-  render(
-    ctx,
-    403,
-    messagePage(
-      'Request refused',
-      'The form could not be verified.',
-      'Reload the page and try again.',
-    ),
-  );
 }

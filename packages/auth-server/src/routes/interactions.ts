@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Csrf } from '../interactions/csrf.ts';
-import { PAGE_HEADERS } from '../interactions/html.ts';
 import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
-import { FormError, readForm } from '../interactions/read-form.ts';
+import { readForm } from '../interactions/read-form.ts';
+import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { Logger } from '../logger.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
@@ -26,8 +26,6 @@ export interface InteractionDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-const LOGIN_FAILED = 'The username or password is not right.';
-
 /**
  * The login and consent pages oidc-provider sends the browser to (`/interaction/:uid`). Every
  * POST carries a CSRF token bound to the interaction and answers with a 303.
@@ -36,28 +34,13 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
   const { provider, csrf } = deps;
   const router = new Router();
 
-  router.use(async (ctx, next) => {
-    ctx.set(PAGE_HEADERS);
-    try {
-      await next();
-    } catch (error) {
-      if (error instanceof FormError) {
-        return render(ctx, error.status, messagePage('Request refused', error.message));
-      }
-      if (isSessionNotFound(error)) {
-        return render(
-          ctx,
-          400,
-          messagePage(
-            'This sign-in has expired',
-            'The sign-in page was open too long, or was opened in another browser.',
-            'Go back to the application and start again.',
-          ),
-        );
-      }
-      throw error;
-    }
-  });
+  router.use(
+    pageBoundary((ctx, error) => {
+      if (!isSessionNotFound(error)) return false;
+      expired(ctx);
+      return true;
+    }),
+  );
 
   router.get('/interaction/:uid', async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
@@ -212,12 +195,6 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
   }
 }
 
-function render(ctx: Koa.Context, status: number, body: string): void {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.body = body;
-}
-
 function expired(ctx: Koa.Context): void {
   render(
     ctx,
@@ -226,18 +203,6 @@ function expired(ctx: Koa.Context): void {
       'This sign-in has expired',
       'This page no longer belongs to a sign-in in progress.',
       'Go back to the application and start again.',
-    ),
-  );
-}
-
-function csrfFailed(ctx: Koa.Context): void {
-  render(
-    ctx,
-    403,
-    messagePage(
-      'Request refused',
-      'The form could not be verified.',
-      'Reload the page and try again.',
     ),
   );
 }

@@ -1,0 +1,48 @@
+import type Koa from 'koa';
+import { PAGE_HEADERS } from './html.ts';
+import { messagePage } from './pages.ts';
+import { FormError } from './read-form.ts';
+
+/** Answers with one of our HTML pages. */
+export function render(ctx: Koa.Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = body;
+}
+
+/** The answer to a POST whose CSRF token (or session) does not check out. */
+export function csrfFailed(ctx: Koa.Context): void {
+  render(
+    ctx,
+    403,
+    messagePage(
+      'Request refused',
+      'The form could not be verified.',
+      'Reload the page and try again.',
+    ),
+  );
+}
+
+/** The login hint shown for every failed sign-in, whatever the cause (no account enumeration). */
+export const LOGIN_FAILED = 'The username or password is not right.';
+
+/**
+ * First middleware of our page routers: the page headers on every answer, and bad forms turned
+ * into a page instead of a 500. `onError` may claim other errors (return true when handled).
+ */
+export function pageBoundary(
+  onError?: (ctx: Koa.Context, error: unknown) => boolean,
+): Koa.Middleware {
+  return async (ctx, next) => {
+    ctx.set(PAGE_HEADERS);
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof FormError) {
+        return render(ctx, error.status, messagePage('Request refused', error.message));
+      }
+      if (onError?.(ctx, error)) return;
+      throw error;
+    }
+  };
+}
