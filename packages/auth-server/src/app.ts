@@ -160,7 +160,15 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     app,
     provider,
     async listen(port = config.port) {
-      const started = createServer(handler).listen(port, config.host);
+      const started = createServer(
+        {
+          // Slow clients time out instead of holding sockets open (SECURITY.md: bad input).
+          headersTimeout: 10_000,
+          requestTimeout: 30_000,
+          maxHeaderSize: 16 * 1024,
+        },
+        handler,
+      ).listen(port, config.host);
       server = started;
       await new Promise<void>((resolve, reject) => {
         started.once('listening', resolve);

@@ -58,3 +58,36 @@ test('database outage: 503 with Retry-After while down, recovery when it returns
   t.is(status, 200, 'token issuance recovered');
   t.is((await fetch(`${url}/readyz`)).status, 200);
 });
+
+test('database outage on the sign-in page: 503 page with Retry-After, never a 500', async (t) => {
+  await mkdir('.portcullis', { recursive: true });
+  const dir = await mkdtemp(path.resolve('.portcullis', 'outage-page-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const pg = await startEmbeddedPostgres(dir);
+  t.teardown(() => pg.stop());
+  const db = createDatabase(pg.url, { acquireTimeoutMs: 1000 });
+  t.teardown(() => db.destroy());
+  await migrateLatest(db);
+  const server = await createAuthServer({
+    db,
+    databaseUrl: pg.url,
+    config: testConfig(),
+    logger: silentLogger,
+  });
+  t.teardown(() => server.close());
+  const { url } = await server.listen();
+  await pg.stop();
+  // The sign-in form needs no database; signing in does.
+  const form = await fetch(`${url}/account`);
+  const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] as string;
+  const page = await fetch(`${url}/account/login`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf, username: 'alice', password: 'whatever-password' }),
+    redirect: 'manual',
+  });
+  t.is(page.status, 503);
+  t.is(page.headers.get('retry-after'), '5');
+  t.regex(await page.text(), /Temporarily unavailable/);
+});

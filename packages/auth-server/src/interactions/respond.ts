@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
 import { PAGE_HEADERS } from './html.ts';
 import { messagePage } from './pages.ts';
@@ -42,6 +43,18 @@ export function pageBoundary(
         return render(ctx, error.status, messagePage('Request refused', error.message));
       }
       if (onError?.(ctx, error)) return;
+      if (isDatabaseUnavailable(error) || (error as { statusCode?: number })?.statusCode === 503) {
+        ctx.set('Retry-After', '5');
+        return render(
+          ctx,
+          503,
+          messagePage(
+            'Temporarily unavailable',
+            'The service is busy or down for a moment.',
+            'Try again in a few seconds.',
+          ),
+        );
+      }
       throw error;
     }
   };
