@@ -169,11 +169,18 @@ try {
       }),
     );
     results.push(
-      await measure('example API: GET /me with a valid token', {
+      await measure('example API: GET /me with a valid token (token cache on)', {
         url: `${stack.info.api}/me`,
         headers: { authorization: `Bearer ${stack.info.accessToken}` },
       }),
     );
+    results.push(
+      await measure('example API: GET /me with a valid token (token cache off)', {
+        url: `${stack.info.uncachedApi}/me`,
+        headers: { authorization: `Bearer ${stack.info.accessToken}` },
+      }),
+    );
+
     const flows = await measureBrowserFlows({
       serverPid: stack.child.pid as number,
       issuer: stack.info.issuer as string,

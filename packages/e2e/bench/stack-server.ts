@@ -1,6 +1,7 @@
 // Runs the Portcullis stack in its own process for the benchmark, on a fresh database next to
 // DATABASE_URL, registers a client, and prints what the load generator needs as one JSON line.
-import { createTestDatabase } from '@portcullis/storage/testing';
+import { startExampleApi } from '@portcullis/example-api';
+import { createTestDatabase, freePort } from '@portcullis/storage/testing';
 import { startStack } from '../src/index.ts';
 
 const database = await createTestDatabase();
@@ -44,11 +45,20 @@ const app = await stack.cli<{ client_id: string; client_secret: string }>([
   '--scope',
   'openid notes:read',
 ]);
+// The same example API with the verified-token cache off: every request verified in full.
+const uncached = await startExampleApi({
+  issuer: stack.issuer,
+  audience: stack.api,
+  jwksUri: `${stack.issuer}/jwks`,
+  cache: false,
+  port: await freePort(),
+});
 process.stdout.write(
-  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, basic, accessToken, appId: app.client_id, appSecret: app.client_secret })}\n`,
+  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, uncachedApi: uncached.url, basic, accessToken, appId: app.client_id, appSecret: app.client_secret })}\n`,
 );
 
 process.on('SIGTERM', async () => {
+  await uncached.close();
   await stack.stop();
   await database.drop();
   process.exit(0);

@@ -19,9 +19,11 @@ export interface ExampleApiOptions {
   jwksUri?: string;
   /** Allowed JWS algorithms [`['ES256']`]. */
   algorithms?: string[];
+  /** The resource server's verified-token cache [on]; `false` verifies every request in full. */
+  cache?: false | { maxEntries?: number };
 }
 
-const optionKeys = new Set(['issuer', 'audience', 'jwksUri', 'algorithms']);
+const optionKeys = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'cache']);
 
 /**
  * Creates the example "notes" API as a Koa app, not listening. It is built only on the public
@@ -36,12 +38,13 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   for (const key of Object.keys(options ?? {})) {
     if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
   }
-  const { issuer, audience, jwksUri, algorithms } = options;
+  const { issuer, audience, jwksUri, algorithms, cache } = options;
   const rs = createResourceServer({
     issuer,
     audience,
     ...(jwksUri !== undefined && { jwksUri }),
     ...(algorithms !== undefined && { algorithms }),
+    ...(cache !== undefined && { cache }),
   });
   const authenticate = rs.authenticate();
   const store = createNoteStore();
