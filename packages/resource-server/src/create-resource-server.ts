@@ -1,6 +1,11 @@
 import type { Middleware } from 'koa';
 import { resolveOptions } from './config/resolve-options.ts';
+import { createDpopVerifier } from './dpop/create-dpop-verifier.ts';
+import { createMemoryReplayStore } from './dpop/create-memory-replay-store.ts';
+import type { DpopCheck } from './dpop/enforce-token-binding.ts';
+import { createIntrospector } from './introspection/create-introspector.ts';
 import { createKeyResolver } from './keys/create-key-resolver.ts';
+import { createMetadataMiddleware } from './metadata/create-metadata-middleware.ts';
 import { createAuthenticate } from './middleware/authenticate.ts';
 import type {
   AuthenticatedState,
@@ -10,34 +15,55 @@ import type {
 } from './types.ts';
 import { createTokenVerifier } from './verify/create-token-verifier.ts';
 
-/** A configured resource server: one verifier and one remote JWKS shared by its middleware. */
+/**
+ * A configured resource server: one verifier, one remote JWKS, one introspection client and one
+ * DPoP replay store shared by its middleware.
+ */
 export interface ResourceServer {
-  /** Required authentication: 401 without a valid Bearer token; sets `ctx.state.auth`. */
+  /** Required authentication: 401 without a valid token; sets `ctx.state.auth`. */
   authenticate(options?: { optional?: false }): Middleware<AuthenticatedState>;
   /** Optional authentication: sets `ctx.state.auth` only when a token is presented. */
   authenticate(options: { optional: true }): Middleware<OptionalAuthState>;
   /** Required or optional authentication, decided at run time. */
   authenticate(options?: AuthenticateOptions): Middleware<OptionalAuthState>;
+  /**
+   * Serves the RFC 9728 protected-resource metadata at `GET /.well-known/oauth-protected-resource`
+   * and passes every other request on; mount it before the routes (it needs no token).
+   */
+  metadata(): Middleware;
 }
 
 /**
  * Creates a resource server that verifies RFC 9068 JWT access tokens issued by `issuer` for
- * `audience`. Options are validated here (a `ResourceServerConfigError` names the bad key);
- * nothing is fetched until the first token arrives, and the JWKS is then fetched from
- * `jwksUri` or from the issuer's metadata.
+ * `audience` (and, when configured, opaque tokens by introspection and DPoP proofs). Options are
+ * validated here (a `ResourceServerConfigError` names the bad key); nothing is fetched until the
+ * first token arrives, and the JWKS is then fetched from `jwksUri` or from the issuer's metadata.
  *
  * @example
  * const rs = createResourceServer({
  *   issuer: 'http://localhost:3000',
  *   audience: 'http://localhost:4000',
  * });
+ * app.use(rs.metadata());
  * router.get('/notes', rs.authenticate(), requireScopes('notes:read'), listNotes);
  */
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
   const config = resolveOptions(options);
   const verifier = createTokenVerifier(config, createKeyResolver(config));
+  const introspector = config.introspection && createIntrospector(config, config.introspection);
+  let dpop: DpopCheck | undefined;
+  if (config.dpop !== undefined && config.publicUrl !== undefined) {
+    const store =
+      config.dpop.replayStore ?? createMemoryReplayStore(config.dpop.replayCacheSize, config.now);
+    dpop = {
+      verifier: createDpopVerifier(config.dpop, store, config.now, config.clockToleranceSeconds),
+      publicUrl: config.publicUrl,
+    };
+  }
+  const metadata = createMetadataMiddleware(config);
   return {
     authenticate: (authenticateOptions?: AuthenticateOptions) =>
-      createAuthenticate(config, verifier, authenticateOptions),
+      createAuthenticate(config, { verifier, introspector, dpop }, authenticateOptions),
+    metadata: () => metadata,
   } as ResourceServer;
 }

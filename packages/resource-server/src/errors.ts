@@ -10,6 +10,8 @@ export const errorCodes = {
   invalidToken: 'ERR_RS_INVALID_TOKEN',
   insufficientScope: 'ERR_RS_INSUFFICIENT_SCOPE',
   temporarilyUnavailable: 'ERR_RS_TEMPORARILY_UNAVAILABLE',
+  invalidDpopProof: 'ERR_RS_INVALID_DPOP_PROOF',
+  rateLimited: 'ERR_RS_RATE_LIMITED',
 } as const;
 
 /** One of the values of {@link errorCodes}. */
@@ -121,6 +123,29 @@ export class TemporarilyUnavailableError extends ResourceServerError {
 
   constructor(retryAfterSeconds: number, options?: ErrorOptions) {
     super('token verification is temporarily unavailable', options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** 401 `invalid_dpop_proof` (RFC 9449 §7.1): the DPoP proof sent with the token is refused. */
+export class InvalidDpopProofError extends ResourceServerError {
+  readonly code = errorCodes.invalidDpopProof;
+  readonly status = 401;
+  readonly error = 'invalid_dpop_proof';
+}
+
+/**
+ * 429: a throttle's rate was exceeded. `retryAfterSeconds` feeds the `Retry-After` header; no
+ * challenge is sent, because another token would not help.
+ */
+export class RateLimitedError extends ResourceServerError {
+  readonly code = errorCodes.rateLimited;
+  readonly status = 429;
+  readonly error = 'rate_limited';
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('too many requests: retry after the number of seconds in Retry-After');
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -10,8 +10,11 @@ export interface AuthContext {
   readonly scopes: ReadonlySet<string>;
   /** Every verified claim, for rules this package does not model yet. */
   readonly claims: Readonly<JWTPayload>;
-  /** The token format that was verified; introspected opaque tokens will add a value. */
-  readonly token: 'jwt';
+  /**
+   * How the token was judged: `'jwt'`, verified locally (RFC 9068), or `'opaque'`, vouched for by
+   * the issuer's introspection endpoint (RFC 7662).
+   */
+  readonly token: 'jwt' | 'opaque';
 }
 
 /**
@@ -59,6 +62,74 @@ export interface ResourceServerOptions {
    * verify every request in full.
    */
   cache?: false | { maxEntries?: number };
+  /**
+   * The URL at which clients reach this HTTP server's root, e.g. `https://api.example.com` (with
+   * the path prefix a proxy strips, if any). DPoP proofs' `htu` is checked against it plus the
+   * request path, so it is required with `dpop`; it also gives the default `metadataUrl`.
+   */
+  publicUrl?: string;
+  /**
+   * The RFC 9728 metadata URL sent as `resource_metadata` in every challenge [with `publicUrl`:
+   * `${publicUrl}/.well-known/oauth-protected-resource`; without: none].
+   */
+  metadataUrl?: string;
+  /** `resource_name` of the protected-resource metadata (RFC 9728). */
+  resourceName?: string;
+  /** `scopes_supported` of the protected-resource metadata (RFC 9728). */
+  scopes?: string[];
+  /** Accept opaque tokens by asking the issuer's introspection endpoint (RFC 7662). */
+  introspection?: IntrospectionOptions;
+  /** Accept DPoP-bound tokens with `Authorization: DPoP` and a `DPoP` proof (RFC 9449). */
+  dpop?: DpopOptions;
+}
+
+/**
+ * Introspection of opaque tokens (RFC 7662). A token that is not a JWS or JWE compact
+ * serialization is sent to the endpoint with HTTP Basic client authentication.
+ */
+export interface IntrospectionOptions {
+  /** Introspection endpoint [the `introspection_endpoint` of the issuer's metadata]. */
+  endpoint?: string;
+  /** Client id this resource server authenticates with at the endpoint. */
+  clientId: string;
+  /** Its client secret. */
+  clientSecret: string;
+  /**
+   * Longest time an active answer is reused, in seconds [60], 0 to 3600; never past the token's
+   * `exp`. 0 asks the endpoint on every request.
+   */
+  maxCacheSeconds?: number;
+}
+
+/** DPoP (RFC 9449) settings. */
+export interface DpopOptions {
+  /** Refuse Bearer credentials: only DPoP-bound tokens with a proof are accepted [false]. */
+  required?: boolean;
+  /** Oldest accepted proof `iat`, in seconds before now [60], 1 to 300. */
+  iatWindowSeconds?: number;
+  /** Allowed proof algorithms [`['ES256', 'PS256', 'EdDSA', 'Ed25519']`]; asymmetric only. */
+  algorithms?: string[];
+  /**
+   * Size of the in-process proof replay cache [100000]. When it is full of proofs still inside
+   * their window, new proofs are refused with 503 rather than risking a replay.
+   */
+  replayCacheSize?: number;
+  /** A shared replay store, for deployments with several replicas (replaces the cache). */
+  replayStore?: DpopReplayStore;
+}
+
+/**
+ * Where used DPoP proofs are remembered. Several replicas of an API must share one store, or a
+ * proof replayed to another replica is accepted.
+ */
+export interface DpopReplayStore {
+  /**
+   * Records the proof `key` (a digest of its key thumbprint and `jti`) and tells whether it is
+   * new: `true` the first time, `false` for a replay. Must be atomic (insert-only, a conflict
+   * loses). The key may be forgotten after `expiresAt` (ms since the epoch). A rejection or
+   * throw answers 503.
+   */
+  markUsed(key: string, expiresAt: number): boolean | Promise<boolean>;
 }
 
 /** Remote JWKS tuning. */

@@ -1,8 +1,24 @@
-import { ResourceServerConfigError } from '../errors.ts';
+import { type ResolvedDpop, resolveDpop } from '../dpop/resolve-dpop-options.ts';
+import {
+  type ResolvedIntrospection,
+  resolveIntrospection,
+} from '../introspection/resolve-introspection-options.ts';
+import {
+  type ResolvedMetadataOptions,
+  resolveMetadataOptions,
+} from '../metadata/resolve-metadata-options.ts';
 import type { ResourceServerOptions } from '../types.ts';
+import {
+  algorithmList,
+  fail,
+  httpUrl,
+  integerInRange,
+  isQuotable,
+  rejectUnknownKeys,
+} from './option-checks.ts';
 
 /** Options after validation, with every default applied. */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedMetadataOptions {
   readonly issuer: string;
   readonly audience: string;
   /** Undefined: discover it from the issuer's metadata. */
@@ -19,23 +35,11 @@ export interface ResolvedOptions {
   readonly now: () => number;
   /** Verified-token cache size; 0 when the cache is off. */
   readonly cacheMaxEntries: number;
+  /** Undefined: opaque tokens are refused. */
+  readonly introspection: ResolvedIntrospection | undefined;
+  /** Undefined: only Bearer credentials are read. */
+  readonly dpop: ResolvedDpop | undefined;
 }
-
-// Asymmetric JWS algorithms only: with an HMAC algorithm the "key" would be a public value, and
-// `none` has no signature at all (RFC 8725 §3.1).
-const supportedAlgorithms = new Set([
-  'ES256',
-  'ES384',
-  'ES512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'EdDSA',
-  'Ed25519',
-]);
 
 const topLevelKeys = new Set([
   'issuer',
@@ -48,56 +52,14 @@ const topLevelKeys = new Set([
   'jwks',
   'now',
   'cache',
+  'publicUrl',
+  'metadataUrl',
+  'resourceName',
+  'scopes',
+  'introspection',
+  'dpop',
 ]);
 const jwksKeys = new Set(['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs']);
-
-// RFC 7230 quoted-string content without the characters that would need escaping, so the
-// realm can be written into the challenge verbatim.
-const realmPattern = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
-
-function fail(key: string, message: string): never {
-  throw new ResourceServerConfigError(key, message);
-}
-
-function rejectUnknownKeys(value: object, known: ReadonlySet<string>, prefix: string): void {
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) fail(`${prefix}${key}`, 'unknown option (check the spelling)');
-  }
-}
-
-function httpUrl(key: string, value: unknown): URL {
-  if (typeof value !== 'string' || value === '') fail(key, 'must be a non-empty string');
-  const url = URL.parse(value);
-  if (url === null) fail(key, 'must be an absolute URL');
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(key, 'must be an http(s) URL');
-  if (url.hash !== '' || value.includes('#')) fail(key, 'must not contain a fragment');
-  return url;
-}
-
-function integerInRange(key: string, value: unknown, fallback: number, min: number, max: number) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(key, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function resolveAlgorithms(value: unknown): readonly string[] {
-  if (value === undefined) return ['ES256'];
-  if (!Array.isArray(value) || value.length === 0) fail('algorithms', 'must be a non-empty array');
-  for (const alg of value) {
-    if (typeof alg !== 'string') fail('algorithms', 'must contain only strings');
-    if (alg.toLowerCase() === 'none') fail('algorithms', '"none" is never allowed');
-    if (/^HS/i.test(alg)) fail('algorithms', 'HMAC algorithms (HS*) are never allowed');
-    if (!supportedAlgorithms.has(alg)) {
-      fail(
-        'algorithms',
-        `unsupported algorithm; use some of ${[...supportedAlgorithms].join(', ')}`,
-      );
-    }
-  }
-  return Object.freeze([...new Set(value as string[])]);
-}
 
 function resolveClockTolerance(value: unknown): number {
   if (value === undefined) return 30;
@@ -109,7 +71,7 @@ function resolveClockTolerance(value: unknown): number {
 
 function resolveRealm(value: unknown, audience: string): string {
   if (value === undefined) {
-    if (!realmPattern.test(audience)) {
+    if (!isQuotable(audience)) {
       fail(
         'realm',
         'the audience cannot serve as the default realm (it has " or \\ or non-ASCII); set it',
@@ -117,7 +79,7 @@ function resolveRealm(value: unknown, audience: string): string {
     }
     return audience;
   }
-  if (typeof value !== 'string' || !realmPattern.test(value)) {
+  if (typeof value !== 'string' || !isQuotable(value)) {
     fail('realm', 'must be a non-empty string of printable ASCII without " or \\');
   }
   return value;
@@ -162,18 +124,22 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   const jwksUri = options.jwksUri === undefined ? undefined : httpUrl('jwksUri', options.jwksUri);
   if (options.now !== undefined && typeof options.now !== 'function')
     fail('now', 'must be a function');
+  const metadata = resolveMetadataOptions(options);
   return Object.freeze({
+    ...metadata,
     // Kept as given, not normalised: `iss` is compared with exactly this string.
     issuer: options.issuer,
     audience: options.audience,
     jwksUri,
-    algorithms: resolveAlgorithms(options.algorithms),
+    algorithms: algorithmList('algorithms', options.algorithms, ['ES256']),
     clockToleranceSeconds: resolveClockTolerance(options.clockToleranceSeconds),
     maxTokenLength: integerInRange('maxTokenLength', options.maxTokenLength, 4096, 16, 65_536),
     realm: resolveRealm(options.realm, options.audience),
     jwks: resolveJwks(options.jwks),
     now: options.now ?? Date.now,
     cacheMaxEntries: resolveCache(options.cache),
+    introspection: resolveIntrospection(options.introspection),
+    dpop: resolveDpop(options.dpop, metadata.publicUrl),
   });
 }
 

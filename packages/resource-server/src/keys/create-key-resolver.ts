@@ -9,8 +9,8 @@ import {
 } from 'jose';
 import type { ResolvedOptions } from '../config/resolve-options.ts';
 import { InvalidTokenError, isResourceServerError } from '../errors.ts';
+import { discoverEndpoint } from '../http/discover-endpoint.ts';
 import { createFailureGate } from './create-failure-gate.ts';
-import { discoverJwksUri } from './discover-jwks-uri.ts';
 
 /** Finds the issuer key that verifies a token, given its (not yet authenticated) header. */
 export type KeyResolver = (
@@ -61,7 +61,9 @@ export function createKeyResolver(config: ResolvedOptions): KeyResolver {
   async function discover(): Promise<RemoteJWKSet> {
     gate.assertOpen();
     try {
-      const set = createSet(await discoverJwksUri(config.issuer, config.jwks.timeoutMs));
+      const set = createSet(
+        await discoverEndpoint(config.issuer, 'jwks_uri', config.jwks.timeoutMs),
+      );
       remoteSet = set;
       return set;
     } catch (cause) {

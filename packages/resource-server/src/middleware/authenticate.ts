@@ -1,15 +1,32 @@
 import type { Middleware } from 'koa';
 import type { ResolvedOptions } from '../config/resolve-options.ts';
+import { type DpopCheck, enforceTokenBinding } from '../dpop/enforce-token-binding.ts';
 import {
   CredentialsRequiredError,
   isResourceServerError,
   ResourceServerConfigError,
 } from '../errors.ts';
-import { readBearerToken } from '../http/read-bearer-token.ts';
+import {
+  type ChallengeSettings,
+  markDpopUsed,
+  setChallengeSettings,
+} from '../http/challenge-state.ts';
+import { type AcceptedSchemes, readCredentials } from '../http/read-credentials.ts';
 import { sendError } from '../http/send-error.ts';
-import type { AuthenticateOptions, OptionalAuthState } from '../types.ts';
+import type { Introspector } from '../introspection/create-introspector.ts';
+import type { AuthContext, AuthenticateOptions, OptionalAuthState } from '../types.ts';
 import type { TokenVerifier } from '../verify/create-token-verifier.ts';
 import { setRealm } from './realm-state.ts';
+
+/** The verifiers one resource server's `authenticate()` middleware share. */
+export interface AuthenticateDependencies {
+  /** RFC 9068 JWT verification (with its verified-token cache). */
+  readonly verifier: TokenVerifier;
+  /** Introspection of opaque tokens; undefined when not configured. */
+  readonly introspector: Introspector | undefined;
+  /** DPoP proof checking; undefined when DPoP is off. */
+  readonly dpop: DpopCheck | undefined;
+}
 
 function resolveOptional(options: AuthenticateOptions | undefined): boolean {
   if (options === undefined) return false;
@@ -26,28 +43,65 @@ function resolveOptional(options: AuthenticateOptions | undefined): boolean {
   return options.optional ?? false;
 }
 
+// A JWS has three segments and a JWE five: those go to local verification (which refuses a JWE,
+// SECURITY.md). Anything else is an opaque token, for introspection when it is configured.
+function isJoseShaped(token: string): boolean {
+  let dots = 0;
+  for (let index = token.indexOf('.'); index !== -1; index = token.indexOf('.', index + 1)) {
+    dots += 1;
+  }
+  return dots === 2 || dots === 4;
+}
+
 /**
- * Creates the Koa middleware behind `rs.authenticate()`: reads the Bearer token, verifies it and
- * sets `ctx.state.auth`, or answers the RFC 6750 error itself without calling `next`. `next` is
- * awaited outside any `try`, so an error thrown downstream is never turned into a 401.
+ * Creates the Koa middleware behind `rs.authenticate()`: reads the token (`Bearer`, or `DPoP`
+ * where enabled), verifies it (JWT locally; an opaque token by introspection when configured),
+ * enforces its key binding and DPoP proof on every request, and sets `ctx.state.auth`; or
+ * answers the error itself without calling `next`. `next` is awaited outside any `try`, so an
+ * error thrown downstream is never turned into a 401.
  *
  * @example
- * app.use(createAuthenticate(config, verifier, { optional: true }));
+ * app.use(createAuthenticate(config, { verifier, introspector, dpop }, { optional: true }));
  */
 export function createAuthenticate(
   config: ResolvedOptions,
-  verifier: TokenVerifier,
+  dependencies: AuthenticateDependencies,
   options?: AuthenticateOptions,
 ): Middleware<OptionalAuthState> {
   const optional = resolveOptional(options);
+  const { verifier, introspector, dpop } = dependencies;
+  const accepted: AcceptedSchemes = {
+    bearer: config.dpop?.required !== true,
+    dpop: config.dpop !== undefined,
+  };
+  const challenge: ChallengeSettings = Object.freeze({
+    bearer: accepted.bearer,
+    dpopAlgs: config.dpop?.algorithms.join(' '),
+    resourceMetadata: config.metadataUrl,
+  });
 
   return async function authenticate(ctx, next) {
     setRealm(ctx.state, config.realm);
-    let auth: OptionalAuthState['auth'];
+    setChallengeSettings(ctx.state, challenge);
+    let auth: AuthContext | undefined;
     try {
-      const token = readBearerToken(ctx.req, ctx.querystring, config.maxTokenLength);
-      if (token === undefined && !optional) throw new CredentialsRequiredError();
-      if (token !== undefined) auth = await verifier.verify(token);
+      const credentials = readCredentials(
+        ctx.req,
+        ctx.querystring,
+        config.maxTokenLength,
+        accepted,
+      );
+      if (credentials === undefined) {
+        if (!optional) throw new CredentialsRequiredError();
+      } else {
+        if (credentials.scheme === 'dpop') markDpopUsed(ctx.state);
+        const { token } = credentials;
+        auth =
+          introspector !== undefined && !isJoseShaped(token)
+            ? await introspector.introspect(token)
+            : await verifier.verify(token);
+        await enforceTokenBinding(ctx, credentials, auth, dpop);
+      }
     } catch (error) {
       if (!isResourceServerError(error)) throw error;
       sendError(ctx, error, config.realm);

@@ -1,0 +1,155 @@
+import { hash } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { fail, optionalObject, rejectUnknownKeys } from '../config/option-checks.ts';
+import { RateLimitedError } from '../errors.ts';
+import { sendError } from '../http/send-error.ts';
+import { getRealm } from '../middleware/realm-state.ts';
+import type { OptionalAuthState } from '../types.ts';
+import { createMemoryThrottleStore } from './create-memory-throttle-store.ts';
+import { parseRate } from './parse-rate.ts';
+import type { ThrottleStore } from './throttle-store.ts';
+
+/** Options of {@link throttle}. */
+export interface ThrottleOptions {
+  /** Most requests per period, DRF-style: `'100/min'`, `'10/s'`, `'5/15min'`, `'1000/day'`. */
+  rate: string;
+  /**
+   * Whose requests are counted together: `'client'` (the token's `client_id`, like
+   * django-oauth-toolkit's per-client throttle), `'subject'` (its `sub`), or a function of the
+   * request returning a key (`undefined`: not throttled). With `'client'` or `'subject'`,
+   * requests without a token (optional authentication) are counted per address (`ctx.ip`, which
+   * honours `X-Forwarded-For` only when the Koa app has `proxy` set).
+   */
+  by: 'client' | 'subject' | ((ctx: Context) => string | undefined);
+  /**
+   * Name of the bucket, like DRF's `throttle_scope` [`<by>:<rate>`]: throttles with the same
+   * scope and store share counters; give routes distinct scopes to count them apart.
+   */
+  scope?: string;
+  /**
+   * `'sliding'` [default] weighs the previous window by how much of it still overlaps the last
+   * period, so a burst at a window boundary cannot double the rate; `'fixed'` resets counters at
+   * each window boundary.
+   */
+  window?: 'fixed' | 'sliding';
+  /** Where counters live [a bounded in-process store]; share one across replicas. */
+  store?: ThrottleStore;
+  /** Clock in milliseconds [`Date.now`]; for tests. */
+  now?: () => number;
+}
+
+const optionKeys = new Set(['rate', 'by', 'scope', 'window', 'store', 'now']);
+const scopePattern = /^[\x21-\x7e]{1,100}$/;
+// Keys go into the store: a long custom key is stored as its digest.
+const maxKeyLength = 200;
+
+interface Counts {
+  readonly previous: number;
+  readonly current: number;
+  readonly elapsed: number;
+}
+
+// How long until one more request fits, assuming no other request arrives meanwhile.
+function waitMs(counts: Counts, limit: number, windowMs: number, sliding: boolean): number {
+  const { previous, current, elapsed } = counts;
+  const toNextWindow = windowMs - elapsed;
+  if (!sliding) return toNextWindow;
+  const room = limit - 1 - current;
+  if (room >= 0 && previous > 0) {
+    // previous × (1 − e / window) ≤ room once e reaches this point of the current window.
+    const fitsAt = windowMs * (1 - room / previous);
+    if (fitsAt < windowMs) return Math.max(fitsAt - elapsed, 0);
+  }
+  // In the next window this one is "previous", weighed down as that window goes on.
+  const fitsInNext = current > limit - 1 ? windowMs * (1 - (limit - 1) / current) : 0;
+  return toNextWindow + fitsInNext;
+}
+
+function keyFunction(by: unknown): (ctx: Context) => string | undefined {
+  if (typeof by === 'function') {
+    const custom = by as (ctx: Context) => string | undefined;
+    return (ctx) => {
+      const key = custom(ctx);
+      if (key === undefined) return undefined;
+      if (typeof key !== 'string')
+        throw new TypeError('a throttle key function returned a non-string');
+      return `custom:${key.length > maxKeyLength ? hash('sha256', key, 'base64url') : key}`;
+    };
+  }
+  if (by !== 'client' && by !== 'subject') {
+    fail('throttle.by', 'must be "client", "subject" or a function of the request');
+  }
+  return (ctx) => {
+    if (getRealm(ctx.state) === undefined) {
+      throw new Error(`throttle({ by: '${by}' }) needs rs.authenticate() earlier in the chain`);
+    }
+    const auth = (ctx.state as OptionalAuthState).auth;
+    if (auth === undefined) return `address:${ctx.ip}`;
+    return by === 'client' ? `client:${auth.clientId}` : `subject:${auth.subject}`;
+  };
+}
+
+/**
+ * Koa middleware that limits how often one client, subject or custom key may call, like DRF's
+ * `ScopedRateThrottle` and django-oauth-toolkit's per-client throttle. Over the limit it answers
+ * 429 with `Retry-After` (seconds) and `{"error":"rate_limited","error_description":...}`, and
+ * does not call `next`; refused requests are not counted, so a client that keeps retrying gets
+ * its full rate again as the window moves. Mount it after `rs.authenticate()`. Keys are never
+ * derived from the token itself (a client with many tokens is still one client). Options are
+ * validated here; store errors propagate to the host's error handling.
+ *
+ * @example
+ * router.post('/notes', rs.authenticate(), throttle({ rate: '10/min', by: 'subject' }), createNote);
+ */
+export function throttle(options: ThrottleOptions): Middleware<OptionalAuthState> {
+  // Validated as untrusted input: a typo or a missing option fails at start-up, by name.
+  rejectUnknownKeys(optionalObject('throttle', options), optionKeys, 'throttle.');
+  options ??= {} as ThrottleOptions;
+  const { limit, windowMs } = parseRate('throttle.rate', options.rate);
+  const identify = keyFunction(options.by);
+  if (options.window !== undefined && options.window !== 'fixed' && options.window !== 'sliding') {
+    fail('throttle.window', 'must be "fixed" or "sliding"');
+  }
+  const sliding = options.window !== 'fixed';
+  if (options.scope !== undefined && !scopePattern.test(String(options.scope))) {
+    fail('throttle.scope', 'must be 1 to 100 printable ASCII characters without spaces');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    fail('throttle.now', 'must be a function');
+  }
+  const now = options.now ?? Date.now;
+  const store = options.store ?? createMemoryThrottleStore({ now });
+  if (typeof store.increment !== 'function' || typeof store.get !== 'function') {
+    fail('throttle.store', 'must have increment and get functions');
+  }
+  const kind = typeof options.by === 'function' ? 'custom' : options.by;
+  const prefix = `throttle:${options.scope ?? `${kind}:${limit}/${windowMs}ms`}:`;
+
+  return async function throttleMiddleware(ctx, next) {
+    const id = identify(ctx);
+    if (id === undefined) return next();
+    const at = now();
+    const index = Math.floor(at / windowMs);
+    const elapsed = at - index * windowMs;
+    const base = `${prefix}${id}:`;
+    const currentKey = `${base}${index}`;
+    const weight = sliding ? 1 - elapsed / windowMs : 0;
+    const previous = sliding ? await store.get(`${base}${index - 1}`) : 0;
+    const current = await store.get(currentKey);
+    let over = previous * weight + current + 1 > limit;
+    let counts: Counts = { previous, current, elapsed };
+    if (!over) {
+      // A sliding counter must outlive the next window, where it is the "previous" one.
+      const ttlMs = windowMs - elapsed + (sliding ? windowMs : 0);
+      const count = await store.increment(currentKey, ttlMs);
+      // Concurrent requests (or replicas) may have filled the window since the read.
+      over = previous * weight + count > limit;
+      counts = { previous, current: count - 1, elapsed };
+    }
+    if (over) {
+      const seconds = Math.max(1, Math.ceil(waitMs(counts, limit, windowMs, sliding) / 1000));
+      return sendError(ctx, new RateLimitedError(seconds), getRealm(ctx.state) ?? '');
+    }
+    await next();
+  };
+}
