@@ -24,5 +24,7 @@ export {
 } from './secrets/password.ts';
 export * from './services/clients-service.ts';
 export * from './services/grants-service.ts';
+export * from './services/resource-catalogue.ts';
+export * from './services/resources-apply.ts';
 export * from './services/resources-service.ts';
 export * from './services/users-service.ts';

@@ -8,6 +8,7 @@ import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerGrantsList } from './commands/grants-list.ts';
 import { registerGrantsRevoke } from './commands/grants-revoke.ts';
+import { registerResourcesApply } from './commands/resources-apply.ts';
 import { registerResourcesCreate } from './commands/resources-create.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
 import { registerServe } from './commands/serve.ts';
@@ -44,6 +45,7 @@ export function createProgram(io: Io): Command {
   const resources = program.command('resources').description('API resources and their scopes');
   registerResourcesCreate(resources, io);
   registerResourcesList(resources, io);
+  registerResourcesApply(resources, io);
 
   const users = program.command('users').description('end users who sign in');
   registerUsersCreate(users, io);

@@ -47,6 +47,12 @@ export {
   type SigningKeyRecord,
 } from './repositories/keys-repository.ts';
 export {
+  createResourcesApplyRepository,
+  type DecideWrites,
+  type ResourcesApplyRepository,
+  type ResourceWrites,
+} from './repositories/resources-apply-repository.ts';
+export {
   createResourcesRepository,
   type NewResource,
   type ResourceRecord,

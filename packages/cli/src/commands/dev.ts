@@ -1,14 +1,10 @@
-import { createResourcesService, loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
+import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
 import { migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printLines } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
+import { seedExampleResource } from '../seed-example-resource.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
-
-const EXAMPLE_SCOPES = [
-  { name: 'notes:read', description: 'Read your notes' },
-  { name: 'notes:write', description: 'Create and delete your notes' },
-];
 
 /**
  * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
@@ -41,14 +37,7 @@ export function registerDev(program: Command, io: Io): void {
         parts.push({ stop: () => opened.close() });
         await migrateLatest(opened.db);
         const resource = `http://localhost:${apiPort}`;
-        const resources = createResourcesService(opened.db);
-        if (!(await resources.find(resource))) {
-          await resources.create({
-            identifier: resource,
-            name: 'Example notes API',
-            scopes: EXAMPLE_SCOPES,
-          });
-        }
+        await seedExampleResource(opened.db, resource);
 
         const server = await startAuthServer(io, opened.db, opened.database.url, config);
         parts.push(server);
