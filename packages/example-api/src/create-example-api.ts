@@ -1,6 +1,14 @@
 import Router from '@koa/router';
-import { createResourceServer, requireScopes } from '@portcullis/resource-server';
+import {
+  and,
+  createResourceServer,
+  normalizePath,
+  owner,
+  permit,
+} from '@portcullis/resource-server';
 import Koa from 'koa';
+import { catalogue } from './catalogue.ts';
+import { NotFoundError } from './errors.ts';
 import { errorBoundary } from './middleware/error-boundary.ts';
 import { createNote } from './routes/create-note.ts';
 import { deleteNote } from './routes/delete-note.ts';
@@ -49,17 +57,34 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   const authenticate = rs.authenticate();
   const store = createNoteStore();
 
-  // Every route and its rules, in one table. Rules hang on routes, so whatever path spelling
-  // the router matches to a route (`/NOTES`, `/notes/`) gets that route's rules.
-  const router = new Router();
+  // GET needs notes:read, POST and DELETE notes:write; only scopes of the catalogue type-check.
+  const notes = permit(catalogue.rules.resourceScope('notes'));
+  // Scopes first: a token that may not write never gets to look a note up.
+  const ownNote = permit(
+    and(
+      catalogue.rules.resourceScope('notes'),
+      owner((ctx) => {
+        const note = store.get(ctx.params.id ?? '');
+        if (note === undefined) throw new NotFoundError('no note has this id');
+        return note.owner;
+      }),
+    ),
+  );
+
+  // Every route and its rules, in one table. The router is case-sensitive and `normalizePath`
+  // refuses dot segments, encoded slashes and the like, so a path names one route or none:
+  // `/NOTES` and `/notes/../me` reach no handler.
+  const router = new Router({ sensitive: true });
   router.get('/healthz', getHealth);
   router.get('/me', authenticate, getMe);
-  router.get('/notes', authenticate, requireScopes('notes:read'), listNotes(store));
-  router.post('/notes', authenticate, requireScopes('notes:write'), createNote(store));
-  router.delete('/notes/:id', authenticate, requireScopes('notes:write'), deleteNote(store));
+  router.get('/notes', authenticate, notes, listNotes(store));
+  router.post('/notes', authenticate, notes, createNote(store));
+  router.delete('/notes/:id', authenticate, ownNote, deleteNote(store));
 
   const app = new Koa();
   app.use(errorBoundary());
+  // The realm of the resource server's challenges, which defaults to the audience.
+  app.use(normalizePath({ realm: audience }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -46,13 +46,6 @@ export class UnsupportedMediaTypeError extends ApiError {
   readonly error = 'invalid_request';
 }
 
-/** 403 `forbidden`: the token is valid and has the scope, but the caller may not do this. */
-export class ForbiddenError extends ApiError {
-  readonly code = 'ERR_API_FORBIDDEN';
-  readonly status = 403;
-  readonly error = 'forbidden';
-}
-
 /** 404 `not_found`: no such route or resource. */
 export class NotFoundError extends ApiError {
   readonly code = 'ERR_API_NOT_FOUND';

@@ -1,4 +1,5 @@
 // The public API of @portcullis/example-api.
+export { catalogue } from './catalogue.ts';
 export { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
 export {
   type RunningExampleApi,

@@ -85,19 +85,37 @@ test('GET /notes with a near-miss scope (notes:readx): 403', async (t) => {
   })();
 });
 
-test('every notes route needs a token, however the path is spelled', async (t) => {
+test('every notes route needs a token, with or without a trailing slash', async (t) => {
   await withStack(async ({ api }) => {
     for (const [method, path] of [
       ['GET', '/notes'],
-      ['GET', '/NOTES'],
       ['GET', '/notes/'],
-      ['POST', '/Notes'],
+      ['POST', '/notes'],
       ['DELETE', '/notes/some-id'],
-      ['DELETE', '/NOTES/some-id/'],
+      ['DELETE', '/notes/some-id/'],
     ] as const) {
       const response = await call(`${api.url}${path}`, { method });
       t.is(response.status, 401, `${method} ${path}`);
       t.is(response.headers.get('www-authenticate'), `Bearer realm="${AUDIENCE}"`);
+    }
+  })();
+});
+
+// Changed with the move to normalizePath and a case-sensitive router: these spellings used to be
+// routed to /notes (and answered 401); now they are no route at all, token or not.
+test('paths are case-sensitive: /NOTES reaches no route, even with a token (404)', async (t) => {
+  await withStack(async ({ api, issuer }) => {
+    const token = issuer.mint(AUDIENCE, { scope: 'notes:read notes:write' });
+    for (const [method, path] of [
+      ['GET', '/NOTES'],
+      ['POST', '/Notes'],
+      ['DELETE', '/NOTES/some-id/'],
+    ] as const) {
+      for (const options of [{ method }, { method, token }]) {
+        const response = await call(`${api.url}${path}`, options);
+        t.is(response.status, 404, `${method} ${path}`);
+        t.like(response.body, { error: 'not_found' });
+      }
     }
   })();
 });
@@ -156,13 +174,42 @@ test('DELETE /notes/:id by the owner with only notes:read: 403 insufficient_scop
   })();
 });
 
-test('DELETE /notes/:id with an unknown or malformed id: 404 JSON', async (t) => {
+test('DELETE /notes/:id with an unknown id: 404 JSON', async (t) => {
   await withStack(async (stack) => {
     const token = tokenFor(stack, 'alice', 'notes:write');
-    for (const id of ['00000000-0000-0000-0000-000000000000', '%E0%A4%A', '..%2F..%2Fetc']) {
+    const url = `${stack.api.url}/notes/00000000-0000-0000-0000-000000000000`;
+    const response = await call(url, { method: 'DELETE', token });
+    t.is(response.status, 404);
+    t.like(response.body, { error: 'not_found' });
+  })();
+});
+
+// Changed with the move to normalizePath: malformed or traversing ids used to reach the route
+// (404); now the path is refused before routing.
+test('DELETE /notes/:id with a malformed or traversing id: 400 invalid_request', async (t) => {
+  await withStack(async (stack) => {
+    const token = tokenFor(stack, 'alice', 'notes:write');
+    // (fetch resolves `%2e%2e` itself; path-normalisation.test.ts sends raw paths.)
+    for (const id of ['%E0%A4%A', '..%2F..%2Fetc', '%2e%2e%2fx', 'a%00b']) {
       const response = await call(`${stack.api.url}/notes/${id}`, { method: 'DELETE', token });
-      t.is(response.status, 404, id);
-      t.like(response.body, { error: 'not_found' });
+      t.is(response.status, 400, id);
+      t.like(response.body, { error: 'invalid_request' });
+      t.regex(
+        response.headers.get('www-authenticate') ?? '',
+        /^Bearer realm="http:\/\/localhost:4000", error="invalid_request", error_description="[^"]+"$/,
+      );
     }
+  })();
+});
+
+test('DELETE /notes/:id without notes:write is refused before the note is looked up', async (t) => {
+  await withStack(async (stack) => {
+    const token = tokenFor(stack, 'alice', 'notes:read');
+    const url = `${stack.api.url}/notes/00000000-0000-0000-0000-000000000000`;
+    const response = await call(url, { method: 'DELETE', token });
+    // 403 insufficient_scope, not 404: a token that may not write learns nothing about ids.
+    t.is(response.status, 403);
+    t.like(response.body, { error: 'insufficient_scope' });
+    t.regex(response.headers.get('www-authenticate') ?? '', /scope="notes:write"$/);
   })();
 });
