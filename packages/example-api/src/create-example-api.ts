@@ -3,10 +3,12 @@ import {
   and,
   createResourceServer,
   normalizePath,
+  type OptionalAuthState,
   owner,
   permit,
+  throttle,
 } from '@portcullis/resource-server';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { catalogue } from './catalogue.ts';
 import { NotFoundError } from './errors.ts';
 import { errorBoundary } from './middleware/error-boundary.ts';
@@ -29,14 +31,53 @@ export interface ExampleApiOptions {
   algorithms?: string[];
   /** The resource server's verified-token cache [on]; `false` verifies every request in full. */
   cache?: false | { maxEntries?: number };
+  /**
+   * The URL clients reach this API at, e.g. `http://localhost:4000` [unset]. With it, every
+   * `WWW-Authenticate` challenge names the RFC 9728 metadata URL (`resource_metadata`); the
+   * metadata itself is served at `/.well-known/oauth-protected-resource` either way.
+   */
+  publicUrl?: string;
+  /**
+   * Per-client limit on the write routes (`POST /notes`, `DELETE /notes/:id`, one bucket), as a
+   * DRF-style rate [`{ rate: '120/min' }`]; `false` turns it off. Over it: 429 with Retry-After.
+   */
+  throttle?: false | { rate: string };
 }
 
-const optionKeys = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'cache']);
+const optionKeys = new Set([
+  'issuer',
+  'audience',
+  'jwksUri',
+  'algorithms',
+  'cache',
+  'publicUrl',
+  'throttle',
+]);
+
+/** The per-client rate of writes when `throttle` is not given. */
+const defaultWriteRate = '120/min';
+
+const passThrough: Middleware<OptionalAuthState> = (_ctx, next) => next();
+
+// `throttle` checks the rate itself (a ResourceServerConfigError naming `throttle.rate`).
+function writeThrottle(value: ExampleApiOptions['throttle']): Middleware<OptionalAuthState> {
+  if (value === false) return passThrough;
+  if (value === undefined) value = { rate: defaultWriteRate };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('createExampleApi: "throttle" must be false or { rate }');
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'rate') throw new TypeError(`createExampleApi: unknown option "throttle.${key}"`);
+  }
+  // One middleware on both write routes: they count in one bucket per client.
+  return throttle({ rate: value.rate, by: 'client', scope: 'notes-writes' });
+}
 
 /**
  * Creates the example "notes" API as a Koa app, not listening. It is built only on the public
- * exports of `@portcullis/resource-server`; notes live in memory, per app. Options are checked by
- * `createResourceServer` (which throws a `ResourceServerConfigError` naming the bad key).
+ * exports of `@portcullis/resource-server`; notes live in memory, per app. It serves its RFC 9728
+ * metadata and limits writes per client. Options are checked by `createResourceServer` and
+ * `throttle` (which throw a `ResourceServerConfigError` naming the bad key).
  *
  * @example
  * const app = createExampleApi({ issuer: 'http://localhost:3000', audience: 'http://localhost:4000' });
@@ -46,15 +87,21 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   for (const key of Object.keys(options ?? {})) {
     if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
   }
-  const { issuer, audience, jwksUri, algorithms, cache } = options;
+  const { issuer, audience, jwksUri, algorithms, cache, publicUrl } = options;
   const rs = createResourceServer({
     issuer,
     audience,
     ...(jwksUri !== undefined && { jwksUri }),
     ...(algorithms !== undefined && { algorithms }),
     ...(cache !== undefined && { cache }),
+    ...(publicUrl !== undefined && { publicUrl }),
+    // What /.well-known/oauth-protected-resource tells clients (RFC 9728), from the catalogue.
+    resourceName: catalogue.resources.notes.name,
+    scopes: [...catalogue.scopes],
   });
   const authenticate = rs.authenticate();
+  // After the rules (as DRF checks throttles after permissions): refused requests do not count.
+  const limitWrites = writeThrottle(options.throttle);
   const store = createNoteStore();
 
   // GET needs notes:read, POST and DELETE notes:write; only scopes of the catalogue type-check.
@@ -78,13 +125,15 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   router.get('/healthz', getHealth);
   router.get('/me', authenticate, getMe);
   router.get('/notes', authenticate, notes, listNotes(store));
-  router.post('/notes', authenticate, notes, createNote(store));
-  router.delete('/notes/:id', authenticate, ownNote, deleteNote(store));
+  router.post('/notes', authenticate, notes, limitWrites, createNote(store));
+  router.delete('/notes/:id', authenticate, ownNote, limitWrites, deleteNote(store));
 
   const app = new Koa();
   app.use(errorBoundary());
   // The realm of the resource server's challenges, which defaults to the audience.
   app.use(normalizePath({ realm: audience }));
+  // GET /.well-known/oauth-protected-resource: the RFC 9728 metadata, no token needed.
+  app.use(rs.metadata());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

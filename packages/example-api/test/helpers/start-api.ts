@@ -1,4 +1,8 @@
-import { type RunningExampleApi, startExampleApi } from '../../src/index.ts';
+import {
+  type ExampleApiOptions,
+  type RunningExampleApi,
+  startExampleApi,
+} from '../../src/index.ts';
 import { startTestIssuer, type TestIssuer } from './test-issuer.ts';
 
 /** The contract's resource identifier for the example API. */
@@ -13,11 +17,19 @@ export interface TestStack {
 
 /**
  * Starts a fake issuer and an example API that discovers its keys (the default set-up of
- * `portcullis dev`). Each test starts its own, so notes never leak between tests.
+ * `portcullis dev`), with `options` added to the API's. Each test starts its own, so notes never
+ * leak between tests.
  */
-export async function startStack(): Promise<TestStack> {
+export async function startStack(
+  options: Omit<ExampleApiOptions, 'issuer' | 'audience'> = {},
+): Promise<TestStack> {
   const issuer = await startTestIssuer();
-  const api = await startExampleApi({ issuer: issuer.url, audience: AUDIENCE, port: 0 });
+  const api = await startExampleApi({
+    ...options,
+    issuer: issuer.url,
+    audience: AUDIENCE,
+    port: 0,
+  });
   return {
     issuer,
     api,
