@@ -48,6 +48,8 @@ export function registerDev(program: Command, io: Io): void {
           audience: resource,
           // Straight to the server we just started, whatever name the issuer uses.
           jwksUri: `http://127.0.0.1:${server.port}/jwks`,
+          // Challenges then name the API's RFC 9728 metadata URL (resource_metadata).
+          publicUrl: resource,
           port: apiPort,
           host: '127.0.0.1',
         });
@@ -78,6 +80,9 @@ function tryIt(issuer: string, api: string): string[] {
     '  # 3. call the API with the access_token from step 2',
     `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/me`,
     `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/notes`,
+    '',
+    '  # what the API says about itself (RFC 9728), no token needed',
+    `  curl -s ${api}/.well-known/oauth-protected-resource`,
     '',
     'Press Ctrl-C to stop everything.',
     '',
