@@ -14,6 +14,7 @@ export {
   assertSchemaCurrent,
   type MigrationStatus,
   migrateLatest,
+  migrationNames,
   migrationStatus,
   PendingMigrationsError,
 } from './migrator.ts';
@@ -28,6 +29,15 @@ export {
   createArtifactsRepository,
   type StoredArtifact,
 } from './repositories/artifacts-repository.ts';
+export {
+  type AuditEventRecord,
+  type AuditEventType,
+  type AuditQuery,
+  type AuditRepository,
+  auditEventTypes,
+  createAuditRepository,
+  type NewAuditEvent,
+} from './repositories/audit-repository.ts';
 export {
   type ClientRecord,
   type ClientSecretRecord,

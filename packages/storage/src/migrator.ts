@@ -3,6 +3,7 @@ import type { Database } from './database.ts';
 import * as initial from './migrations/0001-initial.ts';
 import * as users from './migrations/0002-users.ts';
 import * as clientPresentation from './migrations/0003-client-presentation.ts';
+import * as auditEvents from './migrations/0004-audit-events.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,7 +15,11 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0001-initial', initial],
   ['0002-users', users],
   ['0003-client-presentation', clientPresentation],
+  ['0004-audit-events', auditEvents],
 ];
+
+/** The name of every migration, in the order they run. */
+export const migrationNames: readonly string[] = MIGRATIONS.map(([name]) => name);
 
 const TABLE = 'portcullis_migrations';
 
