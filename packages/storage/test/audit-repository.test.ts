@@ -34,23 +34,26 @@ test.serial('record stores an event with its facts; list returns it', async (t) 
   t.true(event?.occurredAt instanceof Date);
 });
 
-test.serial('list filters by type, client and time, oldest first, and keeps the latest `limit`', async (t) => {
-  const audit = createAuditRepository(database.db);
-  for (let i = 0; i < 5; i++) {
-    await audit.record({ type: 'signin.failed', actor: 'system', subject: `u-${i}` });
-  }
-  await audit.record({ type: 'client.deleted', actor: 'cli:bob', clientId: 'c-2' });
-  t.deepEqual(
-    (await audit.list({ type: 'signin.failed', limit: 2 })).map((e) => e.subject),
-    ['u-3', 'u-4'],
-  );
-  t.deepEqual(
-    (await audit.list({ clientId: 'c-2' })).map((e) => e.type),
-    ['client.deleted'],
-  );
-  t.is((await audit.list({ since: new Date(Date.now() + 60_000) })).length, 0);
-  t.is((await audit.list({ since: new Date(Date.now() - 60_000) })).length, 6);
-});
+test.serial(
+  'list filters by type, client and time, oldest first, and keeps the latest `limit`',
+  async (t) => {
+    const audit = createAuditRepository(database.db);
+    for (let i = 0; i < 5; i++) {
+      await audit.record({ type: 'signin.failed', actor: 'system', subject: `u-${i}` });
+    }
+    await audit.record({ type: 'client.deleted', actor: 'cli:bob', clientId: 'c-2' });
+    t.deepEqual(
+      (await audit.list({ type: 'signin.failed', limit: 2 })).map((e) => e.subject),
+      ['u-3', 'u-4'],
+    );
+    t.deepEqual(
+      (await audit.list({ clientId: 'c-2' })).map((e) => e.type),
+      ['client.deleted'],
+    );
+    t.is((await audit.list({ since: new Date(Date.now() + 60_000) })).length, 0);
+    t.is((await audit.list({ since: new Date(Date.now() - 60_000) })).length, 6);
+  },
+);
 
 test.serial('afterId follows the trail: only newer events, oldest first', async (t) => {
   const audit = createAuditRepository(database.db);
