@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import {
   assertSchemaCurrent,
@@ -55,5 +56,22 @@ export async function withDatabase<T>(
     return await work(opened.db);
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * Who the audit trail says made a change from the CLI: `cli:<operating-system user>`, or
+ * `PORTCULLIS_ACTOR` when set (for automation that acts for a named person).
+ *
+ * @example
+ * await audit.record({ type: 'client.created', actor: cliActor(io), clientId });
+ */
+export function cliActor(io: Io): string {
+  const named = io.env.PORTCULLIS_ACTOR?.trim();
+  if (named) return `cli:${named}`;
+  try {
+    return `cli:${os.userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
   }
 }
