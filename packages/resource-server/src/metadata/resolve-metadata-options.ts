@@ -10,9 +10,21 @@ export interface ResolvedMetadataOptions {
   readonly scopes: readonly string[] | undefined;
 }
 
+// Printable ASCII without space, `"` and `\`.
+const asciiUrlPattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
 function quotableUrl(key: string, value: unknown): URL {
   const url = httpUrl(key, value);
-  if (url.username !== '' || url.password !== '') fail(key, 'must not contain credentials');
+  // Checked on the value as given: the URL parser would silently punycode a non-ASCII host,
+  // percent-encode the path, drop tabs and newlines and turn `\` into `/`, so the URL sent to
+  // clients would not be the one configured.
+  if (!asciiUrlPattern.test(value as string)) {
+    fail(key, 'must be printable ASCII without spaces, quotes or backslashes (punycode the host)');
+  }
+  // `https://@host` has empty credentials, which the parser drops: refused all the same.
+  if (url.username !== '' || url.password !== '' || /^[^/]*\/\/[^/?#]*@/.test(value as string)) {
+    fail(key, 'must not contain credentials');
+  }
   // The serialised URL goes into the challenge between quotes.
   if (!isQuotable(url.href)) fail(key, 'must serialise to printable ASCII (punycode the host)');
   return url;

@@ -1,12 +1,23 @@
+import {
+  fail,
+  integerInRange,
+  optionalObject,
+  rejectUnknownKeys,
+} from '../config/option-checks.ts';
 import type { ThrottleStore } from './throttle-store.ts';
 
 /** Options of {@link createMemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
-  /** Most counters kept [100000]; when full, expired ones go first, then the oldest. */
+  /**
+   * Most counters kept [100000], 1 to 10000000. Creating a counter first drops the expired ones
+   * at the front of the store; when it is still full, the oldest counter goes.
+   */
   maxEntries?: number;
   /** Clock in milliseconds [`Date.now`]; for tests. */
   now?: () => number;
 }
+
+const optionKeys = new Set(['maxEntries', 'now']);
 
 /**
  * Creates the in-process throttle store: bounded, so a flood of distinct keys (many addresses)
@@ -17,11 +28,20 @@ export interface MemoryThrottleStoreOptions {
  * app.use(throttle({ rate: '100/min', by: 'client', store: createMemoryThrottleStore() }));
  */
 export function createMemoryThrottleStore(options: MemoryThrottleStoreOptions = {}): ThrottleStore {
-  const maxEntries = options.maxEntries ?? 100_000;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError('createMemoryThrottleStore: maxEntries must be a positive integer');
+  // Validated like every other option of this package: a ResourceServerConfigError naming the key.
+  const given = optionalObject('createMemoryThrottleStore', options);
+  rejectUnknownKeys(given, optionKeys, 'createMemoryThrottleStore.');
+  const maxEntries = integerInRange(
+    'createMemoryThrottleStore.maxEntries',
+    given.maxEntries,
+    100_000,
+    1,
+    10_000_000,
+  );
+  if (given.now !== undefined && typeof given.now !== 'function') {
+    fail('createMemoryThrottleStore.now', 'must be a function');
   }
-  const now = options.now ?? Date.now;
+  const now = (given.now as (() => number) | undefined) ?? Date.now;
   const counters = new Map<string, { count: number; expiresAt: number }>();
 
   function live(key: string, at: number) {

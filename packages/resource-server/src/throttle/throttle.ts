@@ -49,20 +49,51 @@ interface Counts {
   readonly elapsed: number;
 }
 
+// Whether `count` requests in the current window plus the previous window's `previous`, weighed
+// by the part of it still inside the last period, exceed `limit`: previous × (window − elapsed) /
+// window + count > limit, compared in integers (floating point refused a request exactly at the
+// limit), as BigInts since the products can pass 2^53.
+function exceeds(
+  previous: number,
+  count: number,
+  elapsed: number,
+  limit: number,
+  windowMs: number,
+) {
+  if (previous === 0) return count > limit;
+  const window = BigInt(windowMs);
+  return (
+    BigInt(previous) * (window - BigInt(elapsed)) + BigInt(count) * window > BigInt(limit) * window
+  );
+}
+
 // How long until one more request fits, assuming no other request arrives meanwhile.
 function waitMs(counts: Counts, limit: number, windowMs: number, sliding: boolean): number {
   const { previous, current, elapsed } = counts;
   const toNextWindow = windowMs - elapsed;
   if (!sliding) return toNextWindow;
   const room = limit - 1 - current;
-  if (room >= 0 && previous > 0) {
-    // previous × (1 − e / window) ≤ room once e reaches this point of the current window.
-    const fitsAt = windowMs * (1 - room / previous);
-    if (fitsAt < windowMs) return Math.max(fitsAt - elapsed, 0);
+  if (room > 0 && previous > 0) {
+    // previous × (window − e) ≤ room × window from this e of the current window on.
+    const fitsAt = Math.ceil((windowMs * (previous - room)) / previous);
+    return Math.max(fitsAt - elapsed, 0);
   }
   // In the next window this one is "previous", weighed down as that window goes on.
-  const fitsInNext = current > limit - 1 ? windowMs * (1 - (limit - 1) / current) : 0;
+  const over = current - (limit - 1);
+  const fitsInNext = over > 0 ? Math.ceil((windowMs * over) / current) : 0;
   return toNextWindow + fitsInNext;
+}
+
+// A store's answer, checked: a missing counter read as `undefined` (or a string from Redis)
+// would otherwise compare as never over the limit, and let every request through.
+async function countFrom(answer: number | Promise<number>, method: string, min: number) {
+  const count = await answer;
+  if (!Number.isSafeInteger(count) || count < min) {
+    throw new TypeError(
+      `the throttle store's ${method}() must return an integer of at least ${min}`,
+    );
+  }
+  return count;
 }
 
 function keyFunction(by: unknown): (ctx: Context) => string | undefined {
@@ -111,39 +142,50 @@ export function throttle(options: ThrottleOptions): Middleware<OptionalAuthState
     fail('throttle.window', 'must be "fixed" or "sliding"');
   }
   const sliding = options.window !== 'fixed';
-  if (options.scope !== undefined && !scopePattern.test(String(options.scope))) {
+  if (
+    options.scope !== undefined &&
+    (typeof options.scope !== 'string' || !scopePattern.test(options.scope))
+  ) {
     fail('throttle.scope', 'must be 1 to 100 printable ASCII characters without spaces');
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     fail('throttle.now', 'must be a function');
   }
   const now = options.now ?? Date.now;
-  const store = options.store ?? createMemoryThrottleStore({ now });
-  if (typeof store.increment !== 'function' || typeof store.get !== 'function') {
-    fail('throttle.store', 'must have increment and get functions');
+  const { store: given } = options;
+  if (
+    given !== undefined &&
+    (typeof given !== 'object' ||
+      given === null ||
+      typeof given.increment !== 'function' ||
+      typeof given.get !== 'function')
+  ) {
+    fail('throttle.store', 'must be an object with increment and get functions');
   }
+  const store = given ?? createMemoryThrottleStore({ now });
   const kind = typeof options.by === 'function' ? 'custom' : options.by;
   const prefix = `throttle:${options.scope ?? `${kind}:${limit}/${windowMs}ms`}:`;
 
   return async function throttleMiddleware(ctx, next) {
     const id = identify(ctx);
     if (id === undefined) return next();
-    const at = now();
+    // Whole milliseconds, so the window arithmetic below is exact.
+    const at = Math.floor(now());
+    if (!Number.isFinite(at)) throw new TypeError('the throttle clock returned a non-finite time');
     const index = Math.floor(at / windowMs);
     const elapsed = at - index * windowMs;
     const base = `${prefix}${id}:`;
     const currentKey = `${base}${index}`;
-    const weight = sliding ? 1 - elapsed / windowMs : 0;
-    const previous = sliding ? await store.get(`${base}${index - 1}`) : 0;
-    const current = await store.get(currentKey);
-    let over = previous * weight + current + 1 > limit;
+    const previous = sliding ? await countFrom(store.get(`${base}${index - 1}`), 'get', 0) : 0;
+    const current = await countFrom(store.get(currentKey), 'get', 0);
+    let over = exceeds(previous, current + 1, elapsed, limit, windowMs);
     let counts: Counts = { previous, current, elapsed };
     if (!over) {
       // A sliding counter must outlive the next window, where it is the "previous" one.
       const ttlMs = windowMs - elapsed + (sliding ? windowMs : 0);
-      const count = await store.increment(currentKey, ttlMs);
+      const count = await countFrom(store.increment(currentKey, ttlMs), 'increment', 1);
       // Concurrent requests (or replicas) may have filled the window since the read.
-      over = previous * weight + count > limit;
+      over = exceeds(previous, count, elapsed, limit, windowMs);
       counts = { previous, current: count - 1, elapsed };
     }
     if (over) {
