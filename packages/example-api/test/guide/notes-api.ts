@@ -154,6 +154,9 @@ export const searchNotes = anyOf('notes:read', 'notes:admin');
 // readWrite: GET, HEAD and OPTIONS need `read`, every other method `write`
 export const drafts = readWrite({ read: 'drafts:read', write: 'drafts:write' });
 
+// readWrite with lists: every scope of the list is needed
+export const music = readWrite({ read: ['music', 'read'], write: ['music', 'write'] });
+
 // resourceScope: tags:read for GET, HEAD and OPTIONS, tags:write for the other methods
 export const tags = resourceScope('tags');
 
@@ -204,6 +207,8 @@ export function createRulesApi({ issuer, audience }: NotesApiOptions): Koa {
   router.get('/search', rs.authenticate(), permit(searchNotes), ok);
   router.get('/drafts', rs.authenticate(), permit(drafts), ok);
   router.put('/drafts', rs.authenticate(), permit(drafts), ok);
+  router.get('/music', rs.authenticate(), permit(music), ok);
+  router.post('/music', rs.authenticate(), permit(music), ok);
   router.get('/tags', rs.authenticate(), permit(tags), ok);
   router.post('/tags', rs.authenticate(), permit(tags), ok);
   router.get('/songs', rs.authenticate(), permit(songs), ok);

@@ -338,6 +338,21 @@ test('readWrite: read for safe methods, write for the others', async (t) => {
   assertInsufficient(t, await rulesCall('/drafts', { token: writer }), 'drafts:read');
 });
 
+test('readWrite with lists: every scope of the list', async (t) => {
+  assertAllowed(t, await rulesCall('/music', { token: withScope('read music') }), 'GET');
+  assertInsufficient(t, await rulesCall('/music', { token: withScope('read') }), 'music read');
+  assertInsufficient(
+    t,
+    await rulesCall('/music', { method: 'POST', token: withScope('music read') }),
+    'music write',
+  );
+  assertAllowed(
+    t,
+    await rulesCall('/music', { method: 'POST', token: withScope('music write') }),
+    'POST',
+  );
+});
+
 test('resourceScope: <name>:read and <name>:write', async (t) => {
   assertAllowed(t, await rulesCall('/tags', { token: withScope('tags:read') }), 'GET');
   assertInsufficient(
