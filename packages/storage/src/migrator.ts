@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.ts';
 import * as users from './migrations/0002-users.ts';
 import * as clientPresentation from './migrations/0003-client-presentation.ts';
 import * as auditEvents from './migrations/0004-audit-events.ts';
+import * as clientLifecycle from './migrations/0005-client-lifecycle.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0002-users', users],
   ['0003-client-presentation', clientPresentation],
   ['0004-audit-events', auditEvents],
+  ['0005-client-lifecycle', clientLifecycle],
 ];
 
 /** The name of every migration, in the order they run. */
