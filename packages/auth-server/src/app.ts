@@ -25,6 +25,7 @@ import { accountRoutes } from './routes/account.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { interactionRoutes } from './routes/interactions.ts';
+import { auditRefreshReuse, createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
 
@@ -91,6 +92,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   });
 
   const users = createUsersService(db);
+  const audit = createAuditTrail({ db, logger });
   const provider = createProvider({
     config,
     clients,
@@ -118,6 +120,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   provider.on('server_error', (ctx: Koa.Context, error: Error) => {
     logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
   });
+  auditRefreshReuse(provider, audit);
 
   // The host app owns our own routes; everything else goes straight to oidc-provider (itself a
   // Koa app). Dispatching on the path before Koa spares the token path a second Koa context per
@@ -134,6 +137,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       users,
       csrf: createCsrf(config.cookieKeys[0] as string),
       logger,
+      audit,
     }),
   );
   app.use(
@@ -145,6 +149,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       sessionCookie: sessionCookieOptions(config),
       sessionTtlSeconds: SESSION_TTL_SECONDS,
       logger,
+      audit,
     }),
   );
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));

@@ -7,6 +7,7 @@ import { accountPage, loginPage } from '../interactions/pages.ts';
 import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { Logger } from '../logger.ts';
+import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 
@@ -23,6 +24,7 @@ export interface AccountDeps {
   sessionCookie: Record<string, unknown>;
   sessionTtlSeconds: number;
   logger: Logger;
+  audit: AuditTrail;
 }
 
 const CSRF_COOKIE = 'portcullis.csrf';
@@ -76,6 +78,11 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
     const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
     if (!user) {
+      await deps.audit.signInFailed({
+        username: form.username ?? '',
+        address: ctx.ip,
+        via: 'account',
+      });
       return render(
         ctx,
         401,
@@ -99,6 +106,13 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
       .createContext(ctx.req, ctx.res)
       .cookies.set(provider.cookieName('session'), sessionId, deps.sessionCookie);
     deps.logger.info('sign-in', { sub: user.id, via: 'account' });
+    await deps.audit.record({
+      type: 'signin.succeeded',
+      actor: `user:${user.id}`,
+      subject: user.id,
+      address: ctx.ip,
+      details: { via: 'account', username: user.username },
+    });
     ctx.status = 303;
     ctx.redirect('/account');
   });
@@ -108,12 +122,27 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return csrfFailed(ctx);
-    await deps.grants
-      .revoke(ctx.params.grantId as string, session.accountId)
-      .catch((error: unknown) => {
+    const accountId = session.accountId;
+    const grantId = ctx.params.grantId as string;
+    const parties = await deps.audit.grantParties(grantId);
+    const revoked = await deps.grants.revoke(grantId, accountId).then(
+      () => true,
+      (error: unknown) => {
         if ((error as { code?: string }).code !== 'not_found') throw error;
+        return false;
+      },
+    );
+    deps.logger.info('grant revoked by user', { sub: accountId });
+    if (revoked) {
+      await deps.audit.record({
+        type: 'consent.revoked',
+        actor: `user:${accountId}`,
+        clientId: parties?.clientId ?? null,
+        subject: accountId,
+        address: ctx.ip,
+        details: { grant_id: grantId, via: 'account' },
       });
-    deps.logger.info('grant revoked by user', { sub: session.accountId });
+    }
     ctx.status = 303;
     ctx.redirect('/account');
   });

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
+import type { AuditTrail } from '../services/audit.ts';
 import type { PublicUser } from '../services/users-service.ts';
 
 /** What the interaction routes need. */
@@ -22,6 +23,7 @@ export interface InteractionDeps {
   };
   csrf: Csrf;
   logger: Logger;
+  audit: AuditTrail;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -78,8 +80,15 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     if (details.uid !== ctx.params.uid || details.prompt.name !== 'login') return expired(ctx);
     if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
     const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
+    const clientId = String(details.params.client_id);
     if (!user) {
       deps.logger.info('sign-in failed', { client_id: details.params.client_id });
+      await deps.audit.signInFailed({
+        username: form.username ?? '',
+        address: ctx.ip,
+        via: 'authorization',
+        clientId,
+      });
       return render(
         ctx,
         401,
@@ -92,6 +101,14 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
       );
     }
     deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
+    await deps.audit.record({
+      type: 'signin.succeeded',
+      actor: `user:${user.id}`,
+      clientId,
+      subject: user.id,
+      address: ctx.ip,
+      details: { via: 'authorization', username: user.username },
+    });
     await finish(ctx, { login: { accountId: user.id } }, { merge: false });
   });
 
@@ -110,7 +127,17 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     if (form.decision !== 'approve') {
       return render(ctx, 400, messagePage('Request refused', 'Choose Allow or Deny.'));
     }
-    await finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true });
+    const grantId = await saveGrant(details);
+    const accountId = details.session?.accountId as string;
+    await deps.audit.record({
+      type: 'consent.granted',
+      actor: `user:${accountId}`,
+      clientId: String(details.params.client_id),
+      subject: accountId,
+      address: ctx.ip,
+      details: { grant_id: grantId, ...consented(details) },
+    });
+    await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
   return router.routes() as unknown as Koa.Middleware;
@@ -193,6 +220,19 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     }
     return grant.save();
   }
+}
+
+// What this consent adds to the grant: OpenID scopes and the scopes of each resource.
+function consented(details: Details): { scope: string; resources: Record<string, string> } {
+  const prompt = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  const resources: Record<string, string> = {};
+  for (const [identifier, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
+    resources[identifier] = scopes.join(' ');
+  }
+  return { scope: (prompt.missingOIDCScope ?? []).join(' '), resources };
 }
 
 function expired(ctx: Koa.Context): void {

@@ -1,0 +1,135 @@
+import {
+  createAuditRepository,
+  createGrantsRepository,
+  createUsersRepository,
+  type Database,
+  type NewAuditEvent,
+} from '@portcullis/storage';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from '../logger.ts';
+
+// Only a name of this shape can belong to a user (users-service.ts); anything else is not looked up.
+const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** Where a sign-in happened: the login step of an authorization, or the account page. */
+export type SignInVia = 'authorization' | 'account';
+
+/**
+ * The audit trail as the authorization server writes it. No method ever throws: an event that
+ * cannot be written is logged (its type, never its details) and the request it describes goes on.
+ *
+ * @example
+ * const audit = createAuditTrail({ db, logger });
+ * await audit.signInFailed({ username: form.username, address: ctx.ip, via: 'account' });
+ */
+export function createAuditTrail(deps: { db: Database; logger: Logger }) {
+  const events = createAuditRepository(deps.db);
+  const users = createUsersRepository(deps.db);
+  const grants = createGrantsRepository(deps.db);
+
+  const failed = (what: string, error: unknown, fields: Record<string, unknown> = {}) =>
+    deps.logger.error(what, {
+      ...fields,
+      error: error instanceof Error ? error.message : 'failed',
+    });
+
+  const record = async (event: NewAuditEvent): Promise<void> => {
+    try {
+      await events.record(event);
+    } catch (error) {
+      failed('could not record an audit event', error, { type: event.type });
+    }
+  };
+
+  return {
+    record,
+
+    /**
+     * `signin.failed`. The attempted name is kept (with the user's id as subject) only when it
+     * names a user: people type passwords into the username field, and an unknown name is
+     * worth nothing to an operator but may be exactly that. The password never comes here.
+     */
+    async signInFailed(attempt: {
+      username: string;
+      address: string;
+      via: SignInVia;
+      clientId?: string;
+    }): Promise<void> {
+      const name = attempt.username.trim();
+      let user: Awaited<ReturnType<typeof users.findByUsername>>;
+      try {
+        user = USERNAME.test(name) ? await users.findByUsername(name) : undefined;
+      } catch (error) {
+        failed('could not look up the user of a failed sign-in', error);
+      }
+      await record({
+        type: 'signin.failed',
+        actor: 'anonymous',
+        clientId: attempt.clientId ?? null,
+        subject: user?.id ?? null,
+        address: attempt.address,
+        details: user
+          ? {
+              via: attempt.via,
+              username: user.username,
+              ...(user.disabledAt ? { disabled: true } : {}),
+            }
+          : { via: attempt.via, unknown_user: true },
+      });
+    },
+
+    /** The client and account of a grant, read before revoking it so the event can name them. */
+    async grantParties(
+      grantId: string,
+    ): Promise<{ clientId: string; accountId: string } | undefined> {
+      try {
+        const grant = await grants.find(grantId);
+        return grant ? { clientId: grant.clientId, accountId: grant.accountId } : undefined;
+      } catch (error) {
+        failed('could not read the grant for the audit trail', error);
+        return undefined;
+      }
+    },
+  };
+}
+
+/** The trail {@link createAuditTrail} returns. */
+export type AuditTrail = ReturnType<typeof createAuditTrail>;
+
+/**
+ * Records `refresh_token.reuse_detected` whenever the token endpoint refuses a refresh token
+ * because it was already used: after the grace window oidc-provider has just revoked the whole
+ * grant (`grant_revoked: true`); within it the adapter refused the token and the grant lives on.
+ * The event is written before the response leaves. Call it once for every Provider built.
+ *
+ * @example
+ * auditRefreshReuse(provider, createAuditTrail({ db, logger }));
+ */
+export function auditRefreshReuse(provider: Provider, audit: AuditTrail): void {
+  const pending = new WeakMap<object, Promise<void>>();
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
+    if (error?.error_detail !== 'refresh token already used') return;
+    if (ctx.oidc?.params?.grant_type !== 'refresh_token') return;
+    const token = ctx.oidc.entities.RefreshToken;
+    const clientId = ctx.oidc.client?.clientId ?? token?.clientId ?? null;
+    pending.set(
+      ctx,
+      audit.record({
+        type: 'refresh_token.reuse_detected',
+        actor: clientId ? `client:${clientId}` : 'anonymous',
+        clientId,
+        subject: token?.accountId ?? null,
+        address: ctx.ip,
+        details: token
+          ? { grant_revoked: true, grant_id: token.grantId }
+          : { grant_revoked: false, within_grace_window: true },
+      }),
+    );
+  });
+  provider.use(async (ctx: Koa.Context, next: Koa.Next) => {
+    await next();
+    await pending.get(ctx);
+  });
+}
