@@ -5,6 +5,7 @@ import * as users from './migrations/0002-users.ts';
 import * as clientPresentation from './migrations/0003-client-presentation.ts';
 import * as auditEvents from './migrations/0004-audit-events.ts';
 import * as clientLifecycle from './migrations/0005-client-lifecycle.ts';
+import * as tokensAndIntrospection from './migrations/0006-tokens-and-introspection.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0003-client-presentation', clientPresentation],
   ['0004-audit-events', auditEvents],
   ['0005-client-lifecycle', clientLifecycle],
+  ['0006-tokens-and-introspection', tokensAndIntrospection],
 ];
 
 /** The name of every migration, in the order they run. */
