@@ -25,6 +25,7 @@ export {
   notifyChange,
 } from './notifications.ts';
 export {
+  type ArtifactCounts,
   type ArtifactsRepository,
   createArtifactsRepository,
   type StoredArtifact,
@@ -51,6 +52,11 @@ export {
   type GrantsRepository,
 } from './repositories/grants-repository.ts';
 export {
+  createJanitorRepository,
+  type JanitorRepository,
+  type PurgeableCounts,
+} from './repositories/janitor-repository.ts';
+export {
   createKeysRepository,
   type KeyState,
   type KeysRepository,
@@ -64,7 +70,10 @@ export {
 } from './repositories/resources-apply-repository.ts';
 export {
   createResourcesRepository,
+  type DeletedResource,
   type NewResource,
+  type ResourceAuditOption,
+  type ResourceChanges,
   type ResourceRecord,
   type ResourcesRepository,
   type ScopeRecord,

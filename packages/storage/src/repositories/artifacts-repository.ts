@@ -104,7 +104,52 @@ export function createArtifactsRepository(db: Database) {
     async revokeByGrantId(grantId: string): Promise<number> {
       return db('oidc_artifacts').where({ grant_id: grantId }).delete();
     },
+
+    /**
+     * Deletes what an operator revokes, in one statement, and counts it by model:
+     * - `grantId`: the Grant and everything issued from it;
+     * - `clientId`: every grant, code and token of the client;
+     * - `accountId`: every grant, code and token of the user, and their sessions (signed out);
+     * - `clientId` with `accountId`: the user's grants to that client and what came from them.
+     */
+    async revoke(
+      target: { grantId: string } | { clientId?: string; accountId?: string },
+    ): Promise<ArtifactCounts> {
+      const query = db('oidc_artifacts');
+      if ('grantId' in target) {
+        query.where((q) =>
+          q.where({ model: 'Grant', id: target.grantId }).orWhere({ grant_id: target.grantId }),
+        );
+      } else {
+        const { clientId, accountId } = target;
+        if (clientId === undefined && accountId === undefined) {
+          throw new TypeError('revoke: give grantId, clientId or accountId');
+        }
+        // Sessions carry the account but no client, so only a user-wide revocation ends them.
+        const owned = (q: ReturnType<typeof table>) => {
+          if (clientId !== undefined) q.whereRaw(`payload->>'clientId' = ?`, [clientId]);
+          if (accountId !== undefined) q.whereRaw(`payload->>'accountId' = ?`, [accountId]);
+        };
+        query.where((q) =>
+          q.where(owned).orWhereIn('grant_id', (grants) => {
+            grants.select('id').from('oidc_artifacts').where({ model: 'Grant' }).where(owned);
+          }),
+        );
+      }
+      const rows: Array<{ model: string }> = await query.delete().returning('model');
+      return countByModel(rows);
+    },
   };
+}
+
+/** How many artifacts of each oidc-provider model (Grant, AccessToken, ...) an operation touched. */
+export type ArtifactCounts = Record<string, number>;
+
+/** Tallies rows by their `model`. */
+export function countByModel(rows: ReadonlyArray<{ model: string; n?: number | string }>) {
+  const counts: ArtifactCounts = {};
+  for (const row of rows) counts[row.model] = (counts[row.model] ?? 0) + Number(row.n ?? 1);
+  return counts;
 }
 
 /** The repository {@link createArtifactsRepository} returns. */

@@ -1,6 +1,7 @@
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
+import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
 
 /** A scope of an API resource, with the description shown on consent pages. */
 export interface ScopeRecord {
@@ -14,6 +15,8 @@ export interface ResourceRecord {
   name: string;
   accessTokenTtl: number;
   accessTokenFormat: 'jwt' | 'opaque';
+  /** Clients (the API's own) that may introspect tokens issued for this resource. */
+  introspectionClients: string[];
   scopes: ScopeRecord[];
   createdAt: Date;
 }
@@ -24,7 +27,34 @@ export interface NewResource {
   name: string;
   accessTokenTtl?: number;
   accessTokenFormat?: 'jwt' | 'opaque';
+  introspectionClients?: string[];
   scopes: ScopeRecord[];
+}
+
+/** What {@link ResourcesRepository.update} changes; anything undefined stays as it is. */
+export interface ResourceChanges {
+  name?: string;
+  accessTokenTtl?: number;
+  accessTokenFormat?: 'jwt' | 'opaque';
+  introspectionClients?: string[];
+  /** Scopes to add, or whose description to replace. */
+  putScopes?: ScopeRecord[];
+  /** Scope names to delete. */
+  removeScopes?: string[];
+}
+
+/** What deleting a resource did. */
+export interface DeletedResource {
+  resource: ResourceRecord;
+  /** Clients that were allowed the resource and no longer are (only with `force`). */
+  detachedClients: string[];
+  /** Stored (opaque) access tokens for the resource that were deleted with it. */
+  revokedTokens: number;
+}
+
+/** Audit events recorded in the same transaction as a write. */
+export interface ResourceAuditOption {
+  audit?: readonly NewAuditEvent[];
 }
 
 interface ResourceRow {
@@ -32,14 +62,41 @@ interface ResourceRow {
   name: string;
   access_token_ttl: number;
   access_token_format: 'jwt' | 'opaque';
+  introspection_clients: string[];
   created_at: Date;
 }
 
-/** API resources and their scopes. Every write announces the change to running servers. */
+const conflict = (error: unknown, identifier: string, name: string | undefined) =>
+  isUniqueViolation(error)
+    ? new StorageError(
+        'conflict',
+        name === undefined
+          ? `a resource with identifier "${identifier}" already exists`
+          : `a resource with identifier "${identifier}" or name "${name}" already exists`,
+        { cause: error },
+      )
+    : error;
+
+async function recordAll(db: Database, events: readonly NewAuditEvent[] = []): Promise<void> {
+  const audit = createAuditRepository(db);
+  for (const event of events) await audit.record(event);
+}
+
+/**
+ * API resources and their scopes. Every write announces the change to running servers and
+ * records its audit events in the same transaction.
+ *
+ * @example
+ * const resources = createResourcesRepository(db);
+ * await resources.update('https://api.example.com', { accessTokenFormat: 'opaque' });
+ */
 export function createResourcesRepository(db: Database) {
-  const withScopes = async (rows: ResourceRow[]): Promise<ResourceRecord[]> => {
+  const withScopes = async (
+    rows: ResourceRow[],
+    source: Database = db,
+  ): Promise<ResourceRecord[]> => {
     if (rows.length === 0) return [];
-    const scopes = await db('resource_scopes')
+    const scopes = await source('resource_scopes')
       .whereIn(
         'resource_identifier',
         rows.map((r) => r.identifier),
@@ -51,16 +108,22 @@ export function createResourcesRepository(db: Database) {
       name: row.name,
       accessTokenTtl: row.access_token_ttl,
       accessTokenFormat: row.access_token_format,
+      introspectionClients: row.introspection_clients ?? [],
       createdAt: row.created_at,
       scopes: scopes
         .filter((s) => s.resource_identifier === row.identifier)
         .map((s) => ({ name: s.name, description: s.description })),
     }));
   };
+  const findIn = async (source: Database, identifier: string) =>
+    (await withScopes(await source<ResourceRow>('resources').where({ identifier }), source))[0];
 
   return {
     /** Creates a resource with its scopes in one transaction; `conflict` when taken. */
-    async create(resource: NewResource): Promise<ResourceRecord> {
+    async create(
+      resource: NewResource,
+      options: ResourceAuditOption = {},
+    ): Promise<ResourceRecord> {
       try {
         await db.transaction(async (trx) => {
           await trx('resources').insert({
@@ -68,6 +131,7 @@ export function createResourcesRepository(db: Database) {
             name: resource.name,
             access_token_ttl: resource.accessTokenTtl ?? 600,
             access_token_format: resource.accessTokenFormat ?? 'jwt',
+            introspection_clients: resource.introspectionClients ?? [],
           });
           if (resource.scopes.length > 0) {
             await trx('resource_scopes').insert(
@@ -78,26 +142,121 @@ export function createResourcesRepository(db: Database) {
               })),
             );
           }
+          await recordAll(trx, options.audit);
           await notifyChange(trx, { kind: 'resource', id: resource.identifier });
         });
       } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new StorageError(
-            'conflict',
-            `a resource with identifier "${resource.identifier}" or name "${resource.name}" already exists`,
-            { cause: error },
-          );
-        }
-        throw error;
+        throw conflict(error, resource.identifier, resource.name);
       }
       const created = await this.find(resource.identifier);
       if (!created) throw new StorageError('not_found', 'the resource vanished after creation');
       return created;
     },
 
+    /**
+     * Applies `changes` in one transaction; undefined when there is no such resource,
+     * `conflict` when the new name is taken.
+     */
+    async update(
+      identifier: string,
+      changes: ResourceChanges,
+      options: ResourceAuditOption = {},
+    ): Promise<ResourceRecord | undefined> {
+      const columns: Record<string, unknown> = {};
+      if (changes.name !== undefined) columns.name = changes.name;
+      if (changes.accessTokenTtl !== undefined) columns.access_token_ttl = changes.accessTokenTtl;
+      if (changes.accessTokenFormat !== undefined) {
+        columns.access_token_format = changes.accessTokenFormat;
+      }
+      if (changes.introspectionClients !== undefined) {
+        columns.introspection_clients = changes.introspectionClients;
+      }
+      try {
+        return await db.transaction(async (trx) => {
+          const updated = await trx('resources')
+            .where({ identifier })
+            .update({ ...columns, updated_at: trx.fn.now() });
+          if (updated === 0) return undefined;
+          if (changes.removeScopes && changes.removeScopes.length > 0) {
+            await trx('resource_scopes')
+              .where({ resource_identifier: identifier })
+              .whereIn('name', changes.removeScopes)
+              .delete();
+          }
+          for (const scope of changes.putScopes ?? []) {
+            await trx('resource_scopes')
+              .insert({
+                resource_identifier: identifier,
+                name: scope.name,
+                description: scope.description,
+              })
+              .onConflict(['resource_identifier', 'name'])
+              .merge(['description']);
+          }
+          await recordAll(trx, options.audit);
+          await notifyChange(trx, { kind: 'resource', id: identifier });
+          return findIn(trx, identifier);
+        });
+      } catch (error) {
+        throw conflict(error, identifier, changes.name);
+      }
+    },
+
+    /** Ids and names of the clients allowed the resource, by name. */
+    async referencingClients(identifier: string): Promise<Array<{ id: string; name: string }>> {
+      return db('clients')
+        .whereRaw('? = ANY(resources)', [identifier])
+        .orderBy('name')
+        .select('id', 'name');
+    },
+
+    /**
+     * Deletes the resource, its scopes and the stored access tokens issued for it, in one
+     * transaction. Refuses with `conflict` while clients are allowed the resource, unless `force`,
+     * which takes it off those clients too. Undefined when there is no such resource.
+     */
+    async delete(
+      identifier: string,
+      options: ResourceAuditOption & { force?: boolean } = {},
+    ): Promise<DeletedResource | undefined> {
+      return db.transaction(async (trx) => {
+        const locked = await trx('resources').where({ identifier }).forUpdate().first('identifier');
+        if (!locked) return undefined;
+        const resource = (await findIn(trx, identifier)) as ResourceRecord;
+        const clients: Array<{ id: string; name: string }> = await trx('clients')
+          .whereRaw('? = ANY(resources)', [identifier])
+          .orderBy('name')
+          .forUpdate()
+          .select('id', 'name');
+        if (clients.length > 0 && !options.force) {
+          const names = clients.map((c) => c.name);
+          throw new StorageError(
+            'conflict',
+            `${clients.length} client(s) are allowed this resource (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})`,
+          );
+        }
+        for (const client of clients) {
+          await trx('clients')
+            .where({ id: client.id })
+            .update({
+              resources: trx.raw('array_remove(resources, ?)', [identifier]),
+              updated_at: trx.fn.now(),
+            });
+          await notifyChange(trx, { kind: 'client', id: client.id });
+        }
+        const revokedTokens = await trx('oidc_artifacts')
+          .whereIn('model', ['AccessToken', 'ClientCredentials'])
+          .whereRaw(`payload->>'aud' = ?`, [identifier])
+          .delete();
+        await trx('resources').where({ identifier }).delete();
+        await recordAll(trx, options.audit);
+        await notifyChange(trx, { kind: 'resource', id: identifier });
+        return { resource, detachedClients: clients.map((c) => c.id), revokedTokens };
+      });
+    },
+
     async find(identifier: string): Promise<ResourceRecord | undefined> {
-      const rows = await db<ResourceRow>('resources').where({ identifier });
-      return (await withScopes(rows))[0];
+      return findIn(db, identifier);
     },
 
     async list(): Promise<ResourceRecord[]> {
