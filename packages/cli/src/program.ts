@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditList } from './commands/audit-list.ts';
+import { registerAuditTail } from './commands/audit-tail.ts';
 import { registerClientsCreate } from './commands/clients-create.ts';
 import { registerClientsDelete } from './commands/clients-delete.ts';
 import { registerClientsList } from './commands/clients-list.ts';
@@ -59,6 +61,10 @@ export function createProgram(io: Io): Command {
   const grants = program.command('grants').description("users' grants to apps");
   registerGrantsList(grants, io);
   registerGrantsRevoke(grants, io);
+
+  const audit = program.command('audit').description('the audit trail of security events');
+  registerAuditList(audit, io);
+  registerAuditTail(audit, io);
 
   registerDev(program, io);
   registerServe(program, io);

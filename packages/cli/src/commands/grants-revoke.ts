@@ -1,8 +1,9 @@
 import { createGrantsService } from '@portcullis/auth-server';
+import { createAuditRepository, createGrantsRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 /** `portcullis grants revoke`: one grant by id, or all of a user's (optionally for one client). */
 export function registerGrantsRevoke(grants: Command, io: Io): void {
@@ -30,14 +31,39 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
         if (options.client !== undefined && options.user === undefined) {
           throw new CliError('--client goes with --user', 2);
         }
-        const revoked = await withDatabase(io, async (db) => {
-          const service = createGrantsService(db);
-          if (grantId !== undefined) {
-            await service.revoke(grantId);
-            return 1;
-          }
-          return service.revokeForUser(options.user as string, options.client);
-        });
+        const revoked = await withDatabase(io, (db) =>
+          db.transaction(async (trx) => {
+            const service = createGrantsService(trx);
+            // consent.revoked names the client and the user, so read the grants before they go.
+            const audit = createAuditRepository(trx);
+            const recordRevoked = (grant: {
+              grantId: string;
+              clientId?: string;
+              accountId?: string;
+            }) =>
+              audit.record({
+                type: 'consent.revoked',
+                actor: cliActor(io),
+                clientId: grant.clientId ?? null,
+                subject: grant.accountId ?? null,
+                details: { grant_id: grant.grantId, via: 'cli' },
+              });
+            if (grantId !== undefined) {
+              const grant = await createGrantsRepository(trx).find(grantId);
+              await service.revoke(grantId);
+              await recordRevoked(grant ?? { grantId });
+              return 1;
+            }
+            const before = await service.listForUser(options.user as string);
+            const count = await service.revokeForUser(options.user as string, options.client);
+            for (const grant of before) {
+              if (options.client === undefined || grant.clientId === options.client) {
+                await recordRevoked(grant);
+              }
+            }
+            return count;
+          }),
+        );
         if (options.json) return printJson(io, { revoked });
         printLines(io, [`revoked ${revoked} grant(s)`]);
       },

@@ -1,8 +1,9 @@
 import { createUsersService } from '@portcullis/auth-server';
+import { createAuditRepository } from '@portcullis/storage';
 import { type Command, Option } from 'commander';
 import { printJson, printLines } from '../output.ts';
 import { passwordInArguments, readStdinPassword } from '../read-stdin-password.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 interface Options {
@@ -38,11 +39,20 @@ Example:
       if (options.password !== undefined) throw passwordInArguments();
       const password = await readStdinPassword(io);
       const user = await withDatabase(io, (db) =>
-        createUsersService(db).create({
-          username: options.username,
-          password,
-          ...(options.email !== undefined ? { email: options.email } : {}),
-          ...(options.name !== undefined ? { name: options.name } : {}),
+        db.transaction(async (trx) => {
+          const created = await createUsersService(trx).create({
+            username: options.username,
+            password,
+            ...(options.email !== undefined ? { email: options.email } : {}),
+            ...(options.name !== undefined ? { name: options.name } : {}),
+          });
+          await createAuditRepository(trx).record({
+            type: 'user.created',
+            actor: cliActor(io),
+            subject: created.id,
+            details: { username: created.username },
+          });
+          return created;
         }),
       );
       if (options.json) return printJson(io, userJson(user));

@@ -1,7 +1,8 @@
 import { createUsersService } from '@portcullis/auth-server';
+import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 /** `portcullis users delete ID|USERNAME`: removes the user and everything issued to them. */
 export function registerUsersDelete(users: Command, io: Io): void {
@@ -14,7 +15,18 @@ export function registerUsersDelete(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users delete alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const user = await withDatabase(io, (db) => createUsersService(db).delete(idOrUsername));
+      const user = await withDatabase(io, (db) =>
+        db.transaction(async (trx) => {
+          const changed = await createUsersService(trx).delete(idOrUsername);
+          await createAuditRepository(trx).record({
+            type: 'user.deleted',
+            actor: cliActor(io),
+            subject: changed.id,
+            details: { username: changed.username },
+          });
+          return changed;
+        }),
+      );
       if (options.json) return printJson(io, { deleted: user.id, username: user.username });
       printLines(io, [`deleted user "${user.username}" (${user.id})`]);
     });

@@ -1,7 +1,8 @@
 import { createUsersService } from '@portcullis/auth-server';
+import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 /** `portcullis users disable ID|USERNAME`: blocks sign-in and ends what was issued to the user. */
@@ -15,7 +16,18 @@ export function registerUsersDisable(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users disable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const user = await withDatabase(io, (db) => createUsersService(db).disable(idOrUsername));
+      const user = await withDatabase(io, (db) =>
+        db.transaction(async (trx) => {
+          const changed = await createUsersService(trx).disable(idOrUsername);
+          await createAuditRepository(trx).record({
+            type: 'user.disabled',
+            actor: cliActor(io),
+            subject: changed.id,
+            details: { username: changed.username },
+          });
+          return changed;
+        }),
+      );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [
         `disabled user "${user.username}" (${user.id}); their sessions, grants and refresh tokens are revoked`,

@@ -1,7 +1,8 @@
 import { createUsersService } from '@portcullis/auth-server';
+import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 /** `portcullis users enable ID|USERNAME`: lets a disabled user sign in again. */
@@ -13,7 +14,18 @@ export function registerUsersEnable(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users enable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const user = await withDatabase(io, (db) => createUsersService(db).enable(idOrUsername));
+      const user = await withDatabase(io, (db) =>
+        db.transaction(async (trx) => {
+          const changed = await createUsersService(trx).enable(idOrUsername);
+          await createAuditRepository(trx).record({
+            type: 'user.enabled',
+            actor: cliActor(io),
+            subject: changed.id,
+            details: { username: changed.username },
+          });
+          return changed;
+        }),
+      );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`enabled user "${user.username}" (${user.id})`]);
     });

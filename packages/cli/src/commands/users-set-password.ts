@@ -1,8 +1,9 @@
 import { createUsersService } from '@portcullis/auth-server';
+import { createAuditRepository } from '@portcullis/storage';
 import { type Command, Option } from 'commander';
 import { printJson, printLines } from '../output.ts';
 import { passwordInArguments, readStdinPassword } from '../read-stdin-password.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 /** `portcullis users set-password ID|USERNAME --password-stdin`. */
@@ -27,7 +28,16 @@ export function registerUsersSetPassword(users: Command, io: Io): void {
         if (options.password !== undefined) throw passwordInArguments();
         const password = await readStdinPassword(io);
         const user = await withDatabase(io, (db) =>
-          createUsersService(db).setPassword(idOrUsername, password),
+          db.transaction(async (trx) => {
+            const changed = await createUsersService(trx).setPassword(idOrUsername, password);
+            await createAuditRepository(trx).record({
+              type: 'user.updated',
+              actor: cliActor(io),
+              subject: changed.id,
+              details: { username: changed.username, changed: ['password'] },
+            });
+            return changed;
+          }),
         );
         if (options.json) return printJson(io, userJson(user));
         printLines(io, [`changed the password of user "${user.username}" (${user.id})`]);
