@@ -45,6 +45,16 @@ export interface ResourceServerOptions {
   algorithms?: string[];
   /** Leeway for `exp`, `nbf` and `iat`, in seconds [30], at most 60. */
   clockToleranceSeconds?: number;
+  /**
+   * Refuse tokens issued (`iat`) longer ago than this many seconds, even before their `exp`
+   * [no limit]. Verified tokens leave the cache at that age too.
+   */
+  maxTokenAgeSeconds?: number;
+  /**
+   * Claims every token must carry besides RFC 9068's (`iss`, `aud`, `exp`, `iat`, `sub`,
+   * `client_id`, `jti`, always required), e.g. `['auth_time']` [none]. Check values with `claim()`.
+   */
+  requiredClaims?: string[];
   /** Longest token accepted, in characters [4096]; longer tokens are refused unparsed. */
   maxTokenLength?: number;
   /** `realm` of the `WWW-Authenticate` challenge [the audience]. */

@@ -78,6 +78,8 @@ export function createConfiguredResourceServer({ issuer, audience }: NotesApiOpt
     jwksUri: `${issuer}/jwks`, // default: `jwks_uri` from the issuer's metadata
     algorithms: ['ES256'], // asymmetric only: `none` and HS256 are refused
     clockToleranceSeconds: 30, // leeway for exp, nbf and iat, at most 60
+    maxTokenAgeSeconds: 3600, // default: no limit; refuse tokens issued (iat) longer ago
+    requiredClaims: ['auth_time'], // default: none; claims required besides RFC 9068's
     maxTokenLength: 4096, // longer tokens are refused before they are parsed
     realm: audience, // realm of the WWW-Authenticate challenges
     jwks: { timeoutMs: 5_000, cooldownMs: 30_000, cacheMaxAgeMs: 600_000 },

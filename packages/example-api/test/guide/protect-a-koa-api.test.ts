@@ -184,9 +184,13 @@ test('configured resource server: ctx.state.auth as the guide shows it', async (
   await withApp(createWhoAmIApi(rs), async (url) => {
     const exp = Math.floor(Date.now() / 1000) + 120;
     const response = await call(`${url}/me`, {
-      token: token({ sub: 'bob', client_id: 'cli', scope: 'notes:read', exp }),
+      token: token({ sub: 'bob', client_id: 'cli', scope: 'notes:read', exp, auth_time: 1 }),
     });
     t.is(response.status, 200);
+    const withoutAuthTime = await call(`${url}/me`, {
+      token: token({ sub: 'bob', client_id: 'cli', scope: 'notes:read', exp }),
+    });
+    t.is(withoutAuthTime.status, 401, 'requiredClaims: auth_time');
     t.deepEqual(response.body, {
       subject: 'bob',
       clientId: 'cli',

@@ -25,6 +25,10 @@ export interface ResolvedOptions extends ResolvedMetadataOptions {
   readonly jwksUri: URL | undefined;
   readonly algorithms: readonly string[];
   readonly clockToleranceSeconds: number;
+  /** Undefined: no age limit beyond `exp`. */
+  readonly maxTokenAgeSeconds: number | undefined;
+  /** Claims required besides RFC 9068's. */
+  readonly requiredClaims: readonly string[];
   readonly maxTokenLength: number;
   readonly realm: string;
   readonly jwks: {
@@ -47,6 +51,8 @@ const topLevelKeys = new Set([
   'jwksUri',
   'algorithms',
   'clockToleranceSeconds',
+  'maxTokenAgeSeconds',
+  'requiredClaims',
   'maxTokenLength',
   'realm',
   'jwks',
@@ -133,6 +139,11 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     jwksUri,
     algorithms: algorithmList('algorithms', options.algorithms, ['ES256']),
     clockToleranceSeconds: resolveClockTolerance(options.clockToleranceSeconds),
+    maxTokenAgeSeconds:
+      options.maxTokenAgeSeconds === undefined
+        ? undefined
+        : integerInRange('maxTokenAgeSeconds', options.maxTokenAgeSeconds, 0, 1, 31_536_000),
+    requiredClaims: resolveRequiredClaims(options.requiredClaims),
     maxTokenLength: integerInRange('maxTokenLength', options.maxTokenLength, 4096, 16, 65_536),
     realm: resolveRealm(options.realm, options.audience),
     jwks: resolveJwks(options.jwks),
@@ -141,6 +152,21 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     introspection: resolveIntrospection(options.introspection),
     dpop: resolveDpop(options.dpop, metadata.publicUrl),
   });
+}
+
+const claimName = /^[\x21-\x7e]{1,100}$/;
+
+function resolveRequiredClaims(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (
+    !Array.isArray(value) ||
+    value.length > 50 ||
+    value.some((name) => typeof name !== 'string' || !claimName.test(name))
+  ) {
+    fail('requiredClaims', 'must be an array of at most 50 claim names (printable ASCII)');
+  }
+  if (new Set(value).size !== value.length) fail('requiredClaims', 'must not repeat a claim');
+  return Object.freeze([...(value as string[])]);
 }
 
 function resolveCache(value: ResourceServerOptions['cache']): number {

@@ -17,13 +17,14 @@ export interface TokenVerifier {
 }
 
 // RFC 9068 §2.2 requires these; jose checks presence, `toAuthContext` checks the types.
-const requiredClaims = ['exp', 'iat', 'sub', 'client_id', 'jti'];
+const rfc9068Claims = ['exp', 'iat', 'sub', 'client_id', 'jti'];
 
 /**
  * Creates the RFC 9068 verifier of one resource server: algorithm allow-list fixed by
  * configuration (checked by jose before any key lookup, so a forged `alg` never costs a JWKS
  * fetch), `typ` `at+jwt` or `application/at+jwt` (case-insensitive), exact `iss`, `aud`
- * containing the audience, `exp`/`nbf`/`iat` within the configured leeway. A JWE (five
+ * containing the audience, `exp`/`nbf`/`iat` within the configured leeway, `iat` no older than
+ * `maxTokenAgeSeconds` when set, and the configured extra required claims. A JWE (five
  * segments) is not a JWS and fails. Verified tokens are remembered (`createTokenCache`) until
  * their `exp`, so a hot token is verified once.
  *
@@ -38,8 +39,14 @@ export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver
     algorithms: [...config.algorithms],
     typ: 'at+jwt',
     clockTolerance: config.clockToleranceSeconds,
-    requiredClaims,
+    requiredClaims: [...new Set([...rfc9068Claims, ...config.requiredClaims])],
+    ...(config.maxTokenAgeSeconds !== undefined && { maxTokenAge: config.maxTokenAgeSeconds }),
   };
+  // A cached token leaves the cache when it reaches the maximum age, as well as at its `exp`.
+  const maxAgeMs =
+    config.maxTokenAgeSeconds === undefined
+      ? undefined
+      : (config.maxTokenAgeSeconds + config.clockToleranceSeconds) * 1000;
 
   const cache = config.cacheMaxEntries > 0 ? createTokenCache(config.cacheMaxEntries) : undefined;
 
@@ -56,7 +63,13 @@ export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver
         throw toInvalidTokenError(error);
       }
       const auth = toAuthContext(payload, Math.floor(now / 1000), config.clockToleranceSeconds);
-      cache?.set(token, auth, now);
+      const iat = auth.claims.iat;
+      cache?.set(
+        token,
+        auth,
+        now,
+        maxAgeMs !== undefined && typeof iat === 'number' ? iat * 1000 + maxAgeMs : undefined,
+      );
       return auth;
     },
   };

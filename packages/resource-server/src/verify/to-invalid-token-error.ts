@@ -40,6 +40,9 @@ export function toInvalidTokenError(error: unknown): InvalidTokenError {
     ) {
       description = byClaim[claim]!;
     } else description = 'the access token has an invalid claim';
+  } else if (code === 'ERR_JWT_EXPIRED' && claim === 'iat') {
+    // jose's maxTokenAge check: issued longer ago than `maxTokenAgeSeconds`.
+    description = 'the access token is older than this resource accepts';
   } else if (typeof code === 'string' && Object.hasOwn(byCode, code)) {
     description = byCode[code]!;
   }

@@ -10,7 +10,8 @@ interface Entry {
 /** A bounded cache of verified tokens; see {@link createTokenCache}. */
 export interface TokenCache {
   get(token: string, now: number): AuthContext | undefined;
-  set(token: string, auth: AuthContext, now: number): void;
+  /** Remembers `auth` until the token's `exp`, or until `notAfter` (ms) when that is earlier. */
+  set(token: string, auth: AuthContext, now: number, notAfter?: number): void;
 }
 
 /**
@@ -38,11 +39,13 @@ export function createTokenCache(maxEntries: number): TokenCache {
       }
       return entry.auth;
     },
-    set(token, auth, now) {
+    set(token, auth, now, notAfter) {
       const exp = auth.claims.exp;
-      if (typeof exp !== 'number' || exp * 1000 <= now) return;
+      if (typeof exp !== 'number') return;
+      const expiresAt = notAfter === undefined ? exp * 1000 : Math.min(exp * 1000, notAfter);
+      if (expiresAt <= now) return;
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-      entries.set(keyOf(token), { auth, expiresAt: exp * 1000 });
+      entries.set(keyOf(token), { auth, expiresAt });
     },
   };
 }
