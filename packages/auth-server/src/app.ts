@@ -12,7 +12,9 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ServerConfig } from './config/server-config.ts';
 import { createCsrf } from './interactions/csrf.ts';
-import { loadSigningKeys } from './keys/signing-keys.ts';
+import { createKeyWatcher } from './keys/key-watcher.ts';
+import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
+import type { PrivateJwk } from './keys/signing-keys.ts';
 import type { Logger } from './logger.ts';
 import {
   createProvider,
@@ -62,7 +64,8 @@ export interface AuthServer {
 /**
  * Builds the authorization server: refuses a schema with pending migrations, loads (or creates)
  * the signing keys, starts listening for changes made by other processes, and mounts
- * oidc-provider behind the health routes.
+ * oidc-provider behind the health routes. Key rotations (`keys rotate`, or a staged key whose
+ * time has come) replace the oidc-provider instance without a restart.
  */
 export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer> {
   const { db, databaseUrl, config, logger } = deps;
@@ -75,52 +78,80 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       logger.warn('could not record a client secret use', { error: String(error) }),
   });
   const resources = createResourceRegistry({ resources: createResourcesRepository(db) });
-  const jwks = await loadSigningKeys(createKeysRepository(db), config.keyEncryptionKey);
+  const artifacts = createArtifactsRepository(db);
+  const users = createUsersService(db);
+  const audit = createAuditTrail({ db, logger });
+
+  // One oidc-provider instance with its middleware and listeners. Signing keys are fixed at
+  // construction, so every key change builds a new instance with this and swaps it in.
+  const buildProvider = (jwks: PrivateJwk[]) => {
+    const provider = createProvider({
+      config,
+      clients,
+      resources,
+      artifacts,
+      jwks,
+      users,
+      refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+    });
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.status === 503) ctx.set('Retry-After', '5');
+      // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
+      // unsupported_token_type. SECURITY.md: introspection says only {"active": false} about a
+      // token it cannot vouch for; resource servers verify JWTs themselves.
+      if (
+        ctx.path === '/token/introspection' &&
+        ctx.status === 400 &&
+        (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type'
+      ) {
+        ctx.status = 200;
+        ctx.body = { active: false };
+      }
+    });
+    provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+      logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
+    });
+    auditRefreshReuse(provider, audit);
+    return provider;
+  };
+
+  const keyWatcher = createKeyWatcher({
+    keys: createKeysRepository(db),
+    keyEncryptionKey: config.keyEncryptionKey,
+    onKeys(jwks) {
+      providers.swap(jwks);
+      logger.info('signing keys changed', {
+        signing: jwks.filter((key) => key.key_ops === undefined).map((key) => key.kid),
+        published: jwks.length,
+      });
+    },
+    onError: (error) => logger.warn('could not refresh the signing keys', { error: String(error) }),
+  });
+  let providers: ProviderSwap;
+  try {
+    providers = createProviderSwap(buildProvider, await keyWatcher.start());
+  } catch (error) {
+    keyWatcher.close();
+    throw error;
+  }
+  const provider = providers.provider;
 
   const listener = listenForChanges(databaseUrl, {
     onChange(change) {
       if (change.kind === 'client') clients.invalidate(change.id);
       if (change.kind === 'resource') resources.invalidate(change.id);
+      if (change.kind === 'key') void keyWatcher.refresh();
     },
     // Changes announced while the connection was down are lost: start from the database again.
     onConnected() {
       clients.clear();
       resources.clear();
+      void keyWatcher.refresh();
     },
     onError: (error) =>
       logger.warn('change listener lost its connection', { error: error.message }),
   });
-
-  const users = createUsersService(db);
-  const audit = createAuditTrail({ db, logger });
-  const provider = createProvider({
-    config,
-    clients,
-    resources,
-    artifacts: createArtifactsRepository(db),
-    jwks,
-    users,
-    refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
-  });
-  provider.use(async (ctx, next) => {
-    await next();
-    if (ctx.status === 503) ctx.set('Retry-After', '5');
-    // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
-    // unsupported_token_type. SECURITY.md: introspection says only {"active": false} about a
-    // token it cannot vouch for; resource servers verify JWTs themselves.
-    if (
-      ctx.path === '/token/introspection' &&
-      ctx.status === 400 &&
-      (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type'
-    ) {
-      ctx.status = 200;
-      ctx.body = { active: false };
-    }
-  });
-  provider.on('server_error', (ctx: Koa.Context, error: Error) => {
-    logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
-  });
-  auditRefreshReuse(provider, audit);
 
   // The host app owns our own routes; everything else goes straight to oidc-provider (itself a
   // Koa app). Dispatching on the path before Koa spares the token path a second Koa context per
@@ -154,16 +185,18 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   );
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
-  const providerHandler = provider.callback();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = req.url?.split('?', 1)[0] ?? '';
-    return (isHostPath(path) ? hostHandler : providerHandler)(req, res);
+    return (isHostPath(path) ? hostHandler : providers.handle)(req, res);
   };
 
   let server: Server | undefined;
   return {
     app,
-    provider,
+    /** The instance serving now; a key change replaces it. */
+    get provider() {
+      return providers.current;
+    },
     async listen(port = config.port) {
       const started = createServer(
         {
@@ -184,6 +217,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       return { server: started, url: `http://${config.host}:${actualPort}` };
     },
     async close() {
+      keyWatcher.close();
       await listener.close();
       if (server?.listening) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));

@@ -1,5 +1,6 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
 export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
+export { formatDuration, parseDuration } from './config/duration.ts';
 export {
   type DevSecrets,
   loadServerConfig,
@@ -9,7 +10,15 @@ export {
   type Setting,
 } from './config/server-config.ts';
 export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
-export { loadSigningKeys, type PrivateJwk } from './keys/signing-keys.ts';
+export { parseKeyEncryptionKey } from './keys/key-encryption.ts';
+export * from './keys/keys-service.ts';
+export { DEFAULT_PROPAGATION_SECONDS, RETIREMENT_POLICY } from './keys/rotation-policy.ts';
+export {
+  loadSigningKeys,
+  type PrivateJwk,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './keys/signing-keys.ts';
 export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
 export {
   generateClientSecret,

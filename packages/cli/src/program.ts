@@ -10,6 +10,8 @@ import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerGrantsList } from './commands/grants-list.ts';
 import { registerGrantsRevoke } from './commands/grants-revoke.ts';
+import { registerKeysList } from './commands/keys-list.ts';
+import { registerKeysRotate } from './commands/keys-rotate.ts';
 import { registerResourcesApply } from './commands/resources-apply.ts';
 import { registerResourcesCreate } from './commands/resources-create.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
@@ -61,6 +63,10 @@ export function createProgram(io: Io): Command {
   const grants = program.command('grants').description("users' grants to apps");
   registerGrantsList(grants, io);
   registerGrantsRevoke(grants, io);
+
+  const keys = program.command('keys').description('signing keys and their rotation');
+  registerKeysList(keys, io);
+  registerKeysRotate(keys, io);
 
   const audit = program.command('audit').description('the audit trail of security events');
   registerAuditList(audit, io);

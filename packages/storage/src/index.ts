@@ -58,8 +58,12 @@ export {
 } from './repositories/janitor-repository.ts';
 export {
   createKeysRepository,
+  type KeySnapshot,
   type KeyState,
   type KeysRepository,
+  type KeyTransitions,
+  type NewSigningKey,
+  type RetirementPolicy,
   type SigningKeyRecord,
 } from './repositories/keys-repository.ts';
 export {

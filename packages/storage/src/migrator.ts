@@ -6,6 +6,7 @@ import * as clientPresentation from './migrations/0003-client-presentation.ts';
 import * as auditEvents from './migrations/0004-audit-events.ts';
 import * as clientLifecycle from './migrations/0005-client-lifecycle.ts';
 import * as tokensAndIntrospection from './migrations/0006-tokens-and-introspection.ts';
+import * as signingKeySchedule from './migrations/0007-signing-key-schedule.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0004-audit-events', auditEvents],
   ['0005-client-lifecycle', clientLifecycle],
   ['0006-tokens-and-introspection', tokensAndIntrospection],
+  ['0007-signing-key-schedule', signingKeySchedule],
 ];
 
 /** The name of every migration, in the order they run. */

@@ -37,3 +37,18 @@ export function decryptPrivateKey(envelope: string, kek: Buffer, context: string
     );
   }
 }
+
+/**
+ * Reads a key-encryption key as `PORTCULLIS_KEY_ENCRYPTION_KEY` holds it: base64url of exactly
+ * 32 bytes. Throws a one-line reason otherwise.
+ *
+ * @example
+ * const kek = parseKeyEncryptionKey(process.env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? '');
+ */
+export function parseKeyEncryptionKey(value: string): Buffer {
+  const key = Buffer.from(value, 'base64url');
+  if (key.length !== 32 || key.toString('base64url') !== value) {
+    throw new Error('PORTCULLIS_KEY_ENCRYPTION_KEY must be base64url of exactly 32 bytes');
+  }
+  return key;
+}

@@ -15,6 +15,7 @@ export const auditEventTypes = [
   'key.staged',
   'key.activated',
   'key.retired',
+  'key.removed',
   'token.issued',
   'token.revoked',
   'signin.succeeded',

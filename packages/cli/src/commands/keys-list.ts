@@ -1,0 +1,78 @@
+import { createKeysService, type SigningKeySummary } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printTable } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+
+/** A signing key in the CLI's JSON shape (no private part, ever). */
+export function keyJson(key: SigningKeySummary) {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    state: key.state,
+    age_seconds: key.ageSeconds,
+    created_at: key.createdAt.toISOString(),
+    activated_at: key.activatedAt?.toISOString() ?? null,
+    retired_at: key.retiredAt?.toISOString() ?? null,
+    activates_at: key.activatesAt?.toISOString() ?? null,
+    removes_at: key.removesAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * A span of seconds in its largest whole unit, for people: `45s`, `12m`, `5h`, `90d`.
+ *
+ * @example
+ * roughly(7200); // '2h'
+ */
+export function roughly(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+/** What happens next to a key, relative to `now`. */
+function schedule(key: SigningKeySummary, now: Date): string {
+  const until = (at: Date) => {
+    const seconds = (at.getTime() - now.getTime()) / 1000;
+    return seconds > 0 ? `in ${roughly(seconds)}` : 'due now';
+  };
+  if (key.state === 'next' && key.activatesAt) {
+    return `signs from ${key.activatesAt.toISOString()} (${until(key.activatesAt)})`;
+  }
+  if (key.state === 'retired' && key.removesAt) {
+    return `published until ${key.removesAt.toISOString()} (${until(key.removesAt)})`;
+  }
+  return key.state === 'active' ? 'signing' : '-';
+}
+
+/** `portcullis keys list`. */
+export function registerKeysList(keys: Command, io: Io): void {
+  keys
+    .command('list')
+    .description(
+      'list the signing keys: the next key, the active one, retired ones still published',
+    )
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis keys list')
+    .action(async (options: { json?: boolean }) => {
+      const { keys: list, now } = await withDatabase(io, (db) => createKeysService(db).list());
+      // Per algorithm, newest first: next, active, retired.
+      const sorted = [...list].sort(
+        (a, b) => a.alg.localeCompare(b.alg) || b.createdAt.getTime() - a.createdAt.getTime(),
+      );
+      if (options.json) return printJson(io, sorted.map(keyJson));
+      printTable(
+        io,
+        ['KID', 'ALG', 'STATE', 'AGE', 'SCHEDULE'],
+        sorted.map((key) => [
+          key.kid,
+          key.alg,
+          key.state,
+          roughly(key.ageSeconds),
+          schedule(key, now),
+        ]),
+      );
+    });
+}
