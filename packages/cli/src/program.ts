@@ -3,8 +3,13 @@ import { registerAuditList } from './commands/audit-list.ts';
 import { registerAuditTail } from './commands/audit-tail.ts';
 import { registerClientsCreate } from './commands/clients-create.ts';
 import { registerClientsDelete } from './commands/clients-delete.ts';
+import { registerClientsDisable } from './commands/clients-disable.ts';
+import { registerClientsEnable } from './commands/clients-enable.ts';
 import { registerClientsList } from './commands/clients-list.ts';
+import { registerClientsRotateSecret } from './commands/clients-rotate-secret.ts';
+import { registerClientsSecrets } from './commands/clients-secrets.ts';
 import { registerClientsShow } from './commands/clients-show.ts';
+import { registerClientsUpdate } from './commands/clients-update.ts';
 import { registerDbMigrate } from './commands/db-migrate.ts';
 import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
@@ -44,6 +49,11 @@ export function createProgram(io: Io): Command {
   registerClientsCreate(clients, io);
   registerClientsList(clients, io);
   registerClientsShow(clients, io);
+  registerClientsUpdate(clients, io);
+  registerClientsRotateSecret(clients, io);
+  registerClientsSecrets(clients, io);
+  registerClientsDisable(clients, io);
+  registerClientsEnable(clients, io);
   registerClientsDelete(clients, io);
 
   const resources = program.command('resources').description('API resources and their scopes');

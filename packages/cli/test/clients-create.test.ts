@@ -15,6 +15,7 @@ test.after.always(async () => {
 const counts = async () => ({
   clients: Number((await database.db('clients').count({ n: '*' }))[0]?.n),
   secrets: Number((await database.db('client_secrets').count({ n: '*' }))[0]?.n),
+  audit: Number((await database.db('audit_events').count({ n: '*' }))[0]?.n),
 });
 
 test.serial(
@@ -141,12 +142,62 @@ const refusals: Array<[string, string[], RegExp]> = [
     /public client/,
   ],
   ['refresh_token alone', ['--grant', 'refresh_token'], /authorization_code/],
+  [
+    'an access-token lifetime that is not a duration',
+    ['--grant', 'client_credentials', '--access-token-ttl', 'ten minutes'],
+    /--access-token-ttl "ten minutes" is not a duration/,
+  ],
+  [
+    'an access-token lifetime over a day',
+    ['--grant', 'client_credentials', '--access-token-ttl', '2d'],
+    /--access-token-ttl must be from 1s to 1d/,
+  ],
+  [
+    'an access-token lifetime of zero',
+    ['--grant', 'client_credentials', '--access-token-ttl', '0'],
+    /--access-token-ttl must be from 1s/,
+  ],
+  [
+    'a negative lifetime',
+    ['--grant', 'client_credentials', '--access-token-ttl=-5m'],
+    /not a duration/,
+  ],
+  [
+    'a refresh-token lifetime without the refresh_token grant',
+    ['--grant', 'client_credentials', '--refresh-token-ttl', '30d'],
+    /only for clients with the refresh_token grant/,
+  ],
+  [
+    'a refresh-token lifetime under a minute',
+    [
+      '--grant',
+      'authorization_code',
+      'refresh_token',
+      '--redirect-uri',
+      'https://a.example/cb',
+      '--refresh-token-ttl',
+      '30s',
+    ],
+    /--refresh-token-ttl must be from 1m to 365d/,
+  ],
+  [
+    'a homepage on plain http',
+    ['--grant', 'client_credentials', '--homepage', 'http://app.example.com'],
+    /homepage .* must use https/,
+  ],
+  [
+    'a javascript: logo',
+    ['--grant', 'client_credentials', '--logo-uri', 'javascript:alert(1)'],
+    /logo URI .* must use https/,
+  ],
+  ['an empty name', ['--grant', 'client_credentials'], /client name must be 1 to 100/],
 ];
 
 for (const [what, args, message] of refusals) {
   test.serial(`refuses ${what} with one line, exit 1, and writes nothing`, async (t) => {
     const before = await counts();
-    const result = await cli(database, ['clients', 'create', '--name', `bad-${what}`, ...args]);
+    const name = what === 'an empty name' ? ' ' : `bad-${what}`;
+    const result = await cli(database, ['clients', 'create', '--name', name, ...args]);
     t.is(result.code, 1);
     t.regex(result.stderr, message);
     t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
@@ -169,4 +220,127 @@ test.serial('missing required options are a usage error (exit 2)', async (t) => 
   const result = await cli(database, ['clients', 'create', '--grant', 'client_credentials']);
   t.is(result.code, 2);
   t.regex(result.stderr, /--name/);
+});
+
+test.serial('every grant: a public device-code client with refresh tokens', async (t) => {
+  const created = await cliJson<Record<string, unknown>>(database, [
+    'clients',
+    'create',
+    '--name',
+    'tv-app',
+    '--grant',
+    'device_code',
+    'refresh_token',
+    '--public',
+    '--scope',
+    'openid offline_access',
+  ]);
+  t.deepEqual(created.grant_types, [
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'refresh_token',
+  ]);
+  t.is(created.client_secret, undefined);
+  const byUrn = await cliJson<Record<string, unknown>>(database, [
+    'clients',
+    'create',
+    '--name',
+    'tv-app-2',
+    '--grant',
+    'urn:ietf:params:oauth:grant-type:device_code',
+  ]);
+  t.deepEqual(byUrn.grant_types, ['urn:ietf:params:oauth:grant-type:device_code']);
+  t.is(typeof byUrn.client_secret, 'string', 'a confidential device client gets a secret');
+});
+
+test.serial('every field is stored: presentation, party and token lifetimes', async (t) => {
+  const created = await cliJson<Record<string, unknown>>(database, [
+    'clients',
+    'create',
+    '--name',
+    'Partner App',
+    '--grant',
+    'authorization_code',
+    'refresh_token',
+    '--redirect-uri',
+    'https://partner.example/cb',
+    '--resource',
+    API,
+    '--scope',
+    'openid offline_access notes:read',
+    '--homepage',
+    'https://partner.example',
+    '--logo-uri',
+    'https://partner.example/logo.png',
+    '--access-token-ttl',
+    '10m',
+    '--refresh-token-ttl',
+    '30d',
+  ]);
+  t.like(created, {
+    name: 'Partner App',
+    grant_types: ['authorization_code', 'refresh_token'],
+    redirect_uris: ['https://partner.example/cb'],
+    scope: 'openid offline_access notes:read',
+    resources: [API],
+    public: false,
+    first_party: false,
+    homepage: 'https://partner.example',
+    logo_uri: 'https://partner.example/logo.png',
+    access_token_ttl: 600,
+    refresh_token_ttl: 30 * 86_400,
+    disabled: false,
+    last_used_at: null,
+  });
+  const human = await cli(database, ['clients', 'show', 'partner app']);
+  t.regex(human.stdout, /type: +confidential, third-party/);
+  t.regex(human.stdout, /access-token TTL: +10m/);
+  t.regex(human.stdout, /refresh-token TTL: +30d/);
+});
+
+test.serial('a plain number of seconds is a lifetime too', async (t) => {
+  const created = await cliJson<Record<string, unknown>>(database, [
+    'clients',
+    'create',
+    '--name',
+    'seconds',
+    '--grant',
+    'client_credentials',
+    '--access-token-ttl',
+    '90',
+  ]);
+  t.is(created.access_token_ttl, 90);
+});
+
+test.serial('creation is audited with the operator and never the secret', async (t) => {
+  const result = await cli(database, [
+    'clients',
+    'create',
+    '--name',
+    'audited',
+    '--grant',
+    'client_credentials',
+    '--json',
+  ]);
+  const created = JSON.parse(result.stdout) as { client_id: string; client_secret: string };
+  const events = await database
+    .db('audit_events')
+    .where({ client_id: created.client_id })
+    .orderBy('id');
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['client.created', 'client.secret_added'],
+  );
+  t.regex(events[0].actor, /^cli:/);
+  t.deepEqual(events[0].details, { name: 'audited' });
+  t.deepEqual(events[1].details, { secret: 'initial' });
+  t.false(JSON.stringify(events).includes(created.client_secret));
+});
+
+test.serial('help shows every option with an example', async (t) => {
+  const result = await cli(database, ['clients', 'create', '--help']);
+  t.is(result.code, 0);
+  for (const option of ['--access-token-ttl', '--refresh-token-ttl', '--homepage', '--public']) {
+    t.true(result.stdout.includes(option), option);
+  }
+  t.regex(result.stdout, /Example:\n +\$ portcullis clients create/);
 });

@@ -40,11 +40,14 @@ export {
   type NewAuditEvent,
 } from './repositories/audit-repository.ts';
 export {
+  type AuditOption,
+  type ClientFields,
   type ClientRecord,
   type ClientSecretRecord,
   type ClientsRepository,
   createClientsRepository,
   type NewClient,
+  type NewClientSecret,
 } from './repositories/clients-repository.ts';
 export {
   createGrantsRepository,

@@ -2,7 +2,7 @@ import type { ArtifactsRepository } from '@portcullis/storage';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { ServerConfig } from '../config/server-config.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
-import type { ClientRegistry } from '../registry/client-registry.ts';
+import { CLIENT_TTL_METADATA, type ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
@@ -32,8 +32,32 @@ export function sessionCookieOptions(config: ServerConfig) {
   };
 }
 
-function resourceTtl(_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) {
-  return token.resourceServer?.accessTokenTTL ?? DEFAULT_ACCESS_TOKEN_TTL;
+const DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600;
+const DEFAULT_GRANT_TTL = 14 * 24 * 3600;
+
+// A lifetime the client was registered with (`clients create --access-token-ttl ...`), carried
+// on oidc-provider's client object as extra metadata.
+function clientTtl(client: unknown, key: string): number | undefined {
+  const value = (client as Record<string, unknown> | undefined)?.[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** An access token's lifetime: the client's own, else its resource's, else the 10-minute default. */
+function accessTokenTtl(
+  _ctx: unknown,
+  token: { resourceServer?: { accessTokenTTL?: number } },
+  client: unknown,
+) {
+  return (
+    clientTtl(client, CLIENT_TTL_METADATA.accessToken) ??
+    token.resourceServer?.accessTokenTTL ??
+    DEFAULT_ACCESS_TOKEN_TTL
+  );
+}
+
+/** A refresh token's lifetime (each rotation starts a new one): the client's own, else 14 days. */
+function refreshTokenTtl(_ctx: unknown, _token: unknown, client: unknown) {
+  return clientTtl(client, CLIENT_TTL_METADATA.refreshToken) ?? DEFAULT_REFRESH_TOKEN_TTL;
 }
 
 /** What {@link createProvider} needs. */
@@ -89,6 +113,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    extraClientMetadata: { properties: Object.values(CLIENT_TTL_METADATA) },
     clientDefaults: {
       grant_types: ['client_credentials'],
       response_types: [],
@@ -134,14 +159,22 @@ export function createProvider(deps: ProviderDeps): Provider {
     ttl: {
       AuthorizationCode: 60,
       DeviceCode: 600,
-      Grant: 14 * 24 * 3600,
+      // A grant outlives the refresh tokens issued from it: at least 14 days, longer for a client
+      // registered with a longer refresh-token lifetime. Grants are saved by our own pages too,
+      // outside oidc-provider's request context, so the client comes from the registry's cache
+      // (it was just loaded to show the page).
+      Grant: (_ctx, grant) =>
+        Math.max(
+          DEFAULT_GRANT_TTL,
+          clients.peek(String(grant.clientId))?.record.refreshTokenTtl ?? 0,
+        ),
       IdToken: 3600,
       Interaction: 3600,
-      RefreshToken: 14 * 24 * 3600,
+      RefreshToken: refreshTokenTtl,
       Session: SESSION_TTL_SECONDS,
-      // The resource's own lifetime when the token is for a resource, else the 10-minute ceiling.
-      AccessToken: resourceTtl,
-      ClientCredentials: resourceTtl,
+      // The client's own lifetime if it has one, else its resource's, else the 10-minute ceiling.
+      AccessToken: accessTokenTtl,
+      ClientCredentials: accessTokenTtl,
     },
   };
 
@@ -157,6 +190,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   ) {
     return clients.authenticate(this.clientId, actual);
   };
+  // Every token response, public clients' included, counts as a use of the client (`clients list`).
+  provider.on('grant.success', (ctx: { oidc?: { client?: { clientId: string } } }) => {
+    const clientId = ctx.oidc?.client?.clientId;
+    if (clientId) clients.recordUse(clientId);
+  });
 
   return provider;
 }

@@ -1,21 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
 import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
-import { verifyClientSecret } from '../secrets/client-secret.ts';
+import { digestClientSecret, matchesDigest, storedDigest } from '../secrets/client-secret.ts';
+
+/** One of a client's secrets as the cache holds it: its decoded digest and expiry. */
+export interface CachedSecret {
+  id: string;
+  /** Milliseconds since the epoch, or null for a secret that never expires. */
+  expiresAt: number | null;
+  digest: Buffer | undefined;
+}
 
 /** A client as served to oidc-provider, with what we need to authenticate it. */
 export interface CachedClient {
   record: ClientRecord;
-  secrets: ClientSecretRecord[];
+  secrets: CachedSecret[];
   /** oidc-provider client metadata. */
   metadata: Record<string, unknown>;
 }
+
+/**
+ * Client metadata oidc-provider does not know, carried on its client objects so the `ttl`
+ * functions can read a client's own token lifetimes synchronously.
+ */
+export const CLIENT_TTL_METADATA = {
+  accessToken: 'portcullis_access_token_ttl',
+  refreshToken: 'portcullis_refresh_token_ttl',
+} as const;
 
 // oidc-provider insists on a `client_secret` in the metadata of clients that authenticate with
 // one. We never hand it the real secret (we only have its hash): it gets this random value, which
 // nothing can use, because every path that would (client_secret_jwt, HS* signing, symmetric
 // encryption) is switched off, and secret comparison is ours (`authenticate` below).
 const PLACEHOLDER_SECRET = randomBytes(32).toString('base64url');
+// Last use is written at most once a minute per secret and per client, off the request path.
 const TOUCH_INTERVAL_MS = 60_000;
 
 /**
@@ -35,6 +53,14 @@ export function createClientRegistry(options: {
   // Bumped by every invalidation: a load that started before it must not fill the cache.
   let epoch = 0;
 
+  // Fire-and-forget: a failed write is logged, never thrown at the request.
+  const touch = (key: string, now: number, write: () => Promise<void>) => {
+    if ((lastTouched.get(key) ?? 0) + TOUCH_INTERVAL_MS > now) return;
+    if (lastTouched.size >= maxEntries * 2) lastTouched.clear();
+    lastTouched.set(key, now);
+    write().catch((error: unknown) => options.onError?.(error));
+  };
+
   const load = async (id: string): Promise<CachedClient | undefined> => {
     const started = epoch;
     const record = await clients.findById(id);
@@ -50,7 +76,7 @@ export function createClientRegistry(options: {
     /** The client, or undefined when unknown or disabled. */
     async get(id: string): Promise<CachedClient | undefined> {
       const hit = cache.get(id);
-      if (hit !== undefined) return hit ?? undefined;
+      if (hit !== undefined) return hit?.record.disabledAt ? undefined : (hit ?? undefined);
       let pending = loading.get(id);
       if (!pending) {
         pending = load(id).finally(() => loading.delete(id));
@@ -61,24 +87,39 @@ export function createClientRegistry(options: {
     },
 
     /**
-     * True when `presented` matches one of the client's unexpired secrets. Records the secret's
-     * last use at most once a minute per process, off the request path.
+     * The client if it is cached right now, without loading it: for oidc-provider's synchronous
+     * hooks (token lifetimes), which run while the request's client is cached.
+     */
+    peek(id: string): CachedClient | undefined {
+      const hit = cache.get(id);
+      return hit && !hit.record.disabledAt ? hit : undefined;
+    },
+
+    /**
+     * True when `presented` matches one of the client's unexpired secrets. The presented secret
+     * is hashed once and compared with every live secret in constant time. Records the use of
+     * the secret and of the client at most once a minute, off the request path.
      */
     async authenticate(id: string, presented: string): Promise<boolean> {
       const entry = await this.get(id);
       if (!entry) return false;
       const now = Date.now();
-      const match = entry.secrets.find(
-        (s) =>
-          (!s.expiresAt || s.expiresAt.getTime() > now) &&
-          verifyClientSecret(presented, s.secretHash),
-      );
-      if (!match) return false;
-      if ((lastTouched.get(match.id) ?? 0) + TOUCH_INTERVAL_MS < now) {
-        lastTouched.set(match.id, now);
-        clients.touchSecret(match.id).catch((error: unknown) => options.onError?.(error));
+      const digest = digestClientSecret(presented);
+      let match: CachedSecret | undefined;
+      // No early exit: the time taken does not depend on which secret matched.
+      for (const secret of entry.secrets) {
+        const live = secret.expiresAt === null || secret.expiresAt > now;
+        if (matchesDigest(digest, secret.digest) && live && !match) match = secret;
       }
+      if (!match) return false;
+      touch(`secret:${match.id}`, now, () => clients.touchSecret(match.id));
+      touch(`client:${id}`, now, () => clients.touchClient(id));
       return true;
+    },
+
+    /** Records that the client was used (it got a token); at most once a minute per client. */
+    recordUse(id: string): void {
+      touch(`client:${id}`, Date.now(), () => clients.touchClient(id));
     },
 
     invalidate(id: string): void {
@@ -132,7 +173,21 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     metadata.scope = scopes.join(' ');
   }
   if (!record.isPublic) metadata.client_secret = PLACEHOLDER_SECRET;
-  return { record, secrets, metadata };
+  if (record.accessTokenTtl !== null) {
+    metadata[CLIENT_TTL_METADATA.accessToken] = record.accessTokenTtl;
+  }
+  if (record.refreshTokenTtl !== null) {
+    metadata[CLIENT_TTL_METADATA.refreshToken] = record.refreshTokenTtl;
+  }
+  return {
+    record,
+    secrets: secrets.map((s) => ({
+      id: s.id,
+      expiresAt: s.expiresAt?.getTime() ?? null,
+      digest: storedDigest(s.secretHash),
+    })),
+    metadata,
+  };
 }
 
 function isLoopbackHttp(uri: string): boolean {

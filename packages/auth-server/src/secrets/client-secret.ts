@@ -19,10 +19,37 @@ export function hashClientSecret(secret: string): string {
   return PREFIX + createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
-/** Compares a presented secret with a stored hash in constant time. */
+/**
+ * The raw digest inside a stored hash, or undefined for a hash in an unknown form. Decode once
+ * (when a client is cached), compare many times with {@link matchesDigest}.
+ *
+ * @example
+ * const digest = storedDigest(record.secretHash);
+ */
+export function storedDigest(storedHash: string): Buffer | undefined {
+  if (!storedHash.startsWith(PREFIX)) return undefined;
+  const digest = Buffer.from(storedHash.slice(PREFIX.length), 'base64url');
+  return digest.length === 32 ? digest : undefined;
+}
+
+/** The SHA-256 digest of a presented secret: compute it once per request. */
+export function digestClientSecret(presented: string): Buffer {
+  return createHash('sha256').update(presented, 'utf8').digest();
+}
+
+/** Compares two digests in constant time. */
+export function matchesDigest(presented: Buffer, stored: Buffer | undefined): boolean {
+  return (
+    stored !== undefined && stored.length === presented.length && timingSafeEqual(stored, presented)
+  );
+}
+
+/**
+ * Compares a presented secret with a stored hash in constant time.
+ *
+ * @example
+ * verifyClientSecret(presented, 'sha256$...'); // true or false
+ */
 export function verifyClientSecret(presented: string, storedHash: string): boolean {
-  if (!storedHash.startsWith(PREFIX)) return false;
-  const expected = Buffer.from(storedHash.slice(PREFIX.length), 'base64url');
-  const actual = createHash('sha256').update(presented, 'utf8').digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return matchesDigest(digestClientSecret(presented), storedDigest(storedHash));
 }

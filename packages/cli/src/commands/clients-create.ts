@@ -1,7 +1,7 @@
 import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { clientJson } from './clients-show.ts';
 
 interface Options {
@@ -14,6 +14,8 @@ interface Options {
   firstParty?: boolean;
   homepage?: string;
   logoUri?: string;
+  accessTokenTtl?: string;
+  refreshTokenTtl?: string;
   json?: boolean;
 }
 
@@ -33,31 +35,49 @@ export function registerClientsCreate(clients: Command, io: Io): void {
       '--resource <uri...>',
       'API resources (RFC 8707 identifiers) the client may get tokens for',
     )
-    .option('--public', 'a public client (no secret; authorization code + PKCE only)')
+    .option('--public', 'a public client (no secret; authorization code + PKCE, or device code)')
     .option('--first-party', 'a client of your own: no consent screen')
     .option('--homepage <url>', "the app's homepage, shown on the consent page")
     .option('--logo-uri <url>', "the app's logo, shown on the consent page")
+    .option(
+      '--access-token-ttl <duration>',
+      "this client's access-token lifetime (600, 10m, 1h; at most 1d) [the resource's]",
+    )
+    .option(
+      '--refresh-token-ttl <duration>',
+      "this client's refresh-token lifetime (12h, 30d; 1m to 365d) [14d]",
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 Example:
   $ portcullis clients create --name billing --grant client_credentials \\
-      --resource http://localhost:4000 --scope "notes:read notes:write" --first-party`,
+      --resource http://localhost:4000 --scope "notes:read notes:write" --first-party \\
+      --access-token-ttl 5m`,
     )
     .action(async (options: Options) => {
       const created = await withDatabase(io, (db) =>
-        createClientsService(db).create({
-          name: options.name,
-          grants: options.grant,
-          redirectUris: options.redirectUri ?? [],
-          scopes: options.scope ?? [],
-          resources: options.resource ?? [],
-          public: options.public ?? false,
-          firstParty: options.firstParty ?? false,
-          ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
-          ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
-        }),
+        createClientsService(db).create(
+          {
+            name: options.name,
+            grants: options.grant,
+            redirectUris: options.redirectUri ?? [],
+            scopes: options.scope ?? [],
+            resources: options.resource ?? [],
+            public: options.public ?? false,
+            firstParty: options.firstParty ?? false,
+            ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
+            ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
+            ...(options.accessTokenTtl !== undefined
+              ? { accessTokenTtl: options.accessTokenTtl }
+              : {}),
+            ...(options.refreshTokenTtl !== undefined
+              ? { refreshTokenTtl: options.refreshTokenTtl }
+              : {}),
+          },
+          { actor: cliActor(io) },
+        ),
       );
       if (options.json) {
         return printJson(io, {

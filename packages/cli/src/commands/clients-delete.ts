@@ -1,21 +1,73 @@
 import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+
+/** True when stdin is a terminal, so a person can answer a question. */
+function interactive(io: Io): boolean {
+  return (io.stdin as { isTTY?: boolean }).isTTY === true;
+}
+
+/**
+ * Asks `question` on stderr and reads one line from stdin; true for `y` or `yes` (any case).
+ *
+ * @example
+ * if (!(await confirm(io, 'Delete it? [y/N] '))) throw new CliError('not deleted');
+ */
+export async function confirm(io: Io, question: string): Promise<boolean> {
+  io.stderr.write(question);
+  const answer = await new Promise<string>((resolve) => {
+    let text = '';
+    const done = () => {
+      io.stdin.off('data', onData);
+      io.stdin.off('end', done);
+      io.stdin.pause();
+      resolve(text);
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      if (text.includes('\n') || text.length > 100) done();
+    };
+    io.stdin.on('data', onData);
+    io.stdin.once('end', done);
+    io.stdin.resume();
+  });
+  return /^\s*y(es)?\s*$/i.test(answer.split('\n', 1)[0] ?? '');
+}
 
 /** `portcullis clients delete ID|NAME`: removes the client and everything issued to it. */
 export function registerClientsDelete(clients: Command, io: Io): void {
   clients
     .command('delete')
     .description(
-      'delete a client with its secrets, grants and tokens (JWTs already issued live until they expire)',
+      'delete a client with its secrets, grants and tokens (JWTs already issued live until they expire); asks first unless --yes',
     )
     .argument('<client>', 'client id or name')
+    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  $ portcullis clients delete billing')
-    .action(async (idOrName: string, options: { json?: boolean }) => {
-      const client = await withDatabase(io, (db) => createClientsService(db).delete(idOrName));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ portcullis clients delete billing\n  $ portcullis clients delete billing --yes --json',
+    )
+    .action(async (idOrName: string, options: { yes?: boolean; json?: boolean }) => {
+      if (!options.yes && !interactive(io)) {
+        throw new CliError(
+          'refusing to delete without confirmation: stdin is not a terminal, pass --yes',
+          2,
+        );
+      }
+      const client = await withDatabase(io, async (db) => {
+        const service = createClientsService(db);
+        if (options.yes) return service.delete(idOrName, { actor: cliActor(io) });
+        // Ask about one client, then delete exactly that one (by id, not by a name that could
+        // meanwhile belong to another).
+        const { client: found } = await service.show(idOrName);
+        const question = `Delete client "${found.name}" (${found.id}) with its secrets, grants and tokens? [y/N] `;
+        if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
+        return service.delete(found.id, { actor: cliActor(io) });
+      });
       if (options.json) return printJson(io, { deleted: client.id, name: client.name });
-      printLines(io, [`deleted client "${client.name}" (${client.id})`]);
+      printLines(io, [`deleted client "${client.name}" (${client.id}) with its grants and tokens`]);
     });
 }

@@ -1,10 +1,10 @@
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
+import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
 
-/** A registered OAuth client, as stored. */
-export interface ClientRecord {
-  id: string;
+/** What an operator sets on a client: everything but its id, secrets and timestamps. */
+export interface ClientFields {
   name: string;
   grantTypes: string[];
   redirectUris: string[];
@@ -16,7 +16,18 @@ export interface ClientRecord {
   clientUri: string | null;
   /** The client's logo, shown on consent pages. */
   logoUri: string | null;
+  /** Access-token lifetime in seconds; null: the resource's, else the server's default. */
+  accessTokenTtl: number | null;
+  /** Refresh-token lifetime in seconds; null: the server's default. */
+  refreshTokenTtl: number | null;
+}
+
+/** A registered OAuth client, as stored. */
+export interface ClientRecord extends ClientFields {
+  id: string;
   disabledAt: Date | null;
+  /** When the client last authenticated or got a token (recorded at most once a minute). */
+  lastUsedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,19 +43,27 @@ export interface ClientSecretRecord {
   lastUsedAt: Date | null;
 }
 
-/** What {@link ClientsRepository.create} needs. */
-export interface NewClient {
-  id: string;
+/** A secret to store: its name (unique per client) and hash. */
+export interface NewClientSecret {
   name: string;
-  grantTypes: string[];
-  redirectUris: string[];
-  scopes: string[];
-  resources: string[];
-  isPublic: boolean;
-  firstParty: boolean;
+  secretHash: string;
+  expiresAt?: Date | null;
+}
+
+/** What {@link ClientsRepository.create} needs. */
+export interface NewClient
+  extends Omit<ClientFields, 'clientUri' | 'logoUri' | 'accessTokenTtl' | 'refreshTokenTtl'> {
+  id: string;
   clientUri?: string | null;
   logoUri?: string | null;
-  secret?: { name: string; secretHash: string; expiresAt?: Date | null };
+  accessTokenTtl?: number | null;
+  refreshTokenTtl?: number | null;
+  secret?: NewClientSecret;
+}
+
+/** Audit events to record in the same transaction as a write. */
+export interface AuditOption {
+  audit?: readonly NewAuditEvent[];
 }
 
 interface ClientRow {
@@ -58,7 +77,10 @@ interface ClientRow {
   first_party: boolean;
   client_uri: string | null;
   logo_uri: string | null;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
   disabled_at: Date | null;
+  last_used_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -73,6 +95,20 @@ interface SecretRow {
   last_used_at: Date | null;
 }
 
+const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
+  name: 'name',
+  grantTypes: 'grant_types',
+  redirectUris: 'redirect_uris',
+  scopes: 'scopes',
+  resources: 'resources',
+  isPublic: 'is_public',
+  firstParty: 'first_party',
+  clientUri: 'client_uri',
+  logoUri: 'logo_uri',
+  accessTokenTtl: 'access_token_ttl',
+  refreshTokenTtl: 'refresh_token_ttl',
+};
+
 const toClient = (row: ClientRow): ClientRecord => ({
   id: row.id,
   name: row.name,
@@ -84,7 +120,10 @@ const toClient = (row: ClientRow): ClientRecord => ({
   firstParty: row.first_party,
   clientUri: row.client_uri ?? null,
   logoUri: row.logo_uri ?? null,
+  accessTokenTtl: row.access_token_ttl ?? null,
+  refreshTokenTtl: row.refresh_token_ttl ?? null,
   disabledAt: row.disabled_at,
+  lastUsedAt: row.last_used_at ?? null,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -99,58 +138,154 @@ const toSecret = (row: SecretRow): ClientSecretRecord => ({
   lastUsedAt: row.last_used_at,
 });
 
-/** Clients and their secrets. Every write announces the change to running servers. */
+// Fields to columns; undefined fields are left out (not changed).
+function toColumns(fields: Partial<ClientFields>): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) {
+    const value = fields[key as keyof ClientFields];
+    if (value !== undefined) columns[column] = value;
+  }
+  return columns;
+}
+
+async function assertResourcesExist(db: Database, resources: readonly string[]): Promise<void> {
+  if (resources.length === 0) return;
+  const known = await db('resources').whereIn('identifier', resources).pluck('identifier');
+  const unknown = resources.filter((r) => !known.includes(r));
+  if (unknown.length > 0) {
+    throw new StorageError('invalid', `unknown resource: ${unknown.join(', ')}`);
+  }
+}
+
+async function insertSecret(
+  db: Database,
+  clientId: string,
+  secret: NewClientSecret,
+): Promise<SecretRow> {
+  const [row] = await db<SecretRow>('client_secrets')
+    .insert({
+      client_id: clientId,
+      name: secret.name,
+      secret_hash: secret.secretHash,
+      expires_at: secret.expiresAt ?? null,
+    })
+    .returning('*');
+  return row as SecretRow;
+}
+
+async function recordAll(db: Database, events: readonly NewAuditEvent[] = []): Promise<void> {
+  const audit = createAuditRepository(db);
+  for (const event of events) await audit.record(event);
+}
+
+// Unique violations: a client name taken (any case), or a secret name the client already uses.
+function conflict(error: unknown, names: { client?: string; secret?: string }): unknown {
+  if (!isUniqueViolation(error)) return error;
+  const constraint = String((error as { constraint?: unknown }).constraint ?? '');
+  if (constraint === 'client_secrets_client_name_idx') {
+    return new StorageError(
+      'conflict',
+      `the client already has a secret named "${names.secret ?? ''}"`,
+      { cause: error },
+    );
+  }
+  return new StorageError('conflict', `a client named "${names.client ?? ''}" already exists`, {
+    cause: error,
+  });
+}
+
+/**
+ * Clients and their secrets. Every write that running servers must see announces the change
+ * (LISTEN/NOTIFY) and records its audit events in the same transaction.
+ *
+ * @example
+ * const clients = createClientsRepository(db);
+ * await clients.setDisabled(id, true, { audit: [{ type: 'client.disabled', actor, clientId: id }] });
+ */
 export function createClientsRepository(db: Database) {
   return {
     /**
      * Creates a client and its first secret in one transaction. Fails with `conflict` when the
      * name is taken (case-insensitively) and `invalid` when a resource is not registered.
      */
-    async create(client: NewClient): Promise<ClientRecord> {
+    async create(client: NewClient, options: AuditOption = {}): Promise<ClientRecord> {
       try {
         return await db.transaction(async (trx) => {
-          if (client.resources.length > 0) {
-            const known = await trx('resources')
-              .whereIn('identifier', client.resources)
-              .pluck('identifier');
-            const unknown = client.resources.filter((r) => !known.includes(r));
-            if (unknown.length > 0) {
-              throw new StorageError('invalid', `unknown resource: ${unknown.join(', ')}`);
-            }
-          }
+          await assertResourcesExist(trx, client.resources);
           const [row] = await trx<ClientRow>('clients')
             .insert({
               id: client.id,
-              name: client.name,
-              grant_types: client.grantTypes,
-              redirect_uris: client.redirectUris,
-              scopes: client.scopes,
-              resources: client.resources,
-              is_public: client.isPublic,
-              first_party: client.firstParty,
-              client_uri: client.clientUri ?? null,
-              logo_uri: client.logoUri ?? null,
+              ...toColumns({
+                ...client,
+                clientUri: client.clientUri ?? null,
+                logoUri: client.logoUri ?? null,
+                accessTokenTtl: client.accessTokenTtl ?? null,
+                refreshTokenTtl: client.refreshTokenTtl ?? null,
+              }),
             })
             .returning('*');
-          if (client.secret) {
-            await trx('client_secrets').insert({
-              client_id: client.id,
-              name: client.secret.name,
-              secret_hash: client.secret.secretHash,
-              expires_at: client.secret.expiresAt ?? null,
-            });
-          }
+          if (client.secret) await insertSecret(trx, client.id, client.secret);
+          await recordAll(trx, options.audit);
           await notifyChange(trx, { kind: 'client', id: client.id });
           return toClient(row as ClientRow);
         });
       } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new StorageError('conflict', `a client named "${client.name}" already exists`, {
-            cause: error,
-          });
-        }
-        throw error;
+        throw conflict(error, { client: client.name, secret: client.secret?.name });
       }
+    },
+
+    /**
+     * Changes the given fields; undefined when the client does not exist. `removeSecrets`
+     * deletes every secret (a client turned public) and `addSecret` stores a new one (a client
+     * turned confidential), in the same transaction.
+     */
+    async update(
+      id: string,
+      fields: Partial<ClientFields>,
+      options: AuditOption & { addSecret?: NewClientSecret; removeSecrets?: boolean } = {},
+    ): Promise<ClientRecord | undefined> {
+      try {
+        return await db.transaction(async (trx) => {
+          if (fields.resources) await assertResourcesExist(trx, fields.resources);
+          const [row] = await trx<ClientRow>('clients')
+            .where({ id })
+            .update({ ...toColumns(fields), updated_at: trx.fn.now() })
+            .returning('*');
+          if (!row) return undefined;
+          if (options.removeSecrets) await trx('client_secrets').where({ client_id: id }).delete();
+          if (options.addSecret) await insertSecret(trx, id, options.addSecret);
+          await recordAll(trx, options.audit);
+          await notifyChange(trx, { kind: 'client', id });
+          return toClient(row as ClientRow);
+        });
+      } catch (error) {
+        throw conflict(error, { client: fields.name, secret: options.addSecret?.name });
+      }
+    },
+
+    /**
+     * Disables or enables the client; undefined when it does not exist. Disabling twice keeps
+     * the first time. Grants and tokens stay stored (enabling brings them back); the servers
+     * refuse everything a disabled client asks for.
+     */
+    async setDisabled(
+      id: string,
+      disabled: boolean,
+      options: AuditOption = {},
+    ): Promise<ClientRecord | undefined> {
+      return db.transaction(async (trx) => {
+        const [row] = await trx<ClientRow>('clients')
+          .where({ id })
+          .update({
+            disabled_at: disabled ? trx.raw('coalesce(disabled_at, now())') : null,
+            updated_at: trx.fn.now(),
+          })
+          .returning('*');
+        if (!row) return undefined;
+        await recordAll(trx, options.audit);
+        await notifyChange(trx, { kind: 'client', id });
+        return toClient(row as ClientRow);
+      });
     },
 
     async findById(id: string): Promise<ClientRecord | undefined> {
@@ -172,12 +307,22 @@ export function createClientsRepository(db: Database) {
       return rows.map(toClient);
     },
 
-    /** Deletes the client, its secrets and every artifact issued to it. */
-    async delete(id: string): Promise<boolean> {
+    /**
+     * Deletes the client, its secrets and every artifact issued to it (grants, codes, refresh
+     * and opaque access tokens); false when the client does not exist. `audit` gets how many
+     * artifacts went.
+     */
+    async delete(
+      id: string,
+      options: { audit?: (revokedArtifacts: number) => NewAuditEvent[] } = {},
+    ): Promise<boolean> {
       return db.transaction(async (trx) => {
         const deleted = await trx('clients').where({ id }).delete();
         if (deleted === 0) return false;
-        await trx('oidc_artifacts').whereRaw(`payload->>'clientId' = ?`, [id]).delete();
+        const revoked = await trx('oidc_artifacts')
+          .whereRaw(`payload->>'clientId' = ?`, [id])
+          .delete();
+        await recordAll(trx, options.audit?.(revoked));
         await notifyChange(trx, { kind: 'client', id });
         return true;
       });
@@ -192,10 +337,60 @@ export function createClientsRepository(db: Database) {
       return rows.map(toSecret);
     },
 
+    /**
+     * Adds a secret and, with `expireOthersInSeconds`, makes every other live secret expire at
+     * most that many seconds from now (0: now), in one transaction. `audit` gets the secrets
+     * whose expiry changed, to describe them. Fails with `conflict` when the name is taken.
+     */
+    async addSecret(
+      clientId: string,
+      secret: NewClientSecret,
+      options: {
+        expireOthersInSeconds?: number;
+        audit?: (added: ClientSecretRecord, expired: ClientSecretRecord[]) => NewAuditEvent[];
+      } = {},
+    ): Promise<{ added: ClientSecretRecord; expired: ClientSecretRecord[] }> {
+      try {
+        return await db.transaction(async (trx) => {
+          const added = toSecret(await insertSecret(trx, clientId, secret));
+          let expired: ClientSecretRecord[] = [];
+          if (options.expireOthersInSeconds !== undefined) {
+            const at = trx.raw('now() + make_interval(secs => ?)', [options.expireOthersInSeconds]);
+            const rows = await trx<SecretRow>('client_secrets')
+              .where({ client_id: clientId })
+              .whereNot({ id: added.id })
+              .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', at))
+              // LEAST ignores NULL: a secret without expiry gets exactly `at`.
+              .update({ expires_at: trx.raw('least(expires_at, ?)', [at]) })
+              .returning('*');
+            expired = rows.map(toSecret);
+          }
+          await recordAll(trx, options.audit?.(added, expired));
+          await notifyChange(trx, { kind: 'client', id: clientId });
+          return { added, expired };
+        });
+      } catch (error) {
+        throw conflict(error, { secret: secret.name });
+      }
+    },
+
     /** Records that a secret was used; at most once a minute per secret, to spare writes. */
     async touchSecret(secretId: string): Promise<void> {
       await db('client_secrets')
         .where({ id: secretId })
+        .where((q) =>
+          q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`),
+        )
+        .update({ last_used_at: db.fn.now() });
+    },
+
+    /**
+     * Records that the client was used; at most once a minute per client. Not announced:
+     * servers do not need it, and it must not empty their caches.
+     */
+    async touchClient(clientId: string): Promise<void> {
+      await db('clients')
+        .where({ id: clientId })
         .where((q) =>
           q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`),
         )

@@ -1,0 +1,26 @@
+import { createClientsService } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import { clientJson } from './clients-show.ts';
+
+/** `portcullis clients disable ID|NAME`: servers refuse the client until it is enabled again. */
+export function registerClientsDisable(clients: Command, io: Io): void {
+  clients
+    .command('disable')
+    .description(
+      'refuse every request of a client (authentication, tokens, refresh, introspection) until enabled again; its grants are kept (JWTs already issued live until they expire)',
+    )
+    .argument('<client>', 'client id or name')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis clients disable billing')
+    .action(async (idOrName: string, options: { json?: boolean }) => {
+      const client = await withDatabase(io, (db) =>
+        createClientsService(db).disable(idOrName, { actor: cliActor(io) }),
+      );
+      if (options.json) return printJson(io, clientJson(client));
+      printLines(io, [
+        `disabled client "${client.name}" (${client.id}): running servers refuse it within a second`,
+      ]);
+    });
+}

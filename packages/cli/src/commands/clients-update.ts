@@ -1,0 +1,128 @@
+import {
+  CLIENT_FIELD_NAMES,
+  createClientsService,
+  type UpdateClientInput,
+} from '@portcullis/auth-server';
+import { type Command, Option } from 'commander';
+import { CliError } from '../errors.ts';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import { clientJson } from './clients-show.ts';
+
+interface Options {
+  name?: string;
+  grant?: string[];
+  redirectUri?: string[] | false;
+  scope?: string[] | false;
+  resource?: string[] | false;
+  public?: boolean;
+  confidential?: boolean;
+  firstParty?: boolean;
+  thirdParty?: boolean;
+  homepage?: string | false;
+  logoUri?: string | false;
+  accessTokenTtl?: string | false;
+  refreshTokenTtl?: string | false;
+  json?: boolean;
+}
+
+// `--no-x` (false) clears; a value replaces; absent (undefined) keeps.
+const cleared = <T>(value: T | false | undefined): T | null | undefined =>
+  value === false ? null : value;
+
+/** The service's input from the command's options; only what was given. */
+function toInput(options: Options): UpdateClientInput {
+  const input: UpdateClientInput = {};
+  if (options.name !== undefined) input.name = options.name;
+  if (options.grant !== undefined) input.grants = options.grant;
+  if (options.redirectUri !== undefined) input.redirectUris = cleared(options.redirectUri);
+  if (options.scope !== undefined) input.scopes = cleared(options.scope);
+  if (options.resource !== undefined) input.resources = cleared(options.resource);
+  if (options.public || options.confidential) input.public = options.public === true;
+  if (options.firstParty || options.thirdParty) input.firstParty = options.firstParty === true;
+  if (options.homepage !== undefined) input.homepage = cleared(options.homepage);
+  if (options.logoUri !== undefined) input.logoUri = cleared(options.logoUri);
+  if (options.accessTokenTtl !== undefined) input.accessTokenTtl = cleared(options.accessTokenTtl);
+  if (options.refreshTokenTtl !== undefined) {
+    input.refreshTokenTtl = cleared(options.refreshTokenTtl);
+  }
+  return input;
+}
+
+/** `portcullis clients update ID|NAME [options]`: changes a client, validated as `create` does. */
+export function registerClientsUpdate(clients: Command, io: Io): void {
+  clients
+    .command('update')
+    .description(
+      'change a client: each option replaces the stored value (lists included), --no-X clears it; checked exactly as create checks',
+    )
+    .argument('<client>', 'client id or name')
+    .option('--name <name>', 'new display name, unique regardless of case')
+    .option(
+      '--grant <grant...>',
+      'client_credentials, authorization_code, refresh_token, device_code',
+    )
+    .option('--redirect-uri <uri...>', 'the redirect URIs (replaces them all)')
+    .option('--no-redirect-uri', 'remove every redirect URI')
+    .option('--scope <scopes...>', 'the scopes the client may request (replaces them all)')
+    .option('--no-scope', 'remove every scope')
+    .option(
+      '--resource <uri...>',
+      'the resources the client may get tokens for (replaces them all)',
+    )
+    .option('--no-resource', 'remove every resource')
+    .addOption(
+      new Option('--public', 'make it public: its secrets are deleted').conflicts('confidential'),
+    )
+    .addOption(new Option('--confidential', 'make it confidential: a new secret is shown once'))
+    .addOption(
+      new Option('--first-party', 'a client of your own: no consent screen').conflicts(
+        'thirdParty',
+      ),
+    )
+    .addOption(new Option('--third-party', 'users see a consent screen'))
+    .option('--homepage <url>', "the app's homepage, shown on the consent page")
+    .option('--no-homepage', 'remove the homepage')
+    .option('--logo-uri <url>', "the app's logo, shown on the consent page")
+    .option('--no-logo-uri', 'remove the logo')
+    .option('--access-token-ttl <duration>', "this client's access-token lifetime (10m, 1h)")
+    .option('--no-access-token-ttl', "use the resource's access-token lifetime again")
+    .option('--refresh-token-ttl <duration>', "this client's refresh-token lifetime (30d)")
+    .option('--no-refresh-token-ttl', 'use the default refresh-token lifetime (14d) again')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ portcullis clients update billing --scope "notes:read" --access-token-ttl 5m
+  $ portcullis clients update web-app --redirect-uri https://app.example.com/cb --no-logo-uri`,
+    )
+    .action(async (idOrName: string, options: Options) => {
+      const input = toInput(options);
+      if (Object.keys(input).length === 0) {
+        throw new CliError('nothing to change: give at least one option (see --help)', 2);
+      }
+      const updated = await withDatabase(io, (db) =>
+        createClientsService(db).update(idOrName, input, { actor: cliActor(io) }),
+      );
+      const changed = updated.changed.map((field) => CLIENT_FIELD_NAMES[field]);
+      if (options.json) {
+        return printJson(io, {
+          ...clientJson(updated.client),
+          changed,
+          ...(updated.clientSecret ? { client_secret: updated.clientSecret } : {}),
+        });
+      }
+      printLines(io, [
+        changed.length === 0
+          ? `client "${updated.client.name}" already had these settings: nothing changed`
+          : `updated client "${updated.client.name}" (${updated.client.id}): ${changed.join(', ')}`,
+        ...(updated.clientSecret
+          ? [
+              `client_secret: ${updated.clientSecret}`,
+              'the secret is shown only now: store it safely',
+            ]
+          : []),
+      ]);
+    });
+}

@@ -1,0 +1,142 @@
+import { Readable, Writable } from 'node:stream';
+import type { TestDatabase } from '@portcullis/storage/testing';
+import type { ExecutionContext } from 'ava';
+import { run } from '../src/index.ts';
+import { API, type CliResult, cli, cliJson } from './helpers.ts';
+
+/** A client as `--json` prints it. */
+export interface ClientJson {
+  client_id: string;
+  client_secret?: string;
+  name: string;
+  grant_types: string[];
+  redirect_uris: string[];
+  scope: string;
+  resources: string[];
+  public: boolean;
+  first_party: boolean;
+  homepage: string | null;
+  logo_uri: string | null;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  disabled: boolean;
+  last_used_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A secret as `--json` prints it. */
+export interface SecretJson {
+  id: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  expired: boolean;
+  last_used_at: string | null;
+}
+
+/** Registers a client-credentials client for the example resource; `args` add or override. */
+export function createService(
+  database: TestDatabase,
+  name: string,
+  args: string[] = [],
+): Promise<ClientJson> {
+  return cliJson<ClientJson>(database, [
+    'clients',
+    'create',
+    '--name',
+    name,
+    '--grant',
+    'client_credentials',
+    '--resource',
+    API,
+    '--scope',
+    'notes:read',
+    ...args,
+  ]);
+}
+
+/** Registers a confidential authorization-code client with refresh tokens. */
+export function createWebApp(
+  database: TestDatabase,
+  name: string,
+  args: string[] = [],
+): Promise<ClientJson> {
+  return cliJson<ClientJson>(database, [
+    'clients',
+    'create',
+    '--name',
+    name,
+    '--grant',
+    'authorization_code',
+    'refresh_token',
+    '--redirect-uri',
+    'https://app.example.com/cb',
+    '--resource',
+    API,
+    '--scope',
+    'openid notes:read',
+    ...args,
+  ]);
+}
+
+/** Runs the CLI with stdin as a terminal on which the operator types `typed`. */
+export async function cliOnTerminal(
+  database: TestDatabase,
+  args: string[],
+  typed: string,
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = Readable.from([typed]) as Readable & { isTTY?: boolean };
+  stdin.isTTY = true;
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await run(args, {
+    env: { DATABASE_URL: database.url },
+    stdout: sink((text) => {
+      stdout += text;
+    }),
+    stderr: sink((text) => {
+      stderr += text;
+    }),
+    stdin,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Exit `code` with exactly one line on stderr and nothing on stdout. */
+export function failsWithOneLine(
+  t: ExecutionContext,
+  result: CliResult,
+  why: RegExp,
+  code = 1,
+): void {
+  t.is(result.code, code, result.stderr);
+  t.regex(result.stderr, why);
+  t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+  t.is(result.stdout, '');
+}
+
+/** The audit events recorded for a client, oldest first. */
+export async function auditOf(
+  database: TestDatabase,
+  clientId: string,
+): Promise<Array<{ type: string; actor: string; details: Record<string, unknown> }>> {
+  return database.db('audit_events').where({ client_id: clientId }).orderBy('id');
+}
+
+/** The stored row of a client, for checking that a refused command wrote nothing. */
+export async function clientRow(
+  database: TestDatabase,
+  clientId: string,
+): Promise<Record<string, unknown> | undefined> {
+  return database.db('clients').where({ id: clientId }).first();
+}
+
+export { API, cli, cliJson };
