@@ -1,6 +1,7 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
 export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
 export { formatDuration, parseDuration } from './config/duration.ts';
+export { formatDuration, parseDuration } from './config/duration.ts';
 export {
   type DevSecrets,
   loadServerConfig,
@@ -10,6 +11,8 @@ export {
   type Setting,
 } from './config/server-config.ts';
 export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
+export * from './janitor/janitor.ts';
+export * from './janitor/schedule.ts';
 export { parseKeyEncryptionKey } from './keys/key-encryption.ts';
 export * from './keys/keys-service.ts';
 export { DEFAULT_PROPAGATION_SECONDS, RETIREMENT_POLICY } from './keys/rotation-policy.ts';
@@ -36,4 +39,5 @@ export * from './services/grants-service.ts';
 export * from './services/resource-catalogue.ts';
 export * from './services/resources-apply.ts';
 export * from './services/resources-service.ts';
+export * from './services/tokens-service.ts';
 export * from './services/users-service.ts';

@@ -19,8 +19,14 @@ import { registerKeysList } from './commands/keys-list.ts';
 import { registerKeysRotate } from './commands/keys-rotate.ts';
 import { registerResourcesApply } from './commands/resources-apply.ts';
 import { registerResourcesCreate } from './commands/resources-create.ts';
+import { registerResourcesDelete } from './commands/resources-delete.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
+import { registerResourcesShow } from './commands/resources-show.ts';
+import { registerResourcesUpdate } from './commands/resources-update.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerTokensIssue } from './commands/tokens-issue.ts';
+import { registerTokensPurge } from './commands/tokens-purge.ts';
+import { registerTokensRevoke } from './commands/tokens-revoke.ts';
 import { registerUsersCreate } from './commands/users-create.ts';
 import { registerUsersDelete } from './commands/users-delete.ts';
 import { registerUsersDisable } from './commands/users-disable.ts';
@@ -59,7 +65,17 @@ export function createProgram(io: Io): Command {
   const resources = program.command('resources').description('API resources and their scopes');
   registerResourcesCreate(resources, io);
   registerResourcesList(resources, io);
+  registerResourcesShow(resources, io);
+  registerResourcesUpdate(resources, io);
+  registerResourcesDelete(resources, io);
   registerResourcesApply(resources, io);
+
+  const tokens = program
+    .command('tokens')
+    .description('operator-issued API tokens, revocation and the janitor');
+  registerTokensIssue(tokens, io);
+  registerTokensRevoke(tokens, io);
+  registerTokensPurge(tokens, io);
 
   const users = program.command('users').description('end users who sign in');
   registerUsersCreate(users, io);

@@ -35,7 +35,7 @@ test.serial('create and list a resource with scope descriptions', async (t) => {
   const list = await cliJson<Array<{ identifier: string }>>(database, ['resources', 'list']);
   t.true(list.some((r) => r.identifier === 'https://api.example.com'));
   const table = await cli(database, ['resources', 'list']);
-  t.regex(table.stdout, /https:\/\/api\.example\.com +Example +300s +read write/);
+  t.regex(table.stdout, /https:\/\/api\.example\.com +Example +jwt +5m +read write/);
 });
 
 const refusals: Array<[string, string[], RegExp]> = [
@@ -63,7 +63,7 @@ const refusals: Array<[string, string[], RegExp]> = [
   ],
   [
     'a bad lifetime',
-    ['--identifier', 'https://f.example', '--name', 'F', '--access-token-ttl', '10m'],
+    ['--identifier', 'https://f.example', '--name', 'F', '--access-token-ttl', '10 minutes'],
     /lifetime/,
   ],
   [

@@ -1,4 +1,5 @@
 import { AuthServerError } from '../errors.ts';
+import { parseDuration } from './duration.ts';
 
 /** The authorization server's validated configuration. */
 export interface ServerConfig {
@@ -14,6 +15,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
   refreshReuseGraceSeconds: number;
+  /** Seconds between janitor runs inside `serve`; 0: no schedule. */
+  janitorIntervalSeconds: number;
 }
 
 /** One environment variable of the server's configuration. */
@@ -52,6 +55,12 @@ export const SETTINGS: readonly Setting[] = [
     description:
       'seconds after a refresh token was rotated during which reusing it is refused without revoking the grant (concurrent refreshes); later reuse revokes the grant. 0 to 60',
     default: '10',
+  },
+  {
+    env: 'PORTCULLIS_JANITOR_INTERVAL',
+    description:
+      'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',
+    default: '1h',
   },
   {
     env: 'PORTCULLIS_TRUST_PROXY',
@@ -118,6 +127,7 @@ export function loadServerConfig(
       10,
       60,
     ),
+    janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
   };
 }
 
@@ -145,6 +155,19 @@ function parseSeconds(
   const seconds = Number(value);
   if (!/^\d+$/.test(value) || seconds > max) {
     throw invalid(`${name} must be a whole number of seconds from 0 to ${max}, got "${value}"`);
+  }
+  return seconds;
+}
+
+// The janitor's interval: a duration from 1 minute to 1 day, or 0/off for none [1h].
+function parseInterval(value: string | undefined): number {
+  if (value === undefined || value === '') return 3600;
+  if (value === '0' || value === 'off') return 0;
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds < 60 || seconds > 86_400) {
+    throw invalid(
+      `PORTCULLIS_JANITOR_INTERVAL must be a duration from 1m to 1d (like 1h), or off, got "${value}"`,
+    );
   }
   return seconds;
 }

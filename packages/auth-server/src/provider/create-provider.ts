@@ -8,6 +8,7 @@ import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
 import { providerPages } from './pages.ts';
+import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
 import { requestContextMiddleware } from './request-context.ts';
 import { createResourceIndicators, OIDC_SCOPES } from './resource-indicators.ts';
@@ -138,8 +139,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
       introspection: {
         enabled: true,
-        // Only the client a token was issued to may see it; anyone else gets {"active": false}.
-        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        // The token's own client and its resource's introspection clients; anyone else gets
+        // {"active": false}.
+        allowedPolicy: createIntrospectionPolicy(resources),
       },
       deviceFlow: {
         enabled: true,

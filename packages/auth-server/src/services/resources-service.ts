@@ -1,9 +1,15 @@
 import {
+  createClientsRepository,
   createResourcesRepository,
   type Database,
+  type DeletedResource,
+  type NewAuditEvent,
+  type ResourceChanges,
   type ResourceRecord,
   type ScopeRecord,
 } from '@portcullis/storage';
+import { parseDuration } from '../config/duration.ts';
+import { AuthServerError } from '../errors.ts';
 import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
 import { fromStorage } from './clients-service.ts';
 import {
@@ -13,13 +19,41 @@ import {
   validateScopeName,
 } from './validation.ts';
 
+/** Access-token formats a resource can choose: RFC 9068 JWTs, or opaque (stored, revocable). */
+export const ACCESS_TOKEN_FORMATS = ['jwt', 'opaque'] as const;
+
+/** A lifetime: whole seconds, or a duration such as `15m`. */
+type Lifetime = number | string;
+
 /** What the operator asks for in `resources create`. */
 export interface CreateResourceInput {
   identifier: string;
   name: string;
   scopes: readonly ScopeRecord[];
-  /** Access-token lifetime in seconds [600]: a JWT cannot be recalled, so keep it short. */
-  accessTokenTtl?: number;
+  /** Access-token lifetime [600 s]: a JWT cannot be recalled, so keep it short. At most 1 day. */
+  accessTokenTtl?: Lifetime;
+  /** Access-token format ['jwt']. */
+  accessTokenFormat?: string;
+  /** Client ids (the API's own) that may introspect tokens for this resource. */
+  introspectionClients?: readonly string[];
+}
+
+/** What `resources update` changes; anything undefined stays as it is. */
+export interface UpdateResourceInput {
+  name?: string;
+  accessTokenTtl?: Lifetime;
+  accessTokenFormat?: string;
+  /** Replaces the list; an empty list leaves only the tokens' own clients introspecting. */
+  introspectionClients?: readonly string[];
+  /** Scopes to add, or whose description to replace. */
+  putScopes?: readonly ScopeRecord[];
+  /** Scope names to delete. */
+  removeScopes?: readonly string[];
+}
+
+/** Who made a change, for the audit trail (`cli:<user>`; `system` when not said). */
+export interface ResourceChangeOptions {
+  actor?: string;
 }
 
 /**
@@ -36,40 +70,213 @@ export function parseScopeDefinition(value: string): ScopeRecord {
   return { name: validateScopeName(value.slice(0, at)), description };
 }
 
-/** API resource registration for the CLI. */
+function validateTtl(value: Lifetime): number {
+  const seconds = typeof value === 'number' ? value : parseDuration(value);
+  if (seconds === undefined || !Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
+    invalidInput(
+      `the access-token lifetime must be from 1 second to 1 day (like 600, 15m or 1h), got "${value}"`,
+    );
+  }
+  return seconds;
+}
+
+function validateFormat(value: string): 'jwt' | 'opaque' {
+  if (!(ACCESS_TOKEN_FORMATS as readonly string[]).includes(value)) {
+    invalidInput(`the access-token format must be jwt or opaque, got "${value}"`);
+  }
+  return value as 'jwt' | 'opaque';
+}
+
+function validateNewScopes(scopes: readonly ScopeRecord[]): ScopeRecord[] {
+  const seen = new Set<string>();
+  for (const scope of scopes) {
+    validateScopeName(scope.name);
+    if (OIDC_SCOPES.includes(scope.name))
+      invalidInput(`"${scope.name}" is an OpenID scope, not a resource scope`);
+    if (seen.has(scope.name)) invalidInput(`scope "${scope.name}" is given twice`);
+    seen.add(scope.name);
+  }
+  return [...scopes];
+}
+
+/**
+ * API resource registration for the CLI: validation before any write, one transaction per
+ * change with its audit event, and running servers see the change within a second
+ * (LISTEN/NOTIFY invalidates their resource registry).
+ *
+ * @example
+ * const resources = createResourcesService(db);
+ * await resources.update('https://api.example.com', { accessTokenTtl: '15m' }, { actor: 'cli:alice' });
+ */
 export function createResourcesService(db: Database) {
   const resources = createResourcesRepository(db);
+  const clients = createClientsRepository(db);
+
+  const event = (
+    type: NewAuditEvent['type'],
+    identifier: string,
+    options: ResourceChangeOptions,
+    details: Record<string, unknown>,
+  ): NewAuditEvent => ({
+    type,
+    actor: options.actor ?? 'system',
+    details: { resource: identifier, ...details },
+  });
+
+  const mustFind = async (identifier: string): Promise<ResourceRecord> => {
+    const found = await resources.find(identifier);
+    if (!found) throw new AuthServerError('not_found', `no resource "${identifier}"`);
+    return found;
+  };
+
+  // Only a confidential client can authenticate at the introspection endpoint.
+  const validateIntrospectionClients = async (ids: readonly string[]): Promise<string[]> => {
+    const unique = [...new Set(ids)];
+    for (const id of unique) {
+      const client = await clients.findById(id);
+      if (!client) invalidInput(`no client with id "${id}" (give the client id, not its name)`);
+      if (client.isPublic) {
+        invalidInput(`client "${client.name}" is public: it cannot authenticate to introspect`);
+      }
+    }
+    return unique;
+  };
+
   return {
-    async create(input: CreateResourceInput): Promise<ResourceRecord> {
+    async create(
+      input: CreateResourceInput,
+      options: ResourceChangeOptions = {},
+    ): Promise<ResourceRecord> {
       const identifier = validateResourceIdentifier(input.identifier);
       const name = validateName(input.name, 'resource name');
-      const seen = new Set<string>();
-      for (const scope of input.scopes) {
-        validateScopeName(scope.name);
-        if (OIDC_SCOPES.includes(scope.name))
-          invalidInput(`"${scope.name}" is an OpenID scope, not a resource scope`);
-        if (seen.has(scope.name)) invalidInput(`scope "${scope.name}" is given twice`);
-        seen.add(scope.name);
-      }
-      const ttl = input.accessTokenTtl ?? 600;
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {
-        invalidInput('the access-token lifetime must be a whole number of seconds from 1 to 86400');
-      }
+      const scopes = validateNewScopes(input.scopes);
+      const accessTokenTtl = validateTtl(input.accessTokenTtl ?? 600);
+      const accessTokenFormat = validateFormat(input.accessTokenFormat ?? 'jwt');
+      const introspectionClients = await validateIntrospectionClients(
+        input.introspectionClients ?? [],
+      );
       try {
-        return await resources.create({
-          identifier,
-          name,
-          scopes: [...input.scopes],
-          accessTokenTtl: ttl,
-        });
+        return await resources.create(
+          { identifier, name, scopes, accessTokenTtl, accessTokenFormat, introspectionClients },
+          {
+            audit: [
+              event('resource.created', identifier, options, {
+                name,
+                scopes: scopes.map((s) => s.name),
+                access_token_ttl: accessTokenTtl,
+                access_token_format: accessTokenFormat,
+              }),
+            ],
+          },
+        );
       } catch (error) {
         throw fromStorage(error);
       }
     },
 
+    /** Changes what `input` gives; `not_found` for an unknown identifier. */
+    async update(
+      identifier: string,
+      input: UpdateResourceInput,
+      options: ResourceChangeOptions = {},
+    ): Promise<{ resource: ResourceRecord; changed: string[] }> {
+      const current = await mustFind(identifier);
+      const changes: ResourceChanges = {};
+      if (input.name !== undefined) changes.name = validateName(input.name, 'resource name');
+      if (input.accessTokenTtl !== undefined) {
+        changes.accessTokenTtl = validateTtl(input.accessTokenTtl);
+      }
+      if (input.accessTokenFormat !== undefined) {
+        changes.accessTokenFormat = validateFormat(input.accessTokenFormat);
+      }
+      if (input.introspectionClients !== undefined) {
+        changes.introspectionClients = await validateIntrospectionClients(
+          input.introspectionClients,
+        );
+      }
+      const put = validateNewScopes(input.putScopes ?? []);
+      const remove = [...new Set(input.removeScopes ?? [])];
+      for (const name of remove) {
+        if (!current.scopes.some((s) => s.name === name)) {
+          invalidInput(`the resource has no scope "${name}" to remove`);
+        }
+        if (put.some((s) => s.name === name))
+          invalidInput(`scope "${name}" is both set and removed`);
+      }
+      if (put.length > 0) changes.putScopes = put;
+      if (remove.length > 0) changes.removeScopes = remove;
+
+      const changed = [
+        ...(changes.name !== undefined && changes.name !== current.name ? ['name'] : []),
+        ...(changes.accessTokenTtl !== undefined &&
+        changes.accessTokenTtl !== current.accessTokenTtl
+          ? ['access_token_ttl']
+          : []),
+        ...(changes.accessTokenFormat !== undefined &&
+        changes.accessTokenFormat !== current.accessTokenFormat
+          ? ['access_token_format']
+          : []),
+        ...(changes.introspectionClients !== undefined &&
+        changes.introspectionClients.join(' ') !== current.introspectionClients.join(' ')
+          ? ['introspection_clients']
+          : []),
+        ...put
+          .filter(
+            (s) => current.scopes.find((c) => c.name === s.name)?.description !== s.description,
+          )
+          .map((s) => `scope ${s.name}`),
+        ...remove.map((name) => `scope ${name} (removed)`),
+      ];
+      if (changed.length === 0) return { resource: current, changed };
+      try {
+        const resource = await resources.update(identifier, changes, {
+          audit: [event('resource.updated', identifier, options, { changed })],
+        });
+        if (!resource) throw new AuthServerError('not_found', `no resource "${identifier}"`);
+        return { resource, changed };
+      } catch (error) {
+        throw fromStorage(error);
+      }
+    },
+
+    /**
+     * Deletes the resource with its scopes and stored tokens. While clients are allowed it,
+     * refuses with `conflict` unless `force`, which takes it off those clients.
+     */
+    async delete(
+      identifier: string,
+      options: ResourceChangeOptions & { force?: boolean } = {},
+    ): Promise<DeletedResource> {
+      let deleted: DeletedResource | undefined;
+      try {
+        deleted = await resources.delete(identifier, {
+          force: options.force,
+          audit: [event('resource.deleted', identifier, options, { forced: !!options.force })],
+        });
+      } catch (error) {
+        const converted = fromStorage(error);
+        if (converted instanceof AuthServerError && converted.code === 'conflict') {
+          throw new AuthServerError(
+            'conflict',
+            `${converted.message}: take it off them first, or delete with --force`,
+            { cause: error },
+          );
+        }
+        throw converted;
+      }
+      if (!deleted) throw new AuthServerError('not_found', `no resource "${identifier}"`);
+      return deleted;
+    },
+
+    /** The clients allowed the resource (ids and names). */
+    referencingClients: (identifier: string) => resources.referencingClients(identifier),
+
     list: () => resources.list(),
 
     find: (identifier: string) => resources.find(identifier),
+
+    /** The resource; `not_found` when there is none. */
+    show: mustFind,
   };
 }
 

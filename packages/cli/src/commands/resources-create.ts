@@ -1,18 +1,21 @@
 import { createResourcesService, parseScopeDefinition } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { resourceJson } from './resources-list.ts';
+import { describeResource } from './resources-show.ts';
 
 interface Options {
   identifier: string;
   name: string;
   scope?: string[];
   accessTokenTtl?: string;
+  format?: string;
+  introspectionClient?: string[];
   json?: boolean;
 }
 
-/** `portcullis resources create`: registers an API and its scopes. */
+/** `portcullis resources create`: registers an API, its scopes and its token settings. */
 export function registerResourcesCreate(resources: Command, io: Io): void {
   resources
     .command('create')
@@ -23,32 +26,50 @@ export function registerResourcesCreate(resources: Command, io: Io): void {
     )
     .requiredOption('--name <name>', 'display name')
     .option('--scope <name=description...>', 'a scope and the description shown on consent pages')
-    .option('--access-token-ttl <seconds>', 'access-token lifetime in seconds (default 600)')
+    .option(
+      '--access-token-ttl <duration>',
+      'access-token lifetime, like 600, 15m or 1h; at most 1d (default 10m)',
+    )
+    .option(
+      '--format <format>',
+      'access-token format: jwt (verified by the API itself) or opaque (stored, revocable, introspected) (default jwt)',
+    )
+    .option(
+      '--introspection-client <client-id...>',
+      "the API's own client(s), allowed to introspect tokens issued for it",
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `
 Example:
   $ portcullis resources create --identifier https://api.example.com --name "Example API" \\
-      --scope "notes:read=Read your notes" --scope "notes:write=Create and delete your notes"`,
+      --scope "notes:read=Read your notes" --scope "notes:write=Create and delete your notes" \\
+      --access-token-ttl 15m`,
     )
     .action(async (options: Options) => {
       const scopes = (options.scope ?? []).map(parseScopeDefinition);
-      const ttl = options.accessTokenTtl;
       const resource = await withDatabase(io, (db) =>
-        createResourcesService(db).create({
-          identifier: options.identifier,
-          name: options.name,
-          scopes,
-          ...(ttl !== undefined
-            ? { accessTokenTtl: /^\d+$/.test(ttl) ? Number(ttl) : Number.NaN }
-            : {}),
-        }),
+        createResourcesService(db).create(
+          {
+            identifier: options.identifier,
+            name: options.name,
+            scopes,
+            ...(options.accessTokenTtl !== undefined
+              ? { accessTokenTtl: options.accessTokenTtl }
+              : {}),
+            ...(options.format !== undefined ? { accessTokenFormat: options.format } : {}),
+            ...(options.introspectionClient !== undefined
+              ? { introspectionClients: options.introspectionClient }
+              : {}),
+          },
+          { actor: cliActor(io) },
+        ),
       );
       if (options.json) return printJson(io, resourceJson(resource));
       printLines(io, [
         `created resource "${resource.name}" (${resource.identifier})`,
-        ...resource.scopes.map((s) => `  ${s.name}: ${s.description}`),
+        ...describeResource(resource),
       ]);
     });
 }

@@ -1,16 +1,17 @@
-import { createResourcesService } from '@portcullis/auth-server';
+import { createResourcesService, formatDuration } from '@portcullis/auth-server';
 import type { ResourceRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJson, printTable } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
-/** A resource in the CLI's JSON shape. */
+/** A resource in the CLI's JSON shape (`access_token_ttl` in seconds). */
 export function resourceJson(resource: ResourceRecord) {
   return {
     identifier: resource.identifier,
     name: resource.name,
     access_token_ttl: resource.accessTokenTtl,
     access_token_format: resource.accessTokenFormat,
+    introspection_clients: resource.introspectionClients,
     scopes: resource.scopes,
   };
 }
@@ -19,7 +20,7 @@ export function resourceJson(resource: ResourceRecord) {
 export function registerResourcesList(resources: Command, io: Io): void {
   resources
     .command('list')
-    .description('list API resources and their scopes')
+    .description('list API resources, their token settings and scopes')
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis resources list')
     .action(async (options: { json?: boolean }) => {
@@ -27,11 +28,12 @@ export function registerResourcesList(resources: Command, io: Io): void {
       if (options.json) return printJson(io, list.map(resourceJson));
       printTable(
         io,
-        ['IDENTIFIER', 'NAME', 'TOKEN TTL', 'SCOPES'],
+        ['IDENTIFIER', 'NAME', 'FORMAT', 'TOKEN TTL', 'SCOPES'],
         list.map((r) => [
           r.identifier,
           r.name,
-          `${r.accessTokenTtl}s`,
+          r.accessTokenFormat,
+          formatDuration(r.accessTokenTtl),
           r.scopes.map((s) => s.name).join(' '),
         ]),
       );

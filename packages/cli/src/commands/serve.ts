@@ -1,3 +1,4 @@
+import { createJsonLogger, startJanitorSchedule } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { type Io, openDatabase } from '../runtime.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
@@ -14,6 +15,7 @@ export function registerServe(program: Command, io: Io): void {
       'after',
       `
 Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY; see docs/configuration.md.
+Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never).
 Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis serve`,
     )
@@ -28,6 +30,15 @@ Example:
         parts.push({ stop: () => database.close() });
         const server = await startAuthServer(io, database.db, database.database.url, config);
         parts.push(server);
+        if (config.janitorIntervalSeconds > 0) {
+          parts.push(
+            startJanitorSchedule({
+              db: database.db,
+              intervalSeconds: config.janitorIntervalSeconds,
+              logger: createJsonLogger(io.stderr),
+            }),
+          );
+        }
         io.stderr.write(`portcullis serving ${config.issuer} on ${config.host}:${server.port}\n`);
       } catch (error) {
         dispose();

@@ -1,0 +1,35 @@
+import type { ResourceRegistry } from '../registry/resource-registry.ts';
+
+/** The parts of an oidc-provider token the policy reads. */
+interface IntrospectedToken {
+  kind: string;
+  clientId?: string;
+  aud?: string | string[];
+}
+
+/**
+ * Who may see an introspection answer other than `{"active": false}`: the client the token was
+ * issued to, and, for an access token, the clients its resource names as introspection clients
+ * (`resources create --introspection-client`): RFC 7662 §4 has the authorization server check
+ * that the caller is the API the token is for. Anyone else learns nothing, not even that the
+ * token exists.
+ *
+ * @example
+ * features.introspection.allowedPolicy = createIntrospectionPolicy(resources);
+ */
+export function createIntrospectionPolicy(resources: ResourceRegistry) {
+  return async (
+    _ctx: unknown,
+    client: { clientId: string },
+    token: IntrospectedToken,
+  ): Promise<boolean> => {
+    if (token.clientId === client.clientId) return true;
+    if (token.kind !== 'AccessToken' && token.kind !== 'ClientCredentials') return false;
+    const audiences = typeof token.aud === 'string' ? [token.aud] : (token.aud ?? []);
+    for (const audience of audiences) {
+      const resource = await resources.get(audience);
+      if (resource?.introspectionClients.includes(client.clientId)) return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,48 @@
+import { createResourcesService, formatDuration } from '@portcullis/auth-server';
+import type { ResourceRecord } from '@portcullis/storage';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { type Io, withDatabase } from '../runtime.ts';
+import { resourceJson } from './resources-list.ts';
+
+/** The lines that describe a resource's settings and scopes, for human output. */
+export function describeResource(resource: ResourceRecord): string[] {
+  return [
+    `  access tokens: ${resource.accessTokenFormat}, ${formatDuration(resource.accessTokenTtl)}`,
+    `  introspection clients: ${resource.introspectionClients.join(', ') || '-'}`,
+    '  scopes:',
+    ...(resource.scopes.length === 0
+      ? ['    (none)']
+      : resource.scopes.map((s) => `    ${s.name}: ${s.description}`)),
+  ];
+}
+
+/** `portcullis resources show URI`: one resource and the clients allowed it. */
+export function registerResourcesShow(resources: Command, io: Io): void {
+  resources
+    .command('show')
+    .description('show one API resource, its scopes and the clients allowed it')
+    .argument('<identifier>', "the resource's identifier")
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', '\nExample:\n  $ portcullis resources show https://api.example.com')
+    .action(async (identifier: string, options: { json?: boolean }) => {
+      const { resource, clients } = await withDatabase(io, async (db) => {
+        const service = createResourcesService(db);
+        const found = await service.show(identifier);
+        return { resource: found, clients: await service.referencingClients(identifier) };
+      });
+      if (options.json) {
+        return printJson(io, {
+          ...resourceJson(resource),
+          clients: clients.map((c) => ({ client_id: c.id, name: c.name })),
+          created_at: resource.createdAt.toISOString(),
+        });
+      }
+      printLines(io, [
+        `${resource.name} (${resource.identifier})`,
+        ...describeResource(resource),
+        `  clients allowed it: ${clients.map((c) => `${c.name} (${c.id})`).join(', ') || '-'}`,
+        `  created: ${resource.createdAt.toISOString()}`,
+      ]);
+    });
+}

@@ -1,0 +1,85 @@
+import {
+  createResourcesService,
+  parseScopeDefinition,
+  type UpdateResourceInput,
+} from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import { resourceJson } from './resources-list.ts';
+import { describeResource } from './resources-show.ts';
+
+interface Options {
+  name?: string;
+  scope?: string[];
+  removeScope?: string[];
+  accessTokenTtl?: string;
+  format?: string;
+  introspectionClient?: string[];
+  clearIntrospectionClients?: boolean;
+  json?: boolean;
+}
+
+/** `portcullis resources update URI`: changes the given settings, leaves the rest. */
+export function registerResourcesUpdate(resources: Command, io: Io): void {
+  resources
+    .command('update')
+    .description("change an API resource's name, token settings or scopes")
+    .argument('<identifier>', "the resource's identifier (it cannot change: it is the audience)")
+    .option('--name <name>', 'new display name')
+    .option('--scope <name=description...>', 'add a scope, or replace its description')
+    .option('--remove-scope <name...>', 'delete a scope (clients keep the name until updated)')
+    .option('--access-token-ttl <duration>', 'access-token lifetime, like 15m; at most 1d')
+    .option('--format <format>', 'access-token format: jwt or opaque')
+    .option(
+      '--introspection-client <client-id...>',
+      'replace the clients allowed to introspect tokens for this resource',
+    )
+    .option('--clear-introspection-clients', 'no client but the token’s own may introspect')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Tokens already issued keep the lifetime and format they were issued with. Running servers use
+the new settings within a second.
+
+Example:
+  $ portcullis resources update https://api.example.com --access-token-ttl 5m \\
+      --scope "notes:admin=Manage everyone's notes" --remove-scope notes:legacy`,
+    )
+    .action(async (identifier: string, options: Options) => {
+      if (options.introspectionClient && options.clearIntrospectionClients) {
+        throw new CliError(
+          'give --introspection-client or --clear-introspection-clients, not both',
+          2,
+        );
+      }
+      const input: UpdateResourceInput = {
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
+        ...(options.format !== undefined ? { accessTokenFormat: options.format } : {}),
+        ...(options.introspectionClient !== undefined
+          ? { introspectionClients: options.introspectionClient }
+          : {}),
+        ...(options.clearIntrospectionClients ? { introspectionClients: [] } : {}),
+        ...(options.scope !== undefined
+          ? { putScopes: options.scope.map(parseScopeDefinition) }
+          : {}),
+        ...(options.removeScope !== undefined ? { removeScopes: options.removeScope } : {}),
+      };
+      if (Object.keys(input).length === 0) {
+        throw new CliError('nothing to update: give at least one option (see --help)', 2);
+      }
+      const { resource, changed } = await withDatabase(io, (db) =>
+        createResourcesService(db).update(identifier, input, { actor: cliActor(io) }),
+      );
+      if (options.json) return printJson(io, { ...resourceJson(resource), changed });
+      printLines(io, [
+        changed.length === 0
+          ? `resource "${resource.name}" unchanged: it already has these settings`
+          : `updated resource "${resource.name}" (${resource.identifier}): ${changed.join(', ')}`,
+        ...describeResource(resource),
+      ]);
+    });
+}

@@ -1,0 +1,77 @@
+import { createTokensService, type IssuedToken } from '@portcullis/auth-server';
+import type { Command } from 'commander';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+
+interface Options {
+  client: string;
+  user?: string;
+  scope: string[];
+  resource: string;
+  ttl: string;
+  json?: boolean;
+}
+
+/** An issued token in the CLI's JSON shape (RFC 6749 token response names). */
+export function issuedTokenJson(issued: IssuedToken) {
+  return {
+    access_token: issued.accessToken,
+    token_type: issued.tokenType,
+    expires_in: issued.expiresIn,
+    expires_at: issued.expiresAt.toISOString(),
+    scope: issued.scope,
+    resource: issued.resource,
+    client_id: issued.clientId,
+    sub: issued.subject,
+    grant_id: issued.grantId,
+  };
+}
+
+/** `portcullis tokens issue`: an opaque, introspectable, revocable API token, printed once. */
+export function registerTokensIssue(tokens: Command, io: Io): void {
+  tokens
+    .command('issue')
+    .description(
+      'issue a long-lived opaque API token for a client (and optionally a user); shown once',
+    )
+    .requiredOption('--client <client>', 'client id or name the token is issued to')
+    .option('--user <user>', 'user id or username the token acts for (default: the client itself)')
+    .requiredOption('--scope <scopes...>', 'scopes (space-separated or repeated) of the resource')
+    .requiredOption('--resource <uri>', 'the resource (audience) the token is for')
+    .option('--ttl <duration>', 'lifetime, like 30d or 12h; at most 365d', '90d')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+The token is opaque: the API accepts it through introspection (its own client must be one of
+the resource's introspection clients, or the token's client). It is stored only on the server;
+copy it now. Revoke it with \`portcullis tokens revoke --grant <grant_id>\`.
+
+Example:
+  $ portcullis tokens issue --client reporting --user alice --scope notes:read \\
+      --resource https://api.example.com --ttl 90d`,
+    )
+    .action(async (options: Options) => {
+      const issued = await withDatabase(io, (db) =>
+        createTokensService(db).issue(
+          {
+            client: options.client,
+            ...(options.user !== undefined ? { user: options.user } : {}),
+            scopes: options.scope,
+            resource: options.resource,
+            ttl: options.ttl,
+          },
+          { actor: cliActor(io) },
+        ),
+      );
+      if (options.json) return printJson(io, issuedTokenJson(issued));
+      printLines(io, [
+        issued.accessToken,
+        '',
+        `issued to client ${issued.clientId}${issued.subject ? ` for user ${issued.subject}` : ''}`,
+        `scope ${issued.scope} on ${issued.resource}, expires ${issued.expiresAt.toISOString()}`,
+        `grant ${issued.grantId} (revoke: portcullis tokens revoke --grant ${issued.grantId})`,
+        'This is the only time the token is shown: store it now.',
+      ]);
+    });
+}
