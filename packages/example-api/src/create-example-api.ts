@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import {
   and,
   createResourceServer,
@@ -17,6 +16,7 @@ import { deleteNote } from './routes/delete-note.ts';
 import { getHealth } from './routes/get-health.ts';
 import { getMe } from './routes/get-me.ts';
 import { listNotes } from './routes/list-notes.ts';
+import { createRouteTable } from './routing/route-table.ts';
 import { createNoteStore } from './services/note-store.ts';
 
 /** Options of `createExampleApi`: where tokens come from and which API they are for. */
@@ -118,23 +118,22 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
     ),
   );
 
-  // Every route and its rules, in one table. The router is case-sensitive and `normalizePath`
+  // Every route and its rules, in one table. Routes are case-sensitive and `normalizePath`
   // refuses dot segments, encoded slashes and the like, so a path names one route or none:
   // `/NOTES` and `/notes/../me` reach no handler.
-  const router = new Router({ sensitive: true });
-  router.get('/healthz', getHealth);
-  router.get('/me', authenticate, getMe);
-  router.get('/notes', authenticate, notes, listNotes(store));
-  router.post('/notes', authenticate, notes, limitWrites, createNote(store));
-  router.delete('/notes/:id', authenticate, ownNote, limitWrites, deleteNote(store));
+  const routes = createRouteTable<OptionalAuthState>();
+  routes.on('GET', '/healthz', getHealth);
+  // The RFC 9728 metadata (`rs.metadata()` answers only its own path), no token needed.
+  routes.on('GET', '/.well-known/oauth-protected-resource', rs.metadata());
+  routes.on('GET', '/me', authenticate, getMe);
+  routes.on('GET', '/notes', authenticate, notes, listNotes(store));
+  routes.on('POST', '/notes', authenticate, notes, limitWrites, createNote(store));
+  routes.on('DELETE', '/notes/:id', authenticate, ownNote, limitWrites, deleteNote(store));
 
   const app = new Koa();
   app.use(errorBoundary());
   // The realm of the resource server's challenges, which defaults to the audience.
   app.use(normalizePath({ realm: audience }));
-  // GET /.well-known/oauth-protected-resource: the RFC 9728 metadata, no token needed.
-  app.use(rs.metadata());
-  app.use(router.routes());
-  app.use(router.allowedMethods());
+  app.use(routes.routes());
   return app;
 }

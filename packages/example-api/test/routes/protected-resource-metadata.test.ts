@@ -54,6 +54,7 @@ test('the metadata needs no token and answers only GET and HEAD', async (t) => {
   const stack = await startStack({ publicUrl: AUDIENCE });
   t.teardown(() => stack.close());
   const post = await call(`${stack.api.url}${metadataPath}`, { method: 'POST' });
-  t.is(post.status, 404);
-  t.like(post.body, { error: 'not_found' });
+  t.is(post.status, 405);
+  t.like(post.body, { error: 'method_not_allowed' });
+  t.is(post.headers.get('allow'), 'GET, HEAD');
 });
