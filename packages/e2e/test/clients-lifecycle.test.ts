@@ -89,12 +89,12 @@ const claimsOf = (jwt: string) =>
   };
 
 /** Signs alice in (first-party: no consent page) and redeems the code; returns the tokens. */
-async function signIn(config: client.Configuration) {
+async function signIn(config: client.Configuration, scope = 'openid offline_access notes:read') {
   const verifier = client.randomPKCECodeVerifier();
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: REDIRECT,
-    scope: 'openid offline_access notes:read',
-    resource: stack.api,
+    scope,
+    ...(scope.includes('notes:') ? { resource: stack.api } : {}),
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     prompt: 'consent',
@@ -166,10 +166,28 @@ test('a disabled public client cannot refresh; enabled again its grant still wor
   t.truthy(tokens.refresh_token);
   const refreshed = await client.refreshTokenGrant(app.config, tokens.refresh_token as string);
 
+  const signedIn = await signIn(app.config, 'openid');
+  const userinfo = () =>
+    outcome(client.fetchUserInfo(app.config, signedIn.access_token, client.skipSubjectCheck));
+  t.is(await userinfo(), 'ok');
+
   await stack.cli(['clients', 'disable', app.client_id]);
   const refresh = () =>
     outcome(client.refreshTokenGrant(app.config, refreshed.refresh_token as string));
   t.is(await within1s(refresh, 'invalid_client'), 'invalid_client');
+  t.is(await userinfo(), 'invalid_token', 'userinfo refuses its access tokens');
+  // A new authorization request gets an error page, never a redirect to the client.
+  const authorize = await fetch(
+    client.buildAuthorizationUrl(app.config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    }),
+    { redirect: 'manual' },
+  );
+  t.is(authorize.status, 400);
+  t.is(authorize.headers.get('location'), null);
 
   await stack.cli(['clients', 'enable', app.client_id]);
   t.is(await within1s(refresh, 'ok'), 'ok', 'the refused attempts did not use up the token');
