@@ -91,3 +91,77 @@ test.serial('a duplicate identifier is refused', async (t) => {
   t.is(again.code, 1);
   t.regex(again.stderr, /already exists/);
 });
+
+test.serial(
+  'create takes a lifetime as a duration, the format and introspection clients',
+  async (t) => {
+    const { client_id: api } = await cliJson<{ client_id: string }>(database, [
+      'clients',
+      'create',
+      '--name',
+      'opaque-api',
+      '--grant',
+      'client_credentials',
+    ]);
+    const created = await cliJson(database, [
+      'resources',
+      'create',
+      '--identifier',
+      'https://opaque.example',
+      '--name',
+      'Opaque',
+      '--scope',
+      'o:read=Read',
+      '--access-token-ttl',
+      '15m',
+      '--format',
+      'opaque',
+      '--introspection-client',
+      api,
+    ]);
+    t.like(created, {
+      access_token_ttl: 900,
+      access_token_format: 'opaque',
+      introspection_clients: [api],
+    });
+    const event = await database
+      .db('audit_events')
+      .where({ type: 'resource.created' })
+      .orderBy('id', 'desc')
+      .first();
+    t.like(event, {
+      details: {
+        resource: 'https://opaque.example',
+        name: 'Opaque',
+        scopes: ['o:read'],
+        access_token_ttl: 900,
+        access_token_format: 'opaque',
+      },
+    });
+    t.regex(event.actor, /^cli:/);
+  },
+);
+
+test.serial(
+  'create refuses an unknown format or introspection client, writing nothing',
+  async (t) => {
+    const before = await count();
+    for (const [args, message] of [
+      [['--format', 'paseto'], /jwt or opaque/],
+      [['--introspection-client', 'nobody'], /no client with id "nobody"/],
+    ] as const) {
+      const result = await cli(database, [
+        'resources',
+        'create',
+        '--identifier',
+        'https://refused.example',
+        '--name',
+        'Refused',
+        ...args,
+      ]);
+      t.is(result.code, 1);
+      t.regex(result.stderr, message);
+    }
+    t.is(await count(), before);
+  },
+);

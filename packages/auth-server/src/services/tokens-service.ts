@@ -158,6 +158,7 @@ export function createTokensService(db: Database) {
         clientId: client.id,
         accountId,
         grantId,
+        scope,
         gty: 'operator',
         iat,
         exp,
