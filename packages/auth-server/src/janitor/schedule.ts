@@ -9,9 +9,11 @@ export interface JanitorSchedule {
 }
 
 /**
- * Runs the janitor every `intervalSeconds` inside a server (`PORTCULLIS_JANITOR_INTERVAL`). Every
- * replica may run one: the advisory lock lets only one purge at a time, the others skip that
- * round. A failed purge is logged and retried at the next interval; it never stops the server.
+ * Runs the janitor inside a server (`PORTCULLIS_JANITOR_INTERVAL`): once right after start (so
+ * servers redeployed more often than the interval still purge), then every `intervalSeconds`
+ * after the previous round ended. Every replica may run one: the advisory lock lets only one
+ * purge at a time, the others skip that round. A failed purge is logged and retried at the next
+ * interval; it never stops the server.
  *
  * @example
  * const schedule = startJanitorSchedule({ db, intervalSeconds: 3600, logger });
@@ -52,17 +54,17 @@ export function startJanitorSchedule(options: {
     }
   };
 
-  const schedule = () => {
+  const schedule = (delaySeconds: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = round().finally(() => {
         running = undefined;
-        schedule();
+        schedule(options.intervalSeconds);
       });
-    }, options.intervalSeconds * 1000);
+    }, delaySeconds * 1000);
     timer.unref();
   };
-  schedule();
+  schedule(0);
 
   return {
     async stop() {
