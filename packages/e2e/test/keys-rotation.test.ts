@@ -4,6 +4,7 @@ import { createServer, request, type Server } from 'node:http';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { RETIREMENT_POLICY } from '@portcullis/auth-server';
 import { run } from '@portcullis/cli';
 import { createResourceServer } from '@portcullis/resource-server';
 import { notifyChange } from '@portcullis/storage';
@@ -497,7 +498,13 @@ test.serial(
       kid,
       'the code from before the swap redeems, signed by the new key',
     );
-    t.truthy(tokens.claims()?.sub, 'the ID token verified against the published keys');
+    const idToken = tokens.claims();
+    t.truthy(idToken?.sub, 'the ID token verified against the published keys');
+    t.true(
+      (idToken?.exp ?? Infinity) - (idToken?.iat ?? 0) <=
+        RETIREMENT_POLICY.minimumTokenLifetimeSeconds,
+      'a retired key outlives the ID tokens it signed',
+    );
     // An emergency key is unknown to resource servers until their JWKS copy expires (here after
     // a second): the documented price of --now.
     await until(
