@@ -1,7 +1,6 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
 export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
 export { formatDuration, parseDuration } from './config/duration.ts';
-export { formatDuration, parseDuration } from './config/duration.ts';
 export {
   type DevSecrets,
   loadServerConfig,
