@@ -124,7 +124,7 @@ test('the audit trail records the issue, never the token', async (t) => {
   const event = await database
     .db('audit_events')
     .where({ type: 'token.issued' })
-    .whereRaw(`details->>'grant_id' = ?`, [issued.grant_id])
+    .whereRaw(`details->>'grant_id' = ?`, [String(issued.grant_id)])
     .first();
   t.like(event, {
     client_id: clientId,

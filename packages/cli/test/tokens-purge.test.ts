@@ -51,11 +51,11 @@ async function seed(counts: {
 const remaining = async () =>
   Object.fromEntries(
     (
-      await database
+      (await database
         .db('oidc_artifacts')
         .select(database.db.raw(`split_part(id, '-', 1) as kind`))
         .count({ n: '*' })
-        .groupBy('kind')
+        .groupBy('kind')) as Array<{ kind: string; n: string }>
     ).map((r) => [r.kind, Number(r.n)]),
   );
 

@@ -10,9 +10,9 @@ interface IntrospectedToken {
 /**
  * Who may see an introspection answer other than `{"active": false}`: the client the token was
  * issued to, and, for an access token, the clients its resource names as introspection clients
- * (`resources create --introspection-client`): RFC 7662 §4 has the authorization server check
- * that the caller is the API the token is for. Anyone else learns nothing, not even that the
- * token exists.
+ * (`resources create --introspection-client`), when they authenticated: RFC 7662 §4 has the
+ * authorization server check that the caller is the API the token is for. Anyone else learns
+ * nothing, not even that the token exists.
  *
  * @example
  * features.introspection.allowedPolicy = createIntrospectionPolicy(resources);
@@ -20,10 +20,12 @@ interface IntrospectedToken {
 export function createIntrospectionPolicy(resources: ResourceRegistry) {
   return async (
     _ctx: unknown,
-    client: { clientId: string },
+    client: { clientId: string; clientAuthMethod?: string },
     token: IntrospectedToken,
   ): Promise<boolean> => {
     if (token.clientId === client.clientId) return true;
+    // A public client proves nothing about who is asking: only its own tokens.
+    if (client.clientAuthMethod === 'none') return false;
     if (token.kind !== 'AccessToken' && token.kind !== 'ClientCredentials') return false;
     const audiences = typeof token.aud === 'string' ? [token.aud] : (token.aud ?? []);
     for (const audience of audiences) {
