@@ -26,11 +26,19 @@ export function hashPassword(password: string): Promise<string> {
   return hash(normalize(password), PARAMETERS);
 }
 
+let verifications = 0;
+
+/** How many password verifications this process has run (each costs one argon2id hash). */
+export function passwordVerifications(): number {
+  return verifications;
+}
+
 /**
  * True when `password` matches `passwordHash`. A malformed or foreign hash is a mismatch, never
  * an exception, so one corrupt row cannot turn a login into a 500.
  */
 export async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
+  verifications += 1;
   try {
     return await verify(passwordHash, normalize(password));
   } catch {
