@@ -9,6 +9,7 @@ export {
   type ServerConfig,
   type Setting,
 } from './config/server-config.ts';
+export * from './doctor/index.ts';
 export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
 export * from './janitor/janitor.ts';
 export * from './janitor/schedule.ts';

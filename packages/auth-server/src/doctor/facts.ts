@@ -1,0 +1,66 @@
+import type {
+  ClientRecord,
+  ClientSecretRecord,
+  MigrationStatus,
+  ResourceRecord,
+  SigningKeyRecord,
+} from '@portcullis/storage';
+import type { DevSecrets } from '../config/server-config.ts';
+
+/** Which configuration `doctor` judges: `serve`'s (production) or `dev`'s. */
+export type DoctorMode = 'production' | 'development';
+
+/** The server configuration as `serve` (or `dev`) would read it. */
+export interface ConfigurationFacts {
+  mode: DoctorMode;
+  /** The environment the server reads (`PORTCULLIS_*`). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The development secrets in the data folder, when the file exists (doctor never creates it). */
+  devSecrets: DevSecrets | undefined;
+}
+
+/** What the server's own oidc-provider configuration answered when asked (see probeServerPolicy). */
+export interface ServerPolicyFacts {
+  responseTypes: string[];
+  grantTypes: string[];
+  codeChallengeMethods: string[];
+  tokenEndpointAuthMethods: string[];
+  /** Every algorithm the discovery document offers for signing anything. */
+  signingAlgorithms: string[];
+  /** The error an authorization request without `code_challenge` got; undefined: accepted. */
+  missingChallengeError: string | undefined;
+}
+
+/** A client's secret, without its hash. */
+export type SecretFacts = Omit<ClientSecretRecord, 'secretHash'>;
+
+/** A registered client and its secrets. */
+export interface ClientFacts {
+  client: ClientRecord;
+  secrets: SecretFacts[];
+}
+
+/** A signing key, without its private part. */
+export type SigningKeyFacts = Omit<SigningKeyRecord, 'privateJwkEncrypted' | 'publicJwk'> & {
+  /** Whether the configured key-encryption key decrypts it; undefined when there is none to try. */
+  decrypts: boolean | undefined;
+};
+
+/** What the database holds; only read when the schema is current. */
+export interface DatabaseFacts {
+  clients: ClientFacts[];
+  resources: ResourceRecord[];
+  keys: SigningKeyFacts[];
+}
+
+/** Everything the checks look at: loaded once, then judged by pure functions. */
+export interface DoctorFacts {
+  /** The database's clock: ages are measured in it, as the servers measure them. */
+  now: Date;
+  configuration: ConfigurationFacts;
+  /** The server's protocol policy, or why it could not be asked. */
+  policy: ServerPolicyFacts | { error: string };
+  migrations: MigrationStatus;
+  /** Undefined when the schema is behind the code (the tables may not match). */
+  database: DatabaseFacts | undefined;
+}

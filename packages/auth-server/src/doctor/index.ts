@@ -1,0 +1,30 @@
+export { checkClientSecrets } from './check-client-secrets.ts';
+export { checkClients } from './check-clients.ts';
+export { checkConfiguration, RANDOM_KEY_EXPRESSION } from './check-configuration.ts';
+export { checkRedirectUris } from './check-redirect-uris.ts';
+export { checkResources } from './check-resources.ts';
+export { checkSchema } from './check-schema.ts';
+export { checkServerPolicy } from './check-server-policy.ts';
+export { checkSigningKeys } from './check-signing-keys.ts';
+export type {
+  ClientFacts,
+  ConfigurationFacts,
+  DatabaseFacts,
+  DoctorFacts,
+  DoctorMode,
+  SecretFacts,
+  ServerPolicyFacts,
+  SigningKeyFacts,
+} from './facts.ts';
+export {
+  compareFindings,
+  type Finding,
+  type FindingSubject,
+  SEVERITIES,
+  type Severity,
+  shellQuote,
+} from './finding.ts';
+export { type LoadDoctorFactsOptions, loadDoctorFacts } from './load-doctor-facts.ts';
+export { probeServerPolicy } from './probe-server-policy.ts';
+export { runChecks } from './run-checks.ts';
+export { DOCTOR_THRESHOLDS } from './thresholds.ts';

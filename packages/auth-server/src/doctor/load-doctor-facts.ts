@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createClientsRepository,
+  createKeysRepository,
+  createResourcesRepository,
+  type Database,
+  migrationStatus,
+  type SigningKeyRecord,
+} from '@portcullis/storage';
+import type { DevSecrets } from '../config/server-config.ts';
+import { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
+import { decryptSigningKey } from '../keys/signing-keys.ts';
+import type {
+  DatabaseFacts,
+  DoctorFacts,
+  DoctorMode,
+  ServerPolicyFacts,
+  SigningKeyFacts,
+} from './facts.ts';
+import { probeServerPolicy } from './probe-server-policy.ts';
+
+/** What {@link loadDoctorFacts} reads. */
+export interface LoadDoctorFactsOptions {
+  db: Database;
+  /** The environment the server would run with (`PORTCULLIS_*` is read). */
+  env: NodeJS.ProcessEnv;
+  mode: DoctorMode;
+  /** The data folder whose development secrets `dev` uses. */
+  dataDir: string;
+  /** Asks the server's provider for its policy [probeServerPolicy]. */
+  probe?: () => Promise<ServerPolicyFacts>;
+}
+
+/**
+ * The development secrets `dev` keeps in the data folder (config/dev-secrets.ts names the file),
+ * read without creating anything; undefined when there are none or the file is unreadable.
+ */
+async function readDevSecrets(dataDir: string): Promise<DevSecrets | undefined> {
+  try {
+    const parsed = JSON.parse(
+      await readFile(path.join(dataDir, 'dev-secrets.json'), 'utf8'),
+    ) as Partial<DevSecrets>;
+    return Array.isArray(parsed.cookieKeys) && typeof parsed.keyEncryptionKey === 'string'
+      ? { cookieKeys: parsed.cookieKeys, keyEncryptionKey: parsed.keyEncryptionKey }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key-encryption key the servers would use, if there is a valid one to try. */
+function keyEncryptionKey(
+  env: NodeJS.ProcessEnv,
+  mode: DoctorMode,
+  devSecrets: DevSecrets | undefined,
+): Buffer | undefined {
+  const value =
+    env.PORTCULLIS_KEY_ENCRYPTION_KEY ||
+    (mode === 'development' ? devSecrets?.keyEncryptionKey : undefined);
+  try {
+    return value ? parseKeyEncryptionKey(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function loadDatabase(db: Database, kek: Buffer | undefined): Promise<DatabaseFacts> {
+  const clientsRepository = createClientsRepository(db);
+  const clients = [];
+  for (const client of await clientsRepository.list()) {
+    const secrets = (await clientsRepository.secrets(client.id)).map(
+      ({ secretHash: _, ...secret }) => secret,
+    );
+    clients.push({ client, secrets });
+  }
+  const keys = (await createKeysRepository(db).list()).map((record): SigningKeyFacts => {
+    const { privateJwkEncrypted: _, publicJwk: __, ...key } = record;
+    return { ...key, decrypts: kek ? decrypts(record, kek) : undefined };
+  });
+  return { clients, resources: await createResourcesRepository(db).list(), keys };
+}
+
+function decrypts(key: SigningKeyRecord, kek: Buffer): boolean {
+  try {
+    decryptSigningKey(key, kek);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads everything `portcullis doctor` judges, and changes nothing: the server configuration
+ * from `env` (and the data folder's development secrets, never created here), the server's
+ * protocol policy (see probeServerPolicy), the migration status, and — when the schema is
+ * current — clients with their secrets' names and dates, resources, and signing keys (whether
+ * the configured key-encryption key decrypts each; private parts are never kept).
+ *
+ * @example
+ * const facts = await loadDoctorFacts({ db, env: process.env, mode: 'production', dataDir });
+ * const findings = runChecks(facts);
+ */
+export async function loadDoctorFacts(options: LoadDoctorFactsOptions): Promise<DoctorFacts> {
+  const { db, env, mode } = options;
+  const devSecrets = await readDevSecrets(options.dataDir);
+  const serverEnv = Object.fromEntries(
+    Object.entries(env).filter(([name]) => name.startsWith('PORTCULLIS_')),
+  );
+  const policy = await (options.probe ?? probeServerPolicy)().catch((error: unknown) => ({
+    error: error instanceof Error ? error.message : String(error),
+  }));
+  const migrations = await migrationStatus(db);
+  const clock = await db.raw<{ rows: Array<{ now: Date }> }>('select now() as now');
+  return {
+    now: clock.rows[0]?.now ?? new Date(),
+    configuration: { mode, env: serverEnv, devSecrets },
+    policy,
+    migrations,
+    database:
+      migrations.pending.length > 0
+        ? undefined
+        : await loadDatabase(db, keyEncryptionKey(env, mode, devSecrets)),
+  };
+}

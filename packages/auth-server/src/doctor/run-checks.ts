@@ -1,0 +1,36 @@
+import { checkClientSecrets } from './check-client-secrets.ts';
+import { checkClients } from './check-clients.ts';
+import { checkConfiguration } from './check-configuration.ts';
+import { checkRedirectUris } from './check-redirect-uris.ts';
+import { checkResources } from './check-resources.ts';
+import { checkSchema } from './check-schema.ts';
+import { checkServerPolicy } from './check-server-policy.ts';
+import { checkSigningKeys } from './check-signing-keys.ts';
+import type { DoctorFacts } from './facts.ts';
+import { compareFindings, type Finding } from './finding.ts';
+
+/**
+ * Runs every check over loaded facts and returns the findings, errors first. Pure: the same
+ * facts always give the same findings, so tests feed facts directly.
+ *
+ * @example
+ * const findings = runChecks(await loadDoctorFacts({ db, env, mode: 'production', dataDir }));
+ * const failed = findings.some((f) => f.severity === 'error');
+ */
+export function runChecks(facts: DoctorFacts): Finding[] {
+  const { database, now } = facts;
+  return [
+    ...checkConfiguration(facts.configuration),
+    ...checkServerPolicy(facts.policy),
+    ...checkSchema(facts.migrations),
+    ...(database
+      ? [
+          ...checkClients(database.clients, now),
+          ...checkRedirectUris(database.clients),
+          ...checkClientSecrets(database.clients, now),
+          ...checkResources(database.resources),
+          ...checkSigningKeys(database.keys, now),
+        ]
+      : []),
+  ].sort(compareFindings);
+}
