@@ -1,5 +1,5 @@
 import type { ClientRecord } from '@portcullis/storage';
-import { clientSubject } from './check-clients.ts';
+import { clientSubject } from './client-fix.ts';
 import type { ClientFacts, SecretFacts } from './facts.ts';
 import { type Finding, type FindingSubject, shellQuote } from './finding.ts';
 import { DOCTOR_THRESHOLDS } from './thresholds.ts';

@@ -1,33 +1,11 @@
 import type { ClientRecord } from '@portcullis/storage';
 import { formatDuration } from '../config/duration.ts';
-import { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../services/clients-service.ts';
+import { clientSubject, fixClient, isSupportedGrant } from './client-fix.ts';
 import type { ClientFacts } from './facts.ts';
-import { type Finding, type FindingSubject, shellQuote } from './finding.ts';
+import { type Finding, shellQuote } from './finding.ts';
 import { DOCTOR_THRESHOLDS } from './thresholds.ts';
 
 const DAY = 86_400;
-const SUPPORTED = new Set<string>(
-  SUPPORTED_GRANTS.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
-);
-
-/** The subject of a finding about `client`. */
-export const clientSubject = (client: ClientRecord): FindingSubject => ({
-  kind: 'client',
-  id: client.id,
-  label: client.name,
-});
-
-/** `portcullis clients update ID ...args`, ready to paste. */
-export const updateClient = (client: ClientRecord, ...args: string[]): string =>
-  ['portcullis clients update', shellQuote(client.id), ...args].join(' ');
-
-// The command that keeps only the grants we support, or deletes a client left with none.
-function keepSupportedGrants(client: ClientRecord): string {
-  const kept = client.grantTypes.filter((g) => SUPPORTED.has(g)).map(shortGrant);
-  return kept.length > 0
-    ? updateClient(client, '--grant', ...kept)
-    : `portcullis clients delete ${shellQuote(client.id)}`;
-}
 
 function checkGrants(client: ClientRecord): Finding[] {
   const findings: Finding[] = [];
@@ -42,15 +20,15 @@ function checkGrants(client: ClientRecord): Finding[] {
           grant === 'password'
             ? 'The client is registered for the resource owner password grant, which RFC 9700 §2.4 says MUST NOT be used (SECURITY.md: no password grant).'
             : 'The client is registered for the implicit grant, which puts tokens in the redirect and which RFC 9700 §2.1.2 says clients SHOULD NOT use (SECURITY.md: code only).',
-        fix: keepSupportedGrants(client),
+        fix: fixClient(client),
       });
-    } else if (!SUPPORTED.has(grant)) {
+    } else if (!isSupportedGrant(grant)) {
       findings.push({
         id: 'client-grant-unsupported',
         severity: 'warning',
         subject,
         reason: `The client is registered for the grant "${grant}", which this server does not support, so its registration does not say what it can do.`,
-        fix: keepSupportedGrants(client),
+        fix: fixClient(client),
       });
     }
   }
@@ -61,7 +39,7 @@ function checkGrants(client: ClientRecord): Finding[] {
       subject,
       reason:
         'A public client is registered for client_credentials, which RFC 6749 §4.4 allows only for confidential clients: anyone could get its tokens.',
-      fix: updateClient(client, '--confidential'),
+      fix: fixClient(client),
     });
   }
   return findings;
@@ -77,7 +55,7 @@ function checkLifetimes(client: ClientRecord): Finding[] {
       severity: 'warning',
       subject,
       reason: `The client's access tokens live ${formatDuration(accessTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.accessTokenTtl)}, and a JWT cannot be recalled before it expires (SECURITY.md: 10 minutes by default; RFC 6819 §5.1.5.3).`,
-      fix: updateClient(client, '--access-token-ttl', '10m'),
+      fix: fixClient(client, '--access-token-ttl', '10m'),
     });
   }
   if (
@@ -90,7 +68,7 @@ function checkLifetimes(client: ClientRecord): Finding[] {
       severity: 'warning',
       subject,
       reason: `The client's refresh tokens (and the grants behind them) live ${formatDuration(refreshTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.refreshTokenTtl)}, though RFC 9700 §4.14.2 asks that they expire when the client has been inactive for some time.`,
-      fix: updateClient(client, '--refresh-token-ttl', '30d'),
+      fix: fixClient(client, '--refresh-token-ttl', '30d'),
     });
   }
   return findings;

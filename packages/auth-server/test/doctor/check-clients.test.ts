@@ -1,5 +1,5 @@
 import test from 'ava';
-import { checkClients } from '../../src/index.ts';
+import { checkClients, checkRedirectUris } from '../../src/index.ts';
 import { client, daysAgo, ids, NOW, withSecrets } from './fixtures.ts';
 
 const check = (...records: ReturnType<typeof client>[]) =>
@@ -112,5 +112,28 @@ test('client ids that need quoting are quoted in fixes', (t) => {
   t.is(
     check(client({ id: "it's", lastUsedAt: daysAgo(100) }))[0]?.fix,
     `portcullis clients disable 'it'\\''s'`,
+  );
+});
+
+test('every update fix also repairs what `clients update` would refuse, so each runs alone', (t) => {
+  const record = client({
+    id: 'mess',
+    grantTypes: ['authorization_code', 'implicit'],
+    redirectUris: ['http://app.example.com/cb', 'https://*.example.com/cb'],
+    accessTokenTtl: 86_400,
+  });
+  const findings = [...check(record), ...checkRedirectUris([withSecrets(record)])];
+  const repairs = '--grant authorization_code --redirect-uri https://app.example.com/cb';
+  t.deepEqual(
+    findings.map((f) => [f.id, f.fix]),
+    [
+      ['client-implicit-grant', `portcullis clients update mess ${repairs}`],
+      [
+        'client-access-token-ttl-long',
+        `portcullis clients update mess --access-token-ttl 10m ${repairs}`,
+      ],
+      ['redirect-uri-not-https', `portcullis clients update mess ${repairs}`],
+      ['redirect-uri-wildcard', `portcullis clients update mess ${repairs}`],
+    ],
   );
 });
