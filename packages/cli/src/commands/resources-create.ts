@@ -2,7 +2,7 @@ import { createResourcesService, parseScopeDefinition } from '@portcullis/auth-s
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { resourceJson } from './resources-list.ts';
+import { resourceDetailJson } from './resources-list.ts';
 import { describeResource } from './resources-show.ts';
 
 interface Options {
@@ -66,7 +66,7 @@ Example:
           { actor: cliActor(io) },
         ),
       );
-      if (options.json) return printJson(io, resourceJson(resource));
+      if (options.json) return printJson(io, resourceDetailJson(resource));
       printLines(io, [
         `created resource "${resource.name}" (${resource.identifier})`,
         ...describeResource(resource),

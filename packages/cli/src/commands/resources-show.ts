@@ -3,7 +3,7 @@ import type { ResourceRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import { resourceJson } from './resources-list.ts';
+import { resourceDetailJson } from './resources-list.ts';
 
 /** The lines that describe a resource's settings and scopes, for human output. */
 export function describeResource(resource: ResourceRecord): string[] {
@@ -33,7 +33,7 @@ export function registerResourcesShow(resources: Command, io: Io): void {
       });
       if (options.json) {
         return printJson(io, {
-          ...resourceJson(resource),
+          ...resourceDetailJson(resource),
           clients: clients.map((c) => ({ client_id: c.id, name: c.name })),
           created_at: resource.createdAt.toISOString(),
         });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { resourceJson } from './resources-list.ts';
+import { resourceDetailJson } from './resources-list.ts';
 import { describeResource } from './resources-show.ts';
 
 interface Options {
@@ -74,7 +74,7 @@ Example:
       const { resource, changed } = await withDatabase(io, (db) =>
         createResourcesService(db).update(identifier, input, { actor: cliActor(io) }),
       );
-      if (options.json) return printJson(io, { ...resourceJson(resource), changed });
+      if (options.json) return printJson(io, { ...resourceDetailJson(resource), changed });
       printLines(io, [
         changed.length === 0
           ? `resource "${resource.name}" unchanged: it already has these settings`
