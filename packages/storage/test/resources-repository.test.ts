@@ -117,3 +117,42 @@ test.serial('delete refuses while clients are allowed the resource, unless force
   await listener?.close();
   t.is(await repo().delete('https://d.example'), undefined);
 });
+
+test.serial(
+  'clients lose scopes no resource of theirs defines any more; others stay',
+  async (t) => {
+    const { db } = database;
+    await repo().create({
+      identifier: 'https://t1.example',
+      name: 'T1',
+      scopes: [
+        { name: 'shared', description: 'S' },
+        { name: 'only-t1', description: 'O' },
+        { name: 'gone', description: 'G' },
+      ],
+    });
+    await repo().create({
+      identifier: 'https://t2.example',
+      name: 'T2',
+      scopes: [{ name: 'shared', description: 'S' }],
+    });
+    await db('clients').insert({
+      id: 'trim-1',
+      name: 'trim-1',
+      grant_types: ['authorization_code'],
+      resources: ['https://t1.example', 'https://t2.example'],
+      scopes: ['openid', 'shared', 'only-t1', 'gone'],
+    });
+    const scopes = async () => (await db('clients').where({ id: 'trim-1' }).first('scopes')).scopes;
+
+    await repo().update(
+      'https://t1.example',
+      { removeScopes: ['gone'] },
+      { keepScopes: ['openid'] },
+    );
+    t.deepEqual(await scopes(), ['openid', 'shared', 'only-t1']);
+
+    await repo().delete('https://t1.example', { force: true, keepScopes: ['openid'] });
+    t.deepEqual(await scopes(), ['openid', 'shared'], 'shared still comes from T2');
+  },
+);

@@ -63,11 +63,23 @@ export interface ResourceChangeOptions {
 export function parseScopeDefinition(value: string): ScopeRecord {
   const at = value.indexOf('=');
   if (at <= 0) invalidInput(`--scope "${value}" must be name=description`);
-  const description = value.slice(at + 1).trim();
-  if (!description) invalidInput(`--scope "${value}" needs a description after =`);
-  if (description.length > 300)
-    invalidInput(`the description of scope "${value.slice(0, at)}" is over 300 characters`);
+  if (!value.slice(at + 1).trim()) invalidInput(`--scope "${value}" needs a description after =`);
+  const description = validateScopeDescription(value.slice(0, at), value.slice(at + 1));
   return { name: validateScopeName(value.slice(0, at)), description };
+}
+
+/**
+ * A scope's description, what consent pages show: trimmed, 1 to 300 characters.
+ *
+ * @example
+ * validateScopeDescription('notes:read', ' Read your notes '); // 'Read your notes'
+ */
+export function validateScopeDescription(name: string, value: string): string {
+  const description = value.trim();
+  if (!description) invalidInput(`scope "${name}" needs a description`);
+  if (description.length > 300)
+    invalidInput(`the description of scope "${name}" is over 300 characters`);
+  return description;
 }
 
 function validateTtl(value: Lifetime): number {
@@ -231,6 +243,7 @@ export function createResourcesService(db: Database) {
       try {
         const resource = await resources.update(identifier, changes, {
           audit: [event('resource.updated', identifier, options, { changed })],
+          keepScopes: OIDC_SCOPES,
         });
         if (!resource) throw new AuthServerError('not_found', `no resource "${identifier}"`);
         return { resource, changed };
@@ -252,6 +265,7 @@ export function createResourcesService(db: Database) {
         deleted = await resources.delete(identifier, {
           force: options.force,
           audit: [event('resource.deleted', identifier, options, { forced: !!options.force })],
+          keepScopes: OIDC_SCOPES,
         });
       } catch (error) {
         const converted = fromStorage(error);

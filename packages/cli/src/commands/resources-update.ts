@@ -29,7 +29,10 @@ export function registerResourcesUpdate(resources: Command, io: Io): void {
     .argument('<identifier>', "the resource's identifier (it cannot change: it is the audience)")
     .option('--name <name>', 'new display name')
     .option('--scope <name=description...>', 'add a scope, or replace its description')
-    .option('--remove-scope <name...>', 'delete a scope (clients keep the name until updated)')
+    .option(
+      '--remove-scope <name...>',
+      'delete a scope (clients that got it only from this resource lose it)',
+    )
     .option('--access-token-ttl <duration>', 'access-token lifetime, like 15m; at most 1d')
     .option('--format <format>', 'access-token format: jwt or opaque')
     .option(

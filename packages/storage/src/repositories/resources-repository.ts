@@ -55,6 +55,12 @@ export interface DeletedResource {
 /** Audit events recorded in the same transaction as a write. */
 export interface ResourceAuditOption {
   audit?: readonly NewAuditEvent[];
+  /**
+   * Scopes a client keeps even when none of its resources defines them (the OpenID scopes).
+   * Other scopes a client no longer gets from any of its resources, after a scope was removed or
+   * the resource taken off it, are taken off the client in the same transaction.
+   */
+  keepScopes?: readonly string[];
 }
 
 interface ResourceRow {
@@ -80,6 +86,33 @@ const conflict = (error: unknown, identifier: string, name: string | undefined) 
 async function recordAll(db: Database, events: readonly NewAuditEvent[] = []): Promise<void> {
   const audit = createAuditRepository(db);
   for (const event of events) await audit.record(event);
+}
+
+// Takes off each client the scopes none of its resources defines any more (except `keep`), so a
+// client never holds a scope it cannot get; returns the ids of the clients that changed.
+async function trimClientScopes(
+  trx: Database,
+  clientIds: readonly string[],
+  keep: readonly string[] = [],
+): Promise<string[]> {
+  const changed: string[] = [];
+  const clients: Array<{ id: string; scopes: string[]; resources: string[] }> = await trx('clients')
+    .whereIn('id', clientIds)
+    .select('id', 'scopes', 'resources');
+  for (const client of clients) {
+    const defined = new Set<string>(
+      await trx('resource_scopes')
+        .whereIn('resource_identifier', client.resources)
+        .distinct()
+        .pluck('name'),
+    );
+    const scopes = client.scopes.filter((s) => keep.includes(s) || defined.has(s));
+    if (scopes.length === client.scopes.length) continue;
+    await trx('clients').where({ id: client.id }).update({ scopes, updated_at: trx.fn.now() });
+    await notifyChange(trx, { kind: 'client', id: client.id });
+    changed.push(client.id);
+  }
+  return changed;
 }
 
 /**
@@ -182,6 +215,10 @@ export function createResourcesRepository(db: Database) {
               .where({ resource_identifier: identifier })
               .whereIn('name', changes.removeScopes)
               .delete();
+            const allowed = await trx('clients')
+              .whereRaw('? = ANY(resources)', [identifier])
+              .pluck('id');
+            await trimClientScopes(trx, allowed, options.keepScopes);
           }
           for (const scope of changes.putScopes ?? []) {
             await trx('resource_scopes')
@@ -213,7 +250,8 @@ export function createResourcesRepository(db: Database) {
     /**
      * Deletes the resource, its scopes and the stored access tokens issued for it, in one
      * transaction. Refuses with `conflict` while clients are allowed the resource, unless `force`,
-     * which takes it off those clients too. Undefined when there is no such resource.
+     * which takes it (and the scopes they got only from it) off those clients too. Undefined when
+     * there is no such resource.
      */
     async delete(
       identifier: string,
@@ -249,6 +287,11 @@ export function createResourcesRepository(db: Database) {
           .whereRaw(`payload->>'aud' = ?`, [identifier])
           .delete();
         await trx('resources').where({ identifier }).delete();
+        await trimClientScopes(
+          trx,
+          clients.map((c) => c.id),
+          options.keepScopes,
+        );
         await recordAll(trx, options.audit);
         await notifyChange(trx, { kind: 'resource', id: identifier });
         return { resource, detachedClients: clients.map((c) => c.id), revokedTokens };
