@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.ts';
 import { registerAuditList } from './commands/audit-list.ts';
 import { registerAuditTail } from './commands/audit-tail.ts';
 import { registerClientsCreate } from './commands/clients-create.ts';
@@ -13,6 +14,7 @@ import { registerClientsUpdate } from './commands/clients-update.ts';
 import { registerDbMigrate } from './commands/db-migrate.ts';
 import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerGrantsList } from './commands/grants-list.ts';
 import { registerGrantsRevoke } from './commands/grants-revoke.ts';
 import { registerKeysList } from './commands/keys-list.ts';
@@ -98,7 +100,9 @@ export function createProgram(io: Io): Command {
   registerAuditList(audit, io);
   registerAuditTail(audit, io);
 
+  registerApply(program, io);
   registerDev(program, io);
+  registerDoctor(program, io);
   registerServe(program, io);
 
   // Every command, at every depth, reports usage errors through `run` instead of exiting.

@@ -48,7 +48,12 @@ function checkConfidential(client: ClientRecord, secrets: SecretFacts[], now: Da
   }
   for (const secret of live) {
     const ageSeconds = (now.getTime() - secret.createdAt.getTime()) / 1000;
-    if (ageSeconds > DOCTOR_THRESHOLDS.clientSecretAge) {
+    // A secret already on its way out (the overlap after `rotate-secret`) needs nothing more.
+    const leaving =
+      secret.expiresAt !== null &&
+      (secret.expiresAt.getTime() - now.getTime()) / 1000 <=
+        DOCTOR_THRESHOLDS.clientSecretExpiringWithin;
+    if (ageSeconds > DOCTOR_THRESHOLDS.clientSecretAge && !leaving) {
       findings.push({
         id: 'client-secret-old',
         severity: 'warning',
@@ -63,7 +68,8 @@ function checkConfidential(client: ClientRecord, secrets: SecretFacts[], now: Da
 
 /**
  * Judges each client's secrets: a confidential, enabled client needs one that has not expired
- * and is not about to; live secrets older than a year should be rotated; expired secrets still
+ * and is not about to; live secrets older than a year should be rotated (unless already
+ * expiring within 14 days, as after `rotate-secret`); expired secrets still
  * stored are noted; a public client should hold none. Only names and dates are read, never
  * hashes. Pure: reads only its arguments.
  *

@@ -72,6 +72,19 @@ test('a live secret older than a year is a warning naming the secret', (t) => {
   );
   t.regex(findings[0]?.reason ?? '', /365 days ago/);
   t.is(findings[0]?.fix, 'portcullis clients rotate-secret c1');
+  // After the fix: the old secret expires within the overlap, the new one is young.
+  t.deepEqual(
+    checkClientSecrets(
+      [
+        withSecrets(client(), [
+          secret({ name: 'ancient', createdAt: daysAgo(400), expiresAt: daysAhead(1) }),
+          secret({ name: 'secret-2', createdAt: NOW }),
+        ]),
+      ],
+      NOW,
+    ),
+    [],
+  );
 });
 
 test('a public client holding secrets is a warning; without, nothing', (t) => {
