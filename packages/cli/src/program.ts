@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { registerApply } from './commands/apply.ts';
 import { registerAuditList } from './commands/audit-list.ts';
 import { registerAuditTail } from './commands/audit-tail.ts';
 import { registerClientsCreate } from './commands/clients-create.ts';
@@ -100,7 +99,6 @@ export function createProgram(io: Io): Command {
   registerAuditList(audit, io);
   registerAuditTail(audit, io);
 
-  registerApply(program, io);
   registerDev(program, io);
   registerDoctor(program, io);
   registerServe(program, io);
