@@ -386,6 +386,26 @@ test.serial(
   },
 );
 
+test.serial('colour on a terminal only, and never with NO_COLOR', async (t) => {
+  const onTerminal = async (env: Record<string, string>) => {
+    const out = sink();
+    Object.assign(out.stream, { isTTY: true });
+    const code = await run(['doctor'], {
+      env,
+      stdout: out.stream,
+      stderr: sink().stream,
+      stdin: Readable.from(['']),
+    });
+    return { code, stdout: out.text() };
+  };
+  const coloured = await onTerminal(badEnv());
+  t.is(coloured.code, 1);
+  t.regex(coloured.stdout, /\x1b\[1;31mErrors \(\d+\)\x1b\[0m/);
+  t.regex(coloured.stdout, /\x1b\[1;33mWarnings \(9\)\x1b\[0m/);
+  const plain = await onTerminal({ ...badEnv(), NO_COLOR: '1' });
+  t.false(plain.stdout.includes('\x1b['));
+});
+
 test.serial(
   '--mode dev judges what `dev` runs with: development secrets are expected there',
   async (t) => {
