@@ -34,6 +34,7 @@ export {
   verifyAgainstDummy,
   verifyPassword,
 } from './secrets/password.ts';
+export * from './services/apply/index.ts';
 export * from './services/clients-service.ts';
 export * from './services/grants-service.ts';
 export * from './services/resource-catalogue.ts';

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.ts';
 import { registerAuditList } from './commands/audit-list.ts';
 import { registerAuditTail } from './commands/audit-tail.ts';
 import { registerClientsCreate } from './commands/clients-create.ts';
@@ -99,6 +100,7 @@ export function createProgram(io: Io): Command {
   registerAuditList(audit, io);
   registerAuditTail(audit, io);
 
+  registerApply(program, io);
   registerDev(program, io);
   registerDoctor(program, io);
   registerServe(program, io);

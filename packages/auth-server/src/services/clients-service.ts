@@ -494,6 +494,9 @@ function ttl(
   return seconds;
 }
 
+/** The check of `--access-token-ttl`/`--refresh-token-ttl`, for callers that check ahead (`apply`). */
+export const validateClientTtl = ttl;
+
 // An update's list: the new one, an empty one for null (cleared), or the current one.
 function pick(value: readonly string[] | null | undefined, current: readonly string[]) {
   if (value === undefined) return current;

@@ -41,7 +41,20 @@ const emptyWrites = (): ResourceWrites => ({
   deleteScopes: [],
 });
 
-function plan(declared: readonly DeclaredResource[], current: ResourceRecord[], prune: boolean) {
+/**
+ * The changes that bring `current` to `declared` (resources not declared are not looked at), the
+ * writes that make them, and the registered scopes left undeclared (deleted only with `prune`).
+ * Fails with `conflict` when a declared name is taken by a resource not declared. Also used by
+ * `portcullis apply`.
+ *
+ * @example
+ * const { changes, undeclared } = planResourceChanges(declared, await repo.list(), false);
+ */
+export function planResourceChanges(
+  declared: readonly DeclaredResource[],
+  current: ResourceRecord[],
+  prune: boolean,
+) {
   const writes = emptyWrites();
   const changes: ResourceChange[] = [];
   const undeclared: ApplyResourcesResult['undeclared'] = [];
@@ -131,7 +144,7 @@ export async function applyResources(
     const { changes, undeclared } = await createResourcesApplyRepository(db).apply(
       declared.map((r) => r.identifier),
       (current) => {
-        const { writes, ...result } = plan(declared, current, prune);
+        const { writes, ...result } = planResourceChanges(declared, current, prune);
         return { writes, result };
       },
       { dryRun },

@@ -99,6 +99,10 @@ function validateFormat(value: string): 'jwt' | 'opaque' {
   return value as 'jwt' | 'opaque';
 }
 
+/** The checks of `--access-token-ttl` and `--format`, for callers that check ahead (`apply`). */
+export const validateResourceTtl = validateTtl;
+export const validateResourceFormat = validateFormat;
+
 function validateNewScopes(scopes: readonly ScopeRecord[]): ScopeRecord[] {
   const seen = new Set<string>();
   for (const scope of scopes) {

@@ -1,0 +1,469 @@
+import {
+  type ClientRecord,
+  createClientsRepository,
+  createResourcesRepository,
+  type Database,
+  type ResourceRecord,
+} from '@portcullis/storage';
+import { AuthServerError } from '../../errors.ts';
+import {
+  type CreateClientInput,
+  createClientsService,
+  fromStorage,
+  shortGrant,
+  type UpdateClientInput,
+} from '../clients-service.ts';
+import { planResourceChanges, type ResourceChange } from '../resources-apply.ts';
+import { createResourcesService } from '../resources-service.ts';
+import type {
+  Declaration,
+  DeclarationPath,
+  DeclarationProblem,
+  DeclaredApiResource,
+  DeclaredClient,
+} from './declaration.ts';
+import { locateProblem } from './locate-problem.ts';
+
+/** One field that changes (or would): `before` is null for a new entry, `after` null when removed. */
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * What happens to an entry: `not_in_file` is registered, absent from the file and left alone
+ * (without `prune`); `delete` is the same with `prune`.
+ */
+export type ApplyAction = 'create' | 'update' | 'unchanged' | 'delete' | 'not_in_file';
+
+/** The outcome for one resource. */
+export interface ResourceOutcome {
+  identifier: string;
+  action: ApplyAction;
+  changes: FieldChange[];
+  /** Its registered scopes the file does not declare, kept because `prune` was off. */
+  scopesNotInFile: string[];
+}
+
+/** The outcome for one client. */
+export interface ClientOutcome {
+  name: string;
+  /** Null for a client a plan would create: it has no id yet. */
+  clientId: string | null;
+  action: ApplyAction;
+  changes: FieldChange[];
+  /** It gets (or would get) a new secret: created confidential, or turned confidential. */
+  newSecret: boolean;
+}
+
+/** What {@link applyDeclaration} did or, with `dryRun`, would do. */
+export interface ApplyDeclarationResult {
+  /** False with `dryRun`: nothing was written. */
+  applied: boolean;
+  /** Declared resources in file order, then those not in the file. */
+  resources: ResourceOutcome[];
+  /** Declared clients in file order, then those not in the file. */
+  clients: ClientOutcome[];
+  /** New secrets by client name: the only time they are shown (never with `dryRun`). */
+  secrets: Record<string, string>;
+}
+
+/** Options of {@link applyDeclaration}. */
+export interface ApplyDeclarationOptions {
+  /** Work out every change, check it against the database, write nothing [false]. */
+  dryRun?: boolean;
+  /** Delete clients, resources and scopes the file does not declare [false: report them]. */
+  prune?: boolean;
+  /** Who made the changes, for the audit trail. */
+  actor?: string;
+  /** Problems already found in the file ({@link parseDeclaration}): reported with the rest. */
+  problems?: readonly DeclarationProblem[];
+  /**
+   * With `prune`, the deletions the operator agreed to ({@link destructiveChanges} of a plan):
+   * if the database changed since and the apply would delete anything else, it fails with
+   * `conflict` and writes nothing.
+   */
+  confirmedDeletions?: readonly string[];
+}
+
+/** The file has problems: `problems` lists every one, with its path. Nothing was written. */
+export class DeclarationProblems extends AuthServerError {
+  readonly problems: DeclarationProblem[];
+
+  constructor(problems: DeclarationProblem[]) {
+    const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+    super('invalid_input', `${count} in the file: nothing was applied`);
+    this.problems = problems;
+  }
+}
+
+// The defaults of `resources create`, which a declared resource without them returns to.
+const RESOURCE_DEFAULTS = { accessTokenTtl: 600, accessTokenFormat: 'jwt' } as const;
+
+// A client's fields in the file's terms, for the diff.
+const CLIENT_VIEW: ReadonlyArray<readonly [string, (client: ClientRecord) => unknown]> = [
+  ['name', (c) => c.name],
+  ['grants', (c) => c.grantTypes.map(shortGrant)],
+  ['redirect_uris', (c) => c.redirectUris],
+  ['scopes', (c) => c.scopes],
+  ['resources', (c) => c.resources],
+  ['public', (c) => c.isPublic],
+  ['first_party', (c) => c.firstParty],
+  ['homepage', (c) => c.clientUri],
+  ['logo_uri', (c) => c.logoUri],
+  ['access_token_ttl', (c) => c.accessTokenTtl],
+  ['refresh_token_ttl', (c) => c.refreshTokenTtl],
+  ['disabled', (c) => c.disabledAt !== null],
+];
+
+const unset = (value: unknown) =>
+  value === null || value === false || (Array.isArray(value) && value.length === 0);
+
+function clientChanges(before: ClientRecord | undefined, after: ClientRecord): FieldChange[] {
+  return CLIENT_VIEW.flatMap(([field, get]) => {
+    const [was, is] = [before ? get(before) : null, get(after)];
+    if (before === undefined ? unset(is) : JSON.stringify(was) === JSON.stringify(is)) return [];
+    return [{ field, before: was, after: is }];
+  });
+}
+
+function resourceChanges(
+  planned: readonly ResourceChange[],
+  before: ResourceRecord | undefined,
+  after: ResourceRecord,
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const scope = (name: string) => `scopes.${name}`;
+  for (const change of planned.filter((c) => c.action === 'create_resource')) {
+    changes.push({ field: 'name', before: null, after: change.name });
+  }
+  for (const change of planned.filter((c) => c.action === 'rename_resource')) {
+    changes.push({ field: 'name', before: change.from, after: change.to });
+  }
+  for (const [field, key] of [
+    ['access_token_ttl', 'accessTokenTtl'],
+    ['access_token_format', 'accessTokenFormat'],
+  ] as const) {
+    if (before?.[key] !== after[key]) {
+      changes.push({ field, before: before?.[key] ?? null, after: after[key] });
+    }
+  }
+  for (const change of planned) {
+    if (change.action === 'add_scope') {
+      changes.push({ field: scope(change.scope), before: null, after: change.description });
+    } else if (change.action === 'update_scope') {
+      changes.push({ field: scope(change.scope), before: change.from, after: change.to });
+    } else if (change.action === 'delete_scope') {
+      const was = before?.scopes.find((s) => s.name === change.scope)?.description ?? null;
+      changes.push({ field: scope(change.scope), before: was, after: null });
+    }
+  }
+  return changes;
+}
+
+const action = (changes: readonly FieldChange[]): ApplyAction =>
+  changes.length > 0 ? 'update' : 'unchanged';
+
+/**
+ * The deletions in a result, one line each (`client "legacy" (id)`, `resource URI`,
+ * `scope NAME of URI`): what `--prune` asks the operator to confirm.
+ *
+ * @example
+ * const plan = await applyDeclaration(db, declaration, { prune: true, dryRun: true });
+ * if (destructiveChanges(plan).length > 0) await ask(destructiveChanges(plan).join('\n'));
+ */
+export function destructiveChanges(result: ApplyDeclarationResult): string[] {
+  return [
+    ...result.clients
+      .filter((c) => c.action === 'delete')
+      .map((c) => `client "${c.name}" (${c.clientId})`),
+    ...result.resources.filter((r) => r.action === 'delete').map((r) => `resource ${r.identifier}`),
+    ...result.resources.flatMap((r) =>
+      r.action === 'delete'
+        ? []
+        : r.changes
+            .filter((c) => c.field.startsWith('scopes.') && c.after === null)
+            .map((c) => `scope ${c.field.slice('scopes.'.length)} of ${r.identifier}`),
+    ),
+  ];
+}
+
+// Thrown to roll a dry run back once its result is known.
+class RollBack extends Error {
+  readonly result: ApplyDeclarationResult;
+  constructor(result: ApplyDeclarationResult) {
+    super('dry run');
+    this.result = result;
+  }
+}
+
+/**
+ * Brings the registration to what a declaration file says (`portcullis apply`), in one
+ * transaction, through the same services as `resources create|update|delete` and `clients
+ * create|update|disable|enable|delete`: the same validation, the same audit events, and running
+ * servers see every change within a second. Resources are matched by identifier and clients by
+ * name (regardless of case). Unset client fields take `clients create`'s defaults; `disabled`
+ * unset leaves an existing client as it is. Registered clients, resources and scopes absent from
+ * the file are reported, or deleted with `prune`. Applying the same file again changes nothing.
+ *
+ * Every problem (with its path in the file) is collected, those of `options.problems` included;
+ * if there is any, nothing is written and {@link DeclarationProblems} lists them all. With
+ * `dryRun` everything is checked against the database, then rolled back.
+ *
+ * @example
+ * const { declaration, problems } = parseDeclaration(YAML.parse(text));
+ * const plan = await applyDeclaration(db, declaration, { problems, dryRun: true });
+ * const done = await applyDeclaration(db, declaration, { actor: 'cli:alice' });
+ * console.log(done.secrets); // { billing: '...' }: shown once
+ */
+export async function applyDeclaration(
+  db: Database,
+  declaration: Declaration,
+  options: ApplyDeclarationOptions = {},
+): Promise<ApplyDeclarationResult> {
+  try {
+    return await db.transaction(async (trx) => {
+      // One apply at a time: each plans against a state no other apply is changing.
+      await trx.raw(`select pg_advisory_xact_lock(hashtext('portcullis.apply'))`);
+      const problems = [...(options.problems ?? [])];
+      const result = await reconcile(trx, declaration, options, problems);
+      if (problems.length > 0) throw new DeclarationProblems(problems);
+      if (options.confirmedDeletions !== undefined) {
+        const now = destructiveChanges(result).sort();
+        const agreed = [...options.confirmedDeletions].sort();
+        if (now.join('\n') !== agreed.join('\n')) {
+          throw new AuthServerError(
+            'conflict',
+            'the registration changed since the deletions were confirmed: nothing was applied; run apply again',
+          );
+        }
+      }
+      if (options.dryRun) throw new RollBack(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof RollBack) return error.result;
+    throw fromStorage(error);
+  }
+}
+
+async function reconcile(
+  trx: Database,
+  declaration: Declaration,
+  options: ApplyDeclarationOptions,
+  problems: DeclarationProblem[],
+): Promise<ApplyDeclarationResult> {
+  const prune = options.prune ?? false;
+  const change = { actor: options.actor ?? 'system' };
+  const result: ApplyDeclarationResult = {
+    applied: !options.dryRun,
+    resources: [],
+    clients: [],
+    secrets: {},
+  };
+
+  // Each entry in a savepoint of its own: a failed one is a problem reported with its path, and
+  // the others are still checked.
+  const attempt = async <T>(
+    path: DeclarationPath,
+    work: (db: Database) => Promise<T>,
+    client?: DeclaredClient,
+  ): Promise<T | undefined> => {
+    try {
+      return await trx.transaction(work);
+    } catch (error) {
+      const converted = fromStorage(error);
+      if (!(converted instanceof AuthServerError)) throw error;
+      problems.push(locateProblem(path, converted.message, client));
+      return undefined;
+    }
+  };
+
+  const registeredResources = await createResourcesRepository(trx).list();
+  const declaredIds = new Set(declaration.resources.map((r) => r.identifier));
+  for (const resource of declaration.resources) {
+    const outcome = await applyResource(resource);
+    if (outcome) result.resources.push(outcome);
+  }
+
+  const registeredClients = await createClientsRepository(trx).list();
+  const declaredNames = new Set(declaration.clients.map((c) => c.name.toLowerCase()));
+  const broken = new Set(declaration.brokenResources);
+  for (const client of declaration.clients) {
+    if (client.resources.some((r) => broken.has(r))) continue;
+    const outcome = await applyClient(client);
+    if (outcome) result.clients.push(outcome);
+  }
+
+  // Clients before resources: a pruned resource may be used by a pruned client.
+  for (const client of registeredClients) {
+    if (declaredNames.has(client.name.toLowerCase())) continue;
+    const outcome = { name: client.name, clientId: client.id, changes: [], newSecret: false };
+    if (!prune) {
+      result.clients.push({ ...outcome, action: 'not_in_file' });
+      continue;
+    }
+    const deleted = await attempt(['clients'], (db) =>
+      createClientsService(db).delete(client.id, change),
+    );
+    if (deleted) result.clients.push({ ...outcome, action: 'delete' });
+  }
+  for (const resource of registeredResources) {
+    if (declaredIds.has(resource.identifier)) continue;
+    const outcome = { identifier: resource.identifier, changes: [], scopesNotInFile: [] };
+    if (!prune) {
+      result.resources.push({ ...outcome, action: 'not_in_file' });
+      continue;
+    }
+    const users = declaration.clients.filter((c) => c.resources.includes(resource.identifier));
+    for (const user of users) {
+      const at = user.resources.indexOf(resource.identifier);
+      problems.push({
+        path: ['clients', user.index, 'resources', at],
+        message: `resource "${resource.identifier}" is not in the file, so --prune deletes it: declare it under resources`,
+      });
+    }
+    if (users.length > 0) continue;
+    const deleted = await attempt(['resources'], (db) =>
+      createResourcesService(db).delete(resource.identifier, change),
+    );
+    if (deleted) result.resources.push({ ...outcome, action: 'delete' });
+  }
+  return result;
+
+  async function applyResource(declared: DeclaredApiResource) {
+    const path = ['resources', declared.index];
+    const current = registeredResources.find((r) => r.identifier === declared.identifier);
+    const { identifier, name, scopes } = declared;
+    let planned: ReturnType<typeof planResourceChanges>;
+    try {
+      // Only this resource, against every registered one the file does not also declare.
+      const others = registeredResources.filter(
+        (r) => r.identifier === identifier || !declaredIds.has(r.identifier),
+      );
+      planned = planResourceChanges([{ identifier, name, scopes }], others, prune);
+    } catch (error) {
+      if (!(error instanceof AuthServerError)) throw error;
+      problems.push(locateProblem(path, error.message));
+      return undefined;
+    }
+    const after = await attempt(path, async (db) => {
+      const service = createResourcesService(db);
+      if (!current) {
+        return service.create(
+          {
+            identifier,
+            name,
+            scopes,
+            accessTokenTtl: declared.accessTokenTtl ?? RESOURCE_DEFAULTS.accessTokenTtl,
+            accessTokenFormat: declared.accessTokenFormat ?? RESOURCE_DEFAULTS.accessTokenFormat,
+          },
+          change,
+        );
+      }
+      const updated = await service.update(
+        identifier,
+        {
+          name,
+          accessTokenTtl: declared.accessTokenTtl ?? RESOURCE_DEFAULTS.accessTokenTtl,
+          accessTokenFormat: declared.accessTokenFormat ?? RESOURCE_DEFAULTS.accessTokenFormat,
+          putScopes: planned.changes.flatMap((c) =>
+            c.action === 'add_scope'
+              ? [{ name: c.scope, description: c.description }]
+              : c.action === 'update_scope'
+                ? [{ name: c.scope, description: c.to }]
+                : [],
+          ),
+          removeScopes: planned.changes.flatMap((c) =>
+            c.action === 'delete_scope' ? [c.scope] : [],
+          ),
+        },
+        change,
+      );
+      return updated.resource;
+    });
+    if (!after) return undefined;
+    const changes = resourceChanges(planned.changes, current, after);
+    return {
+      identifier,
+      action: current ? action(changes) : 'create',
+      changes,
+      scopesNotInFile: planned.undeclared.map((u) => u.scope),
+    } satisfies ResourceOutcome;
+  }
+
+  async function applyClient(declared: DeclaredClient) {
+    const path = ['clients', declared.index];
+    const current = registeredClients.find(
+      (c) => c.name.toLowerCase() === declared.name.toLowerCase(),
+    );
+    const done = await attempt(
+      path,
+      async (db) => {
+        const service = createClientsService(db);
+        let client: ClientRecord;
+        let clientSecret: string | undefined;
+        if (!current) {
+          ({ client, clientSecret } = await service.create(createInput(declared), change));
+        } else {
+          ({ client, clientSecret } = await service.update(
+            current.id,
+            updateInput(declared),
+            change,
+          ));
+        }
+        const disabled = client.disabledAt !== null;
+        if (declared.disabled === true && !disabled)
+          client = await service.disable(client.id, change);
+        if (declared.disabled === false && disabled)
+          client = await service.enable(client.id, change);
+        return { client, clientSecret };
+      },
+      declared,
+    );
+    if (!done) return undefined;
+    if (done.clientSecret && !options.dryRun) result.secrets[declared.name] = done.clientSecret;
+    const changes = clientChanges(current, done.client);
+    return {
+      name: declared.name,
+      clientId: current || !options.dryRun ? done.client.id : null,
+      action: current ? action(changes) : 'create',
+      changes,
+      newSecret: done.clientSecret !== undefined,
+    } satisfies ClientOutcome;
+  }
+}
+
+// Every field, so that what the file leaves out returns to `clients create`'s default.
+function updateInput(declared: DeclaredClient): UpdateClientInput {
+  return {
+    name: declared.name,
+    grants: declared.grants,
+    redirectUris: declared.redirectUris,
+    scopes: declared.scopes,
+    resources: declared.resources,
+    public: declared.public,
+    firstParty: declared.firstParty,
+    homepage: declared.homepage,
+    logoUri: declared.logoUri,
+    accessTokenTtl: declared.accessTokenTtl,
+    refreshTokenTtl: declared.refreshTokenTtl,
+  };
+}
+
+function createInput(declared: DeclaredClient): CreateClientInput {
+  return {
+    name: declared.name,
+    grants: declared.grants,
+    redirectUris: declared.redirectUris,
+    scopes: declared.scopes,
+    resources: declared.resources,
+    public: declared.public,
+    firstParty: declared.firstParty,
+    ...(declared.homepage === null ? {} : { homepage: declared.homepage }),
+    ...(declared.logoUri === null ? {} : { logoUri: declared.logoUri }),
+    ...(declared.accessTokenTtl === null ? {} : { accessTokenTtl: declared.accessTokenTtl }),
+    ...(declared.refreshTokenTtl === null ? {} : { refreshTokenTtl: declared.refreshTokenTtl }),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './apply-declaration.ts';
+export * from './declaration.ts';
+export { locateProblem } from './locate-problem.ts';
