@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { CliError } from '../errors.ts';
 import type { Io } from '../runtime.ts';
 
@@ -72,6 +72,12 @@ export async function readDeclaration(io: Io, file: string): Promise<Declaration
     name,
     value,
     lineOf(path) {
+      // A key's own line: where an unknown or wrongly typed key is written.
+      const parent = path.length === 0 ? undefined : document.getIn(path.slice(0, -1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path.at(-1));
+        if (isNode(pair?.key) && pair.key.range) return lines.linePos(pair.key.range[0]).line;
+      }
       for (let depth = path.length; depth >= 0; depth -= 1) {
         const node = depth === 0 ? document.contents : document.getIn(path.slice(0, depth), true);
         if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
