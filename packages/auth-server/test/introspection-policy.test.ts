@@ -1,6 +1,7 @@
 import type { ResourceRecord } from '@portcullis/storage';
 import test from 'ava';
 import { createIntrospectionPolicy } from '../src/provider/introspection-policy.ts';
+import type { ClientRegistry } from '../src/registry/client-registry.ts';
 import type { ResourceRegistry } from '../src/registry/resource-registry.ts';
 
 const API = 'https://api.example';
@@ -11,7 +12,14 @@ const registry = {
       : undefined;
   },
 } as ResourceRegistry;
-const allowed = createIntrospectionPolicy(registry);
+// Enabled clients; the registry answers undefined for unknown and disabled ones alike.
+const enabled = new Set(['app', 'api-client']);
+const clients = {
+  async get(id: string) {
+    return enabled.has(id) ? { id } : undefined;
+  },
+} as unknown as ClientRegistry;
+const allowed = createIntrospectionPolicy(registry, clients);
 
 const confidential = (clientId: string) => ({ clientId, clientAuthMethod: 'client_secret_basic' });
 const accessToken = { kind: 'AccessToken', clientId: 'app', aud: API };
@@ -53,4 +61,13 @@ test('an unauthenticated (public) client named on the resource sees nothing but 
   t.false(
     await allowed(undefined, { clientId: 'api-client', clientAuthMethod: 'none' }, accessToken),
   );
+});
+
+test('a disabled or deleted client’s access tokens are shown to no introspection client', async (t) => {
+  for (const clientId of ['disabled-app', undefined]) {
+    t.false(
+      await allowed(undefined, confidential('api-client'), { ...accessToken, clientId }),
+      String(clientId),
+    );
+  }
 });

@@ -236,3 +236,50 @@ test('the owning client revokes an operator token at the revocation endpoint (RF
   await client.tokenRevocation(await configFor(dashboard), issued.access_token);
   t.is((await callApi(issued.access_token)).status, 401);
 });
+
+test('a disabled client’s opaque tokens are inactive for the API, with or without a user', async (t) => {
+  const kiosk = await stack.cli<Credentials>([
+    'clients',
+    'create',
+    '--name',
+    'kiosk',
+    '--grant',
+    'client_credentials',
+    '--resource',
+    REPORTS,
+    '--scope',
+    'reports:read',
+  ]);
+  const { access_token: serviceToken } = await client.clientCredentialsGrant(
+    await configFor(kiosk),
+    { resource: REPORTS, scope: 'reports:read' },
+  );
+  const { access_token: userToken } = await stack.cli<{ access_token: string }>([
+    'tokens',
+    'issue',
+    '--client',
+    'kiosk',
+    '--user',
+    'alice',
+    '--scope',
+    'reports:read',
+    '--resource',
+    REPORTS,
+  ]);
+  for (const token of [serviceToken, userToken]) t.is((await callApi(token)).status, 200);
+
+  await stack.cli(['clients', 'disable', 'kiosk']);
+  // Running servers see the change within a second.
+  const deadline = Date.now() + 1000;
+  while ((await callApi(serviceToken)).status === 200 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  for (const token of [serviceToken, userToken]) {
+    const refused = await callApi(token);
+    t.is(refused.status, 401);
+    t.regex(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    t.deepEqual(await client.tokenIntrospection(await configFor(reportsApi), token), {
+      active: false,
+    });
+  }
+});

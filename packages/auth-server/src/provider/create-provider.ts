@@ -141,7 +141,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         // The token's own client and its resource's introspection clients; anyone else gets
         // {"active": false}.
-        allowedPolicy: createIntrospectionPolicy(resources),
+        allowedPolicy: createIntrospectionPolicy(resources, clients),
       },
       deviceFlow: {
         enabled: true,
