@@ -11,10 +11,10 @@ import {
 import type { Command } from 'commander';
 import { type DeclarationSource, readDeclaration } from '../apply/read-declaration.ts';
 import { reportLines, resultJson } from '../apply/report.ts';
+import { confirm } from '../confirm.ts';
 import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { confirm } from './clients-delete.ts';
 
 interface Options {
   file: string;

@@ -1,30 +1,9 @@
 import { createResourcesService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-
-// One line from stdin; true for `y` or `yes` (any case).
-async function confirmed(io: Io, question: string): Promise<boolean> {
-  io.stderr.write(question);
-  const answer = await new Promise<string>((resolve) => {
-    let text = '';
-    const done = () => {
-      io.stdin.off('data', onData);
-      io.stdin.off('end', done);
-      io.stdin.pause();
-      resolve(text);
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (text.includes('\n') || text.length > 100) done();
-    };
-    io.stdin.on('data', onData);
-    io.stdin.once('end', done);
-    io.stdin.resume();
-  });
-  return /^\s*y(es)?\s*$/i.test(answer.split('\n', 1)[0] ?? '');
-}
 
 /** `portcullis resources delete URI`: removes a resource, its scopes and its stored tokens. */
 export function registerResourcesDelete(resources: Command, io: Io): void {
@@ -48,7 +27,7 @@ Examples:
     )
     .action(
       async (identifier: string, options: { force?: boolean; yes?: boolean; json?: boolean }) => {
-        if (!options.yes && (io.stdin as { isTTY?: boolean }).isTTY !== true) {
+        if (!options.yes && !interactive(io)) {
           throw new CliError(
             'refusing to delete without confirmation: stdin is not a terminal, pass --yes',
             2,
@@ -64,7 +43,7 @@ Examples:
                 ? ` and take it off ${clients.length} client(s)`
                 : '';
             const question = `Delete resource "${resource.name}" (${resource.identifier}) with its scopes${detaching}? [y/N] `;
-            if (!(await confirmed(io, question))) throw new CliError('not deleted: not confirmed');
+            if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
           }
           return service.delete(identifier, { force: options.force, actor: cliActor(io) });
         });
