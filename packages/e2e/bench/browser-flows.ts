@@ -31,7 +31,7 @@ async function oneFlow(config: client.Configuration, issuer: string): Promise<vo
  * flows per second and the latency of a whole flow.
  */
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-async function cpuSeconds(pid: number): Promise<number> {
+export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of /proc/pid/stat, in clock ticks (100 per second).

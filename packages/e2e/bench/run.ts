@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
-import { measureBrowserFlows } from './browser-flows.ts';
+import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -25,6 +25,8 @@ interface Figures {
   p99: number;
   requests: number;
   failures: number;
+  /** The server process's CPU time per request, in microseconds (when its pid is known). */
+  cpuMicros?: number;
 }
 
 async function startChild(
@@ -55,11 +57,31 @@ async function stopChild(child: ChildProcess): Promise<void> {
 const useWrk =
   process.env.BENCH_TOOL !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
 
-async function measure(name: string, options: autocannon.Options): Promise<Figures> {
-  return useWrk ? measureWithWrk(name, options) : measureWithAutocannon(name, options);
+// Throughput depends on what else the machine runs; the server's own CPU time per request does
+// much less, so it is reported too (read from /proc around the measured run, warm-up excluded).
+async function measure(
+  name: string,
+  options: autocannon.Options,
+  serverPid?: number,
+): Promise<Figures> {
+  let cpuBefore = 0;
+  const onMeasuredRun = async () => {
+    if (serverPid !== undefined) cpuBefore = await cpuSeconds(serverPid);
+  };
+  const figures = useWrk
+    ? await measureWithWrk(name, options, onMeasuredRun)
+    : await measureWithAutocannon(name, options, onMeasuredRun);
+  if (serverPid !== undefined && figures.requests > 0) {
+    figures.cpuMicros = (((await cpuSeconds(serverPid)) - cpuBefore) / figures.requests) * 1e6;
+  }
+  return figures;
 }
 
-async function measureWithWrk(name: string, options: autocannon.Options): Promise<Figures> {
+async function measureWithWrk(
+  name: string,
+  options: autocannon.Options,
+  onMeasuredRun: () => Promise<void>,
+): Promise<Figures> {
   const dir = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
   try {
     const script = path.join(dir, 'request.lua');
@@ -83,6 +105,7 @@ async function measureWithWrk(name: string, options: autocannon.Options): Promis
         String(options.url),
       ]);
     await run(warmup);
+    await onMeasuredRun();
     const { stdout } = await run(seconds);
     const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
     const latency = (pct: string) => {
@@ -109,8 +132,13 @@ async function measureWithWrk(name: string, options: autocannon.Options): Promis
   }
 }
 
-async function measureWithAutocannon(name: string, options: autocannon.Options): Promise<Figures> {
+async function measureWithAutocannon(
+  name: string,
+  options: autocannon.Options,
+  onMeasuredRun: () => Promise<void>,
+): Promise<Figures> {
   await autocannon({ ...options, connections, duration: warmup });
+  await onMeasuredRun();
   const result = await autocannon({ ...options, connections, duration: seconds });
   const failures = result.errors + result.timeouts + result.non2xx;
   return {
@@ -137,20 +165,27 @@ try {
   // API's request (its Authorization header; the hello ignores it) right before and after the
   // API runs, so the API's ratio compares like with like on a machine whose speed drifts.
   hello = await startChild('hello-server.ts', env);
-  results.push(await measure('bare Koa hello (ceiling)', { url: hello.info.url as string }));
+  const helloPid = hello.child.pid;
+  results.push(
+    await measure('bare Koa hello (ceiling)', { url: hello.info.url as string }, helloPid),
+  );
 
   const bare = await startChild('bare-oidc-provider.ts', env);
   try {
     results.push(
-      await measure('bare oidc-provider, static client: POST /token (reference)', {
-        url: bare.info.url as string,
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${bare.info.basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
+      await measure(
+        'bare oidc-provider, static client: POST /token (reference)',
+        {
+          url: bare.info.url as string,
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${bare.info.basic}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials&scope=notes%3Aread',
         },
-        body: 'grant_type=client_credentials&scope=notes%3Aread',
-      }),
+        bare.child.pid,
+      ),
     );
   } finally {
     await stopChild(bare.child);
@@ -159,37 +194,53 @@ try {
   const stack = await startChild('stack-server.ts', env);
   try {
     results.push(
-      await measure('client credentials: POST /token', {
-        url: `${stack.info.issuer}/token`,
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${stack.info.basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
+      await measure(
+        'client credentials: POST /token',
+        {
+          url: `${stack.info.issuer}/token`,
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${stack.info.basic}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials&scope=notes%3Aread',
         },
-        body: 'grant_type=client_credentials&scope=notes%3Aread',
-      }),
+        stack.child.pid,
+      ),
     );
     const apiRequest = { headers: { authorization: `Bearer ${stack.info.accessToken}` } };
     const helloSameRequest = async () => {
-      const figures = await measure('bare Koa hello, same request as the API (ceiling)', {
-        url: `${hello?.info.url}me`,
-        ...apiRequest,
-      });
+      const figures = await measure(
+        'bare Koa hello, same request as the API (ceiling)',
+        {
+          url: `${hello?.info.url}me`,
+          ...apiRequest,
+        },
+        helloPid,
+      );
       sameRequestCeilings.push(figures.rps);
       results.push(figures);
     };
     await helloSameRequest();
     results.push(
-      await measure('example API: GET /me with a valid token (token cache on)', {
-        url: `${stack.info.api}/me`,
-        headers: { authorization: `Bearer ${stack.info.accessToken}` },
-      }),
+      await measure(
+        'example API: GET /me with a valid token (token cache on)',
+        {
+          url: `${stack.info.api}/me`,
+          ...apiRequest,
+        },
+        stack.child.pid,
+      ),
     );
     results.push(
-      await measure('example API: GET /me with a valid token (token cache off)', {
-        url: `${stack.info.uncachedApi}/me`,
-        headers: { authorization: `Bearer ${stack.info.accessToken}` },
-      }),
+      await measure(
+        'example API: GET /me with a valid token (token cache off)',
+        {
+          url: `${stack.info.uncachedApi}/me`,
+          ...apiRequest,
+        },
+        stack.child.pid,
+      ),
     );
     await helloSameRequest();
 
@@ -218,18 +269,23 @@ try {
 const ceiling = results[0]?.rps ?? 1;
 console.log(`
 Portcullis benchmark: ${useWrk ? 'wrk, 1 thread' : 'autocannon'}, ${connections} connections, ${seconds}s per run after ${warmup}s warm-up, node ${process.version}\n`);
-console.log('| scenario | req/s | p50 ms | p99 ms | of ceiling | failed |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log('| scenario | req/s | p50 ms | p99 ms | of ceiling | server CPU µs/req | failed |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
+  const cpu = r.cpuMicros === undefined ? '-' : r.cpuMicros.toFixed(0);
   console.log(
-    `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(1)} % | ${r.failures} of ${r.requests} |`,
+    `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(1)} % | ${cpu} | ${r.failures} of ${r.requests} |`,
   );
 }
 const sameRequest =
   sameRequestCeilings.reduce((sum, rps) => sum + rps, 0) / (sameRequestCeilings.length || 1);
+const sameRequestCpu = results
+  .filter((r) => r.name.startsWith('bare Koa hello, same request'))
+  .map((r) => r.cpuMicros ?? Number.NaN);
+const meanSameRequestCpu = sameRequestCpu.reduce((sum, c) => sum + c, 0) / sameRequestCpu.length;
 for (const r of results.filter((r) => r.name.startsWith('example API'))) {
   console.log(
-    `\n${r.name}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s)`,
+    `\n${r.name}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
   );
 }
 const reference = results.find((r) => r.name.startsWith('bare oidc-provider'));
