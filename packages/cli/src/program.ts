@@ -37,7 +37,24 @@ import { registerUsersList } from './commands/users-list.ts';
 import { registerUsersSetPassword } from './commands/users-set-password.ts';
 import { registerUsersShow } from './commands/users-show.ts';
 import { describeError } from './errors.ts';
+import { paint } from './output.ts';
 import type { Io } from './runtime.ts';
+
+/**
+ * A group of commands (`portcullis clients ...`): its help lists them, with `examples`.
+ *
+ * @example
+ * const keys = group(program, 'keys', 'signing keys', ['keys list']);
+ */
+function group(program: Command, name: string, description: string, examples: string[]): Command {
+  return program
+    .command(name)
+    .description(description)
+    .addHelpText(
+      'after',
+      `\nExamples:\n${examples.map((example) => `  $ portcullis ${example}`).join('\n')}`,
+    );
+}
 
 /** Builds the `portcullis` command tree, writing to `io`. */
 export function createProgram(io: Io): Command {
@@ -47,13 +64,29 @@ export function createProgram(io: Io): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-    });
+      // Usage errors: commander's `error: ...` line, the prefix in red on a terminal.
+      outputError: (text, write) =>
+        write(text.replace(/^error:/, paint(io.stderr, 'red', 'error:'))),
+    })
+    .addHelpText(
+      'after',
+      `
+Every command takes --help (with examples) and --json (machine-readable output on stdout).
+Exit codes: 0 success, 1 the command failed (one line on stderr says why), 2 usage error.
+The operator guide, docs/operators.md, describes every command.
 
-  const db = program.command('db').description('database schema');
+Example:
+  $ portcullis clients list`,
+    );
+
+  const db = group(program, 'db', 'database schema', ['db status', 'db migrate']);
   registerDbMigrate(db, io);
   registerDbStatus(db, io);
 
-  const clients = program.command('clients').description('OAuth clients');
+  const clients = group(program, 'clients', 'OAuth clients', [
+    'clients list',
+    'clients show billing',
+  ]);
   registerClientsCreate(clients, io);
   registerClientsList(clients, io);
   registerClientsShow(clients, io);
@@ -64,7 +97,10 @@ export function createProgram(io: Io): Command {
   registerClientsEnable(clients, io);
   registerClientsDelete(clients, io);
 
-  const resources = program.command('resources').description('API resources and their scopes');
+  const resources = group(program, 'resources', 'API resources and their scopes', [
+    'resources list',
+    'resources show https://api.example.com',
+  ]);
   registerResourcesCreate(resources, io);
   registerResourcesList(resources, io);
   registerResourcesShow(resources, io);
@@ -72,14 +108,20 @@ export function createProgram(io: Io): Command {
   registerResourcesDelete(resources, io);
   registerResourcesApply(resources, io);
 
-  const tokens = program
-    .command('tokens')
-    .description('operator-issued API tokens, revocation and the janitor');
+  const tokens = group(
+    program,
+    'tokens',
+    'operator-issued API tokens, revocation and the janitor',
+    ['tokens revoke --client billing', 'tokens purge --dry-run'],
+  );
   registerTokensIssue(tokens, io);
   registerTokensRevoke(tokens, io);
   registerTokensPurge(tokens, io);
 
-  const users = program.command('users').description('end users who sign in');
+  const users = group(program, 'users', 'end users who sign in', [
+    'users list',
+    'users show alice',
+  ]);
   registerUsersCreate(users, io);
   registerUsersList(users, io);
   registerUsersShow(users, io);
@@ -88,15 +130,21 @@ export function createProgram(io: Io): Command {
   registerUsersEnable(users, io);
   registerUsersDelete(users, io);
 
-  const grants = program.command('grants').description("users' grants to apps");
+  const grants = group(program, 'grants', "users' grants to apps", ['grants list --user alice']);
   registerGrantsList(grants, io);
   registerGrantsRevoke(grants, io);
 
-  const keys = program.command('keys').description('signing keys and their rotation');
+  const keys = group(program, 'keys', 'signing keys and their rotation', [
+    'keys list',
+    'keys rotate',
+  ]);
   registerKeysList(keys, io);
   registerKeysRotate(keys, io);
 
-  const audit = program.command('audit').description('the audit trail of security events');
+  const audit = group(program, 'audit', 'the audit trail of security events', [
+    'audit list --since 24h',
+    'audit tail --json',
+  ]);
   registerAuditList(audit, io);
   registerAuditTail(audit, io);
 
@@ -128,7 +176,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // Help and version are "errors" to commander; commander already printed the message.
       return error.exitCode === 0 ? 0 : 2;
     }
-    io.stderr.write(`portcullis: ${describeError(error)}\n`);
+    io.stderr.write(`${paint(io.stderr, 'red', 'portcullis:')} ${describeError(error)}\n`);
     if (io.env.PORTCULLIS_DEBUG === '1' && error instanceof Error)
       io.stderr.write(`${error.stack}\n`);
     return typeof (error as { exitCode?: unknown }).exitCode === 'number'

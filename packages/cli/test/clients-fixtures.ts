@@ -1,8 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { TestDatabase } from '@portcullis/storage/testing';
-import type { ExecutionContext } from 'ava';
 import { run } from '../src/index.ts';
-import { API, type CliResult, cli, cliJson } from './helpers.ts';
+import { API, type CliResult, cli, cliJson, failsWithOneLine } from './helpers.ts';
 
 /** A client as `--json` prints it. */
 export interface ClientJson {
@@ -110,19 +109,6 @@ export async function cliOnTerminal(
   return { code, stdout, stderr };
 }
 
-/** Exit `code` with exactly one line on stderr and nothing on stdout. */
-export function failsWithOneLine(
-  t: ExecutionContext,
-  result: CliResult,
-  why: RegExp,
-  code = 1,
-): void {
-  t.is(result.code, code, result.stderr);
-  t.regex(result.stderr, why);
-  t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
-  t.is(result.stdout, '');
-}
-
 /** The audit events recorded for a client, oldest first. */
 export async function auditOf(
   database: TestDatabase,
@@ -139,4 +125,4 @@ export async function clientRow(
   return database.db('clients').where({ id: clientId }).first();
 }
 
-export { API, cli, cliJson };
+export { API, cli, cliJson, failsWithOneLine };

@@ -1,5 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 import type { TestDatabase } from '@portcullis/storage/testing';
+import type { ExecutionContext } from 'ava';
 import { run } from '../src/index.ts';
 
 /** The result of one CLI invocation. */
@@ -21,14 +22,26 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 /** Runs `portcullis ...args` in process against the test's database. */
-export async function cli(database: TestDatabase, args: string[], stdin = ''): Promise<CliResult> {
+export function cli(database: TestDatabase, args: string[], stdin = ''): Promise<CliResult> {
+  return cliWith(database, args, { stdin });
+}
+
+/**
+ * Runs `portcullis ...args` in process with more environment (`env`, added to DATABASE_URL)
+ * or stdin given as bytes.
+ */
+export async function cliWith(
+  database: Pick<TestDatabase, 'url'>,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string | Buffer } = {},
+): Promise<CliResult> {
   const out = sink();
   const err = sink();
   const code = await run(args, {
-    env: { DATABASE_URL: database.url },
+    env: { DATABASE_URL: database.url, ...options.env },
     stdout: out.stream,
     stderr: err.stream,
-    stdin: Readable.from([stdin]),
+    stdin: Readable.from([options.stdin ?? '']),
   });
   return { code, stdout: out.text(), stderr: err.text() };
 }
@@ -59,4 +72,34 @@ export async function createExampleResource(database: TestDatabase): Promise<voi
     '--scope',
     'notes:write=Write your notes',
   ]);
+}
+
+/** Exit `code` (1: failed, 2: usage error) with exactly one line on stderr and nothing on stdout. */
+export function failsWithOneLine(
+  t: ExecutionContext,
+  result: CliResult,
+  why: RegExp,
+  code = 1,
+): void {
+  t.is(result.code, code, result.stderr);
+  t.regex(result.stderr, why);
+  t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+  t.is(result.stdout, '');
+}
+
+/**
+ * `--help` of `portcullis ...command` succeeds, shows an example running it first, and offers
+ * `--json`; returns the help text.
+ */
+export async function showsHelpWithExample(
+  t: ExecutionContext,
+  database: Pick<TestDatabase, 'url'>,
+  command: string[],
+): Promise<string> {
+  const help = await cliWith(database, [...command, '--help']);
+  t.is(help.code, 0, help.stderr);
+  t.is(help.stderr, '');
+  t.regex(help.stdout, new RegExp(`Examples?:\n {2}\\$ .*portcullis ${command.join(' ')}`));
+  t.regex(help.stdout, /--json/);
+  return help.stdout;
 }

@@ -1,6 +1,6 @@
 import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
-import { printJson, printTable } from '../output.ts';
+import { printJson, printTable, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import {
   EVENT_HEADERS,
@@ -41,8 +41,9 @@ export function registerAuditList(audit: Command, io: Io): void {
       if (options.json) return printJson(io, events.map(eventJson));
       printTable(io, EVENT_HEADERS, events.map(eventCells));
       if (events.length === query.limit) {
-        io.stderr.write(
-          `showing the latest ${query.limit} events: narrow with --since or --type, or raise --limit\n`,
+        warn(
+          io,
+          `showing only the latest ${query.limit} events: narrow with --since or --type, or raise --limit`,
         );
       }
     });

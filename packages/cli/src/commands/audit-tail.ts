@@ -6,6 +6,7 @@ import {
 } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { describeError } from '../errors.ts';
+import { printJsonLine, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { handleSignals } from '../stack.ts';
 import { eventCells, eventJson, parseEventType } from './audit-events.ts';
@@ -34,16 +35,23 @@ export function registerAuditTail(audit: Command, io: Io): void {
     .option('--type <type>', 'only events of this type, e.g. refresh_token.reuse_detected')
     .option('--client <client-id>', 'only events about this client')
     .option('--json', 'one JSON object per line')
-    .addHelpText('after', '\nExample:\n  $ portcullis audit tail --type signin.failed --json')
+    .addHelpText(
+      'after',
+      `
+Runs until Ctrl-C (SIGINT) or SIGTERM, then exits 0; a closed pipe ends it too.
+
+Example:
+  $ portcullis audit tail --type signin.failed --json`,
+    )
     .action(async (options: Options) => {
       const type = options.type !== undefined ? parseEventType(options.type) : undefined;
       const matches = (event: AuditEventRecord) =>
         (type === undefined || event.type === type) &&
         (options.client === undefined || event.clientId === options.client);
       const print = (event: AuditEventRecord) =>
-        io.stdout.write(
-          `${options.json ? JSON.stringify(eventJson(event)) : eventCells(event).join('  ')}\n`,
-        );
+        options.json
+          ? printJsonLine(io, eventJson(event))
+          : io.stdout.write(`${eventCells(event).join('  ')}\n`);
 
       const { stopped } = handleSignals(io, []);
       const stop = new AbortController();
@@ -69,7 +77,7 @@ export function registerAuditTail(audit: Command, io: Io): void {
             if (failing) io.stderr.write('the database answers again\n');
             failing = false;
           } catch (error) {
-            if (!failing) io.stderr.write(`portcullis: ${describeError(error)}; retrying\n`);
+            if (!failing) warn(io, `${describeError(error)}; retrying`);
             failing = true;
           }
           await sleep(POLL_MS, undefined, { signal: stop.signal }).catch(() => {});

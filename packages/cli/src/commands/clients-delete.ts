@@ -17,7 +17,13 @@ export function registerClientsDelete(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ portcullis clients delete billing\n  $ portcullis clients delete billing --yes --json',
+      `
+Without --yes it asks on the terminal: exit 1 when not confirmed, exit 2 when stdin is not a
+terminal (a script must pass --yes).
+
+Examples:
+  $ portcullis clients delete billing
+  $ portcullis clients delete billing --yes --json`,
     )
     .action(async (idOrName: string, options: { yes?: boolean; json?: boolean }) => {
       if (!options.yes && !interactive(io)) {

@@ -1,6 +1,6 @@
 import { createClientsService, shortGrant } from '@portcullis/auth-server';
 import type { Command } from 'commander';
-import { printJson, printTable } from '../output.ts';
+import { printJson, printTable, styled } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { clientJson, clientType } from './clients-show.ts';
 
@@ -46,7 +46,7 @@ export function registerClientsList(clients: Command, io: Io): void {
           clientType(c),
           c.grantTypes.map(shortGrant).join(','),
           ago(c.lastUsedAt, now),
-          c.disabledAt ? 'disabled' : 'active',
+          c.disabledAt ? styled('disabled', 'red') : 'active',
         ]),
       );
     });

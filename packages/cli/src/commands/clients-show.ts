@@ -6,7 +6,7 @@ import {
 } from '@portcullis/auth-server';
 import type { ClientRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
-import { printJson, printLines, printTable, when } from '../output.ts';
+import { printJson, printLines, printTable, styled, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
 /**
@@ -69,7 +69,9 @@ export function printSecrets(io: Io, secrets: readonly SecretSummary[], now = ne
       when(s.createdAt),
       s.expiresAt === null
         ? 'never'
-        : `${when(s.expiresAt)}${s.expiresAt <= now ? ' (expired)' : ''}`,
+        : s.expiresAt <= now
+          ? styled(`${when(s.expiresAt)} (expired)`, 'red')
+          : when(s.expiresAt),
       s.lastUsedAt ? when(s.lastUsedAt) : 'never',
     ]),
   );

@@ -9,7 +9,15 @@ export function registerDbStatus(db: Command, io: Io): void {
   db.command('status')
     .description('list applied and pending migrations (exit code 1 when some are pending)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  $ portcullis db status --json')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the schema is up to date, 1 migrations are pending (or the database cannot be
+reached), 2 usage error. Scripts can wait on it before starting \`serve\`.
+
+Example:
+  $ portcullis db status --json`,
+    )
     .action(async (options: { json?: boolean }) => {
       const status = await withDatabase(io, migrationStatus, { requireCurrentSchema: false });
       if (options.json) {

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
 import { migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
-import { printLines } from '../output.ts';
+import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
 import { seedExampleResource } from '../seed-example-resource.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
@@ -9,24 +10,39 @@ import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../s
 /**
  * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
  * PostgreSQL (unless DATABASE_URL is set), migrates, seeds the example API resource on first
- * run, starts the authorization server and the example API, and prints how to try them.
+ * run, starts the authorization server and the example API, and prints how to try them (with
+ * `--json`: one line of JSON saying what runs and what was set up).
  */
 export function registerDev(program: Command, io: Io): void {
   program
     .command('dev')
     .description('run the whole stack locally: database, authorization server, example API')
+    .option('--json', 'print the start-up summary as one line of JSON instead of the guide')
     .addHelpText(
       'after',
-      '\nExample:\n  $ PORTCULLIS_PORT=3000 PORTCULLIS_API_PORT=4000 portcullis dev',
+      `
+Runs until Ctrl-C (SIGINT) or SIGTERM, then stops everything and exits 0; a second Ctrl-C
+exits at once with 130. Exits 1 when it cannot start (a bad PORTCULLIS_* value, a port in use).
+
+Examples:
+  $ PORTCULLIS_PORT=3000 PORTCULLIS_API_PORT=4000 portcullis dev
+  $ portcullis dev --json     # {"issuer":"http://localhost:3000","api":...}`,
     )
-    .action(async () => {
+    .action(async (options: { json?: boolean }) => {
       const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT', 4000);
+      // Check the rest of the environment before the data folder is touched, so a bad value
+      // leaves nothing behind (placeholder secrets: the real ones are read just below).
+      readConfig(io, 'development', {
+        cookieKeys: [randomBytes(32).toString('base64url')],
+        keyEncryptionKey: randomBytes(32).toString('base64url'),
+      });
       const dir = dataDir(io.env);
       const { secrets, created } = await loadOrCreateDevSecrets(dir);
       const config = readConfig(io, 'development', secrets);
       if (created || !io.env.PORTCULLIS_KEY_ENCRYPTION_KEY) {
-        io.stderr.write(
-          `warning: development secrets from ${dir}/dev-secrets.json; never use them in production (portcullis serve refuses them)\n`,
+        warn(
+          io,
+          `development secrets from ${dir}/dev-secrets.json; never use them in production (portcullis serve refuses them)`,
         );
       }
 
@@ -35,9 +51,9 @@ export function registerDev(program: Command, io: Io): void {
       try {
         const opened = await openDatabase(io);
         parts.push({ stop: () => opened.close() });
-        await migrateLatest(opened.db);
+        const migrations = await migrateLatest(opened.db);
         const resource = `http://localhost:${apiPort}`;
-        await seedExampleResource(opened.db, resource);
+        const seeded = await seedExampleResource(opened.db, resource);
 
         const server = await startAuthServer(io, opened.db, opened.database.url, config);
         parts.push(server);
@@ -54,7 +70,20 @@ export function registerDev(program: Command, io: Io): void {
           host: '127.0.0.1',
         });
         parts.push({ stop: () => api.close() });
-        printLines(io, tryIt(config.issuer, resource));
+        if (options.json) {
+          printJsonLine(io, {
+            issuer: config.issuer,
+            api: resource,
+            port: server.port,
+            api_port: apiPort,
+            database: io.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+            data_dir: dir,
+            migrations_applied: migrations,
+            seeded_resources: seeded ? [resource] : [],
+          });
+        } else {
+          printLines(io, tryIt(config.issuer, resource));
+        }
       } catch (error) {
         dispose();
         for (const part of parts.reverse()) await part.stop().catch(() => {});

@@ -1,6 +1,6 @@
 import { createKeysService, type SigningKeySummary } from '@portcullis/auth-server';
 import type { Command } from 'commander';
-import { printJson, printTable } from '../output.ts';
+import { printJson, printTable, styled } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
 /** A signing key in the CLI's JSON shape (no private part, ever). */
@@ -69,7 +69,7 @@ export function registerKeysList(keys: Command, io: Io): void {
         sorted.map((key) => [
           key.kid,
           key.alg,
-          key.state,
+          key.state === 'retired' ? styled(key.state, 'dim') : key.state,
           roughly(key.ageSeconds),
           schedule(key, now),
         ]),

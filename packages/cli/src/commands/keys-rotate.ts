@@ -10,7 +10,7 @@ import {
 } from '@portcullis/auth-server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.ts';
-import { printJson, printLines } from '../output.ts';
+import { printJson, printLines, warn } from '../output.ts';
 import { cliActor, dataDir, type Io, withDatabase } from '../runtime.ts';
 import { keyJson, roughly } from './keys-list.ts';
 
@@ -123,8 +123,9 @@ Examples:
 
       const propagationSeconds = options.propagation ?? DEFAULT_PROPAGATION_SECONDS;
       if (propagationSeconds < RESOURCE_SERVER_CACHE_SECONDS) {
-        io.stderr.write(
-          `warning: resource servers cache the JWKS for 10 minutes by default; one that has not refetched it within ${roughly(propagationSeconds)} rejects tokens from the new key until it does\n`,
+        warn(
+          io,
+          `resource servers cache the JWKS for 10 minutes by default; one that has not refetched it within ${roughly(propagationSeconds)} rejects tokens from the new key until it does`,
         );
       }
       const staged = await withDatabase(io, (db) =>

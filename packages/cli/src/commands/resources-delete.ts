@@ -19,7 +19,8 @@ export function registerResourcesDelete(resources: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-JWT access tokens already issued for the resource stay valid until they expire.
+JWT access tokens already issued for the resource stay valid until they expire. Without --yes it
+asks on the terminal: exit 1 when not confirmed, exit 2 when stdin is not a terminal.
 
 Examples:
   $ portcullis resources delete https://old-api.example.com

@@ -1,25 +1,31 @@
 import { createJsonLogger, startJanitorSchedule } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { printJsonLine } from '../output.ts';
 import { type Io, openDatabase } from '../runtime.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
 
 /**
  * `portcullis serve`: the authorization server for production. It requires real secrets, never
  * migrates by itself (it refuses to start on pending migrations) and stops cleanly on SIGTERM.
+ * Once listening it says so on stderr, or with `--json` as one line of JSON on stdout.
  */
 export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
     .description('run the authorization server in production mode')
+    .option('--json', 'once listening, print where as one line of JSON on stdout')
     .addHelpText(
       'after',
       `
 Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY; see docs/configuration.md.
-Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never).
+Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never). Logs JSON on stderr.
+Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (missing or
+bad configuration, pending migrations, database unreachable).
+
 Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis serve`,
     )
-    .action(async () => {
+    .action(async (options: { json?: boolean }) => {
       const config = readConfig(io, 'production');
       const parts: Stoppable[] = [];
       const { stopped, dispose } = handleSignals(io, parts);
@@ -39,7 +45,16 @@ Example:
             }),
           );
         }
-        io.stderr.write(`portcullis serving ${config.issuer} on ${config.host}:${server.port}\n`);
+        if (options.json) {
+          printJsonLine(io, {
+            issuer: config.issuer,
+            host: config.host,
+            port: server.port,
+            janitor_interval_seconds: config.janitorIntervalSeconds,
+          });
+        } else {
+          io.stderr.write(`portcullis serving ${config.issuer} on ${config.host}:${server.port}\n`);
+        }
       } catch (error) {
         dispose();
         await opened?.close();

@@ -1,6 +1,6 @@
 import { createUsersService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
-import { printJson, printTable, when } from '../output.ts';
+import { printJson, printTable, styled, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
@@ -21,7 +21,7 @@ export function registerUsersList(users: Command, io: Io): void {
           u.username,
           u.id,
           u.email ?? '-',
-          u.disabledAt ? 'disabled' : 'active',
+          u.disabledAt ? styled('disabled', 'red') : 'active',
           when(u.createdAt),
         ]),
       );
