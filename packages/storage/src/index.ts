@@ -24,6 +24,7 @@ export {
   listenForChanges,
   notifyChange,
 } from './notifications.ts';
+export { databasePoolStats, type PoolStats } from './pool-stats.ts';
 export {
   type ArtifactCounts,
   type ArtifactsRepository,
