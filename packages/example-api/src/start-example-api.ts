@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
 
@@ -35,16 +35,11 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
     throw new TypeError('startExampleApi: "host" must be a non-empty string');
   }
   const handle = createExampleApi(apiOptions).callback();
-  const inFlight = new Set<ServerResponse>();
   let closing = false;
-
+  // No per-request bookkeeping (a listener per response costs throughput): while closing, every
+  // new request is told to close its connection, and connections that finish their request are
+  // closed as they become idle.
   const server = createServer((req, res) => {
-    inFlight.add(res);
-    res.once('close', () => {
-      inFlight.delete(res);
-      // A finished keep-alive connection would otherwise hold `close()` open until it times out.
-      if (closing) setImmediate(() => server.closeIdleConnections());
-    });
     if (closing) res.setHeader('Connection', 'close');
     void handle(req, res);
   });
@@ -72,8 +67,12 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
     close: () =>
       new Promise((resolve, reject) => {
         closing = true;
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-        server.close((error) => (error ? reject(error) : resolve()));
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close((error) => {
+          clearInterval(sweep);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };
