@@ -37,10 +37,14 @@ export function registerAuditList(audit: Command, io: Io): void {
         ...(options.client !== undefined ? { clientId: options.client } : {}),
         limit: parseLimit(options.limit ?? '100'),
       };
-      const events = await withDatabase(io, (db) => createAuditRepository(db).list(query));
+      // One more than asked, to know whether the list was cut; the oldest one is dropped.
+      const fetched = await withDatabase(io, (db) =>
+        createAuditRepository(db).list({ ...query, limit: query.limit + 1 }),
+      );
+      const events = fetched.slice(-query.limit);
       if (options.json) return printJson(io, events.map(eventJson));
       printTable(io, EVENT_HEADERS, events.map(eventCells));
-      if (events.length === query.limit) {
+      if (fetched.length > query.limit) {
         warn(
           io,
           `showing only the latest ${query.limit} events: narrow with --since or --type, or raise --limit`,

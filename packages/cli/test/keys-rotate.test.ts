@@ -2,81 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test, { type ExecutionContext } from 'ava';
-import { run } from '../src/index.ts';
-import type { CliResult } from './helpers.ts';
+import { type CliResult, showsHelpWithExample } from './helpers.ts';
+import {
+  byState,
+  KEK,
+  type KeyJson,
+  type KeysContext,
+  keys as keysIn,
+  keysJson as keysJsonIn,
+  openKeysContext,
+  seconds,
+} from './keys-fixtures.ts';
 
-let database: TestDatabase;
-let emptyDataDir: string;
-const KEK = randomBytes(32).toString('base64url');
-
+let context: KeysContext;
 test.before(async () => {
-  database = await createTestDatabase();
-  emptyDataDir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-keys-'));
+  context = await openKeysContext();
 });
 test.after.always(async () => {
-  await database?.drop();
-  if (emptyDataDir) await rm(emptyDataDir, { recursive: true, force: true });
+  await context?.close();
 });
 
-interface KeyJson {
-  kid: string;
-  alg: string;
-  state: string;
-  age_seconds: number;
-  created_at: string;
-  activated_at: string | null;
-  retired_at: string | null;
-  activates_at: string | null;
-  removes_at: string | null;
-}
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-/** Runs `portcullis keys ...args` with the key-encryption key (or `env`) and a named actor. */
-async function keys(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const out = sink();
-  const err = sink();
-  const code = await run(['keys', ...args], {
-    env: {
-      DATABASE_URL: database.url,
-      PORTCULLIS_DATA_DIR: emptyDataDir,
-      PORTCULLIS_ACTOR: 'ops-bot',
-      PORTCULLIS_KEY_ENCRYPTION_KEY: KEK,
-      ...env,
-    },
-    stdout: out.stream,
-    stderr: err.stream,
-    stdin: Readable.from(['']),
-  });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
-
-async function keysJson<T>(args: string[]): Promise<T> {
-  const result = await keys([...args, '--json']);
-  if (result.code !== 0) throw new Error(`keys ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
-
+const keys = (args: string[], env: Record<string, string> = {}) => keysIn(context, args, env);
+const keysJson = <T>(args: string[]) => keysJsonIn<T>(context, args);
 const list = () => keysJson<KeyJson[]>(['list']);
-const rows = () => database.db('signing_keys').orderBy('created_at');
-const byState = (keys: KeyJson[], state: string, alg: string) =>
-  keys.filter((k) => k.state === state && k.alg === alg);
+const rows = () => context.database.db('signing_keys').orderBy('created_at');
 const events = (type: string) =>
-  database.db('audit_events').where({ type }).orderBy('id').select('actor', 'details');
-const seconds = (from: string | null, to: string | null) =>
-  (Date.parse(to ?? '') - Date.parse(from ?? '')) / 1000;
+  context.database.db('audit_events').where({ type }).orderBy('id').select('actor', 'details');
 
 /** Exit `code`, one line on stderr matching `why`, nothing on stdout. */
 function fails(t: ExecutionContext, result: CliResult, code: number, why: RegExp) {
@@ -85,11 +37,6 @@ function fails(t: ExecutionContext, result: CliResult, code: number, why: RegExp
   t.is(result.stderr.trim().split('\n').length, 1, result.stderr);
   t.is(result.stdout, '');
 }
-
-test.serial('list on a database no server has used yet: no keys', async (t) => {
-  t.deepEqual(await list(), []);
-  t.is((await keys(['list'])).stdout, '(none)\n');
-});
 
 test.serial('a staged rotation publishes next keys that sign only after the delay', async (t) => {
   const result = await keysJson<{ staged: KeyJson[]; propagation_seconds: number }>([
@@ -115,18 +62,10 @@ test.serial('a staged rotation publishes next keys that sign only after the dela
   t.is(staged.length, 2);
   t.true(staged.every((e) => e.actor === 'cli:ops-bot'));
   t.deepEqual(staged.map((e) => e.details.kid).sort(), result.staged.map((k) => k.kid).sort());
-  t.false(JSON.stringify(await database.db('audit_events')).includes('"d"'), 'no key material');
-});
-
-test.serial('the table shows kid, algorithm, state, age and what happens next', async (t) => {
-  const result = await keys(['list']);
-  t.is(result.code, 0);
-  const lines = result.stdout.trim().split('\n');
-  t.regex(lines[0] ?? '', /^KID +ALG +STATE +AGE +SCHEDULE$/);
-  t.is(lines.length, 6);
-  t.regex(result.stdout, /ES256 +next +\d+s +signs from \S+Z \(in (59m|1h)\)/);
-  t.regex(result.stdout, /ES256 +active +\d+s +signing/);
-  t.regex(result.stdout, /RS256 +next /);
+  t.false(
+    JSON.stringify(await context.database.db('audit_events')).includes('"d"'),
+    'no key material',
+  );
 });
 
 test.serial('a second staged rotation is refused while one is waiting', async (t) => {
@@ -144,7 +83,7 @@ test.serial(
   'once the staged key is due, the next rotation completes it first: old key retired for the longest token lifetime',
   async (t) => {
     // A resource whose tokens live a day: the retired key must stay published that long.
-    await database.db('resources').insert({
+    await context.database.db('resources').insert({
       identifier: 'https://long.example.test',
       name: 'Long-lived tokens',
       access_token_ttl: 86_400,
@@ -152,10 +91,10 @@ test.serial(
     const before = await list();
     const oldActive = byState(before, 'active', 'ES256')[0] as KeyJson;
     const staged = byState(before, 'next', 'ES256')[0] as KeyJson;
-    await database
+    await context.database
       .db('signing_keys')
       .where({ state: 'next' })
-      .update({ activates_at: database.db.raw(`now() - interval '1 second'`) });
+      .update({ activates_at: context.database.db.raw(`now() - interval '1 second'`) });
 
     const result = await keysJson<{ staged: KeyJson[] }>([
       'rotate',
@@ -310,27 +249,8 @@ for (const [what, args, why] of usageErrors) {
   });
 }
 
-test.serial('help shows examples', async (t) => {
-  for (const command of ['list', 'rotate']) {
-    const result = await keys([command, '--help']);
-    t.is(result.code, 0);
-    t.regex(result.stdout, /Examples?:\n {2}\$ portcullis keys /);
-  }
-});
-
-test.serial('no output ever carries private key material', async (t) => {
-  const listed = await keys(['list', '--json']);
-  for (const key of JSON.parse(listed.stdout) as Array<Record<string, unknown>>) {
-    t.deepEqual(Object.keys(key).sort(), [
-      'activated_at',
-      'activates_at',
-      'age_seconds',
-      'alg',
-      'created_at',
-      'kid',
-      'removes_at',
-      'retired_at',
-      'state',
-    ]);
-  }
+test.serial('--help has examples and says what --now costs', async (t) => {
+  const help = await showsHelpWithExample(t, context.database, ['keys', 'rotate']);
+  t.regex(help, /--now +emergency/);
+  t.regex(help, /--revoke-old +with --now/);
 });

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { cli, cliJson } from './helpers.ts';
+import { cli, cliJson, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
 
 let database: TestDatabase;
 test.before(async () => {
@@ -12,7 +12,7 @@ test.after.always(async () => {
 
 const count = async () => Number((await database.db('resources').count({ n: '*' }))[0]?.n);
 
-test.serial('create and list a resource with scope descriptions', async (t) => {
+test.serial('create registers a resource with scope descriptions', async (t) => {
   const created = await cliJson<Record<string, unknown>>(database, [
     'resources',
     'create',
@@ -32,10 +32,26 @@ test.serial('create and list a resource with scope descriptions', async (t) => {
     { name: 'read', description: 'Read things' },
     { name: 'write', description: 'Change things' },
   ]);
+  t.like(created, { identifier: 'https://api.example.com', name: 'Example' });
   const list = await cliJson<Array<{ identifier: string }>>(database, ['resources', 'list']);
   t.true(list.some((r) => r.identifier === 'https://api.example.com'));
-  const table = await cli(database, ['resources', 'list']);
-  t.regex(table.stdout, /https:\/\/api\.example\.com +Example +jwt +5m +read write/);
+});
+
+test.serial('human output of create describes the resource', async (t) => {
+  const result = await cli(database, [
+    'resources',
+    'create',
+    '--identifier',
+    'https://human.example',
+    '--name',
+    'Human',
+    '--scope',
+    'h:read=Read',
+  ]);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /^created resource "Human" \(https:\/\/human\.example\)\n/);
+  t.regex(result.stdout, /access tokens: jwt, 10m\n/);
+  t.regex(result.stdout, /h:read: Read\n/);
 });
 
 const refusals: Array<[string, string[], RegExp]> = [
@@ -165,3 +181,25 @@ test.serial(
     t.is(await count(), before);
   },
 );
+
+test.serial(
+  'usage errors: no --identifier or --name, an unknown option; exit 2, nothing written',
+  async (t) => {
+    const before = await count();
+    for (const [args, why] of [
+      [['--name', 'N'], /required option '--identifier <uri>' not specified/],
+      [['--identifier', 'https://u.example'], /required option '--name <name>' not specified/],
+      [
+        ['--identifier', 'https://u.example', '--name', 'U', '--audience', 'x'],
+        /unknown option '--audience'/,
+      ],
+    ] as const) {
+      failsWithOneLine(t, await cli(database, ['resources', 'create', ...args]), why, 2);
+    }
+    t.is(await count(), before);
+  },
+);
+
+test('--help has an example', async (t) => {
+  await showsHelpWithExample(t, database, ['resources', 'create']);
+});
