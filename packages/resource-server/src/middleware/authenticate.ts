@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware, Next, ParameterizedContext } from 'koa';
 import type { ResolvedOptions } from '../config/resolve-options.ts';
 import { type DpopCheck, enforceTokenBinding } from '../dpop/enforce-token-binding.ts';
 import {
@@ -11,7 +11,11 @@ import {
   markDpopUsed,
   setChallengeSettings,
 } from '../http/challenge-state.ts';
-import { type AcceptedSchemes, readCredentials } from '../http/read-credentials.ts';
+import {
+  type AcceptedSchemes,
+  type Credentials,
+  readCredentials,
+} from '../http/read-credentials.ts';
 import { sendError } from '../http/send-error.ts';
 import type { Introspector } from '../introspection/create-introspector.ts';
 import type { AuthContext, AuthenticateOptions, OptionalAuthState } from '../types.ts';
@@ -80,17 +84,40 @@ export function createAuthenticate(
     resourceMetadata: config.metadataUrl,
   });
 
-  return async function authenticate(ctx, next) {
+  const answer = (ctx: Context, error: unknown): void => {
+    if (!isResourceServerError(error)) throw error;
+    sendError(ctx, error, config.realm);
+  };
+
+  // The common case, a Bearer JWT verified before (in the cache, not key-bound), is answered
+  // without waiting on anything: no promise between the header and `next`.
+  return function authenticate(ctx, next) {
     setRealm(ctx.state, config.realm);
     setChallengeSettings(ctx.state, challenge);
+    let credentials: Credentials | undefined;
+    try {
+      credentials = readCredentials(ctx.req, ctx.querystring, config.maxTokenLength, accepted);
+    } catch (error) {
+      answer(ctx, error);
+      return Promise.resolve();
+    }
+    if (credentials?.scheme === 'bearer') {
+      const cached = verifier.cached(credentials.token);
+      if (cached !== undefined && cached.claims.cnf === undefined) {
+        ctx.state.auth = cached;
+        return next();
+      }
+    }
+    return authenticateFully(ctx, next, credentials);
+  };
+
+  async function authenticateFully(
+    ctx: ParameterizedContext<OptionalAuthState>,
+    next: Next,
+    credentials: Credentials | undefined,
+  ): Promise<void> {
     let auth: AuthContext | undefined;
     try {
-      const credentials = readCredentials(
-        ctx.req,
-        ctx.querystring,
-        config.maxTokenLength,
-        accepted,
-      );
       if (credentials === undefined) {
         if (!optional) throw new CredentialsRequiredError();
       } else {
@@ -103,11 +130,10 @@ export function createAuthenticate(
         await enforceTokenBinding(ctx, credentials, auth, dpop);
       }
     } catch (error) {
-      if (!isResourceServerError(error)) throw error;
-      sendError(ctx, error, config.realm);
+      answer(ctx, error);
       return;
     }
     if (auth !== undefined) ctx.state.auth = auth;
     await next();
-  };
+  }
 }

@@ -130,9 +130,10 @@ export function normalizePath(options: NormalizePathOptions = {}): Middleware {
       'must be printable ASCII without " or \\',
     );
   }
-  return async function normalizePathMiddleware(ctx, next) {
+  return function normalizePathMiddleware(ctx, next) {
     const problem = pathProblem(ctx.req.url ?? '', ctx.path);
-    if (problem !== undefined) return sendInvalidRequest(ctx, problem, realm);
-    await next();
+    if (problem === undefined) return next();
+    sendInvalidRequest(ctx, problem, realm);
+    return Promise.resolve();
   };
 }

@@ -14,6 +14,11 @@ export interface TokenVerifier {
    * `TemporarilyUnavailableError` (503). Rejects with nothing else unless there is a bug.
    */
   verify(token: string): Promise<AuthContext>;
+  /**
+   * The token's `AuthContext` when it was verified before and is still in the cache (never past
+   * its `exp` or maximum age), without waiting; undefined otherwise (then call `verify`).
+   */
+  cached(token: string): AuthContext | undefined;
 }
 
 // RFC 9068 §2.2 requires these; jose checks presence, `toAuthContext` checks the types.
@@ -51,6 +56,9 @@ export function createTokenVerifier(config: ResolvedOptions, getKey: KeyResolver
   const cache = config.cacheMaxEntries > 0 ? createTokenCache(config.cacheMaxEntries) : undefined;
 
   return {
+    cached(token) {
+      return cache?.get(token, config.now());
+    },
     async verify(token) {
       const now = config.now();
       const cached = cache?.get(token, now);
