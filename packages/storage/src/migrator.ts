@@ -7,6 +7,7 @@ import * as auditEvents from './migrations/0004-audit-events.ts';
 import * as clientLifecycle from './migrations/0005-client-lifecycle.ts';
 import * as tokensAndIntrospection from './migrations/0006-tokens-and-introspection.ts';
 import * as signingKeySchedule from './migrations/0007-signing-key-schedule.ts';
+import * as rateLimits from './migrations/0008-rate-limits.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0005-client-lifecycle', clientLifecycle],
   ['0006-tokens-and-introspection', tokensAndIntrospection],
   ['0007-signing-key-schedule', signingKeySchedule],
+  ['0008-rate-limits', rateLimits],
 ];
 
 /** The name of every migration, in the order they run. */

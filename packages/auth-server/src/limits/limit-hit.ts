@@ -1,0 +1,21 @@
+import type { LimitRule } from './limit-rule.ts';
+
+/** A key passed its limit: the moment a lockout starts (one per key and lockout). */
+export interface LimitHit {
+  /** Which kind of failure: client authentication or sign-in. */
+  limit: 'client_auth' | 'signin';
+  /** What was counted: a client id, an address or an account. */
+  key: 'client' | 'address' | 'account';
+  rule: LimitRule;
+  /** Whole seconds until the lockout ends. */
+  retryAfterSeconds: number;
+  /** The request's address (the trusted one). */
+  address: string;
+  clientId?: string;
+  /** For an account lockout: the username as typed (recorded only when it names a user). */
+  username?: string;
+  /** Client authentication: the endpoint (`token`, `introspection`, `revocation`, ...). */
+  endpoint?: string;
+  /** Sign-in: where (`authorization` or `account`). */
+  via?: string;
+}

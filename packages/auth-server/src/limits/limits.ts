@@ -1,0 +1,101 @@
+import { createUsersRepository, type Database, type NewAuditEvent } from '@portcullis/storage';
+import type { Logger } from '../logger.ts';
+import { type ClientAuthLimits, createClientAuthLimits } from './client-auth-limits.ts';
+import { createFailureCounter } from './failure-counter.ts';
+import type { LimitHit } from './limit-hit.ts';
+import { createLimitKeys } from './limit-keys.ts';
+import { formatLimitRule, type LimitRule, type LimitsConfig } from './limit-rule.ts';
+import { createSignInLimits, type SignInLimits } from './sign-in-limits.ts';
+
+// Only a name of this shape can belong to a user (users-service.ts); anything else is not looked up.
+const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** The brute-force limits of one authorization server. */
+export interface Limits {
+  clientAuth: ClientAuthLimits;
+  signIn: SignInLimits;
+}
+
+/**
+ * Builds the brute-force limits from configuration: four counters in the `rate_limits` table,
+ * shared by every replica on the same database. Each lockout is recorded once as a
+ * `rate_limit.hit` audit event (actor `system`); every refused attempt is passed to `onRefused`
+ * (metrics).
+ *
+ * @example
+ * const limits = createLimits({ db, config: config.limits, keySecret: config.keyEncryptionKey, audit, logger });
+ * const attempt = await limits.signIn.begin({ username, address: ctx.ip, via: 'account' });
+ */
+export function createLimits(deps: {
+  db: Database;
+  config: LimitsConfig;
+  /** Shared by every replica; account keys are HMACs under a key derived from it. */
+  keySecret: Buffer;
+  audit: { record(event: NewAuditEvent): Promise<void> };
+  logger: Logger;
+  /** Every attempt a limit refused, by the limit's fixed name (`client_auth_client`, ...). */
+  onRefused?: (limit: string) => void;
+}): Limits {
+  const { db, config, logger } = deps;
+  const keys = createLimitKeys(deps.keySecret);
+  const users = createUsersRepository(db);
+  let sweeping = false;
+  // The first counter built also deletes the table's long-expired rows (one sweeper per process).
+  const counter = (name: string, rule: LimitRule | null) => {
+    if (!rule) return null;
+    const sweep = !sweeping;
+    sweeping = true;
+    return createFailureCounter({ db, name, rule, sweep });
+  };
+
+  const hit = async (event: LimitHit): Promise<void> => {
+    logger.warn('rate limit hit', {
+      limit: event.limit,
+      key: event.key,
+      address: event.address,
+      client_id: event.clientId,
+    });
+    const user =
+      event.username !== undefined && USERNAME.test(event.username.trim())
+        ? await users.findByUsername(event.username.trim()).catch(() => undefined)
+        : undefined;
+    await deps.audit.record({
+      type: 'rate_limit.hit',
+      actor: 'system',
+      clientId: event.clientId ?? null,
+      subject: user?.id ?? null,
+      address: event.address,
+      details: {
+        limit: event.limit,
+        key: event.key,
+        rule: formatLimitRule(event.rule),
+        retry_after: event.retryAfterSeconds,
+        ...(event.endpoint ? { endpoint: event.endpoint } : {}),
+        ...(event.via ? { via: event.via } : {}),
+        ...(user ? { username: user.username } : {}),
+      },
+    });
+  };
+  const refused = (limit: string) => deps.onRefused?.(limit);
+  const onError = (what: string) => (error: unknown) =>
+    logger.warn(what, { error: error instanceof Error ? error.message : 'failed' });
+
+  return {
+    clientAuth: createClientAuthLimits({
+      perClient: counter('client', config.clientAuth),
+      perAddress: counter('client-address', config.clientAuthAddress),
+      keys,
+      hit,
+      refused,
+      onError: onError('could not count a failed client authentication'),
+    }),
+    signIn: createSignInLimits({
+      perAccount: counter('signin', config.signIn),
+      perAddress: counter('signin-address', config.signInAddress),
+      keys,
+      hit,
+      refused,
+      onError: onError('could not clear the sign-in failures of a successful sign-in'),
+    }),
+  };
+}
