@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { migrationNames } from '@portcullis/storage';
+import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { startCli } from './child-cli.ts';
+import { cliWith, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
+
+let database: TestDatabase;
+let dataDir: string;
+test.before(async () => {
+  database = await createTestDatabase({ migrate: false });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-dev-'));
+});
+test.after.always(async () => {
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A data folder that does not exist yet: a refused start must not create it. */
+const unusedDataDir = () => path.join(dataDir, `unused-${Math.random().toString(36).slice(2)}`);
+
+interface DevSummary {
+  issuer: string;
+  api: string;
+  port: number;
+  api_port: number;
+  database: string;
+  data_dir: string;
+  migrations_applied: string[];
+  seeded_resources: string[];
+}
+
+test.serial(
+  'with --json it prints one JSON line saying what runs and what it set up, and nothing else',
+  async (t) => {
+    const [port, apiPort] = [await freePort(), await freePort()];
+    const env = {
+      DATABASE_URL: database.url,
+      PORTCULLIS_DATA_DIR: dataDir,
+      PORTCULLIS_PORT: String(port),
+      PORTCULLIS_API_PORT: String(apiPort),
+    };
+    const first = startCli(['dev', '--json'], env);
+    t.teardown(() => first.stop('SIGKILL'));
+    const summary = JSON.parse(await first.firstLine()) as DevSummary;
+    t.deepEqual(summary, {
+      issuer: `http://localhost:${port}`,
+      api: `http://localhost:${apiPort}`,
+      port,
+      api_port: apiPort,
+      database: 'DATABASE_URL',
+      data_dir: dataDir,
+      migrations_applied: [...migrationNames],
+      seeded_resources: [`http://localhost:${apiPort}`],
+    });
+    t.is((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    t.is((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status, 200);
+    t.is(await first.stop('SIGINT'), 0, first.stderr());
+    t.is(first.stdout(), `${JSON.stringify(summary)}\n`, 'one line, no guide, no colour');
+    t.regex(first.stderr(), /^warning: development secrets from /m);
+
+    // The second start finds everything in place: nothing migrated, nothing seeded.
+    const second = startCli(['dev', '--json'], env);
+    t.teardown(() => second.stop('SIGKILL'));
+    const again = JSON.parse(await second.firstLine()) as DevSummary;
+    t.deepEqual(again.migrations_applied, []);
+    t.deepEqual(again.seeded_resources, []);
+    t.is(await second.stop('SIGTERM'), 0, second.stderr());
+  },
+);
+
+const badPorts: Array<[string, Record<string, string>, RegExp]> = [
+  [
+    'a port that is not a number',
+    { PORTCULLIS_PORT: 'http' },
+    /^portcullis: PORTCULLIS_PORT must be a port number from 0 to 65535, got "http"\n$/,
+  ],
+  [
+    'a port out of range',
+    { PORTCULLIS_PORT: '70000' },
+    /PORTCULLIS_PORT must be a port number from 0 to 65535, got "70000"/,
+  ],
+  [
+    'a bad API port',
+    { PORTCULLIS_API_PORT: '-1' },
+    /PORTCULLIS_API_PORT must be a port number from 0 to 65535, got "-1"/,
+  ],
+  [
+    'an issuer that is not a URL',
+    { PORTCULLIS_ISSUER: 'localhost:3000' },
+    /PORTCULLIS_ISSUER must use https \(or http on loopback\)/,
+  ],
+];
+for (const [what, env, why] of badPorts) {
+  test(`refuses ${what}: one line, exit 1, nothing started or written`, async (t) => {
+    const dir = unusedDataDir();
+    failsWithOneLine(
+      t,
+      await cliWith(database, ['dev'], { env: { ...env, PORTCULLIS_DATA_DIR: dir } }),
+      why,
+    );
+    t.false(existsSync(dir), 'no data folder, no development secrets');
+  });
+}
+
+test('usage errors: an unknown option, an argument; exit 2', async (t) => {
+  const dir = unusedDataDir();
+  const env = { PORTCULLIS_DATA_DIR: dir };
+  failsWithOneLine(
+    t,
+    await cliWith(database, ['dev', '--port', '3000'], { env }),
+    /unknown option '--port'/,
+    2,
+  );
+  failsWithOneLine(t, await cliWith(database, ['dev', 'now'], { env }), /too many arguments/, 2);
+  t.false(existsSync(dir));
+});
+
+test('--help has an example and says how it ends', async (t) => {
+  const help = await showsHelpWithExample(t, database, ['dev']);
+  t.regex(help, /Runs until Ctrl-C \(SIGINT\) or SIGTERM, then stops everything and exits 0/);
+  t.regex(help, /Exits 1 when it cannot start/);
+});
