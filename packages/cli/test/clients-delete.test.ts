@@ -114,4 +114,5 @@ test.serial('an unknown client fails with one line; no argument is a usage error
   );
   const help = await cli(database, ['clients', 'delete', '--help']);
   t.regex(help.stdout, /Examples:\n +\$ portcullis clients delete/);
+  t.regex(help.stdout, /exit 1 when not confirmed, exit 2 when stdin is not a\s+terminal/);
 });

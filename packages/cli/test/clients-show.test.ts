@@ -9,7 +9,7 @@ import {
   failsWithOneLine,
   type SecretJson,
 } from './clients-fixtures.ts';
-import { API, createExampleResource } from './helpers.ts';
+import { API, createExampleResource, showsHelpWithExample } from './helpers.ts';
 
 let database: TestDatabase;
 let service: ClientJson;
@@ -86,4 +86,14 @@ test('an unknown client fails with one line; a missing argument is a usage error
     /no client with id or name "nope"/,
   );
   failsWithOneLine(t, await cli(database, ['clients', 'show']), /missing required argument/, 2);
+});
+
+test('--help has an example; an unknown option is a usage error', async (t) => {
+  await showsHelpWithExample(t, database, ['clients', 'show']);
+  failsWithOneLine(
+    t,
+    await cli(database, ['clients', 'show', 'worker', '--secrets']),
+    /unknown option '--secrets'/,
+    2,
+  );
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Change, listenForChanges } from '@portcullis/storage';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test, { type ExecutionContext } from 'ava';
-import { cli, cliJson } from './helpers.ts';
+import { cli, cliJson, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
 
 let database: TestDatabase;
 let dir: string;
@@ -433,4 +433,14 @@ test.serial('--from is required (usage error, exit 2)', async (t) => {
   const result = await cli(database, ['resources', 'apply']);
   t.is(result.code, 2);
   t.regex(result.stderr, /--from/);
+});
+
+test.serial('--help has an example; an unknown option is a usage error', async (t) => {
+  await showsHelpWithExample(t, database, ['resources', 'apply']);
+  failsWithOneLine(
+    t,
+    await cli(database, ['resources', 'apply', '--from', 'x.json', '--force']),
+    /unknown option '--force'/,
+    2,
+  );
 });
