@@ -1,11 +1,12 @@
 import {
   createAuthServer,
   createJsonLogger,
+  findDevSecrets,
   loadServerConfig,
   type ServerConfig,
 } from '@portcullis/auth-server';
 import type { Database } from '@portcullis/storage';
-import type { Io } from './runtime.ts';
+import { dataDir, type Io } from './runtime.ts';
 
 /** Something running that must be stopped on the way out. */
 export interface Stoppable {
@@ -31,13 +32,17 @@ export async function startAuthServer(
   return { url: config.issuer, port, stop: () => server.close() };
 }
 
-/** Reads the configuration for `serve` (production rules) or `dev`. */
+/**
+ * Reads the configuration for `serve` (production rules) or `dev`. Production is given the data
+ * folder's development secrets only so that it refuses them.
+ */
 export function readConfig(
   io: Io,
   mode: ServerConfig['mode'],
   devSecrets?: Parameters<typeof loadServerConfig>[1]['devSecrets'],
 ) {
-  return loadServerConfig(io.env, devSecrets ? { mode, devSecrets } : { mode });
+  const secrets = mode === 'production' ? findDevSecrets(dataDir(io.env)) : devSecrets;
+  return loadServerConfig(io.env, secrets ? { mode, devSecrets: secrets } : { mode });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DevSecrets } from './server-config.ts';
@@ -33,4 +34,24 @@ export async function loadOrCreateDevSecrets(
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { secrets, created: true };
+}
+
+/**
+ * The development secrets in the data folder, if `dev` created them there (never creates them):
+ * what `serve` refuses to run with. A missing or unreadable file gives `undefined`.
+ *
+ * @example
+ * loadServerConfig(env, { mode: 'production', devSecrets: findDevSecrets(dataDir) });
+ */
+export function findDevSecrets(dataDir: string): DevSecrets | undefined {
+  try {
+    const parsed = JSON.parse(
+      readFileSync(path.join(dataDir, 'dev-secrets.json'), 'utf8'),
+    ) as Partial<DevSecrets>;
+    return Array.isArray(parsed.cookieKeys) && typeof parsed.keyEncryptionKey === 'string'
+      ? (parsed as DevSecrets)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
