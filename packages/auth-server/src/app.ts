@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   assertSchemaCurrent,
@@ -6,6 +7,7 @@ import {
   createKeysRepository,
   createResourcesRepository,
   type Database,
+  databasePoolStats,
   listenForChanges,
 } from '@portcullis/storage';
 import Koa from 'koa';
@@ -16,6 +18,12 @@ import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
 import type { Logger } from './logger.ts';
+import { shareMetricsWithPrimary } from './observability/cluster-metrics.ts';
+import { instrumentProvider } from './observability/instrument-provider.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
+import { observeKeys } from './observability/observe-keys.ts';
+import { observeRequests } from './observability/observe-requests.ts';
 import {
   createProvider,
   SESSION_TTL_SECONDS,
@@ -49,12 +57,17 @@ export interface AuthServerDeps {
   databaseUrl: string;
   config: ServerConfig;
   logger: Logger;
+  /** The server's metrics; a new set when omitted. */
+  metrics?: Metrics;
 }
 
 /** A built authorization server, not yet listening. */
 export interface AuthServer {
   app: Koa;
   provider: Provider;
+  metrics: Metrics;
+  /** Where Prometheus scrapes this server, once listening with a metrics port configured. */
+  readonly metricsUrl: string | undefined;
   /** Starts listening on the configured host and port (or `port` when given). */
   listen(port?: number): Promise<{ server: Server; url: string }>;
   /** Stops accepting, lets in-flight requests finish, and stops listening for changes. */
@@ -70,6 +83,8 @@ export interface AuthServer {
 export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer> {
   const { db, databaseUrl, config, logger } = deps;
   await assertSchemaCurrent(db);
+  const metrics = deps.metrics ?? createMetrics();
+  metrics.watchPool(() => databasePoolStats(db));
 
   const clientsRepo = createClientsRepository(db);
   const clients = createClientRegistry({
@@ -113,11 +128,12 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
     });
     auditRefreshReuse(provider, audit);
+    instrumentProvider(provider, metrics, logger);
     return provider;
   };
 
   const keyWatcher = createKeyWatcher({
-    keys: createKeysRepository(db),
+    keys: observeKeys(createKeysRepository(db), metrics),
     keyEncryptionKey: config.keyEncryptionKey,
     onKeys(jwks) {
       providers.swap(jwks);
@@ -185,19 +201,38 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   );
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url?.split('?', 1)[0] ?? '';
-    return (isHostPath(path) ? hostHandler : providers.handle)(req, res);
-  };
+  const handler = observeRequests(
+    { logger, metrics, trustProxy: config.trustProxy },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const path = req.url?.split('?', 1)[0] ?? '';
+      return (isHostPath(path) ? hostHandler : providers.handle)(req, res);
+    },
+  );
 
   let server: Server | undefined;
+  let metricsServer: MetricsServer | undefined;
   return {
     app,
+    metrics,
+    get metricsUrl() {
+      return metricsServer?.url;
+    },
     /** The instance serving now; a key change replaces it. */
     get provider() {
       return providers.current;
     },
     async listen(port = config.port) {
+      // In a `serve --workers` worker the primary serves every worker's metrics together.
+      if (config.metricsPort !== undefined && cluster.isWorker) {
+        shareMetricsWithPrimary(metrics.registry);
+      } else if (config.metricsPort !== undefined && !metricsServer) {
+        metricsServer = await startMetricsServer({
+          host: config.metricsHost,
+          port: config.metricsPort,
+          render: () => metrics.render(),
+          contentType: metrics.registry.contentType,
+        });
+      }
       const started = createServer(
         {
           // Slow clients time out instead of holding sockets open (SECURITY.md: bad input).
@@ -219,6 +254,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     async close() {
       keyWatcher.close();
       await listener.close();
+      await metricsServer?.close();
       if (server?.listening) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

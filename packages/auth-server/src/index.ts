@@ -1,5 +1,5 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
-export { findDevSecrets, loadOrCreateDevSecrets } from './config/dev-secrets.ts';
+export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
 export { formatDuration, parseDuration } from './config/duration.ts';
 export {
   type DevSecrets,
@@ -23,6 +23,8 @@ export {
   type SigningAlgorithm,
 } from './keys/signing-keys.ts';
 export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
+export { startClusterMetricsServer } from './observability/cluster-metrics.ts';
+export { createMetrics, type Metrics } from './observability/metrics.ts';
 export {
   generateClientSecret,
   hashClientSecret,

@@ -1,3 +1,7 @@
+import { pino } from 'pino';
+import { REDACTED, redactPaths, scrubText, scrubValue } from './observability/redaction.ts';
+import { currentRequestScope } from './observability/request-scope.ts';
+
 /** A minimal structured logger; the CLI passes one that writes JSON lines. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -5,18 +9,38 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** Writes one JSON object per line to stderr. Callers never pass secrets or tokens in `fields`. */
+/**
+ * Writes one JSON object per line to `stream` (pino): `level`, `time` (ISO 8601), `pid`,
+ * `hostname`, `request_id` when written while serving a request, the fields, and `message`.
+ * Secrets never reach the stream: fields named like one (`authorization`, `password`,
+ * `client_secret`, `code`, `refresh_token`...) are replaced by `[redacted]` at any depth, and
+ * every string is scrubbed of query-string secrets, credentials and JWTs (see redaction.ts).
+ *
+ * @example
+ * const logger = createJsonLogger(process.stderr);
+ * logger.info('signing keys changed', { signing: ['kid-1'] });
+ * // {"level":"info","time":"...","pid":1,"hostname":"h","signing":["kid-1"],"message":"signing keys changed"}
+ */
 export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) => {
-    stream.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`,
-    );
-  };
-  return {
-    info: (message, fields) => write('info', message, fields),
-    warn: (message, fields) => write('warn', message, fields),
-    error: (message, fields) => write('error', message, fields),
-  };
+  const log = pino(
+    {
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths(), censor: REDACTED },
+      mixin() {
+        const scope = currentRequestScope();
+        return scope ? { request_id: scope.id } : {};
+      },
+    },
+    stream as pino.DestinationStream,
+  );
+  const write =
+    (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+      if (fields) log[level](scrubValue(fields) as object, scrubText(message));
+      else log[level](scrubText(message));
+    };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 /** A logger that drops everything, for tests and embedding. */

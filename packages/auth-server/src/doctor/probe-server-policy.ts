@@ -58,6 +58,8 @@ async function buildProbeProvider() {
     trustProxy: false,
     refreshReuseGraceSeconds: 0,
     janitorIntervalSeconds: 0,
+    metricsPort: undefined,
+    metricsHost: '127.0.0.1',
   };
   // Only the methods the registries call; the casts stand for repositories without a database.
   const clients = {

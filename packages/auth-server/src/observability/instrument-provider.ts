@@ -1,0 +1,87 @@
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from './metrics.ts';
+import { currentRequestScope } from './request-scope.ts';
+import { providerRouteName } from './route-names.ts';
+
+// oidc-provider's error events, one per route family (`server_error` for every 500).
+const ERROR_EVENTS = [
+  'authorization.error',
+  'backchannel_authentication.error',
+  'code_verification.error',
+  'device_authorization.error',
+  'device_resume.error',
+  'discovery.error',
+  'end_session.error',
+  'end_session_confirm.error',
+  'end_session_success.error',
+  'grant.error',
+  'introspection.error',
+  'jwks.error',
+  'pushed_authorization_request.error',
+  'registration_create.error',
+  'registration_delete.error',
+  'registration_read.error',
+  'registration_update.error',
+  'revocation.error',
+  'userinfo.error',
+  'server_error',
+] as const;
+
+interface OidcContext {
+  oidc?: {
+    client?: { clientId?: string };
+    params?: { grant_type?: unknown };
+  };
+}
+
+/**
+ * Feeds one oidc-provider instance's requests and events into the metrics and the request's
+ * scope: its route name and client for the access log, successful token responses by grant type
+ * and client, and OAuth errors by route and code. Errors that escape oidc-provider's own
+ * handling (a client that hangs up mid-body) go to `logger` instead of Koa's console output.
+ * Call on every instance (a key rotation builds a new one).
+ *
+ * @example
+ * const provider = createProvider(deps);
+ * instrumentProvider(provider, metrics, logger);
+ */
+export function instrumentProvider(provider: Provider, metrics: Metrics, logger: Logger): void {
+  provider.use((ctx, next) => {
+    const scope = currentRequestScope();
+    if (scope) {
+      scope.refine = () => {
+        scope.route = providerRouteName(ctx);
+        const clientId = (ctx as OidcContext).oidc?.client?.clientId;
+        if (clientId) scope.clientId = clientId;
+      };
+    }
+    return next();
+  });
+
+  provider.on('grant.success', (ctx: Koa.Context & OidcContext) => {
+    const grantType = ctx.oidc?.params?.grant_type;
+    const clientId = ctx.oidc?.client?.clientId;
+    if (typeof grantType === 'string' && clientId) metrics.tokenIssued(grantType, clientId);
+  });
+
+  // Typed loosely: @types/oidc-provider does not list every route's error event.
+  const events = provider as unknown as NodeJS.EventEmitter;
+  for (const event of ERROR_EVENTS) {
+    events.on(event, (ctx: Koa.Context, error: { error?: unknown }) => {
+      const route = providerRouteName(ctx);
+      const code = event === 'server_error' ? 'server_error' : error?.error;
+      // A JWT access token cannot be introspected by oidc-provider; the server answers
+      // {"active": false} with a 200 for it (app.ts), which is not an error for the caller.
+      if (route === 'introspection' && code === 'unsupported_token_type') return;
+      metrics.oauthError(route, String(code));
+    });
+  }
+
+  // Koa prints these with console.error when nobody listens; same filter as Koa's own.
+  events.on('error', (error: Error & { status?: number; expose?: boolean }) => {
+    if (error.status === 404 || error.expose) return;
+    logger.warn('request failed', { error: error.message, status: error.status });
+  });
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from './metrics.ts';
+import { requestIdFor } from './request-id.ts';
+import { type RequestScope, runInRequestScope } from './request-scope.ts';
+import { hostRouteName } from './route-names.ts';
+
+/** What {@link observeRequests} needs. */
+export interface ObserveRequestsOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** A proxy we trust sits in front: take its `X-Request-Id` and `X-Forwarded-For`. */
+  trustProxy: boolean;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+// A path is logged without its query string (which may carry codes and tokens), and cut short.
+const MAX_LOGGED_PATH = 200;
+
+function pathOf(url: string | undefined): string {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}...` : path;
+}
+
+/**
+ * The client's address: behind a trusted proxy, the last `X-Forwarded-For` entry (the address
+ * the proxy saw, which the client cannot forge; as the app's `maxIpsCount = 1`), else the
+ * socket's.
+ */
+function addressOf(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '') {
+    return forwarded.split(',').at(-1)?.trim();
+  }
+  return req.socket.remoteAddress;
+}
+
+/**
+ * Wraps the server's request handler: gives every request an id (echoed in `X-Request-Id`, and
+ * on every log line written while it is served), and once its response is sent (or the client
+ * has gone), writes exactly one access-log line and counts it in the metrics. The line holds the
+ * method, route name, path without query string, status, duration, request id, address and,
+ * when known, the client id; never headers, query strings or bodies.
+ *
+ * @example
+ * createServer(observeRequests({ logger, metrics, trustProxy: false }, handler));
+ */
+export function observeRequests(options: ObserveRequestsOptions, handler: Handler): Handler {
+  const { logger, metrics, trustProxy } = options;
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const path = pathOf(req.url);
+    const scope: RequestScope = {
+      id: requestIdFor(req.headers['x-request-id'], trustProxy),
+      route: hostRouteName(path),
+    };
+    res.setHeader('X-Request-Id', scope.id);
+
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      scope.refine?.();
+      const aborted = !res.writableFinished;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = aborted ? 'aborted' : String(res.statusCode);
+      metrics.observeRequest({ route: scope.route, method: req.method ?? '', status, seconds });
+      runInRequestScope(scope, () =>
+        logger.info('request', {
+          method: req.method,
+          route: scope.route,
+          path,
+          status: res.statusCode,
+          ...(aborted ? { aborted: true } : {}),
+          duration_ms: Math.round(seconds * 1e6) / 1e3,
+          address: addressOf(req, trustProxy),
+          ...(scope.clientId ? { client_id: scope.clientId } : {}),
+        }),
+      );
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    return runInRequestScope(scope, () => handler(req, res));
+  };
+}

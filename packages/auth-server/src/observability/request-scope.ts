@@ -1,0 +1,40 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What the server knows of the request being served, for its log lines and metrics. */
+export interface RequestScope {
+  /** The request id: echoed in `X-Request-Id` and on every log line written for the request. */
+  readonly id: string;
+  /** A fixed route name (never a raw path), once known. */
+  route: string;
+  /** The registered client the request was made by, once known. */
+  clientId?: string;
+  /**
+   * Brings `route` and `clientId` up to date from whoever handles the request (oidc-provider
+   * knows its route as soon as it has routed, long before it answers). Called before logging.
+   */
+  refine?: () => void;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+/**
+ * Runs `fn` with `scope` as the current request, for everything it starts (awaits, timers,
+ * events emitted in its course).
+ *
+ * @example
+ * runInRequestScope({ id: 'abc', route: 'token' }, () => handler(req, res));
+ */
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+/**
+ * The request being served, if any.
+ *
+ * @example
+ * const scope = currentRequestScope();
+ * if (scope) scope.clientId = 'my-client';
+ */
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}
