@@ -1,5 +1,5 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
-export { loadOrCreateDevSecrets } from './config/dev-secrets.ts';
+export { findDevSecrets, loadOrCreateDevSecrets } from './config/dev-secrets.ts';
 export { formatDuration, parseDuration } from './config/duration.ts';
 export {
   type DevSecrets,

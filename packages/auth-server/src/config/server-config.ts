@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { AuthServerError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 
@@ -23,11 +24,16 @@ export interface ServerConfig {
   metricsHost: string;
 }
 
+/** What reads a setting: `serve`, `dev`, every command (`cli`), or the test runner (`tests`). */
+export type SettingUse = 'serve' | 'dev' | 'cli' | 'tests';
+
 /** One environment variable of the server's configuration. */
 export interface Setting {
   env: string;
   description: string;
   default: string;
+  /** What reads it; unset: `serve` and `dev`. */
+  usedBy?: readonly SettingUse[];
 }
 
 /** Every setting, with its description and default: the source of the configuration reference. */
@@ -65,6 +71,7 @@ export const SETTINGS: readonly Setting[] = [
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',
     default: '1h',
+    usedBy: ['serve'],
   },
   {
     env: 'PORTCULLIS_TRUST_PROXY',
@@ -83,9 +90,45 @@ export const SETTINGS: readonly Setting[] = [
       'address the metrics listener binds to; keep it on loopback or a private network, as /metrics has no authentication',
     default: '127.0.0.1',
   },
+  {
+    env: 'PORTCULLIS_DATA_DIR',
+    description:
+      'data folder for the embedded PostgreSQL (used when DATABASE_URL is unset) and the development secrets of `dev`, which `serve` refuses',
+    default: '.portcullis',
+    usedBy: ['cli'],
+  },
+  {
+    env: 'PORTCULLIS_API_PORT',
+    description: 'example API port',
+    default: '4000',
+    usedBy: ['dev'],
+  },
+  {
+    env: 'PORTCULLIS_ACTOR',
+    description: 'who the audit trail names for changes made through the CLI (`cli:<name>`)',
+    default: 'the operating-system user',
+    usedBy: ['cli'],
+  },
+  {
+    env: 'PORTCULLIS_DEBUG',
+    description:
+      '1: print the stack trace of an unexpected error after its one-line message; 0: do not',
+    default: '0',
+    usedBy: ['cli'],
+  },
+  {
+    env: 'PORTCULLIS_TEST_DATA_DIR',
+    description:
+      '`pnpm test`: data folder of the embedded PostgreSQL the suite starts when DATABASE_URL is unset',
+    default: '.portcullis/test',
+    usedBy: ['tests'],
+  },
 ];
 
-/** Development secrets, used only when the matching variables are unset in `dev`. */
+/**
+ * Development secrets: in `dev`, used when the matching variables are unset; in production, the
+ * data folder's ones, given only so that `serve` can refuse them.
+ */
 export interface DevSecrets {
   cookieKeys: string[];
   keyEncryptionKey: string;
@@ -93,16 +136,25 @@ export interface DevSecrets {
 
 /**
  * Reads and validates the configuration from the environment. Bad values are rejected with the
- * variable's name; nothing falls back silently. Production (`serve`) refuses to start without
- * its secrets or with a plain-http issuer off loopback.
+ * variable's name, and so is a `PORTCULLIS_*` variable that is not a setting (with the closest
+ * setting's name), so a misspelt setting never turns into a silent default. Production
+ * (`serve`) refuses to start without its secrets, with the development secrets of the data
+ * folder (`devSecrets`), or with a plain-http issuer off loopback.
+ *
+ * @example
+ * const config = loadServerConfig(process.env, { mode: 'production' });
  */
 export function loadServerConfig(
   env: NodeJS.ProcessEnv,
   options: { mode: 'production' | 'development'; devSecrets?: DevSecrets },
 ): ServerConfig {
   const { mode } = options;
+  rejectUnknownSettings(env);
+  if (!['1', '0', '', undefined].includes(env.PORTCULLIS_DEBUG)) {
+    throw invalid('PORTCULLIS_DEBUG must be 1 (on) or 0 (off)');
+  }
   const port = parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 3000);
-  const host = env.PORTCULLIS_HOST || (mode === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const host = parseHost(env.PORTCULLIS_HOST) ?? (mode === 'production' ? '0.0.0.0' : '127.0.0.1');
   const issuer = parseIssuer(env.PORTCULLIS_ISSUER ?? `http://localhost:${port}`, mode);
 
   const cookieSource = env.PORTCULLIS_COOKIE_KEYS ?? options.devSecrets?.cookieKeys.join(',');
@@ -116,6 +168,7 @@ export function loadServerConfig(
         `${missing.join(' and ')} must be set: \`serve\` never uses development secrets`,
       );
     }
+    rejectDevSecrets(env, options.devSecrets);
   }
   if (!cookieSource) throw invalid('PORTCULLIS_COOKIE_KEYS must be set');
   if (!kekSource) throw invalid('PORTCULLIS_KEY_ENCRYPTION_KEY must be set');
@@ -154,6 +207,73 @@ export function loadServerConfig(
 
 function invalid(message: string): AuthServerError {
   return new AuthServerError('config_invalid', message);
+}
+
+// A PORTCULLIS_* variable that no setting has is a typo or a leftover: refuse it, naming the
+// closest setting, rather than run on the default of the setting that was meant.
+function rejectUnknownSettings(env: NodeJS.ProcessEnv): void {
+  const known = SETTINGS.map((s) => s.env);
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith('PORTCULLIS_') && !known.includes(name))
+    .sort();
+  if (unknown.length === 0) return;
+  const named = unknown.map((name) => `${name} (did you mean ${closest(name, known)}?)`);
+  throw invalid(
+    `${named.join(', ')} ${unknown.length === 1 ? 'is not a setting' : 'are not settings'}; see docs/configuration.md`,
+  );
+}
+
+function closest(name: string, candidates: readonly string[]): string {
+  let best = candidates[0] ?? '';
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+// Levenshtein distance: insertions, deletions and substitutions of one character.
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+// Production never runs on the secrets `dev` generated into the data folder: anyone who can
+// read that folder could forge cookies or decrypt the signing keys.
+function rejectDevSecrets(env: NodeJS.ProcessEnv, devSecrets: DevSecrets | undefined): void {
+  if (!devSecrets) return;
+  const cookieKeys = env.PORTCULLIS_COOKIE_KEYS?.split(',').map((k) => k.trim()) ?? [];
+  const reused = [
+    cookieKeys.some((k) => devSecrets.cookieKeys.includes(k)) ? 'PORTCULLIS_COOKIE_KEYS' : '',
+    env.PORTCULLIS_KEY_ENCRYPTION_KEY === devSecrets.keyEncryptionKey
+      ? 'PORTCULLIS_KEY_ENCRYPTION_KEY'
+      : '',
+  ].filter(Boolean);
+  if (reused.length > 0) {
+    throw invalid(
+      `${reused.join(' and ')} ${reused.length === 1 ? 'is' : 'are'} the development secret of the data folder (dev-secrets.json): \`serve\` never uses development secrets`,
+    );
+  }
+}
+
+// An IP address or a DNS name; unset: the mode's default.
+function parseHost(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const name =
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (isIP(value) === 0 && !name.test(value)) {
+    throw invalid(`PORTCULLIS_HOST must be an IP address or a host name, got "${value}"`);
+  }
+  return value;
 }
 
 // An address to bind the metrics listener to: IPv4, IPv6 or a host name [127.0.0.1].
