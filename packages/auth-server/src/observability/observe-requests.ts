@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
 import { requestIdFor } from './request-id.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';
-import { hostRouteName } from './route-names.ts';
+import { hostRouteName, loggedPath } from './route-names.ts';
 
 /** What {@link observeRequests} needs. */
 export interface ObserveRequestsOptions {
@@ -40,8 +40,9 @@ function addressOf(req: IncomingMessage, trustProxy: boolean): string | undefine
  * Wraps the server's request handler: gives every request an id (echoed in `X-Request-Id`, and
  * on every log line written while it is served), and once its response is sent (or the client
  * has gone), writes exactly one access-log line and counts it in the metrics. The line holds the
- * method, route name, path without query string, status, duration, request id, address and,
- * when known, the client id; never headers, query strings or bodies.
+ * method, route name, path (no query string; ids such as interaction uids as placeholders),
+ * status, duration, request id, address and, when known, the client id; never headers, query
+ * strings or bodies.
  *
  * @example
  * createServer(observeRequests({ logger, metrics, trustProxy: false }, handler));
@@ -70,7 +71,7 @@ export function observeRequests(options: ObserveRequestsOptions, handler: Handle
         logger.info('request', {
           method: req.method,
           route: scope.route,
-          path,
+          path: loggedPath(scope.route, path),
           status: res.statusCode,
           ...(aborted ? { aborted: true } : {}),
           duration_ms: Math.round(seconds * 1e6) / 1e3,

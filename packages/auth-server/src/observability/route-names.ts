@@ -44,3 +44,26 @@ export function providerRouteName(ctx: unknown): string {
   const route = (ctx as { oidc?: { route?: unknown } } | undefined)?.oidc?.route;
   return typeof route === 'string' && PROVIDER_ROUTE.test(route) ? route : UNMATCHED_ROUTE;
 }
+
+// Routes whose paths carry an id: an interaction's uid is also its cookie's value, so the log
+// shows the route's template instead.
+const ID_IN_PATH: Readonly<Record<string, [RegExp, string]>> = {
+  interaction: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
+  interaction_login: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
+  interaction_confirm: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
+  account_grant_revoke: [/^\/account\/grants\/[^/]+/, '/account/grants/:grant'],
+  resume: [/\/[^/]+$/, '/:uid'],
+  device_resume: [/\/[^/]+$/, '/:uid'],
+};
+
+/**
+ * The path to log for a request on `route`: ids in it (interaction uids, grant ids) replaced by
+ * placeholders. The query string must already be gone.
+ *
+ * @example
+ * loggedPath('interaction_login', '/interaction/Zx81.../login'); // '/interaction/:uid/login'
+ */
+export function loggedPath(route: string, path: string): string {
+  const template = ID_IN_PATH[route];
+  return template ? path.replace(template[0], template[1]) : path;
+}
