@@ -232,6 +232,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
           render: () => metrics.render(),
           contentType: metrics.registry.contentType,
         });
+        logger.info('metrics listening', { url: metricsServer.url });
       }
       const started = createServer(
         {
