@@ -17,7 +17,11 @@ const CONNECTION_ERROR_CODES = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   'EPIPE',
+  '53300', // too_many_connections
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
@@ -28,20 +32,31 @@ const CONNECTION_ERROR_CODES = new Set([
   '08004',
 ]);
 
+// What knex and pg say, without a code, when the connection is gone or cannot be had.
+const CONNECTION_ERROR_MESSAGES = [
+  'Knex: Timeout acquiring a connection',
+  'Connection terminated',
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+  'timeout expired',
+];
+
 /**
  * True when `error` means the database could not be reached (as opposed to a query that failed),
  * so that servers can answer 503 instead of 500.
+ *
+ * @example
+ * catch (error) { if (isDatabaseUnavailable(error)) ctx.status = 503; else throw error; }
  */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const code = (error as { code?: unknown }).code;
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
   if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return true;
-  const message = (error as { message?: unknown }).message;
-  return (
-    typeof message === 'string' &&
-    (message.includes('Knex: Timeout acquiring a connection') ||
-      message.includes('Connection terminated'))
-  );
+  if (typeof message === 'string' && CONNECTION_ERROR_MESSAGES.some((m) => message.includes(m))) {
+    return true;
+  }
+  // Wrapped by someone on the way (a transaction, our own DatabaseUnavailableError).
+  return isDatabaseUnavailable(cause, depth + 1);
 }
 
 /** PostgreSQL's unique_violation. */

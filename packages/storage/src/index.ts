@@ -28,6 +28,7 @@ export { databasePoolStats, type PoolStats } from './pool-stats.ts';
 export {
   type ArtifactCounts,
   type ArtifactsRepository,
+  type ArtifactWrite,
   createArtifactsRepository,
   type StoredArtifact,
 } from './repositories/artifacts-repository.ts';

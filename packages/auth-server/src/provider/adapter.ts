@@ -2,7 +2,8 @@ import { type ArtifactsRepository, isDatabaseUnavailable } from '@portcullis/sto
 import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
-import { currentPath } from './request-context.ts';
+import { holdWrites } from './held-writes.ts';
+import { currentPath, currentRequest } from './request-context.ts';
 
 type Payload = Record<string, unknown>;
 
@@ -54,6 +55,12 @@ export function createAdapterClass(deps: {
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with the CLI');
+      // Issued after a consumption in the same request: written with it, or not at all.
+      const held = currentRequest()?.held;
+      if (held) {
+        held.writes.push({ model: this.model, id, payload, expiresInSeconds: expiresIn });
+        return;
+      }
       await guard(() => artifacts.upsert(this.model, id, payload, expiresIn));
     }
 
@@ -88,6 +95,13 @@ export function createAdapterClass(deps: {
     }
 
     async consume(id: string): Promise<void> {
+      // At the token endpoint the consumption waits for the response (held-writes.ts).
+      const request = currentRequest();
+      if (request?.path === '/token' && SINGLE_USE.has(this.model)) {
+        if (request.held) request.held.consumed.push({ model: this.model, id });
+        else request.held = holdWrites(artifacts, this.model, id);
+        return;
+      }
       const won = await guard(() => artifacts.consume(this.model, id));
       if (!won && SINGLE_USE.has(this.model)) {
         // A code redeemed twice at once is a code reuse: revoke what the winner got (RFC 9700

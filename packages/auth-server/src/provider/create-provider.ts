@@ -12,6 +12,7 @@ import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
 import { requestContextMiddleware } from './request-context.ts';
 import { createResourceIndicators, OIDC_SCOPES } from './resource-indicators.ts';
+import { answerUnavailable } from './unavailable.ts';
 
 // Asymmetric only: HS* would key on client secrets, which we store only as hashes.
 const SIGNING_ALGS = ['ES256', 'RS256'];
@@ -181,8 +182,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
+  provider.use(answerUnavailable(provider));
   provider.use(requestContextMiddleware());
   provider.proxy = config.trustProxy;
+  // Behind a trusted proxy, the address it saw: the last X-Forwarded-For entry (app.ts).
+  provider.maxIpsCount = 1;
 
   // Secrets are stored hashed, several per client: compare against those, in constant time,
   // instead of oidc-provider's plain-text comparison.

@@ -44,20 +44,43 @@ export function createArtifactsRepository(db: Database) {
       payload: Record<string, unknown>,
       expiresInSeconds: number | undefined,
     ): Promise<void> {
-      const row = {
-        model,
-        id,
-        payload: JSON.stringify(payload),
-        grant_id: stringOrNull(payload.grantId),
-        uid: stringOrNull(payload.uid),
-        user_code: stringOrNull(payload.userCode),
-        expires_at:
-          expiresInSeconds === undefined
-            ? null
-            : db.raw(`now() + make_interval(secs => ?)`, [expiresInSeconds]),
-        consumed_at: null,
-      };
-      await db('oidc_artifacts').insert(row).onConflict(['model', 'id']).merge();
+      await upsertWith(db, { model, id, payload, expiresInSeconds });
+    },
+
+    /**
+     * Consumes single-use artifacts and writes what was issued from them, in one transaction:
+     * all of it or none. Returns false, writing nothing, when one of them was already consumed
+     * (or expired) — of concurrent callers exactly one gets `true`. A database that goes away in
+     * the middle leaves everything as it was, so the artifacts can be used again.
+     *
+     * @example
+     * const won = await artifacts.consumeAndUpsert(
+     *   [{ model: 'RefreshToken', id: old }],
+     *   [{ model: 'RefreshToken', id: next, payload, expiresInSeconds: 3600 }],
+     * );
+     */
+    async consumeAndUpsert(
+      consumed: ReadonlyArray<{ model: string; id: string }>,
+      writes: ReadonlyArray<ArtifactWrite>,
+    ): Promise<boolean> {
+      const lost = new Error('already consumed');
+      try {
+        await db.transaction(async (trx) => {
+          for (const { model, id } of consumed) {
+            const updated = await trx('oidc_artifacts')
+              .where({ model, id })
+              .whereNull('consumed_at')
+              .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', trx.fn.now()))
+              .update({ consumed_at: trx.fn.now() });
+            if (updated !== 1) throw lost;
+          }
+          for (const write of writes) await upsertWith(trx, write);
+        });
+        return true;
+      } catch (error) {
+        if (error === lost) return false;
+        throw error;
+      }
     },
 
     async find(model: string, id: string): Promise<StoredArtifact | undefined> {
@@ -150,6 +173,32 @@ export function countByModel(rows: ReadonlyArray<{ model: string; n?: number | s
   const counts: ArtifactCounts = {};
   for (const row of rows) counts[row.model] = (counts[row.model] ?? 0) + Number(row.n ?? 1);
   return counts;
+}
+
+/** An artifact to insert or replace; `expiresInSeconds` undefined means it never expires. */
+export interface ArtifactWrite {
+  model: string;
+  id: string;
+  payload: Record<string, unknown>;
+  expiresInSeconds: number | undefined;
+}
+
+async function upsertWith(db: Database, write: ArtifactWrite): Promise<void> {
+  const { model, id, payload, expiresInSeconds } = write;
+  const row = {
+    model,
+    id,
+    payload: JSON.stringify(payload),
+    grant_id: stringOrNull(payload.grantId),
+    uid: stringOrNull(payload.uid),
+    user_code: stringOrNull(payload.userCode),
+    expires_at:
+      expiresInSeconds === undefined
+        ? null
+        : db.raw(`now() + make_interval(secs => ?)`, [expiresInSeconds]),
+    consumed_at: null,
+  };
+  await db('oidc_artifacts').insert(row).onConflict(['model', 'id']).merge();
 }
 
 /** The repository {@link createArtifactsRepository} returns. */
