@@ -3,27 +3,47 @@ import { performance } from 'node:perf_hooks';
 import * as client from 'openid-client';
 import { HttpBrowser, submitForm } from '../src/index.ts';
 
-/** One complete third-party sign-in: authorize, login form, consent form, code exchange. */
-async function oneFlow(config: client.Configuration, issuer: string): Promise<void> {
+/**
+ * One complete third-party sign-in: authorize, login form, consent form, code exchange; returns
+ * the token response. `options` changes the user or adds authorization parameters (like
+ * `scope` with offline_access and `prompt: 'consent'` for a refresh token).
+ *
+ * @example
+ * const tokens = await oneFlow(config, issuer, { parameters: { prompt: 'consent' } });
+ */
+export async function oneFlow(
+  config: client.Configuration,
+  issuer: string,
+  options: {
+    username?: string;
+    password?: string;
+    redirectUri?: string;
+    parameters?: Record<string, string>;
+  } = {},
+): Promise<client.TokenEndpointResponse> {
   const verifier = client.randomPKCECodeVerifier();
   const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: 'http://127.0.0.1:9/callback',
+    redirect_uri: options.redirectUri ?? 'http://127.0.0.1:9/callback',
     scope: 'openid notes:read',
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...options.parameters,
   });
   const browser = new HttpBrowser(issuer);
   let step = await browser.follow(url.href);
   for (let i = 0; i < 3 && !step.left; i += 1) {
     const isLogin = (await step.response.clone().text()).includes('name="password"');
     const fields: Record<string, string> = isLogin
-      ? { username: 'bench-user', password: 'bench-user-password' }
+      ? {
+          username: options.username ?? 'bench-user',
+          password: options.password ?? 'bench-user-password',
+        }
       : { decision: 'approve' };
     step = (await submitForm(browser, step, fields)).next;
   }
   if (!step.left)
     throw new Error(`the flow did not return to the client (${step.response.status})`);
-  await client.authorizationCodeGrant(config, new URL(step.left), { pkceCodeVerifier: verifier });
+  return client.authorizationCodeGrant(config, new URL(step.left), { pkceCodeVerifier: verifier });
 }
 
 /**

@@ -1,18 +1,16 @@
 // `pnpm bench`: client-credentials issuance, the example API with a valid token, and a bare Koa
 // hello as the ceiling, all in one run on this machine, each server in its own process and the
 // load generator (autocannon) in this one.
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
+import { startChild, stopChild } from './children.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -27,29 +25,6 @@ interface Figures {
   failures: number;
   /** The server process's CPU time per request, in microseconds (when its pid is known). */
   cpuMicros?: number;
-}
-
-async function startChild(
-  script: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, [path.join(here, script)], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const info = await new Promise<Record<string, string>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, string>));
-  });
-  return { child, info };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 // wrk (C, one thread) loads the servers with far less CPU than autocannon (Node), which matters
