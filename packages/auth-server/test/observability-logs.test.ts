@@ -202,13 +202,25 @@ test('fields named like a secret are redacted at any depth', (t) => {
     logger.warn('nested', { request: { headers: { ...secrets, 'set-cookie': 'sc-secret-12' } } });
     logger.error('deeper', { a: { b: { c: { password: 'pw-deep-13' } } }, kept: 'visible-2' });
     logger.info('in arrays', { attempts: [{ password: 'pw-array-14' }] });
+    logger.info('any case, any depth', {
+      a: { b: { c: { d: { headers: { Authorization: 'Bearer-ish-15', Cookie: 'ck-16' } } } } },
+      Client_Secret: 'cs-upper-17',
+    });
   });
-  for (const value of [...Object.values(secrets), 'sc-secret-12', 'pw-deep-13', 'pw-array-14']) {
+  for (const value of [
+    ...Object.values(secrets),
+    'sc-secret-12',
+    'pw-deep-13',
+    'pw-array-14',
+    'Bearer-ish-15',
+    'ck-16',
+    'cs-upper-17',
+  ]) {
     t.false(text.includes(value), value);
   }
   t.true(text.includes('visible-1') && text.includes('visible-2'));
   t.true(text.includes('[redacted]'));
-  t.is(text.trim().split('\n').length, 4, 'one line each');
+  t.is(text.trim().split('\n').length, 5, 'one line each');
 });
 
 test('secrets inside logged text are scrubbed: query strings, JSON, credentials, JWTs', (t) => {
