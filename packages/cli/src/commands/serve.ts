@@ -1,5 +1,6 @@
 import { createJsonLogger, startJanitorSchedule } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { parseWorkers, serveWorkers } from '../cluster.ts';
 import { printJsonLine } from '../output.ts';
 import { type Io, openDatabase } from '../runtime.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
@@ -8,12 +9,14 @@ import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../s
  * `portcullis serve`: the authorization server for production. It requires real secrets, never
  * migrates by itself (it refuses to start on pending migrations) and stops cleanly on SIGTERM.
  * Once listening it says so on stderr, or with `--json` as one line of JSON on stdout.
+ * `--workers N` runs N such servers as worker processes sharing the port (see cluster.ts).
  */
 export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
     .description('run the authorization server in production mode')
     .option('--json', 'once listening, print where as one line of JSON on stdout')
+    .option('--workers <n>', 'run n worker processes sharing the port (node:cluster)', parseWorkers)
     .addHelpText(
       'after',
       `
@@ -23,9 +26,12 @@ Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot sta
 bad configuration, pending migrations, database unreachable).
 
 Example:
-  $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis serve`,
+  $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis serve
+  $ portcullis serve --workers 4    # 4 processes on one port; see docs/operators.md`,
     )
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; workers?: number }) => {
+      if (options.workers !== undefined)
+        return serveWorkers(io, { ...options, workers: options.workers });
       const config = readConfig(io, 'production');
       const parts: Stoppable[] = [];
       const { stopped, dispose } = handleSignals(io, parts);
