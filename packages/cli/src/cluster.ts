@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { createJsonLogger, type Logger } from '@portcullis/auth-server';
+import { createJsonLogger, type Logger, startClusterMetricsServer } from '@portcullis/auth-server';
 import { assertSchemaCurrent } from '@portcullis/storage';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors.ts';
@@ -60,7 +60,8 @@ interface Slot {
  * (connections are handed out round-robin). A worker that dies is started again after
  * {@link restartDelay}; SIGTERM or SIGINT is passed on to every worker for their graceful stop,
  * and the primary returns once all of them are gone (failing when one did not stop cleanly).
- * The primary serves no requests itself; when it started the embedded PostgreSQL, it stops it last.
+ * The primary serves no requests itself, only the workers' metrics added up (when
+ * PORTCULLIS_METRICS_PORT is set); when it started the embedded PostgreSQL, it stops it last.
  *
  * @example
  * await serveWorkers(io, { workers: 4, json: false });
@@ -80,10 +81,20 @@ export async function serveWorkers(
     throw error;
   }
   await opened.db.destroy();
+  let metrics: Awaited<ReturnType<typeof startClusterMetricsServer>> | undefined;
   try {
+    // Workers share their metrics with the primary, which serves them added up on one port.
+    if (config.metricsPort !== undefined) {
+      metrics = await startClusterMetricsServer({
+        host: config.metricsHost,
+        port: config.metricsPort,
+      });
+      logger.info('metrics listening', { url: metrics.url });
+    }
     cluster.setupPrimary({ exec: workerEntry, args: [] });
     await runPool(io, logger, options, { ...io.env, DATABASE_URL: opened.database.url }, config);
   } finally {
+    await metrics?.close();
     await opened.database.stop();
   }
 }

@@ -133,12 +133,22 @@ async function whoAnswers(port: number, pids: number[]) {
 async function answeringPids(port: number, pids: number[]) {
   const seen = new Set<number>();
   const statuses = new Set<number>();
-  for (let i = 0; i < pids.length * 6 && seen.size < pids.length; i += 1) {
+  let requests = 0;
+  for (; requests < pids.length * 6 && seen.size < pids.length; requests += 1) {
     const answer = await whoAnswers(port, pids);
     statuses.add(answer.status);
     if (answer.pid !== undefined) seen.add(answer.pid);
   }
-  return { pids: [...seen].sort(), statuses: [...statuses] };
+  return { pids: [...seen].sort(), statuses: [...statuses], requests };
+}
+
+/** The sum of the samples of `metric` whose labels include every one of `labels`. */
+async function scrape(url: string, metric: string, labels: string[]) {
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && labels.every((l) => line.includes(l)))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
 const isRunning = (pid: number) => {
@@ -163,7 +173,8 @@ test.serial(
   'three workers answer on one port; a killed worker is replaced; SIGTERM stops them all and exits 0',
   async (t) => {
     t.timeout(120_000);
-    const primary = await startPrimary('3');
+    const metricsPort = await freePort();
+    const primary = await startPrimary('3', { PORTCULLIS_METRICS_PORT: String(metricsPort) });
     t.teardown(() => {
       if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
     });
@@ -175,6 +186,14 @@ test.serial(
     const first = await answeringPids(primary.port, ready.workers);
     t.deepEqual(first.statuses, [200]);
     t.deepEqual(first.pids, [...ready.workers].sort(), 'each worker answered a connection');
+    // The primary serves the metrics of all three added up.
+    t.is(
+      await scrape(`http://127.0.0.1:${metricsPort}/metrics`, 'portcullis_http_requests_total', [
+        'route="healthz"',
+        'status="200"',
+      ]),
+      first.requests,
+    );
 
     const [victim, ...survivors] = ready.workers as [number, ...number[]];
     process.kill(victim, 'SIGKILL');
