@@ -42,6 +42,14 @@ export function createGrantsService(db: Database) {
     return { ...grant, clientName: client?.name ?? grant.clientId, scopes };
   };
 
+  // One after another: inside a transaction all queries share one connection, which runs one
+  // query at a time (pg warns about, and will refuse, queries queued on a busy client).
+  const describeAll = async (list: Awaited<ReturnType<typeof grants.listByAccount>>) => {
+    const described: GrantSummary[] = [];
+    for (const grant of list) described.push(await describe(grant));
+    return described;
+  };
+
   const mustFindUser = async (idOrUsername: string) => {
     const user = (await users.findById(idOrUsername)) ?? (await users.findByUsername(idOrUsername));
     if (!user)
@@ -53,12 +61,12 @@ export function createGrantsService(db: Database) {
     /** The grants of a user (by id or username), described. */
     async listForUser(idOrUsername: string): Promise<GrantSummary[]> {
       const user = await mustFindUser(idOrUsername);
-      return Promise.all((await grants.listByAccount(user.id)).map(describe));
+      return describeAll(await grants.listByAccount(user.id));
     },
 
     /** The grants of an account id (the signed-in user), described. */
     async listForAccount(accountId: string): Promise<GrantSummary[]> {
-      return Promise.all((await grants.listByAccount(accountId)).map(describe));
+      return describeAll(await grants.listByAccount(accountId));
     },
 
     /** Revokes one grant and everything issued from it; `not_found` when there is none. */
