@@ -38,6 +38,7 @@ import { interactionRoutes } from './routes/interactions.ts';
 import { auditRefreshReuse, createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
+import { type DrainableServer, trackRequests } from './shutdown.ts';
 
 const HOST_PATHS = new Set(['/healthz', '/readyz', '/assets/portcullis.css']);
 
@@ -70,7 +71,10 @@ export interface AuthServer {
   readonly metricsUrl: string | undefined;
   /** Starts listening on the configured host and port (or `port` when given). */
   listen(port?: number): Promise<{ server: Server; url: string }>;
-  /** Stops accepting, lets in-flight requests finish, and stops listening for changes. */
+  /**
+   * Stops accepting, lets in-flight requests finish (for up to `shutdownGraceSeconds`, then cuts
+   * them), and stops listening for changes.
+   */
   close(): Promise<void>;
 }
 
@@ -210,6 +214,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   );
 
   let server: Server | undefined;
+  let drainable: DrainableServer | undefined;
   let metricsServer: MetricsServer | undefined;
   return {
     app,
@@ -244,6 +249,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         handler,
       ).listen(port, config.host);
       server = started;
+      drainable = trackRequests(started);
       await new Promise<void>((resolve, reject) => {
         started.once('listening', resolve);
         started.once('error', reject);
@@ -253,14 +259,14 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       return { server: started, url: `http://${config.host}:${actualPort}` };
     },
     async close() {
+      // Requests in flight finish first (they may still need the caches and the database).
+      if (server?.listening && drainable) {
+        const { cut } = await drainable.drain(config.shutdownGraceSeconds * 1000);
+        if (cut > 0) logger.warn('shutdown grace period over: requests cut', { requests: cut });
+      }
       keyWatcher.close();
       await listener.close();
       await metricsServer?.close();
-      if (server?.listening) {
-        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
-      }
     },
   };
 }

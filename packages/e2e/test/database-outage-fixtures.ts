@@ -110,7 +110,13 @@ export async function signIn(stack: Stack, app: Credentials) {
  * @example
  * const { config, tokens } = await authorizationCodeGrant(stack, clients.app);
  */
-export async function authorizationCodeGrant(stack: Stack, app: Credentials) {
+export async function authorizationCodeGrant(
+  stack: Stack,
+  app: Credentials,
+): Promise<{
+  config: client.Configuration;
+  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+}> {
   const { config, verifier, state, callback } = await signIn(stack, app);
   const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,

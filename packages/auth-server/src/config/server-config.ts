@@ -18,6 +18,8 @@ export interface ServerConfig {
   refreshReuseGraceSeconds: number;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
+  /** Seconds a stopping server lets requests in flight finish before it cuts them. */
+  shutdownGraceSeconds: number;
   /** Port of the Prometheus `/metrics` listener (0: any free port); undefined: no listener. */
   metricsPort: number | undefined;
   /** Address the metrics listener binds to. */
@@ -72,6 +74,12 @@ export const SETTINGS: readonly Setting[] = [
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',
     default: '1h',
     usedBy: ['serve'],
+  },
+  {
+    env: 'PORTCULLIS_SHUTDOWN_GRACE',
+    description:
+      'on SIGTERM or SIGINT the server stops accepting connections at once and lets the requests in flight finish for up to this long (like 10s or 1m, 0s to 10m), then cuts the rest, closes the database pool and exits 0',
+    default: '10s',
   },
   {
     env: 'PORTCULLIS_TRUST_PROXY',
@@ -197,6 +205,7 @@ export function loadServerConfig(
       60,
     ),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
+    shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     metricsPort:
       env.PORTCULLIS_METRICS_PORT === 'off'
         ? undefined
@@ -322,6 +331,18 @@ function parseInterval(value: string | undefined): number {
   if (seconds === undefined || seconds < 60 || seconds > 86_400) {
     throw invalid(
       `PORTCULLIS_JANITOR_INTERVAL must be a duration from 1m to 1d (like 1h), or off, got "${value}"`,
+    );
+  }
+  return seconds;
+}
+
+// How long a stopping server waits for requests in flight: 0s to 10m [10s].
+function parseShutdownGrace(value: string | undefined): number {
+  if (value === undefined || value === '') return 10;
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds > 600) {
+    throw invalid(
+      `PORTCULLIS_SHUTDOWN_GRACE must be a duration from 0s to 10m (like 10s), got "${value}"`,
     );
   }
   return seconds;

@@ -58,6 +58,7 @@ async function buildProbeProvider() {
     trustProxy: false,
     refreshReuseGraceSeconds: 0,
     janitorIntervalSeconds: 0,
+    shutdownGraceSeconds: 0,
     metricsPort: undefined,
     metricsHost: '127.0.0.1',
   };
