@@ -1,0 +1,232 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { run } from '@portcullis/cli';
+
+// Helpers of replicas.slow.test.ts: `portcullis serve` processes, nginx in front of them with the
+// configuration from infra/nginx, the CLI in process, and a browser whose every request can be
+// sent to a chosen replica.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(root, 'packages/cli/src/bin.ts');
+const template = path.join(root, 'infra/nginx/portcullis.conf.template');
+
+/** A child process this test started, and how to stop it. */
+export interface Running {
+  child: ChildProcess;
+  /** Everything it wrote on stderr so far. */
+  stderr(): string;
+  /** SIGTERM, then waits for the exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+function track(child: ChildProcess): Running {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Starts `portcullis serve --json` with `env`; resolves with its URL once it listens. */
+export async function startServe(env: Record<string, string>): Promise<Running & { url: string }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--json'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const running = track(child);
+  let stdout = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) resolve((JSON.parse(stdout) as { port: number }).port);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`serve exited with ${code}: ${running.stderr()}`)),
+    );
+  });
+  return { ...running, url: `http://127.0.0.1:${port}` };
+}
+
+/** The nginx binary: on PATH, or where Debian puts it. */
+async function nginxBinary(): Promise<string> {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin'];
+  for (const dir of dirs.filter(Boolean)) {
+    const candidate = path.join(dir, 'nginx');
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw new Error('nginx is not installed: `apt-get install nginx` (.ci/run does)');
+}
+
+/**
+ * infra/nginx/portcullis.conf.template with its placeholders filled in, as envsubst would.
+ *
+ * @example
+ * renderNginxConfig(text, { PORTCULLIS_NGINX_LISTEN: '127.0.0.1:8080', ... });
+ */
+export function renderNginxConfig(text: string, values: Record<string, string>): string {
+  const rendered = text.replace(/\$\{(PORTCULLIS_NGINX_[A-Z_]+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`no value for ${whole} in the nginx template`);
+    return value;
+  });
+  return rendered;
+}
+
+/** nginx in the foreground in front of `upstreams`, listening on 127.0.0.1:`port`. */
+export interface Nginx extends Running {
+  url: string;
+  /** The lines of its access log so far. */
+  accessLog(): Promise<string[]>;
+}
+
+/**
+ * Starts nginx as a child process with the configuration from infra/nginx: its own folder for
+ * the pid file, log and temporary files; resolves once it accepts connections.
+ */
+export async function startNginx(port: number, upstreams: string[]): Promise<Nginx> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'portcullis-nginx-'));
+  // As root, nginx's workers run as `nobody`, which must be able to enter the folder.
+  await chmod(dir, 0o711);
+  const config = path.join(dir, 'nginx.conf');
+  await writeFile(
+    config,
+    renderNginxConfig(await readFile(template, 'utf8'), {
+      PORTCULLIS_NGINX_LISTEN: `127.0.0.1:${port}`,
+      PORTCULLIS_NGINX_UPSTREAMS: upstreams
+        .map((upstream) => `server ${new URL(upstream).host};`)
+        .join(' '),
+      PORTCULLIS_NGINX_RUNTIME_DIR: dir,
+    }),
+  );
+  const child = spawn(await nginxBinary(), ['-p', dir, '-c', config, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const running = track(child);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`nginx exited with ${code}: ${running.stderr()}`)),
+    ),
+  );
+  exited.catch(() => {});
+  for (let accepted = false; !accepted; ) {
+    accepted = await Promise.race([accepts(port), exited]);
+    if (!accepted) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    ...running,
+    url: `http://127.0.0.1:${port}`,
+    async accessLog() {
+      const text = await readFile(path.join(dir, 'access.log'), 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean);
+    },
+    async stop() {
+      const code = await running.stop();
+      await rm(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Runs `portcullis ...args --json` in process with `env`; parses its output. */
+export async function cli<T = Record<string, unknown>>(
+  env: Record<string, string>,
+  args: string[],
+  stdin = '',
+): Promise<T> {
+  let out = '';
+  let err = '';
+  const code = await run([...args, '--json'], {
+    env,
+    stdout: new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk;
+        done();
+      },
+    }),
+    stderr: new Writable({
+      write(chunk, _encoding, done) {
+        err += chunk;
+        done();
+      },
+    }),
+    stdin: Readable.from([stdin]),
+  });
+  if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
+  return JSON.parse(out) as T;
+}
+
+/**
+ * A scripted browser whose every request goes to the replica chosen for it, while URLs name the
+ * issuer (nginx). Its cookies, like a real browser's, belong to the host and not the port, so
+ * every replica and nginx on 127.0.0.1 see the same ones. It never follows redirects by itself.
+ */
+export class PinnedBrowser {
+  readonly #cookies = new Map<string, string>();
+  /** Which replica answered each request, as `index METHOD path`. */
+  readonly visits: string[] = [];
+
+  /** Sends a request for `url` to `replica` (an origin), with a form body when given. */
+  async request(
+    url: string,
+    replica: { index: number; url: string },
+    form?: Record<string, string>,
+  ): Promise<Response> {
+    const target = new URL(url);
+    const pinned = new URL(`${target.pathname}${target.search}`, replica.url);
+    const headers: Record<string, string> = { accept: 'text/html' };
+    if (this.#cookies.size > 0) {
+      headers.cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
+    if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const method = form ? 'POST' : 'GET';
+    this.visits.push(`${replica.index} ${method} ${target.pathname}`);
+    const response = await fetch(pinned, {
+      method,
+      headers,
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      if (at <= 0) continue;
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.#cookies.delete(name);
+      else this.#cookies.set(name, value);
+    }
+    return response;
+  }
+}
