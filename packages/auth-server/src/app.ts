@@ -17,6 +17,8 @@ import { createCsrf } from './interactions/csrf.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
+import { limitClientAuthentication } from './limits/client-auth-limits.ts';
+import { createLimits } from './limits/limits.ts';
 import type { Logger } from './logger.ts';
 import { shareMetricsWithPrimary } from './observability/cluster-metrics.ts';
 import { instrumentProvider } from './observability/instrument-provider.ts';
@@ -100,6 +102,14 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const artifacts = createArtifactsRepository(db);
   const users = createUsersService(db);
   const audit = createAuditTrail({ db, logger });
+  const limits = createLimits({
+    db,
+    config: config.limits,
+    keySecret: config.keyEncryptionKey,
+    audit,
+    logger,
+    onRefused: (limit) => metrics.rateLimitHit(limit),
+  });
 
   // One oidc-provider instance with its middleware and listeners. Signing keys are fixed at
   // construction, so every key change builds a new instance with this and swaps it in.
@@ -132,6 +142,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
     });
     auditRefreshReuse(provider, audit);
+    limitClientAuthentication(provider, limits.clientAuth);
     instrumentProvider(provider, metrics, logger);
     return provider;
   };
@@ -178,6 +189,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   // request, which measurably costs throughput (docs/benchmarks.md).
   const app = new Koa();
   app.proxy = config.trustProxy;
+  // One trusted hop: the address the proxy saw (the last X-Forwarded-For entry, which the client
+  // cannot forge), not the first one, which the client wrote itself.
+  app.maxIpsCount = 1;
   app.use(healthRoutes(db));
   app.use(assetRoutes());
   app.use(
@@ -189,6 +203,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       csrf: createCsrf(config.cookieKeys[0] as string),
       logger,
       audit,
+      signIns: limits.signIn,
     }),
   );
   app.use(
@@ -201,6 +216,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       sessionTtlSeconds: SESSION_TTL_SECONDS,
       logger,
       audit,
+      signIns: limits.signIn,
     }),
   );
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));

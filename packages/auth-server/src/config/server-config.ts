@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { AuthServerError } from '../errors.ts';
+import { type LimitsConfig, parseLimitRule } from '../limits/limit-rule.ts';
 import { parseDuration } from './duration.ts';
 
 /** The authorization server's validated configuration. */
@@ -20,6 +21,8 @@ export interface ServerConfig {
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
   shutdownGraceSeconds: number;
+  /** Brute-force limits on failed client authentication and failed sign-ins. */
+  limits: LimitsConfig;
   /** Port of the Prometheus `/metrics` listener (0: any free port); undefined: no listener. */
   metricsPort: number | undefined;
   /** Address the metrics listener binds to. */
@@ -83,8 +86,33 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     env: 'PORTCULLIS_TRUST_PROXY',
-    description: 'trust X-Forwarded-* headers from a proxy in front (true or false)',
+    description:
+      'trust X-Forwarded-* headers from one proxy in front (true or false); the client address (rate limits, audit) is then the last X-Forwarded-For entry, the one the proxy added',
     default: 'false',
+  },
+  {
+    env: 'PORTCULLIS_LIMIT_CLIENT_AUTH',
+    description:
+      'failed client authentications allowed per client id on /token, introspection, revocation, device authorization and PAR, as failures/window (like 10/1m; window 1s to 1d); past it, failed attempts get 429 with Retry-After until a whole window passes, and a correct secret still works. off: no limit',
+    default: '10/1m',
+  },
+  {
+    env: 'PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS',
+    description:
+      'failed client authentications allowed per client address (X-Forwarded-For only with PORTCULLIS_TRUST_PROXY), as failures/window; same rules as PORTCULLIS_LIMIT_CLIENT_AUTH',
+    default: '30/1m',
+  },
+  {
+    env: 'PORTCULLIS_LIMIT_SIGNIN',
+    description:
+      'failed sign-ins allowed per username (any case) as failures/window (like 10/15m); one more locks the username for a whole window, and while locked every sign-in gets the wrong-password answer. A successful sign-in resets it. off: no limit',
+    default: '10/15m',
+  },
+  {
+    env: 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS',
+    description:
+      'failed sign-ins allowed per browser address, any usernames, as failures/window; one more locks sign-in from that address for a whole window, like PORTCULLIS_LIMIT_SIGNIN',
+    default: '100/15m',
   },
   {
     env: 'PORTCULLIS_METRICS_PORT',
@@ -206,6 +234,12 @@ export function loadServerConfig(
     ),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
+    limits: {
+      clientAuth: parseLimit(env, 'PORTCULLIS_LIMIT_CLIENT_AUTH', '10/1m'),
+      clientAuthAddress: parseLimit(env, 'PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS', '30/1m'),
+      signIn: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNIN', '10/15m'),
+      signInAddress: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS', '100/15m'),
+    },
     metricsPort:
       env.PORTCULLIS_METRICS_PORT === 'off'
         ? undefined
@@ -334,6 +368,18 @@ function parseInterval(value: string | undefined): number {
     );
   }
   return seconds;
+}
+
+// A brute-force limit: failures/window, or off; `fallback` only when it is unset.
+function parseLimit(env: NodeJS.ProcessEnv, name: string, fallback: string) {
+  const value = env[name] === undefined || env[name] === '' ? fallback : (env[name] as string);
+  const rule = parseLimitRule(value);
+  if (rule === undefined) {
+    throw invalid(
+      `${name} must be failures/window (like 10/1m: 1 to 100000 failures, a window from 1s to 1d) or off, got "${value}"`,
+    );
+  }
+  return rule;
 }
 
 // How long a stopping server waits for requests in flight: 0s to 10m [10s].

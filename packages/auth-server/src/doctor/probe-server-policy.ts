@@ -59,6 +59,7 @@ async function buildProbeProvider() {
     refreshReuseGraceSeconds: 0,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
+    limits: { clientAuth: null, clientAuthAddress: null, signIn: null, signInAddress: null },
     metricsPort: undefined,
     metricsHost: '127.0.0.1',
   };

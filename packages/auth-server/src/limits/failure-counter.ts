@@ -33,9 +33,10 @@ export interface FailureCounter {
  * A counter of failures per key (`<name>:<key>` in the `rate_limits` table) on
  * rate-limiter-flexible's RateLimiterPostgres: one atomic upsert per failure, so every replica
  * counts into the same row. Past `rule.failures` failures the key is locked for a whole window
- * from that moment. Keys found locked are remembered in this process until their lockout ends,
- * so further failures on a locked key cost no database write. `sweep` on one counter deletes the
- * table's long-expired rows every five minutes (the table is shared by all counters).
+ * from that moment. With `remember`, keys found locked are remembered in this process until their
+ * lockout ends, so further failures on a locked key cost no database write (but deleting its row
+ * lifts the lockout only once that time has passed). `sweep` on one counter deletes the table's
+ * long-expired rows every five minutes (the table is shared by all counters).
  *
  * @example
  * const perClient = createFailureCounter({ db, name: 'client', rule: { failures: 10, windowSeconds: 60 } });
@@ -46,6 +47,7 @@ export function createFailureCounter(options: {
   db: Database;
   name: string;
   rule: LimitRule;
+  remember?: boolean;
   sweep?: boolean;
 }): FailureCounter {
   const { rule } = options;
@@ -87,7 +89,7 @@ export function createFailureCounter(options: {
         return { over: false, retryAfterSeconds: 0, crossed: false };
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        remember(key, Date.now() + rejection.msBeforeNext);
+        if (options.remember) remember(key, Date.now() + rejection.msBeforeNext);
         return {
           over: true,
           retryAfterSeconds: seconds(rejection.msBeforeNext),

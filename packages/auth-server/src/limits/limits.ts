@@ -41,11 +41,13 @@ export function createLimits(deps: {
   const users = createUsersRepository(db);
   let sweeping = false;
   // The first counter built also deletes the table's long-expired rows (one sweeper per process).
-  const counter = (name: string, rule: LimitRule | null) => {
+  // Client-authentication counters remember locked keys (failures then cost no write); sign-in
+  // counters always ask PostgreSQL, so deleting a row lifts a lockout on every replica at once.
+  const counter = (name: string, rule: LimitRule | null, remember: boolean) => {
     if (!rule) return null;
     const sweep = !sweeping;
     sweeping = true;
-    return createFailureCounter({ db, name, rule, sweep });
+    return createFailureCounter({ db, name, rule, remember, sweep });
   };
 
   const hit = async (event: LimitHit): Promise<void> => {
@@ -82,16 +84,16 @@ export function createLimits(deps: {
 
   return {
     clientAuth: createClientAuthLimits({
-      perClient: counter('client', config.clientAuth),
-      perAddress: counter('client-address', config.clientAuthAddress),
+      perClient: counter('client', config.clientAuth, true),
+      perAddress: counter('client-address', config.clientAuthAddress, true),
       keys,
       hit,
       refused,
       onError: onError('could not count a failed client authentication'),
     }),
     signIn: createSignInLimits({
-      perAccount: counter('signin', config.signIn),
-      perAddress: counter('signin-address', config.signInAddress),
+      perAccount: counter('signin', config.signIn, false),
+      perAddress: counter('signin-address', config.signInAddress, false),
       keys,
       hit,
       refused,

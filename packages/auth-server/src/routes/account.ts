@@ -6,6 +6,7 @@ import type { Csrf } from '../interactions/csrf.ts';
 import { accountPage, loginPage } from '../interactions/pages.ts';
 import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
+import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
@@ -25,6 +26,8 @@ export interface AccountDeps {
   sessionTtlSeconds: number;
   logger: Logger;
   audit: AuditTrail;
+  /** Failed sign-ins per account and per address; a locked attempt reads as a wrong password. */
+  signIns: SignInLimits;
 }
 
 const CSRF_COOKIE = 'portcullis.csrf';
@@ -76,7 +79,14 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     const form = await readForm(ctx);
     const binding = csrfBinding(ctx);
     if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
-    const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
+    const attempt = await deps.signIns.begin({
+      username: form.username ?? '',
+      address: ctx.ip,
+      via: 'account',
+    });
+    const user = attempt.locked
+      ? undefined
+      : await deps.users.authenticate(form.username ?? '', form.password ?? '');
     if (!user) {
       await deps.audit.signInFailed({
         username: form.username ?? '',
@@ -95,6 +105,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
         }),
       );
     }
+    await attempt.succeeded();
     const session = await provider.Session.get(ctx);
     // A new session id at every sign-in: a planted session cookie is worth nothing (fixation).
     session.resetIdentifier();

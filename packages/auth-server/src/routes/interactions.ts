@@ -5,6 +5,7 @@ import type { Csrf } from '../interactions/csrf.ts';
 import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
 import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
+import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../logger.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
@@ -24,6 +25,8 @@ export interface InteractionDeps {
   csrf: Csrf;
   logger: Logger;
   audit: AuditTrail;
+  /** Failed sign-ins per account and per address; a locked attempt reads as a wrong password. */
+  signIns: SignInLimits;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -79,8 +82,16 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     const form = await readForm(ctx);
     if (details.uid !== ctx.params.uid || details.prompt.name !== 'login') return expired(ctx);
     if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
-    const user = await deps.users.authenticate(form.username ?? '', form.password ?? '');
     const clientId = String(details.params.client_id);
+    const attempt = await deps.signIns.begin({
+      username: form.username ?? '',
+      address: ctx.ip,
+      via: 'authorization',
+      clientId,
+    });
+    const user = attempt.locked
+      ? undefined
+      : await deps.users.authenticate(form.username ?? '', form.password ?? '');
     if (!user) {
       deps.logger.info('sign-in failed', { client_id: details.params.client_id });
       await deps.audit.signInFailed({
@@ -100,6 +111,7 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
         }),
       );
     }
+    await attempt.succeeded();
     deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
     await deps.audit.record({
       type: 'signin.succeeded',
