@@ -4,6 +4,7 @@ import {
   assertSchemaCurrent,
   createDatabase,
   type Database,
+  type DatabaseOptions,
   type RunningDatabase,
   resolveDatabase,
 } from '@portcullis/storage';
@@ -21,16 +22,20 @@ export function dataDir(env: NodeJS.ProcessEnv): string {
   return path.resolve(env.PORTCULLIS_DATA_DIR || '.portcullis');
 }
 
-/** Opens the database named by `DATABASE_URL`, or the embedded one in the data folder. */
+/**
+ * Opens the database named by `DATABASE_URL`, or the embedded one in the data folder, with a
+ * pool made with `options` (the server's: {@link SERVER_DATABASE}).
+ */
 export async function openDatabase(
   io: Io,
+  options: DatabaseOptions = {},
 ): Promise<{ db: Database; database: RunningDatabase; close(): Promise<void> }> {
   const database = await resolveDatabase({
     databaseUrl: io.env.DATABASE_URL,
     dataDir: dataDir(io.env),
     log: (line) => io.stderr.write(`${line}\n`),
   });
-  const db = createDatabase(database.url);
+  const db = createDatabase(database.url, options);
   return {
     db,
     database,
@@ -40,6 +45,13 @@ export async function openDatabase(
     },
   };
 }
+
+/**
+ * The pool of a server: no request waits more than 5 s for a connection or 10 s for a query's
+ * answer, so a database that stops answering gets 503s rather than hung requests, and its
+ * connections are replaced once it is back (docs/operators.md, "Database outages").
+ */
+export const SERVER_DATABASE: DatabaseOptions = { acquireTimeoutMs: 5000, queryTimeoutMs: 10_000 };
 
 /**
  * Runs `work` with a database whose schema is current, then lets go of it (stopping the

@@ -9,6 +9,13 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** How long a query waits for a free connection before failing, in ms [5000]. */
   acquireTimeoutMs?: number;
+  /**
+   * How long a query waits for PostgreSQL's answer before it fails (as unavailable) and its
+   * connection is thrown away, in ms [no limit]. For servers: a database that stops answering
+   * without closing its connections (a network partition) must not hold requests, and the pool,
+   * for the many minutes TCP takes to notice. Leave it unset for migrations and long purges.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -21,9 +28,16 @@ export interface DatabaseOptions {
  * await db.destroy();
  */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Database {
+  const acquireTimeoutMs = options.acquireTimeoutMs ?? 5000;
   return knex({
     client: 'pg',
-    connection: { connectionString: url, application_name: 'portcullis' },
+    connection: {
+      connectionString: url,
+      application_name: 'portcullis',
+      // A connection attempt that hangs (packets dropped) gives up with the acquisition.
+      connectionTimeoutMillis: acquireTimeoutMs,
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+    },
     pool: {
       min: 0,
       max: options.poolMax ?? 10,
@@ -35,8 +49,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
         conn.on('error', () => {});
         done(null, conn);
       },
+      // A connection whose last query never got its answer (it timed out) is still waiting for
+      // it: thrown away rather than handed out again.
+      validate: (conn: { readyForQuery?: boolean }) => conn.readyForQuery === true,
     },
-    acquireConnectionTimeout: options.acquireTimeoutMs ?? 5000,
+    acquireConnectionTimeout: acquireTimeoutMs,
     // knex prints connection failures on its own; callers report them once, their way.
     log: { warn() {}, error() {}, deprecate() {}, debug() {} },
   });

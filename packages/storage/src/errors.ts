@@ -39,6 +39,7 @@ const CONNECTION_ERROR_MESSAGES = [
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
   'timeout expired',
+  'Query read timeout',
 ];
 
 /**

@@ -2,7 +2,7 @@ import { createJsonLogger, startJanitorSchedule } from '@portcullis/auth-server'
 import type { Command } from 'commander';
 import { parseWorkers, serveWorkers } from '../cluster.ts';
 import { printJsonLine } from '../output.ts';
-import { type Io, openDatabase } from '../runtime.ts';
+import { type Io, openDatabase, SERVER_DATABASE } from '../runtime.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
 
 /**
@@ -37,7 +37,7 @@ Example:
       const { stopped, dispose } = handleSignals(io, parts);
       let opened: Awaited<ReturnType<typeof openDatabase>> | undefined;
       try {
-        opened = await openDatabase(io);
+        opened = await openDatabase(io, SERVER_DATABASE);
         const database = opened;
         parts.push({ stop: () => database.close() });
         const server = await startAuthServer(io, database.db, database.database.url, config);
