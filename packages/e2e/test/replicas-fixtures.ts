@@ -82,10 +82,10 @@ async function nginxBinary(): Promise<string> {
  * infra/nginx/portcullis.conf.template with its placeholders filled in, as envsubst would.
  *
  * @example
- * renderNginxConfig(text, { PORTCULLIS_NGINX_LISTEN: '127.0.0.1:8080', ... });
+ * renderNginxConfig(text, { NGINX_LISTEN: '127.0.0.1:8080', ... });
  */
 export function renderNginxConfig(text: string, values: Record<string, string>): string {
-  const rendered = text.replace(/\$\{(PORTCULLIS_NGINX_[A-Z_]+)\}/g, (whole, name: string) => {
+  const rendered = text.replace(/\$\{(NGINX_[A-Z_]+)\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`no value for ${whole} in the nginx template`);
     return value;
@@ -112,11 +112,9 @@ export async function startNginx(port: number, upstreams: string[]): Promise<Ngi
   await writeFile(
     config,
     renderNginxConfig(await readFile(template, 'utf8'), {
-      PORTCULLIS_NGINX_LISTEN: `127.0.0.1:${port}`,
-      PORTCULLIS_NGINX_UPSTREAMS: upstreams
-        .map((upstream) => `server ${new URL(upstream).host};`)
-        .join(' '),
-      PORTCULLIS_NGINX_RUNTIME_DIR: dir,
+      NGINX_LISTEN: `127.0.0.1:${port}`,
+      NGINX_UPSTREAMS: upstreams.map((upstream) => `server ${new URL(upstream).host};`).join(' '),
+      NGINX_RUNTIME_DIR: dir,
     }),
   );
   const child = spawn(await nginxBinary(), ['-p', dir, '-c', config, '-g', 'daemon off;'], {
