@@ -113,6 +113,7 @@ async function runPool(
   const live = () => slots.flatMap((slot) => (slot.worker ? [slot.worker] : []));
   let ready = false;
   let stoppingAt: number | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
   // Why the pool ends badly: a worker that could not start, or workers that did not stop cleanly.
   let startFailure: string | undefined;
   const unclean: string[] = [];
@@ -126,6 +127,7 @@ async function runPool(
 
   const stopAll = (signal: NodeJS.Signals) => {
     stoppingAt = Date.now();
+    stopSignal = signal;
     for (const slot of slots) clearTimeout(slot.restart);
     for (const worker of live()) worker.process.kill(signal);
     settleWhenEmpty();
@@ -155,7 +157,9 @@ async function runPool(
       slot.worker = undefined;
       const how = signal ? `got ${signal}` : `exited with code ${code}`;
       if (stoppingAt !== undefined) {
-        if (code !== 0 && startFailure === undefined) unclean.push(`worker ${pid} ${how}`);
+        // Ended by the signal passed on (before it could handle it, while starting) is clean too.
+        const clean = code === 0 || (signal !== null && signal === stopSignal);
+        if (!clean && startFailure === undefined) unclean.push(`worker ${pid} ${how}`);
         settleWhenEmpty();
         return;
       }
