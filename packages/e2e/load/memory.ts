@@ -3,11 +3,16 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
-/** One sample: seconds since the soak started, resident set size and (when known) live heap. */
+/**
+ * One sample: seconds since the soak started, resident set size and, from the memory probe, the
+ * live heap, the heap V8 holds, and memory outside it (Buffers and other C++ objects).
+ */
 export interface MemorySample {
   at: number;
   rss: number;
   heapUsed?: number;
+  heapTotal?: number;
+  external?: number;
 }
 
 /** Where samples come from: a child with the memory probe preloaded, or any process's RSS. */
@@ -33,7 +38,8 @@ async function readMemory(source: MemorySource): Promise<Omit<MemorySample, 'at'
       if (!memory) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ rss: memory.rss, heapUsed: memory.heapUsed });
+      const { rss, heapUsed, heapTotal, external } = memory;
+      resolve({ rss, heapUsed, heapTotal, external });
     };
     child.on('message', onMessage);
     child.send('memory');
@@ -118,12 +124,14 @@ export interface Trend {
 }
 
 /**
- * The memory bounds: over the judged window the fitted line may rise by at most 5 % of the
- * starting live heap (at least 4 MiB), and by at most 10 % of the starting RSS (at least
- * 32 MiB; RSS includes memory the allocator keeps for reuse, so it moves more).
+ * The memory bounds: over the judged window a fitted line may rise by at most 5 % of where it
+ * started (at least 4 MiB) for the live heap and for external memory, and by at most 10 % (at
+ * least 32 MiB) for RSS, which also holds heap pages V8 keeps after collecting and memory the
+ * allocator keeps for reuse, so it moves in steps even when nothing is retained.
  */
 export const MEMORY_BOUNDS = {
   heap: { fraction: 0.05, minimum: 4 * MiB },
+  external: { fraction: 0.05, minimum: 4 * MiB },
   rss: { fraction: 0.1, minimum: 32 * MiB },
 };
 
@@ -148,10 +156,26 @@ function trend(
   };
 }
 
+/** A soak's memory verdict: the trend of each series after the warm-up, and which decide. */
+export interface MemoryVerdict {
+  /** Seconds since the start of the first and last judged samples, and how many there are. */
+  from: number;
+  to: number;
+  samples: number;
+  heap?: Trend;
+  external?: Trend;
+  rss: Trend;
+  /** The series the verdict rests on: live heap and external memory when sampled, else RSS. */
+  judgedOn: Array<'heap' | 'external' | 'rss'>;
+  flat: boolean;
+}
+
 /**
- * Judges a soak's samples: those taken after `warmupSeconds` are fitted with a line per series
- * (live heap when sampled, RSS always); memory is flat when no fitted line rises by more than
- * {@link MEMORY_BOUNDS} over that window. Needs at least 6 samples after the warm-up.
+ * Judges a soak's samples: those taken after `warmupSeconds` are fitted with a line per series.
+ * When the memory probe sampled the live heap (after a full GC) and external memory, memory is
+ * flat when neither line rises by more than {@link MEMORY_BOUNDS} over that window: a leak of
+ * JavaScript objects or Buffers shows there; RSS is reported beside them. With RSS alone (a
+ * running server known by its pid), RSS decides. Needs at least 6 samples after the warm-up.
  *
  * @example
  * const verdict = judgeMemory(samples, 120);
@@ -160,29 +184,35 @@ function trend(
 export function judgeMemory(
   samples: readonly MemorySample[],
   warmupSeconds: number,
-): { from: number; to: number; samples: number; heap?: Trend; rss: Trend; flat: boolean } {
+): MemoryVerdict {
   const judged = samples.filter((s) => s.at >= warmupSeconds);
   if (judged.length < 6) {
     throw new Error(
       `only ${judged.length} memory samples after the warm-up: sample more often or soak longer`,
     );
   }
-  const rss = trend(
-    judged.map((s) => [s.at, s.rss] as const),
-    MEMORY_BOUNDS.rss,
-  );
-  const heap = judged.every((s) => s.heapUsed !== undefined)
-    ? trend(
-        judged.map((s) => [s.at, s.heapUsed as number] as const),
-        MEMORY_BOUNDS.heap,
-      )
-    : undefined;
+  const series = (field: 'rss' | 'heapUsed' | 'external', bounds: typeof MEMORY_BOUNDS.rss) =>
+    judged.every((s) => s[field] !== undefined)
+      ? trend(
+          judged.map((s) => [s.at, s[field] as number] as const),
+          bounds,
+        )
+      : undefined;
+  const rss = series('rss', MEMORY_BOUNDS.rss) as Trend;
+  const heap = series('heapUsed', MEMORY_BOUNDS.heap);
+  const external = series('external', MEMORY_BOUNDS.external);
+  const judgedOn: MemoryVerdict['judgedOn'] = heap
+    ? ['heap', ...(external ? (['external'] as const) : [])]
+    : ['rss'];
+  const trends = { heap, external, rss };
   return {
     from: judged[0]?.at ?? 0,
     to: judged.at(-1)?.at ?? 0,
     samples: judged.length,
     ...(heap ? { heap } : {}),
+    ...(external ? { external } : {}),
     rss,
-    flat: rss.flat && (heap?.flat ?? true),
+    judgedOn,
+    flat: judgedOn.every((name) => trends[name]?.flat),
   };
 }

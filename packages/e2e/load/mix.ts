@@ -88,19 +88,24 @@ async function cannon(
   signal: AbortSignal,
 ): Promise<void> {
   const started = performance.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+  await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, result) =>
       error ? reject(error) : resolve(result),
     );
     instance.on('response', (_client, status, _bytes, milliseconds) => {
       recorder.add(milliseconds, status >= 200 && status < 300 ? undefined : `HTTP ${status}`);
     });
+    instance.on('reqError', (error: NodeJS.ErrnoException) => {
+      recorder.fail(
+        error.message === 'request timed out'
+          ? 'no response within 10 s'
+          : `socket error ${error.code ?? error.message}`,
+      );
+    });
     signal.addEventListener('abort', () => instance.stop(), { once: true });
     if (signal.aborted) instance.stop();
   });
   recorder.addSeconds((performance.now() - started) / 1000);
-  recorder.fail('socket error', result.errors - result.timeouts);
-  recorder.fail('timeout (10 s)', result.timeouts);
 }
 
 const form = 'application/x-www-form-urlencoded';

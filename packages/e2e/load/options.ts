@@ -1,7 +1,6 @@
 // The load test's command line: every count and duration is bounded, and every target is on
 // loopback, so `pnpm loadtest` can only ever load this machine, for a limited time.
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@portcullis/auth-server';
 
 /** What one run does. */
 export interface LoadOptions {
@@ -37,8 +36,8 @@ export const USAGE = `Usage: pnpm loadtest [options]
 Loads a Portcullis stack on this machine with a mix of client-credentials token requests,
 example-API requests and refresh-token rotations (grants from scripted sign-ins), all at once,
 and reports throughput, latency percentiles and errors. Exits 0 only when every request
-succeeded within --max-seconds (and, in a soak, memory stayed flat); 1 otherwise; 2 on a bad
-option.
+succeeded within --max-seconds (and, in a soak, memory stayed flat: see docs/benchmarks.md);
+1 otherwise; 2 on a bad option.
 
 Options:
   --token-requests N     client-credentials token requests [10000] (1 to 1000000)
@@ -49,7 +48,8 @@ Options:
   --refresh-chains N     signed-in grants whose refresh tokens rotate in parallel [10] (1 to 100)
   --max-seconds N        fail a load run that takes longer [300] (1 to 3600)
   --soak DURATION        repeat the mix for DURATION (30s to 1h, like 10m), sampling the
-                         authorization server's memory, and fail unless it stays flat
+                         authorization server's memory; fail if its live heap or external
+                         memory grows (RSS is reported; it decides only with --pid)
   --sample-every DURATION  memory sample interval in a soak [10s] (1s to 1m)
   --warmup DURATION      start of a soak left out of the memory verdict [2m, at most half]
   --issuer URL           load this running authorization server instead of starting a stack
@@ -79,9 +79,14 @@ function count(
   return n;
 }
 
+// Seconds from "90", "90s", "10m" or "1h" (this module stays light: the runner reads its options
+// before it loads anything else, so a refusal is immediate).
 function duration(value: string | undefined, name: string, min: number, max: number) {
   if (value === undefined) return undefined;
-  const seconds = parseDuration(value);
+  const match = /^(\d{1,6})([smh]?)$/.exec(value);
+  const seconds = match
+    ? Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] || 's'] ?? 1)
+    : undefined;
   if (seconds === undefined || seconds < min || seconds > max) {
     throw new UsageError(
       `--${name} must be a duration from ${min}s to ${max}s (like 10m or 30s), got "${value}"`,

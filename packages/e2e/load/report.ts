@@ -1,7 +1,7 @@
 // The load test's report: a table per kind of request and, after a soak, the memory samples and
 // the verdict; or all of it as one JSON document.
 
-import type { judgeMemory, MemorySample, Trend } from './memory.ts';
+import type { MemorySample, MemoryVerdict, Trend } from './memory.ts';
 import type { Figures } from './mix.ts';
 
 /** Everything a run found. */
@@ -17,15 +17,17 @@ export interface Report {
   failed: number;
   /** False when the load run hit --max-seconds before finishing. */
   finishedInTime: boolean;
-  memory?: { samples: MemorySample[]; verdict: ReturnType<typeof judgeMemory> };
+  memory?: { samples: MemorySample[]; verdict: MemoryVerdict };
   passed: boolean;
 }
 
 const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+const optional = (bytes: number | undefined) => (bytes === undefined ? '-' : mib(bytes));
 const ms = (value: number) => (value < 10 ? value.toFixed(1) : Math.round(value).toString());
 
-function trendLine(name: string, trend: Trend): string {
-  return `${name}: ${mib(trend.start)} MiB at the start of the window, ${mib(trend.end)} MiB at its end; fitted line ${trend.slopePerMinute >= 0 ? '+' : ''}${mib(trend.slopePerMinute)} MiB/min, ${trend.growth >= 0 ? '+' : ''}${mib(trend.growth)} MiB over the window (bound ${mib(trend.bound)} MiB): ${trend.flat ? 'flat' : 'GROWING'}`;
+function trendLine(name: string, trend: Trend, judged: boolean): string {
+  const verdict = judged ? (trend.flat ? 'flat' : 'GROWING') : 'reported, not judged';
+  return `${name}: ${mib(trend.start)} MiB at the start of the window, ${mib(trend.end)} MiB at its end; fitted line ${trend.slopePerMinute >= 0 ? '+' : ''}${mib(trend.slopePerMinute)} MiB/min, ${trend.growth >= 0 ? '+' : ''}${mib(trend.growth)} MiB over the window (bound ${mib(trend.bound)} MiB): ${verdict}`;
 }
 
 /**
@@ -59,16 +61,19 @@ export function formatReport(report: Report): string {
       '',
       `Authorization server memory, sampled every few seconds (live heap after a full GC):`,
       '',
-      '| s | RSS MiB | heap MiB |',
-      '| ---: | ---: | ---: |',
+      '| s | RSS MiB | live heap MiB | heap held MiB | external MiB |',
+      '| ---: | ---: | ---: | ---: | ---: |',
       ...samples.map(
         (s) =>
-          `| ${Math.round(s.at)} | ${mib(s.rss)} | ${s.heapUsed === undefined ? '-' : mib(s.heapUsed)} |`,
+          `| ${Math.round(s.at)} | ${mib(s.rss)} | ${optional(s.heapUsed)} | ${optional(s.heapTotal)} | ${optional(s.external)} |`,
       ),
       '',
       `Judged from ${Math.round(verdict.from)} s to ${Math.round(verdict.to)} s (${verdict.samples} samples, after the warm-up):`,
-      ...(verdict.heap ? [trendLine('live heap', verdict.heap)] : []),
-      trendLine('RSS', verdict.rss),
+      ...(verdict.heap ? [trendLine('live heap', verdict.heap, true)] : []),
+      ...(verdict.external
+        ? [trendLine('external', verdict.external, verdict.judgedOn.includes('external'))]
+        : []),
+      trendLine('RSS', verdict.rss, verdict.judgedOn.includes('rss')),
     );
   }
   lines.push(

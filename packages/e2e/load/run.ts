@@ -2,13 +2,7 @@
 // tokens, example-API calls and refresh-token rotations, all at once), reporting throughput,
 // latency percentiles and failures; with --soak DURATION, the same mix repeated for that long
 // while the authorization server's memory is sampled, and judged flat or not. `--help` for more.
-import os from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { judgeMemory, startSampler } from './memory.ts';
-import { apiToken, appConfig, recorders, runMix } from './mix.ts';
 import { type LoadOptions, parseLoadOptions, USAGE, UsageError } from './options.ts';
-import { formatReport, type Report } from './report.ts';
-import { startOwnStack, useRunningStack } from './target.ts';
 
 let options: LoadOptions | 'help';
 try {
@@ -23,74 +17,15 @@ if (options === 'help') {
   process.exit(0);
 }
 
-async function main(options: LoadOptions): Promise<Report> {
-  const target =
-    options.issuer && options.api
-      ? await useRunningStack(options.issuer, options.api, options.pid)
-      : await startOwnStack();
-  try {
-    const config = await appConfig(target);
-    const record = recorders();
-    const soak = options.soakSeconds !== undefined;
-    // Load: fail when not done in time. Soak: stop sending when its time is up.
-    const limit = new AbortController();
-    const timer = setTimeout(
-      () => limit.abort(),
-      (options.soakSeconds ?? options.maxSeconds) * 1000,
-    );
-    const sampler =
-      soak && target.memory ? startSampler(target.memory, options.sampleSeconds) : undefined;
-    const started = performance.now();
-    let rounds = 0;
-    try {
-      do {
-        // A fresh API token each round: a soak outlives an access token's lifetime.
-        await runMix(target, config, await apiToken(target), options, record, limit.signal);
-        rounds += 1;
-      } while (soak && !limit.signal.aborted);
-    } finally {
-      clearTimeout(timer);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const samples = await sampler?.stop();
-    const verdict = samples ? judgeMemory(samples, options.warmupSeconds) : undefined;
-    const figures = Object.values(record).map((r) => r.figures());
-    const failed = Object.values(record).reduce((sum, r) => sum + r.failed, 0);
-    const finishedInTime = soak || !limit.signal.aborted;
-    return {
-      mode: soak ? 'soak' : 'load',
-      counts: {
-        tokenRequests: options.tokenRequests,
-        tokenConcurrency: options.tokenConcurrency,
-        apiRequests: options.apiRequests,
-        apiConcurrency: options.apiConcurrency,
-        refreshes: options.refreshes,
-        refreshChains: options.refreshChains,
-      },
-      rounds,
-      seconds,
-      node: process.version,
-      cores: os.availableParallelism(),
-      figures,
-      failed,
-      finishedInTime,
-      ...(samples && verdict ? { memory: { samples, verdict } } : {}),
-      passed: failed === 0 && finishedInTime && (verdict?.flat ?? true),
-    };
-  } finally {
-    await target.close();
-  }
-}
-
 try {
-  const report = await main(options);
+  // Loaded only now: refusing bad options never waits for the stack's modules.
+  const { runLoad } = await import('./load.ts');
+  const { formatReport } = await import('./report.ts');
+  const report = await runLoad(options);
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
   process.exit(report.passed ? 0 : 1);
 } catch (error) {
-  if (error instanceof UsageError) {
-    process.stderr.write(`loadtest: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`loadtest: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`loadtest: ${message}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 }

@@ -50,7 +50,7 @@ export async function startOwnStack(): Promise<Target> {
     const { child, info } = await startChild(
       'stack-server.ts',
       { ...process.env, DATABASE_URL: database.url },
-      { nodeArgs: ['--expose-gc', '--import', probe], ipc: true },
+      { nodeArgs: ['--expose-gc', '--trace-warnings', '--import', probe], ipc: true },
     );
     const close = async () => {
       await stopChild(child);
