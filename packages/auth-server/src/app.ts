@@ -8,6 +8,7 @@ import {
   createResourcesRepository,
   type Database,
   databasePoolStats,
+  isDatabaseUnavailable,
   listenForChanges,
 } from '@portcullis/storage';
 import Koa from 'koa';
@@ -139,6 +140,11 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       }
     });
     provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+      // Answered 503 (provider/unavailable.ts): an outage, not a bug; no stack for every request.
+      if (isDatabaseUnavailable(error)) {
+        logger.warn('database unavailable', { path: ctx.path, error: error.message });
+        return;
+      }
       logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
     });
     auditRefreshReuse(provider, audit);
