@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
 import {
   createAuthServer,
   loadServerConfig,
   type ServerConfig,
   silentLogger,
 } from '@portcullis/auth-server';
-import { run } from '@portcullis/cli';
 import { startExampleApi } from '@portcullis/example-api';
 import type { Database } from '@portcullis/storage';
 import { freePort } from '@portcullis/storage/testing';
+import { cliJson } from './cli.ts';
 
 /** The whole stack on one database: the authorization server and the example API, both listening. */
 export interface Stack {
@@ -44,28 +43,8 @@ export async function startStack(
     { mode: 'development' },
   );
 
-  const cli = async <T>(args: string[], stdin = ''): Promise<T> => {
-    let out = '';
-    let err = '';
-    const code = await run([...args, '--json'], {
-      env: { DATABASE_URL: databaseUrl },
-      stdout: new Writable({
-        write(chunk, _encoding, done) {
-          out += chunk;
-          done();
-        },
-      }),
-      stderr: new Writable({
-        write(chunk, _encoding, done) {
-          err += chunk;
-          done();
-        },
-      }),
-      stdin: Readable.from([stdin]),
-    });
-    if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
-    return JSON.parse(out) as T;
-  };
+  const cli = <T>(args: string[], stdin = '') =>
+    cliJson<T>({ DATABASE_URL: databaseUrl }, args, stdin);
 
   await cli([
     'resources',

@@ -1,25 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
-import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { RETIREMENT_POLICY } from '@portcullis/auth-server';
-import { run } from '@portcullis/cli';
 import { createResourceServer } from '@portcullis/resource-server';
 import { notifyChange } from '@portcullis/storage';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import Koa from 'koa';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
+import {
+  cliJson,
+  formAction,
+  HttpBrowser,
+  inputValue,
+  jwksKids,
+  kidOf,
+  type Running,
+  startServe,
+  until,
+} from '../src/index.ts';
 
 // Two `portcullis serve` processes on one database behind a round-robin proxy (the issuer URL,
 // as a load balancer would be), a resource server verifying their tokens with the JWKS it
 // fetches through that proxy, and `portcullis keys rotate` run while tokens flow.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(root, 'packages/cli/src/bin.ts');
 const API = 'https://notes.example.test';
 // Replicas share their secrets, as they share the database.
 const KEK = randomBytes(32).toString('base64url');
@@ -28,63 +31,35 @@ const COOKIE_KEYS = randomBytes(32).toString('base64url');
 let database: TestDatabase;
 let issuer: string;
 let backends: string[] = [];
-const children: ChildProcess[] = [];
+const children: Running[] = [];
 const servers: Server[] = [];
 let verifierUrl: string;
 let oauth: client.Configuration[] = [];
 
 /** Runs `portcullis ...args --json` in process against the test's database. */
-async function cli<T>(args: string[], stdin = ''): Promise<T> {
-  let out = '';
-  let err = '';
-  const code = await run([...args, '--json'], {
-    env: {
+const cli = <T>(args: string[], stdin = '') =>
+  cliJson<T>(
+    {
       DATABASE_URL: database.url,
       PORTCULLIS_KEY_ENCRYPTION_KEY: KEK,
       PORTCULLIS_ACTOR: 'rotation-test',
     },
-    stdout: new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    }),
-    stderr: new Writable({
-      write(chunk, _encoding, done) {
-        err += chunk;
-        done();
-      },
-    }),
-    stdin: Readable.from([stdin]),
-  });
-  if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
-  return JSON.parse(out) as T;
-}
+    args,
+    stdin,
+  );
 
-/** Starts `portcullis serve` as its own process; resolves once it listens. */
-function serve(port: number): Promise<string> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: database.url,
-      PORTCULLIS_HOST: '127.0.0.1',
-      PORTCULLIS_PORT: String(port),
-      PORTCULLIS_ISSUER: issuer,
-      PORTCULLIS_COOKIE_KEYS: COOKIE_KEYS,
-      PORTCULLIS_KEY_ENCRYPTION_KEY: KEK,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+/** Starts `portcullis serve` as its own process on `port`; resolves with its URL once it listens. */
+async function serve(port: number): Promise<string> {
+  const running = await startServe({
+    DATABASE_URL: database.url,
+    PORTCULLIS_HOST: '127.0.0.1',
+    PORTCULLIS_PORT: String(port),
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_COOKIE_KEYS: COOKIE_KEYS,
+    PORTCULLIS_KEY_ENCRYPTION_KEY: KEK,
   });
-  children.push(child);
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      if (err.includes('portcullis serving')) resolve(`http://127.0.0.1:${port}`);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
+  children.push(running);
+  return running.url;
 }
 
 /** A round-robin HTTP proxy over `targets`, like a load balancer in front of replicas. */
@@ -129,20 +104,12 @@ async function startVerifier(): Promise<Server> {
   return server;
 }
 
-const kidOf = (token: string) =>
-  (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string })
-    .kid;
 const iatOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat: number })
     .iat;
 
 const verify = async (token: string) =>
   (await fetch(verifierUrl, { headers: { authorization: `Bearer ${token}` } })).status;
-
-const jwksKids = async (backend: string) =>
-  ((await (await fetch(`${backend}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map(
-    (k) => k.kid,
-  );
 
 interface Issued {
   backend: number;
@@ -192,15 +159,6 @@ function traffic() {
       await loop;
     },
   };
-}
-
-/** Waits for `condition`, checking every 50 ms; gives up (failing the test) after `seconds`. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, seconds = 20) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface KeyJson {
@@ -270,16 +228,7 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => child.stop()));
   for (const server of servers) server.close();
   await database?.drop();
 });

@@ -1,66 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { run } from '@portcullis/cli';
+import { type Running, track } from '../src/index.ts';
 
-// Helpers of replicas.slow.test.ts: `portcullis serve` processes, nginx in front of them with the
-// configuration from infra/nginx, the CLI in process, and a browser whose every request can be
+// Helpers of replicas.slow.test.ts (the others it uses are in ../src): nginx in front of them with the
+// configuration from infra/nginx, and a browser whose every request can be
 // sent to a chosen replica.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(root, 'packages/cli/src/bin.ts');
 const template = path.join(root, 'infra/nginx/portcullis.conf.template');
-
-/** A child process this test started, and how to stop it. */
-export interface Running {
-  child: ChildProcess;
-  /** Everything it wrote on stderr so far. */
-  stderr(): string;
-  /** SIGTERM, then waits for the exit; resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-function track(child: ChildProcess): Running {
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-/** Starts `portcullis serve --json` with `env`; resolves with its URL once it listens. */
-export async function startServe(env: Record<string, string>): Promise<Running & { url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--json'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const running = track(child);
-  let stdout = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('\n')) resolve((JSON.parse(stdout) as { port: number }).port);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`serve exited with ${code}: ${running.stderr()}`)),
-    );
-  });
-  return { ...running, url: `http://127.0.0.1:${port}` };
-}
 
 /** The nginx binary: on PATH, or where Debian puts it. */
 async function nginxBinary(): Promise<string> {
@@ -155,34 +107,6 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** Runs `portcullis ...args --json` in process with `env`; parses its output. */
-export async function cli<T = Record<string, unknown>>(
-  env: Record<string, string>,
-  args: string[],
-  stdin = '',
-): Promise<T> {
-  let out = '';
-  let err = '';
-  const code = await run([...args, '--json'], {
-    env,
-    stdout: new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk;
-        done();
-      },
-    }),
-    stderr: new Writable({
-      write(chunk, _encoding, done) {
-        err += chunk;
-        done();
-      },
-    }),
-    stdin: Readable.from([stdin]),
-  });
-  if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
-  return JSON.parse(out) as T;
 }
 
 /**

@@ -4,15 +4,18 @@ import { createAuditRepository } from '@portcullis/storage';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
 import {
-  cli,
-  type Nginx,
-  PinnedBrowser,
+  cliJson as cli,
+  formAction,
+  HttpBrowser,
+  inputValue,
+  jwksKids,
+  kidOf,
   type Running,
-  startNginx,
   startServe,
-} from './replicas-fixtures.ts';
+  until,
+} from '../src/index.ts';
+import { type Nginx, PinnedBrowser, startNginx } from './replicas-fixtures.ts';
 
 // Three `portcullis serve` processes on one PostgreSQL behind nginx, configured from
 // infra/nginx/portcullis.conf.template: the issuer is nginx's URL and the replicas trust its
@@ -148,14 +151,6 @@ async function tokenRequest(
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }
 
-const kidOf = (jwt: string) =>
-  (JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid;
-
-const jwksKids = async (origin: string) =>
-  ((await (await fetch(`${origin}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map(
-    (key) => key.kid,
-  );
-
 /**
  * Repeats `attempt` until it gives `expected`, for at most a second after `changedAt`: running
  * servers learn of the CLI's changes through LISTEN/NOTIFY, and must within a second.
@@ -164,15 +159,6 @@ async function withinASecond<T>(changedAt: number, attempt: () => Promise<T>, ex
   let last = await attempt();
   while (last !== expected && Date.now() - changedAt < 1000) last = await attempt();
   return last;
-}
-
-/** Waits for `condition`, checking every 50 ms; fails after `seconds`. */
-async function until(what: string, condition: () => Promise<boolean>, seconds = 15) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The discovery document, read through nginx; its endpoints pinned to `replica`. */
@@ -443,13 +429,19 @@ test.serial(
     const newKid = activated[0]?.kid as string;
     t.not(newKid, oldKid);
     for (const replica of replicas) {
-      await until(`replica ${replica.index} publishes the new key`, async () =>
-        (await jwksKids(replica.url)).includes(newKid),
+      await until(
+        `replica ${replica.index} publishes the new key`,
+        async () => (await jwksKids(replica.url)).includes(newKid),
+        15,
       );
-      await until(`replica ${replica.index} signs with the new key`, async () => {
-        const { body } = await tokenRequest(replica.url, service);
-        return kidOf(body.access_token as string) === newKid;
-      });
+      await until(
+        `replica ${replica.index} signs with the new key`,
+        async () => {
+          const { body } = await tokenRequest(replica.url, service);
+          return kidOf(body.access_token as string) === newKid;
+        },
+        15,
+      );
       t.true((await jwksKids(replica.url)).includes(oldKid), 'the old key stays published');
     }
     t.true((await jwksKids(issuer)).includes(newKid), 'and so does the JWKS behind nginx');
