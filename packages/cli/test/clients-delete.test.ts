@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   auditOf,
@@ -7,18 +6,11 @@ import {
   cliJson,
   cliOnTerminal,
   createService,
+  exampleResourceDatabase,
   failsWithOneLine,
 } from './clients-fixtures.ts';
-import { createExampleResource } from './helpers.ts';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-});
-test.after.always(async () => {
-  await database?.drop();
-});
+const database = exampleResourceDatabase();
 
 // Stored artifacts of a client: a grant, a refresh token from it, and an opaque access token.
 async function issueArtifacts(clientId: string, tag: string) {

@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   auditOf,
@@ -6,18 +5,11 @@ import {
   cli,
   cliJson,
   createService,
+  exampleResourceDatabase,
   failsWithOneLine,
 } from './clients-fixtures.ts';
-import { createExampleResource } from './helpers.ts';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-});
-test.after.always(async () => {
-  await database?.drop();
-});
+const database = exampleResourceDatabase();
 
 test('enable brings a disabled client back and is audited', async (t) => {
   const svc = await createService(database, 'to-enable');

@@ -1,7 +1,75 @@
 import { Readable, Writable } from 'node:stream';
-import type { TestDatabase } from '@portcullis/storage/testing';
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
 import { run } from '../src/index.ts';
-import { API, type CliResult, cli, cliJson, failsWithOneLine } from './helpers.ts';
+import {
+  API,
+  type CliResult,
+  cli,
+  cliJson,
+  createExampleResource,
+  failsWithOneLine,
+} from './helpers.ts';
+
+/**
+ * Gives the calling test file its own database with the example resource, created in a
+ * `test.before` hook and dropped after all its tests; `setup`, when given, runs in that hook once
+ * the resource exists (ava runs a file's before hooks concurrently, so more fixtures go there).
+ * The returned object reads through to that database once it exists.
+ *
+ * @example
+ * const database = exampleResourceDatabase(async () => {
+ *   await createService(database, 'worker');
+ * });
+ */
+export function exampleResourceDatabase(setup?: () => Promise<void>): TestDatabase {
+  let database: TestDatabase | undefined;
+  test.before(async () => {
+    database = await createTestDatabase();
+    await createExampleResource(database);
+    await setup?.();
+  });
+  test.after.always(async () => {
+    await database?.drop();
+  });
+  const current = () => {
+    if (!database) throw new Error('the test database is created in test.before');
+    return database;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get db() {
+      return current().db;
+    },
+    drop: () => current().drop(),
+  };
+}
+
+/**
+ * Registers another resource with one scope through the CLI.
+ *
+ * @example
+ * await createResource(database, 'https://other.example', 'Other', 'other:read=Other');
+ */
+export async function createResource(
+  database: TestDatabase,
+  identifier: string,
+  name: string,
+  scope: string,
+): Promise<void> {
+  await cliJson(database, [
+    'resources',
+    'create',
+    '--identifier',
+    identifier,
+    '--name',
+    name,
+    '--scope',
+    scope,
+  ]);
+}
 
 /** A client as `--json` prints it. */
 export interface ClientJson {

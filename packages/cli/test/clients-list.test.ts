@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { ago } from '../src/commands/clients-list.ts';
 import {
@@ -6,18 +5,11 @@ import {
   cli,
   cliJson,
   createService,
+  exampleResourceDatabase,
   failsWithOneLine,
 } from './clients-fixtures.ts';
-import { createExampleResource } from './helpers.ts';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-});
-test.after.always(async () => {
-  await database?.drop();
-});
+const database = exampleResourceDatabase();
 
 test.serial('an empty list says so', async (t) => {
   const result = await cli(database, ['clients', 'list']);

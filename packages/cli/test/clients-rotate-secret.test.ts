@@ -1,5 +1,4 @@
 import { verifyClientSecret } from '@portcullis/auth-server';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   auditOf,
@@ -7,19 +6,12 @@ import {
   cliJson,
   createService,
   createWebApp,
+  exampleResourceDatabase,
   failsWithOneLine,
   type SecretJson,
 } from './clients-fixtures.ts';
-import { createExampleResource } from './helpers.ts';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-});
-test.after.always(async () => {
-  await database?.drop();
-});
+const database = exampleResourceDatabase();
 
 interface Rotated {
   client_id: string;

@@ -1,23 +1,15 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   cli,
   cliJson,
   createService,
   createWebApp,
+  exampleResourceDatabase,
   failsWithOneLine,
   type SecretJson,
 } from './clients-fixtures.ts';
-import { createExampleResource } from './helpers.ts';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-});
-test.after.always(async () => {
-  await database?.drop();
-});
+const database = exampleResourceDatabase();
 
 test('lists every secret by name and dates, newest first, never values or hashes', async (t) => {
   const svc = await createService(database, 'with-secrets');

@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   type ClientJson,
@@ -6,20 +5,15 @@ import {
   cliJson,
   createService,
   createWebApp,
+  exampleResourceDatabase,
   failsWithOneLine,
   type SecretJson,
 } from './clients-fixtures.ts';
-import { API, createExampleResource, showsHelpWithExample } from './helpers.ts';
+import { API, showsHelpWithExample } from './helpers.ts';
 
-let database: TestDatabase;
 let service: ClientJson;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
+const database = exampleResourceDatabase(async () => {
   service = await createService(database, 'Worker', ['--access-token-ttl', '5m']);
-});
-test.after.always(async () => {
-  await database?.drop();
 });
 
 test('shows a client by id or by name in any case', async (t) => {

@@ -1,5 +1,4 @@
 import { verifyClientSecret } from '@portcullis/auth-server';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   auditOf,
@@ -7,31 +6,18 @@ import {
   cli,
   clientRow,
   cliJson,
+  createResource,
   createService,
   createWebApp,
+  exampleResourceDatabase,
   failsWithOneLine,
 } from './clients-fixtures.ts';
-import { API, createExampleResource } from './helpers.ts';
+import { API } from './helpers.ts';
 
 const OTHER = 'https://other.example.test';
 
-let database: TestDatabase;
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-  await cliJson(database, [
-    'resources',
-    'create',
-    '--identifier',
-    OTHER,
-    '--name',
-    'Other',
-    '--scope',
-    'other:read=Read other things',
-  ]);
-});
-test.after.always(async () => {
-  await database?.drop();
+const database = exampleResourceDatabase(async () => {
+  await createResource(database, OTHER, 'Other', 'other:read=Read other things');
 });
 
 type Updated = ClientJson & { changed: string[] };

@@ -1,46 +1,26 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { API, cli, cliJson, createExampleResource } from './helpers.ts';
+import {
+  API,
+  cli,
+  cliJson,
+  createResource,
+  createService,
+  exampleResourceDatabase,
+} from './clients-fixtures.ts';
 
-let database: TestDatabase;
 let clientId: string;
 let aliceId: string;
 const OTHER = 'https://other.example';
 
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
-  await cliJson(database, [
-    'resources',
-    'create',
-    '--identifier',
-    OTHER,
-    '--name',
-    'Other',
-    '--scope',
-    'other:read=Other',
-  ]);
-  ({ client_id: clientId } = await cliJson<{ client_id: string }>(database, [
-    'clients',
-    'create',
-    '--name',
-    'reporting',
-    '--grant',
-    'client_credentials',
-    '--resource',
-    API,
-    '--scope',
-    'notes:read',
-  ]));
+const database = exampleResourceDatabase(async () => {
+  await createResource(database, OTHER, 'Other', 'other:read=Other');
+  ({ client_id: clientId } = await createService(database, 'reporting'));
   const alice = await cli(
     database,
     ['users', 'create', '--username', 'alice', '--password-stdin', '--json'],
     'correct horse battery staple\n',
   );
   ({ id: aliceId } = JSON.parse(alice.stdout) as { id: string });
-});
-test.after.always(async () => {
-  await database?.drop();
 });
 
 const issue = (...extra: string[]) =>

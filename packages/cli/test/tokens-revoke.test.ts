@@ -1,26 +1,11 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { API, cli, cliJson, createExampleResource } from './helpers.ts';
+import { API, cli, cliJson, createService, exampleResourceDatabase } from './clients-fixtures.ts';
 
-let database: TestDatabase;
 const ids: Record<string, string> = {};
 
-test.before(async () => {
-  database = await createTestDatabase();
-  await createExampleResource(database);
+const database = exampleResourceDatabase(async () => {
   for (const name of ['app-a', 'app-b']) {
-    ({ client_id: ids[name] } = await cliJson<{ client_id: string }>(database, [
-      'clients',
-      'create',
-      '--name',
-      name,
-      '--grant',
-      'client_credentials',
-      '--resource',
-      API,
-      '--scope',
-      'notes:read',
-    ]));
+    ({ client_id: ids[name] } = await createService(database, name));
   }
   for (const username of ['alice', 'bob']) {
     const created = await cli(
@@ -30,9 +15,6 @@ test.before(async () => {
     );
     ids[username] = (JSON.parse(created.stdout) as { id: string }).id;
   }
-});
-test.after.always(async () => {
-  await database?.drop();
 });
 
 const issue = async (client: string, user?: string) =>
