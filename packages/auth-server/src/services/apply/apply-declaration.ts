@@ -435,8 +435,8 @@ async function reconcile(
   }
 }
 
-// Every field, so that what the file leaves out returns to `clients create`'s default.
-function updateInput(declared: DeclaredClient): UpdateClientInput {
+// The fields a declaration always sets, for both `clients create` and `clients update`.
+function requiredInput(declared: DeclaredClient) {
   return {
     name: declared.name,
     grants: declared.grants,
@@ -445,6 +445,13 @@ function updateInput(declared: DeclaredClient): UpdateClientInput {
     resources: declared.resources,
     public: declared.public,
     firstParty: declared.firstParty,
+  };
+}
+
+// Every field, so that what the file leaves out returns to `clients create`'s default.
+function updateInput(declared: DeclaredClient): UpdateClientInput {
+  return {
+    ...requiredInput(declared),
     homepage: declared.homepage,
     logoUri: declared.logoUri,
     accessTokenTtl: declared.accessTokenTtl,
@@ -454,13 +461,7 @@ function updateInput(declared: DeclaredClient): UpdateClientInput {
 
 function createInput(declared: DeclaredClient): CreateClientInput {
   return {
-    name: declared.name,
-    grants: declared.grants,
-    redirectUris: declared.redirectUris,
-    scopes: declared.scopes,
-    resources: declared.resources,
-    public: declared.public,
-    firstParty: declared.firstParty,
+    ...requiredInput(declared),
     ...(declared.homepage === null ? {} : { homepage: declared.homepage }),
     ...(declared.logoUri === null ? {} : { logoUri: declared.logoUri }),
     ...(declared.accessTokenTtl === null ? {} : { accessTokenTtl: declared.accessTokenTtl }),
