@@ -1,6 +1,7 @@
 export { cliJson } from './cli.ts';
 export { formAction, HttpBrowser, inputValue, submitForm } from './http-browser.ts';
 export { jwksKids, kidOf } from './jwks.ts';
+export { oauthError, withinOneSecond } from './oauth-checks.ts';
 export { type Running, startServe, track } from './serve-process.ts';
 export { type Stack, startStack } from './stack.ts';
 export { until } from './until.ts';

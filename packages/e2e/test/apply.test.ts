@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
-import { type Stack, startStack } from '../src/index.ts';
+import { oauthError, type Stack, startStack, withinOneSecond } from '../src/index.ts';
 
 // A client declared with `portcullis apply` gets tokens from the running authorization server,
 // and a later apply that changes its scopes reaches the server within a second (LISTEN/NOTIFY).
@@ -42,20 +42,6 @@ interface ApplyJson {
   changed: boolean;
   clients: Array<{ name: string; client_id: string; action: string }>;
   secrets: Record<string, string>;
-}
-
-const oauthError = (work: Promise<unknown>) =>
-  work.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof client.ResponseBodyError ? error.error : String(error)),
-  );
-
-// Asks until `seen` holds, for at most a second after the change: the promise running servers make.
-async function withinOneSecond<T>(ask: () => Promise<T>, seen: (answer: T) => boolean) {
-  const changedAt = Date.now();
-  let answer = await ask();
-  while (!seen(answer) && Date.now() - changedAt < 1000) answer = await ask();
-  return answer;
 }
 
 test('a declared client gets tokens, and a scope change by apply is seen within a second', async (t) => {

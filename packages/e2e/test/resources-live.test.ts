@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
-import { type Stack, startStack } from '../src/index.ts';
+import { oauthError, type Stack, startStack, withinOneSecond } from '../src/index.ts';
 
 // Changes made with `portcullis resources ...` reach the running authorization server through
 // LISTEN/NOTIFY: its resource registry drops the cached resource within a second.
@@ -53,20 +53,6 @@ async function setUp(scopes: string[]) {
   const token = (scope: string) =>
     client.clientCredentialsGrant(config, { resource: identifier, scope });
   return { identifier, token };
-}
-
-const oauthError = (work: Promise<unknown>) =>
-  work.then(
-    () => 'no error',
-    (error: unknown) => (error instanceof client.ResponseBodyError ? error.error : String(error)),
-  );
-
-// Asks until `seen` holds, for at most a second after the change: the promise running servers make.
-async function withinOneSecond<T>(ask: () => Promise<T>, seen: (answer: T) => boolean) {
-  const changedAt = Date.now();
-  let answer = await ask();
-  while (!seen(answer) && Date.now() - changedAt < 1000) answer = await ask();
-  return answer;
 }
 
 test.serial('a new lifetime and format reach the running server within a second', async (t) => {
