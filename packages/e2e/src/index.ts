@@ -1,4 +1,5 @@
 export { cliJson } from './cli.ts';
+export { discoverClient } from './discover-client.ts';
 export { formAction, HttpBrowser, inputValue, submitForm } from './http-browser.ts';
 export { jwksKids, kidOf } from './jwks.ts';
 export { oauthError, withinOneSecond } from './oauth-checks.ts';

@@ -7,7 +7,14 @@ import {
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { HttpBrowser, inputValue, type Stack, startStack, submitForm } from '../src/index.ts';
+import {
+  discoverClient,
+  HttpBrowser,
+  inputValue,
+  type Stack,
+  startStack,
+  submitForm,
+} from '../src/index.ts';
 
 const REDIRECT = 'http://127.0.0.1:8768/callback';
 const PASSWORD = 'audited-owner-password';
@@ -79,13 +86,7 @@ async function lastId(on: Site): Promise<string> {
 }
 
 async function configFor(on: Site, headers: Record<string, string> = {}) {
-  const config = await client.discovery(
-    new URL(on.stack.issuer),
-    on.app.client_id,
-    undefined,
-    client.ClientSecretBasic(on.app.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const config = await discoverClient(on.stack.issuer, on.app);
   config[client.customFetch] = (url, options) => {
     const merged = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
     for (const [name, value] of Object.entries(headers)) merged.set(name, value);

@@ -1,7 +1,14 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue, type Stack, startStack } from '../src/index.ts';
+import {
+  discoverClient,
+  formAction,
+  HttpBrowser,
+  inputValue,
+  type Stack,
+  startStack,
+} from '../src/index.ts';
 
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 const PASSWORD = 'correct horse battery staple';
@@ -69,13 +76,7 @@ test.after.always(async () => {
 });
 
 async function configFor(credentials: { client_id: string; client_secret: string }) {
-  return client.discovery(
-    new URL(stack.issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  return discoverClient(stack.issuer, credentials);
 }
 
 interface FlowOptions {

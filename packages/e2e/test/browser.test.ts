@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import * as client from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type Stack, startStack } from '../src/index.ts';
+import { discoverClient, type Stack, startStack } from '../src/index.ts';
 
 // Debian's chromium, not a browser downloaded by Playwright: CI installs it with apt-get
 // (see .ci/run), and this machine reaches no network but 127.0.0.1.
@@ -134,13 +134,7 @@ async function newPage(
 
 /** The authorization request of a third-party app: PKCE S256, state, consent for offline_access. */
 async function authorizationRequest() {
-  const config = await client.discovery(
-    new URL(stack.issuer),
-    app.client_id,
-    undefined,
-    client.ClientSecretBasic(app.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const config = await discoverClient(stack.issuer, app);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(config, {

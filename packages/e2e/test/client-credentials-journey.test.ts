@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import { importJWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
-import { type Stack, startStack } from '../src/index.ts';
+import { discoverClient, type Stack, startStack } from '../src/index.ts';
 
 let database: TestDatabase;
 let stack: Stack;
@@ -41,13 +41,7 @@ test.before(async () => {
     '--first-party',
   ]);
   // ...and the service configures a real OAuth client library from discovery.
-  oidc = await client.discovery(
-    new URL(stack.issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  oidc = await discoverClient(stack.issuer, credentials);
 });
 test.after.always(async () => {
   await stack?.stop();

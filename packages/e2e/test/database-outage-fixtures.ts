@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue, type Stack } from '../src/index.ts';
+import { discoverClient, formAction, HttpBrowser, inputValue, type Stack } from '../src/index.ts';
 
 // What the database-outage tests share: the clients they register, a sign-in through our pages
 // ending in an authorization-code grant, and raw token-endpoint requests whose status and
@@ -60,13 +60,7 @@ export async function registerOutageClients(stack: Stack): Promise<OutageClients
 
 /** openid-client's view of the server, for `credentials`. */
 export function discover(stack: Stack, credentials: Credentials) {
-  return client.discovery(
-    new URL(stack.issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  return discoverClient(stack.issuer, credentials);
 }
 
 /**

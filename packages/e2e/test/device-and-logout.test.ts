@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import { discoverClient, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
 const PASSWORD = 'device-owner-password';
 const REDIRECT = 'http://127.0.0.1:8766/callback';
@@ -115,13 +115,7 @@ test('RP-initiated logout asks for confirmation, then ends the session', async (
     '--scope',
     'openid',
   ]);
-  const config = await client.discovery(
-    new URL(stack.issuer),
-    app.client_id,
-    undefined,
-    client.ClientSecretBasic(app.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const config = await discoverClient(stack.issuer, app);
   const authorizeUrl = async () =>
     client.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT,

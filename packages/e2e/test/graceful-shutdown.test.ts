@@ -11,7 +11,7 @@ import { run } from '@portcullis/cli';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, inputValue } from '../src/index.ts';
+import { discoverClient, formAction, HttpBrowser, inputValue } from '../src/index.ts';
 
 // Issue 6, item 4: `portcullis serve` on SIGTERM stops accepting connections, finishes the
 // requests in flight (for at most PORTCULLIS_SHUTDOWN_GRACE), closes its pool and exits 0; a
@@ -211,14 +211,7 @@ async function authorizationUrl(config: client.Configuration, extra: Record<stri
   return { verifier, state, url };
 }
 
-const discover = (issuer: string, credentials: Credentials) =>
-  client.discovery(
-    new URL(issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+const discover = (issuer: string, credentials: Credentials) => discoverClient(issuer, credentials);
 
 test('SIGTERM: the request in flight is answered, new connections are refused, exit 0; after a restart the sign-in, session and grant from before all work', async (t) => {
   const port = await freePort();

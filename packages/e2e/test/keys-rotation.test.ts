@@ -9,6 +9,7 @@ import Koa from 'koa';
 import * as client from 'openid-client';
 import {
   cliJson,
+  discoverClient,
   formAction,
   HttpBrowser,
   inputValue,
@@ -206,13 +207,7 @@ test.before(async () => {
   ]);
   // A real OAuth client configured from discovery (through the proxy), pointed at each replica's
   // token endpoint in turn.
-  const discovered = await client.discovery(
-    new URL(issuer),
-    created.client_id,
-    undefined,
-    client.ClientSecretBasic(created.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const discovered = await discoverClient(issuer, created);
   const { supportsPKCE: _, ...metadata } = discovered.serverMetadata();
   oauth = backends.map((backend) => {
     const configuration = new client.Configuration(
@@ -405,13 +400,7 @@ test.serial(
       '--scope',
       'openid offline_access notes:read',
     ]);
-    const config = await client.discovery(
-      new URL(issuer),
-      app.client_id,
-      undefined,
-      client.ClientSecretBasic(app.client_secret),
-      { execute: [client.allowInsecureRequests] },
-    );
+    const config = await discoverClient(issuer, app);
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: redirect,

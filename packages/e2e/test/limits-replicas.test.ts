@@ -9,7 +9,7 @@ import { createAuditRepository } from '@portcullis/storage';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { inputValue, type Stack, startStack } from '../src/index.ts';
+import { discoverClient, inputValue, type Stack, startStack } from '../src/index.ts';
 
 const PASSWORD = 'kim-uses-a-long-password';
 
@@ -96,13 +96,7 @@ async function tokenRequest(issuer: string, clientId: string, secret: string, ad
 
 /** An openid-client configuration of the client on one server. */
 function oidcClient(issuer: string, credentials: { client_id: string; client_secret: string }) {
-  return client.discovery(
-    new URL(issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  return discoverClient(issuer, credentials);
 }
 
 test('failed client authentication is counted across replicas', async (t) => {

@@ -3,7 +3,7 @@ import { type AuthServer, createAuthServer, createJsonLogger } from '@portcullis
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import { discoverClient, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
 // The whole authorization-code journey (sign-in with a wrong password first, consent, code
 // with PKCE, refresh, introspection, revocation, reuse of a revoked refresh token, a wrong
@@ -105,13 +105,7 @@ test('a full authorization-code journey leaves no secret in the logs or metrics,
   secrets.add(basic(registered.client_id, registered.client_secret));
   secrets.add(basic(registered.client_id, WRONG_SECRET));
 
-  const config = await client.discovery(
-    new URL(issuer),
-    registered.client_id,
-    undefined,
-    client.ClientSecretBasic(registered.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const config = await discoverClient(issuer, registered);
   const verifier = client.randomPKCECodeVerifier();
   secrets.add(verifier);
   const url = client.buildAuthorizationUrl(config, {

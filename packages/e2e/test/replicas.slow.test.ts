@@ -6,6 +6,7 @@ import test from 'ava';
 import * as client from 'openid-client';
 import {
   cliJson as cli,
+  discoverClient,
   formAction,
   HttpBrowser,
   inputValue,
@@ -166,13 +167,7 @@ async function pinnedConfiguration(
   replica: Replica,
   credentials: { client_id: string; client_secret: string },
 ) {
-  const discovered = await client.discovery(
-    new URL(issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const discovered = await discoverClient(issuer, credentials);
   const { supportsPKCE: _, ...metadata } = discovered.serverMetadata();
   const pin = (endpoint: string | undefined) =>
     endpoint && new URL(new URL(endpoint).pathname, replica.url).href;
@@ -333,13 +328,7 @@ test.serial(
   'the same authorization through nginx alone, its steps spread over the replicas',
   async (t) => {
     const before = (await nginx.accessLog()).length;
-    const configuration = await client.discovery(
-      new URL(issuer),
-      webapp.client_id,
-      undefined,
-      client.ClientSecretBasic(webapp.client_secret),
-      { execute: [client.allowInsecureRequests] },
-    );
+    const configuration = await discoverClient(issuer, webapp);
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(configuration, {
       redirect_uri: REDIRECT,

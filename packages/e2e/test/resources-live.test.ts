@@ -2,7 +2,13 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
-import { oauthError, type Stack, startStack, withinOneSecond } from '../src/index.ts';
+import {
+  discoverClient,
+  oauthError,
+  type Stack,
+  startStack,
+  withinOneSecond,
+} from '../src/index.ts';
 
 // Changes made with `portcullis resources ...` reach the running authorization server through
 // LISTEN/NOTIFY: its resource registry drops the cached resource within a second.
@@ -43,13 +49,7 @@ async function setUp(scopes: string[]) {
     '--scope',
     scopes.join(' '),
   ]);
-  const config = await client.discovery(
-    new URL(stack.issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+  const config = await discoverClient(stack.issuer, credentials);
   const token = (scope: string) =>
     client.clientCredentialsGrant(config, { resource: identifier, scope });
   return { identifier, token };

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import Koa from 'koa';
 import * as client from 'openid-client';
-import { type Stack, startStack } from '../src/index.ts';
+import { discoverClient, type Stack, startStack } from '../src/index.ts';
 
 // An API whose resource issues opaque tokens, protected by @portcullis/resource-server in
 // introspection mode: it authenticates at the introspection endpoint as its own client, which the
@@ -118,14 +118,7 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-const configFor = (credentials: Credentials) =>
-  client.discovery(
-    new URL(stack.issuer),
-    credentials.client_id,
-    undefined,
-    client.ClientSecretBasic(credentials.client_secret),
-    { execute: [client.allowInsecureRequests] },
-  );
+const configFor = (credentials: Credentials) => discoverClient(stack.issuer, credentials);
 
 const callApi = (token: string) => fetch(apiUrl, { headers: { authorization: `Bearer ${token}` } });
 
