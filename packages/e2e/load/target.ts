@@ -2,12 +2,11 @@
 // the memory probe preloaded), or a running one the operator names, on loopback too.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { run } from '@portcullis/cli';
 import { resolveDatabase } from '@portcullis/storage';
 import { startChild, stopChild } from '../bench/children.ts';
 import { type BenchClients, registerBenchClients } from '../bench/register.ts';
+import { cliJson } from '../src/index.ts';
 import type { MemorySource } from './memory.ts';
 import { assertLoopback } from './options.ts';
 
@@ -84,30 +83,9 @@ export async function startOwnStack(): Promise<Target> {
   }
 }
 
-// `portcullis ...args --json` in process, on the environment's database.
-async function cli<T>(args: string[], stdin = ''): Promise<T> {
-  let out = '';
-  let err = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await run([...args, '--json'], {
-    env: process.env,
-    stdout: sink((text) => {
-      out += text;
-    }),
-    stderr: sink((text) => {
-      err += text;
-    }),
-    stdin: Readable.from([stdin]),
-  });
-  if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
-  return JSON.parse(out) as T;
-}
+// `portcullis ...args --json` in process.
+const cli = <T>(args: string[], stdin = ''): Promise<T> =>
+  cliJson<T>(process.env as Record<string, string>, args, stdin);
 
 /**
  * Loads a running stack (`portcullis dev`, or `serve` with the example API): registers a

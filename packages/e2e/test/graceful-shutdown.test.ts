@@ -4,14 +4,12 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadServerConfig } from '@portcullis/auth-server';
-import { run } from '@portcullis/cli';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { discoverClient, formAction, HttpBrowser, inputValue } from '../src/index.ts';
+import { cliJson, discoverClient, formAction, HttpBrowser, inputValue } from '../src/index.ts';
 
 // Issue 6, item 4: `portcullis serve` on SIGTERM stops accepting connections, finishes the
 // requests in flight (for at most PORTCULLIS_SHUTDOWN_GRACE), closes its pool and exits 0; a
@@ -39,30 +37,9 @@ const secrets = {
   PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
 };
 
-/** Runs `portcullis ...args --json` in this process against the test database. */
-async function cli<T>(args: string[], stdin = ''): Promise<T> {
-  let out = '';
-  let err = '';
-  const sink = (write: (text: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        write(String(chunk));
-        done();
-      },
-    });
-  const code = await run([...args, '--json'], {
-    env: { DATABASE_URL: database.url },
-    stdout: sink((text) => {
-      out += text;
-    }),
-    stderr: sink((text) => {
-      err += text;
-    }),
-    stdin: Readable.from([stdin]),
-  });
-  if (code !== 0) throw new Error(`portcullis ${args.join(' ')}: ${err.trim()}`);
-  return JSON.parse(out) as T;
-}
+// `portcullis ...args --json` in process.
+const cli = <T>(args: string[], stdin = ''): Promise<T> =>
+  cliJson<T>({ DATABASE_URL: database.url }, args, stdin);
 
 test.before(async () => {
   database = await createTestDatabase();
