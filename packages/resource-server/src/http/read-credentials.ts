@@ -13,22 +13,35 @@ export interface AcceptedSchemes {
   readonly dpop: boolean;
 }
 
-// RFC 7235 credentials: an auth-scheme token, then one or more spaces and the parameters.
-const credentialsPattern = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
+// RFC 7235 auth-scheme: a token (tchar+). The credentials are the scheme, then one or more spaces
+// and the parameters; parsed by hand, not by one regular expression over the whole header: the
+// header is mostly the token, and the token is checked once, by `assertToken68`, only when it is
+// not a token verified before.
+const schemePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // RFC 6750 §2.1 b64token, which is RFC 7235 token68, the syntax of the DPoP scheme too.
 const b64tokenPattern = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-function countAuthorizationHeaders(rawHeaders: readonly string[]): number {
-  let count = 0;
+// The value of the request's one Authorization header, or undefined when it has none. Read from
+// the raw header list: Node keeps only the first Authorization header in `req.headers`, and
+// builds that object on first use, which a request answered from the cache never needs.
+function authorizationHeader(rawHeaders: readonly string[]): string | undefined {
+  let value: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
     // Compare the length first: lower-casing every header name of every request is wasted work.
-    if (name.length === 13 && name.toLowerCase() === 'authorization') count += 1;
+    if (name.length !== 13) continue;
+    if (name !== 'Authorization' && name.toLowerCase() !== 'authorization') continue;
+    if (value !== undefined) {
+      throw new InvalidRequestError('the request has more than one Authorization header');
+    }
+    value = rawHeaders[i + 1];
   }
-  return count;
+  return value;
 }
 
 function schemeOf(name: string, accepted: AcceptedSchemes): Credentials['scheme'] | undefined {
+  // Nearly every request spells it this way: no lower-cased copy for those.
+  if (name === 'Bearer') return accepted.bearer ? 'bearer' : undefined;
   const lower = name.toLowerCase();
   if (lower === 'bearer') return accepted.bearer ? 'bearer' : undefined;
   if (lower === 'dpop') return accepted.dpop ? 'dpop' : undefined;
@@ -43,37 +56,51 @@ function schemeOf(name: string, accepted: AcceptedSchemes): Credentials['scheme'
  * treats an unsupported method as no credentials). Throws `InvalidRequestError` (400) for a
  * malformed or repeated header, or for a token also sent as an `access_token` query parameter,
  * and `InvalidTokenError` (401) for a token longer than `maxTokenLength`, before looking at it.
+ * The token's own syntax is left to {@link assertToken68}.
  *
  * @example
- * const credentials = readCredentials(ctx.req, ctx.querystring, 4096, { bearer: true, dpop: false });
+ * const credentials = readCredentials(ctx.req, 4096, { bearer: true, dpop: false });
  */
 export function readCredentials(
   req: IncomingMessage,
-  querystring: string,
   maxTokenLength: number,
   accepted: AcceptedSchemes,
 ): Credentials | undefined {
-  // Node keeps only the first Authorization header in `req.headers`; the raw list has them all.
-  if (countAuthorizationHeaders(req.rawHeaders) > 1) {
-    throw new InvalidRequestError('the request has more than one Authorization header');
-  }
-  const header = req.headers.authorization;
+  const header = authorizationHeader(req.rawHeaders);
   if (header === undefined) return undefined;
-  const match = credentialsPattern.exec(header);
-  if (match === null) throw new InvalidRequestError('the Authorization header is malformed');
-  const scheme = schemeOf(match[1]!, accepted);
+  const space = header.indexOf(' ');
+  const name = space === -1 ? header : header.slice(0, space);
+  if (!schemePattern.test(name))
+    throw new InvalidRequestError('the Authorization header is malformed');
+  const scheme = schemeOf(name, accepted);
   if (scheme === undefined) return undefined;
-  const token = match[2];
-  if (token === undefined || token === '') {
+  let start = space + 1;
+  while (header.charCodeAt(start) === 0x20) start += 1;
+  if (space === -1 || start === header.length) {
     throw new InvalidRequestError('the Authorization header has no access token');
   }
+  const token = header.slice(start);
   if (token.length > maxTokenLength) throw new InvalidTokenError('the access token is too long');
-  if (!b64tokenPattern.test(token)) {
-    throw new InvalidRequestError('the access token is not a valid token68 value');
-  }
-  // RFC 6750 §3.1: more than one method of sending a token is an invalid request.
-  if (querystring !== '' && new URLSearchParams(querystring).has('access_token')) {
+  // RFC 6750 §3.1: more than one method of sending a token is an invalid request. The query
+  // string is read from the request target itself: most requests have none, and need no parsing.
+  const target = req.url ?? '';
+  const query = target.indexOf('?');
+  if (query !== -1 && new URLSearchParams(target.slice(query + 1)).has('access_token')) {
     throw new InvalidRequestError('the access token must be sent only in the Authorization header');
   }
   return { scheme, token };
+}
+
+/**
+ * Throws `InvalidRequestError` (400) unless `token` is an RFC 6750 b64token (RFC 7235 token68).
+ * `readCredentials` leaves this check out: a token that hits the verified-token cache passed it
+ * when it was verified (only checked tokens are verified), so only the others need it.
+ *
+ * @example
+ * assertToken68(credentials.token);
+ */
+export function assertToken68(token: string): void {
+  if (!b64tokenPattern.test(token)) {
+    throw new InvalidRequestError('the access token is not a valid token68 value');
+  }
 }

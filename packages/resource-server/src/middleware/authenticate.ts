@@ -13,6 +13,7 @@ import {
 } from '../http/challenge-state.ts';
 import {
   type AcceptedSchemes,
+  assertToken68,
   type Credentials,
   readCredentials,
 } from '../http/read-credentials.ts';
@@ -90,13 +91,14 @@ export function createAuthenticate(
   };
 
   // The common case, a Bearer JWT verified before (in the cache, not key-bound), is answered
-  // without waiting on anything: no promise between the header and `next`.
+  // without waiting on anything: no promise between the header and `next`. Its syntax is not
+  // checked again: only tokens that passed `assertToken68` are verified, and so cached.
   return function authenticate(ctx, next) {
     setRealm(ctx.state, config.realm);
     setChallengeSettings(ctx.state, challenge);
     let credentials: Credentials | undefined;
     try {
-      credentials = readCredentials(ctx.req, ctx.querystring, config.maxTokenLength, accepted);
+      credentials = readCredentials(ctx.req, config.maxTokenLength, accepted);
     } catch (error) {
       answer(ctx, error);
       return Promise.resolve();
@@ -123,6 +125,7 @@ export function createAuthenticate(
       } else {
         if (credentials.scheme === 'dpop') markDpopUsed(ctx.state);
         const { token } = credentials;
+        assertToken68(token);
         auth =
           introspector !== undefined && !isJoseShaped(token)
             ? await introspector.introspect(token)

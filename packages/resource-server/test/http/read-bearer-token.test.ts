@@ -97,6 +97,24 @@ test(malformed, '');
 test(malformed, ' Bearer');
 test(malformed, '{"Bearer": 1}');
 
+// A token in the verified-token cache skips the syntax check (it passed it when it was verified):
+// anything that differs from it by one character is not in the cache and is checked in full.
+for (const [name, tamper] of [
+  ['a space and more', (valid: string) => `${valid} ${valid}`],
+  ['a comma', (valid: string) => `${valid},`],
+  ['a quote', (valid: string) => `${valid}"`],
+  ['padding before the end', (valid: string) => `${valid.slice(0, -1)}=${valid.slice(-1)}`],
+] as const) {
+  test(`a cached token with ${name} added is checked in full: 400`, async (t) => {
+    t.is((await get(`${app.url}/protected`, `Bearer ${token}`)).status, 200);
+    assertInvalidRequest(
+      t,
+      await rawGet(`${app.url}/protected`, [`Authorization: Bearer ${tamper(token)}`]),
+    );
+    t.is((await get(`${app.url}/protected`, `Bearer ${token}`)).status, 200);
+  });
+}
+
 test('a well-formed token that is not a JWT is an invalid token', async (t) => {
   assertInvalidToken(t, await get(`${app.url}/protected`, 'Bearer abc.def.ghi'));
 });
