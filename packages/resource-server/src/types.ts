@@ -8,6 +8,11 @@ export interface AuthContext {
   readonly clientId: string;
   /** The space-delimited `scope` claim as a set; empty when the token has no `scope`. */
   readonly scopes: ReadonlySet<string>;
+  /**
+   * The same scopes as one space-delimited string, each once, in the token's order (what
+   * django-oauth-toolkit's `AccessToken.scope` holds); `''` when the token has no `scope`.
+   */
+  readonly scope: string;
   /** Every verified claim, for rules this package does not model yet. */
   readonly claims: Readonly<JWTPayload>;
   /**

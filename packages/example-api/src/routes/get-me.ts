@@ -3,6 +3,6 @@ import type { Middleware } from 'koa';
 
 /** `GET /me`: who the access token speaks for, `{ sub, client_id, scope }`. */
 export const getMe: Middleware<AuthenticatedState> = (ctx) => {
-  const { subject, clientId, scopes } = ctx.state.auth;
-  ctx.body = { sub: subject, client_id: clientId, scope: [...scopes].join(' ') };
+  const { subject, clientId, scope } = ctx.state.auth;
+  ctx.body = { sub: subject, client_id: clientId, scope };
 };

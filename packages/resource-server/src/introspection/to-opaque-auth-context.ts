@@ -89,11 +89,13 @@ export function toOpaqueAuthContext(
   const { scope } = answer;
   if (scope !== undefined && typeof scope !== 'string') throw invalidClaim();
   const { active: _active, ...claims } = answer;
+  // Only the space character delimits (RFC 6749 §3.3), as for JWTs.
+  const scopes = new Set((scope ?? '').split(' ').filter((value) => value !== ''));
   return Object.freeze({
     subject,
     clientId,
-    // Only the space character delimits (RFC 6749 §3.3), as for JWTs.
-    scopes: new Set((scope ?? '').split(' ').filter((value) => value !== '')),
+    scopes,
+    scope: [...scopes].join(' '),
     claims: Object.freeze(claims) as Readonly<JWTPayload>,
     token: 'opaque' as const,
   });

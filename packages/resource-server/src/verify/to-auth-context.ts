@@ -41,6 +41,7 @@ export function toAuthContext(
     subject,
     clientId,
     scopes,
+    scope: [...scopes].join(' '),
     claims: Object.freeze({ ...claims }),
     token: 'jwt' as const,
   });

@@ -34,6 +34,7 @@ const showAuth: Middleware<OptionalAuthState> = (ctx) => {
       subject: auth.subject,
       clientId: auth.clientId,
       scopes: [...auth.scopes],
+      scope: auth.scope,
       jti: auth.claims.jti,
       token: auth.token,
     },

@@ -34,8 +34,26 @@ test('a valid Bearer token is accepted and exposed on ctx.state.auth', async (t)
     subject: 'user-1',
     clientId: 'client-1',
     scopes: ['notes:read'],
+    scope: 'notes:read',
     jti: response.body?.auth && (response.body.auth as { jti: string }).jti,
     token: 'jwt',
+  });
+});
+
+test('auth.scope is the scopes space-delimited, each once, in the token order', async (t) => {
+  const repeated = await mintToken(key, {
+    claims: { scope: ' notes:write  notes:read notes:write' },
+  });
+  const response = await get(`${app.url}/protected`, `Bearer ${repeated}`);
+  t.is(response.status, 200);
+  t.like(response.body?.auth, {
+    scopes: ['notes:write', 'notes:read'],
+    scope: 'notes:write notes:read',
+  });
+  const none = await mintToken(key, { claims: { scope: undefined } });
+  t.like((await get(`${app.url}/protected`, `Bearer ${none}`)).body?.auth, {
+    scopes: [],
+    scope: '',
   });
 });
 

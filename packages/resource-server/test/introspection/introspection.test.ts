@@ -62,11 +62,16 @@ function assertRefused(t: ExecutionContext, response: TestResponse, description:
 
 test('an active opaque token is accepted: ctx.state.auth says opaque', async (t) => {
   const token = opaque();
-  server.answers.set(token, activeAnswer({ scope: 'notes:read notes:write' }));
+  server.answers.set(token, activeAnswer({ scope: 'notes:read  notes:write notes:read' }));
   const response = await get(`${app.url}/read-write`, `Bearer ${token}`);
   t.is(response.status, 200);
   t.like(response.body, {
-    auth: { subject: 'user-1', clientId: 'client-1', token: 'opaque' },
+    auth: {
+      subject: 'user-1',
+      clientId: 'client-1',
+      token: 'opaque',
+      scope: 'notes:read notes:write',
+    },
   });
   t.deepEqual((response.body?.auth as { scopes?: string[] } | undefined)?.scopes, [
     'notes:read',

@@ -13,6 +13,7 @@ const auth = (exp: number): AuthContext => ({
   subject: 's',
   clientId: 'c',
   scopes: new Set(),
+  scope: '',
   claims: { exp },
   token: 'jwt',
 });
