@@ -32,20 +32,26 @@ function send(ctx: Context, error: ApiError): void {
  * app.use(errorBoundary());
  */
 export function errorBoundary(): Middleware {
-  return async function errorBoundaryMiddleware(ctx, next) {
-    let apiError: ApiError;
-    try {
-      await next();
-    } catch (error) {
-      apiError = isApiError(error) ? error : new ServerError({ cause: error });
-      if (!apiError.expose) ctx.app.emit('error', error, ctx);
-      // Headers set for the response that failed must not leak into the error response.
-      for (const name of ctx.res.getHeaderNames()) ctx.remove(name);
-      send(ctx, apiError);
-      return;
-    }
-    if (ctx.body != null) return;
-    const empty = errorForEmptyResponse(ctx.status);
-    if (empty !== undefined) send(ctx, empty);
+  // A promise reaction rather than an async function with `await`: one promise less per request.
+  // `next` is Koa's dispatcher, which never throws: it rejects.
+  return function errorBoundaryMiddleware(ctx, next) {
+    return next().then(
+      () => answerEmpty(ctx),
+      (error: unknown) => answerError(ctx, error),
+    );
   };
+}
+
+function answerError(ctx: Context, error: unknown): void {
+  const apiError = isApiError(error) ? error : new ServerError({ cause: error });
+  if (!apiError.expose) ctx.app.emit('error', error, ctx);
+  // Headers set for the response that failed must not leak into the error response.
+  for (const name of ctx.res.getHeaderNames()) ctx.remove(name);
+  send(ctx, apiError);
+}
+
+function answerEmpty(ctx: Context): void {
+  if (ctx.body != null) return;
+  const empty = errorForEmptyResponse(ctx.status);
+  if (empty !== undefined) send(ctx, empty);
 }
