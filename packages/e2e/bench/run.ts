@@ -1,20 +1,23 @@
 // `pnpm bench`: client-credentials issuance, the example API with a valid token, and a bare Koa
-// hello as the ceiling, all in one run on this machine, each server in its own process and the
-// load generator (autocannon) in this one.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// hello as the ceiling, all in one run on this machine, each server in its own process, loaded
+// by wrk (or autocannon, in this process, when wrk is missing). The example API is also measured
+// side by side with the hello (side-by-side.ts), which a machine whose speed drifts cannot skew.
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
 import { startChild, stopChild } from './children.ts';
+import { canRunSideBySide, type SideBySideFigures, sideBySide } from './side-by-side.ts';
+import { hasWrk, runWrk } from './wrk.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const flowConcurrency = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 8);
+// Side-by-side rounds of the example API against the hello (0 turns them off); needs wrk,
+// taskset and two CPUs.
+const sideBySideRounds = canRunSideBySide ? Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS ?? 5) : 0;
+const sideBySideSeconds = Number(process.env.BENCH_SIDE_BY_SIDE_SECONDS ?? 5);
 
 interface Figures {
   name: string;
@@ -29,8 +32,7 @@ interface Figures {
 
 // wrk (C, one thread) loads the servers with far less CPU than autocannon (Node), which matters
 // on 2 cores where the load generator and the server share the machine: prefer it when present.
-const useWrk =
-  process.env.BENCH_TOOL !== 'autocannon' && spawnSync('wrk', ['--version']).error === undefined;
+const useWrk = process.env.BENCH_TOOL !== 'autocannon' && hasWrk;
 
 // Throughput depends on what else the machine runs; the server's own CPU time per request does
 // much less, so it is reported too (read from /proc around the measured run, warm-up excluded).
@@ -57,54 +59,15 @@ async function measureWithWrk(
   options: autocannon.Options,
   onMeasuredRun: () => Promise<void>,
 ): Promise<Figures> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
-  try {
-    const script = path.join(dir, 'request.lua');
-    const headers = Object.entries(options.headers ?? {})
-      .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
-      .join('\n');
-    await writeFile(
-      script,
-      `wrk.method = ${JSON.stringify(options.method ?? 'GET')}\n${headers}\n${
-        options.body ? `wrk.body = ${JSON.stringify(String(options.body))}\n` : ''
-      }`,
-    );
-    const run = (duration: number) =>
-      promisify(execFile)('wrk', [
-        '-t1',
-        `-c${connections}`,
-        `-d${duration}s`,
-        '--latency',
-        '-s',
-        script,
-        String(options.url),
-      ]);
-    await run(warmup);
-    await onMeasuredRun();
-    const { stdout } = await run(seconds);
-    const number = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? Number.NaN);
-    const latency = (pct: string) => {
-      const match = new RegExp(`^\\s*${pct}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(stdout);
-      const value = Number(match?.[1]);
-      return match?.[2] === 'us' ? value / 1000 : match?.[2] === 's' ? value * 1000 : value;
-    };
-    const requests = number(/(\d+) requests in/);
-    const socketErrors =
-      /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-    const failures =
-      (Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) || 0) +
-      (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-    return {
-      name,
-      rps: number(/Requests\/sec:\s+([\d.]+)/),
-      p50: latency('50'),
-      p99: latency('99'),
-      requests,
-      failures,
-    };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const request = {
+    url: String(options.url),
+    ...(options.method !== undefined && { method: options.method }),
+    ...(options.headers !== undefined && { headers: options.headers as Record<string, string> }),
+    ...(options.body !== undefined && { body: String(options.body) }),
+  };
+  await runWrk(request, { seconds: warmup, connections });
+  await onMeasuredRun();
+  return { name, ...(await runWrk(request, { seconds, connections })) };
 }
 
 async function measureWithAutocannon(
@@ -135,6 +98,7 @@ const results: Figures[] = [];
 let flowsPerCpu = 0;
 let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
+const sideBySideResults: (SideBySideFigures & { name: string })[] = [];
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
   // API's request (its Authorization header; the hello ignores it) right before and after the
@@ -210,9 +174,32 @@ try {
         BENCH_CACHE: cache,
       });
       try {
-        results.push(
-          await measure(name, { url: `${api.info.url}/me`, ...apiRequest }, api.child.pid),
-        );
+        const apiUrl = `${api.info.url}/me`;
+        results.push(await measure(name, { url: apiUrl, ...apiRequest }, api.child.pid));
+        // Then side by side with the hello: against its own request, and against the API's.
+        if (sideBySideRounds > 0 && helloPid !== undefined && api.child.pid !== undefined) {
+          for (const [against, helloRequest] of [
+            ['the bare Koa hello', { url: `${hello?.info.url}` }],
+            [
+              'the bare Koa hello receiving the same request',
+              { url: `${hello?.info.url}me`, ...apiRequest },
+            ],
+          ] as const) {
+            sideBySideResults.push({
+              name: `${name.replace('example API: GET /me with a valid token', 'example API')}, side by side with ${against}`,
+              ...(await sideBySide(
+                { request: helloRequest, pid: helloPid },
+                { request: { url: apiUrl, ...apiRequest }, pid: api.child.pid },
+                {
+                  rounds: sideBySideRounds,
+                  seconds: sideBySideSeconds,
+                  warmupSeconds: warmup,
+                  connections,
+                },
+              )),
+            });
+          }
+        }
       } finally {
         await stopChild(api.child);
       }
@@ -263,6 +250,18 @@ for (const r of results.filter((r) => r.name.startsWith('example API'))) {
     `\n${r.name}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
   );
 }
+if (sideBySideResults.length > 0) {
+  console.log(
+    `\nSide by side (both servers on CPU 0, loaded at the same time by two wrk on CPU 1; ${sideBySideRounds} rounds of ${sideBySideSeconds}s, median):`,
+  );
+  for (const r of sideBySideResults) {
+    const rounds = r.ratios.map((ratio) => `${(ratio * 100).toFixed(1)}`).join(', ');
+    const rps = r.bRps.map((value, i) => `${Math.round(value)}/${Math.round(r.aRps[i] ?? 0)}`);
+    console.log(
+      `${r.name}: ${(r.median * 100).toFixed(1)} % (rounds: ${rounds} %; API/hello req/s: ${rps.join(', ')}; failed: ${r.failures})`,
+    );
+  }
+}
 const reference = results.find((r) => r.name.startsWith('bare oidc-provider'));
 const issuance = results.find((r) => r.name.startsWith('client credentials'));
 if (reference && issuance) {
@@ -275,7 +274,7 @@ if (flowsPerCpu > 0) {
     `Authorization-code flows per second of authorization-server CPU: ${flowsPerCpu.toFixed(1)} (Keycloak sizes 15 password logins per vCPU-second)`,
   );
 }
-if (results.some((r) => r.failures > 0)) {
+if (results.some((r) => r.failures > 0) || sideBySideResults.some((r) => r.failures > 0)) {
   console.error('\nsome requests failed: the figures above are not valid');
   process.exitCode = 1;
 }
