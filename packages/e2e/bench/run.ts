@@ -26,6 +26,8 @@ interface Figures {
   p99: number;
   requests: number;
   failures: number;
+  /** What failed, when wrk measured it (e.g. `timeout 1`). */
+  failureKinds?: string;
   /** The server process's CPU time per request, in microseconds (when its pid is known). */
   cpuMicros?: number;
 }
@@ -109,44 +111,60 @@ try {
     await measure('bare Koa hello (ceiling)', { url: hello.info.url as string }, helloPid),
   );
 
+  // The reference stays up until Portcullis's issuance has been measured side by side with it.
   const bare = await startChild('bare-oidc-provider.ts', env);
-  try {
-    results.push(
-      await measure(
-        'bare oidc-provider, static client: POST /token (reference)',
-        {
-          url: bare.info.url as string,
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${bare.info.basic}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: 'grant_type=client_credentials&scope=notes%3Aread',
-        },
-        bare.child.pid,
-      ),
-    );
-  } finally {
+  const bareRequest = {
+    url: bare.info.url as string,
+    method: 'POST' as const,
+    headers: {
+      authorization: `Basic ${bare.info.basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials&scope=notes%3Aread',
+  };
+  const stack = await startChild('stack-server.ts', env).catch(async (error) => {
     await stopChild(bare.child);
-  }
-
-  const stack = await startChild('stack-server.ts', env);
+    throw error;
+  });
   try {
-    results.push(
-      await measure(
-        'client credentials: POST /token',
-        {
-          url: `${stack.info.issuer}/token`,
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${stack.info.basic}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: 'grant_type=client_credentials&scope=notes%3Aread',
+    try {
+      results.push(
+        await measure(
+          'bare oidc-provider, static client: POST /token (reference)',
+          bareRequest,
+          bare.child.pid,
+        ),
+      );
+      const issuanceRequest = {
+        url: `${stack.info.issuer}/token`,
+        method: 'POST' as const,
+        headers: {
+          authorization: `Basic ${stack.info.basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
         },
-        stack.child.pid,
-      ),
-    );
+        body: 'grant_type=client_credentials&scope=notes%3Aread',
+      };
+      results.push(
+        await measure('client credentials: POST /token', issuanceRequest, stack.child.pid),
+      );
+      if (sideBySideRounds > 0 && bare.child.pid !== undefined && stack.child.pid !== undefined) {
+        sideBySideResults.push({
+          name: 'Portcullis client credentials, side by side with bare oidc-provider',
+          ...(await sideBySide(
+            { request: bareRequest, pid: bare.child.pid },
+            { request: issuanceRequest, pid: stack.child.pid },
+            {
+              rounds: sideBySideRounds,
+              seconds: sideBySideSeconds,
+              warmupSeconds: warmup,
+              connections,
+            },
+          )),
+        });
+      }
+    } finally {
+      await stopChild(bare.child);
+    }
     const apiRequest = { headers: { authorization: `Bearer ${stack.info.accessToken}` } };
     const helloSameRequest = async () => {
       const figures = await measure(
@@ -236,7 +254,7 @@ console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   const cpu = r.cpuMicros === undefined ? '-' : r.cpuMicros.toFixed(0);
   console.log(
-    `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(1)} % | ${cpu} | ${r.failures} of ${r.requests} |`,
+    `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${((r.rps / ceiling) * 100).toFixed(1)} % | ${cpu} | ${r.failures} of ${r.requests}${r.failureKinds ? ` (${r.failureKinds})` : ''} |`,
   );
 }
 const sameRequest =
@@ -258,7 +276,7 @@ if (sideBySideResults.length > 0) {
     const rounds = r.ratios.map((ratio) => `${(ratio * 100).toFixed(1)}`).join(', ');
     const rps = r.bRps.map((value, i) => `${Math.round(value)}/${Math.round(r.aRps[i] ?? 0)}`);
     console.log(
-      `${r.name}: ${(r.median * 100).toFixed(1)} % (rounds: ${rounds} %; API/hello req/s: ${rps.join(', ')}; failed: ${r.failures})`,
+      `${r.name}: ${(r.median * 100).toFixed(1)} % (rounds: ${rounds} %; req/s, measured/reference: ${rps.join(', ')}; failed: ${r.failures}${r.failures > 0 ? ` (${r.failureKinds.join('; ')}; a is the reference)` : ''})`,
     );
   }
 }

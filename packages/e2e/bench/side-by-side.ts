@@ -25,6 +25,8 @@ export interface SideBySideFigures {
   bRps: number[];
   /** Failed requests of both, over all rounds (a round with failures is not valid). */
   failures: number;
+  /** Which failures, by round and server (`a` or `b`), e.g. `round 2, b: timeout 1`. */
+  failureKinds: string[];
 }
 
 const pin = (pid: number, cpus: string) =>
@@ -63,7 +65,14 @@ export async function sideBySide(
   await Promise.all([pin(a.pid, '0'), pin(b.pid, '0')]);
   try {
     await both(options.warmupSeconds);
-    const figures: SideBySideFigures = { ratios: [], median: 0, aRps: [], bRps: [], failures: 0 };
+    const figures: SideBySideFigures = {
+      ratios: [],
+      median: 0,
+      aRps: [],
+      bRps: [],
+      failures: 0,
+      failureKinds: [],
+    };
     for (let round = 0; round < options.rounds; round++) {
       const [ofA, ofB] = await both(options.seconds);
       if (ofA === undefined || ofB === undefined) throw new Error('wrk gave no figures');
@@ -71,6 +80,13 @@ export async function sideBySide(
       figures.bRps.push(ofB.rps);
       figures.ratios.push(ofB.rps / ofA.rps);
       figures.failures += ofA.failures + ofB.failures;
+      for (const [which, of] of [
+        ['a', ofA],
+        ['b', ofB],
+      ] as const) {
+        if (of.failures > 0)
+          figures.failureKinds.push(`round ${round + 1}, ${which}: ${of.failureKinds}`);
+      }
     }
     figures.median = median(figures.ratios);
     return figures;

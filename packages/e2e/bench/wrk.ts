@@ -21,8 +21,10 @@ export interface WrkFigures {
   p50: number;
   p99: number;
   requests: number;
-  /** Non-2xx/3xx responses and socket errors. */
+  /** Non-2xx/3xx responses and socket errors (connect, read, write, timeout). */
   failures: number;
+  /** What the failures were, as wrk counts them, e.g. `non-2xx 1, timeout 2`; `''` without any. */
+  failureKinds: string;
 }
 
 /** Whether wrk is installed. */
@@ -30,7 +32,9 @@ export const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 
 /**
  * Runs wrk with one thread and `connections` connections against `request` for `seconds`,
- * pinned to CPU `cpu` (with taskset) when given.
+ * pinned to CPU `cpu` (with taskset) when given. A request without a response within 10 s is a
+ * failure (wrk's own default is 2 s, which a token request can exceed on a loaded machine
+ * without anything being wrong; 10 s is what `pnpm loadtest` allows).
  *
  * @example
  * const figures = await runWrk({ url: 'http://127.0.0.1:3000/' }, { seconds: 10, connections: 64 });
@@ -57,6 +61,8 @@ export async function runWrk(
       `-c${options.connections}`,
       `-d${options.seconds}s`,
       '--latency',
+      '--timeout',
+      '10s',
       '-s',
       script,
       request.url,
@@ -72,14 +78,20 @@ export async function runWrk(
     };
     const socketErrors =
       /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+    const counts: [string, number][] = [
+      ['non-2xx', Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) || 0],
+      ...['connect', 'read', 'write', 'timeout'].map(
+        (kind, i) => [kind, Number(socketErrors?.[i + 1] ?? 0)] as [string, number],
+      ),
+    ];
+    const failed = counts.filter(([, count]) => count > 0);
     return {
       rps: number(/Requests\/sec:\s+([\d.]+)/),
       p50: latency('50'),
       p99: latency('99'),
       requests: number(/(\d+) requests in/),
-      failures:
-        (Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) || 0) +
-        (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
+      failures: failed.reduce((sum, [, count]) => sum + count, 0),
+      failureKinds: failed.map(([kind, count]) => `${kind} ${count}`).join(', '),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
