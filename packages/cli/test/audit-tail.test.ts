@@ -52,7 +52,7 @@ function startTail(args: string[]) {
   );
   let stdout = '';
   let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const waitFor = (done: () => boolean) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {

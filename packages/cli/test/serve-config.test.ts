@@ -73,8 +73,9 @@ async function run(
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  // 'close', not 'exit': 'exit' can come before the last of stderr has been read.
   const exited = new Promise<number>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
   let done = false;
   void exited.then(() => {

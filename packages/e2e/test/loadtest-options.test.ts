@@ -22,7 +22,7 @@ function loadtest(args: string[]) {
     stderr += chunk.toString();
   });
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

@@ -23,7 +23,7 @@ async function loadtest(args: string[], env: NodeJS.ProcessEnv = process.env) {
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, report: JSON.parse(stdout) as Report };
 }
 

@@ -20,7 +20,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv) {
     stderr += c.toString();
   });
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

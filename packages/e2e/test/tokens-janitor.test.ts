@@ -40,7 +40,7 @@ function start(env: NodeJS.ProcessEnv) {
       }
     }
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return {
     child,
     exited,
