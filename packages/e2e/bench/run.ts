@@ -265,7 +265,7 @@ const sameRequestCpu = results
 const meanSameRequestCpu = sameRequestCpu.reduce((sum, c) => sum + c, 0) / sameRequestCpu.length;
 for (const r of results.filter((r) => r.name.startsWith('example API'))) {
   console.log(
-    `\n${r.name}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
+    `\n${r.name}, one after the other${sideBySideResults.length > 0 ? ' (a drifting machine skews these; the side-by-side figures below decide)' : ''}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
   );
 }
 if (sideBySideResults.length > 0) {
@@ -284,7 +284,7 @@ const reference = results.find((r) => r.name.startsWith('bare oidc-provider'));
 const issuance = results.find((r) => r.name.startsWith('client credentials'));
 if (reference && issuance) {
   console.log(
-    `\nPortcullis client-credentials issuance: ${((issuance.rps / reference.rps) * 100).toFixed(1)} % of bare oidc-provider with a static client`,
+    `\nPortcullis client-credentials issuance, one after the other: ${((issuance.rps / reference.rps) * 100).toFixed(1)} % of bare oidc-provider with a static client`,
   );
 }
 if (flowsPerCpu > 0) {
