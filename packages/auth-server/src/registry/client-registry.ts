@@ -49,16 +49,25 @@ export function createClientRegistry(options: {
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, CachedClient | null>();
   const loading = new Map<string, Promise<CachedClient | undefined>>();
-  const lastTouched = new Map<string, number>();
+  // When the last use of each secret and each client was written, by id.
+  const secretTouched = new Map<string, number>();
+  const clientTouched = new Map<string, number>();
+  const writeSecretUse = (secretId: string) => clients.touchSecret(secretId);
+  const writeClientUse = (clientId: string) => clients.touchClient(clientId);
   // Bumped by every invalidation: a load that started before it must not fill the cache.
   let epoch = 0;
 
   // Fire-and-forget: a failed write is logged, never thrown at the request.
-  const touch = (key: string, now: number, write: () => Promise<void>) => {
-    if ((lastTouched.get(key) ?? 0) + TOUCH_INTERVAL_MS > now) return;
-    if (lastTouched.size >= maxEntries * 2) lastTouched.clear();
-    lastTouched.set(key, now);
-    write().catch((error: unknown) => options.onError?.(error));
+  const touch = (
+    touched: Map<string, number>,
+    id: string,
+    now: number,
+    write: (id: string) => Promise<void>,
+  ) => {
+    if ((touched.get(id) ?? 0) + TOUCH_INTERVAL_MS > now) return;
+    if (touched.size >= maxEntries) touched.clear();
+    touched.set(id, now);
+    write(id).catch((error: unknown) => options.onError?.(error));
   };
 
   const load = async (id: string): Promise<CachedClient | undefined> => {
@@ -112,14 +121,14 @@ export function createClientRegistry(options: {
         if (matchesDigest(digest, secret.digest) && live && !match) match = secret;
       }
       if (!match) return false;
-      touch(`secret:${match.id}`, now, () => clients.touchSecret(match.id));
-      touch(`client:${id}`, now, () => clients.touchClient(id));
+      touch(secretTouched, match.id, now, writeSecretUse);
+      touch(clientTouched, id, now, writeClientUse);
       return true;
     },
 
     /** Records that the client was used (it got a token); at most once a minute per client. */
     recordUse(id: string): void {
-      touch(`client:${id}`, Date.now(), () => clients.touchClient(id));
+      touch(clientTouched, id, Date.now(), writeClientUse);
     },
 
     invalidate(id: string): void {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PREFIX = 'sha256$';
 
@@ -34,7 +34,8 @@ export function storedDigest(storedHash: string): Buffer | undefined {
 
 /** The SHA-256 digest of a presented secret: compute it once per request. */
 export function digestClientSecret(presented: string): Buffer {
-  return createHash('sha256').update(presented, 'utf8').digest();
+  // The one-shot digest: no Hash object per token request.
+  return hash('sha256', presented, 'buffer');
 }
 
 /** Compares two digests in constant time. */
