@@ -1,7 +1,10 @@
-import { once } from 'node:events';
-import net from 'node:net';
 import { createDatabase, type Database } from '@portcullis/storage';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import {
+  createTestDatabase,
+  type FreezableProxy,
+  startFreezableProxy,
+  type TestDatabase,
+} from '@portcullis/storage/testing';
 import test from 'ava';
 import { type Stack, startStack } from '../src/index.ts';
 import {
@@ -24,59 +27,8 @@ const POOL = { acquireTimeoutMs: 1000, queryTimeoutMs: 1000 };
 const ANSWER_BOUND_MS = 10_000;
 const RECOVERY_BOUND_MS = 10_000;
 
-/** A TCP proxy to `port` on loopback that can stop forwarding, and start again. */
-async function startFreezableProxy(port: number) {
-  let frozen = false;
-  const pairs = new Set<{ inbound: net.Socket; outbound: net.Socket }>();
-  const forward = ({ inbound, outbound }: { inbound: net.Socket; outbound: net.Socket }) => {
-    inbound.pipe(outbound);
-    outbound.pipe(inbound);
-  };
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(port, '127.0.0.1');
-    const pair = { inbound, outbound };
-    pairs.add(pair);
-    const close = () => {
-      inbound.destroy();
-      outbound.destroy();
-      pairs.delete(pair);
-    };
-    for (const socket of [inbound, outbound]) {
-      socket.on('error', close);
-      socket.on('close', close);
-    }
-    if (frozen) inbound.pause();
-    else forward(pair);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    freeze() {
-      frozen = true;
-      for (const { inbound, outbound } of pairs) {
-        inbound.unpipe(outbound);
-        outbound.unpipe(inbound);
-        inbound.pause();
-        outbound.pause();
-      }
-    },
-    thaw() {
-      frozen = false;
-      for (const pair of pairs) forward(pair);
-    },
-    async close() {
-      for (const { inbound, outbound } of pairs) {
-        inbound.destroy();
-        outbound.destroy();
-      }
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 let database: TestDatabase;
-let proxy: Awaited<ReturnType<typeof startFreezableProxy>>;
+let proxy: FreezableProxy;
 /** The test database's URL, through the proxy. */
 let proxied: string;
 let db: Database;

@@ -30,6 +30,14 @@ export interface ListenOptions {
   onError?(error: Error): void;
   /** Delay before a reconnection attempt, in ms [1000]. */
   retryDelayMs?: number;
+  /**
+   * How often the connection is pinged while it listens, in ms [15000]. A connection that dies
+   * without closing (a network partition, a frozen host, a firewall dropping idle flows) raises
+   * no error: without pings it would look connected while every notification is lost.
+   */
+  heartbeatMs?: number;
+  /** How long a ping may take before the connection is given up and replaced, in ms [5000]. */
+  heartbeatTimeoutMs?: number;
 }
 
 /** A running listener; `close()` stops it for good. */
@@ -40,17 +48,24 @@ export interface ChangeListener {
 
 /**
  * Listens on the change channel with a dedicated connection (pooled connections cannot LISTEN),
- * reconnecting until closed.
+ * reconnecting until closed. The connection is pinged every `heartbeatMs`; one that does not
+ * answer within `heartbeatTimeoutMs` is dropped and replaced (and `onConnected` runs again once
+ * the new one listens), so a silently dead connection costs at most their sum.
  */
 export function listenForChanges(url: string, options: ListenOptions): ChangeListener {
   let client: pg.Client | undefined;
   let closed = false;
   let connected = false;
   let timer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   const retryDelay = options.retryDelayMs ?? 1000;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
 
   const scheduleReconnect = () => {
     connected = false;
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = undefined;
     if (closed || timer) return;
     timer = setTimeout(() => {
       timer = undefined;
@@ -59,15 +74,66 @@ export function listenForChanges(url: string, options: ListenOptions): ChangeLis
     timer.unref();
   };
 
+  // Gives up `dead` (if it is still the current connection) and starts over.
+  const drop = (dead: pg.Client, error: Error) => {
+    if (client !== dead) return;
+    client = undefined;
+    options.onError?.(error);
+    destroy(dead);
+    scheduleReconnect();
+  };
+
+  // One ping at a time: while one waits, its deadline decides.
+  let pinging = false;
+  const ping = (current: pg.Client) => {
+    if (pinging) return;
+    pinging = true;
+    let answered = false;
+    const deadline = setTimeout(() => {
+      pinging = false;
+      if (!answered) {
+        drop(
+          current,
+          new Error(
+            `the listening connection did not answer a ping within ${heartbeatTimeoutMs} ms`,
+          ),
+        );
+      }
+    }, heartbeatTimeoutMs);
+    deadline.unref();
+    current.query('select 1').then(
+      () => {
+        answered = true;
+        pinging = false;
+        clearTimeout(deadline);
+      },
+      (error: Error) => {
+        answered = true;
+        pinging = false;
+        clearTimeout(deadline);
+        drop(current, error);
+      },
+    );
+  };
+
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url, application_name: 'portcullis-listener' });
-    client = next;
-    next.on('error', (error) => {
-      options.onError?.(error);
-      void next.end().catch(() => {});
-      scheduleReconnect();
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: 'portcullis-listener',
+      keepAlive: true,
+      // Connecting and LISTEN are bounded like a ping: a frozen peer must not hold them forever.
+      connectionTimeoutMillis: heartbeatTimeoutMs,
+      query_timeout: heartbeatTimeoutMs,
     });
-    next.on('end', scheduleReconnect);
+    client = next;
+    // Events of a connection already given up (a late error or end) change nothing.
+    next.on('error', (error) => drop(next, error));
+    next.on('end', () => {
+      if (client === next) {
+        client = undefined;
+        scheduleReconnect();
+      }
+    });
     next.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       const change = parseChange(message.payload);
@@ -80,12 +146,14 @@ export function listenForChanges(url: string, options: ListenOptions): ChangeLis
         await next.end();
         return;
       }
+      if (client !== next) return;
       connected = true;
+      pinging = false;
+      heartbeat = setInterval(() => ping(next), heartbeatMs);
+      heartbeat.unref();
       options.onConnected?.();
     } catch (error) {
-      options.onError?.(error as Error);
-      void next.end().catch(() => {});
-      scheduleReconnect();
+      drop(next, error as Error);
     }
   };
 
@@ -99,9 +167,30 @@ export function listenForChanges(url: string, options: ListenOptions): ChangeLis
       closed = true;
       connected = false;
       if (timer) clearTimeout(timer);
-      await client?.end().catch(() => {});
+      if (heartbeat) clearInterval(heartbeat);
+      const current = client;
+      client = undefined;
+      if (!current) return;
+      // A polite goodbye, but never a wait on a connection that no longer answers.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        current.end().catch(() => {}),
+        new Promise((resolve) => {
+          bound = setTimeout(resolve, heartbeatTimeoutMs);
+        }),
+      ]);
+      clearTimeout(bound);
+      destroy(current);
     },
   };
+}
+
+// Closes a connection's socket at once: `end()` waits for a goodbye that a dead peer never sends.
+function destroy(connection: pg.Client): void {
+  (
+    connection as unknown as { connection?: { stream?: { destroy(): void } } }
+  ).connection?.stream?.destroy();
+  void connection.end().catch(() => {});
 }
 
 function parseChange(payload: string): Change | undefined {

@@ -1,6 +1,10 @@
 import test, { type ExecutionContext } from 'ava';
 import { type Change, listenForChanges, notifyChange } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+import {
+  createTestDatabase,
+  startFreezableProxy,
+  type TestDatabase,
+} from '../src/testing/index.ts';
 
 let database: TestDatabase;
 test.before(async () => {
@@ -63,4 +67,84 @@ test.serial('payloads that are not changes are ignored', async (t) => {
   await notifyChange(database.db, { kind: 'key', id: '*' });
   await nextChange(received, 1);
   t.deepEqual(received, [{ kind: 'key', id: '*' }]);
+});
+
+/** Resolves once `check()` holds (polled), or rejects after `ms`. */
+function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const poll = setInterval(() => {
+      if (!check()) return;
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve();
+    }, 10);
+  });
+}
+
+test.serial(
+  'a connection that stops answering without closing is found by the heartbeat and replaced',
+  async (t) => {
+    // Between the listener and PostgreSQL, a proxy that can hold every byte without closing
+    // anything: without pings the listener would look connected while notifications are lost.
+    const proxy = await startFreezableProxy(Number(new URL(database.url).port || 5432));
+    t.teardown(() => proxy.close());
+    const url = new URL(database.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const received: Change[] = [];
+    const errors: string[] = [];
+    let connections = 0;
+    const listener = listenForChanges(url.toString(), {
+      onChange: (change) => received.push(change),
+      onConnected: () => {
+        connections += 1;
+      },
+      onError: (error) => errors.push(error.message),
+      heartbeatMs: 100,
+      heartbeatTimeoutMs: 300,
+      retryDelayMs: 50,
+    });
+    t.teardown(() => listener.close());
+    await waitFor(() => connections === 1, 5000, 'the first connection');
+
+    proxy.freeze();
+    await waitFor(() => errors.length > 0, 5000, 'the heartbeat to give up');
+    t.regex(errors[0] ?? '', /did not answer a ping within 300 ms/);
+    t.false(listener.connected);
+    // Notifications sent meanwhile are lost with the dead connection; the new one starts over
+    // (`onConnected` again, where servers empty their caches).
+    proxy.thaw();
+    await waitFor(() => connections === 2, 5000, 'a new connection');
+    t.true(listener.connected);
+    await notifyChange(database.db, { kind: 'client', id: 'after-reconnect' });
+    await nextChange(received, 1);
+    t.deepEqual(received.at(-1), { kind: 'client', id: 'after-reconnect' });
+  },
+);
+
+test.serial('close() returns even when the connection no longer answers', async (t) => {
+  const proxy = await startFreezableProxy(Number(new URL(database.url).port || 5432));
+  t.teardown(() => proxy.close());
+  const url = new URL(database.url);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  let connected = false;
+  const listener = listenForChanges(url.toString(), {
+    onChange: () => {},
+    onConnected: () => {
+      connected = true;
+    },
+    heartbeatMs: 60_000,
+    heartbeatTimeoutMs: 300,
+  });
+  await waitFor(() => connected, 5000, 'the connection');
+  proxy.freeze();
+  const started = Date.now();
+  await listener.close();
+  t.true(Date.now() - started < 2000, `close took ${Date.now() - started} ms`);
+  t.false(listener.connected);
 });

@@ -1,2 +1,3 @@
 export { freePort } from '../embedded/embedded-postgres.ts';
+export { type FreezableProxy, startFreezableProxy } from './freezable-proxy.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
