@@ -91,3 +91,41 @@ test('delete removes the client, its secrets and its artifacts', async (t) => {
   t.deepEqual(await clients.secrets('svc-5'), []);
   t.is((await database.db('oidc_artifacts').where({ id: 'rt' })).length, 0);
 });
+
+test('removeSecret deletes one secret by name, only with the id given, with its audit event', async (t) => {
+  const clients = createClientsRepository(database.db);
+  await clients.create({
+    ...base,
+    id: 'svc-6',
+    name: 'Two secrets',
+    secret: { name: 'a', secretHash: 'h1' },
+  });
+  await clients.addSecret('svc-6', { name: 'b', secretHash: 'h2' });
+  const [b, a] = await clients.secrets('svc-6');
+  const audit = (removed: { name: string }) => [
+    {
+      type: 'client.secret_removed' as const,
+      actor: 'test',
+      clientId: 'svc-6',
+      details: { secret: removed.name },
+    },
+  ];
+  const events = () => database.db('audit_events').where({ client_id: 'svc-6' });
+
+  // Another secret's id: the name alone does not decide.
+  t.is(await clients.removeSecret('svc-6', { name: 'a', id: b?.id }, { audit }), undefined);
+  t.is(await clients.removeSecret('svc-6', { name: 'c' }, { audit }), undefined);
+  t.is(await clients.removeSecret('no-such-client', { name: 'a' }, { audit }), undefined);
+  t.is((await events()).length, 0);
+
+  const removed = await clients.removeSecret('svc-6', { name: 'a', id: a?.id }, { audit });
+  t.is(removed?.id, a?.id);
+  t.deepEqual(
+    (await clients.secrets('svc-6')).map((s) => s.name),
+    ['b'],
+  );
+  t.deepEqual(
+    (await events()).map((e) => [e.type, e.details]),
+    [['client.secret_removed', { secret: 'a' }]],
+  );
+});

@@ -9,6 +9,7 @@ export const auditEventTypes = [
   'client.deleted',
   'client.secret_added',
   'client.secret_expired',
+  'client.secret_removed',
   'resource.created',
   'resource.updated',
   'resource.deleted',

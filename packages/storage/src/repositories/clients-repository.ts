@@ -374,6 +374,32 @@ export function createClientsRepository(db: Database) {
       }
     },
 
+    /**
+     * Deletes the client's secret named `secret.name` (and, when given, with exactly `secret.id`,
+     * so a caller that looked at one secret never deletes another that took its name meanwhile)
+     * in one transaction with its audit events; undefined when there is no such secret.
+     */
+    async removeSecret(
+      clientId: string,
+      secret: { name: string; id?: string },
+      options: { audit?: (removed: ClientSecretRecord) => NewAuditEvent[] } = {},
+    ): Promise<ClientSecretRecord | undefined> {
+      return db.transaction(async (trx) => {
+        const [row] = await trx<SecretRow>('client_secrets')
+          .where({ client_id: clientId, name: secret.name })
+          .modify((q) => {
+            if (secret.id !== undefined) q.where({ id: secret.id });
+          })
+          .delete()
+          .returning('*');
+        if (!row) return undefined;
+        const removed = toSecret(row as SecretRow);
+        await recordAll(trx, options.audit?.(removed));
+        await notifyChange(trx, { kind: 'client', id: clientId });
+        return removed;
+      });
+    },
+
     /** Records that a secret was used; at most once a minute per secret, to spare writes. */
     async touchSecret(secretId: string): Promise<void> {
       await db('client_secrets')
