@@ -7,6 +7,7 @@ import { registerClientsDelete } from './commands/clients-delete.ts';
 import { registerClientsDisable } from './commands/clients-disable.ts';
 import { registerClientsEnable } from './commands/clients-enable.ts';
 import { registerClientsList } from './commands/clients-list.ts';
+import { registerClientsRemoveSecret } from './commands/clients-remove-secret.ts';
 import { registerClientsRotateSecret } from './commands/clients-rotate-secret.ts';
 import { registerClientsSecrets } from './commands/clients-secrets.ts';
 import { registerClientsShow } from './commands/clients-show.ts';
@@ -93,6 +94,7 @@ Example:
   registerClientsUpdate(clients, io);
   registerClientsRotateSecret(clients, io);
   registerClientsSecrets(clients, io);
+  registerClientsRemoveSecret(clients, io);
   registerClientsDisable(clients, io);
   registerClientsEnable(clients, io);
   registerClientsDelete(clients, io);

@@ -135,6 +135,22 @@ export interface RotatedSecret {
   expiring: SecretSummary[];
 }
 
+/** One named secret of a confidential client, and what removing it would stop. */
+export interface ClientSecretInfo {
+  client: ClientRecord;
+  secret: SecretSummary;
+  /** Unexpired: the secret still authenticates the client. */
+  live: boolean;
+  /** The client's only unexpired secret: without it the client cannot authenticate. */
+  lastLive: boolean;
+}
+
+/** The outcome of `remove-secret`: the client and the secret whose hash is gone. */
+export interface RemovedSecret {
+  client: ClientRecord;
+  secret: SecretSummary;
+}
+
 // Everything validation needs, in the operator's terms: one shape for create and for update (the
 // stored client with the changes laid over it), so both check exactly the same rules.
 interface ClientDraft {
@@ -186,6 +202,15 @@ export function createClientsService(db: Database) {
     if (!found) throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
     return found;
   };
+
+  const mustFindConfidential = async (idOrName: string): Promise<ClientRecord> => {
+    const found = await mustFind(idOrName);
+    if (found.isPublic) invalidInput(`client "${found.name}" is public: it has no secret`);
+    return found;
+  };
+
+  const noSecret = (client: ClientRecord, name: string) =>
+    new AuthServerError('not_found', `client "${client.name}" has no secret named "${name}"`);
 
   const event = (
     type: NewAuditEvent['type'],
@@ -395,8 +420,7 @@ export function createClientsService(db: Database) {
       input: { keepOld?: TtlInput; name?: string } = {},
       options: ChangeOptions = {},
     ): Promise<RotatedSecret> {
-      const current = await mustFind(idOrName);
-      if (current.isPublic) invalidInput(`client "${current.name}" is public: it has no secret`);
+      const current = await mustFindConfidential(idOrName);
       const overlap =
         input.keepOld === undefined
           ? DEFAULT_SECRET_OVERLAP_SECONDS
@@ -429,6 +453,46 @@ export function createClientsService(db: Database) {
       } catch (error) {
         throw fromStorage(error);
       }
+    },
+
+    /**
+     * The confidential client's secret named `name` (exactly, as `clients secrets` shows it),
+     * whether it still works at `now`, and whether it is the last that does. `not_found` for an
+     * unknown client or secret, `invalid_input` for a public client.
+     */
+    async secret(idOrName: string, name: string, now = new Date()): Promise<ClientSecretInfo> {
+      const client = await mustFindConfidential(idOrName);
+      const secrets = await clients.secrets(client.id);
+      const found = secrets.find((s) => s.name === name);
+      if (!found) throw noSecret(client, name);
+      const isLive = (s: ClientSecretRecord) => s.expiresAt === null || s.expiresAt > now;
+      const live = isLive(found);
+      return {
+        client,
+        secret: summary(found),
+        live,
+        lastLive: live && secrets.filter(isLive).length === 1,
+      };
+    },
+
+    /**
+     * Deletes the stored hash of one secret (by name; with `id`, only that very secret, as
+     * {@link secret} returned it), with its `client.secret_removed` event, in one transaction;
+     * running servers refuse it within a second. Errors as {@link secret}.
+     */
+    async removeSecret(
+      idOrName: string,
+      input: { name: string; id?: string },
+      options: ChangeOptions = {},
+    ): Promise<RemovedSecret> {
+      const client = await mustFindConfidential(idOrName);
+      const removed = await clients.removeSecret(client.id, input, {
+        audit: (secret) => [
+          event('client.secret_removed', client, options, { secret: secret.name }),
+        ],
+      });
+      if (!removed) throw noSecret(client, input.name);
+      return { client, secret: summary(removed) };
     },
 
     /** Deletes the client with its secrets and every token and grant issued to it. */
