@@ -473,19 +473,29 @@ test.serial('the fixes it prints fix what they are printed for', async (t) => {
         .filter((fix) => fix !== 'portcullis serve'),
     ),
   ];
-  t.is(commands.length, 10, commands.join('\n'));
+  t.is(commands.length, 12, commands.join('\n'));
+  t.deepEqual(commands.filter((command) => command.includes('remove-secret')).sort(), [
+    `portcullis clients remove-secret ${created.lapsed?.client_id} expired`,
+    `portcullis clients remove-secret ${created.lapsed?.client_id} initial`,
+  ]);
   // The commands run where the servers' environment is: with the key the keys were stored under.
   const env = { ...soundEnv(bad), PORTCULLIS_KEY_ENCRYPTION_KEY: BAD_KEK };
   for (const command of commands) {
     const result = await portcullis(env, [...shellWords(command).slice(1), '--json']);
     t.is(result.code, 0, `${command}: ${result.stderr}`);
   }
-  // With the environment fixed too, only the expired secrets' note is left (no command removes
-  // one yet); `keys rotate` also carried out the overdue staged step.
+  // With the environment fixed too, nothing is left (`remove-secret` took the expired secrets'
+  // hashes, without --yes since they no longer work); `keys rotate` also carried out the overdue
+  // staged step.
   const after = await doctorJson(env, ['--strict']);
   t.is(after.code, 0, after.stderr);
-  t.deepEqual(after.findings.map(tuple), [
-    `info client-secret-expired ${created.lapsed?.client_id}`,
-    `info client-secret-expired ${created.lapsed?.client_id}`,
-  ]);
+  t.deepEqual(after.findings.map(tuple), []);
+  const lapsedSecrets = await bad
+    .db('client_secrets')
+    .where({ client_id: created.lapsed?.client_id });
+  t.deepEqual(
+    lapsedSecrets.map((s) => s.name),
+    ['secret-3'],
+    'the one rotate-secret added; the expired ones are gone',
+  );
 });

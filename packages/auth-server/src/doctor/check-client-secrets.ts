@@ -16,6 +16,10 @@ const secretSubject = (client: ClientRecord, secret: SecretFacts): FindingSubjec
 const rotate = (client: ClientRecord) =>
   `portcullis clients rotate-secret ${shellQuote(client.id)}`;
 
+// `--` keeps a name like `-x` from being read as an option.
+const removeSecret = (client: ClientRecord, secret: SecretFacts) =>
+  `portcullis clients remove-secret ${shellQuote(client.id)} ${secret.name.startsWith('-') ? '-- ' : ''}${shellQuote(secret.name)}`;
+
 const isLive = (secret: SecretFacts, now: Date) =>
   secret.expiresAt === null || secret.expiresAt.getTime() > now.getTime();
 
@@ -87,7 +91,7 @@ export function checkClientSecrets(clients: readonly ClientFacts[], now: Date): 
               severity: 'warning',
               subject: clientSubject(client),
               reason: `The public client holds ${secrets.length} secret(s), yet authenticates with none, so nothing stops a copy of them being trusted elsewhere (SECURITY.md: public clients have no secret).`,
-              // No command removes a single secret yet (`update --public` only acts on a change).
+              // `remove-secret` refuses public clients, and `update --public` only acts on a change.
               fix: null,
             },
           ];
@@ -101,7 +105,7 @@ export function checkClientSecrets(clients: readonly ClientFacts[], now: Date): 
           severity: 'info',
           subject: secretSubject(client, secret),
           reason: `The secret expired on ${secret.expiresAt?.toISOString()} and can no longer authenticate, but its hash is still stored.`,
-          fix: null,
+          fix: removeSecret(client, secret),
         }),
       ),
     ];

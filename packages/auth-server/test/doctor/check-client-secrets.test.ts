@@ -29,8 +29,17 @@ test('no live secret: none at all, or every one expired', (t) => {
   t.is(findings[0]?.fix, 'portcullis clients rotate-secret bare');
   t.regex(findings[1]?.reason ?? '', /Every secret .* has expired/);
   t.is(findings[2]?.subject.clientId, 'lapsed');
-  // No command removes one stored secret yet.
-  t.is(findings[2]?.fix, null);
+  t.is(findings[2]?.fix, 'portcullis clients remove-secret lapsed a');
+});
+
+test('the fix for an expired secret names it so a shell and the CLI read it back unchanged', (t) => {
+  const expired = (name: string) =>
+    checkClientSecrets(
+      [withSecrets(client({ id: 'c1' }), [secret({ name, expiresAt: daysAgo(1) })])],
+      NOW,
+    ).find((f) => f.id === 'client-secret-expired')?.fix;
+  t.is(expired("old key's"), `portcullis clients remove-secret c1 'old key'\\''s'`);
+  t.is(expired('-x'), 'portcullis clients remove-secret c1 -- -x');
 });
 
 test('every live secret expiring within 14 days is a warning; one lasting longer is enough', (t) => {
