@@ -1,10 +1,11 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { type Stack, startStack } from '../src/index.ts';
+// The shared `until` (wait for a condition) as `waitUntil`: this file's own `until` compares answers.
+import { type Stack, startStack, until as waitUntil } from '../src/index.ts';
 
 // Secret rotation against a running server: during the overlap both secrets work, after it only
-// the new one; `--keep-old 0` stops the old one within a second.
+// the new one; `--keep-old 0` stops the old one within a second, and so does `remove-secret`.
 
 let database: TestDatabase;
 let stack: Stack;
@@ -126,4 +127,36 @@ test('an old secret stops at the end of the overlap, with no further change anno
     'invalid_client',
   );
   t.is(await tokenWith(created.client_id, rotated.client_secret), 'ok');
+});
+
+test('remove-secret stops the removed secret within a second; the other keeps working', async (t) => {
+  const created = await register('two-secrets');
+  const rotated = await stack.cli<Rotated>(['clients', 'rotate-secret', created.client_id]);
+  // Both work, and the server holds the client (with both secrets) in its cache.
+  t.is(await until(() => tokenWith(created.client_id, rotated.client_secret), 'ok'), 'ok');
+  t.is(await tokenWith(created.client_id, created.client_secret), 'ok');
+
+  const removed = await stack.cli<{ name: string }>([
+    'clients',
+    'remove-secret',
+    created.client_id,
+    'initial',
+    '--yes',
+  ]);
+  t.is(removed.name, 'initial');
+  await waitUntil(
+    'the removed secret gets invalid_client',
+    async () => (await tokenWith(created.client_id, created.client_secret)) === 'invalid_client',
+    1,
+  );
+  t.is(await tokenWith(created.client_id, rotated.client_secret), 'ok');
+  const secrets = await stack.cli<Array<{ name: string }>>([
+    'clients',
+    'secrets',
+    created.client_id,
+  ]);
+  t.deepEqual(
+    secrets.map((s) => s.name),
+    ['secret-2'],
+  );
 });
