@@ -37,6 +37,7 @@ import { registerUsersEnable } from './commands/users-enable.ts';
 import { registerUsersList } from './commands/users-list.ts';
 import { registerUsersSetPassword } from './commands/users-set-password.ts';
 import { registerUsersShow } from './commands/users-show.ts';
+import { registerUsersUnlock } from './commands/users-unlock.ts';
 import { describeError } from './errors.ts';
 import { paint } from './output.ts';
 import type { Io } from './runtime.ts';
@@ -130,6 +131,7 @@ Example:
   registerUsersSetPassword(users, io);
   registerUsersDisable(users, io);
   registerUsersEnable(users, io);
+  registerUsersUnlock(users, io);
   registerUsersDelete(users, io);
 
   const grants = group(program, 'grants', "users' grants to apps", ['grants list --user alice']);

@@ -32,19 +32,27 @@ export async function startStack(
   const [asPort, apiPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${asPort}`;
   const api = `http://127.0.0.1:${apiPort}`;
+  // The CLI gets the servers' key-encryption key, as an operator's would (keys rotate, users
+  // unlock); a test's `env` may replace it for both.
+  const keyEncryptionKey =
+    env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64url');
   const config = loadServerConfig(
     {
       PORTCULLIS_PORT: String(asPort),
       PORTCULLIS_ISSUER: issuer,
       PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-      PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      PORTCULLIS_KEY_ENCRYPTION_KEY: keyEncryptionKey,
       ...env,
     },
     { mode: 'development' },
   );
 
   const cli = <T>(args: string[], stdin = '') =>
-    cliJson<T>({ DATABASE_URL: databaseUrl }, args, stdin);
+    cliJson<T>(
+      { DATABASE_URL: databaseUrl, PORTCULLIS_KEY_ENCRYPTION_KEY: keyEncryptionKey },
+      args,
+      stdin,
+    );
 
   await cli([
     'resources',

@@ -173,3 +173,38 @@ test('a username that is no account locks like one, so lockout tells nothing abo
   t.truthy(hit, 'the lockout is recorded');
   t.false(JSON.stringify(hit).includes('nobody-here'), 'a name that is no user is not stored');
 });
+
+test('users unlock lifts a username lockout at once, for a user and for a name that is no user', async (t) => {
+  const userId = await createUser('heidi');
+  for (let i = 0; i < 3; i += 1) t.is((await accountSignIn('heidi', WRONG)).status, 401);
+  t.is((await accountSignIn('heidi', PASSWORD)).status, 401, 'locked: the right password too');
+
+  const unlocked = await stack.cli<{ username: string; user_id: string; failures_cleared: number }>(
+    ['users', 'unlock', 'HEIDI '],
+  );
+  t.like(unlocked, { username: 'heidi', user_id: userId });
+  t.true(unlocked.failures_cleared >= 3, `${unlocked.failures_cleared} failures cleared`);
+  const success = await accountSignIn('heidi', PASSWORD);
+  t.is(success.status, 200, 'signed in at once after the unlock');
+  const events = await createAuditRepository(database.db).list({ type: 'user.unlocked' });
+  const event = events.find((e) => e.subject === userId);
+  t.like(event?.details, { username: 'heidi', failures_cleared: unlocked.failures_cleared });
+
+  t.like(await stack.cli(['users', 'unlock', 'heidi']), { failures_cleared: 0 }, 'nothing left');
+
+  for (let i = 0; i < 3; i += 1) await accountSignIn('no-such-person', WRONG);
+  const stranger = await stack.cli<{ user_id: string | null; failures_cleared: number }>([
+    'users',
+    'unlock',
+    'no-such-person',
+  ]);
+  t.is(stranger.user_id, null);
+  t.true(stranger.failures_cleared >= 3);
+  const recorded = (await createAuditRepository(database.db).list({ type: 'user.unlocked' })).find(
+    (e) => e.subject === null,
+  );
+  t.false(
+    JSON.stringify(recorded?.details).includes('no-such-person'),
+    'a name that is no user is not stored',
+  );
+});

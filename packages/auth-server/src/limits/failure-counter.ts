@@ -3,7 +3,9 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimitRule } from './limit-rule.ts';
 
 /** The table migration 0008 creates; rate-limiter-flexible never creates it. */
-const TABLE = 'rate_limits';
+/** The table every failure counter keeps its rows in (migration 0008). */
+export const RATE_LIMITS_TABLE = 'rate_limits';
+const TABLE = RATE_LIMITS_TABLE;
 
 // Keys this process knows to be over their limit, at most this many (oldest dropped first).
 const MAX_REMEMBERED = 10_000;

@@ -1,5 +1,6 @@
 import { createUsersRepository, type Database, type NewAuditEvent } from '@portcullis/storage';
 import type { Logger } from '../logger.ts';
+import { SIGN_IN_ACCOUNT_COUNTER } from './clear-sign-in-failures.ts';
 import { type ClientAuthLimits, createClientAuthLimits } from './client-auth-limits.ts';
 import { createFailureCounter } from './failure-counter.ts';
 import type { LimitHit } from './limit-hit.ts';
@@ -92,7 +93,7 @@ export function createLimits(deps: {
       onError: onError('could not count a failed client authentication'),
     }),
     signIn: createSignInLimits({
-      perAccount: counter('signin', config.signIn, false),
+      perAccount: counter(SIGN_IN_ACCOUNT_COUNTER, config.signIn, false),
       perAddress: counter('signin-address', config.signInAddress, false),
       keys,
       hit,

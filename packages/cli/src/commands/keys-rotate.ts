@@ -1,17 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   createKeysService,
   DEFAULT_PROPAGATION_SECONDS,
   parseDuration,
-  parseKeyEncryptionKey,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from '@portcullis/auth-server';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.ts';
+import { readKeyEncryptionKey } from '../key-encryption-key.ts';
 import { printJson, printLines, warn } from '../output.ts';
-import { cliActor, dataDir, type Io, withDatabase } from '../runtime.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { keyJson, roughly } from './keys-list.ts';
 
 interface Options {
@@ -32,31 +30,6 @@ function parsePropagation(value: string): number {
     throw new InvalidArgumentError('expected a duration from 1s to 30d, such as 90s, 15m or 1h');
   }
   return seconds;
-}
-
-/**
- * The key-encryption key the servers use: `PORTCULLIS_KEY_ENCRYPTION_KEY`, or the development
- * one `portcullis dev` keeps in the data folder. The rotation then proves it decrypts the
- * stored keys before adding one.
- */
-async function keyEncryptionKey(io: Io): Promise<Buffer> {
-  const fromEnv = io.env.PORTCULLIS_KEY_ENCRYPTION_KEY;
-  if (fromEnv) return parseKeyEncryptionKey(fromEnv);
-  let text: string;
-  try {
-    text = await readFile(path.join(dataDir(io.env), 'dev-secrets.json'), 'utf8');
-  } catch {
-    throw new CliError(
-      'set PORTCULLIS_KEY_ENCRYPTION_KEY to the key-encryption key the servers use: new keys are stored encrypted under it',
-    );
-  }
-  const secrets = JSON.parse(text) as { keyEncryptionKey?: unknown };
-  if (typeof secrets.keyEncryptionKey !== 'string') {
-    throw new CliError(
-      'the data folder has no development key-encryption key: set PORTCULLIS_KEY_ENCRYPTION_KEY',
-    );
-  }
-  return parseKeyEncryptionKey(secrets.keyEncryptionKey);
 }
 
 /** `portcullis keys rotate`: a staged rotation, or with `--now` an emergency one. */
@@ -98,7 +71,8 @@ Examples:
       if (options.now && options.propagation !== undefined) {
         throw new CliError('--propagation and --now exclude each other', 2);
       }
-      const kek = await keyEncryptionKey(io);
+      // The rotation then proves the key decrypts the stored keys before adding one.
+      const kek = await readKeyEncryptionKey(io, 'new keys are stored encrypted under it');
       const common = { keyEncryptionKey: kek, algorithms: options.alg, actor: cliActor(io) };
 
       if (options.now) {

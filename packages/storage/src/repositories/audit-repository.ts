@@ -29,6 +29,7 @@ export const auditEventTypes = [
   'user.updated',
   'user.disabled',
   'user.enabled',
+  'user.unlocked',
   'user.deleted',
 ] as const;
 

@@ -1,0 +1,35 @@
+import type { Database } from '@portcullis/storage';
+import { RATE_LIMITS_TABLE } from './failure-counter.ts';
+import { createLimitKeys } from './limit-keys.ts';
+
+/** The name the per-username sign-in counter is kept under (its rows are `signin:<key>`). */
+export const SIGN_IN_ACCOUNT_COUNTER = 'signin';
+
+/**
+ * Forgets the failed sign-ins counted for `username`, and with them its lockout, on every replica
+ * at once (sign-in counters are read from PostgreSQL on every attempt). The row is found by the
+ * same keyed hash the servers count under, so `keySecret` must be the servers'
+ * key-encryption key. Resolves with the number of failures that were still counting (0 when
+ * none were). The address counters are left as they are.
+ *
+ * @example
+ * const cleared = await clearSignInFailures(db, keyEncryptionKey, 'alice');
+ */
+export async function clearSignInFailures(
+  db: Database,
+  keySecret: Buffer,
+  username: string,
+): Promise<number> {
+  const key = `${SIGN_IN_ACCOUNT_COUNTER}:${createLimitKeys(keySecret).account(username)}`;
+  const rows: Array<{ points: number; expire: string | number | null }> = await db(
+    RATE_LIMITS_TABLE,
+  )
+    .where({ key })
+    .del()
+    .returning(['points', 'expire']);
+  const row = rows[0];
+  if (!row) return 0;
+  // A row past its window counts nothing any more (the servers sweep those later).
+  const live = row.expire === null || Number(row.expire) > Date.now();
+  return live ? row.points : 0;
+}

@@ -1,0 +1,66 @@
+import { clearSignInFailures } from '@portcullis/auth-server';
+import { createAuditRepository, createUsersRepository } from '@portcullis/storage';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { readKeyEncryptionKey } from '../key-encryption-key.ts';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+
+/**
+ * `portcullis users unlock USERNAME`: forgets the failed sign-ins counted for a username, and so
+ * lifts its lockout at once on every server.
+ */
+export function registerUsersUnlock(users: Command, io: Io): void {
+  users
+    .command('unlock')
+    .description(
+      'forget the failed sign-ins counted for a username, lifting its lockout at once on every server',
+    )
+    .argument('<username>', 'the username, as people type it (any case)')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Usernames are counted under a keyed hash (PORTCULLIS_KEY_ENCRYPTION_KEY, or the development key
+of the data folder), so this needs the key the servers use. Unknown usernames are counted and
+locked too, and can be unlocked the same way. Failures counted per address are left as they are.
+
+Example:
+  $ portcullis users unlock alice`,
+    )
+    .action(async (username: string, options: { json?: boolean }) => {
+      if (username.trim() === '') throw new CliError('the username must not be empty', 2);
+      const kek = await readKeyEncryptionKey(
+        io,
+        'usernames are counted under a key derived from it',
+      );
+      const result = await withDatabase(io, (db) =>
+        db.transaction(async (trx) => {
+          const failures = await clearSignInFailures(trx, kek, username);
+          const user = await createUsersRepository(trx).findByUsername(username.trim());
+          // A name that is no user's is not stored: people type passwords into that field.
+          await createAuditRepository(trx).record({
+            type: 'user.unlocked',
+            actor: cliActor(io),
+            subject: user?.id ?? null,
+            details: { failures_cleared: failures, ...(user ? { username: user.username } : {}) },
+          });
+          return { user, failures };
+        }),
+      );
+      const name = result.user?.username ?? username.trim();
+      if (options.json) {
+        return printJson(io, {
+          username: name,
+          user_id: result.user?.id ?? null,
+          failures_cleared: result.failures,
+        });
+      }
+      const who = result.user ? `"${name}"` : `"${name}" (no user has this name)`;
+      printLines(io, [
+        result.failures > 0
+          ? `cleared ${result.failures} failed sign-in${result.failures === 1 ? '' : 's'} of ${who}: signing in works again`
+          : `no failed sign-ins are counted for ${who}: nothing to unlock`,
+      ]);
+    });
+}
