@@ -1,23 +1,25 @@
 // `pnpm bench`: client-credentials issuance, the example API with a valid token, and a bare Koa
 // hello as the ceiling, all in one run on this machine, each server in its own process, loaded
 // by wrk (or autocannon, in this process, when wrk is missing). The example API is also measured
-// side by side with the hello (side-by-side.ts), which a machine whose speed drifts cannot skew.
+// in alternating rounds with the hello (paired-rounds.ts), which a drifting machine skews far less.
 import path from 'node:path';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
 import { startChild, stopChild } from './children.ts';
-import { canRunSideBySide, type SideBySideFigures, sideBySide } from './side-by-side.ts';
+import { type PairedFigures, pairedRounds } from './paired-rounds.ts';
 import { hasWrk, runWrk } from './wrk.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const flowConcurrency = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 8);
-// Side-by-side rounds of the example API against the hello (0 turns them off); needs wrk,
-// taskset and two CPUs.
-const sideBySideRounds = canRunSideBySide ? Number(process.env.BENCH_SIDE_BY_SIDE_ROUNDS ?? 5) : 0;
-const sideBySideSeconds = Number(process.env.BENCH_SIDE_BY_SIDE_SECONDS ?? 5);
+// Alternating rounds of each measured server against its reference (0 turns them off); wrk only.
+const pairedRoundCount =
+  process.env.BENCH_TOOL !== 'autocannon' && hasWrk
+    ? Number(process.env.BENCH_PAIRED_ROUNDS ?? 7)
+    : 0;
+const pairedSeconds = Number(process.env.BENCH_PAIRED_SECONDS ?? 3);
 
 interface Figures {
   name: string;
@@ -100,7 +102,7 @@ const results: Figures[] = [];
 let flowsPerCpu = 0;
 let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
-const sideBySideResults: (SideBySideFigures & { name: string })[] = [];
+const pairedResults: (PairedFigures & { name: string })[] = [];
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
   // API's request (its Authorization header; the hello ignores it) right before and after the
@@ -111,7 +113,7 @@ try {
     await measure('bare Koa hello (ceiling)', { url: hello.info.url as string }, helloPid),
   );
 
-  // The reference stays up until Portcullis's issuance has been measured side by side with it.
+  // The reference stays up until Portcullis's issuance has been measured in rounds against it.
   const bare = await startChild('bare-oidc-provider.ts', env);
   const bareRequest = {
     url: bare.info.url as string,
@@ -147,15 +149,15 @@ try {
       results.push(
         await measure('client credentials: POST /token', issuanceRequest, stack.child.pid),
       );
-      if (sideBySideRounds > 0 && bare.child.pid !== undefined && stack.child.pid !== undefined) {
-        sideBySideResults.push({
-          name: 'Portcullis client credentials, side by side with bare oidc-provider',
-          ...(await sideBySide(
+      if (pairedRoundCount > 0) {
+        pairedResults.push({
+          name: 'Portcullis client credentials vs bare oidc-provider',
+          ...(await pairedRounds(
             { request: bareRequest, pid: bare.child.pid },
             { request: issuanceRequest, pid: stack.child.pid },
             {
-              rounds: sideBySideRounds,
-              seconds: sideBySideSeconds,
+              rounds: pairedRoundCount,
+              seconds: pairedSeconds,
               warmupSeconds: warmup,
               connections,
             },
@@ -194,23 +196,27 @@ try {
       try {
         const apiUrl = `${api.info.url}/me`;
         results.push(await measure(name, { url: apiUrl, ...apiRequest }, api.child.pid));
-        // Then side by side with the hello: against its own request, and against the API's.
-        if (sideBySideRounds > 0 && helloPid !== undefined && api.child.pid !== undefined) {
-          for (const [against, helloRequest] of [
+        // Then in rounds with the hello: against its own request, and (with the cache) against
+        // the API's.
+        if (pairedRoundCount > 0) {
+          const references = [
             ['the bare Koa hello', { url: `${hello?.info.url}` }],
             [
               'the bare Koa hello receiving the same request',
               { url: `${hello?.info.url}me`, ...apiRequest },
             ],
-          ] as const) {
-            sideBySideResults.push({
-              name: `${name.replace('example API: GET /me with a valid token', 'example API')}, side by side with ${against}`,
-              ...(await sideBySide(
+          ] as const;
+          for (const [against, helloRequest] of cache === 'on'
+            ? references
+            : references.slice(0, 1)) {
+            pairedResults.push({
+              name: `${name.replace('example API: GET /me with a valid token', 'example API')} vs ${against}`,
+              ...(await pairedRounds(
                 { request: helloRequest, pid: helloPid },
                 { request: { url: apiUrl, ...apiRequest }, pid: api.child.pid },
                 {
-                  rounds: sideBySideRounds,
-                  seconds: sideBySideSeconds,
+                  rounds: pairedRoundCount,
+                  seconds: pairedSeconds,
                   warmupSeconds: warmup,
                   connections,
                 },
@@ -265,18 +271,19 @@ const sameRequestCpu = results
 const meanSameRequestCpu = sameRequestCpu.reduce((sum, c) => sum + c, 0) / sameRequestCpu.length;
 for (const r of results.filter((r) => r.name.startsWith('example API'))) {
   console.log(
-    `\n${r.name}, one after the other${sideBySideResults.length > 0 ? ' (a drifting machine skews these; the side-by-side figures below decide)' : ''}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
+    `\n${r.name}, one after the other${pairedResults.length > 0 ? ' (a drifting machine skews these; the alternating rounds below decide)' : ''}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
   );
 }
-if (sideBySideResults.length > 0) {
+if (pairedResults.length > 0) {
   console.log(
-    `\nSide by side (both servers on CPU 0, loaded at the same time by two wrk on CPU 1; ${sideBySideRounds} rounds of ${sideBySideSeconds}s, median):`,
+    `\nIn alternating rounds (reference alone, then the measured server alone, both on CPU 0 and wrk on CPU 1, ${pairedRoundCount} times ${pairedSeconds}s each after a warm-up; median of the rounds' ratios):`,
   );
-  for (const r of sideBySideResults) {
+  for (const r of pairedResults) {
     const rounds = r.ratios.map((ratio) => `${(ratio * 100).toFixed(1)}`).join(', ');
     const rps = r.bRps.map((value, i) => `${Math.round(value)}/${Math.round(r.aRps[i] ?? 0)}`);
+    const cpu = r.cpuRatios.map((ratio) => `${(ratio * 100).toFixed(1)}`).join(', ');
     console.log(
-      `${r.name}: ${(r.median * 100).toFixed(1)} % (rounds: ${rounds} %; req/s, measured/reference: ${rps.join(', ')}; failed: ${r.failures}${r.failures > 0 ? ` (${r.failureKinds.join('; ')}; a is the reference)` : ''})`,
+      `${r.name}: by server CPU per request ${(r.cpuMedian * 100).toFixed(1)} % (rounds: ${cpu} %); by req/s ${(r.median * 100).toFixed(1)} % (rounds: ${rounds} %; measured/reference: ${rps.join(', ')}); failed: ${r.failures}${r.failures > 0 ? ` (${r.failureKinds.join('; ')}; a is the reference)` : ''}`,
     );
   }
 }
@@ -292,7 +299,7 @@ if (flowsPerCpu > 0) {
     `Authorization-code flows per second of authorization-server CPU: ${flowsPerCpu.toFixed(1)} (Keycloak sizes 15 password logins per vCPU-second)`,
   );
 }
-if (results.some((r) => r.failures > 0) || sideBySideResults.some((r) => r.failures > 0)) {
+if (results.some((r) => r.failures > 0) || pairedResults.some((r) => r.failures > 0)) {
   console.error('\nsome requests failed: the figures above are not valid');
   process.exitCode = 1;
 }
