@@ -14,17 +14,24 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-function nextChange(received: Change[], count: number): Promise<void> {
+/** Resolves once `check()` holds (polled), or rejects after `ms`. */
+function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error('no notification arrived')), 5000);
+    const deadline = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
     const poll = setInterval(() => {
-      if (received.length >= count) {
-        clearInterval(poll);
-        clearTimeout(deadline);
-        resolve();
-      }
-    }, 5);
+      if (!check()) return;
+      clearInterval(poll);
+      clearTimeout(deadline);
+      resolve();
+    }, 10);
   });
+}
+
+function nextChange(received: Change[], count: number): Promise<void> {
+  return waitFor(() => received.length >= count, 5000, 'a notification');
 }
 
 /** Starts a listener that collects changes; resolves once it is connected. */
@@ -68,22 +75,6 @@ test.serial('payloads that are not changes are ignored', async (t) => {
   await nextChange(received, 1);
   t.deepEqual(received, [{ kind: 'key', id: '*' }]);
 });
-
-/** Resolves once `check()` holds (polled), or rejects after `ms`. */
-function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`timed out waiting for ${what}`));
-    }, ms);
-    const poll = setInterval(() => {
-      if (!check()) return;
-      clearInterval(poll);
-      clearTimeout(deadline);
-      resolve();
-    }, 10);
-  });
-}
 
 test.serial(
   'a connection that stops answering without closing is found by the heartbeat and replaced',
