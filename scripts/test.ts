@@ -6,10 +6,27 @@
 // With CI=true it uses ava's TAP reporter and ends with a line "N passed, N failed"; with
 // TEST_TOTALS_FILE set too, it adds its counts to that file instead, for .ci/run to print one
 // line for the fast and the slow suite together.
+// When the files to run include the browser test, it first finds a chromium or Chrome
+// (PORTCULLIS_BROWSER, then PATH, then Playwright's cache), or installs Debian's chromium when
+// root on Debian, or stops with the command to run; the test gets its path in PORTCULLIS_BROWSER.
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  BROWSER_VARIABLE,
+  provideBrowser,
+  selectsBrowserTest,
+} from '../packages/e2e/src/browser-setup/index.ts';
 import { resolveDatabase } from '../packages/storage/src/index.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const slow = process.argv.includes('--slow');
+const patternsAndOptions = process.argv.slice(2).filter((arg) => arg !== '--slow');
+// No slow test drives a browser, and the slow files leave the browser test out.
+const browserEnv =
+  !slow && selectsBrowserTest(patternsAndOptions, { cwd: process.cwd(), root })
+    ? { [BROWSER_VARIABLE]: await browser() }
+    : {};
 
 const dataDir = path.resolve(process.env.PORTCULLIS_TEST_DATA_DIR ?? '.portcullis/test');
 const database = await resolveDatabase({
@@ -20,15 +37,14 @@ const database = await resolveDatabase({
 if (!process.env.DATABASE_URL) console.error(`tests use the embedded PostgreSQL in ${dataDir}`);
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const slow = process.argv.includes('--slow');
 const args = [
   ...(ci ? ['--tap'] : []),
   ...(slow ? ['--config', 'scripts/ava.slow.config.js'] : []),
-  ...process.argv.slice(2).filter((arg) => arg !== '--slow'),
+  ...patternsAndOptions,
 ];
 const child = spawn('ava', args, {
   stdio: ['ignore', ci ? 'pipe' : 'inherit', 'inherit'],
-  env: { ...process.env, DATABASE_URL: database.url },
+  env: { ...process.env, ...browserEnv, DATABASE_URL: database.url },
 });
 let tap = '';
 child.stdout?.on('data', (chunk: Buffer) => {
@@ -55,3 +71,17 @@ if (ci) {
   if (code === 0 && passed === 0) process.exit(1);
 }
 process.exit(code);
+
+/** The browser test's browser, found or installed; a one-line reason and exit 1 when there is none. */
+async function browser(): Promise<string> {
+  try {
+    const found = await provideBrowser({ env: process.env, log: (line) => console.error(line) });
+    console.error(`the browser test uses ${found.path} (${found.version})`);
+    return found.path;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('browser_')) throw error;
+    console.error(`pnpm test: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,3 +1,4 @@
+export { browserForTests } from './browser-setup/index.ts';
 export { cliJson } from './cli.ts';
 export { discoverClient } from './discover-client.ts';
 export { formAction, HttpBrowser, inputValue, submitForm } from './http-browser.ts';

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,11 +6,10 @@ import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testi
 import test from 'ava';
 import * as client from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { discoverClient, type Stack, startStack } from '../src/index.ts';
+import { browserForTests, discoverClient, type Stack, startStack } from '../src/index.ts';
 
-// Debian's chromium, not a browser downloaded by Playwright: CI installs it with apt-get
-// (see .ci/run), and this machine reaches no network but 127.0.0.1.
-const CHROMIUM = '/usr/bin/chromium';
+// The chromium or Chrome that `pnpm test` found or installed (PORTCULLIS_BROWSER), never one
+// downloaded by Playwright: the test reaches no network but 127.0.0.1.
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -53,11 +51,7 @@ const callbackFor = (state: string) => {
 };
 
 test.before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
-    );
-  }
+  const executablePath = browserForTests(process.env);
   callbackServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', callbackUrl);
     response.writeHead(200, { 'content-type': 'text/plain' }).end('done');
@@ -101,7 +95,7 @@ test.before(async () => {
     '--scope',
     SCOPE,
   ]);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 });
 
 test.after.always(async () => {

@@ -159,6 +159,14 @@ export const SETTINGS: readonly Setting[] = [
     default: '.portcullis/test',
     usedBy: ['tests'],
   },
+  {
+    env: 'PORTCULLIS_BROWSER',
+    description:
+      '`pnpm test`: path of the chromium or Chrome that the browser test (packages/e2e/test/browser.test.ts) drives; `pnpm test` passes the one it found or installed to the test in this variable',
+    default:
+      "unset: chromium, chromium-browser, google-chrome or google-chrome-stable on PATH, then the newest chromium in Playwright's browser cache; with none, `pnpm test` installs Debian's chromium when root on Debian, else stops naming the command to run",
+    usedBy: ['tests'],
+  },
 ];
 
 /**

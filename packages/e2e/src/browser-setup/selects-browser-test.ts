@@ -1,0 +1,74 @@
+import path from 'node:path';
+
+/** The test file that drives a real browser, from the repository's root. */
+export const BROWSER_TEST_FILE = 'packages/e2e/test/browser.test.ts';
+
+// ava's options that take a value (long, and short as the last of a group such as `-sm`), so
+// that the value is not read as a file pattern.
+const VALUE_OPTIONS = new Set([
+  '--match',
+  '--config',
+  '--concurrency',
+  '--timeout',
+  '--node-arguments',
+]);
+const SHORT_VALUE_OPTIONS = new Set(['m', 'c', 'T']);
+
+/**
+ * Whether ava, given `args` (the arguments of `pnpm test` that it passes on), runs the browser
+ * test, so that only then does the test runner need a browser. Mirrors ava's selection: no
+ * pattern runs every test file; otherwise a file runs when a pattern names it (with or without
+ * `:line` numbers), names a folder it is in, or is a glob matching it or such a folder, and no
+ * `!pattern` excludes it. Patterns are relative to `cwd`; files to `root`.
+ *
+ * @example
+ * selectsBrowserTest(['packages/storage/test/migrator.test.ts'], { cwd: root, root }); // false
+ */
+export function selectsBrowserTest(
+  args: readonly string[],
+  where: { cwd: string; root: string },
+): boolean {
+  let positional = positionals(args);
+  // `ava reset-cache` runs no test; `ava debug <pattern>` runs the file it names.
+  if (positional[0] === 'reset-cache') return false;
+  if (positional[0] === 'debug') positional = positional.slice(1);
+  const patterns = positional.map((pattern) => normalize(pattern, where));
+  if (patterns.length === 0) return true;
+  const included = patterns.filter((p) => !p.startsWith('!'));
+  const excluded = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  return included.some(selects) && !excluded.some(selects);
+}
+
+function positionals(args: readonly string[]): string[] {
+  const patterns: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--') break;
+    if (arg.startsWith('--')) {
+      if (VALUE_OPTIONS.has(arg)) i += 1;
+    } else if (arg.startsWith('-') && arg.length > 1) {
+      if (SHORT_VALUE_OPTIONS.has(arg.at(-1) ?? '')) i += 1;
+    } else {
+      patterns.push(arg);
+    }
+  }
+  return patterns;
+}
+
+// As ava does: without `:lines`, from `cwd` to a path relative to the root, with `/`.
+function normalize(pattern: string, where: { cwd: string; root: string }): string {
+  const negated = pattern.startsWith('!');
+  const bare = (negated ? pattern.slice(1) : pattern).replace(/:[\d,-]+$/, '');
+  const relative = path.relative(where.root, path.resolve(where.cwd, bare));
+  return `${negated ? '!' : ''}${relative.split(path.sep).join('/')}`;
+}
+
+function selects(pattern: string): boolean {
+  if (pattern === '') return true;
+  const folders = BROWSER_TEST_FILE.split('/')
+    .slice(0, -1)
+    .map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  return [BROWSER_TEST_FILE, ...folders].some(
+    (file) => file === pattern || path.posix.matchesGlob(file, pattern),
+  );
+}

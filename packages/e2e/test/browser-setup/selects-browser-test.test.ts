@@ -1,0 +1,68 @@
+// `pnpm test <patterns>` needs a browser only when ava would run the browser test.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { selectsBrowserTest } from '../../src/browser-setup/selects-browser-test.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const fromRoot = (...args: string[]) => selectsBrowserTest(args, { cwd: root, root });
+
+test('no pattern runs every file, the browser test included', (t) => {
+  t.true(fromRoot());
+  t.true(fromRoot('--tap', '--match', 'sign in*', '-c', '2', '--timeout', '2m'));
+  t.true(fromRoot('--', 'packages/storage/test/migrator.test.ts'));
+});
+
+test('patterns naming the file, with line numbers, ./ or an absolute path', (t) => {
+  t.true(fromRoot('packages/e2e/test/browser.test.ts'));
+  t.true(fromRoot('packages/e2e/test/browser.test.ts:120,140-150'));
+  t.true(fromRoot('./packages/e2e/test/browser.test.ts'));
+  t.true(fromRoot(path.join(root, 'packages/e2e/test/browser.test.ts')));
+  t.true(fromRoot('packages/storage/test/migrator.test.ts', 'packages/e2e/test/browser.test.ts'));
+});
+
+test('folders and globs that take it in', (t) => {
+  t.true(fromRoot('packages/e2e'));
+  t.true(fromRoot('packages/e2e/test/'));
+  t.true(fromRoot('.'));
+  t.true(fromRoot('packages/*/test/*.test.ts'));
+  t.true(fromRoot('**/browser*'));
+  t.true(fromRoot('packages/*/test'));
+});
+
+test('other files, folders and globs: no browser needed', (t) => {
+  t.false(fromRoot('packages/storage/test/migrator.test.ts'));
+  t.false(fromRoot('packages/storage'));
+  t.false(fromRoot('packages/e2e/test/browser-setup'));
+  t.false(fromRoot('packages/e2e/test/browser-setup/find-browser.test.ts'));
+  t.false(fromRoot('packages/storage/**'));
+  t.false(fromRoot('packages/e2e/test/dev-*.test.ts'));
+});
+
+test("options' values are not patterns", (t) => {
+  t.false(fromRoot('--match', 'packages/e2e', 'packages/storage'));
+  t.false(fromRoot('-m', 'packages/e2e', 'packages/storage'));
+  t.false(fromRoot('-sm', 'packages/e2e', 'packages/storage'));
+  t.false(fromRoot('--config', 'packages/e2e', 'packages/storage'));
+  t.false(fromRoot('--match=packages/e2e', 'packages/storage'));
+  t.false(fromRoot('--tap', 'packages/storage'));
+});
+
+test('an exclusion that covers it wins', (t) => {
+  t.false(fromRoot('packages/e2e', '!packages/e2e/test/browser.test.ts'));
+  t.false(fromRoot('packages/*/test/**', '!**/browser.test.ts'));
+  t.true(fromRoot('packages/e2e', '!packages/e2e/test/dev-command.test.ts'));
+});
+
+test("ava's commands: debug runs the file it names, reset-cache runs none", (t) => {
+  t.true(fromRoot('debug', 'packages/e2e/test/browser.test.ts'));
+  t.false(fromRoot('debug', 'packages/storage/test/migrator.test.ts'));
+  t.false(fromRoot('reset-cache'));
+});
+
+test('patterns are read from the folder the command runs in', (t) => {
+  const cwd = path.join(root, 'packages/e2e');
+  t.true(selectsBrowserTest(['test/browser.test.ts'], { cwd, root }));
+  t.true(selectsBrowserTest(['test'], { cwd, root }));
+  t.false(selectsBrowserTest(['packages/e2e/test/browser.test.ts'], { cwd, root }));
+});
