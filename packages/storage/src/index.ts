@@ -1,6 +1,9 @@
 export { createDatabase, type Database, type DatabaseOptions, pingDatabase } from './database.ts';
+export { SYSTEM_DIR as EMBEDDED_SYSTEM_DIR } from './embedded/cluster-location.ts';
 export {
+  type EmbeddedOptions,
   type RunningDatabase,
+  removeEmbeddedPostgres,
   resolveDatabase,
   startEmbeddedPostgres,
 } from './embedded/embedded-postgres.ts';

