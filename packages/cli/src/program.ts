@@ -13,6 +13,7 @@ import { registerClientsSecrets } from './commands/clients-secrets.ts';
 import { registerClientsShow } from './commands/clients-show.ts';
 import { registerClientsUpdate } from './commands/clients-update.ts';
 import { registerDbMigrate } from './commands/db-migrate.ts';
+import { registerDbRemoveEmbedded } from './commands/db-remove-embedded.ts';
 import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -81,9 +82,13 @@ Example:
   $ portcullis clients list`,
     );
 
-  const db = group(program, 'db', 'database schema', ['db status', 'db migrate']);
+  const db = group(program, 'db', 'database schema and the embedded PostgreSQL', [
+    'db status',
+    'db migrate',
+  ]);
   registerDbMigrate(db, io);
   registerDbStatus(db, io);
+  registerDbRemoveEmbedded(db, io);
 
   const clients = group(program, 'clients', 'OAuth clients', [
     'clients list',

@@ -29,6 +29,7 @@ interface DevSummary {
   api_port: number;
   database: string;
   data_dir: string;
+  database_location: string | null;
   migrations_applied: string[];
   seeded_resources: string[];
 }
@@ -53,6 +54,7 @@ test.serial(
       api_port: apiPort,
       database: 'DATABASE_URL',
       data_dir: dataDir,
+      database_location: null,
       migrations_applied: [...migrationNames],
       seeded_resources: [`http://localhost:${apiPort}`],
     });

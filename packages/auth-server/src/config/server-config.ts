@@ -129,7 +129,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     env: 'PORTCULLIS_DATA_DIR',
     description:
-      'data folder for the embedded PostgreSQL (used when DATABASE_URL is unset) and the development secrets of `dev`, which `serve` refuses',
+      'data folder for the embedded PostgreSQL (used when DATABASE_URL is unset) and the development secrets of `dev`, which `serve` refuses. As root with a folder the postgres user cannot enter (a private home), the cluster lives in /var/lib/portcullis/clusters, linked from <folder>/pg; `portcullis db remove-embedded` deletes both',
     default: '.portcullis',
     usedBy: ['cli'],
   },

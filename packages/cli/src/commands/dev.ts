@@ -78,11 +78,12 @@ Examples:
             api_port: apiPort,
             database: io.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
             data_dir: dir,
+            database_location: opened.database.location ?? null,
             migrations_applied: migrations,
             seeded_resources: seeded ? [resource] : [],
           });
         } else {
-          printLines(io, tryIt(config.issuer, resource));
+          printLines(io, tryIt(config.issuer, resource, opened.database.location));
         }
       } catch (error) {
         dispose();
@@ -93,10 +94,13 @@ Examples:
     });
 }
 
-function tryIt(issuer: string, api: string): string[] {
+function tryIt(issuer: string, api: string, embedded: string | undefined): string[] {
   return [
     '',
     `Portcullis is running: authorization server ${issuer}, example API ${api}`,
+    embedded
+      ? `Database: the embedded PostgreSQL in ${embedded}, kept between runs (\`pnpm portcullis db remove-embedded\` deletes it)`
+      : 'Database: the PostgreSQL server named by DATABASE_URL',
     '',
     'Try it from another terminal in this folder:',
     '',
