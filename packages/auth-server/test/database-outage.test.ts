@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { createDatabase, migrateLatest, startEmbeddedPostgres } from '@portcullis/storage';
+import { createEmbeddedDataDir } from '@portcullis/storage/testing';
 import test from 'ava';
 import { createAuthServer, createClientsService, silentLogger } from '../src/index.ts';
 import { seedResource, testConfig, tokenRequest } from './helpers.ts';
@@ -8,9 +7,8 @@ import { seedResource, testConfig, tokenRequest } from './helpers.ts';
 // Stops the PostgreSQL under a running server and starts it again: requests that need the
 // database get 503 with Retry-After (never a 500), readiness turns red, and both recover.
 test('database outage: 503 with Retry-After while down, recovery when it returns', async (t) => {
-  await mkdir('.portcullis', { recursive: true });
-  const dir = await mkdtemp(path.resolve('.portcullis', 'outage-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { dir, remove } = await createEmbeddedDataDir('outage-test');
+  t.teardown(remove);
   let pg = await startEmbeddedPostgres(dir);
   t.teardown(() => pg.stop());
   const db = createDatabase(pg.url, { acquireTimeoutMs: 1000 });
@@ -60,9 +58,8 @@ test('database outage: 503 with Retry-After while down, recovery when it returns
 });
 
 test('database outage on the sign-in page: 503 page with Retry-After, never a 500', async (t) => {
-  await mkdir('.portcullis', { recursive: true });
-  const dir = await mkdtemp(path.resolve('.portcullis', 'outage-page-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { dir, remove } = await createEmbeddedDataDir('outage-page');
+  t.teardown(remove);
   const pg = await startEmbeddedPostgres(dir);
   t.teardown(() => pg.stop());
   const db = createDatabase(pg.url, { acquireTimeoutMs: 1000 });

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   createDatabase,
   migrateLatest,
   type RunningDatabase,
   startEmbeddedPostgres,
 } from '@portcullis/storage';
+import { createEmbeddedDataDir, type EmbeddedDataDir } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
 import { type Stack, startStack } from '../src/index.ts';
@@ -78,14 +76,14 @@ function tally(outcomes: Outcome[]): Record<string, number> {
   return counts;
 }
 
-let dir: string;
+let data: EmbeddedDataDir | undefined;
 let pg: RunningDatabase;
 let db: ReturnType<typeof createDatabase>;
 let stack: Stack;
 
 test.before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-outage-'));
-  pg = await startEmbeddedPostgres(dir);
+  data = await createEmbeddedDataDir('outage');
+  pg = await startEmbeddedPostgres(data.dir);
   // What `serve` uses: the default pool, whose acquisition gives up after 5 s.
   db = createDatabase(pg.url);
   await migrateLatest(db);
@@ -96,7 +94,7 @@ test.after.always(async () => {
   await stack?.stop();
   await db?.destroy();
   await pg?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await data?.remove();
 });
 
 test('PostgreSQL stopped mid-load: only 503s while down, recovery within 10 s, nothing lost or issued twice', async (t) => {
@@ -205,7 +203,7 @@ test('PostgreSQL stopped mid-load: only 503s while down, recovery within 10 s, n
   const unready = await fetch(`${stack.issuer}/readyz`);
   await pause(1500);
   const restarting = Date.now();
-  pg = await startEmbeddedPostgres(dir);
+  pg = await startEmbeddedPostgres(data?.dir ?? '');
   const up = Date.now();
 
   // Recovery: every kind of request succeeds again, by itself, within the bound.

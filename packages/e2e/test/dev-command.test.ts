@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMBEDDED_SYSTEM_DIR } from '@portcullis/storage';
-import { createTestDatabase, freePort } from '@portcullis/storage/testing';
+import { createEmbeddedDataDir, createTestDatabase, freePort } from '@portcullis/storage/testing';
 import test from 'ava';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -74,9 +74,8 @@ test('dev on a DATABASE_URL: migrates, seeds, serves both apps, prints how to tr
 });
 
 test('dev with the embedded PostgreSQL stops the database too on SIGTERM, and keeps its data', async (t) => {
-  await mkdir(path.join(root, '.portcullis'), { recursive: true });
-  const dataDir = await mkdtemp(path.join(root, '.portcullis', 'dev-embedded-'));
-  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const { dir: dataDir, remove } = await createEmbeddedDataDir('dev-embedded');
+  t.teardown(remove);
   const env = {
     PORTCULLIS_DATA_DIR: dataDir,
     PORTCULLIS_PORT: String(await freePort()),

@@ -4,7 +4,6 @@ import {
   chmod,
   cp,
   lstat,
-  mkdir,
   mkdtemp,
   readdir,
   readFile,
@@ -19,6 +18,7 @@ import pg from 'pg';
 import { binariesFor, findPostgresBinaries } from '../src/embedded/postgres-binaries.ts';
 import { postgresUser } from '../src/embedded/postgres-user.ts';
 import { removeEmbeddedPostgres, startEmbeddedPostgres } from '../src/index.ts';
+import { createEmbeddedDataDir } from '../src/testing/index.ts';
 
 async function query(url: string, sql: string) {
   const client = new pg.Client({ connectionString: url });
@@ -31,11 +31,8 @@ async function query(url: string, sql: string) {
 }
 
 test('starts a real PostgreSQL in a data folder, which a second caller joins', async (t) => {
-  // Under the repository rather than the system temp folder, whose private subfolders the
-  // postgres system user (used when tests run as root) cannot enter.
-  await mkdir('.portcullis', { recursive: true });
-  const dir = await mkdtemp(path.resolve('.portcullis', 'embedded-test-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const { dir, remove } = await createEmbeddedDataDir('embedded-test');
+  t.teardown(remove);
   const first = await startEmbeddedPostgres(dir);
   t.teardown(() => first.stop());
   t.true(first.startedHere);
