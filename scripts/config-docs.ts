@@ -33,10 +33,11 @@ unset or is one of the development secrets \`portcullis dev\` generated into the
 (\`dev-secrets.json\`), when the issuer uses plain http on a host other than loopback, or when the
 database has pending migrations (run \`portcullis db migrate\` first). oidc-provider's
 development interactions are never enabled: there is no setting that turns them on. Generate the
-secrets with:
+secrets with \`portcullis secrets generate\`, which prints both as \`.env\` lines (see "Secrets" in
+[the operator guide](operators.md#secrets)):
 
 \`\`\`sh
-node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"
+pnpm portcullis secrets generate >> .env
 \`\`\`
 `;
 

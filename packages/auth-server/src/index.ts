@@ -1,6 +1,7 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './config/dev-secrets.ts';
 export { formatDuration, parseDuration } from './config/duration.ts';
+export { generateServerSecrets, type ServerSecrets } from './config/generate-secrets.ts';
 export {
   type DevSecrets,
   loadServerConfig,

@@ -27,6 +27,7 @@ import { registerResourcesDelete } from './commands/resources-delete.ts';
 import { registerResourcesList } from './commands/resources-list.ts';
 import { registerResourcesShow } from './commands/resources-show.ts';
 import { registerResourcesUpdate } from './commands/resources-update.ts';
+import { registerSecretsGenerate } from './commands/secrets-generate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerTokensIssue } from './commands/tokens-issue.ts';
 import { registerTokensPurge } from './commands/tokens-purge.ts';
@@ -156,6 +157,11 @@ Example:
   ]);
   registerAuditList(audit, io);
   registerAuditTail(audit, io);
+
+  const secrets = group(program, 'secrets', 'secrets for serve: cookie keys, key-encryption key', [
+    'secrets generate >> .env',
+  ]);
+  registerSecretsGenerate(secrets, io);
 
   registerApply(program, io);
   registerDev(program, io);

@@ -26,6 +26,7 @@ test('portcullis --help shows the groups, the exit codes and where the guide is'
     'grants',
     'keys',
     'audit',
+    'secrets',
   ]) {
     t.regex(help.stdout, new RegExp(`^  ${group} +\\S`, 'm'), group);
   }
@@ -40,7 +41,7 @@ test('portcullis --help shows the groups, the exit codes and where the guide is'
 test('each group lists its commands, with examples', async (t) => {
   t.deepEqual(
     groups.map((g) => g.name()),
-    ['db', 'clients', 'resources', 'tokens', 'users', 'grants', 'keys', 'audit'],
+    ['db', 'clients', 'resources', 'tokens', 'users', 'grants', 'keys', 'audit', 'secrets'],
   );
   for (const group of groups) {
     const help = await portcullis([group.name(), '--help']);

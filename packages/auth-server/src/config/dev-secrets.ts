@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { generateServerSecrets } from './generate-secrets.ts';
 import type { DevSecrets } from './server-config.ts';
 
 /**
@@ -26,10 +26,7 @@ export async function loadOrCreateDevSecrets(
     }
     return { secrets: parsed as DevSecrets, created: false };
   }
-  const secrets: DevSecrets = {
-    cookieKeys: [randomBytes(32).toString('base64url')],
-    keyEncryptionKey: randomBytes(32).toString('base64url'),
-  };
+  const secrets: DevSecrets = generateServerSecrets();
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
