@@ -4,7 +4,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { SETTINGS } from '../packages/auth-server/src/config/server-config.ts';
 
 const target = new URL('../docs/configuration.md', import.meta.url);
-const USES = { serve: 'serve', dev: 'dev', cli: 'every command', tests: '`pnpm test`' } as const;
+const USES = {
+  serve: 'serve',
+  dev: 'dev',
+  'example-api': 'example-api',
+  cli: 'every command',
+  tests: '`pnpm test`',
+} as const;
 const rows = SETTINGS.map(
   (s) =>
     `| \`${s.env}\` | ${s.description} | ${s.default} | ${(s.usedBy ?? ['serve', 'dev']).map((use) => USES[use]).join(', ')} |`,
@@ -16,10 +22,11 @@ const text = `# Configuration reference
 Portcullis reads its configuration from environment variables, validates every value at start-up
 and refuses to start on a bad one, naming the variable. Nothing falls back silently: a
 \`PORTCULLIS_*\` variable that is not in this table (a misspelt name, a setting that no longer
-exists) stops \`serve\` and \`dev\` with its name and the closest setting's name.
+exists) stops \`serve\`, \`dev\` and \`example-api\` with its name and the closest setting's name.
 
 "used by" says which commands read a setting: \`serve\` (production), \`dev\` (the local stack),
-every command, or the test runner.
+\`example-api\` (the example notes API run alone, as in Compose), every command, or the test
+runner.
 
 | variable | meaning | default | used by |
 | --- | --- | --- | --- |

@@ -5,7 +5,9 @@ export { generateServerSecrets, type ServerSecrets } from './config/generate-sec
 export {
   type DevSecrets,
   loadServerConfig,
+  parseHost,
   parsePort,
+  rejectUnknownSettings,
   SETTINGS,
   type ServerConfig,
   type Setting,

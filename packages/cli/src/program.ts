@@ -17,6 +17,7 @@ import { registerDbRemoveEmbedded } from './commands/db-remove-embedded.ts';
 import { registerDbStatus } from './commands/db-status.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerExampleApi } from './commands/example-api.ts';
 import { registerGrantsList } from './commands/grants-list.ts';
 import { registerGrantsRevoke } from './commands/grants-revoke.ts';
 import { registerKeysList } from './commands/keys-list.ts';
@@ -166,6 +167,7 @@ Example:
   registerApply(program, io);
   registerDev(program, io);
   registerDoctor(program, io);
+  registerExampleApi(program, io);
   registerServe(program, io);
 
   // Every command, at every depth, reports usage errors through `run` instead of exiting.

@@ -30,7 +30,7 @@ test('portcullis --help shows the groups, the exit codes and where the guide is'
   ]) {
     t.regex(help.stdout, new RegExp(`^  ${group} +\\S`, 'm'), group);
   }
-  for (const command of ['apply', 'dev', 'doctor', 'serve']) {
+  for (const command of ['apply', 'dev', 'doctor', 'example-api', 'serve']) {
     t.regex(help.stdout, new RegExp(`^  ${command}( \\[options\\])? +\\S`, 'm'), command);
   }
   t.regex(help.stdout, /Exit codes: 0 success, 1 the command failed .*, 2 usage error/);

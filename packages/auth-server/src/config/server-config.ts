@@ -29,8 +29,11 @@ export interface ServerConfig {
   metricsHost: string;
 }
 
-/** What reads a setting: `serve`, `dev`, every command (`cli`), or the test runner (`tests`). */
-export type SettingUse = 'serve' | 'dev' | 'cli' | 'tests';
+/**
+ * What reads a setting: `serve`, `dev`, `example-api` (the example API run alone), every command
+ * (`cli`), or the test runner (`tests`).
+ */
+export type SettingUse = 'serve' | 'dev' | 'example-api' | 'cli' | 'tests';
 
 /** One environment variable of the server's configuration. */
 export interface Setting {
@@ -51,8 +54,10 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     env: 'PORTCULLIS_ISSUER',
-    description: 'issuer URL; https required in production except on loopback',
+    description:
+      'issuer URL; https required in production except on loopback. `example-api` accepts tokens of this issuer only',
     default: 'http://localhost:$PORTCULLIS_PORT',
+    usedBy: ['serve', 'dev', 'example-api'],
   },
   {
     env: 'PORTCULLIS_COOKIE_KEYS',
@@ -137,7 +142,27 @@ export const SETTINGS: readonly Setting[] = [
     env: 'PORTCULLIS_API_PORT',
     description: 'example API port',
     default: '4000',
-    usedBy: ['dev'],
+    usedBy: ['dev', 'example-api'],
+  },
+  {
+    env: 'PORTCULLIS_API_HOST',
+    description: 'address the example API listens on when run alone (`portcullis example-api`)',
+    default: '0.0.0.0 (`dev` always listens on 127.0.0.1)',
+    usedBy: ['example-api'],
+  },
+  {
+    env: 'PORTCULLIS_API_RESOURCE',
+    description:
+      "the example API's resource identifier: the audience its access tokens must name, and the URL its RFC 9728 metadata and challenges give as its own. Register it at the authorization server with the notes:read and notes:write scopes",
+    default: 'http://localhost:$PORTCULLIS_API_PORT (what `dev` registers)',
+    usedBy: ['example-api'],
+  },
+  {
+    env: 'PORTCULLIS_API_JWKS_URI',
+    description:
+      "where the example API fetches the issuer's signing keys (http or https URL); set it when the API reaches the authorization server by another name than the issuer's (Compose, Kubernetes)",
+    default: "unset: the jwks_uri of the issuer's discovery document",
+    usedBy: ['example-api'],
   },
   {
     env: 'PORTCULLIS_ACTOR',
@@ -198,7 +223,9 @@ export function loadServerConfig(
     throw invalid('PORTCULLIS_DEBUG must be 1 (on) or 0 (off)');
   }
   const port = parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 3000);
-  const host = parseHost(env.PORTCULLIS_HOST) ?? (mode === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const host =
+    parseHost(env.PORTCULLIS_HOST, 'PORTCULLIS_HOST') ??
+    (mode === 'production' ? '0.0.0.0' : '127.0.0.1');
   const issuer = parseIssuer(env.PORTCULLIS_ISSUER ?? `http://localhost:${port}`, mode);
 
   const cookieSource = env.PORTCULLIS_COOKIE_KEYS ?? options.devSecrets?.cookieKeys.join(',');
@@ -260,9 +287,14 @@ function invalid(message: string): AuthServerError {
   return new AuthServerError('config_invalid', message);
 }
 
-// A PORTCULLIS_* variable that no setting has is a typo or a leftover: refuse it, naming the
-// closest setting, rather than run on the default of the setting that was meant.
-function rejectUnknownSettings(env: NodeJS.ProcessEnv): void {
+/**
+ * Refuses a `PORTCULLIS_*` variable that no setting has: a typo or a leftover, which would
+ * otherwise leave the setting that was meant on its default. The error names the closest setting.
+ *
+ * @example
+ * rejectUnknownSettings(process.env); // a misspelt setting: config_invalid, naming the closest
+ */
+export function rejectUnknownSettings(env: NodeJS.ProcessEnv): void {
   const known = SETTINGS.map((s) => s.env);
   const unknown = Object.keys(env)
     .filter((name) => name.startsWith('PORTCULLIS_') && !known.includes(name))
@@ -316,13 +348,19 @@ function rejectDevSecrets(env: NodeJS.ProcessEnv, devSecrets: DevSecrets | undef
   }
 }
 
-// An IP address or a DNS name; unset: the mode's default.
-function parseHost(value: string | undefined): string | undefined {
+/**
+ * Parses an address to listen on, the variable `name`: an IP address or a DNS name; undefined
+ * when unset, for the caller's default.
+ *
+ * @example
+ * parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ?? '0.0.0.0';
+ */
+export function parseHost(value: string | undefined, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const name =
+  const hostName =
     /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  if (isIP(value) === 0 && !name.test(value)) {
-    throw invalid(`PORTCULLIS_HOST must be an IP address or a host name, got "${value}"`);
+  if (isIP(value) === 0 && !hostName.test(value)) {
+    throw invalid(`${name} must be an IP address or a host name, got "${value}"`);
   }
   return value;
 }
