@@ -162,6 +162,17 @@ function registerTests(): void {
       /schema: \/spec\/template\/spec\/containers\/0\/ports\/0\/containerPort must be integer/,
     ],
     [
+      'a misspelt field, which kubectl apply would refuse',
+      deploymentPatch([
+        {
+          op: 'add',
+          path: '/spec/template/spec/containers/0/securityContext/readOnlyRootFilesytem',
+          value: true,
+        },
+      ]),
+      /Deployment\/portcullis\/portcullis: unknown field: .*'"readOnlyRootFilesytem"' does not exist in type 'ISecurityContext'/,
+    ],
+    [
       'a secret written into the manifest',
       deploymentPatch([
         {

@@ -1,5 +1,6 @@
 // Everything a rendering is checked for: the Kubernetes schemas, then our own rules.
 import type { Expectations } from './expectations.ts';
+import { unknownFieldProblems } from './fields.ts';
 import type { K8sObject } from './objects.ts';
 import { podProblems } from './pod-rules.ts';
 import { referenceProblems } from './reference-rules.ts';
@@ -15,6 +16,7 @@ export function validateManifests(objects: readonly K8sObject[], expect: Expecta
   if (objects.length === 0) return ['the rendering is empty'];
   return [
     ...schemaProblems(objects),
+    ...unknownFieldProblems(objects),
     ...podProblems(objects, expect),
     ...serverProblems(objects),
     ...referenceProblems(objects, expect),
