@@ -7,6 +7,7 @@ export {
   resolveDatabase,
   startEmbeddedPostgres,
 } from './embedded/embedded-postgres.ts';
+export { findPostgresBinaries, type PostgresBinaries } from './embedded/postgres-binaries.ts';
 export {
   isDatabaseUnavailable,
   isUniqueViolation,

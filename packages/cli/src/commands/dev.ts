@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
-import { migrateLatest } from '@portcullis/storage';
+import { findPostgresBinaries, migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
@@ -36,6 +36,8 @@ Examples:
         cookieKeys: [randomBytes(32).toString('base64url')],
         keyEncryptionKey: randomBytes(32).toString('base64url'),
       });
+      // Likewise an install without the optional embedded PostgreSQL: one line, nothing written.
+      if (!io.env.DATABASE_URL) await findPostgresBinaries();
       const dir = dataDir(io.env);
       const { secrets, created } = await loadOrCreateDevSecrets(dir);
       const config = readConfig(io, 'development', secrets);

