@@ -1,6 +1,7 @@
 // Checks shared by the option resolvers of each concern (core, introspection, DPoP, metadata).
 // Each throws a `ResourceServerConfigError` naming the key; none replaces a bad value.
 import { ResourceServerConfigError } from '../errors.ts';
+import { parseUrl } from '../http/parse-url.ts';
 
 /**
  * Asymmetric JWS algorithms only: with an HMAC algorithm the "key" would be a public value, and
@@ -80,7 +81,7 @@ export function optionalObject(key: string, value: unknown): Record<string, unkn
  */
 export function httpUrl(key: string, value: unknown): URL {
   if (typeof value !== 'string' || value === '') fail(key, 'must be a non-empty string');
-  const url = URL.parse(value);
+  const url = parseUrl(value);
   if (url === null) fail(key, 'must be an absolute URL');
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(key, 'must be an http(s) URL');
   if (url.hash !== '' || value.includes('#')) fail(key, 'must not contain a fragment');

@@ -1,3 +1,5 @@
+import { parseUrl } from '../http/parse-url.ts';
+
 /**
  * The `htu` a DPoP proof must carry for a request, normalised for comparison: the configured
  * public URL of the server root followed by the request path as it reached Node (before any
@@ -12,7 +14,7 @@ export function requestHtu(publicUrl: string, requestTarget: string): string | u
   // An absolute-form request target (sent to proxies) carries its own origin: keep the path only.
   const path = requestTarget.startsWith('/')
     ? requestTarget
-    : (URL.parse(requestTarget)?.pathname ?? '');
+    : (parseUrl(requestTarget)?.pathname ?? '');
   const end = path.search(/[?#]/);
   return normalizeHtu(publicUrl + (end === -1 ? path : path.slice(0, end)));
 }
@@ -25,7 +27,7 @@ export function requestHtu(publicUrl: string, requestTarget: string): string | u
  * normalizeHtu('HTTPS://API.example.com:443/notes?x#y'); // 'https://api.example.com/notes'
  */
 export function normalizeHtu(value: string): string | undefined {
-  const url = URL.parse(value);
+  const url = parseUrl(value);
   if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
   if (url.username !== '' || url.password !== '') return undefined;
   return `${url.origin}${url.pathname}`;

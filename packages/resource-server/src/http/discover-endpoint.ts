@@ -1,3 +1,4 @@
+import { parseUrl } from './parse-url.ts';
 import { readJsonObject } from './read-json-object.ts';
 
 // Authorization server metadata is small; anything bigger is not metadata.
@@ -34,7 +35,7 @@ export async function discoverEndpoint(
     throw new Error('metadata "issuer" does not match the configured issuer');
   }
   const value = metadata[field];
-  const parsed = typeof value === 'string' ? URL.parse(value) : null;
+  const parsed = typeof value === 'string' ? parseUrl(value) : null;
   if (parsed === null || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
     throw new Error(`metadata has no http(s) "${field}"`);
   }
