@@ -21,13 +21,13 @@ npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 npm_version=$(node -p "require('$npm_dir/package.json').version")
 image="localhost/portcullis-base:bookworm-node${node_version#v}-npm${npm_version}"
 
+for tool in mmdebstrap podman; do
+  command -v "$tool" >/dev/null || { echo "local-node-base: $tool is missing: apt-get install -y $tool" >&2; exit 1; }
+done
 if podman image exists "$image"; then
   echo "$image"
   exit 0
 fi
-for tool in mmdebstrap podman; do
-  command -v "$tool" >/dev/null || { echo "local-node-base: $tool is missing: apt-get install -y $tool" >&2; exit 1; }
-done
 
 mkdir -p "$cache"
 rootfs="$cache/image-base-bookworm-minbase.tar"
