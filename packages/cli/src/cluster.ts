@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJsonLogger, type Logger, startClusterMetricsServer } from '@portcullis/auth-server';
 import { assertSchemaCurrent } from '@portcullis/storage';
@@ -17,7 +18,10 @@ export const MAX_RESTART_DELAY_MS = 15_000;
 /** A worker that served this long before it died is restarted with the first delay again. */
 export const STABLE_AFTER_MS = 60_000;
 
-const workerEntry = fileURLToPath(new URL('./cluster-worker.ts', import.meta.url));
+// The worker entry beside this file: `.ts` in the workspace, `.js` in the built package (a URL
+// string is not rewritten by the compiler as import specifiers are).
+const here = fileURLToPath(import.meta.url);
+const workerEntry = path.join(path.dirname(here), `cluster-worker${path.extname(here)}`);
 
 /**
  * Parses `--workers`: a whole number from 1 to {@link MAX_WORKERS}.
