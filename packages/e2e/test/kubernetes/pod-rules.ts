@@ -43,7 +43,7 @@ function podSpecProblems({ spec }: PodTemplate): string[] {
   if (spec.automountServiceAccountToken !== false) {
     problems.push('automountServiceAccountToken must be false (nothing here calls the API)');
   }
-  // Docker-link variables (PORTCULLIS_PORT=tcp://..., PORTCULLIS_SERVICE_HOST for a Service
+  // Docker-link variables (PORTCULLIS_PORT=tcp://..., <SERVICE>_SERVICE_HOST for a Service
   // named portcullis) would stop `serve`, which refuses PORTCULLIS_ variables it does not know.
   if (spec.enableServiceLinks !== false) {
     problems.push('enableServiceLinks must be false (service links inject PORTCULLIS_* variables)');
