@@ -164,7 +164,7 @@ run_test_command() {
   [ -n "$full" ] || command="$command $BROWSER_TEST"
   say "running: $command"
   (cd "$CHECKOUT" && bash -c "$command") || fail "the README's test command failed: $command"
-  command -v chromium >/dev/null && say "chromium after the test command: $(command -v chromium)"
+  if command -v chromium >/dev/null; then say "chromium after the test command: $(command -v chromium)"; fi
 }
 
 cd /root
@@ -178,6 +178,7 @@ test_command=${commands[1]}
 cd "$CHECKOUT"
 port=$(free_port)
 api_port=$(free_port)
+while [ "$api_port" = "$port" ]; do api_port=$(free_port); done
 say "running: $first_command (PORTCULLIS_PORT=$port PORTCULLIS_API_PORT=$api_port)"
 step "README's first command, until it serves" start_first_command
 step "healthz of both servers" health
