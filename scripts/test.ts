@@ -34,7 +34,9 @@ const database = await resolveDatabase({
   dataDir,
   log: (line) => console.error(line),
 });
-if (!process.env.DATABASE_URL) console.error(`tests use the embedded PostgreSQL in ${dataDir}`);
+if (!process.env.DATABASE_URL) {
+  console.error(`tests use the embedded PostgreSQL in ${database.location ?? dataDir}`);
+}
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const args = [
