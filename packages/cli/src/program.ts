@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.ts';
 import { registerAuditList } from './commands/audit-list.ts';
 import { registerAuditTail } from './commands/audit-tail.ts';
@@ -43,6 +43,7 @@ import { registerUsersShow } from './commands/users-show.ts';
 import { registerUsersUnlock } from './commands/users-unlock.ts';
 import { describeError } from './errors.ts';
 import { paint } from './output.ts';
+import { PortcullisCommand } from './portcullis-command.ts';
 import type { Io } from './runtime.ts';
 
 /**
@@ -63,15 +64,20 @@ function group(program: Command, name: string, description: string, examples: st
 
 /** Builds the `portcullis` command tree, writing to `io`. */
 export function createProgram(io: Io): Command {
-  const program = new Command('portcullis')
+  const program = new PortcullisCommand('portcullis')
     .description('Portcullis: OAuth 2.0 / OpenID Connect for TypeScript teams')
     .showSuggestionAfterError()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      // Usage errors: commander's `error: ...` line, the prefix in red on a terminal.
+      // Usage errors: commander's `error: ...` line, the prefix in red on a terminal, and its
+      // suggestion kept on that line (commander puts `(Did you mean --name?)` on a second one).
       outputError: (text, write) =>
-        write(text.replace(/^error:/, paint(io.stderr, 'red', 'error:'))),
+        write(
+          text
+            .replace(/\n\(Did you mean (.*)\?\)\n$/, ' (did you mean $1?)\n')
+            .replace(/^error:/, paint(io.stderr, 'red', 'error:')),
+        ),
     })
     .addHelpText(
       'after',

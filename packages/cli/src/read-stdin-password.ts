@@ -1,3 +1,4 @@
+import { type Command, Option } from 'commander';
 import { CliError } from './errors.ts';
 import type { Io } from './runtime.ts';
 
@@ -33,12 +34,21 @@ export async function readStdinPassword(io: Io): Promise<string> {
 }
 
 /**
- * The refusal for a password given as an argument (`--password`, declared hidden by the commands
- * that take a password only so they can refuse it without commander echoing it back).
+ * Makes `command` refuse `--password` (with or without a value) as soon as it is parsed, before
+ * any other check, with one line saying to use `--password-stdin` (exit 2). The option is declared,
+ * hidden, only for this: as an unknown option commander would echo `--password=...` back in its
+ * error, and a missing `--password-stdin` would be reported first.
+ *
+ * @example
+ * refusePasswordArgument(users.command('create').requiredOption('--password-stdin', '...'));
  */
-export function passwordInArguments(): CliError {
-  return new CliError(
-    'passwords are never accepted as arguments (shell history and process lists keep them): use --password-stdin',
-    2,
-  );
+export function refusePasswordArgument(command: Command): Command {
+  return command
+    .addOption(new Option('--password [password]').hideHelp())
+    .on('option:password', () => {
+      throw new CliError(
+        'passwords are never accepted as arguments (shell history and process lists keep them): use --password-stdin',
+        2,
+      );
+    });
 }

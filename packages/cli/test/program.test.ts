@@ -79,10 +79,45 @@ test('an unknown command is a usage error with a suggestion', async (t) => {
     /unknown command 'frobnicate'/,
     2,
   );
-  const typo = await portcullis(['clients', 'lst']);
-  t.is(typo.code, 2);
-  t.regex(typo.stderr, /^error: unknown command 'lst'\n\(Did you mean list\?\)\n$/);
+  failsWithOneLine(
+    t,
+    await portcullis(['clients', 'lst']),
+    /^error: unknown command 'lst' \(did you mean list\?\)\n$/,
+    2,
+  );
   failsWithOneLine(t, await portcullis(['frobnicate']), /unknown command 'frobnicate'/, 2);
+});
+
+test('an unknown option is named, with the nearest one, before a missing required option', async (t) => {
+  // `--name` is required by `clients create`: the typo must be reported, not the missing option.
+  failsWithOneLine(
+    t,
+    await portcullis(['clients', 'create', '--nmae', 'billing', '--grant', 'client_credentials']),
+    /^error: unknown option '--nmae' \(did you mean --name\?\)\n$/,
+    2,
+  );
+  failsWithOneLine(
+    t,
+    await portcullis(['users', 'set-password', 'alice', '--pasword-stdin']),
+    /^error: unknown option '--pasword-stdin' \(did you mean --password-stdin\?\)\n$/,
+    2,
+  );
+  failsWithOneLine(
+    t,
+    await portcullis(['clients', 'list', '--jsn']),
+    /^error: unknown option '--jsn' \(did you mean --json\?\)\n$/,
+    2,
+  );
+  // Nothing near: the option alone. --help still wins over everything.
+  failsWithOneLine(
+    t,
+    await portcullis(['db', 'status', '--frobnicate']),
+    /^error: unknown option '--frobnicate'\n$/,
+    2,
+  );
+  const help = await portcullis(['clients', 'create', '--nmae', 'x', '--help']);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^Usage: portcullis clients create/);
 });
 
 test('an unreachable database is one clear line and exit 1', async (t) => {

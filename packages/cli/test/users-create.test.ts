@@ -121,6 +121,20 @@ test.serial('a password in the arguments is refused without being echoed', async
   ]) {
     failsWithOneLine(t, await users.run(args, 'another password\n'), /use --password-stdin/, 2);
   }
+  // Also without --password-stdin, or without a value: the advice, not "required option missing".
+  for (const args of [
+    ['users', 'create', '--username', 'erin', '--password', PASSWORD],
+    ['users', 'create', '--password', '--username', 'erin'],
+  ]) {
+    const result = await users.run(args, '');
+    failsWithOneLine(
+      t,
+      result,
+      /^portcullis: passwords are never accepted as arguments .*: use --password-stdin\n$/,
+      2,
+    );
+    t.false(result.stderr.includes(PASSWORD));
+  }
   const missing = await users.run(['users', 'create', '--username', 'erin'], `${PASSWORD}\n`);
   t.is(missing.code, 2, 'without --password-stdin: a usage error');
   t.regex(missing.stderr, /--password-stdin/);

@@ -57,6 +57,14 @@ test.serial('a password in the arguments is refused without being echoed', async
   ]) {
     failsWithOneLine(t, await users.run(args, 'another password\n'), /use --password-stdin/, 2);
   }
+  const bare = await users.run(['users', 'set-password', 'bob', '--password', NEW], '');
+  failsWithOneLine(
+    t,
+    bare,
+    /^portcullis: passwords are never accepted as arguments .*: use --password-stdin\n$/,
+    2,
+  );
+  t.false(bare.stderr.includes(NEW));
   t.deepEqual(await users.userRows(), before);
   t.truthy(await users.authenticate('bob', PASSWORD), 'the password is unchanged');
 });

@@ -1,15 +1,14 @@
 import { createUsersService } from '@portcullis/auth-server';
 import { createAuditRepository } from '@portcullis/storage';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { passwordInArguments, readStdinPassword } from '../read-stdin-password.ts';
+import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 interface Options {
   username: string;
   passwordStdin: true;
-  password?: string;
   email?: string;
   name?: string;
   json?: boolean;
@@ -17,16 +16,12 @@ interface Options {
 
 /** `portcullis users create`: registers a user whose password comes from stdin. */
 export function registerUsersCreate(users: Command, io: Io): void {
-  users
-    .command('create')
+  refusePasswordArgument(users.command('create'))
     .description('register a user; the password is read from stdin and stored as an argon2id hash')
     .requiredOption('--username <username>', '1-64 of letters, digits, . _ @ -; unique in any case')
     .requiredOption('--password-stdin', 'read the password from stdin (8 to 1024 characters)')
     .option('--email <email>', 'email address (not verified)')
     .option('--name <name>', 'display name (the `name` claim)')
-    // Declared, hidden, only to refuse it: as an unknown option commander would echo
-    // `--password=...` back in its error message.
-    .addOption(new Option('--password <password>').hideHelp())
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -36,7 +31,6 @@ Example:
       --email alice@example.com --name "Alice Liddell"`,
     )
     .action(async (options: Options) => {
-      if (options.password !== undefined) throw passwordInArguments();
       const password = await readStdinPassword(io);
       const user = await withDatabase(io, (db) =>
         db.transaction(async (trx) => {

@@ -1,46 +1,37 @@
 import { createUsersService } from '@portcullis/auth-server';
 import { createAuditRepository } from '@portcullis/storage';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
-import { passwordInArguments, readStdinPassword } from '../read-stdin-password.ts';
+import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
 
 /** `portcullis users set-password ID|USERNAME --password-stdin`. */
 export function registerUsersSetPassword(users: Command, io: Io): void {
-  users
-    .command('set-password')
+  refusePasswordArgument(users.command('set-password'))
     .description("replace a user's password, read from stdin")
     .argument('<user>', 'user id or username (any case)')
     .requiredOption('--password-stdin', 'read the new password from stdin (8 to 1024 characters)')
-    // Hidden, only to refuse it without echoing it (see `users create`).
-    .addOption(new Option('--password <password>').hideHelp())
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
       `\nExample:\n  $ printf '%s' "$PASSWORD" | portcullis users set-password alice --password-stdin`,
     )
-    .action(
-      async (
-        idOrUsername: string,
-        options: { passwordStdin: true; password?: string; json?: boolean },
-      ) => {
-        if (options.password !== undefined) throw passwordInArguments();
-        const password = await readStdinPassword(io);
-        const user = await withDatabase(io, (db) =>
-          db.transaction(async (trx) => {
-            const changed = await createUsersService(trx).setPassword(idOrUsername, password);
-            await createAuditRepository(trx).record({
-              type: 'user.updated',
-              actor: cliActor(io),
-              subject: changed.id,
-              details: { username: changed.username, changed: ['password'] },
-            });
-            return changed;
-          }),
-        );
-        if (options.json) return printJson(io, userJson(user));
-        printLines(io, [`changed the password of user "${user.username}" (${user.id})`]);
-      },
-    );
+    .action(async (idOrUsername: string, options: { passwordStdin: true; json?: boolean }) => {
+      const password = await readStdinPassword(io);
+      const user = await withDatabase(io, (db) =>
+        db.transaction(async (trx) => {
+          const changed = await createUsersService(trx).setPassword(idOrUsername, password);
+          await createAuditRepository(trx).record({
+            type: 'user.updated',
+            actor: cliActor(io),
+            subject: changed.id,
+            details: { username: changed.username, changed: ['password'] },
+          });
+          return changed;
+        }),
+      );
+      if (options.json) return printJson(io, userJson(user));
+      printLines(io, [`changed the password of user "${user.username}" (${user.id})`]);
+    });
 }
