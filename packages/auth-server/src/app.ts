@@ -128,8 +128,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       await next();
       if (ctx.status === 503) ctx.set('Retry-After', '5');
       // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
-      // unsupported_token_type. SECURITY.md: introspection says only {"active": false} about a
-      // token it cannot vouch for; resource servers verify JWTs themselves.
+      // unsupported_token_type. docs/security.md ("Revocation and introspection"): introspection
+      // says only {"active": false} about a token it cannot vouch for; resource servers verify
+      // JWTs themselves.
       if (
         ctx.path === '/token/introspection' &&
         ctx.status === 400 &&
@@ -263,7 +264,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       }
       const started = createServer(
         {
-          // Slow clients time out instead of holding sockets open (SECURITY.md: bad input).
+          // Slow clients time out instead of holding sockets open (docs/security.md: bad input).
           headersTimeout: 10_000,
           requestTimeout: 30_000,
           maxHeaderSize: 16 * 1024,

@@ -62,7 +62,7 @@ function checkConfidential(client: ClientRecord, secrets: SecretFacts[], now: Da
         id: 'client-secret-old',
         severity: 'warning',
         subject: secretSubject(client, secret),
-        reason: `The secret was created ${Math.floor(ageSeconds / DAY)} days ago and still works; rotating at least yearly bounds how long a leaked copy is useful (SECURITY.md: client secrets; NIST SP 800-57 cryptoperiods).`,
+        reason: `The secret was created ${Math.floor(ageSeconds / DAY)} days ago and still works; rotating at least yearly bounds how long a leaked copy is useful (docs/security.md: client secrets; NIST SP 800-57 cryptoperiods).`,
         fix: rotate(client),
       });
     }
@@ -90,7 +90,7 @@ export function checkClientSecrets(clients: readonly ClientFacts[], now: Date): 
               id: 'client-public-has-secret',
               severity: 'warning',
               subject: clientSubject(client),
-              reason: `The public client holds ${secrets.length} secret(s), yet authenticates with none, so nothing stops a copy of them being trusted elsewhere (SECURITY.md: public clients have no secret).`,
+              reason: `The public client holds ${secrets.length} secret(s), yet authenticates with none, so nothing stops a copy of them being trusted elsewhere (docs/security.md: public clients have no secret).`,
               // `remove-secret` refuses public clients, and `update --public` only acts on a change.
               fix: null,
             },

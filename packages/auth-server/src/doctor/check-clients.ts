@@ -18,8 +18,8 @@ function checkGrants(client: ClientRecord): Finding[] {
         subject,
         reason:
           grant === 'password'
-            ? 'The client is registered for the resource owner password grant, which RFC 9700 §2.4 says MUST NOT be used (SECURITY.md: no password grant).'
-            : 'The client is registered for the implicit grant, which puts tokens in the redirect and which RFC 9700 §2.1.2 says clients SHOULD NOT use (SECURITY.md: code only).',
+            ? 'The client is registered for the resource owner password grant, which RFC 9700 §2.4 says MUST NOT be used (docs/security.md: no password grant).'
+            : 'The client is registered for the implicit grant, which puts tokens in the redirect and which RFC 9700 §2.1.2 says clients SHOULD NOT use (docs/security.md: code only).',
         fix: fixClient(client),
       });
     } else if (!isSupportedGrant(grant)) {
@@ -54,7 +54,7 @@ function checkLifetimes(client: ClientRecord): Finding[] {
       id: 'client-access-token-ttl-long',
       severity: 'warning',
       subject,
-      reason: `The client's access tokens live ${formatDuration(accessTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.accessTokenTtl)}, and a JWT cannot be recalled before it expires (SECURITY.md: 10 minutes by default; RFC 6819 §5.1.5.3).`,
+      reason: `The client's access tokens live ${formatDuration(accessTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.accessTokenTtl)}, and a JWT cannot be recalled before it expires (docs/security.md: 10 minutes by default; RFC 6819 §5.1.5.3).`,
       fix: fixClient(client, '--access-token-ttl', '10m'),
     });
   }

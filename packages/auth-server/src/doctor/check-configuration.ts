@@ -82,7 +82,7 @@ function checkSecrets(facts: ConfigurationFacts): Finding[] {
       severity: 'error',
       subject: setting('PORTCULLIS_COOKIE_KEYS'),
       reason:
-        'No cookie keys are set, so `serve` refuses to start: it never signs cookies with development keys (SECURITY.md: Keys).',
+        'No cookie keys are set, so `serve` refuses to start: it never signs cookies with development keys (docs/security.md: Keys).',
       fix: `PORTCULLIS_COOKIE_KEYS=${RANDOM_KEY_EXPRESSION}`,
     });
   }
@@ -92,7 +92,7 @@ function checkSecrets(facts: ConfigurationFacts): Finding[] {
       id: 'cookie-key-short',
       severity: 'error',
       subject: setting('PORTCULLIS_COOKIE_KEYS'),
-      reason: `A cookie key shorter than ${DOCTOR_THRESHOLDS.cookieKeyLength} characters can be guessed and session cookies forged with it; the server refuses it (SECURITY.md: Keys).`,
+      reason: `A cookie key shorter than ${DOCTOR_THRESHOLDS.cookieKeyLength} characters can be guessed and session cookies forged with it; the server refuses it (docs/security.md: Keys).`,
       fix: `PORTCULLIS_COOKIE_KEYS=${RANDOM_KEY_EXPRESSION}`,
     });
   }
@@ -102,7 +102,7 @@ function checkSecrets(facts: ConfigurationFacts): Finding[] {
       severity: 'error',
       subject: setting('PORTCULLIS_KEY_ENCRYPTION_KEY'),
       reason:
-        'No key-encryption key is set, so `serve` refuses to start: signing keys are stored encrypted under it and never under a development key (SECURITY.md: Keys).',
+        'No key-encryption key is set, so `serve` refuses to start: signing keys are stored encrypted under it and never under a development key (docs/security.md: Keys).',
       fix: `PORTCULLIS_KEY_ENCRYPTION_KEY=${RANDOM_KEY_EXPRESSION}`,
     });
   }
@@ -114,7 +114,7 @@ function checkSecrets(facts: ConfigurationFacts): Finding[] {
         severity: 'error',
         subject: setting('PORTCULLIS_COOKIE_KEYS'),
         reason:
-          "A production cookie key is the development one from the data folder's dev-secrets.json, which anyone with that folder can read (SECURITY.md: Keys).",
+          "A production cookie key is the development one from the data folder's dev-secrets.json, which anyone with that folder can read (docs/security.md: Keys).",
         fix: `PORTCULLIS_COOKIE_KEYS=${RANDOM_KEY_EXPRESSION}`,
       });
     }
@@ -124,7 +124,7 @@ function checkSecrets(facts: ConfigurationFacts): Finding[] {
         severity: 'error',
         subject: setting('PORTCULLIS_KEY_ENCRYPTION_KEY'),
         reason:
-          "The production key-encryption key is the development one from the data folder's dev-secrets.json, so the signing keys' private parts are as safe as that file (SECURITY.md: Keys).",
+          "The production key-encryption key is the development one from the data folder's dev-secrets.json, so the signing keys' private parts are as safe as that file (docs/security.md: Keys).",
         // The stored signing keys are encrypted under this key: a new one must come with new keys.
         fix: null,
       });
@@ -147,7 +147,7 @@ const invalidKek = (): Finding => ({
   severity: 'error',
   subject: setting('PORTCULLIS_KEY_ENCRYPTION_KEY'),
   reason:
-    'The key-encryption key is not base64url of exactly 32 bytes, so the server refuses to start (SECURITY.md: Keys).',
+    'The key-encryption key is not base64url of exactly 32 bytes, so the server refuses to start (docs/security.md: Keys).',
   fix: `PORTCULLIS_KEY_ENCRYPTION_KEY=${RANDOM_KEY_EXPRESSION}`,
 });
 

@@ -17,7 +17,7 @@ export function checkResources(resources: readonly ResourceRecord[]): Finding[] 
       id: 'resource-access-token-ttl-long',
       severity: 'warning',
       subject: { kind: 'resource', id: resource.identifier, label: resource.name },
-      reason: `Access tokens for the resource live ${formatDuration(resource.accessTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.accessTokenTtl)}, and ${resource.accessTokenFormat === 'jwt' ? 'a JWT cannot be recalled' : 'a stolen token works'} until it expires (SECURITY.md: 10 minutes by default; RFC 6819 §5.1.5.3).`,
+      reason: `Access tokens for the resource live ${formatDuration(resource.accessTokenTtl)}, over ${formatDuration(DOCTOR_THRESHOLDS.accessTokenTtl)}, and ${resource.accessTokenFormat === 'jwt' ? 'a JWT cannot be recalled' : 'a stolen token works'} until it expires (docs/security.md: 10 minutes by default; RFC 6819 §5.1.5.3).`,
       fix: `portcullis resources update ${shellQuote(resource.identifier)} --access-token-ttl 10m`,
     }));
 }

@@ -32,7 +32,7 @@ export function checkServerPolicy(policy: ServerPolicyFacts | { error: string })
   if (policy.missingChallengeError !== 'invalid_request') {
     add(
       'pkce-not-required',
-      `An authorization request without code_challenge was ${policy.missingChallengeError ? `answered ${policy.missingChallengeError}` : 'accepted'}, not refused with invalid_request, so PKCE is not enforced (RFC 9700 §2.1.1; SECURITY.md).`,
+      `An authorization request without code_challenge was ${policy.missingChallengeError ? `answered ${policy.missingChallengeError}` : 'accepted'}, not refused with invalid_request, so PKCE is not enforced (RFC 9700 §2.1.1; docs/security.md).`,
     );
   }
   const otherMethods = policy.codeChallengeMethods.filter((m) => m !== 'S256');
@@ -46,26 +46,26 @@ export function checkServerPolicy(policy: ServerPolicyFacts | { error: string })
   if (otherResponseTypes.length > 0) {
     add(
       'response-type-not-code',
-      `The server offers response types ${otherResponseTypes.join(', ')} besides code, which return tokens in the redirect (RFC 9700 §2.1.2; SECURITY.md: code only).`,
+      `The server offers response types ${otherResponseTypes.join(', ')} besides code, which return tokens in the redirect (RFC 9700 §2.1.2; docs/security.md: code only).`,
     );
   }
   for (const grant of policy.grantTypes.filter((g) => g === 'password' || g === 'implicit')) {
     add(
       `server-${grant}-grant`,
-      `The server offers the ${grant} grant, which RFC 9700 ${grant === 'password' ? '§2.4 says MUST NOT be used' : '§2.1.2 says clients SHOULD NOT use'} (SECURITY.md).`,
+      `The server offers the ${grant} grant, which RFC 9700 ${grant === 'password' ? '§2.4 says MUST NOT be used' : '§2.1.2 says clients SHOULD NOT use'} (docs/security.md).`,
     );
   }
   const symmetric = policy.signingAlgorithms.filter((a) => /^HS/i.test(a) || a === 'none');
   if (symmetric.length > 0) {
     add(
       'symmetric-signing-offered',
-      `The server offers the signing algorithms ${symmetric.join(', ')}, which key on client secrets we store only hashed, or sign nothing (SECURITY.md; RFC 8725 §3.1).`,
+      `The server offers the signing algorithms ${symmetric.join(', ')}, which key on client secrets we store only hashed, or sign nothing (docs/security.md; RFC 8725 §3.1).`,
     );
   }
   if (policy.tokenEndpointAuthMethods.includes('client_secret_jwt')) {
     add(
       'client-secret-jwt-offered',
-      'The server offers client_secret_jwt authentication, which needs the plain client secret that we store only hashed (SECURITY.md: client authentication).',
+      'The server offers client_secret_jwt authentication, which needs the plain client secret that we store only hashed (docs/security.md: client authentication).',
     );
   }
   return findings;

@@ -84,7 +84,7 @@ export function checkSigningKeys(keys: readonly SigningKeyFacts[], now: Date): F
         id: 'signing-key-undecryptable',
         severity: 'error',
         subject: keySubject(key),
-        reason: `The configured key-encryption key does not decrypt the ${key.state} ${key.alg} key, so servers with this configuration refuse to start (SECURITY.md: keys encrypted at rest).`,
+        reason: `The configured key-encryption key does not decrypt the ${key.state} ${key.alg} key, so servers with this configuration refuse to start (docs/security.md: keys encrypted at rest).`,
         fix: 'PORTCULLIS_KEY_ENCRYPTION_KEY=<the key the signing keys were stored with>',
       }),
     );

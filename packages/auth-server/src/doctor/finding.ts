@@ -21,7 +21,7 @@ export interface Finding {
   id: string;
   severity: Severity;
   subject: FindingSubject;
-  /** One sentence: what is wrong and why, citing RFC 9700, another RFC or SECURITY.md. */
+  /** One sentence: what is wrong and why, citing RFC 9700, another RFC or docs/security.md. */
   reason: string;
   /**
    * The exact `portcullis ...` command that fixes it, or the `VARIABLE=value` to set in the

@@ -50,7 +50,7 @@ export function redirectUriProblem(uri: string): RedirectUriProblem | undefined 
   }
   if (SCRIPT_SCHEMES.has(scheme)) {
     return invalid(
-      `${quoted} uses the ${scheme}: scheme, which can run script in the browser (SECURITY.md: redirect URIs).`,
+      `${quoted} uses the ${scheme}: scheme, which can run script in the browser (docs/security.md: redirect URIs).`,
     );
   }
   if (scheme === 'http' && !LOOPBACK.has(url.hostname)) {

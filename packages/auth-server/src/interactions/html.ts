@@ -35,7 +35,7 @@ function isSafe(value: unknown): value is SafeHtml {
   );
 }
 
-/** Headers every page of ours carries (SECURITY.md: pages). */
+/** Headers every page of ours carries (docs/security.md: pages). */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; frame-ancestors 'none'",

@@ -1,9 +1,9 @@
 /**
- * What the logs never show (SECURITY.md): credentials, tokens, codes and passwords. Two layers:
- * every field with one of these names (in any case) is replaced by `[redacted]` wherever it sits
- * in a log line, and every string logged is scrubbed of secrets embedded in text (query strings,
- * `Authorization` values, JWTs), in case an error message quotes one. pino's own `redact`
- * guards the top level once more.
+ * What the logs never show (docs/security.md, "Logs and redaction"): credentials, tokens, codes
+ * and passwords. Two layers: every field with one of these names (in any case) is replaced by
+ * `[redacted]` wherever it sits in a log line, and every string logged is scrubbed of secrets
+ * embedded in text (query strings, `Authorization` values, JWTs), in case an error message quotes
+ * one. pino's own `redact` guards the top level once more.
  */
 export const REDACTED = '[redacted]';
 

@@ -30,7 +30,7 @@ test('production without secrets: both are errors, each with the variable to set
     t.is(finding.severity, 'error');
     t.is(finding.subject.kind, 'setting');
     t.true(finding.fix?.startsWith(`${finding.subject.id}=$(node -e`), finding.fix ?? '');
-    t.regex(finding.reason, /SECURITY\.md/);
+    t.regex(finding.reason, /docs\/security\.md/);
   }
 });
 

@@ -84,7 +84,7 @@ function report(io: Io, findings: readonly Finding[], mode: DoctorMode): void {
   const heading = (severity: Severity, text: string) =>
     tty ? `\x1b[1;${COLOURS[severity]}m${text}\x1b[0m` : text;
   const lines = [
-    `Checked the ${mode === 'production' ? 'production (serve)' : 'development (dev)'} configuration and the database against RFC 9700 and SECURITY.md.`,
+    `Checked the ${mode === 'production' ? 'production (serve)' : 'development (dev)'} configuration and the database against RFC 9700 and docs/security.md.`,
   ];
   for (const severity of SEVERITIES) {
     const group = findings.filter((f) => f.severity === severity);
@@ -102,12 +102,14 @@ function report(io: Io, findings: readonly Finding[], mode: DoctorMode): void {
   printLines(io, lines);
 }
 
-/** `portcullis doctor`: checks a deployment against RFC 9700 and SECURITY.md; changes nothing. */
+/**
+ * `portcullis doctor`: checks a deployment against RFC 9700 and docs/security.md; changes nothing.
+ */
 export function registerDoctor(program: Command, io: Io): void {
   program
     .command('doctor')
     .description(
-      "check the deployment (the server's configuration from the environment, the database) against RFC 9700 and SECURITY.md; changes nothing",
+      "check the deployment (the server's configuration from the environment, the database) against RFC 9700 and docs/security.md; changes nothing",
     )
     .addOption(
       new Option('--mode <mode>', 'judge the configuration `serve` (production) or `dev` runs with')

@@ -49,7 +49,8 @@ function resolveOptional(options: AuthenticateOptions | undefined): boolean {
 }
 
 // A JWS has three segments and a JWE five: those go to local verification (which refuses a JWE,
-// SECURITY.md). Anything else is an opaque token, for introspection when it is configured.
+// docs/security.md: resource servers). Anything else is an opaque token, for introspection when
+// it is configured.
 function isJoseShaped(token: string): boolean {
   let dots = 0;
   for (let index = token.indexOf('.'); index !== -1; index = token.indexOf('.', index + 1)) {
