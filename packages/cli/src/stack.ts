@@ -6,6 +6,7 @@ import {
   type ServerConfig,
 } from '@portcullis/auth-server';
 import type { Database } from '@portcullis/storage';
+import { listenFailure } from './listen-failure.ts';
 import { dataDir, type Io } from './runtime.ts';
 
 /** Something running that must be stopped on the way out. */
@@ -13,7 +14,11 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-/** Starts the authorization server on an open database; returns its URL and how to stop it. */
+/**
+ * Starts the authorization server on an open database; returns its URL and how to stop it. When
+ * it cannot listen (a port in use), it stops what it had started (the signing-key refresh, the
+ * change listener) and fails with one line naming the port and the setting to change.
+ */
 export async function startAuthServer(
   io: Io,
   db: Database,
@@ -26,7 +31,22 @@ export async function startAuthServer(
     config,
     logger: createJsonLogger(io.stderr),
   });
-  const { server: http } = await server.listen();
+  let http: Awaited<ReturnType<typeof server.listen>>['server'];
+  try {
+    ({ server: http } = await server.listen());
+  } catch (error) {
+    await server.close().catch(() => {});
+    const metrics =
+      config.metricsPort !== undefined &&
+      config.metricsPort !== 0 &&
+      (error as { port?: unknown }).port === config.metricsPort;
+    throw listenFailure(
+      error,
+      metrics
+        ? { port: 'PORTCULLIS_METRICS_PORT', host: 'PORTCULLIS_METRICS_HOST' }
+        : { port: 'PORTCULLIS_PORT', host: 'PORTCULLIS_HOST' },
+    );
+  }
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { url: config.issuer, port, stop: () => server.close() };

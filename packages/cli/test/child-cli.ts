@@ -12,6 +12,8 @@ export interface ChildCli {
   stderr(): string;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null>;
 }
 
 /**
@@ -55,5 +57,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): ChildCli {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
+    exited: () => exited,
   };
 }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { migrationNames } from '@portcullis/storage';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { startCli } from './child-cli.ts';
 import { cliWith, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
 
@@ -105,6 +106,50 @@ for (const [what, env, why] of badPorts) {
       why,
     );
     t.false(existsSync(dir), 'no data folder, no development secrets');
+  });
+}
+
+/** Holds `port` on 127.0.0.1 (where `dev` listens) until the test ends. */
+async function occupy(t: ExecutionContext, port: number): Promise<void> {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+}
+
+const busyPorts: Array<[string, 'PORTCULLIS_PORT' | 'PORTCULLIS_API_PORT']> = [
+  ["the authorization server's port", 'PORTCULLIS_PORT'],
+  ["the example API's port", 'PORTCULLIS_API_PORT'],
+];
+for (const [what, setting] of busyPorts) {
+  test(`${what} in use: stops what it started and exits 1, naming the port and ${setting}`, async (t) => {
+    const own = await createTestDatabase({ migrate: false });
+    t.teardown(() => own.drop());
+    const ports = { PORTCULLIS_PORT: await freePort(), PORTCULLIS_API_PORT: await freePort() };
+    await occupy(t, ports[setting]);
+    const dev = startCli(['dev'], {
+      DATABASE_URL: own.url,
+      PORTCULLIS_DATA_DIR: path.join(dataDir, `busy-${setting}`),
+      PORTCULLIS_PORT: String(ports.PORTCULLIS_PORT),
+      PORTCULLIS_API_PORT: String(ports.PORTCULLIS_API_PORT),
+    });
+    t.teardown(() => dev.stop('SIGKILL'));
+    // It ends by itself (no signal), which it cannot while a timer or a connection is left.
+    t.is(await dev.exited(), 1, dev.stderr());
+    const lines = dev.stderr().trim().split('\n');
+    t.is(
+      lines.at(-1),
+      `portcullis: port ${ports[setting]} is already in use (127.0.0.1:${ports[setting]}): stop what listens there, or set ${setting} to another port`,
+    );
+    t.deepEqual(
+      lines.filter((line) => !line.startsWith('warning: development secrets')),
+      [lines.at(-1)],
+      'nothing else: no stack trace, no key refresh warnings',
+    );
+    t.is(dev.stdout(), '');
+    // The other port is free: with the API's port in use, the authorization server it had
+    // started is gone again.
+    const other = setting === 'PORTCULLIS_PORT' ? 'PORTCULLIS_API_PORT' : 'PORTCULLIS_PORT';
+    await t.throwsAsync(fetch(`http://127.0.0.1:${ports[other]}/healthz`));
   });
 }
 

@@ -194,7 +194,9 @@ test('a human start-up line on stderr without --json; a port in use: one line, e
     await cliWith(database, ['example-api'], {
       env: { PORTCULLIS_API_PORT: String(port), PORTCULLIS_API_HOST: '127.0.0.1' },
     }),
-    /^portcullis: listen EADDRINUSE/,
+    new RegExp(
+      `^portcullis: port ${port} is already in use \\(127\\.0\\.0\\.1:${port}\\): stop what listens there, or set PORTCULLIS_API_PORT to another port\n$`,
+    ),
   );
   t.is(await api.stop('SIGTERM'), 0, api.stderr());
   t.is(api.stdout(), '');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { startCli } from './child-cli.ts';
@@ -88,6 +89,31 @@ test('refuses a schema with pending migrations, naming the command to run', asyn
   t.regex(result.stderr, /portcullis db migrate/);
   t.is(result.stdout, '');
 });
+
+const busyPorts = ['PORTCULLIS_PORT', 'PORTCULLIS_METRICS_PORT'] as const;
+for (const setting of busyPorts) {
+  test(`${setting} in use: exits 1 by itself with one line naming the port and ${setting}`, async (t) => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const busy = (blocker.address() as net.AddressInfo).port;
+    const server = startCli(['serve'], {
+      ...secrets,
+      DATABASE_URL: database.url,
+      PORTCULLIS_HOST: '127.0.0.1',
+      PORTCULLIS_PORT: String(setting === 'PORTCULLIS_PORT' ? busy : await freePort()),
+      ...(setting === 'PORTCULLIS_METRICS_PORT' ? { PORTCULLIS_METRICS_PORT: String(busy) } : {}),
+    });
+    t.teardown(() => server.stop('SIGKILL'));
+    // Ending without a signal proves the key refresh and the change listener were stopped too.
+    t.is(await server.exited(), 1, server.stderr());
+    t.is(
+      server.stderr(),
+      `portcullis: port ${busy} is already in use (127.0.0.1:${busy}): stop what listens there, or set ${setting} to another port\n`,
+    );
+    t.is(server.stdout(), '');
+  });
+}
 
 test('usage errors: an unknown option, an argument; exit 2', async (t) => {
   failsWithOneLine(t, await cliWith(database, ['serve', '--dev']), /unknown option '--dev'/, 2);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,31 @@ test('dev with the embedded PostgreSQL stops the database too on SIGTERM, and ke
   const again = exitOf(second.child);
   second.child.kill('SIGINT');
   t.is(await again, 0);
+
+  // Its port in use: it stops the database it started and exits 1 by itself, naming the port.
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) =>
+    blocker.listen(Number(env.PORTCULLIS_PORT), '127.0.0.1', resolve),
+  );
+  t.teardown(() => blocker.close());
+  const busy = spawn(process.execPath, [bin, 'dev'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  t.teardown(() => busy.kill('SIGKILL'));
+  let stderr = '';
+  busy.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  t.is(await exitOf(busy), 1, stderr);
+  t.regex(
+    stderr,
+    new RegExp(
+      `\\nportcullis: port ${env.PORTCULLIS_PORT} is already in use .*, or set PORTCULLIS_PORT to another port\\n$`,
+    ),
+  );
+  t.false(existsSync(path.join(dataDir, 'pg', 'postmaster.pid')), 'the embedded server stopped');
 });
 
 const isRoot = process.getuid?.() === 0;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
 import { findPostgresBinaries, migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
 import { seedExampleResource } from '../seed-example-resource.ts';
@@ -70,6 +71,8 @@ Examples:
           publicUrl: resource,
           port: apiPort,
           host: '127.0.0.1',
+        }).catch((error: unknown) => {
+          throw listenFailure(error, { port: 'PORTCULLIS_API_PORT', host: 'PORTCULLIS_API_HOST' });
         });
         parts.push({ stop: () => api.close() });
         if (options.json) {

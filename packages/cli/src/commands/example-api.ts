@@ -1,6 +1,7 @@
 import { parseHost, parsePort, rejectUnknownSettings } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine } from '../output.ts';
 import type { Io } from '../runtime.ts';
 import { handleSignals, type Stoppable } from '../stack.ts';
@@ -59,6 +60,8 @@ Examples:
           publicUrl: config.resource,
           port: config.port,
           host: config.host,
+        }).catch((error: unknown) => {
+          throw listenFailure(error, { port: 'PORTCULLIS_API_PORT', host: 'PORTCULLIS_API_HOST' });
         });
         parts.push({ stop: () => api.close() });
         const port = Number(new URL(api.url).port);
