@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
@@ -26,6 +27,11 @@ const PHONE = { width: 480, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
 /** How long to wait for the browser to arrive at the callback before failing with a message. */
 const CALLBACK_TIMEOUT_MS = 15_000;
+/** axe-core, run in each page to find accessibility problems (WCAG 2.2 A/AA and best practices). */
+const AXE_SOURCE = await readFile(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 let database: TestDatabase;
 let stack: Stack;
@@ -272,4 +278,117 @@ test('keyboard only: Tab between the fields, Enter signs in, Tab and Enter allow
   const callback = await arrived;
   t.truthy(callback.searchParams.get('code'));
   t.is(callback.searchParams.get('state'), state);
+});
+
+/** Signs in on the login page the browser is on. */
+async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * The accessibility problems axe-core finds in the page, one line each (none: []). All of axe's
+ * rules but the experimental ones: WCAG 2.0, 2.1 and 2.2 A and AA, and best practices.
+ *
+ * axe is evaluated through the DevTools protocol (page.evaluate), which the page's CSP (no
+ * script at all) does not govern, so the pages are checked as served, CSP in force; a script
+ * tag (page.addScriptTag) would be refused by that CSP, and bypassCSP would turn it off.
+ */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(`typeof window.axe === 'object'`))) await page.evaluate(AXE_SOURCE);
+  const { checked, problems } = (await page.evaluate(`axe
+    .run(document, { resultTypes: ['violations'] })
+    .then((results) => ({
+      checked: results.passes.length,
+      problems: results.violations.map((v) =>
+        v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
+          v.nodes.map((n) => n.target.join(' ')).join(', ')),
+    }))`)) as { checked: number; problems: string[] };
+  // No rule passed would mean axe looked at nothing (an empty or unloaded page).
+  if (checked === 0) throw new Error(`axe checked nothing on ${page.url()}`);
+  return problems;
+}
+
+/** The focused element's id and outline, and the background of the card around it. */
+async function focusRing(page: Page) {
+  return (await page.evaluate(`(() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    return {
+      id: element.id || element.textContent.trim(),
+      style: style.outlineStyle,
+      width: parseFloat(style.outlineWidth),
+      color: style.outlineColor,
+      background: getComputedStyle(document.querySelector('main')).backgroundColor,
+    };
+  })()`)) as { id: string; style: string; width: number; color: string; background: string };
+}
+
+/** WCAG contrast ratio of two opaque CSS colours given as `rgb(r, g, b)`. */
+function contrast(first: string, second: string): number {
+  const luminance = (css: string) => {
+    const match = /^rgba?\((\d+), (\d+), (\d+)(?:, ([\d.]+))?\)$/.exec(css);
+    if (!match || (match[4] !== undefined && Number(match[4]) !== 1)) {
+      throw new Error(`not an opaque rgb() colour: ${css}`);
+    }
+    const [r, g, b] = [match[1], match[2], match[3]].map((channel) => {
+      const c = Number(channel) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a) as [
+    number,
+    number,
+  ];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+test('contrast helper: the WCAG figures', (t) => {
+  t.is(contrast('rgb(255, 255, 255)', 'rgb(0, 0, 0)'), 21);
+  t.is(Math.round(contrast('rgb(245, 158, 11)', 'rgb(255, 255, 255)') * 100) / 100, 2.15);
+});
+
+test('the login page: no accessibility problem, and a focus ring of 3:1 or more', async (t) => {
+  const { url } = await authorizationRequest();
+  const { page } = await newPage(t);
+  await page.goto(url.href);
+  t.deepEqual(await accessibilityProblems(page), []);
+
+  const field = await focusRing(page);
+  t.is(field.id, 'username');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const button = await focusRing(page);
+  t.is(button.id, 'Sign in');
+  for (const ring of [field, button]) {
+    t.is(ring.style, 'solid', ring.id);
+    t.true(ring.width >= 2, `${ring.id}: ${ring.width}px`);
+    const ratio = contrast(ring.color, ring.background);
+    t.true(ratio >= 3, `${ring.id}: ${ring.color} on ${ring.background} is ${ratio.toFixed(2)}:1`);
+  }
+});
+
+test('a wrong password: the generic message, the username kept, the focus on Password', async (t) => {
+  const { state, url } = await authorizationRequest();
+  const { page } = await newPage(t);
+  await page.goto(url.href);
+  await signIn(page, 'alice', 'not-the-password');
+
+  await page.getByRole('alert').waitFor();
+  t.is(await page.getByRole('alert').textContent(), 'The username or password is not right.');
+  t.is(await page.getByLabel('Username', { exact: true }).inputValue(), 'alice');
+  t.is(await page.getByLabel('Password', { exact: true }).inputValue(), '');
+  t.is(await page.evaluate('document.activeElement.id'), 'password');
+  t.deepEqual(await accessibilityProblems(page), []);
+
+  // Straight on with the right password, from where the focus is: then the consent page.
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Allow' }).waitFor();
+  t.deepEqual(await accessibilityProblems(page), []);
+  const arrived = callbackReceived(state);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  t.truthy((await arrived).searchParams.get('code'));
 });

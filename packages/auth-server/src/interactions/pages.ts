@@ -15,7 +15,10 @@ export interface ClientDisplay {
   logo?: string | undefined;
 }
 
-/** The sign-in form; `error` is the one message for every failure (no account enumeration). */
+/**
+ * The sign-in form; `error` is the one message for every failure (no account enumeration). The
+ * focus starts on the username, or on the password when a failed attempt kept the username.
+ */
 export function loginPage(options: {
   action: string;
   csrf: string;
@@ -23,17 +26,19 @@ export function loginPage(options: {
   username?: string;
   error?: string;
 }): string {
+  // After a failed attempt the username is kept: the password is what to type again.
+  const retry = Boolean(options.error && options.username);
   return page(
     'Sign in',
     html`<h1>Sign in</h1>
 <p class="muted">to continue to <strong>${options.client.name}</strong></p>
-${options.error ? html`<p class="error" role="alert">${options.error}</p>` : html``}
+${options.error ? html`<p class="error" id="login-error" role="alert">${options.error}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${options.username ?? ''}">
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${retry ? html`` : html` autofocus`} value="${options.username ?? ''}">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
+<input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
 <button class="primary" type="submit">Sign in</button>
 </form>`,
   );
