@@ -75,6 +75,14 @@ export function formAction(page: string, id?: string): string | undefined {
   return tag ? /action="([^"]*)"/.exec(tag)?.[1]?.replaceAll('&amp;', '&') : undefined;
 }
 
+/** The href of the first link in a page whose text matches `text` (`&amp;` decoded). */
+export function linkHref(page: string, text: RegExp): string | undefined {
+  for (const match of page.matchAll(/<a\b[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/g)) {
+    if (text.test(match[2] ?? '')) return match[1]?.replaceAll('&amp;', '&');
+  }
+  return undefined;
+}
+
 /**
  * Submits the form of the page in `step` (the first one, or the one with `formId`) with its
  * hidden fields (CSRF tokens) plus `fields`, following redirects like {@link HttpBrowser.follow}.

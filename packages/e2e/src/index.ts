@@ -1,7 +1,7 @@
 export { browserForTests } from './browser-setup/index.ts';
 export { cliJson } from './cli.ts';
 export { discoverClient } from './discover-client.ts';
-export { formAction, HttpBrowser, inputValue, submitForm } from './http-browser.ts';
+export { formAction, HttpBrowser, inputValue, linkHref, submitForm } from './http-browser.ts';
 export { jwksKids, kidOf } from './jwks.ts';
 export { oauthError, withinOneSecond } from './oauth-checks.ts';
 export { type Running, startServe, track } from './serve-process.ts';

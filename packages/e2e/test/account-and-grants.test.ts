@@ -1,7 +1,14 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { formAction, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import {
+  formAction,
+  HttpBrowser,
+  linkHref,
+  type Stack,
+  startStack,
+  submitForm,
+} from '../src/index.ts';
 
 const REDIRECT = 'http://127.0.0.1:8767/callback';
 const PASSWORD = 'grants-owner-password';
@@ -96,13 +103,31 @@ test.serial(
       /frame-ancestors 'none'/,
     );
 
-    const forged = await browser.request(`${stack.issuer}${formAction(page)}`, {
+    // "Remove access" is a link to a confirmation page; its form does the removal.
+    const removal = linkHref(page, /Remove access for Photo Printer/) as string;
+    t.regex(removal, /^\/account\/grants\/[^/]+\/revoke$/);
+    const confirm = await browser.follow(`${stack.issuer}${removal}`);
+    const confirmPage = await confirm.response.clone().text();
+    t.is(confirm.response.status, 200);
+    t.regex(confirmPage, /Remove access for Photo Printer\?/);
+    t.regex(confirmPage, /Read your notes/);
+    t.is(formAction(confirmPage), removal);
+    t.regex(
+      (await (await browser.follow(`${stack.issuer}/account`)).response.text()) ?? '',
+      /Photo Printer/,
+      'showing the confirmation removes nothing',
+    );
+
+    const forged = await browser.request(`${stack.issuer}${removal}`, {
       form: { csrf: 'forged' },
     });
     t.is(forged.status, 403, 'a revocation without the CSRF token is refused');
 
-    const after = await post(browser, account, {});
+    const after = await post(browser, confirm, {});
     t.regex(await after.response.text(), /No app has access to your account/);
+    const gone = await browser.request(`${stack.issuer}${removal}`);
+    t.is(gone.status, 303, 'the confirmation of an access already removed goes back to the list');
+    t.is(gone.headers.get('location'), '/account');
     const refreshed = await client.refreshTokenGrant(config, refreshToken).then(
       () => 'worked',
       (e: client.ResponseBodyError) => e.error,

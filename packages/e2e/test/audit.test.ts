@@ -11,6 +11,7 @@ import {
   discoverClient,
   HttpBrowser,
   inputValue,
+  linkHref,
   type Stack,
   startStack,
   submitForm,
@@ -219,8 +220,13 @@ test.serial('removing an app on the account page records consent.revoked', async
   const [grantId] = await grantIdsOfGina(site);
   const start = await lastId(site);
   const account = await browser.follow(`${site.stack.issuer}/account`);
-  t.regex(await account.response.clone().text(), /Audited App/);
-  const after = (await submitForm(browser, account, {})).next;
+  const page = await account.response.text();
+  t.regex(page, /Audited App/);
+  // "Remove access" leads to a confirmation page, whose form removes it.
+  const confirm = await browser.follow(
+    new URL(linkHref(page, /Remove access/) as string, account.url).href,
+  );
+  const after = (await submitForm(browser, confirm, {})).next;
   t.regex(await after.response.text(), /No app has access to your account/);
   const events = await recorded(site, start, 'consent.revoked');
   t.is(events.length, 1);

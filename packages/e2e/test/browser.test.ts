@@ -84,6 +84,8 @@ test.before(async () => {
     `${PASSWORD}\n`,
   );
   userId = user.id;
+  // bob has the account-page test to himself: the page lists every app of its user.
+  await stack.cli(['users', 'create', '--username', 'bob', '--password-stdin'], `${PASSWORD}\n`);
   app = await stack.cli([
     'clients',
     'create',
@@ -391,4 +393,66 @@ test('a wrong password: the generic message, the username kept, the focus on Pas
   const arrived = callbackReceived(state);
   await page.getByRole('button', { name: 'Allow' }).click();
   t.truthy((await arrived).searchParams.get('code'));
+});
+
+test('the account page: headings under the title, a distinct "Remove access" that asks first', async (t) => {
+  const { state, url } = await authorizationRequest();
+  const { page } = await newPage(t);
+  await page.goto(`${stack.issuer}/account`);
+  t.is(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign in');
+  t.deepEqual(await accessibilityProblems(page), [], 'the account sign-in page');
+
+  await page.goto(url.href);
+  await signIn(page, 'bob');
+  const arrived = callbackReceived(state);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await arrived;
+
+  await page.goto(`${stack.issuer}/account`);
+  t.is(await page.title(), 'Your apps · Portcullis');
+  t.deepEqual(await accessibilityProblems(page), []);
+  // Strings, not functions: this package is type-checked without the DOM library.
+  const style = (selector: string, property: string) =>
+    page.evaluate(
+      `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`,
+    ) as Promise<string>;
+  const [title, appHeading] = [
+    Number.parseFloat(await style('h1', 'fontSize')),
+    Number.parseFloat(await style('h2', 'fontSize')),
+  ];
+  t.true(
+    title > appHeading,
+    `the page title (${title}px) is bigger than an app's (${appHeading}px)`,
+  );
+  t.is(await page.getByRole('heading', { level: 2 }).textContent(), 'Notes Viewer');
+
+  const remove = page.getByRole('link', { name: 'Remove access for Notes Viewer' });
+  t.is(await remove.getAttribute('class'), 'button danger-outline');
+  const look = async (selector: string) =>
+    Promise.all(['color', 'borderTopColor', 'backgroundColor'].map((p) => style(selector, p)));
+  const removeLook = await look('a.danger-outline');
+  t.deepEqual(removeLook.slice(0, 2), ['rgb(185, 28, 28)', 'rgb(185, 28, 28)'], 'red: destructive');
+  t.notDeepEqual(removeLook, await look('form.signed-in button'), 'not styled like Sign out');
+
+  // Remove access: a confirmation page first; Cancel keeps the app.
+  await remove.click();
+  await page.waitForURL((u) => u.pathname.endsWith('/revoke'));
+  t.is(await page.title(), 'Remove access · Portcullis');
+  t.is(
+    await page.getByRole('heading', { level: 1 }).textContent(),
+    'Remove access for Notes Viewer?',
+  );
+  t.deepEqual(await accessibilityProblems(page), [], 'the confirmation page');
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await page.waitForURL((u) => u.pathname === '/account');
+  t.is(await page.getByRole('heading', { level: 2 }).textContent(), 'Notes Viewer');
+
+  await remove.click();
+  const confirm = page.getByRole('button', { name: 'Remove access' });
+  await confirm.waitFor();
+  t.is(await style('button.danger', 'backgroundColor'), 'rgb(185, 28, 28)');
+  await confirm.click();
+  await page.waitForURL((u) => u.pathname === '/account');
+  t.regex((await page.locator('main').textContent()) ?? '', /No app has access to your account/);
+  t.deepEqual(await accessibilityProblems(page), [], 'the account page without apps');
 });

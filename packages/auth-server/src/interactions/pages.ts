@@ -61,9 +61,7 @@ ${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
 </div>
 ${client.homepage ? html`<p class="muted"><a href="${client.homepage}" rel="noopener noreferrer">${client.homepage}</a></p>` : html``}
 <p>Signed in as <strong>${options.username}</strong>. It asks to:</p>
-<ul class="scopes">
-${options.scopes.map((s) => html`<li>${s.description}<br><code>${s.name}${s.resource ? ` · ${s.resource}` : ''}</code></li>`)}
-</ul>
+${scopeList(options.scopes)}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <button class="primary" type="submit" name="decision" value="approve">Allow</button>
@@ -134,11 +132,23 @@ export function join(parts: SafeHtml[]): SafeHtml {
   return { html: parts.map((p) => p.html).join('') };
 }
 
-/** The signed-in user's page: the apps they authorised, what each may do, and a revoke button. */
+/** An app the user authorised, as the account pages show it. */
+export interface AuthorisedApp {
+  grantId: string;
+  clientName: string;
+  grantedAt: Date | null;
+  scopes: ScopeLine[];
+}
+
+/**
+ * The signed-in user's page: the apps they authorised, what each may do, and a link to remove
+ * an app's access (a confirmation page, {@link removeAccessPage}, does it). Headings: the page
+ * title (h1), then one smaller h2 per app.
+ */
 export function accountPage(options: {
   username: string;
   csrf: string;
-  apps: Array<{ grantId: string; clientName: string; grantedAt: Date | null; scopes: ScopeLine[] }>;
+  apps: AuthorisedApp[];
 }): string {
   return page(
     'Your apps',
@@ -148,22 +158,48 @@ ${
   options.apps.length === 0
     ? html`<p>No app has access to your account.</p>`
     : options.apps.map(
-        (app) => html`<section aria-label="${app.clientName}">
-<h2>${app.clientName}</h2>
+        (app) => html`<section class="app" aria-labelledby="app-${app.grantId}">
+<h2 id="app-${app.grantId}">${app.clientName}</h2>
 ${app.grantedAt ? html`<p class="muted">Allowed on ${app.grantedAt.toISOString().slice(0, 10)}</p>` : html``}
-<ul class="scopes">
-${app.scopes.map((s) => html`<li>${s.description}<br><code>${s.name}${s.resource ? ` · ${s.resource}` : ''}</code></li>`)}
-</ul>
-<form method="post" action="/account/grants/${app.grantId}/revoke">
-<input type="hidden" name="csrf" value="${options.csrf}">
-<button class="secondary" type="submit">Remove access for ${app.clientName}</button>
-</form>
+${scopeList(app.scopes)}
+<a class="button danger-outline" href="${revokePath(app.grantId)}">Remove access for ${app.clientName}</a>
 </section>`,
       )
 }
-<form method="post" action="/account/logout">
+<form class="signed-in" method="post" action="/account/logout">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <button class="secondary" type="submit">Sign out</button>
 </form>`,
   );
+}
+
+/**
+ * Asks before removing an app's access: says what it means, and the form (with its CSRF token)
+ * that does it. Works without JavaScript, which our pages' CSP does not allow anyway.
+ */
+export function removeAccessPage(options: { csrf: string; app: AuthorisedApp }): string {
+  const { app } = options;
+  return page(
+    'Remove access',
+    html`<h1>Remove access for ${app.clientName}?</h1>
+<p>${app.clientName} will no longer be able to use your account. Its refresh tokens stop working now, and the access tokens it holds expire within minutes. To use it again, you will have to allow it again.</p>
+<p class="muted">It may now:</p>
+${scopeList(app.scopes)}
+<form method="post" action="${revokePath(app.grantId)}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="danger" type="submit">Remove access</button>
+</form>
+<a class="button secondary" href="/account">Cancel</a>`,
+  );
+}
+
+function scopeList(scopes: ScopeLine[]): SafeHtml {
+  return html`<ul class="scopes">
+${scopes.map((s) => html`<li>${s.description}<br><code>${s.name}${s.resource ? ` · ${s.resource}` : ''}</code></li>`)}
+</ul>`;
+}
+
+// GET shows the confirmation page, POST (from it) removes the access.
+function revokePath(grantId: string): string {
+  return `/account/grants/${encodeURIComponent(grantId)}/revoke`;
 }

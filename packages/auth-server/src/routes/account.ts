@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Csrf } from '../interactions/csrf.ts';
-import { accountPage, loginPage } from '../interactions/pages.ts';
+import { accountPage, loginPage, removeAccessPage } from '../interactions/pages.ts';
 import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
@@ -34,8 +34,9 @@ const CSRF_COOKIE = 'portcullis.csrf';
 
 /**
  * `/account`: a signed-in user sees the apps they authorised, with the scopes granted, and can
- * remove an app's access (its grant and every token from it). It shares oidc-provider's session:
- * signing in here signs in for the apps, and the other way round.
+ * remove an app's access (its grant and every token from it), once a confirmation page has asked.
+ * It shares oidc-provider's session: signing in here signs in for the apps, and the other way
+ * round.
  */
 export function accountRoutes(deps: AccountDeps): Koa.Middleware {
   const { provider, csrf } = deps;
@@ -126,6 +127,35 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     });
     ctx.status = 303;
     ctx.redirect('/account');
+  });
+
+  // The confirmation page of "Remove access"; its form posts to the same path.
+  router.get('/account/grants/:grantId/revoke', async (ctx) => {
+    const binding = csrfBinding(ctx);
+    const session = await provider.Session.get(ctx);
+    const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
+    const grantId = ctx.params.grantId as string;
+    const grant = user
+      ? (await deps.grants.listForAccount(user.id)).find((g) => g.grantId === grantId)
+      : undefined;
+    // Signed out, or no such grant of this user (already removed): back to the list.
+    if (!user || user.disabledAt || !grant) {
+      ctx.status = 303;
+      return ctx.redirect('/account');
+    }
+    render(
+      ctx,
+      200,
+      removeAccessPage({
+        csrf: csrf.token(binding),
+        app: {
+          grantId: grant.grantId,
+          clientName: grant.clientName,
+          grantedAt: grant.grantedAt,
+          scopes: grant.scopes,
+        },
+      }),
+    );
   });
 
   router.post('/account/grants/:grantId/revoke', async (ctx) => {
