@@ -33,6 +33,7 @@ interface DevSummary {
   database_location: string | null;
   migrations_applied: string[];
   seeded_resources: string[];
+  replaced_resources: string[];
 }
 
 test.serial(
@@ -58,6 +59,7 @@ test.serial(
       database_location: null,
       migrations_applied: [...migrationNames],
       seeded_resources: [`http://localhost:${apiPort}`],
+      replaced_resources: [],
     });
     t.is((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     t.is((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status, 200);
@@ -108,6 +110,64 @@ for (const [what, env, why] of badPorts) {
     t.false(existsSync(dir), 'no data folder, no development secrets');
   });
 }
+
+test('a new PORTCULLIS_API_PORT: the example API follows, and its clients still get tokens it accepts', async (t) => {
+  const own = await createTestDatabase({ migrate: false });
+  t.teardown(() => own.drop());
+  const env = {
+    DATABASE_URL: own.url,
+    PORTCULLIS_DATA_DIR: path.join(dataDir, 'new-api-port'),
+    PORTCULLIS_PORT: String(await freePort()),
+  };
+  const [before, after] = [await freePort(), await freePort()];
+  const first = startCli(['dev', '--json'], { ...env, PORTCULLIS_API_PORT: String(before) });
+  t.teardown(() => first.stop('SIGKILL'));
+  await first.firstLine();
+  const created = await cliWith(own, [
+    'clients',
+    'create',
+    '--name',
+    'demo',
+    '--grant',
+    'client_credentials',
+    '--resource',
+    `http://localhost:${before}`,
+    '--scope',
+    'notes:read',
+    '--json',
+  ]);
+  const { client_id, client_secret } = JSON.parse(created.stdout) as Record<string, string>;
+  t.is(await first.stop('SIGINT'), 0, first.stderr());
+
+  const second = startCli(['dev', '--json'], { ...env, PORTCULLIS_API_PORT: String(after) });
+  t.teardown(() => second.stop('SIGKILL'));
+  const summary = JSON.parse(await second.firstLine()) as DevSummary;
+  t.deepEqual(summary.seeded_resources, [`http://localhost:${after}`]);
+  t.deepEqual(summary.replaced_resources, [`http://localhost:${before}`]);
+  t.regex(
+    second.stderr(),
+    new RegExp(
+      `^PORTCULLIS_API_PORT changed: moved the example API's resource from http://localhost:${before} to http://localhost:${after}, with its scopes; demo now has http://localhost:${after} instead$`,
+      'm',
+    ),
+  );
+  const token = (await (
+    await fetch(`http://127.0.0.1:${env.PORTCULLIS_PORT}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'notes:read' }),
+    })
+  ).json()) as { access_token?: string };
+  t.truthy(token.access_token, JSON.stringify(token));
+  const me = await fetch(`http://127.0.0.1:${after}/me`, {
+    headers: { authorization: `Bearer ${token.access_token}` },
+  });
+  t.is(me.status, 200, await me.text());
+  t.is(await second.stop('SIGTERM'), 0, second.stderr());
+});
 
 /** Holds `port` on 127.0.0.1 (where `dev` listens) until the test ends. */
 async function occupy(t: ExecutionContext, port: number): Promise<void> {

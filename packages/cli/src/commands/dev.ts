@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
-import { seedExampleResource } from '../seed-example-resource.ts';
+import { type SeededExample, seedExampleResource } from '../seed-example-resource.ts';
 import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
 
 /**
  * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
  * PostgreSQL (unless DATABASE_URL is set), migrates, seeds the example API resource on first
- * run, starts the authorization server and the example API, and prints how to try them (with
+ * run (and moves it when PORTCULLIS_API_PORT changed since), starts the authorization server and the example API, and prints how to try them (with
  * `--json`: one line of JSON saying what runs and what was set up).
  */
 export function registerDev(program: Command, io: Io): void {
@@ -56,7 +56,8 @@ Examples:
         parts.push({ stop: () => opened.close() });
         const migrations = await migrateLatest(opened.db);
         const resource = `http://localhost:${apiPort}`;
-        const seeded = await seedExampleResource(opened.db, resource);
+        const seed = await seedExampleResource(opened.db, resource);
+        if (seed.moved) io.stderr.write(`${movedLine(seed.moved, resource)}\n`);
 
         const server = await startAuthServer(io, opened.db, opened.database.url, config);
         parts.push(server);
@@ -85,7 +86,9 @@ Examples:
             data_dir: dir,
             database_location: opened.database.location ?? null,
             migrations_applied: migrations,
-            seeded_resources: seeded ? [resource] : [],
+            seeded_resources: seed.seeded ? [resource] : [],
+            // The example API's resource of an earlier run on another PORTCULLIS_API_PORT.
+            replaced_resources: seed.moved ? [seed.moved.from] : [],
           });
         } else {
           printLines(io, tryIt(config.issuer, resource, opened.database.location));
@@ -97,6 +100,15 @@ Examples:
       }
       await stopped;
     });
+}
+
+/** `moved the example API's resource from http://localhost:4000 to ...`, for people. */
+function movedLine(moved: NonNullable<SeededExample['moved']>, resource: string): string {
+  const clients =
+    moved.clients.length === 0
+      ? 'no client was allowed it'
+      : `${moved.clients.map((c) => c.name).join(', ')} now ${moved.clients.length === 1 ? 'has' : 'have'} ${resource} instead`;
+  return `PORTCULLIS_API_PORT changed: moved the example API's resource from ${moved.from} to ${resource}, with its scopes; ${clients}`;
 }
 
 function tryIt(issuer: string, api: string, embedded: string | undefined): string[] {
