@@ -35,15 +35,16 @@ import {
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
 import { accountRoutes } from './routes/account.ts';
-import { assetRoutes } from './routes/assets.ts';
+import { ASSET_PATHS, assetRoutes } from './routes/assets.ts';
 import { healthRoutes } from './routes/health.ts';
+import { homeRoutes } from './routes/home.ts';
 import { interactionRoutes } from './routes/interactions.ts';
 import { auditRefreshReuse, createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
 
-const HOST_PATHS = new Set(['/healthz', '/readyz', '/assets/portcullis.css']);
+const HOST_PATHS = new Set(['/', '/healthz', '/readyz', ...ASSET_PATHS]);
 
 function isHostPath(path: string): boolean {
   return (
@@ -201,6 +202,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   app.maxIpsCount = 1;
   app.use(healthRoutes(db));
   app.use(assetRoutes());
+  app.use(homeRoutes());
   app.use(
     interactionRoutes({
       provider,

@@ -119,9 +119,11 @@ test.serial('route labels are names, never raw paths', async (t) => {
   await fetch(`${url}/interaction/${marker}`);
   await getJson(`${url}/.well-known/openid-configuration`);
   await fetch(`${url}/healthz`);
+  await fetch(`${url}/`);
+  await fetch(`${url}/favicon.ico`);
   const { text, samples } = await scrape(metricsUrl);
   t.false(text.includes(marker), 'neither the path nor the query shows up');
-  for (const route of ['unmatched', 'interaction', 'discovery', 'healthz']) {
+  for (const route of ['unmatched', 'interaction', 'discovery', 'healthz', 'home', 'favicon']) {
     t.truthy(sampleValue(samples, 'portcullis_http_requests_total', { route }), route);
   }
   const routes = new Set(

@@ -456,3 +456,76 @@ test('the account page: headings under the title, a distinct "Remove access" tha
   t.regex((await page.locator('main').textContent()) ?? '', /No app has access to your account/);
   t.deepEqual(await accessibilityProblems(page), [], 'the account page without apps');
 });
+
+test('the landing page links the account page and discovery', async (t) => {
+  const { page } = await newPage(t);
+  const response = await page.goto(`${stack.issuer}/`);
+  t.is(response?.status(), 200);
+  t.regex(response?.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+  t.is(await page.title(), 'Authorization server · Portcullis');
+  t.is(await page.getByRole('heading', { level: 1 }).textContent(), 'Portcullis');
+  t.deepEqual(await accessibilityProblems(page), []);
+
+  const account = page.getByRole('link', { name: 'Your account' });
+  const discovery = page.getByRole('link', { name: 'OpenID Connect discovery' });
+  t.is(await account.getAttribute('href'), '/account');
+  t.is(await discovery.getAttribute('href'), '/.well-known/openid-configuration');
+  await discovery.click();
+  await page.waitForURL((u) => u.pathname === '/.well-known/openid-configuration');
+  const metadata = JSON.parse((await page.locator('body').textContent()) ?? '') as {
+    issuer: string;
+  };
+  t.is(metadata.issuer, stack.issuer);
+  await page.goBack();
+  await account.click();
+  await page.waitForURL((u) => u.pathname === '/account');
+  t.is(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign in');
+});
+
+test('the error page for an unknown client: no accessibility problem', async (t) => {
+  const { page } = await newPage(t);
+  const url = new URL('/auth', stack.issuer);
+  url.search = new URLSearchParams({
+    client_id: 'no-such-client',
+    response_type: 'code',
+    redirect_uri: callbackUrl,
+    scope: 'openid',
+  }).toString();
+  const response = await page.goto(url.href);
+  t.is(response?.status(), 400);
+  t.is(
+    await page.getByRole('heading', { level: 1 }).textContent(),
+    'Something is wrong with this request',
+  );
+  t.deepEqual(await accessibilityProblems(page), []);
+});
+
+test('/favicon.ico: our icon, cached, and the browser can draw it', async (t) => {
+  const { context } = await newPage(t);
+  const response = await context.request.get(`${stack.issuer}/favicon.ico`);
+  t.is(response.status(), 200);
+  const headers = response.headers();
+  t.is(headers['content-type'], 'image/x-icon');
+  t.regex(headers['cache-control'] ?? '', /^public, max-age=\d+$/);
+  t.truthy(headers.etag);
+  const again = await context.request.get(`${stack.issuer}/favicon.ico`, {
+    headers: { 'if-none-match': headers.etag ?? '' },
+  });
+  t.is(again.status(), 304);
+
+  // Drawn in one of our pages, under its CSP (img-src 'self'), in a context without newPage's
+  // request routing: Playwright fails every /favicon.ico request of a routed context.
+  const plain = await browser.newContext();
+  t.teardown(() => plain.close());
+  const page = await plain.newPage();
+  await page.goto(`${stack.issuer}/`);
+  t.deepEqual(
+    await page.evaluate(`new Promise((resolve) => {
+      const image = new Image();
+      image.onload = () => resolve([image.naturalWidth, image.naturalHeight]);
+      image.onerror = () => resolve('not an image');
+      image.src = '/favicon.ico';
+    })`),
+    [32, 32],
+  );
+});

@@ -37,6 +37,8 @@ ul.scopes code{font-size:.8125rem;color:#4b5563}
 .app{border-top:1px solid #e5e7eb;padding:1.25rem 0 .75rem}
 .app ul.scopes{margin-bottom:1rem}
 .signed-in{border-top:1px solid #e5e7eb;padding-top:1.25rem}
+ul.links{padding:0 0 0 1.25rem;margin:0 0 1rem}
+ul.links li{margin:0 0 .5rem}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.5rem;letter-spacing:.1em;text-align:center;margin:0 0 1rem}
 a{color:#1d4ed8}
 `;

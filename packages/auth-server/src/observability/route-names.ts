@@ -4,6 +4,8 @@
  * field, so it comes from this fixed set and never from the raw path.
  */
 const HOST_ROUTES: readonly [RegExp, string][] = [
+  [/^\/$/, 'home'],
+  [/^\/favicon\.ico$/, 'favicon'],
   [/^\/healthz$/, 'healthz'],
   [/^\/readyz$/, 'readyz'],
   [/^\/assets\/[^/]+$/, 'assets'],

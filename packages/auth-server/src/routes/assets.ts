@@ -1,23 +1,45 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
+import { faviconIco } from '../interactions/favicon.ts';
 import { STYLESHEET } from '../interactions/styles.ts';
 
-const ETAG = `"${createHash('sha256').update(STYLESHEET).digest('base64url').slice(0, 16)}"`;
+interface Asset {
+  type: string;
+  body: string | Buffer;
+  etag: string;
+  maxAgeSeconds: number;
+}
 
-/** `GET /assets/portcullis.css`: the pages' only stylesheet, served from here (no CDN). */
+function asset(type: string, body: string | Buffer, maxAgeSeconds: number): Asset {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
+  return { type, body, etag, maxAgeSeconds };
+}
+
+const ASSETS: ReadonlyMap<string, Asset> = new Map([
+  ['/assets/portcullis.css', asset('text/css; charset=utf-8', STYLESHEET, 3600)],
+  // Browsers ask for it on every page; it rarely changes, and the ETag revalidates it when it does.
+  ['/favicon.ico', asset('image/x-icon', faviconIco(), 86_400)],
+]);
+
+/** The asset paths {@link assetRoutes} serves. */
+export const ASSET_PATHS: readonly string[] = [...ASSETS.keys()];
+
+/**
+ * `GET /assets/portcullis.css`, the pages' only stylesheet, and `GET /favicon.ico`: served from
+ * here (no CDN, nothing from anywhere else), cacheable, with an ETag.
+ */
 export function assetRoutes(): Koa.Middleware {
   return async (ctx, next) => {
-    if (ctx.path !== '/assets/portcullis.css' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
-      return next();
-    }
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.set('ETag', ETAG);
+    const found = ASSETS.get(ctx.path);
+    if (!found || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    ctx.set('Cache-Control', `public, max-age=${found.maxAgeSeconds}`);
+    ctx.set('ETag', found.etag);
     ctx.set('X-Content-Type-Options', 'nosniff');
-    if (ctx.get('if-none-match') === ETAG) {
+    if (ctx.get('if-none-match') === found.etag) {
       ctx.status = 304;
       return;
     }
-    ctx.type = 'text/css; charset=utf-8';
-    ctx.body = STYLESHEET;
+    ctx.type = found.type;
+    ctx.body = found.body;
   };
 }
