@@ -283,11 +283,15 @@ test.serial(
 );
 
 test.serial(
-  'a bad deployment: exit 1, one line on stderr, and every finding with its subject',
+  'a bad deployment: exit 1, one failure line on stderr, and every finding with its subject',
   async (t) => {
     const { code, stderr, findings } = await doctorJson(badEnv());
     t.is(code, 1);
-    t.regex(stderr, /^portcullis: doctor found \d+ errors, 9 warnings, 4 notes\n$/);
+    // The data folder is `dev`'s: a note says so, then the one failure line.
+    t.regex(
+      stderr,
+      /^note: .* holds the development secrets of `portcullis dev`.*\nportcullis: doctor found \d+ errors, 9 warnings, 4 notes\n$/,
+    );
 
     const kids = (await bad.db('signing_keys').select('kid', 'alg', 'state')) as Array<{
       kid: string;
@@ -416,7 +420,20 @@ test.serial(
       production.findings.filter((f) => f.subject.kind === 'setting').map((f) => f.id),
       ['cookie-keys-missing', 'key-encryption-key-missing', 'issuer-loopback'],
     );
+    // Run where `dev` ran, with production's errors: one line says how to judge dev instead.
+    const [note, failure, ...rest] = production.stderr.split('\n');
+    t.is(
+      note,
+      `note: ${devDir} holds the development secrets of \`portcullis dev\`, and this checked the production configuration (serve); \`portcullis doctor --mode dev\` checks what dev runs with`,
+    );
+    t.regex(failure ?? '', /^portcullis: doctor found \d+ errors/);
+    t.deepEqual(rest, ['']);
+    const human = await portcullis(env, ['doctor']);
+    t.regex(human.stderr, /^note: .*`portcullis doctor --mode dev` checks what dev runs with\n/);
+    const named = await doctorJson(env, ['--mode', 'production']);
+    t.notRegex(named.stderr, /note:/, 'production asked for by name: no note');
     const dev = await doctorJson(env, ['--mode', 'dev']);
+    t.notRegex(dev.stderr, /note:/);
     t.deepEqual(
       dev.findings.filter((f) => f.subject.kind === 'setting'),
       [],

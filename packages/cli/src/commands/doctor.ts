@@ -1,5 +1,6 @@
 import {
   type DoctorMode,
+  findDevSecrets,
   type Finding,
   type FindingSubject,
   loadDoctorFacts,
@@ -126,16 +127,24 @@ Exit codes: 0 no errors (warnings and notes allowed), 1 errors (or warnings with
 Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis doctor --strict`,
     )
-    .action(async (options: Options) => {
+    .action(async (options: Options, command: Command) => {
       const mode: DoctorMode = options.mode === 'dev' ? 'development' : 'production';
+      const dir = dataDir(io.env);
       const facts = await withDatabase(
         io,
-        (db) => loadDoctorFacts({ db, env: io.env, mode, dataDir: dataDir(io.env) }),
+        (db) => loadDoctorFacts({ db, env: io.env, mode, dataDir: dir }),
         { requireCurrentSchema: false },
       );
       const findings = runChecks(facts);
       if (options.json) printJson(io, findings.map(findingJson));
       else report(io, findings, mode);
+      // Run where `dev` ran, production's errors (no secrets set...) are expected: say which
+      // mode was judged and how to judge the other, unless production was asked for by name.
+      if (command.getOptionValueSource('mode') === 'default' && findDevSecrets(dir)) {
+        io.stderr.write(
+          `note: ${dir} holds the development secrets of \`portcullis dev\`, and this checked the production configuration (serve); \`portcullis doctor --mode dev\` checks what dev runs with\n`,
+        );
+      }
 
       const errors = findings.filter((f) => f.severity === 'error').length;
       const warnings = findings.filter((f) => f.severity === 'warning').length;
