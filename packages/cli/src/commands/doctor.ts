@@ -1,8 +1,8 @@
 import {
   type DoctorMode,
-  findDevSecrets,
   type Finding,
   type FindingSubject,
+  findDevSecrets,
   loadDoctorFacts,
   runChecks,
   SEVERITIES,
