@@ -128,8 +128,10 @@ export function listenForChanges(url: string, options: ListenOptions): ChangeLis
     client = next;
     // Events of a connection already given up (a late error or end) change nothing.
     next.on('error', (error) => drop(next, error));
+    // While it connects, the attempt's own failure below reports the end (pg emits `end` before
+    // it rejects `connect()`, so handling it here too would swallow that report).
     next.on('end', () => {
-      if (client === next) {
+      if (client === next && connected) {
         client = undefined;
         scheduleReconnect();
       }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { type Change, listenForChanges, notifyChange } from '../src/index.ts';
 import {
@@ -139,3 +141,25 @@ test.serial('close() returns even when the connection no longer answers', async 
   t.true(Date.now() - started < 2000, `close took ${Date.now() - started} ms`);
   t.false(listener.connected);
 });
+
+test.serial(
+  'an attempt the server hangs up on before it listens is reported, then retried',
+  async (t) => {
+    // A peer that accepts every connection and closes it at once.
+    const peer = net.createServer((socket) => socket.destroy());
+    peer.listen(0, '127.0.0.1');
+    await once(peer, 'listening');
+    t.teardown(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+    const { port } = peer.address() as net.AddressInfo;
+    const errors: string[] = [];
+    const listener = listenForChanges(`postgres://nobody@127.0.0.1:${port}/nothing`, {
+      onChange: () => {},
+      onError: (error) => errors.push(error.message),
+      retryDelayMs: 10,
+    });
+    t.teardown(() => listener.close());
+    await waitFor(() => errors.length >= 2, 5000, 'two failed attempts');
+    t.regex(errors[0] ?? '', /terminated/i);
+    t.false(listener.connected);
+  },
+);
