@@ -84,9 +84,9 @@ export interface AuthServer {
 
 /**
  * Builds the authorization server: refuses a schema with pending migrations, loads (or creates)
- * the signing keys, starts listening for changes made by other processes, and mounts
- * oidc-provider behind the health routes. Key rotations (`keys rotate`, or a staged key whose
- * time has come) replace the oidc-provider instance without a restart.
+ * the signing keys, listens for changes made by other processes (resolving only once it does),
+ * and mounts oidc-provider behind the health routes. Key rotations (`keys rotate`, or a staged
+ * key whose time has come) replace the oidc-provider instance without a restart.
  */
 export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer> {
   const { db, databaseUrl, config, logger } = deps;
@@ -176,6 +176,11 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   }
   const provider = providers.provider;
 
+  // Settled by the listener's first connection: resolved once it listens, rejected by its failure.
+  let starting: { resolve(): void; reject(error: Error): void } | undefined;
+  const listening = new Promise<void>((resolve, reject) => {
+    starting = { resolve, reject };
+  });
   const listener = listenForChanges(databaseUrl, {
     onChange(change) {
       if (change.kind === 'client') clients.invalidate(change.id);
@@ -187,10 +192,29 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       clients.clear();
       resources.clear();
       void keyWatcher.refresh();
+      starting?.resolve();
+      starting = undefined;
     },
-    onError: (error) =>
-      logger.warn('change listener lost its connection', { error: error.message }),
+    onError(error) {
+      if (starting) {
+        starting.reject(error);
+        starting = undefined;
+        return;
+      }
+      logger.warn('change listener lost its connection', { error: error.message });
+    },
   });
+  // Hand out the server only once it hears changes. Otherwise the first connection's `clear()`
+  // lands at any moment after the first requests and empties what they cached: a client then has
+  // to be read again, and while PostgreSQL is down its wrong secret is answered 503, not 401.
+  // A first connection that fails fails the start, as the schema check and key load above do.
+  try {
+    await listening;
+  } catch (error) {
+    keyWatcher.close();
+    await listener.close();
+    throw error;
+  }
 
   // The host app owns our own routes; everything else goes straight to oidc-provider (itself a
   // Koa app). Dispatching on the path before Koa spares the token path a second Koa context per

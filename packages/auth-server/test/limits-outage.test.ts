@@ -38,6 +38,8 @@ test('PostgreSQL down: failed client authentication is still 401, sign-in is 503
   });
   t.teardown(() => server.close());
   const { url } = await server.listen();
+  // Cached for good: createAuthServer resolved once its listener listened, so the listener's
+  // first connection, which empties the caches, cannot come after this request.
   t.is((await tokenRequest(url, client, grant)).response.status, 200, 'the client is cached');
   const form = await fetch(`${url}/account`);
   const cookie = form.headers
