@@ -25,7 +25,7 @@ export {
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
 } from './keys/signing-keys.ts';
-export { clearSignInFailures } from './limits/clear-sign-in-failures.ts';
+export { clearSignInFailures, signInFailuresKey } from './limits/clear-sign-in-failures.ts';
 export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
 export { startClusterMetricsServer } from './observability/cluster-metrics.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';

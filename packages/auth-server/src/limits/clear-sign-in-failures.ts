@@ -6,6 +6,17 @@ import { createLimitKeys } from './limit-keys.ts';
 export const SIGN_IN_ACCOUNT_COUNTER = 'signin';
 
 /**
+ * The `rate_limits` row that counts `username`'s failed sign-ins on servers whose key-encryption
+ * key is `keySecret` (usernames are kept only as a keyed hash).
+ *
+ * @example
+ * await db('rate_limits').where({ key: signInFailuresKey(keyEncryptionKey, 'alice') }).first();
+ */
+export function signInFailuresKey(keySecret: Buffer, username: string): string {
+  return `${SIGN_IN_ACCOUNT_COUNTER}:${createLimitKeys(keySecret).account(username)}`;
+}
+
+/**
  * Forgets the failed sign-ins counted for `username`, and with them its lockout, on every replica
  * at once (sign-in counters are read from PostgreSQL on every attempt). The row is found by the
  * same keyed hash the servers count under, so `keySecret` must be the servers'
@@ -20,7 +31,7 @@ export async function clearSignInFailures(
   keySecret: Buffer,
   username: string,
 ): Promise<number> {
-  const key = `${SIGN_IN_ACCOUNT_COUNTER}:${createLimitKeys(keySecret).account(username)}`;
+  const key = signInFailuresKey(keySecret, username);
   const rows: Array<{ points: number; expire: string | number | null }> = await db(
     RATE_LIMITS_TABLE,
   )
