@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { createJsonLogger } from '../src/index.ts';
+import { createClientsService, createJsonLogger } from '../src/index.ts';
 import { seedClient, seedResource, tokenRequest } from './helpers.ts';
 import { captureLogs, type LogLine, startObservedServer } from './observability-fixtures.ts';
 
@@ -63,6 +63,83 @@ test('every request gets a generated id, echoed in X-Request-Id and its access l
   t.false('client_id' in (healthz ?? {}), 'no client on a health check');
 });
 
+test('the access line of a refused OAuth request carries its error, description and detail, never a secret', async (t) => {
+  const { server, url, logs } = await observed();
+  t.teardown(() => server.close());
+  const service = await seedClient(database);
+  const created = await createClientsService(database.db).create({
+    name: `app-${randomBytes(4).toString('hex')}`,
+    grants: ['authorization_code'],
+    redirectUris: ['https://app.example/cb'],
+    scopes: ['openid'],
+  });
+  const app = { clientId: created.client.id, clientSecret: created.clientSecret as string };
+  const code = `c0de${randomBytes(8).toString('hex')}`;
+  const wrongSecret = `wr0ng${randomBytes(8).toString('hex')}`;
+  const requests = [
+    () =>
+      tokenRequest(
+        url,
+        { ...service, clientSecret: wrongSecret },
+        { grant_type: 'client_credentials' },
+      ),
+    () =>
+      tokenRequest(url, app, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://app.example/cb',
+        code_verifier: 'v'.repeat(43),
+      }),
+    () => tokenRequest(url, service, { grant_type: 'urn:example:nothing' }),
+    () => tokenRequest(url, service, { grant_type: 'client_credentials', scope: 'notes:admin' }),
+    () => tokenRequest(url, service, { grant_type: 'client_credentials' }),
+  ];
+  const answers = [];
+  // One after the other, so the access lines come in the order of the requests.
+  for (const request of requests) answers.push(await request());
+  const access = accessLines(logs.lines());
+  t.is(access.length, 5);
+  const fields = access.map((line) => {
+    const { error, error_description, error_detail, status } = line;
+    return { status, error, error_description, error_detail };
+  });
+  t.deepEqual(fields, [
+    {
+      status: 401,
+      error: 'invalid_client',
+      error_description: 'client authentication failed',
+      error_detail: 'invalid secret provided',
+    },
+    {
+      status: 400,
+      error: 'invalid_grant',
+      error_description: 'grant request is invalid',
+      error_detail: 'authorization code not found',
+    },
+    {
+      status: 400,
+      error: 'unsupported_grant_type',
+      error_description: 'unsupported grant_type requested',
+      error_detail: undefined,
+    },
+    {
+      status: 400,
+      error: 'invalid_scope',
+      error_description: answers[3]?.json.error_description,
+      error_detail: undefined,
+    },
+    { status: 200, error: undefined, error_description: undefined, error_detail: undefined },
+  ]);
+  // Each line says what the client was told.
+  for (const [i, answer] of answers.entries()) {
+    t.is(fields[i]?.error, answer.json.error as string | undefined);
+    t.is(fields[i]?.error_description, answer.json.error_description as string | undefined);
+  }
+  for (const secret of [code, wrongSecret, service.clientSecret, app.clientSecret]) {
+    t.false(logs.text().includes(secret), 'no code or secret sent is logged');
+  }
+});
+
 test('a client X-Request-Id is ignored unless the proxy is trusted', async (t) => {
   const { server, url, logs } = await observed();
   t.teardown(() => server.close());
@@ -115,6 +192,8 @@ test('the access line has no query string, and log lines written during a reques
   const access = accessLines(logs.lines());
   t.is(access.length, 1);
   t.like(access[0], { path: '/auth', route: 'authorization', request_id: id });
+  // An error page, not a JSON body: the error still comes from oidc-provider's error event.
+  t.is(access[0]?.error, 'invalid_client');
   for (const line of logs.lines()) t.is(line.request_id, id, line.message);
 });
 

@@ -1,13 +1,13 @@
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJsonLogger, type Logger, startClusterMetricsServer } from '@portcullis/auth-server';
+import { type Logger, startClusterMetricsServer } from '@portcullis/auth-server';
 import { assertSchemaCurrent } from '@portcullis/storage';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors.ts';
 import { printJsonLine } from './output.ts';
 import { type Io, openDatabase } from './runtime.ts';
-import { readConfig } from './stack.ts';
+import { readConfig, serverLogger } from './stack.ts';
 
 /** The most workers `serve --workers` starts: each holds its own database pool. */
 export const MAX_WORKERS = 64;
@@ -75,7 +75,7 @@ export async function serveWorkers(
   options: { workers: number; json?: boolean },
 ): Promise<void> {
   const config = readConfig(io, 'production');
-  const logger = createJsonLogger(io.stderr);
+  const logger = serverLogger(io, config);
   // Checked once here, so a bad database or schema is one line and exit 1, not N failing workers.
   const opened = await openDatabase(io);
   try {

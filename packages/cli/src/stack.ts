@@ -2,11 +2,13 @@ import {
   createAuthServer,
   createJsonLogger,
   findDevSecrets,
+  type Logger,
   loadServerConfig,
   type ServerConfig,
 } from '@portcullis/auth-server';
 import type { Database } from '@portcullis/storage';
 import { listenFailure } from './listen-failure.ts';
+import { prettyLogStream } from './pretty-log.ts';
 import { dataDir, type Io } from './runtime.ts';
 
 /** Something running that must be stopped on the way out. */
@@ -20,17 +22,12 @@ export interface Stoppable {
  * change listener) and fails with one line naming the port and the setting to change.
  */
 export async function startAuthServer(
-  io: Io,
   db: Database,
   databaseUrl: string,
   config: ServerConfig,
+  logger: Logger,
 ): Promise<Stoppable & { url: string; port: number }> {
-  const server = await createAuthServer({
-    db,
-    databaseUrl,
-    config,
-    logger: createJsonLogger(io.stderr),
-  });
+  const server = await createAuthServer({ db, databaseUrl, config, logger });
   let http: Awaited<ReturnType<typeof server.listen>>['server'];
   try {
     ({ server: http } = await server.listen());
@@ -50,6 +47,17 @@ export async function startAuthServer(
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { url: config.issuer, port, stop: () => server.close() };
+}
+
+/**
+ * The servers' log on stderr: one JSON object per line, or a readable line per entry
+ * (pretty-log.ts) with `PORTCULLIS_LOG_FORMAT=pretty`, or when unset for `dev` on a terminal
+ * (`prettyOnTerminal`). Secrets are redacted before either.
+ */
+export function serverLogger(io: Io, config: ServerConfig, prettyOnTerminal = false): Logger {
+  const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const format = config.logFormat ?? (prettyOnTerminal && terminal ? 'pretty' : 'json');
+  return createJsonLogger(format === 'pretty' ? prettyLogStream(io.stderr) : io.stderr);
 }
 
 /**

@@ -27,6 +27,11 @@ export interface ServerConfig {
   metricsPort: number | undefined;
   /** Address the metrics listener binds to. */
   metricsHost: string;
+  /**
+   * How the log is written: one JSON object per line, or readable lines for a person; undefined:
+   * the command decides (`dev` on a terminal: pretty; everything else: JSON).
+   */
+  logFormat?: 'json' | 'pretty';
 }
 
 /**
@@ -130,6 +135,12 @@ export const SETTINGS: readonly Setting[] = [
     description:
       'address the metrics listener binds to; keep it on loopback or a private network, as /metrics has no authentication',
     default: '127.0.0.1',
+  },
+  {
+    env: 'PORTCULLIS_LOG_FORMAT',
+    description:
+      'how `serve` and `dev` write their log on stderr: json (one JSON object per line, for log collectors) or pretty (a line per entry for people: time, level, message and fields; a request as method, path, status, OAuth error and duration). Secrets are redacted in both',
+    default: 'pretty for `dev` when stderr is a terminal (and without --json); json otherwise',
   },
   {
     env: 'PORTCULLIS_DATA_DIR',
@@ -280,7 +291,14 @@ export function loadServerConfig(
         ? undefined
         : parseOptionalPort(env.PORTCULLIS_METRICS_PORT, 'PORTCULLIS_METRICS_PORT'),
     metricsHost: parseMetricsHost(env.PORTCULLIS_METRICS_HOST),
+    ...parseLogFormat(env.PORTCULLIS_LOG_FORMAT),
   };
+}
+
+function parseLogFormat(value: string | undefined): Pick<ServerConfig, 'logFormat'> {
+  if (value === undefined || value === '') return {};
+  if (value === 'json' || value === 'pretty') return { logFormat: value };
+  throw invalid(`PORTCULLIS_LOG_FORMAT must be json or pretty, got "${value}"`);
 }
 
 function invalid(message: string): AuthServerError {

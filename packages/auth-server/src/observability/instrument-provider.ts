@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
-import { currentRequestScope } from './request-scope.ts';
+import { currentRequestScope, type RequestScope } from './request-scope.ts';
 import { providerRouteName } from './route-names.ts';
 
 // oidc-provider's error events, one per route family (`server_error` for every 500).
@@ -28,6 +28,22 @@ const ERROR_EVENTS = [
   'userinfo.error',
   'server_error',
 ] as const;
+
+/**
+ * `{ error, description, detail }` of an OAuth error body (`{"error": "invalid_grant", ...}`) or
+ * of oidc-provider's error (whose `error_detail` says why, for the server's eyes only).
+ */
+function oauthErrorOf(value: unknown): RequestScope['oauthError'] {
+  const { error, error_description, error_detail } = (value ?? {}) as Record<string, unknown>;
+  if (typeof error !== 'string') return undefined;
+  return {
+    error,
+    ...(typeof error_description === 'string' ? { description: error_description } : {}),
+    ...(typeof error_detail === 'string' && error_detail !== error_description
+      ? { detail: error_detail }
+      : {}),
+  };
+}
 
 interface OidcContext {
   oidc?: {
@@ -55,6 +71,14 @@ export function instrumentProvider(provider: Provider, metrics: Metrics, logger:
         scope.route = providerRouteName(ctx);
         const clientId = (ctx as OidcContext).oidc?.client?.clientId;
         if (clientId) scope.clientId = clientId;
+        // The error answered wins over the one of the event, which what ran after oidc-provider
+        // may have replaced (503 temporarily_unavailable, a lost race's invalid_grant); a
+        // redirect or an HTML error page keeps the event's. A success had no error after all.
+        if (ctx.status < 300) delete scope.oauthError;
+        else if (ctx.status >= 400) {
+          const answered = oauthErrorOf(ctx.body);
+          if (answered && answered.error !== scope.oauthError?.error) scope.oauthError = answered;
+        }
       };
     }
     return next();
@@ -69,14 +93,24 @@ export function instrumentProvider(provider: Provider, metrics: Metrics, logger:
   // Typed loosely: @types/oidc-provider does not list every route's error event.
   const events = provider as unknown as NodeJS.EventEmitter;
   for (const event of ERROR_EVENTS) {
-    events.on(event, (ctx: Koa.Context, error: { error?: unknown }) => {
-      const route = providerRouteName(ctx);
-      const code = event === 'server_error' ? 'server_error' : error?.error;
-      // A JWT access token cannot be introspected by oidc-provider; the server answers
-      // {"active": false} with a 200 for it (app.ts), which is not an error for the caller.
-      if (route === 'introspection' && code === 'unsupported_token_type') return;
-      metrics.oauthError(route, String(code));
-    });
+    events.on(
+      event,
+      (ctx: Koa.Context, error: { error?: unknown; error_description?: unknown }) => {
+        const route = providerRouteName(ctx);
+        const code = event === 'server_error' ? 'server_error' : error?.error;
+        // A JWT access token cannot be introspected by oidc-provider; the server answers
+        // {"active": false} with a 200 for it (app.ts), which is not an error for the caller.
+        if (route === 'introspection' && code === 'unsupported_token_type') return;
+        metrics.oauthError(route, String(code));
+        const scope = currentRequestScope();
+        if (scope) {
+          scope.oauthError =
+            event === 'server_error'
+              ? { error: 'server_error' }
+              : (oauthErrorOf(error) ?? { error: String(code) });
+        }
+      },
+    );
   }
 
   // Koa prints these with console.error when nobody listens; same filter as Koa's own.

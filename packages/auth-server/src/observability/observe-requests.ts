@@ -41,8 +41,9 @@ function addressOf(req: IncomingMessage, trustProxy: boolean): string | undefine
  * on every log line written while it is served), and once its response is sent (or the client
  * has gone), writes exactly one access-log line and counts it in the metrics. The line holds the
  * method, route name, path (no query string; ids such as interaction uids as placeholders),
- * status, duration, request id, address and, when known, the client id; never headers, query
- * strings or bodies.
+ * status, duration, request id, address and, when known, the client id and the OAuth error
+ * answered (`error`, `error_description`, and oidc-provider's `error_detail`); never headers,
+ * query strings or bodies.
  *
  * @example
  * createServer(observeRequests({ logger, metrics, trustProxy: false }, handler));
@@ -77,6 +78,11 @@ export function observeRequests(options: ObserveRequestsOptions, handler: Handle
           duration_ms: Math.round(seconds * 1e6) / 1e3,
           address: addressOf(req, trustProxy),
           ...(scope.clientId ? { client_id: scope.clientId } : {}),
+          ...(scope.oauthError ? { error: scope.oauthError.error } : {}),
+          ...(scope.oauthError?.description
+            ? { error_description: scope.oauthError.description }
+            : {}),
+          ...(scope.oauthError?.detail ? { error_detail: scope.oauthError.detail } : {}),
         }),
       );
     };

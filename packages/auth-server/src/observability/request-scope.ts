@@ -9,6 +9,12 @@ export interface RequestScope {
   /** The registered client the request was made by, once known. */
   clientId?: string;
   /**
+   * The OAuth error the request was answered with (`invalid_grant`, ...), its description and
+   * oidc-provider's detail (never sent to the client: "authorization code not found"), once
+   * known: for the access line, which must say why a request was refused.
+   */
+  oauthError?: { error: string; description?: string; detail?: string };
+  /**
    * Brings `route` and `clientId` up to date from whoever handles the request (oidc-provider
    * knows its route as soon as it has routed, long before it answers). Called before logging.
    */

@@ -6,7 +6,13 @@ import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
 import { type SeededExample, seedExampleResource } from '../seed-example-resource.ts';
-import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
+import {
+  handleSignals,
+  readConfig,
+  type Stoppable,
+  serverLogger,
+  startAuthServer,
+} from '../stack.ts';
 
 /**
  * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
@@ -59,7 +65,10 @@ Examples:
         const seed = await seedExampleResource(opened.db, resource);
         if (seed.moved) io.stderr.write(`${movedLine(seed.moved, resource)}\n`);
 
-        const server = await startAuthServer(io, opened.db, opened.database.url, config);
+        // Readable lines on a terminal; JSON for a pipe, a file or --json (PORTCULLIS_LOG_FORMAT
+        // chooses either way).
+        const logger = serverLogger(io, config, !options.json);
+        const server = await startAuthServer(opened.db, opened.database.url, config, logger);
         parts.push(server);
         // Loaded here so that other commands do not pay for the example API's modules.
         const { startExampleApi } = await import('@portcullis/example-api');

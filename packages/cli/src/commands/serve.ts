@@ -1,9 +1,15 @@
-import { createJsonLogger, startJanitorSchedule } from '@portcullis/auth-server';
+import { startJanitorSchedule } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { parseWorkers, serveWorkers } from '../cluster.ts';
 import { printJsonLine } from '../output.ts';
 import { type Io, openDatabase, SERVER_DATABASE } from '../runtime.ts';
-import { handleSignals, readConfig, type Stoppable, startAuthServer } from '../stack.ts';
+import {
+  handleSignals,
+  readConfig,
+  type Stoppable,
+  serverLogger,
+  startAuthServer,
+} from '../stack.ts';
 
 /**
  * `portcullis serve`: the authorization server for production. It requires real secrets, never
@@ -21,7 +27,8 @@ export function registerServe(program: Command, io: Io): void {
       'after',
       `
 Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY; see docs/configuration.md.
-Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never). Logs JSON on stderr.
+Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never). Logs JSON on stderr
+(PORTCULLIS_LOG_FORMAT=pretty: a readable line per entry).
 Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (missing or
 bad configuration, pending migrations, database unreachable).
 
@@ -40,14 +47,15 @@ Example:
         opened = await openDatabase(io, SERVER_DATABASE);
         const database = opened;
         parts.push({ stop: () => database.close() });
-        const server = await startAuthServer(io, database.db, database.database.url, config);
+        const logger = serverLogger(io, config);
+        const server = await startAuthServer(database.db, database.database.url, config, logger);
         parts.push(server);
         if (config.janitorIntervalSeconds > 0) {
           parts.push(
             startJanitorSchedule({
               db: database.db,
               intervalSeconds: config.janitorIntervalSeconds,
-              logger: createJsonLogger(io.stderr),
+              logger,
             }),
           );
         }
