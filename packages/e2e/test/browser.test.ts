@@ -32,13 +32,20 @@ const AXE_SOURCE = await readFile(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
   'utf8',
 );
+/** A logo that loads: a 512×512 square from the callback server (http on loopback, as allowed). */
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><rect width="512" height="512" fill="#047857"/></svg>';
 
 let database: TestDatabase;
 let stack: Stack;
 let browser: Browser;
 let callbackServer: Server;
 let callbackUrl: string;
-let app: { client_id: string; client_secret: string };
+type App = { client_id: string; client_secret: string };
+let app: App;
+/** Clients whose logo cannot load (nothing listens there) and whose logo does. */
+let unreachableLogoApp: App;
+let logoApp: App;
 let userId: string;
 
 /** Callback requests by `state`, whichever comes first: the request or the test waiting for it. */
@@ -60,6 +67,10 @@ test.before(async () => {
   const executablePath = browserForTests(process.env);
   callbackServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', callbackUrl);
+    if (url.pathname === '/logo.svg') {
+      response.writeHead(200, { 'content-type': 'image/svg+xml' }).end(LOGO_SVG);
+      return;
+    }
     response.writeHead(200, { 'content-type': 'text/plain' }).end('done');
     const state = url.searchParams.get('state');
     if (url.pathname === '/callback' && state) callbackFor(state).resolve(url);
@@ -86,22 +97,34 @@ test.before(async () => {
   userId = user.id;
   // bob has the account-page test to himself: the page lists every app of its user.
   await stack.cli(['users', 'create', '--username', 'bob', '--password-stdin'], `${PASSWORD}\n`);
-  app = await stack.cli([
-    'clients',
-    'create',
-    '--name',
-    'Notes Viewer',
-    '--homepage',
-    'https://viewer.example',
-    '--grant',
-    'authorization_code',
-    'refresh_token',
-    '--redirect-uri',
-    callbackUrl,
-    '--resource',
-    stack.api,
-    '--scope',
-    SCOPE,
+  const createClient = (name: string, extra: string[] = []) =>
+    stack.cli<App>([
+      'clients',
+      'create',
+      '--name',
+      name,
+      '--homepage',
+      'https://viewer.example',
+      '--grant',
+      'authorization_code',
+      'refresh_token',
+      '--redirect-uri',
+      callbackUrl,
+      '--resource',
+      stack.api,
+      '--scope',
+      SCOPE,
+      ...extra,
+    ]);
+  app = await createClient('Notes Viewer');
+  // https on 127.0.0.1 port 1: refused at once, without leaving the machine.
+  unreachableLogoApp = await createClient('Lost Logo', [
+    '--logo-uri',
+    'https://127.0.0.1:1/logo.png',
+  ]);
+  logoApp = await createClient('Green Square', [
+    '--logo-uri',
+    new URL('/logo.svg', callbackUrl).href,
   ]);
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 });
@@ -135,8 +158,8 @@ async function newPage(
 }
 
 /** The authorization request of a third-party app: PKCE S256, state, consent for offline_access. */
-async function authorizationRequest() {
-  const config = await discoverClient(stack.issuer, app);
+async function authorizationRequest(of: App = app) {
+  const config = await discoverClient(stack.issuer, of);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(config, {
@@ -393,6 +416,34 @@ test('a wrong password: the generic message, the username kept, the focus on Pas
   const arrived = callbackReceived(state);
   await page.getByRole('button', { name: 'Allow' }).click();
   t.truthy((await arrived).searchParams.get('code'));
+});
+
+test('a client logo that cannot load is not shown at all; one that loads is', async (t) => {
+  for (const [client, loads] of [
+    [unreachableLogoApp, false],
+    [logoApp, true],
+  ] as const) {
+    const { url } = await authorizationRequest(client);
+    const { page, offHost } = await newPage(t);
+    await page.goto(url.href);
+    await signIn(page, 'alice');
+    await page.getByRole('button', { name: 'Allow' }).waitFor();
+    await page.waitForFunction(`document.querySelector('.client img').complete`);
+    const logo = (await page.evaluate(`(() => {
+      const image = document.querySelector('.client img');
+      const box = image.getBoundingClientRect();
+      return { natural: image.naturalWidth, width: box.width, height: box.height };
+    })()`)) as { natural: number; width: number; height: number };
+    if (loads) {
+      t.true(logo.natural > 0, 'the logo loads (the CSP allows its loopback origin)');
+      t.deepEqual([logo.width, logo.height], [48, 48], 'scaled down to 3rem');
+    } else {
+      t.is(logo.natural, 0, 'the logo did not load');
+      t.deepEqual([logo.width, logo.height], [0, 0], 'no broken-image box');
+    }
+    t.deepEqual(await accessibilityProblems(page), []);
+    t.deepEqual(offHost, []);
+  }
 });
 
 test('the account page: headings under the title, a distinct "Remove access" that asks first', async (t) => {

@@ -35,10 +35,22 @@ function isSafe(value: unknown): value is SafeHtml {
   );
 }
 
+// A loopback origin over plain http (what a client's logo may use in development).
+const LOOPBACK_ORIGIN = /^http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * Our pages' Content-Security-Policy: no script at all, our stylesheet, images from us and https
+ * (client logos), plus `imageOrigin` when it is a loopback http origin (a logo in development,
+ * which the clients service allows); anything else in `imageOrigin` is left out.
+ */
+export function contentSecurityPolicy(imageOrigin?: string): string {
+  const extra = imageOrigin && LOOPBACK_ORIGIN.test(imageOrigin) ? ` ${imageOrigin}` : '';
+  return `default-src 'none'; style-src 'self'; img-src 'self' https: data:${extra}; base-uri 'none'; frame-ancestors 'none'`;
+}
+
 /** Headers every page of ours carries (docs/security.md: pages). */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': contentSecurityPolicy(),
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',

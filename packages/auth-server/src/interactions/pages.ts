@@ -44,7 +44,12 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${options.
   );
 }
 
-/** The consent form: the client, each scope with its description, approve or deny. */
+/**
+ * The consent form: the client, each scope with its description, approve or deny. The client's
+ * logo comes after the heading and is sized by max-width/max-height only: a logo that does not
+ * load (unreachable, refused by the CSP, not an image) has an empty alt and so renders as
+ * nothing, where fixed dimensions would draw a broken-image box.
+ */
 export function consentPage(options: {
   action: string;
   csrf: string;
@@ -56,8 +61,8 @@ export function consentPage(options: {
   return page(
     'Authorize',
     html`<div class="client">
-${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
 <h1><strong>${client.name}</strong> wants to access your account</h1>
+${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
 </div>
 ${client.homepage ? html`<p class="muted"><a href="${client.homepage}" rel="noopener noreferrer">${client.homepage}</a></p>` : html``}
 <p>Signed in as <strong>${options.username}</strong>. It asks to:</p>

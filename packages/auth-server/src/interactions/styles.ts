@@ -28,8 +28,8 @@ button,.button{display:block;font:inherit;font-weight:600;line-height:1.5;text-a
 :focus-visible{outline:3px solid #1e3a8a;outline-offset:2px}
 .error{background:#fef2f2;color:#991b1b;border:1px solid #fca5a5;border-radius:.5rem;padding:.625rem .75rem;margin:0 0 1rem}
 .client{display:flex;align-items:center;gap:.75rem;margin:0 0 1rem}
-.client h1{margin:0}
-.client img{width:3rem;height:3rem;border-radius:.5rem;object-fit:contain}
+.client h1{margin:0;flex:1}
+.client img{flex:none;max-width:3rem;max-height:3rem;border-radius:.5rem}
 ul.scopes{list-style:none;padding:0;margin:0 0 1.25rem;border:1px solid #e5e7eb;border-radius:.5rem}
 ul.scopes li{padding:.625rem .75rem;border-top:1px solid #e5e7eb}
 ul.scopes li:first-child{border-top:0}

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Csrf } from '../interactions/csrf.ts';
+import { contentSecurityPolicy } from '../interactions/html.ts';
 import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
 import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
@@ -64,7 +65,7 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
       if (client?.record.firstParty) {
         return finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true });
       }
-      return render(ctx, 200, await consent(details));
+      return render(ctx, 200, await consent(ctx, details));
     }
     return render(
       ctx,
@@ -178,8 +179,12 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     };
   }
 
-  async function consent(details: Details): Promise<string> {
+  async function consent(ctx: Koa.Context, details: Details): Promise<string> {
     const base = await formBase(details);
+    // A logo on a loopback http origin (development) is allowed by the CSP of this page only.
+    if (base.client.logo) {
+      ctx.set('Content-Security-Policy', contentSecurityPolicy(originOf(base.client.logo)));
+    }
     const accountId = details.session?.accountId;
     const user = accountId ? await deps.users.findById(accountId) : undefined;
     return consentPage({
@@ -245,6 +250,10 @@ function consented(details: Details): { scope: string; resources: Record<string,
     resources[identifier] = scopes.join(' ');
   }
   return { scope: (prompt.missingOIDCScope ?? []).join(' '), resources };
+}
+
+function originOf(url: string): string | undefined {
+  return URL.canParse(url) ? new URL(url).origin : undefined;
 }
 
 function expired(ctx: Koa.Context): void {
