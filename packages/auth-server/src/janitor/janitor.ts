@@ -5,15 +5,9 @@ import {
   type PurgeableCounts,
 } from '@portcullis/storage';
 
-/** Rows per DELETE statement [1000]: short statements, short locks. */
-export const DEFAULT_PURGE_BATCH = 1000;
+import { DEFAULT_CONSUMED_MARGIN_SECONDS, DEFAULT_PURGE_BATCH } from './purge-defaults.ts';
 
-/**
- * How long a consumed artifact is kept before the janitor may delete it [1 day]. A rotated
- * refresh token stays until then so that its reuse is recognised (and revokes the grant);
- * afterwards a reuse is still refused, as an unknown token.
- */
-export const DEFAULT_CONSUMED_MARGIN_SECONDS = 86_400;
+export { DEFAULT_CONSUMED_MARGIN_SECONDS, DEFAULT_PURGE_BATCH } from './purge-defaults.ts';
 
 /** What one purge does. */
 export interface PurgeOptions {

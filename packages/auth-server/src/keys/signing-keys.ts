@@ -1,12 +1,9 @@
 import type { KeysRepository, NewSigningKey, SigningKeyRecord } from '@portcullis/storage';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.ts';
 
-/** The algorithms we sign with: ES256 for access tokens, RS256 for ID tokens' baseline. */
-export const SIGNING_ALGORITHMS = ['ES256', 'RS256'] as const;
-
-/** One of {@link SIGNING_ALGORITHMS}. */
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
 
 /** A private signing JWK ready for oidc-provider's `jwks`. */
 export type PrivateJwk = JWK & { kid: string; alg: string; use: 'sig' };

@@ -1,6 +1,7 @@
 import type { ArtifactsRepository } from '@portcullis/storage';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { ServerConfig } from '../config/server-config.ts';
+import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import { CLIENT_TTL_METADATA, type ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
@@ -11,7 +12,7 @@ import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
 import { requestContextMiddleware } from './request-context.ts';
-import { createResourceIndicators, OIDC_SCOPES } from './resource-indicators.ts';
+import { createResourceIndicators } from './resource-indicators.ts';
 import { answerUnavailable } from './unavailable.ts';
 
 // Asymmetric only: HS* would key on client secrets, which we store only as hashes.

@@ -1,17 +1,7 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
-
-/** Scopes oidc-provider itself knows (not tied to an API resource). */
-export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email'];
-
-/** What the consent page says for each OpenID scope. */
-export const OIDC_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  openid: 'Sign you in with your account',
-  profile: 'See your name and username',
-  email: 'See your email address',
-  offline_access: 'Keep access while you are not using it (stay signed in)',
-};
 
 /**
  * RFC 8707 resource indicators: which API a token is for, and which of that API's scopes the

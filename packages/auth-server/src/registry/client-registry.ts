@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
-import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
+import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { digestClientSecret, matchesDigest, storedDigest } from '../secrets/client-secret.ts';
 
 /** One of a client's secrets as the cache holds it: its decoded digest and expiry. */

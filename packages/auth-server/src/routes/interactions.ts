@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { Csrf } from '../interactions/csrf.ts';
 import { contentSecurityPolicy } from '../interactions/html.ts';
 import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
@@ -8,7 +9,6 @@ import { readForm } from '../interactions/read-form.ts';
 import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../logger.ts';
-import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { AuditTrail } from '../services/audit.ts';

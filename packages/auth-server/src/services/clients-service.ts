@@ -9,8 +9,9 @@ import {
   type StorageError,
 } from '@portcullis/storage';
 import { formatDuration, parseDuration } from '../config/duration.ts';
+import { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
+import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
-import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
 import { generateClientSecret, hashClientSecret } from '../secrets/client-secret.ts';
 import { newId } from './new-id.ts';
 import {
@@ -22,16 +23,7 @@ import {
   validateWebUrl,
 } from './validation.ts';
 
-/** RFC 8628's grant type. */
-export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
-/** Grant types a client can be registered for (`device_code` stands for RFC 8628's URN). */
-export const SUPPORTED_GRANTS = [
-  'client_credentials',
-  'authorization_code',
-  'refresh_token',
-  'device_code',
-] as const;
+export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
 
 /** Bounds of a client's own token lifetimes, in seconds. */
 export const CLIENT_TTL_LIMITS = {
@@ -177,8 +169,6 @@ const summary = (secret: ClientSecretRecord): SecretSummary => ({
 
 /** Grants as stored (RFC 8628's URN) from the operator's short names. */
 const storedGrant = (grant: string) => (grant === 'device_code' ? DEVICE_CODE_GRANT : grant);
-/** Grants as operators write them (`device_code` for RFC 8628's URN). */
-export const shortGrant = (grant: string) => (grant === DEVICE_CODE_GRANT ? 'device_code' : grant);
 
 /**
  * Client registration and administration for the CLI. Create and update share one validation

@@ -6,8 +6,8 @@ import {
   type Database,
   type GrantRecord,
 } from '@portcullis/storage';
+import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
-import { OIDC_SCOPE_DESCRIPTIONS } from '../provider/resource-indicators.ts';
 
 /** A grant as people read it: the app's name and each scope with its description. */
 export interface GrantSummary extends GrantRecord {

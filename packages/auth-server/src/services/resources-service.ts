@@ -9,8 +9,8 @@ import {
   type ScopeRecord,
 } from '@portcullis/storage';
 import { parseDuration } from '../config/duration.ts';
+import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
-import { OIDC_SCOPES } from '../provider/resource-indicators.ts';
 import { fromStorage } from './clients-service.ts';
 import {
   invalidInput,

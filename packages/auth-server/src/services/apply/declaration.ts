@@ -1,6 +1,6 @@
 import type { ScopeRecord } from '@portcullis/storage';
+import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
 import { AuthServerError } from '../../errors.ts';
-import { OIDC_SCOPES } from '../../provider/resource-indicators.ts';
 import {
   CLIENT_TTL_LIMITS,
   SUPPORTED_GRANTS,

@@ -1,0 +1,29 @@
+/**
+ * `@portcullis/auth-server/config`: what needs neither the database nor the HTTP server, so a
+ * command line loads it in milliseconds: the settings and their validation, durations, the
+ * development secrets, secret generation, and the names and defaults operators see (grants,
+ * signing algorithms, key rotation, the janitor). Everything here is also exported by the
+ * package's main entry.
+ */
+export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
+export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
+export { AuthServerError, type AuthServerErrorCode } from '../errors.ts';
+export {
+  DEFAULT_CONSUMED_MARGIN_SECONDS,
+  DEFAULT_PURGE_BATCH,
+} from '../janitor/purge-defaults.ts';
+export { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
+export { DEFAULT_PROPAGATION_SECONDS, RETIREMENT_POLICY } from '../keys/rotation-policy.ts';
+export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
+export { formatDuration, parseDuration } from './duration.ts';
+export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
+export {
+  type DevSecrets,
+  loadServerConfig,
+  parseHost,
+  parsePort,
+  rejectUnknownSettings,
+  SETTINGS,
+  type ServerConfig,
+  type Setting,
+} from './server-config.ts';

@@ -1,0 +1,18 @@
+/** RFC 8628's grant type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Grant types a client can be registered for (`device_code` stands for RFC 8628's URN). */
+export const SUPPORTED_GRANTS = [
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+  'device_code',
+] as const;
+
+/**
+ * A grant type as operators write it: `device_code` for RFC 8628's URN, others as they are.
+ *
+ * @example
+ * shortGrant('urn:ietf:params:oauth:grant-type:device_code'); // 'device_code'
+ */
+export const shortGrant = (grant: string) => (grant === DEVICE_CODE_GRANT ? 'device_code' : grant);

@@ -1,0 +1,28 @@
+/**
+ * `@portcullis/auth-server/services`: the operations on the database that the CLI runs (clients,
+ * resources, users, grants, signing keys, declarative registration, the janitor), without the
+ * HTTP server, oidc-provider or the doctor, so a command loads only PostgreSQL's client and
+ * these. Issuing and revoking tokens needs oidc-provider: that service is in the main entry
+ * only. Everything here is also exported by the main entry.
+ */
+export * from '../janitor/janitor.ts';
+export * from '../keys/keys-service.ts';
+export { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
+export {
+  generateClientSecret,
+  hashClientSecret,
+  verifyClientSecret,
+} from '../secrets/client-secret.ts';
+export {
+  hashPassword,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '../secrets/password.ts';
+export * from './apply/index.ts';
+export * from './clients-service.ts';
+export * from './grants-service.ts';
+export * from './resource-catalogue.ts';
+export * from './resources-apply.ts';
+export * from './resources-service.ts';
+export * from './users-service.ts';
