@@ -6,9 +6,10 @@
 // With CI=true it uses ava's TAP reporter and ends with a line "N passed, N failed"; with
 // TEST_TOTALS_FILE set too, it adds its counts to that file instead, for .ci/run to print one
 // line for the fast and the slow suite together.
-// When the files to run include the browser test, it first finds a chromium or Chrome
-// (PORTCULLIS_BROWSER, then PATH, then Playwright's cache), or installs Debian's chromium when
-// root on Debian, or stops with the command to run; the test gets its path in PORTCULLIS_BROWSER.
+// When the files to run include a browser test (browser.test.ts, examples.test.ts), it first
+// finds a chromium or Chrome (PORTCULLIS_BROWSER, then PATH, then Playwright's cache), or installs
+// Debian's chromium when root on Debian, or stops with the command to run; the tests get its path
+// in PORTCULLIS_BROWSER.
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

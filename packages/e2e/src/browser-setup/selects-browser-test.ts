@@ -1,7 +1,10 @@
 import path from 'node:path';
 
-/** The test file that drives a real browser, from the repository's root. */
-export const BROWSER_TEST_FILE = 'packages/e2e/test/browser.test.ts';
+/** The test files that drive a real browser, from the repository's root. */
+export const BROWSER_TEST_FILES = [
+  'packages/e2e/test/browser.test.ts',
+  'packages/e2e/test/examples.test.ts',
+];
 
 // ava's options that take a value (long, and short as the last of a group such as `-sm`), so
 // that the value is not read as a file pattern.
@@ -15,11 +18,12 @@ const VALUE_OPTIONS = new Set([
 const SHORT_VALUE_OPTIONS = new Set(['m', 'c', 'T']);
 
 /**
- * Whether ava, given `args` (the arguments of `pnpm test` that it passes on), runs the browser
- * test, so that only then does the test runner need a browser. Mirrors ava's selection: no
- * pattern runs every test file; otherwise a file runs when a pattern names it (with or without
- * `:line` numbers), names a folder it is in, or is a glob matching it or such a folder, and no
- * `!pattern` excludes it. Patterns are relative to `cwd`; files to `root`.
+ * Whether ava, given `args` (the arguments of `pnpm test` that it passes on), runs one of the
+ * browser tests ({@link BROWSER_TEST_FILES}), so that only then does the test runner need a
+ * browser. Mirrors ava's selection: no pattern runs every test file; otherwise a file runs when a
+ * pattern names it (with or without `:line` numbers), names a folder it is in, or is a glob
+ * matching it or such a folder, and no `!pattern` excludes it. Patterns are relative to `cwd`;
+ * files to `root`.
  *
  * @example
  * selectsBrowserTest(['packages/storage/test/migrator.test.ts'], { cwd: root, root }); // false
@@ -36,7 +40,11 @@ export function selectsBrowserTest(
   if (patterns.length === 0) return true;
   const included = patterns.filter((p) => !p.startsWith('!'));
   const excluded = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-  return included.some(selects) && !excluded.some(selects);
+  return BROWSER_TEST_FILES.some(
+    (file) =>
+      included.some((pattern) => selects(file, pattern)) &&
+      !excluded.some((pattern) => selects(file, pattern)),
+  );
 }
 
 function positionals(args: readonly string[]): string[] {
@@ -63,12 +71,14 @@ function normalize(pattern: string, where: { cwd: string; root: string }): strin
   return `${negated ? '!' : ''}${relative.split(path.sep).join('/')}`;
 }
 
-function selects(pattern: string): boolean {
+/** Whether `pattern` names `testFile`, a folder it is in, or is a glob matching either. */
+function selects(testFile: string, pattern: string): boolean {
   if (pattern === '') return true;
-  const folders = BROWSER_TEST_FILE.split('/')
+  const folders = testFile
+    .split('/')
     .slice(0, -1)
     .map((_, i, parts) => parts.slice(0, i + 1).join('/'));
-  return [BROWSER_TEST_FILE, ...folders].some(
+  return [testFile, ...folders].some(
     (file) => file === pattern || path.posix.matchesGlob(file, pattern),
   );
 }

@@ -1,4 +1,5 @@
-// `pnpm test <patterns>` needs a browser only when ava would run the browser test.
+// `pnpm test <patterns>` needs a browser only when ava would run a browser test: browser.test.ts
+// or examples.test.ts.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
@@ -19,6 +20,14 @@ test('patterns naming the file, with line numbers, ./ or an absolute path', (t) 
   t.true(fromRoot('./packages/e2e/test/browser.test.ts'));
   t.true(fromRoot(path.join(root, 'packages/e2e/test/browser.test.ts')));
   t.true(fromRoot('packages/storage/test/migrator.test.ts', 'packages/e2e/test/browser.test.ts'));
+});
+
+test('the examples test drives a browser too', (t) => {
+  t.true(fromRoot('packages/e2e/test/examples.test.ts'));
+  t.true(fromRoot('packages/e2e/test/examples.test.ts:40'));
+  t.true(fromRoot('**/examples*'));
+  t.true(fromRoot('packages/e2e', '!packages/e2e/test/browser.test.ts'));
+  t.false(fromRoot('packages/e2e/test/examples.test.ts', '!**/examples.test.ts'));
 });
 
 test('folders and globs that take it in', (t) => {
@@ -48,9 +57,16 @@ test("options' values are not patterns", (t) => {
   t.false(fromRoot('--tap', 'packages/storage'));
 });
 
-test('an exclusion that covers it wins', (t) => {
-  t.false(fromRoot('packages/e2e', '!packages/e2e/test/browser.test.ts'));
-  t.false(fromRoot('packages/*/test/**', '!**/browser.test.ts'));
+test('exclusions that cover both browser tests win', (t) => {
+  t.false(
+    fromRoot(
+      'packages/e2e',
+      '!packages/e2e/test/browser.test.ts',
+      '!packages/e2e/test/examples.test.ts',
+    ),
+  );
+  t.false(fromRoot('packages/*/test/**', '!**/browser.test.ts', '!**/examples.test.ts'));
+  t.false(fromRoot('packages/e2e', '!packages/e2e/test/*.test.ts'));
   t.true(fromRoot('packages/e2e', '!packages/e2e/test/dev-command.test.ts'));
 });
 
