@@ -159,6 +159,9 @@ test.serial('grants list and revoke through the CLI', async (t) => {
   const grant = list.find((g) => g.client_id === app.client_id);
   t.truthy(grant);
   t.regex(grant?.scope ?? '', /notes:read/);
+  // Our grant ids (not oidc-provider's nanoid), which never start with "-" and so never read as
+  // an option of the command below.
+  t.regex(grant?.grant_id ?? '', /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   t.deepEqual(await stack.cli(['grants', 'revoke', grant?.grant_id as string]), { revoked: 1 });
   const refreshed = await client.refreshTokenGrant(config, refreshToken).then(
     () => 'worked',

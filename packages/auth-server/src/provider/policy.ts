@@ -1,4 +1,5 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { newGrantId } from '../domain/grant-id.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 
 /**
@@ -18,7 +19,12 @@ export function createLoadExistingGrant(clients: ClientRegistry) {
 
     const grant =
       existing ??
-      new oidc.provider.Grant({ clientId: client.clientId, accountId: oidc.session.accountId });
+      // oidc-provider takes a grant's id (jti) from its payload; its types leave jti out.
+      new oidc.provider.Grant({
+        jti: newGrantId(),
+        clientId: client.clientId,
+        accountId: oidc.session.accountId,
+      } as { clientId: string; accountId: string });
     grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
     const claims = oidc.claims as {
       id_token?: Record<string, unknown>;

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import { newGrantId } from '../domain/grant-id.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { Csrf } from '../interactions/csrf.ts';
 import { contentSecurityPolicy } from '../interactions/html.ts';
@@ -221,10 +222,14 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
   async function saveGrant(details: Details): Promise<string> {
     const accountId = details.session?.accountId as string;
     const clientId = String(details.params.client_id);
+    // oidc-provider takes a new grant's id (jti) from its payload; its types leave jti out.
+    const fresh = { jti: newGrantId(), accountId, clientId } as {
+      accountId: string;
+      clientId: string;
+    };
     const grant = details.grantId
-      ? ((await provider.Grant.find(details.grantId)) ??
-        new provider.Grant({ accountId, clientId }))
-      : new provider.Grant({ accountId, clientId });
+      ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant(fresh))
+      : new provider.Grant(fresh);
     const prompt = details.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];

@@ -9,6 +9,7 @@ import {
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { formatDuration, parseDuration } from '../config/duration.ts';
+import { newGrantId } from '../domain/grant-id.ts';
 import { AuthServerError } from '../errors.ts';
 import { createAdapterClass } from '../provider/adapter.ts';
 import { createClientRegistry } from '../registry/client-registry.ts';
@@ -151,7 +152,13 @@ export function createTokensService(db: Database) {
       // Both end together: introspection refuses a token whose grant has expired.
       const iat = Math.floor(Date.now() / 1000);
       const exp = iat + ttl;
-      const grant = new oidc.Grant({ clientId: client.id, accountId, iat, exp } as never);
+      const grant = new oidc.Grant({
+        jti: newGrantId(),
+        clientId: client.id,
+        accountId,
+        iat,
+        exp,
+      } as never);
       grant.addResourceScope(identifier, scope);
       const grantId = await grant.save();
       const token = new oidc.AccessToken({
