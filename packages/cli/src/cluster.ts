@@ -1,10 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Logger, startClusterMetricsServer } from '@portcullis/auth-server';
-import { assertSchemaCurrent } from '@portcullis/storage';
+import type { Logger } from '@portcullis/auth-server';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors.ts';
+import { loadAuthServer, loadStorage } from './lazy.ts';
 import { printJsonLine } from './output.ts';
 import { type Io, openDatabase } from './runtime.ts';
 import { readConfig, serverLogger } from './stack.ts';
@@ -75,7 +75,9 @@ export async function serveWorkers(
   options: { workers: number; json?: boolean },
 ): Promise<void> {
   const config = readConfig(io, 'production');
-  const logger = serverLogger(io, config);
+  const { startClusterMetricsServer } = await loadAuthServer();
+  const { assertSchemaCurrent } = await loadStorage();
+  const logger = await serverLogger(io, config);
   // Checked once here, so a bad database or schema is one line and exit 1, not N failing workers.
   const opened = await openDatabase(io);
   try {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseKeyEncryptionKey } from '@portcullis/auth-server';
+import { parseKeyEncryptionKey } from '@portcullis/auth-server/config';
 import { CliError } from './errors.ts';
 import { dataDir, type Io } from './runtime.ts';
 

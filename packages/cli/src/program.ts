@@ -1,46 +1,4 @@
 import { type Command, CommanderError } from 'commander';
-import { registerApply } from './commands/apply.ts';
-import { registerAuditList } from './commands/audit-list.ts';
-import { registerAuditTail } from './commands/audit-tail.ts';
-import { registerClientsCreate } from './commands/clients-create.ts';
-import { registerClientsDelete } from './commands/clients-delete.ts';
-import { registerClientsDisable } from './commands/clients-disable.ts';
-import { registerClientsEnable } from './commands/clients-enable.ts';
-import { registerClientsList } from './commands/clients-list.ts';
-import { registerClientsRemoveSecret } from './commands/clients-remove-secret.ts';
-import { registerClientsRotateSecret } from './commands/clients-rotate-secret.ts';
-import { registerClientsSecrets } from './commands/clients-secrets.ts';
-import { registerClientsShow } from './commands/clients-show.ts';
-import { registerClientsUpdate } from './commands/clients-update.ts';
-import { registerDbMigrate } from './commands/db-migrate.ts';
-import { registerDbRemoveEmbedded } from './commands/db-remove-embedded.ts';
-import { registerDbStatus } from './commands/db-status.ts';
-import { registerDev } from './commands/dev.ts';
-import { registerDoctor } from './commands/doctor.ts';
-import { registerExampleApi } from './commands/example-api.ts';
-import { registerGrantsList } from './commands/grants-list.ts';
-import { registerGrantsRevoke } from './commands/grants-revoke.ts';
-import { registerKeysList } from './commands/keys-list.ts';
-import { registerKeysRotate } from './commands/keys-rotate.ts';
-import { registerResourcesApply } from './commands/resources-apply.ts';
-import { registerResourcesCreate } from './commands/resources-create.ts';
-import { registerResourcesDelete } from './commands/resources-delete.ts';
-import { registerResourcesList } from './commands/resources-list.ts';
-import { registerResourcesShow } from './commands/resources-show.ts';
-import { registerResourcesUpdate } from './commands/resources-update.ts';
-import { registerSecretsGenerate } from './commands/secrets-generate.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerTokensIssue } from './commands/tokens-issue.ts';
-import { registerTokensPurge } from './commands/tokens-purge.ts';
-import { registerTokensRevoke } from './commands/tokens-revoke.ts';
-import { registerUsersCreate } from './commands/users-create.ts';
-import { registerUsersDelete } from './commands/users-delete.ts';
-import { registerUsersDisable } from './commands/users-disable.ts';
-import { registerUsersEnable } from './commands/users-enable.ts';
-import { registerUsersList } from './commands/users-list.ts';
-import { registerUsersSetPassword } from './commands/users-set-password.ts';
-import { registerUsersShow } from './commands/users-show.ts';
-import { registerUsersUnlock } from './commands/users-unlock.ts';
 import { describeError } from './errors.ts';
 import { paint } from './output.ts';
 import { PortcullisCommand } from './portcullis-command.ts';
@@ -62,8 +20,101 @@ function group(program: Command, name: string, description: string, examples: st
     );
 }
 
-/** Builds the `portcullis` command tree, writing to `io`. */
-export function createProgram(io: Io): Command {
+/** A register function of a group's or a command's module, loaded when needed. */
+type Registrar = () => Promise<(command: Command, io: Io) => void>;
+
+/** The groups, in the order `portcullis --help` lists them; each loads its commands' modules. */
+const GROUPS: ReadonlyArray<{
+  name: string;
+  description: string;
+  examples: string[];
+  commands: Registrar;
+}> = [
+  {
+    name: 'db',
+    description: 'database schema and the embedded PostgreSQL',
+    examples: ['db status', 'db migrate'],
+    commands: async () => (await import('./commands/db.ts')).registerDb,
+  },
+  {
+    name: 'clients',
+    description: 'OAuth clients',
+    examples: ['clients list', 'clients show billing'],
+    commands: async () => (await import('./commands/clients.ts')).registerClients,
+  },
+  {
+    name: 'resources',
+    description: 'API resources and their scopes',
+    examples: ['resources list', 'resources show https://api.example.com'],
+    commands: async () => (await import('./commands/resources.ts')).registerResources,
+  },
+  {
+    name: 'tokens',
+    description: 'operator-issued API tokens, revocation and the janitor',
+    examples: ['tokens revoke --client billing', 'tokens purge --dry-run'],
+    commands: async () => (await import('./commands/tokens.ts')).registerTokens,
+  },
+  {
+    name: 'users',
+    description: 'end users who sign in',
+    examples: ['users list', 'users show alice'],
+    commands: async () => (await import('./commands/users.ts')).registerUsers,
+  },
+  {
+    name: 'grants',
+    description: "users' grants to apps",
+    examples: ['grants list --user alice'],
+    commands: async () => (await import('./commands/grants.ts')).registerGrants,
+  },
+  {
+    name: 'keys',
+    description: 'signing keys and their rotation',
+    examples: ['keys list', 'keys rotate'],
+    commands: async () => (await import('./commands/keys.ts')).registerKeys,
+  },
+  {
+    name: 'audit',
+    description: 'the audit trail of security events',
+    examples: ['audit list --since 24h', 'audit tail --json'],
+    commands: async () => (await import('./commands/audit.ts')).registerAudit,
+  },
+  {
+    name: 'secrets',
+    description: 'secrets for serve: cookie keys, key-encryption key',
+    examples: ['secrets generate >> .env'],
+    commands: async () => (await import('./commands/secrets.ts')).registerSecrets,
+  },
+];
+
+/** The commands of their own, after the groups. */
+const COMMANDS: readonly Registrar[] = [
+  async () => (await import('./commands/apply.ts')).registerApply,
+  async () => (await import('./commands/dev.ts')).registerDev,
+  async () => (await import('./commands/doctor.ts')).registerDoctor,
+  async () => (await import('./commands/example-api.ts')).registerExampleApi,
+  async () => (await import('./commands/serve.ts')).registerServe,
+];
+
+/**
+ * The group a command line runs (`clients` in `clients list`, or in `help clients`); undefined
+ * for a command of its own, a bare `--help` or an unknown word.
+ */
+function groupOf(argv: readonly string[]): string | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const word = words[0] === 'help' ? words[1] : words[0];
+  return GROUPS.find((g) => g.name === word)?.name;
+}
+
+/**
+ * Builds the `portcullis` command tree, writing to `io`. Given the command line `argv`, it loads
+ * only the modules that line needs (the commands of its group, or the commands of their own):
+ * each module costs start-up time, and a command's heavy dependencies load in its action
+ * (lazy.ts). Without `argv`, the whole tree.
+ *
+ * @example
+ * const program = await createProgram(io, ['clients', 'list']);
+ */
+export async function createProgram(io: Io, argv?: readonly string[]): Promise<Command> {
   const program = new PortcullisCommand('portcullis')
     .description('Portcullis: OAuth 2.0 / OpenID Connect for TypeScript teams')
     .showSuggestionAfterError()
@@ -90,91 +141,14 @@ Example:
   $ portcullis clients list`,
     );
 
-  const db = group(program, 'db', 'database schema and the embedded PostgreSQL', [
-    'db status',
-    'db migrate',
-  ]);
-  registerDbMigrate(db, io);
-  registerDbStatus(db, io);
-  registerDbRemoveEmbedded(db, io);
-
-  const clients = group(program, 'clients', 'OAuth clients', [
-    'clients list',
-    'clients show billing',
-  ]);
-  registerClientsCreate(clients, io);
-  registerClientsList(clients, io);
-  registerClientsShow(clients, io);
-  registerClientsUpdate(clients, io);
-  registerClientsRotateSecret(clients, io);
-  registerClientsSecrets(clients, io);
-  registerClientsRemoveSecret(clients, io);
-  registerClientsDisable(clients, io);
-  registerClientsEnable(clients, io);
-  registerClientsDelete(clients, io);
-
-  const resources = group(program, 'resources', 'API resources and their scopes', [
-    'resources list',
-    'resources show https://api.example.com',
-  ]);
-  registerResourcesCreate(resources, io);
-  registerResourcesList(resources, io);
-  registerResourcesShow(resources, io);
-  registerResourcesUpdate(resources, io);
-  registerResourcesDelete(resources, io);
-  registerResourcesApply(resources, io);
-
-  const tokens = group(
-    program,
-    'tokens',
-    'operator-issued API tokens, revocation and the janitor',
-    ['tokens revoke --client billing', 'tokens purge --dry-run'],
-  );
-  registerTokensIssue(tokens, io);
-  registerTokensRevoke(tokens, io);
-  registerTokensPurge(tokens, io);
-
-  const users = group(program, 'users', 'end users who sign in', [
-    'users list',
-    'users show alice',
-  ]);
-  registerUsersCreate(users, io);
-  registerUsersList(users, io);
-  registerUsersShow(users, io);
-  registerUsersSetPassword(users, io);
-  registerUsersDisable(users, io);
-  registerUsersEnable(users, io);
-  registerUsersUnlock(users, io);
-  registerUsersDelete(users, io);
-
-  const grants = group(program, 'grants', "users' grants to apps", ['grants list --user alice']);
-  registerGrantsList(grants, io);
-  registerGrantsRevoke(grants, io);
-
-  const keys = group(program, 'keys', 'signing keys and their rotation', [
-    'keys list',
-    'keys rotate',
-  ]);
-  registerKeysList(keys, io);
-  registerKeysRotate(keys, io);
-
-  const audit = group(program, 'audit', 'the audit trail of security events', [
-    'audit list --since 24h',
-    'audit tail --json',
-  ]);
-  registerAuditList(audit, io);
-  registerAuditTail(audit, io);
-
-  const secrets = group(program, 'secrets', 'secrets for serve: cookie keys, key-encryption key', [
-    'secrets generate >> .env',
-  ]);
-  registerSecretsGenerate(secrets, io);
-
-  registerApply(program, io);
-  registerDev(program, io);
-  registerDoctor(program, io);
-  registerExampleApi(program, io);
-  registerServe(program, io);
+  const selected = argv === undefined ? undefined : groupOf(argv);
+  for (const { name, description, examples, commands } of GROUPS) {
+    const command = group(program, name, description, examples);
+    if (argv === undefined || selected === name) (await commands())(command, io);
+  }
+  if (argv === undefined || selected === undefined) {
+    for (const command of COMMANDS) (await command())(program, io);
+  }
 
   // Every command, at every depth, reports usage errors through `run` instead of exiting.
   const override = (command: Command) => {
@@ -190,7 +164,7 @@ Example:
  * error. Failures print one line on stderr, never a stack trace.
  */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const program = createProgram(io);
+  const program = await createProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

@@ -1,13 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import {
-  assertSchemaCurrent,
-  createDatabase,
-  type Database,
-  type DatabaseOptions,
-  type RunningDatabase,
-  resolveDatabase,
-} from '@portcullis/storage';
+import type { Database, DatabaseOptions, RunningDatabase } from '@portcullis/storage';
+import { loadStorage } from './lazy.ts';
 
 /** Where the CLI's inputs and outputs go; tests pass their own. */
 export interface Io {
@@ -30,6 +24,7 @@ export async function openDatabase(
   io: Io,
   options: DatabaseOptions = {},
 ): Promise<{ db: Database; database: RunningDatabase; close(): Promise<void> }> {
+  const { createDatabase, resolveDatabase } = await loadStorage();
   const database = await resolveDatabase({
     databaseUrl: io.env.DATABASE_URL,
     dataDir: dataDir(io.env),
@@ -62,6 +57,7 @@ export async function withDatabase<T>(
   work: (db: Database) => Promise<T>,
   options: { requireCurrentSchema?: boolean } = {},
 ): Promise<T> {
+  const { assertSchemaCurrent } = await loadStorage();
   const opened = await openDatabase(io);
   try {
     if (options.requireCurrentSchema !== false) await assertSchemaCurrent(opened.db);

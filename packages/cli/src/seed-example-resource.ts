@@ -1,6 +1,6 @@
-import { createClientsService, createResourcesService } from '@portcullis/auth-server';
 import type { Database } from '@portcullis/storage';
 import { CliError } from './errors.ts';
+import { loadServices } from './lazy.ts';
 
 /** What {@link seedExampleResource} did. */
 export interface SeededExample {
@@ -34,6 +34,7 @@ export async function seedExampleResource(
   db: Database,
   identifier: string,
 ): Promise<SeededExample> {
+  const { createClientsService, createResourcesService } = await loadServices();
   if (await createResourcesService(db).find(identifier)) return { seeded: false };
   // Loaded here so that other commands do not pay for the example API's modules.
   const { catalogue } = await import('@portcullis/example-api');

@@ -1,12 +1,11 @@
+import type { Logger } from '@portcullis/auth-server';
 import {
-  createAuthServer,
-  createJsonLogger,
   findDevSecrets,
-  type Logger,
   loadServerConfig,
   type ServerConfig,
-} from '@portcullis/auth-server';
+} from '@portcullis/auth-server/config';
 import type { Database } from '@portcullis/storage';
+import { loadAuthServer } from './lazy.ts';
 import { listenFailure } from './listen-failure.ts';
 import { prettyLogStream } from './pretty-log.ts';
 import { dataDir, type Io } from './runtime.ts';
@@ -27,6 +26,7 @@ export async function startAuthServer(
   config: ServerConfig,
   logger: Logger,
 ): Promise<Stoppable & { url: string; port: number }> {
+  const { createAuthServer } = await loadAuthServer();
   const server = await createAuthServer({ db, databaseUrl, config, logger });
   let http: Awaited<ReturnType<typeof server.listen>>['server'];
   try {
@@ -54,7 +54,12 @@ export async function startAuthServer(
  * (pretty-log.ts) with `PORTCULLIS_LOG_FORMAT=pretty`, or when unset for `dev` on a terminal
  * (`prettyOnTerminal`). Secrets are redacted before either.
  */
-export function serverLogger(io: Io, config: ServerConfig, prettyOnTerminal = false): Logger {
+export async function serverLogger(
+  io: Io,
+  config: ServerConfig,
+  prettyOnTerminal = false,
+): Promise<Logger> {
+  const { createJsonLogger } = await loadAuthServer();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const format = config.logFormat ?? (prettyOnTerminal && terminal ? 'pretty' : 'json');
   return createJsonLogger(format === 'pretty' ? prettyLogStream(io.stderr) : io.stderr);

@@ -12,7 +12,7 @@ function leafCommands(command: Command, path: string[] = []): string[][] {
   if (command.commands.length === 0) return [path];
   return command.commands.flatMap((sub) => leafCommands(sub, [...path, sub.name()]));
 }
-const groups = createProgram({} as never).commands.filter((c) => c.commands.length > 0);
+const groups = (await createProgram({} as never)).commands.filter((c) => c.commands.length > 0);
 
 test('portcullis --help shows the groups, the exit codes and where the guide is', async (t) => {
   const help = await portcullis(['--help']);
@@ -54,7 +54,7 @@ test('each group lists its commands, with examples', async (t) => {
 });
 
 test('every command has --help with an example and offers --json', async (t) => {
-  const commands = leafCommands(createProgram({} as never));
+  const commands = leafCommands(await createProgram({} as never));
   t.true(commands.length >= 37, String(commands.length));
   for (const command of commands) {
     const help = await portcullis([...command, '--help']);

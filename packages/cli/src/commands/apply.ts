@@ -1,18 +1,14 @@
-import {
-  type ApplyDeclarationOptions,
-  type ApplyDeclarationResult,
-  applyDeclaration,
-  type DeclarationProblem,
-  DeclarationProblems,
-  destructiveChanges,
-  formatDeclarationPath,
-  parseDeclaration,
+import type {
+  ApplyDeclarationOptions,
+  ApplyDeclarationResult,
+  DeclarationProblem,
 } from '@portcullis/auth-server';
 import type { Command } from 'commander';
-import { type DeclarationSource, readDeclaration } from '../apply/read-declaration.ts';
+import type { DeclarationSource } from '../apply/read-declaration.ts';
 import { reportLines, resultJson } from '../apply/report.ts';
 import { confirm } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -25,7 +21,8 @@ interface Options {
 }
 
 /** Every problem on its own line, `FILE:LINE: PATH: MESSAGE`, in the order of the file. */
-function problemLines(source: DeclarationSource, problems: readonly DeclarationProblem[]) {
+async function problemLines(source: DeclarationSource, problems: readonly DeclarationProblem[]) {
+  const { formatDeclarationPath } = await loadServices();
   return problems
     .map((problem) => ({ problem, line: source.lineOf(problem.path) }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0))
@@ -40,6 +37,7 @@ async function applyAfterConfirmation(
   io: Io,
   run: (extra: ApplyDeclarationOptions) => Promise<ApplyDeclarationResult>,
 ): Promise<ApplyDeclarationResult> {
+  const { destructiveChanges } = await loadServices();
   const deletions = destructiveChanges(await run({ dryRun: true }));
   if (deletions.length > 0) {
     io.stderr.write(
@@ -80,6 +78,9 @@ Example:
   $ portcullis apply -f infra/portcullis.example.yaml`,
     )
     .action(async (options: Options) => {
+      const { applyDeclaration, DeclarationProblems, parseDeclaration } = await loadServices();
+      // YAML's parser too, only here.
+      const { readDeclaration } = await import('../apply/read-declaration.ts');
       if (options.prune && !options.plan && !options.yes) {
         if (options.file === '-') {
           throw new CliError(
@@ -112,7 +113,7 @@ Example:
         });
       } catch (error) {
         if (!(error instanceof DeclarationProblems)) throw error;
-        io.stderr.write(`${problemLines(source, error.problems).join('\n')}\n`);
+        io.stderr.write(`${(await problemLines(source, error.problems)).join('\n')}\n`);
         const count = `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
         throw new CliError(`nothing was applied: ${count} in ${source.name}`);
       }

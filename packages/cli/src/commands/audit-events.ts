@@ -1,5 +1,6 @@
-import { type AuditEventRecord, type AuditEventType, auditEventTypes } from '@portcullis/storage';
+import type { AuditEventRecord, AuditEventType } from '@portcullis/storage';
 import { CliError } from '../errors.ts';
+import { loadStorage } from '../lazy.ts';
 import { when } from '../output.ts';
 
 // Shared by `audit list` and `audit tail`: their option parsing and how an event is shown.
@@ -49,9 +50,10 @@ export function parseSince(value: string, now: Date): Date {
  * `--type`: one of the audit trail's event types; anything else is a usage error that lists them.
  *
  * @example
- * parseEventType('signin.failed'); // 'signin.failed'
+ * await parseEventType('signin.failed'); // 'signin.failed'
  */
-export function parseEventType(value: string): AuditEventType {
+export async function parseEventType(value: string): Promise<AuditEventType> {
+  const { auditEventTypes } = await loadStorage();
   const type = auditEventTypes.find((t) => t === value.trim());
   if (!type) {
     throw new CliError(

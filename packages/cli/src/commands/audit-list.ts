@@ -1,5 +1,5 @@
-import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadStorage } from '../lazy.ts';
 import { printJson, printTable, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import {
@@ -31,9 +31,10 @@ export function registerAuditList(audit: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis audit list --since 24h --type signin.failed')
     .action(async (options: Options) => {
+      const { createAuditRepository } = await loadStorage();
       const query = {
         ...(options.since !== undefined ? { since: parseSince(options.since, new Date()) } : {}),
-        ...(options.type !== undefined ? { type: parseEventType(options.type) } : {}),
+        ...(options.type !== undefined ? { type: await parseEventType(options.type) } : {}),
         ...(options.client !== undefined ? { clientId: options.client } : {}),
         limit: parseLimit(options.limit ?? '100'),
       };

@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type AuditEventRecord,
-  type AuditRepository,
-  createAuditRepository,
-} from '@portcullis/storage';
+import type { AuditEventRecord, AuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { describeError } from '../errors.ts';
+import { loadStorage } from '../lazy.ts';
 import { printJsonLine, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { handleSignals } from '../stack.ts';
@@ -44,7 +41,8 @@ Example:
   $ portcullis audit tail --type signin.failed --json`,
     )
     .action(async (options: Options) => {
-      const type = options.type !== undefined ? parseEventType(options.type) : undefined;
+      const { createAuditRepository } = await loadStorage();
+      const type = options.type !== undefined ? await parseEventType(options.type) : undefined;
       const matches = (event: AuditEventRecord) =>
         (type === undefined || event.type === type) &&
         (options.client === undefined || event.clientId === options.client);

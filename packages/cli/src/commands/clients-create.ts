@@ -1,5 +1,5 @@
-import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { clientJson } from './clients-show.ts';
@@ -57,6 +57,7 @@ Example:
       --access-token-ttl 5m`,
     )
     .action(async (options: Options) => {
+      const { createClientsService } = await loadServices();
       const created = await withDatabase(io, (db) =>
         createClientsService(db).create(
           {

@@ -1,7 +1,7 @@
-import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -26,6 +26,7 @@ Examples:
   $ portcullis clients delete billing --yes --json`,
     )
     .action(async (idOrName: string, options: { yes?: boolean; json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       if (!options.yes && !interactive(io)) {
         throw new CliError(
           'refusing to delete without confirmation: stdin is not a terminal, pass --yes',

@@ -1,5 +1,5 @@
-import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { clientJson } from './clients-show.ts';
@@ -15,6 +15,7 @@ export function registerClientsDisable(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients disable billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       const client = await withDatabase(io, (db) =>
         createClientsService(db).disable(idOrName, { actor: cliActor(io) }),
       );

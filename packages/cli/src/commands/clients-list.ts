@@ -1,5 +1,6 @@
-import { createClientsService, shortGrant } from '@portcullis/auth-server';
+import { shortGrant } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { clientJson, clientType } from './clients-show.ts';
@@ -34,6 +35,7 @@ export function registerClientsList(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients list --json')
     .action(async (options: { json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       const list = await withDatabase(io, (db) => createClientsService(db).list());
       if (options.json) return printJson(io, list.map(clientJson));
       const now = new Date();

@@ -1,7 +1,8 @@
-import { type ClientSecretInfo, createClientsService } from '@portcullis/auth-server';
+import type { ClientSecretInfo } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { secretJson } from './clients-show.ts';
@@ -40,6 +41,7 @@ Examples:
   $ portcullis clients remove-secret billing secret-1 --yes --json`,
     )
     .action(async (idOrName: string, name: string, options: { yes?: boolean; json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       const removed = await withDatabase(io, async (db) => {
         const service = createClientsService(db);
         const change = { actor: cliActor(io) };

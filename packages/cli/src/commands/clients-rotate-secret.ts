@@ -1,5 +1,5 @@
-import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines, when } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { secretJson } from './clients-show.ts';
@@ -31,6 +31,7 @@ Examples:
     )
     .action(
       async (idOrName: string, options: { keepOld: string; name?: string; json?: boolean }) => {
+        const { createClientsService } = await loadServices();
         const rotated = await withDatabase(io, (db) =>
           createClientsService(db).rotateSecret(
             idOrName,

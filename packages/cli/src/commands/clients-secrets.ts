@@ -1,5 +1,5 @@
-import { createClientsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { printSecrets, secretJson } from './clients-show.ts';
@@ -13,6 +13,7 @@ export function registerClientsSecrets(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients secrets billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       const { secrets } = await withDatabase(io, (db) => createClientsService(db).show(idOrName));
       const now = new Date();
       if (options.json)

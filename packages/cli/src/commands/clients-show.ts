@@ -1,11 +1,8 @@
-import {
-  createClientsService,
-  formatDuration,
-  type SecretSummary,
-  shortGrant,
-} from '@portcullis/auth-server';
+import type { SecretSummary } from '@portcullis/auth-server';
+import { formatDuration, shortGrant } from '@portcullis/auth-server/config';
 import type { ClientRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines, printTable, styled, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -91,6 +88,7 @@ export function registerClientsShow(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients show billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
+      const { createClientsService } = await loadServices();
       const { client, secrets } = await withDatabase(io, (db) =>
         createClientsService(db).show(idOrName),
       );

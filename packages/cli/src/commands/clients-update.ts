@@ -1,10 +1,7 @@
-import {
-  CLIENT_FIELD_NAMES,
-  createClientsService,
-  type UpdateClientInput,
-} from '@portcullis/auth-server';
+import type { UpdateClientInput } from '@portcullis/auth-server';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { clientJson } from './clients-show.ts';
@@ -98,6 +95,7 @@ Examples:
   $ portcullis clients update web-app --redirect-uri https://app.example.com/cb --no-logo-uri`,
     )
     .action(async (idOrName: string, options: Options) => {
+      const { CLIENT_FIELD_NAMES, createClientsService } = await loadServices();
       const input = toInput(options);
       if (Object.keys(input).length === 0) {
         throw new CliError('nothing to change: give at least one option (see --help)', 2);

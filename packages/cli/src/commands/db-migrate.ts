@@ -1,5 +1,5 @@
-import { migrateLatest } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -10,6 +10,7 @@ export function registerDbMigrate(db: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis db migrate')
     .action(async (options: { json?: boolean }) => {
+      const { migrateLatest } = await loadStorage();
       const applied = await withDatabase(io, migrateLatest, { requireCurrentSchema: false });
       if (options.json) return printJson(io, { applied });
       printLines(

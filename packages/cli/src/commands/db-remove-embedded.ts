@@ -1,7 +1,7 @@
-import { removeEmbeddedPostgres } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { dataDir, type Io } from '../runtime.ts';
 
@@ -31,6 +31,7 @@ Examples:
   $ PORTCULLIS_DATA_DIR=/srv/portcullis-dev portcullis db remove-embedded --yes --json`,
     )
     .action(async (options: { yes?: boolean; json?: boolean }) => {
+      const { removeEmbeddedPostgres } = await loadStorage();
       const dir = dataDir(io.env);
       if (!options.yes) {
         if (!interactive(io)) {

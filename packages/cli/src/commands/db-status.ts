@@ -1,6 +1,6 @@
-import { migrationStatus } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -19,6 +19,7 @@ Example:
   $ portcullis db status --json`,
     )
     .action(async (options: { json?: boolean }) => {
+      const { migrationStatus } = await loadStorage();
       const status = await withDatabase(io, migrationStatus, { requireCurrentSchema: false });
       if (options.json) {
         printJson(io, status);

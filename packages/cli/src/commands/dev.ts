@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server';
-import { findPostgresBinaries, migrateLatest } from '@portcullis/storage';
+import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server/config';
+
 import type { Command } from 'commander';
+import { loadStorage } from '../lazy.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
@@ -36,6 +37,7 @@ Examples:
   $ portcullis dev --json     # {"issuer":"http://localhost:3000","api":...}`,
     )
     .action(async (options: { json?: boolean }) => {
+      const { findPostgresBinaries, migrateLatest } = await loadStorage();
       const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT', 4000);
       // Check the rest of the environment before the data folder is touched, so a bad value
       // leaves nothing behind (placeholder secrets: the real ones are read just below).
@@ -67,7 +69,7 @@ Examples:
 
         // Readable lines on a terminal; JSON for a pipe, a file or --json (PORTCULLIS_LOG_FORMAT
         // chooses either way).
-        const logger = serverLogger(io, config, !options.json);
+        const logger = await serverLogger(io, config, !options.json);
         const server = await startAuthServer(opened.db, opened.database.url, config, logger);
         parts.push(server);
         // Loaded here so that other commands do not pay for the example API's modules.

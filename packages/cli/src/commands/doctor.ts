@@ -1,15 +1,8 @@
-import {
-  type DoctorMode,
-  type Finding,
-  type FindingSubject,
-  findDevSecrets,
-  loadDoctorFacts,
-  runChecks,
-  SEVERITIES,
-  type Severity,
-} from '@portcullis/auth-server';
+import type { DoctorMode, Finding, FindingSubject, Severity } from '@portcullis/auth-server';
+import { findDevSecrets } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { dataDir, type Io, withDatabase } from '../runtime.ts';
 
@@ -19,6 +12,7 @@ interface Options {
   json?: boolean;
 }
 
+// Also the order of the report: errors first.
 const HEADINGS: Record<Severity, string> = {
   error: 'Errors',
   warning: 'Warnings',
@@ -87,7 +81,7 @@ function report(io: Io, findings: readonly Finding[], mode: DoctorMode): void {
   const lines = [
     `Checked the ${mode === 'production' ? 'production (serve)' : 'development (dev)'} configuration and the database against RFC 9700 and docs/security.md.`,
   ];
-  for (const severity of SEVERITIES) {
+  for (const severity of Object.keys(HEADINGS) as Severity[]) {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     lines.push('', heading(severity, `${HEADINGS[severity]} (${group.length})`));
@@ -128,6 +122,7 @@ Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis doctor --strict`,
     )
     .action(async (options: Options, command: Command) => {
+      const { loadDoctorFacts, runChecks } = await loadAuthServer();
       const mode: DoctorMode = options.mode === 'dev' ? 'development' : 'production';
       const dir = dataDir(io.env);
       const facts = await withDatabase(

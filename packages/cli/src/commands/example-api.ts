@@ -1,4 +1,4 @@
-import { parseHost, parsePort, rejectUnknownSettings } from '@portcullis/auth-server';
+import { parseHost, parsePort, rejectUnknownSettings } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';

@@ -1,5 +1,5 @@
-import { createGrantsService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -12,6 +12,7 @@ export function registerGrantsList(grants: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis grants list --user alice')
     .action(async (options: { user: string; json?: boolean }) => {
+      const { createGrantsService } = await loadServices();
       const list = await withDatabase(io, (db) =>
         createGrantsService(db).listForUser(options.user),
       );

@@ -1,7 +1,6 @@
-import { createGrantsService } from '@portcullis/auth-server';
-import { createAuditRepository, createGrantsRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadServices, loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -25,6 +24,8 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
         grantId: string | undefined,
         options: { user?: string; client?: string; json?: boolean },
       ) => {
+        const { createGrantsService } = await loadServices();
+        const { createAuditRepository, createGrantsRepository } = await loadStorage();
         if ((grantId === undefined) === (options.user === undefined)) {
           throw new CliError('give either a grant id or --user', 2);
         }

@@ -1,5 +1,6 @@
-import { createKeysService, type SigningKeySummary } from '@portcullis/auth-server';
+import type { SigningKeySummary } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -57,6 +58,7 @@ export function registerKeysList(keys: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis keys list')
     .action(async (options: { json?: boolean }) => {
+      const { createKeysService } = await loadServices();
       const { keys: list, now } = await withDatabase(io, (db) => createKeysService(db).list());
       // Per algorithm, newest first: next, active, retired.
       const sorted = [...list].sort(

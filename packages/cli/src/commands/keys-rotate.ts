@@ -1,13 +1,13 @@
+import type { SigningAlgorithm } from '@portcullis/auth-server';
 import {
-  createKeysService,
   DEFAULT_PROPAGATION_SECONDS,
   parseDuration,
   SIGNING_ALGORITHMS,
-  type SigningAlgorithm,
-} from '@portcullis/auth-server';
+} from '@portcullis/auth-server/config';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.ts';
 import { readKeyEncryptionKey } from '../key-encryption-key.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines, warn } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { keyJson, roughly } from './keys-list.ts';
@@ -67,6 +67,7 @@ Examples:
   $ portcullis keys rotate --now --revoke-old     # the old key leaked`,
     )
     .action(async (options: Options) => {
+      const { createKeysService } = await loadServices();
       if (options.revokeOld && !options.now) throw new CliError('--revoke-old goes with --now', 2);
       if (options.now && options.propagation !== undefined) {
         throw new CliError('--propagation and --now exclude each other', 2);

@@ -1,14 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type ApplyResourcesResult,
-  applyResources,
-  parseResourceCatalogue,
-  type ResourceChange,
-} from '@portcullis/auth-server';
+import type { ApplyResourcesResult, ResourceChange } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { CliError, describeError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -122,6 +118,7 @@ Example:
   $ portcullis resources apply --from packages/example-api/src/catalogue.ts --plan`,
     )
     .action(async (options: Options) => {
+      const { applyResources, parseResourceCatalogue } = await loadServices();
       const declared = parseResourceCatalogue(await loadCatalogue(options.from));
       const result = await withDatabase(io, (db) =>
         applyResources(db, declared, { prune: options.prune, dryRun: options.plan }),

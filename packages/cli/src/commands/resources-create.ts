@@ -1,5 +1,5 @@
-import { createResourcesService, parseScopeDefinition } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { resourceDetailJson } from './resources-list.ts';
@@ -48,6 +48,7 @@ Example:
       --access-token-ttl 15m`,
     )
     .action(async (options: Options) => {
+      const { createResourcesService, parseScopeDefinition } = await loadServices();
       const scopes = (options.scope ?? []).map(parseScopeDefinition);
       const resource = await withDatabase(io, (db) =>
         createResourcesService(db).create(

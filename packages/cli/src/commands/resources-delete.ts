@@ -1,7 +1,7 @@
-import { createResourcesService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -28,6 +28,7 @@ Examples:
     )
     .action(
       async (identifier: string, options: { force?: boolean; yes?: boolean; json?: boolean }) => {
+        const { createResourcesService } = await loadServices();
         if (!options.yes && !interactive(io)) {
           throw new CliError(
             'refusing to delete without confirmation: stdin is not a terminal, pass --yes',

@@ -1,6 +1,7 @@
-import { createResourcesService, formatDuration } from '@portcullis/auth-server';
+import { formatDuration } from '@portcullis/auth-server/config';
 import type { ResourceRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -28,6 +29,7 @@ export function registerResourcesList(resources: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis resources list')
     .action(async (options: { json?: boolean }) => {
+      const { createResourcesService } = await loadServices();
       const list = await withDatabase(io, (db) => createResourcesService(db).list());
       if (options.json) return printJson(io, list.map(resourceJson));
       printTable(

@@ -1,6 +1,7 @@
-import { createResourcesService, formatDuration } from '@portcullis/auth-server';
+import { formatDuration } from '@portcullis/auth-server/config';
 import type { ResourceRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { resourceDetailJson } from './resources-list.ts';
@@ -26,6 +27,7 @@ export function registerResourcesShow(resources: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis resources show https://api.example.com')
     .action(async (identifier: string, options: { json?: boolean }) => {
+      const { createResourcesService } = await loadServices();
       const { resource, clients } = await withDatabase(io, async (db) => {
         const service = createResourcesService(db);
         const found = await service.show(identifier);

@@ -1,10 +1,7 @@
-import {
-  createResourcesService,
-  parseScopeDefinition,
-  type UpdateResourceInput,
-} from '@portcullis/auth-server';
+import type { UpdateResourceInput } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { resourceDetailJson } from './resources-list.ts';
@@ -52,6 +49,7 @@ Example:
       --scope "notes:admin=Manage everyone's notes" --remove-scope notes:legacy`,
     )
     .action(async (identifier: string, options: Options) => {
+      const { createResourcesService, parseScopeDefinition } = await loadServices();
       if (options.introspectionClient && options.clearIntrospectionClients) {
         throw new CliError(
           'give --introspection-client or --clear-introspection-clients, not both',

@@ -1,4 +1,4 @@
-import { generateServerSecrets } from '@portcullis/auth-server';
+import { generateServerSecrets } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';

@@ -1,6 +1,6 @@
-import { startJanitorSchedule } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { parseWorkers, serveWorkers } from '../cluster.ts';
+import { loadAuthServer } from '../lazy.ts';
 import { printJsonLine } from '../output.ts';
 import { type Io, openDatabase, SERVER_DATABASE } from '../runtime.ts';
 import {
@@ -37,6 +37,7 @@ Example:
   $ portcullis serve --workers 4    # 4 processes on one port; see docs/operators.md`,
     )
     .action(async (options: { json?: boolean; workers?: number }) => {
+      const { startJanitorSchedule } = await loadAuthServer();
       if (options.workers !== undefined)
         return serveWorkers(io, { ...options, workers: options.workers });
       const config = readConfig(io, 'production');
@@ -47,7 +48,7 @@ Example:
         opened = await openDatabase(io, SERVER_DATABASE);
         const database = opened;
         parts.push({ stop: () => database.close() });
-        const logger = serverLogger(io, config);
+        const logger = await serverLogger(io, config);
         const server = await startAuthServer(database.db, database.database.url, config, logger);
         parts.push(server);
         if (config.janitorIntervalSeconds > 0) {

@@ -1,5 +1,6 @@
-import { createTokensService, type IssuedToken } from '@portcullis/auth-server';
+import type { IssuedToken } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -52,6 +53,7 @@ Example:
       --resource https://api.example.com --ttl 90d`,
     )
     .action(async (options: Options) => {
+      const { createTokensService } = await loadAuthServer();
       const issued = await withDatabase(io, (db) =>
         createTokensService(db).issue(
           {

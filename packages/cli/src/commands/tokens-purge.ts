@@ -1,13 +1,13 @@
+import type { PurgeReport } from '@portcullis/auth-server';
 import {
-  createJanitor,
   DEFAULT_CONSUMED_MARGIN_SECONDS,
   DEFAULT_PURGE_BATCH,
   formatDuration,
-  type PurgeReport,
   parseDuration,
-} from '@portcullis/auth-server';
+} from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -70,6 +70,7 @@ Examples:
   $ portcullis tokens purge --older-than 365d`,
     )
     .action(async (options: Options) => {
+      const { createJanitor } = await loadServices();
       const consumedMarginSeconds = duration(options.consumedMargin, '--consumed-margin', 60);
       const auditOlderThanSeconds =
         options.olderThan === undefined

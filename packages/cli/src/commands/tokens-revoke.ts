@@ -1,6 +1,7 @@
-import { createTokensService, type RevokeTarget } from '@portcullis/auth-server';
+import type { RevokeTarget } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -33,6 +34,7 @@ Examples:
   $ portcullis tokens revoke --user alice --client reporting --json`,
     )
     .action(async (options: Options) => {
+      const { createTokensService } = await loadAuthServer();
       if (options.grant !== undefined && (options.client ?? options.user) !== undefined) {
         throw new CliError('--grant goes alone: not with --client or --user', 2);
       }

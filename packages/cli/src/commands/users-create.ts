@@ -1,6 +1,5 @@
-import { createUsersService } from '@portcullis/auth-server';
-import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices, loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
@@ -31,6 +30,8 @@ Example:
       --email alice@example.com --name "Alice Liddell"`,
     )
     .action(async (options: Options) => {
+      const { createUsersService } = await loadServices();
+      const { createAuditRepository } = await loadStorage();
       const password = await readStdinPassword(io);
       const user = await withDatabase(io, (db) =>
         db.transaction(async (trx) => {

@@ -1,6 +1,5 @@
-import { createUsersService } from '@portcullis/auth-server';
-import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices, loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -15,6 +14,8 @@ export function registerUsersDelete(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users delete alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const { createUsersService } = await loadServices();
+      const { createAuditRepository } = await loadStorage();
       const user = await withDatabase(io, (db) =>
         db.transaction(async (trx) => {
           const changed = await createUsersService(trx).delete(idOrUsername);

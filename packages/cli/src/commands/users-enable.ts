@@ -1,6 +1,5 @@
-import { createUsersService } from '@portcullis/auth-server';
-import { createAuditRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { loadServices, loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
@@ -14,6 +13,8 @@ export function registerUsersEnable(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users enable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const { createUsersService } = await loadServices();
+      const { createAuditRepository } = await loadStorage();
       const user = await withDatabase(io, (db) =>
         db.transaction(async (trx) => {
           const changed = await createUsersService(trx).enable(idOrUsername);

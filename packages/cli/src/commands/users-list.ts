@@ -1,5 +1,5 @@
-import { createUsersService } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
@@ -12,6 +12,7 @@ export function registerUsersList(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users list --json')
     .action(async (options: { json?: boolean }) => {
+      const { createUsersService } = await loadServices();
       const list = await withDatabase(io, (db) => createUsersService(db).list());
       if (options.json) return printJson(io, list.map(userJson));
       printTable(

@@ -1,5 +1,6 @@
-import { createUsersService, type PublicUser } from '@portcullis/auth-server';
+import type { PublicUser } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
@@ -25,6 +26,7 @@ export function registerUsersShow(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users show alice --json')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
+      const { createUsersService } = await loadServices();
       const user = await withDatabase(io, (db) => createUsersService(db).show(idOrUsername));
       if (options.json) return printJson(io, userJson(user));
       const json = userJson(user);

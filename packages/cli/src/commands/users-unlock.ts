@@ -1,8 +1,7 @@
-import { clearSignInFailures } from '@portcullis/auth-server';
-import { createAuditRepository, createUsersRepository } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { readKeyEncryptionKey } from '../key-encryption-key.ts';
+import { loadServices, loadStorage } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -29,6 +28,8 @@ Example:
   $ portcullis users unlock alice`,
     )
     .action(async (username: string, options: { json?: boolean }) => {
+      const { clearSignInFailures } = await loadServices();
+      const { createAuditRepository, createUsersRepository } = await loadStorage();
       if (username.trim() === '') throw new CliError('the username must not be empty', 2);
       const kek = await readKeyEncryptionKey(
         io,

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { Io } from '../runtime.ts';
+import { registerClientsCreate } from './clients-create.ts';
+import { registerClientsDelete } from './clients-delete.ts';
+import { registerClientsDisable } from './clients-disable.ts';
+import { registerClientsEnable } from './clients-enable.ts';
+import { registerClientsList } from './clients-list.ts';
+import { registerClientsRemoveSecret } from './clients-remove-secret.ts';
+import { registerClientsRotateSecret } from './clients-rotate-secret.ts';
+import { registerClientsSecrets } from './clients-secrets.ts';
+import { registerClientsShow } from './clients-show.ts';
+import { registerClientsUpdate } from './clients-update.ts';
+
+/** `portcullis clients ...`: registers the group's commands on `group`. */
+export function registerClients(group: Command, io: Io): void {
+  registerClientsCreate(group, io);
+  registerClientsList(group, io);
+  registerClientsShow(group, io);
+  registerClientsUpdate(group, io);
+  registerClientsRotateSecret(group, io);
+  registerClientsSecrets(group, io);
+  registerClientsRemoveSecret(group, io);
+  registerClientsDisable(group, io);
+  registerClientsEnable(group, io);
+  registerClientsDelete(group, io);
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import type { Io } from '../runtime.ts';
+import { registerUsersCreate } from './users-create.ts';
+import { registerUsersDelete } from './users-delete.ts';
+import { registerUsersDisable } from './users-disable.ts';
+import { registerUsersEnable } from './users-enable.ts';
+import { registerUsersList } from './users-list.ts';
+import { registerUsersSetPassword } from './users-set-password.ts';
+import { registerUsersShow } from './users-show.ts';
+import { registerUsersUnlock } from './users-unlock.ts';
+
+/** `portcullis users ...`: registers the group's commands on `group`. */
+export function registerUsers(group: Command, io: Io): void {
+  registerUsersCreate(group, io);
+  registerUsersList(group, io);
+  registerUsersShow(group, io);
+  registerUsersSetPassword(group, io);
+  registerUsersDisable(group, io);
+  registerUsersEnable(group, io);
+  registerUsersUnlock(group, io);
+  registerUsersDelete(group, io);
+}
