@@ -127,13 +127,13 @@ function tryIt(issuer: string, api: string, embedded: string | undefined): strin
     '',
     `Portcullis is running: authorization server ${issuer}, example API ${api}`,
     embedded
-      ? `Database: the embedded PostgreSQL in ${embedded}, kept between runs (\`pnpm portcullis db remove-embedded\` deletes it)`
+      ? `Database: the embedded PostgreSQL in ${embedded}, kept between runs (\`node_modules/.bin/portcullis db remove-embedded\` deletes it)`
       : 'Database: the PostgreSQL server named by DATABASE_URL',
     '',
     'Try it from another terminal in this folder:',
     '',
     '  # 1. register a client (the secret is shown once)',
-    `  pnpm portcullis clients create --name demo-$RANDOM --grant client_credentials --resource ${api} --scope "notes:read notes:write" --first-party`,
+    `  node_modules/.bin/portcullis clients create --name demo-$RANDOM --grant client_credentials --resource ${api} --scope "notes:read notes:write" --first-party`,
     '',
     '  # 2. get an access token with its client_id and client_secret',
     `  curl -s -u "CLIENT_ID:CLIENT_SECRET" -d grant_type=client_credentials -d scope=notes:read ${issuer}/token`,
