@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,18 @@ test('db remove-embedded deletes the cluster wherever it lives and the data fold
   const again = await removeEmbedded(dataDir, ['--yes']);
   t.is(again.code, 0, again.stderr);
   t.is(again.stdout, `nothing to remove: ${dataDir} does not exist\n`);
+});
+
+test('db remove-embedded refuses a folder that is not a data folder, and leaves it whole', async (t) => {
+  const notOurs = path.dirname(await privateDataDir(t));
+  await mkdir(notOurs, { recursive: true });
+  await writeFile(path.join(notOurs, 'precious.txt'), 'keep me');
+  failsWithOneLine(
+    t,
+    await removeEmbedded(notOurs, ['--yes']),
+    /^portcullis: .* holds no pg, embedded-postgres\.json, dev-secrets\.json: it is not a Portcullis data folder, nothing removed\n$/,
+  );
+  t.true(existsSync(path.join(notOurs, 'precious.txt')));
 });
 
 /**

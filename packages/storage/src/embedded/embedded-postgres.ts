@@ -109,6 +109,9 @@ export async function startEmbeddedPostgres(
   });
 }
 
+// What a data folder holds once the embedded PostgreSQL or `dev` used it.
+const DATA_FOLDER_MARKS = ['pg', 'embedded-postgres.json', 'dev-secrets.json'];
+
 /**
  * Deletes the embedded PostgreSQL of the data folder `dataDir` (wherever its cluster lives) and
  * the data folder itself. Refuses while a server runs from it. Returns the folders removed.
@@ -119,6 +122,13 @@ export async function removeEmbeddedPostgres(dataDir: string): Promise<string[]>
     const link = path.join(root, 'pg');
     const linked = await lstat(link).catch(() => undefined);
     if (!linked && !(await lstat(root).catch(() => undefined))) return [];
+    // Never a folder that is not ours (PORTCULLIS_DATA_DIR=$HOME by mistake): it must hold what
+    // the embedded PostgreSQL or `dev` put there.
+    if (!DATA_FOLDER_MARKS.some((name) => existsSync(path.join(root, name)))) {
+      throw new Error(
+        `${root} holds no ${DATA_FOLDER_MARKS.join(', ')}: it is not a Portcullis data folder, nothing removed`,
+      );
+    }
     const pgDir = linked?.isSymbolicLink() ? path.resolve(root, await readlink(link)) : link;
     if ((await runningServerPort(pgDir)) !== undefined) {
       throw new Error(
