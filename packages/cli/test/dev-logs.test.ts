@@ -77,6 +77,16 @@ async function devOnTerminal(env: Record<string, string>, args: string[] = []) {
   });
   return {
     output: () => output.replaceAll('\r\n', '\n'),
+    /**
+     * Resolves once the output matches: the access line of a request may reach the terminal
+     * after its answer reached us, and the terminal echoes a Ctrl-C pressed before it (`^C`) at
+     * the start of that line.
+     */
+    async printed(pattern: RegExp) {
+      while (!pattern.test(output.replaceAll('\r\n', '\n'))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async interrupt() {
       child.stdin.write('\x03');
       return exited;
@@ -92,6 +102,7 @@ onTerminal(
     const env = await devEnv(t, 'terminal');
     const dev = await devOnTerminal(env);
     await refusedTokenRequest(env.PORTCULLIS_PORT);
+    await dev.printed(PRETTY_REFUSAL);
     t.is(await dev.interrupt(), 0, dev.output());
     t.regex(dev.output(), PRETTY_REFUSAL);
     t.notRegex(dev.output(), /^\{"level"/m, 'no JSON line');
@@ -109,6 +120,7 @@ onTerminal(
       const env = { ...(await devEnv(t, name)), ...extra };
       const dev = await devOnTerminal(env, [...args]);
       await refusedTokenRequest(env.PORTCULLIS_PORT);
+      await dev.printed(/^\{"level".*"message":"request"/m);
       t.is(await dev.interrupt(), 0, dev.output());
       const access = dev
         .output()
