@@ -1,10 +1,9 @@
-import { hash } from 'node:crypto';
+import { createExpiringCache, tokenCacheKey } from '../cache/expiring-cache.ts';
 import type { ResolvedOptions } from '../config/resolve-options.ts';
 import { type InvalidTokenError, isResourceServerError } from '../errors.ts';
 import { discoverEndpoint } from '../http/discover-endpoint.ts';
 import { createFailureGate } from '../keys/create-failure-gate.ts';
 import type { AuthContext } from '../types.ts';
-import { createExpiringCache } from './create-expiring-cache.ts';
 import { requestIntrospection } from './request-introspection.ts';
 import type { ResolvedIntrospection } from './resolve-introspection-options.ts';
 import { toOpaqueAuthContext } from './to-opaque-auth-context.ts';
@@ -90,7 +89,7 @@ export function createIntrospector(
 
   return {
     async introspect(token) {
-      const key = hash('sha256', token, 'base64url');
+      const key = tokenCacheKey(token);
       let outcome = cache.get(key, config.now());
       if (outcome === undefined) {
         let pending = inFlight.get(key);
