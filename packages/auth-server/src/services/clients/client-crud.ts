@@ -1,0 +1,248 @@
+import type {
+  ClientFields,
+  ClientRecord,
+  ClientsRepository,
+  ResourcesRepository,
+} from '@portcullis/storage';
+import { AuthServerError } from '../../errors.ts';
+import { generateClientSecret, hashClientSecret } from '../../secrets/client-secret.ts';
+import { fromStorage } from '../from-storage.ts';
+import { newId } from '../new-id.ts';
+import { type ChangeOptions, clientEvent, clientLookup } from './client-lookup.ts';
+import { newSecretName, type SecretSummary, secretSummary } from './client-secrets.ts';
+import { type TtlInput, validateClientDraft } from './client-validation.ts';
+
+/**
+ * The public name of each client field: the key `clients show --json` prints it under, also used
+ * by `update` to say what changed and by the audit trail.
+ */
+export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = {
+  name: 'name',
+  grantTypes: 'grant_types',
+  redirectUris: 'redirect_uris',
+  scopes: 'scope',
+  resources: 'resources',
+  isPublic: 'public',
+  firstParty: 'first_party',
+  clientUri: 'homepage',
+  logoUri: 'logo_uri',
+  accessTokenTtl: 'access_token_ttl',
+  refreshTokenTtl: 'refresh_token_ttl',
+};
+
+/** What the operator asks for in `clients create`. */
+export interface CreateClientInput {
+  name: string;
+  grants: readonly string[];
+  redirectUris?: readonly string[];
+  scopes?: readonly string[];
+  resources?: readonly string[];
+  public?: boolean;
+  firstParty?: boolean;
+  /** Homepage shown on the consent page: https (http on loopback). */
+  homepage?: string;
+  /** Logo shown on the consent page: https (http on loopback). */
+  logoUri?: string;
+  /** The client's own access-token lifetime; unset: its resource's. */
+  accessTokenTtl?: TtlInput;
+  /** The client's own refresh-token lifetime; unset: 14 days. */
+  refreshTokenTtl?: TtlInput;
+}
+
+/**
+ * What `clients update` changes: each given field replaces the stored one (lists included);
+ * `null` clears an optional field (homepage, logo, lifetimes) or empties a list.
+ */
+export interface UpdateClientInput {
+  name?: string;
+  grants?: readonly string[];
+  redirectUris?: readonly string[] | null;
+  scopes?: readonly string[] | null;
+  resources?: readonly string[] | null;
+  public?: boolean;
+  firstParty?: boolean;
+  homepage?: string | null;
+  logoUri?: string | null;
+  accessTokenTtl?: TtlInput | null;
+  refreshTokenTtl?: TtlInput | null;
+}
+
+/** A new client and, for confidential clients, its secret: the only time it is ever shown. */
+export interface CreatedClient {
+  client: ClientRecord;
+  clientSecret?: string;
+}
+
+/** An updated client, the names of the fields that changed, and a secret when it turned confidential. */
+export interface UpdatedClient {
+  client: ClientRecord;
+  changed: Array<keyof ClientFields>;
+  clientSecret?: string;
+}
+
+/**
+ * The clients service's registration operations: create, update, disable, enable, list, show
+ * and delete. Create and update share one validation ({@link validateClientDraft}), which runs
+ * before any write; each write is one transaction together with its audit events.
+ *
+ * @example
+ * const { create } = clientCrudOperations(createClientsRepository(db), createResourcesRepository(db));
+ * const { client } = await create({ name: 'billing', grants: ['client_credentials'] });
+ */
+export function clientCrudOperations(clients: ClientsRepository, resources: ResourcesRepository) {
+  const { mustFind } = clientLookup(clients);
+
+  return {
+    /** Registers a client; a confidential one gets its first secret, named `initial`. */
+    async create(input: CreateClientInput, options: ChangeOptions = {}): Promise<CreatedClient> {
+      const fields = await validateClientDraft(
+        {
+          name: input.name,
+          grants: input.grants,
+          redirectUris: input.redirectUris ?? [],
+          scopes: input.scopes ?? [],
+          resources: input.resources ?? [],
+          public: input.public ?? false,
+          firstParty: input.firstParty ?? false,
+          homepage: input.homepage ?? null,
+          logoUri: input.logoUri ?? null,
+          accessTokenTtl: input.accessTokenTtl ?? null,
+          refreshTokenTtl: input.refreshTokenTtl ?? null,
+        },
+        resources,
+      );
+      const id = newId();
+      const clientSecret = fields.isPublic ? undefined : generateClientSecret();
+      const audit = [clientEvent('client.created', { id }, options, { name: fields.name })];
+      if (clientSecret)
+        audit.push(clientEvent('client.secret_added', { id }, options, { secret: 'initial' }));
+      try {
+        const client = await clients.create(
+          {
+            id,
+            ...fields,
+            ...(clientSecret
+              ? { secret: { name: 'initial', secretHash: hashClientSecret(clientSecret) } }
+              : {}),
+          },
+          { audit },
+        );
+        return clientSecret ? { client, clientSecret } : { client };
+      } catch (error) {
+        throw fromStorage(error);
+      }
+    },
+
+    /**
+     * Changes the given fields, validated exactly as `create` validates, on the client as it
+     * will be. A client turned public loses its secrets; one turned confidential gets a new
+     * secret (returned, shown once). Changing nothing is not an error: `changed` is empty.
+     */
+    async update(
+      idOrName: string,
+      input: UpdateClientInput,
+      options: ChangeOptions = {},
+    ): Promise<UpdatedClient> {
+      const current = await mustFind(idOrName);
+      const fields = await validateClientDraft(
+        {
+          name: input.name ?? current.name,
+          grants: input.grants ?? current.grantTypes,
+          redirectUris: pick(input.redirectUris, current.redirectUris),
+          scopes: pick(input.scopes, current.scopes),
+          resources: pick(input.resources, current.resources),
+          public: input.public ?? current.isPublic,
+          firstParty: input.firstParty ?? current.firstParty,
+          homepage: input.homepage === undefined ? current.clientUri : input.homepage,
+          logoUri: input.logoUri === undefined ? current.logoUri : input.logoUri,
+          accessTokenTtl:
+            input.accessTokenTtl === undefined ? current.accessTokenTtl : input.accessTokenTtl,
+          refreshTokenTtl:
+            input.refreshTokenTtl === undefined ? current.refreshTokenTtl : input.refreshTokenTtl,
+        },
+        resources,
+      );
+      const changed = (Object.keys(fields) as Array<keyof ClientFields>).filter(
+        (key) => JSON.stringify(fields[key]) !== JSON.stringify(current[key]),
+      );
+      if (changed.length === 0) return { client: current, changed };
+
+      const turnedConfidential = current.isPublic && !fields.isPublic;
+      const clientSecret = turnedConfidential ? generateClientSecret() : undefined;
+      const secretName = await newSecretName(clients, current.id);
+      const audit = [
+        clientEvent('client.updated', current, options, {
+          changed: changed.map((key) => CLIENT_FIELD_NAMES[key]),
+        }),
+      ];
+      if (clientSecret)
+        audit.push(clientEvent('client.secret_added', current, options, { secret: secretName }));
+      try {
+        const client = await clients.update(current.id, changedFields(fields, changed), {
+          audit,
+          removeSecrets: !current.isPublic && fields.isPublic,
+          ...(clientSecret
+            ? { addSecret: { name: secretName, secretHash: hashClientSecret(clientSecret) } }
+            : {}),
+        });
+        if (!client)
+          throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
+        return clientSecret ? { client, changed, clientSecret } : { client, changed };
+      } catch (error) {
+        throw fromStorage(error);
+      }
+    },
+
+    /**
+     * Disables the client: servers refuse its authentication, token, refresh and introspection
+     * requests within a second. Its grants and tokens stay stored for `enable`.
+     */
+    async disable(idOrName: string, options: ChangeOptions = {}): Promise<ClientRecord> {
+      const current = await mustFind(idOrName);
+      const audit = current.disabledAt ? [] : [clientEvent('client.disabled', current, options)];
+      return (await clients.setDisabled(current.id, true, { audit })) ?? current;
+    },
+
+    /** Enables a disabled client again. */
+    async enable(idOrName: string, options: ChangeOptions = {}): Promise<ClientRecord> {
+      const current = await mustFind(idOrName);
+      const audit = current.disabledAt ? [clientEvent('client.enabled', current, options)] : [];
+      return (await clients.setDisabled(current.id, false, { audit })) ?? current;
+    },
+
+    list: () => clients.list(),
+
+    /** The client and a summary of its secrets (newest first). */
+    async show(idOrName: string): Promise<{ client: ClientRecord; secrets: SecretSummary[] }> {
+      const client = await mustFind(idOrName);
+      return { client, secrets: (await clients.secrets(client.id)).map(secretSummary) };
+    },
+
+    /** Deletes the client with its secrets and every token and grant issued to it. */
+    async delete(idOrName: string, options: ChangeOptions = {}): Promise<ClientRecord> {
+      const client = await mustFind(idOrName);
+      await clients.delete(client.id, {
+        audit: (revoked) => [
+          clientEvent('client.deleted', client, options, {
+            name: client.name,
+            revoked_artifacts: revoked,
+          }),
+        ],
+      });
+      return client;
+    },
+  };
+}
+
+// An update's list: the new one, an empty one for null (cleared), or the current one.
+function pick(value: readonly string[] | null | undefined, current: readonly string[]) {
+  if (value === undefined) return current;
+  return value ?? [];
+}
+
+function changedFields(
+  fields: ClientFields,
+  changed: Array<keyof ClientFields>,
+): Partial<ClientFields> {
+  return Object.fromEntries(changed.map((key) => [key, fields[key]])) as Partial<ClientFields>;
+}

@@ -1,0 +1,50 @@
+import type { ClientRecord, ClientsRepository, NewAuditEvent } from '@portcullis/storage';
+import { AuthServerError } from '../../errors.ts';
+import { invalidInput } from '../validation.ts';
+
+/** Who made a change, for the audit trail (`cli:<user>`; `system` when not said). */
+export interface ChangeOptions {
+  actor?: string;
+}
+
+/**
+ * The lookups every client operation starts with: by id or name, `not_found` when there is no
+ * such client, and `invalid_input` for a public client where a secret is needed.
+ *
+ * @example
+ * const { mustFind } = clientLookup(createClientsRepository(db));
+ * const client = await mustFind('billing');
+ */
+export function clientLookup(clients: ClientsRepository) {
+  const mustFind = async (idOrName: string): Promise<ClientRecord> => {
+    const found = await clients.findByIdOrName(idOrName);
+    if (!found) throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
+    return found;
+  };
+
+  const mustFindConfidential = async (idOrName: string): Promise<ClientRecord> => {
+    const found = await mustFind(idOrName);
+    if (found.isPublic) invalidInput(`client "${found.name}" is public: it has no secret`);
+    return found;
+  };
+
+  return { mustFind, mustFindConfidential };
+}
+
+/**
+ * One audit event about a client, by the change's actor (`system` when not said).
+ *
+ * @example
+ * clientEvent('client.disabled', client, { actor: 'cli:alice' });
+ */
+export const clientEvent = (
+  type: NewAuditEvent['type'],
+  client: { id: string },
+  options: ChangeOptions,
+  details?: Record<string, unknown>,
+): NewAuditEvent => ({
+  type,
+  actor: options.actor ?? 'system',
+  clientId: client.id,
+  ...(details ? { details } : {}),
+});
