@@ -76,6 +76,12 @@ export {
   type SigningKeyRecord,
 } from './repositories/keys-repository.ts';
 export {
+  createRateLimitsRepository,
+  type RateLimitCounter,
+  type RateLimitsRepository,
+  rateLimiterStore,
+} from './repositories/rate-limits-repository.ts';
+export {
   createResourcesApplyRepository,
   type DecideWrites,
   type ResourcesApplyRepository,

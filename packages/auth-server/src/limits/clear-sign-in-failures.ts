@@ -1,5 +1,4 @@
-import type { Database } from '@portcullis/storage';
-import { RATE_LIMITS_TABLE } from './failure-counter.ts';
+import { createRateLimitsRepository, type Database } from '@portcullis/storage';
 import { createLimitKeys } from './limit-keys.ts';
 
 /** The name the per-username sign-in counter is kept under (its rows are `signin:<key>`). */
@@ -10,7 +9,7 @@ export const SIGN_IN_ACCOUNT_COUNTER = 'signin';
  * key is `keySecret` (usernames are kept only as a keyed hash).
  *
  * @example
- * await db('rate_limits').where({ key: signInFailuresKey(keyEncryptionKey, 'alice') }).first();
+ * await createRateLimitsRepository(db).delete(signInFailuresKey(keyEncryptionKey, 'alice'));
  */
 export function signInFailuresKey(keySecret: Buffer, username: string): string {
   return `${SIGN_IN_ACCOUNT_COUNTER}:${createLimitKeys(keySecret).account(username)}`;
@@ -31,16 +30,11 @@ export async function clearSignInFailures(
   keySecret: Buffer,
   username: string,
 ): Promise<number> {
-  const key = signInFailuresKey(keySecret, username);
-  const rows: Array<{ points: number; expire: string | number | null }> = await db(
-    RATE_LIMITS_TABLE,
-  )
-    .where({ key })
-    .del()
-    .returning(['points', 'expire']);
-  const row = rows[0];
-  if (!row) return 0;
+  const counter = await createRateLimitsRepository(db).delete(
+    signInFailuresKey(keySecret, username),
+  );
+  if (!counter) return 0;
   // A row past its window counts nothing any more (the servers sweep those later).
-  const live = row.expire === null || Number(row.expire) > Date.now();
-  return live ? row.points : 0;
+  const live = counter.expiresAt === null || counter.expiresAt > Date.now();
+  return live ? counter.points : 0;
 }

@@ -1,11 +1,6 @@
-import type { Database } from '@portcullis/storage';
+import { type Database, rateLimiterStore } from '@portcullis/storage';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimitRule } from './limit-rule.ts';
-
-/** The table migration 0008 creates; rate-limiter-flexible never creates it. */
-/** The table every failure counter keeps its rows in (migration 0008). */
-export const RATE_LIMITS_TABLE = 'rate_limits';
-const TABLE = RATE_LIMITS_TABLE;
 
 // Keys this process knows to be over their limit, at most this many (oldest dropped first).
 const MAX_REMEMBERED = 10_000;
@@ -54,10 +49,8 @@ export function createFailureCounter(options: {
 }): FailureCounter {
   const { rule } = options;
   const limiter = new RateLimiterPostgres({
-    storeClient: options.db,
-    storeType: 'knex',
-    tableName: TABLE,
-    tableCreated: true,
+    // The table migration 0008 creates; rate-limiter-flexible never creates it.
+    ...rateLimiterStore(options.db),
     clearExpiredByTimeout: options.sweep ?? false,
     keyPrefix: options.name,
     points: rule.failures,
