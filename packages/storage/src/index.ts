@@ -103,3 +103,4 @@ export {
   type UserRecord,
   type UsersRepository,
 } from './repositories/users-repository.ts';
+export { lockTransaction } from './transaction-lock.ts';

@@ -3,6 +3,7 @@ import {
   createClientsRepository,
   createResourcesRepository,
   type Database,
+  lockTransaction,
   type ResourceRecord,
 } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
@@ -225,7 +226,7 @@ export async function applyDeclaration(
   try {
     return await db.transaction(async (trx) => {
       // One apply at a time: each plans against a state no other apply is changing.
-      await trx.raw(`select pg_advisory_xact_lock(hashtext('portcullis.apply'))`);
+      await lockTransaction(trx, 'portcullis.apply');
       const problems = [...(options.problems ?? [])];
       const result = await reconcile(trx, declaration, options, problems);
       if (problems.length > 0) throw new DeclarationProblems(problems);
