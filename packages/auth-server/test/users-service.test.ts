@@ -2,6 +2,7 @@ import { hash } from '@node-rs/argon2';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import type { AuthServerError } from '../src/errors.ts';
+import { signInFailuresKey } from '../src/limits/clear-sign-in-failures.ts';
 import { needsRehash, passwordVerifications, verifyPassword } from '../src/secrets/password.ts';
 import { createUsersService } from '../src/services/users-service.ts';
 
@@ -256,4 +257,52 @@ test('authenticate upgrades a hash made with older parameters', async (t) => {
   await database.db('users').where({ id: user.id }).update({ password_hash: old });
   t.is(await service().authenticate('judy', 'wrong password'), undefined);
   t.is(await storedHash(user.id), old);
+});
+
+const eventsAbout = async (subject: string) =>
+  (await database.db('audit_events').where({ subject }).orderBy('id')).map((e) => ({
+    type: e.type as string,
+    actor: e.actor as string,
+    details: e.details as Record<string, unknown>,
+  }));
+
+test('each change records its event, by the actor given, in its transaction', async (t) => {
+  const actor = { actor: 'cli:operator' };
+  const user = await service().create({ username: 'audited', password: PASSWORD }, actor);
+  await service().setPassword('audited', `${PASSWORD}!`, actor);
+  await service().disable(user.id, actor);
+  await service().enable('AUDITED');
+  await t.throwsAsync(service().setPassword('audited', 'short', actor));
+  await service().delete('audited', actor);
+  t.deepEqual(await eventsAbout(user.id), [
+    { type: 'user.created', actor: 'cli:operator', details: { username: 'audited' } },
+    {
+      type: 'user.updated',
+      actor: 'cli:operator',
+      details: { username: 'audited', changed: ['password'] },
+    },
+    { type: 'user.disabled', actor: 'cli:operator', details: { username: 'audited' } },
+    { type: 'user.enabled', actor: 'system', details: { username: 'audited' } },
+    { type: 'user.deleted', actor: 'cli:operator', details: { username: 'audited' } },
+  ]);
+});
+
+test('unlock clears the counted failures and records them, naming only a real user', async (t) => {
+  const key = Buffer.alloc(32, 7);
+  const user = await service().create({ username: 'locked-out', password: PASSWORD });
+  await database.db('rate_limits').insert({
+    key: signInFailuresKey(key, 'locked-out'),
+    points: 4,
+    expire: Date.now() + 60_000,
+  });
+  const unlocked = await service().unlock(' Locked-Out ', key, { actor: 'cli:operator' });
+  t.is(unlocked.failures, 4);
+  t.is(unlocked.user?.id, user.id);
+  t.false('passwordHash' in (unlocked.user ?? {}));
+  t.deepEqual((await eventsAbout(user.id)).at(-1), {
+    type: 'user.unlocked',
+    actor: 'cli:operator',
+    details: { failures_cleared: 4, username: 'locked-out' },
+  });
+  t.deepEqual(await service().unlock('no-such-user', key), { failures: 0 });
 });

@@ -7,6 +7,7 @@ import { clientCrudOperations } from './clients/client-crud.ts';
 import { clientSecretsOperations } from './clients/client-secrets.ts';
 
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
+export type { ChangeOptions } from './change-options.ts';
 export {
   CLIENT_FIELD_NAMES,
   type CreateClientInput,
@@ -14,7 +15,6 @@ export {
   type UpdateClientInput,
   type UpdatedClient,
 } from './clients/client-crud.ts';
-export type { ChangeOptions } from './clients/client-lookup.ts';
 export {
   type ClientSecretInfo,
   DEFAULT_SECRET_OVERLAP_SECONDS,

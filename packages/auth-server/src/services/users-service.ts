@@ -1,12 +1,20 @@
-import { createUsersRepository, type Database, type UserRecord } from '@portcullis/storage';
+import {
+  createAuditRepository,
+  createUsersRepository,
+  type Database,
+  type NewAuditEvent,
+  type UserRecord,
+} from '@portcullis/storage';
 import { AuthServerError } from '../errors.ts';
+import { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
 import {
   hashPassword,
   needsRehash,
   verifyAgainstDummy,
   verifyPassword,
 } from '../secrets/password.ts';
-import { fromStorage } from './clients-service.ts';
+import { actorOf, type ChangeOptions } from './change-options.ts';
+import { fromStorage } from './from-storage.ts';
 import { newId } from './new-id.ts';
 import { invalidInput, validateName } from './validation.ts';
 
@@ -70,11 +78,112 @@ function validateEmail(value: string): string {
   return email;
 }
 
+/** What `users unlock` did: the failed sign-ins it forgot, and the user of that name if any. */
+export interface UnlockedUser {
+  /** Failures that were still counting (0 when none were). */
+  failures: number;
+  /** The user with that username; undefined when no user has it. */
+  user?: PublicUser;
+}
+
 /**
  * End users: registration and administration for the CLI, password checks for the login page.
- * Validation happens before any write; a user's password hash never leaves this service.
+ * Validation happens before any write; a user's password hash never leaves this service. Each
+ * change is one transaction together with its audit event (`user.created`, `user.updated`, ...),
+ * by the actor the caller names.
+ *
+ * @example
+ * const users = createUsersService(db);
+ * await users.disable('alice', { actor: 'cli:bob' });
  */
 export function createUsersService(db: Database) {
+  const operations = userOperations(db);
+
+  const record = (trx: Database, event: Omit<NewAuditEvent, 'actor'>, options: ChangeOptions) =>
+    createAuditRepository(trx).record({ ...event, actor: actorOf(options) });
+
+  // A change to one user and its event, in one transaction: the trail holds the event exactly
+  // when the change happened.
+  const audited = (
+    type: NewAuditEvent['type'],
+    options: ChangeOptions,
+    change: (users: UserOperations) => Promise<PublicUser>,
+    details: Record<string, unknown> = {},
+  ): Promise<PublicUser> =>
+    db.transaction(async (trx) => {
+      const user = await change(userOperations(trx));
+      await record(
+        trx,
+        { type, subject: user.id, details: { username: user.username, ...details } },
+        options,
+      );
+      return user;
+    });
+
+  return {
+    authenticate: operations.authenticate,
+    findById: operations.findById,
+    list: operations.list,
+    show: operations.show,
+
+    /** Registers a user; the password is stored only as an argon2id hash. */
+    create: (input: CreateUserInput, options: ChangeOptions = {}) =>
+      audited('user.created', options, (users) => users.create(input)),
+
+    /** Replaces the user's password after checking it against the policy. */
+    setPassword: (idOrUsername: string, password: string, options: ChangeOptions = {}) =>
+      audited('user.updated', options, (users) => users.setPassword(idOrUsername, password), {
+        changed: ['password'],
+      }),
+
+    /** Disables the user and ends their sessions, grants and refresh tokens. */
+    disable: (idOrUsername: string, options: ChangeOptions = {}) =>
+      audited('user.disabled', options, (users) => users.disable(idOrUsername)),
+
+    /** Lets a disabled user sign in again (their old grants stay gone). */
+    enable: (idOrUsername: string, options: ChangeOptions = {}) =>
+      audited('user.enabled', options, (users) => users.enable(idOrUsername)),
+
+    /** Deletes the user with every session, grant and token issued to them. */
+    delete: (idOrUsername: string, options: ChangeOptions = {}) =>
+      audited('user.deleted', options, (users) => users.delete(idOrUsername)),
+
+    /**
+     * Forgets the failed sign-ins counted for `username` ({@link clearSignInFailures}; `keySecret`
+     * is the servers' key-encryption key), lifting its lockout on every server, and records
+     * `user.unlocked`. A name that is no user's is unlocked too but not written to the trail.
+     */
+    async unlock(
+      username: string,
+      keySecret: Buffer,
+      options: ChangeOptions = {},
+    ): Promise<UnlockedUser> {
+      return db.transaction(async (trx) => {
+        const failures = await clearSignInFailures(trx, keySecret, username);
+        const found = await createUsersRepository(trx).findByUsername(username.trim());
+        const user = found ? toPublic(found) : undefined;
+        // A name that is no user's is not stored: people type passwords into that field.
+        await record(
+          trx,
+          {
+            type: 'user.unlocked',
+            subject: user?.id ?? null,
+            details: { failures_cleared: failures, ...(user ? { username: user.username } : {}) },
+          },
+          options,
+        );
+        return user ? { user, failures } : { failures };
+      });
+    },
+  };
+}
+
+/** The service {@link createUsersService} returns. */
+export type UsersService = ReturnType<typeof createUsersService>;
+
+// What the service does on the database, without the audit trail: the service runs the changes
+// in a transaction with their events.
+function userOperations(db: Database) {
   const users = createUsersRepository(db);
 
   const gone = (idOrUsername: string) =>
@@ -187,5 +296,4 @@ export function createUsersService(db: Database) {
   };
 }
 
-/** The service {@link createUsersService} returns. */
-export type UsersService = ReturnType<typeof createUsersService>;
+type UserOperations = ReturnType<typeof userOperations>;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
@@ -31,24 +31,17 @@ Example:
     )
     .action(async (options: Options) => {
       const { createUsersService } = await loadServices();
-      const { createAuditRepository } = await loadStorage();
       const password = await readStdinPassword(io);
       const user = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const created = await createUsersService(trx).create({
+        createUsersService(db).create(
+          {
             username: options.username,
             password,
             ...(options.email !== undefined ? { email: options.email } : {}),
             ...(options.name !== undefined ? { name: options.name } : {}),
-          });
-          await createAuditRepository(trx).record({
-            type: 'user.created',
-            actor: cliActor(io),
-            subject: created.id,
-            details: { username: created.username },
-          });
-          return created;
-        }),
+          },
+          { actor: cliActor(io) },
+        ),
       );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`created user "${user.username}"`, `id: ${user.id}`]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -15,18 +15,8 @@ export function registerUsersDelete(users: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ portcullis users delete alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
       const { createUsersService } = await loadServices();
-      const { createAuditRepository } = await loadStorage();
       const user = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const changed = await createUsersService(trx).delete(idOrUsername);
-          await createAuditRepository(trx).record({
-            type: 'user.deleted',
-            actor: cliActor(io),
-            subject: changed.id,
-            details: { username: changed.username },
-          });
-          return changed;
-        }),
+        createUsersService(db).delete(idOrUsername, { actor: cliActor(io) }),
       );
       if (options.json) return printJson(io, { deleted: user.id, username: user.username });
       printLines(io, [`deleted user "${user.username}" (${user.id})`]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
@@ -16,18 +16,8 @@ export function registerUsersDisable(users: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ portcullis users disable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
       const { createUsersService } = await loadServices();
-      const { createAuditRepository } = await loadStorage();
       const user = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const changed = await createUsersService(trx).disable(idOrUsername);
-          await createAuditRepository(trx).record({
-            type: 'user.disabled',
-            actor: cliActor(io),
-            subject: changed.id,
-            details: { username: changed.username },
-          });
-          return changed;
-        }),
+        createUsersService(db).disable(idOrUsername, { actor: cliActor(io) }),
       );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [

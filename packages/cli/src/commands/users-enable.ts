@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { userJson } from './users-show.ts';
@@ -14,18 +14,8 @@ export function registerUsersEnable(users: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ portcullis users enable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
       const { createUsersService } = await loadServices();
-      const { createAuditRepository } = await loadStorage();
       const user = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const changed = await createUsersService(trx).enable(idOrUsername);
-          await createAuditRepository(trx).record({
-            type: 'user.enabled',
-            actor: cliActor(io),
-            subject: changed.id,
-            details: { username: changed.username },
-          });
-          return changed;
-        }),
+        createUsersService(db).enable(idOrUsername, { actor: cliActor(io) }),
       );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`enabled user "${user.username}" (${user.id})`]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
@@ -18,19 +18,9 @@ export function registerUsersSetPassword(users: Command, io: Io): void {
     )
     .action(async (idOrUsername: string, options: { passwordStdin: true; json?: boolean }) => {
       const { createUsersService } = await loadServices();
-      const { createAuditRepository } = await loadStorage();
       const password = await readStdinPassword(io);
       const user = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const changed = await createUsersService(trx).setPassword(idOrUsername, password);
-          await createAuditRepository(trx).record({
-            type: 'user.updated',
-            actor: cliActor(io),
-            subject: changed.id,
-            details: { username: changed.username, changed: ['password'] },
-          });
-          return changed;
-        }),
+        createUsersService(db).setPassword(idOrUsername, password, { actor: cliActor(io) }),
       );
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`changed the password of user "${user.username}" (${user.id})`]);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { readKeyEncryptionKey } from '../key-encryption-key.ts';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -28,26 +28,14 @@ Example:
   $ portcullis users unlock alice`,
     )
     .action(async (username: string, options: { json?: boolean }) => {
-      const { clearSignInFailures } = await loadServices();
-      const { createAuditRepository, createUsersRepository } = await loadStorage();
+      const { createUsersService } = await loadServices();
       if (username.trim() === '') throw new CliError('the username must not be empty', 2);
       const kek = await readKeyEncryptionKey(
         io,
         'usernames are counted under a key derived from it',
       );
       const result = await withDatabase(io, (db) =>
-        db.transaction(async (trx) => {
-          const failures = await clearSignInFailures(trx, kek, username);
-          const user = await createUsersRepository(trx).findByUsername(username.trim());
-          // A name that is no user's is not stored: people type passwords into that field.
-          await createAuditRepository(trx).record({
-            type: 'user.unlocked',
-            actor: cliActor(io),
-            subject: user?.id ?? null,
-            details: { failures_cleared: failures, ...(user ? { username: user.username } : {}) },
-          });
-          return { user, failures };
-        }),
+        createUsersService(db).unlock(username, kek, { actor: cliActor(io) }),
       );
       const name = result.user?.username ?? username.trim();
       if (options.json) {

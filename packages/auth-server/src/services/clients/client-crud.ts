@@ -6,9 +6,10 @@ import type {
 } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
 import { generateClientSecret, hashClientSecret } from '../../secrets/client-secret.ts';
+import type { ChangeOptions } from '../change-options.ts';
 import { fromStorage } from '../from-storage.ts';
 import { newId } from '../new-id.ts';
-import { type ChangeOptions, clientEvent, clientLookup } from './client-lookup.ts';
+import { clientEvent, clientLookup } from './client-lookup.ts';
 import { newSecretName, type SecretSummary, secretSummary } from './client-secrets.ts';
 import { type TtlInput, validateClientDraft } from './client-validation.ts';
 

@@ -1,11 +1,7 @@
 import type { ClientRecord, ClientsRepository, NewAuditEvent } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
+import { actorOf, type ChangeOptions } from '../change-options.ts';
 import { invalidInput } from '../validation.ts';
-
-/** Who made a change, for the audit trail (`cli:<user>`; `system` when not said). */
-export interface ChangeOptions {
-  actor?: string;
-}
 
 /**
  * The lookups every client operation starts with: by id or name, `not_found` when there is no
@@ -44,7 +40,7 @@ export const clientEvent = (
   details?: Record<string, unknown>,
 ): NewAuditEvent => ({
   type,
-  actor: options.actor ?? 'system',
+  actor: actorOf(options),
   clientId: client.id,
   ...(details ? { details } : {}),
 });

@@ -1,9 +1,10 @@
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
 import { generateClientSecret, hashClientSecret } from '../../secrets/client-secret.ts';
+import type { ChangeOptions } from '../change-options.ts';
 import { fromStorage } from '../from-storage.ts';
 import { validateName } from '../validation.ts';
-import { type ChangeOptions, clientEvent, clientLookup } from './client-lookup.ts';
+import { clientEvent, clientLookup } from './client-lookup.ts';
 import { type TtlInput, validateClientTtl } from './client-validation.ts';
 
 /** How long old secrets keep working after `rotate-secret` unless told otherwise: 24 hours. */
