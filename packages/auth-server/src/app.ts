@@ -8,7 +8,6 @@ import {
   createResourcesRepository,
   type Database,
   databasePoolStats,
-  isDatabaseUnavailable,
   listenForChanges,
 } from '@portcullis/storage';
 import Koa from 'koa';
@@ -18,11 +17,9 @@ import { createCsrf } from './interactions/csrf.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
-import { limitClientAuthentication } from './limits/client-auth-limits.ts';
 import { createLimits } from './limits/limits.ts';
 import type { Logger } from './logger.ts';
 import { shareMetricsWithPrimary } from './observability/cluster-metrics.ts';
-import { instrumentProvider } from './observability/instrument-provider.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
 import { observeKeys } from './observability/observe-keys.ts';
@@ -32,6 +29,7 @@ import {
   SESSION_TTL_SECONDS,
   sessionCookieOptions,
 } from './provider/create-provider.ts';
+import { useProviderPipeline } from './provider/pipeline.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -39,7 +37,7 @@ import { ASSET_PATHS, assetRoutes } from './routes/assets.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
 import { interactionRoutes } from './routes/interactions.ts';
-import { auditRefreshReuse, createAuditTrail } from './services/audit.ts';
+import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
@@ -113,7 +111,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     onRefused: (limit) => metrics.rateLimitHit(limit),
   });
 
-  // One oidc-provider instance with its middleware and listeners. Signing keys are fixed at
+  // One oidc-provider instance with its middleware and listeners (provider/pipeline.ts). Signing keys are fixed at
   // construction, so every key change builds a new instance with this and swaps it in.
   const buildProvider = (jwks: PrivateJwk[]) => {
     const provider = createProvider({
@@ -125,33 +123,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       users,
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     });
-    provider.use(async (ctx, next) => {
-      await next();
-      if (ctx.status === 503) ctx.set('Retry-After', '5');
-      // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
-      // unsupported_token_type. docs/security.md ("Revocation and introspection"): introspection
-      // says only {"active": false} about a token it cannot vouch for; resource servers verify
-      // JWTs themselves.
-      if (
-        ctx.path === '/token/introspection' &&
-        ctx.status === 400 &&
-        (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type'
-      ) {
-        ctx.status = 200;
-        ctx.body = { active: false };
-      }
+    useProviderPipeline(provider, {
+      clients,
+      clientAuthLimits: limits.clientAuth,
+      audit,
+      metrics,
+      logger,
     });
-    provider.on('server_error', (ctx: Koa.Context, error: Error) => {
-      // Answered 503 (provider/unavailable.ts): an outage, not a bug; no stack for every request.
-      if (isDatabaseUnavailable(error)) {
-        logger.warn('database unavailable', { path: ctx.path, error: error.message });
-        return;
-      }
-      logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
-    });
-    auditRefreshReuse(provider, audit);
-    limitClientAuthentication(provider, limits.clientAuth);
-    instrumentProvider(provider, metrics, logger);
     return provider;
   };
 

@@ -5,7 +5,13 @@ import {
 } from '@portcullis/storage';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
+import type Koa from 'koa';
 import { createAdapterClass } from '../src/provider/adapter.ts';
+import {
+  currentRequest,
+  type RequestContext,
+  requestContextMiddleware,
+} from '../src/provider/request-context.ts';
 import { createClientRegistry } from '../src/registry/client-registry.ts';
 import { seedClient, seedResource } from './helpers.ts';
 
@@ -93,4 +99,52 @@ test('an unreachable database becomes 503 temporarily_unavailable', async (t) =>
     t.is((error as unknown as { statusCode: number }).statusCode, 503);
     t.is((error as unknown as { error: string }).error, 'temporarily_unavailable');
   }
+});
+
+// Runs `work` as if oidc-provider served `route` and answered 503 (which drops held writes), and
+// returns what the adapter told the request.
+async function onRoute(route: string, work: () => Promise<unknown>) {
+  const ctx = { status: 503, oidc: { route } } as unknown as Koa.Context;
+  let context: RequestContext | undefined;
+  let outcome: unknown;
+  await requestContextMiddleware()(ctx, async () => {
+    context = currentRequest();
+    outcome = await work().catch((error: unknown) => error);
+  });
+  return { context, outcome };
+}
+
+test('refresh-token reuse at the token route: refused within the grace window, signalled either way', async (t) => {
+  const artifacts = createArtifactsRepository(database.db);
+  const clients = createClientRegistry({ clients: createClientsRepository(database.db) });
+  const Graced = createAdapterClass({ artifacts, clients, refreshReuseGraceSeconds: 60 });
+  const tokens = new Graced('RefreshToken');
+  await tokens.upsert('rt-reused', { grantId: 'g-reused' }, 60);
+  await tokens.consume('rt-reused');
+
+  const within = await onRoute('token', () => tokens.find('rt-reused'));
+  t.is((within.outcome as { error?: string }).error, 'invalid_grant');
+  t.is(within.context?.refreshTokenReuse, 'within_grace_window');
+
+  const elsewhere = await onRoute('revocation', () => tokens.find('rt-reused'));
+  t.is(typeof (elsewhere.outcome as { consumed?: number }).consumed, 'number', 'found as usual');
+  t.is(elsewhere.context?.refreshTokenReuse, undefined);
+
+  const after = await onRoute('token', async () => {
+    const found = await new Adapter('RefreshToken').find('rt-reused');
+    t.is(typeof found?.consumed, 'number', 'after the window oidc-provider sees it consumed');
+    t.is(currentRequest()?.refreshTokenReuse, undefined, 'not yet: nothing was refused');
+    await new Adapter('RefreshToken').destroy('rt-reused');
+  });
+  t.is(after.context?.refreshTokenReuse, 'grant_revoked');
+});
+
+test('at the token route a consumption waits for the answer; elsewhere it is written at once', async (t) => {
+  const codes = new Adapter('AuthorizationCode');
+  await codes.upsert('code-held', { grantId: 'g-held' }, 60);
+  const { context } = await onRoute('token', () => codes.consume('code-held'));
+  t.deepEqual(context?.held?.consumed, [{ model: 'AuthorizationCode', id: 'code-held' }]);
+  t.is((await codes.find('code-held'))?.consumed, undefined, 'held, then dropped by the 503');
+  await onRoute('introspection', () => codes.consume('code-held'));
+  t.is(typeof (await codes.find('code-held'))?.consumed, 'number');
 });

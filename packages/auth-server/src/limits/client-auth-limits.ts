@@ -1,22 +1,6 @@
-import type Koa from 'koa';
-import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { FailureCounter, Verdict } from './failure-counter.ts';
 import type { LimitHit } from './limit-hit.ts';
 import type { LimitKeys } from './limit-keys.ts';
-
-/**
- * oidc-provider's error event of every endpoint that authenticates clients, and the endpoint's
- * name in audit events. Each is emitted with the request's context and the error, before the
- * response leaves.
- */
-const CLIENT_AUTH_EVENTS: Readonly<Record<string, string>> = {
-  'grant.error': 'token',
-  'introspection.error': 'introspection',
-  'revocation.error': 'revocation',
-  'device_authorization.error': 'device_authorization',
-  'pushed_authorization_request.error': 'pushed_authorization_request',
-};
 
 /** Failed client authentication per client id and per address. */
 export interface ClientAuthLimits {
@@ -91,39 +75,4 @@ export function createClientAuthLimits(deps: {
       return over.length > 0 ? Math.max(...over) : undefined;
     },
   };
-}
-
-/**
- * Applies the limits to a provider's client authentication: a failed one (`invalid_client`, on
- * any endpoint that authenticates clients) is counted per registered client and per address, and
- * once either is over its limit the failure is answered 429 with `Retry-After` instead of 401.
- * The body stays the wrong-credentials one (`{"error":"invalid_client","error_description":
- * "client authentication failed"}`): RFC 6749 has no error code for "too many attempts", and a
- * locked attempt must read the same as a wrong one. Call it once for every Provider built.
- *
- * @example
- * limitClientAuthentication(provider, limits.clientAuth);
- */
-export function limitClientAuthentication(provider: Provider, limits: ClientAuthLimits): void {
-  const failures = new WeakMap<object, { clientId?: string; endpoint: string }>();
-  for (const [event, endpoint] of Object.entries(CLIENT_AUTH_EVENTS)) {
-    // Provider is an EventEmitter; its typings only take the event names one literal at a time.
-    const emitter = provider as unknown as NodeJS.EventEmitter;
-    emitter.on(event, (ctx: KoaContextWithOIDC, error: { error?: string }) => {
-      if (error?.error !== 'invalid_client') return;
-      // Set only once the client was found: unknown ids are counted by address alone.
-      failures.set(ctx, { clientId: ctx.oidc?.client?.clientId, endpoint });
-    });
-  }
-  provider.use(async (ctx: Koa.Context, next: Koa.Next) => {
-    await next();
-    const failure = failures.get(ctx);
-    if (!failure) return;
-    const retryAfter = await limits.failed({ ...failure, address: ctx.ip });
-    if (retryAfter === undefined) return;
-    ctx.status = 429;
-    ctx.set('Retry-After', String(retryAfter));
-    // A challenge belongs to a 401; 429 asks the client to wait, not to authenticate differently.
-    ctx.remove('WWW-Authenticate');
-  });
 }

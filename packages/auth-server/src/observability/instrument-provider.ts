@@ -1,12 +1,11 @@
 import type Koa from 'koa';
-import type Provider from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
 import { currentRequestScope, type RequestScope } from './request-scope.ts';
 import { providerRouteName } from './route-names.ts';
 
 // oidc-provider's error events, one per route family (`server_error` for every 500).
-const ERROR_EVENTS = [
+export const PROVIDER_ERROR_EVENTS = [
   'authorization.error',
   'backchannel_authentication.error',
   'code_verification.error',
@@ -52,70 +51,81 @@ interface OidcContext {
   };
 }
 
+/** What {@link instrumentProvider} hands the provider pipeline to register. */
+export interface ProviderInstruments {
+  /** Provider middleware: lets the access line name the route and client, and the error. */
+  readonly middleware: Koa.Middleware;
+  /** `grant.success` listener: counts the token issued by grant type and client. */
+  onGrantSuccess(ctx: Koa.Context): void;
+  /** The listener of one of {@link PROVIDER_ERROR_EVENTS}: counts the OAuth error. */
+  onError(event: string): (ctx: Koa.Context, error: unknown) => void;
+  /** Koa's `error` listener: a failure that escaped oidc-provider's own handling. */
+  onUnhandled(error: Error & { status?: number; expose?: boolean }): void;
+}
+
 /**
  * Feeds one oidc-provider instance's requests and events into the metrics and the request's
  * scope: its route name and client for the access log, successful token responses by grant type
  * and client, and OAuth errors by route and code. Errors that escape oidc-provider's own
  * handling (a client that hangs up mid-body) go to `logger` instead of Koa's console output.
- * Call on every instance (a key rotation builds a new one).
+ * Registered on every instance (a key rotation builds a new one) by provider/pipeline.ts.
  *
  * @example
- * const provider = createProvider(deps);
- * instrumentProvider(provider, metrics, logger);
+ * const instruments = instrumentProvider(metrics, logger);
+ * provider.use(instruments.middleware);
+ * provider.on('grant.success', instruments.onGrantSuccess);
  */
-export function instrumentProvider(provider: Provider, metrics: Metrics, logger: Logger): void {
-  provider.use((ctx, next) => {
-    const scope = currentRequestScope();
-    if (scope) {
-      scope.refine = () => {
-        scope.route = providerRouteName(ctx);
-        const clientId = (ctx as OidcContext).oidc?.client?.clientId;
-        if (clientId) scope.clientId = clientId;
-        // The error answered wins over the one of the event, which what ran after oidc-provider
-        // may have replaced (503 temporarily_unavailable, a lost race's invalid_grant); a
-        // redirect or an HTML error page keeps the event's. A success had no error after all.
-        if (ctx.status < 300) delete scope.oauthError;
-        else if (ctx.status >= 400) {
-          const answered = oauthErrorOf(ctx.body);
-          if (answered && answered.error !== scope.oauthError?.error) scope.oauthError = answered;
-        }
-      };
-    }
-    return next();
-  });
+export function instrumentProvider(metrics: Metrics, logger: Logger): ProviderInstruments {
+  return {
+    middleware(ctx, next) {
+      const scope = currentRequestScope();
+      if (scope) {
+        scope.refine = () => {
+          scope.route = providerRouteName(ctx);
+          const clientId = (ctx as OidcContext).oidc?.client?.clientId;
+          if (clientId) scope.clientId = clientId;
+          // The error answered wins over the one of the event, which what ran after
+          // oidc-provider may have replaced (503 temporarily_unavailable, a lost race's
+          // invalid_grant); a redirect or an HTML error page keeps the event's. A success had
+          // no error after all.
+          if (ctx.status < 300) delete scope.oauthError;
+          else if (ctx.status >= 400) {
+            const answered = oauthErrorOf(ctx.body);
+            if (answered && answered.error !== scope.oauthError?.error) scope.oauthError = answered;
+          }
+        };
+      }
+      return next();
+    },
 
-  provider.on('grant.success', (ctx: Koa.Context & OidcContext) => {
-    const grantType = ctx.oidc?.params?.grant_type;
-    const clientId = ctx.oidc?.client?.clientId;
-    if (typeof grantType === 'string' && clientId) metrics.tokenIssued(grantType, clientId);
-  });
+    onGrantSuccess(ctx: Koa.Context & OidcContext) {
+      const grantType = ctx.oidc?.params?.grant_type;
+      const clientId = ctx.oidc?.client?.clientId;
+      if (typeof grantType === 'string' && clientId) metrics.tokenIssued(grantType, clientId);
+    },
 
-  // Typed loosely: @types/oidc-provider does not list every route's error event.
-  const events = provider as unknown as NodeJS.EventEmitter;
-  for (const event of ERROR_EVENTS) {
-    events.on(
-      event,
-      (ctx: Koa.Context, error: { error?: unknown; error_description?: unknown }) => {
-        const route = providerRouteName(ctx);
-        const code = event === 'server_error' ? 'server_error' : error?.error;
-        // A JWT access token cannot be introspected by oidc-provider; the server answers
-        // {"active": false} with a 200 for it (app.ts), which is not an error for the caller.
-        if (route === 'introspection' && code === 'unsupported_token_type') return;
-        metrics.oauthError(route, String(code));
-        const scope = currentRequestScope();
-        if (scope) {
-          scope.oauthError =
-            event === 'server_error'
-              ? { error: 'server_error' }
-              : (oauthErrorOf(error) ?? { error: String(code) });
-        }
-      },
-    );
-  }
+    onError: (event) => (ctx, error) => {
+      const route = providerRouteName(ctx);
+      const code =
+        event === 'server_error' ? 'server_error' : (error as { error?: unknown })?.error;
+      // A JWT access token cannot be introspected by oidc-provider; the server answers
+      // {"active": false} with a 200 for it (provider/pipeline.ts), which is not an error for
+      // the caller.
+      if (route === 'introspection' && code === 'unsupported_token_type') return;
+      metrics.oauthError(route, String(code));
+      const scope = currentRequestScope();
+      if (scope) {
+        scope.oauthError =
+          event === 'server_error'
+            ? { error: 'server_error' }
+            : (oauthErrorOf(error) ?? { error: String(code) });
+      }
+    },
 
-  // Koa prints these with console.error when nobody listens; same filter as Koa's own.
-  events.on('error', (error: Error & { status?: number; expose?: boolean }) => {
-    if (error.status === 404 || error.expose) return;
-    logger.warn('request failed', { error: error.message, status: error.status });
-  });
+    // Koa prints these with console.error when nobody listens; same filter as Koa's own.
+    onUnhandled(error) {
+      if (error.status === 404 || error.expose) return;
+      logger.warn('request failed', { error: error.message, status: error.status });
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { holdWrites } from './held-writes.ts';
-import { currentPath, currentRequest } from './request-context.ts';
+import { currentRequest } from './request-context.ts';
 
 type Payload = Record<string, unknown>;
 
@@ -74,14 +74,19 @@ export function createAdapterClass(deps: {
       // `consumed`. The reuse gets no token, so it cannot keep a stolen family alive; after the
       // window, reuse revokes the whole grant as usual.
       // Only the token endpoint looks refresh tokens up to redeem them; revocation and
-      // introspection of a rotated token keep their normal answers.
+      // introspection of a rotated token keep their normal answers. Either way the request
+      // context says so, for the audit trail (provider/refresh-reuse-audit.ts).
+      const request = currentRequest();
       if (
         this.model === 'RefreshToken' &&
         found?.consumedAt !== undefined &&
-        currentPath() === '/token' &&
-        Date.now() / 1000 - found.consumedAt < grace
+        request?.route === 'token'
       ) {
-        throw new errors.InvalidGrant('refresh token already used');
+        if (Date.now() / 1000 - found.consumedAt < grace) {
+          request.refreshTokenReuse = 'within_grace_window';
+          throw new errors.InvalidGrant('refresh token already used');
+        }
+        request.consumedRefreshTokenId = id;
       }
       return withConsumed(found);
     }
@@ -97,7 +102,7 @@ export function createAdapterClass(deps: {
     async consume(id: string): Promise<void> {
       // At the token endpoint the consumption waits for the response (held-writes.ts).
       const request = currentRequest();
-      if (request?.path === '/token' && SINGLE_USE.has(this.model)) {
+      if (request?.route === 'token' && SINGLE_USE.has(this.model)) {
         if (request.held) request.held.consumed.push({ model: this.model, id });
         else request.held = holdWrites(artifacts, this.model, id);
         return;
@@ -115,6 +120,12 @@ export function createAdapterClass(deps: {
 
     async destroy(id: string): Promise<void> {
       await guard(() => artifacts.destroy(this.model, id));
+      // oidc-provider destroys a consumed refresh token presented again only to revoke its grant
+      // (reuse detection, after the grace window).
+      const request = currentRequest();
+      if (this.model === 'RefreshToken' && request && request.consumedRefreshTokenId === id) {
+        request.refreshTokenReuse = 'grant_revoked';
+      }
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -11,9 +11,7 @@ import { createAdapterClass } from './adapter.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
-import { requestContextMiddleware } from './request-context.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
-import { answerUnavailable } from './unavailable.ts';
 
 // Asymmetric only: HS* would key on client secrets, which we store only as hashes.
 const SIGNING_ALGS = ['ES256', 'RS256'];
@@ -78,7 +76,8 @@ export interface ProviderDeps {
 /**
  * Builds the oidc-provider instance: clients and resources from PostgreSQL, RFC 9068 JWT access
  * tokens per resource, asymmetric algorithms only, authorization code with PKCE as the only
- * browser flow, and no development interactions.
+ * browser flow, and no development interactions. Its middleware and listeners are ours to add
+ * (provider/pipeline.ts).
  */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, clients, resources, artifacts, jwks, users } = deps;
@@ -183,8 +182,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.use(answerUnavailable(provider));
-  provider.use(requestContextMiddleware());
   provider.proxy = config.trustProxy;
   // Behind a trusted proxy, the address it saw: the last X-Forwarded-For entry (app.ts).
   provider.maxIpsCount = 1;
@@ -197,11 +194,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   ) {
     return clients.authenticate(this.clientId, actual);
   };
-  // Every token response, public clients' included, counts as a use of the client (`clients list`).
-  provider.on('grant.success', (ctx: { oidc?: { client?: { clientId: string } } }) => {
-    const clientId = ctx.oidc?.client?.clientId;
-    if (clientId) clients.recordUse(clientId);
-  });
 
   return provider;
 }

@@ -3,33 +3,53 @@ import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { type HeldWrites, settleHeldWrites } from './held-writes.ts';
 
-/** What the adapter may know of the request it serves. */
+/**
+ * A rotated refresh token presented again at the token endpoint and refused (adapter.ts): within
+ * the grace window the adapter refused it and the grant lives on; after it oidc-provider revoked
+ * the whole grant.
+ */
+export type RefreshTokenReuse = 'within_grace_window' | 'grant_revoked';
+
+/** What the adapter may know of the request it serves, and what it tells the pipeline. */
 export interface RequestContext {
-  path: string;
+  /** oidc-provider's name of the route served (`token`, `introspection`...), once routed. */
+  readonly route: string | undefined;
   /** Writes the adapter holds back until the response is known (held-writes.ts). */
   held?: HeldWrites;
+  /** The id of a consumed refresh token the adapter handed to the token endpoint. */
+  consumedRefreshTokenId?: string;
+  /** Set by the adapter when this request reused a refresh token (audited by the pipeline). */
+  refreshTokenReuse?: RefreshTokenReuse;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
 /**
- * Middleware (on the provider) that makes the request's path visible to the adapter, and
+ * Middleware (on the provider) that makes the request's route visible to the adapter, and
  * settles the writes it held back once oidc-provider has answered.
+ *
+ * @example
+ * provider.use(requestContextMiddleware());
  */
 export function requestContextMiddleware(): Koa.Middleware {
   return async (ctx, next) => {
-    const context: RequestContext = { path: ctx.path };
+    const context: RequestContext = {
+      // Read when asked: oidc-provider names the route only once its router has matched it.
+      get route() {
+        return (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
+      },
+    };
     await storage.run(context, next);
     if (context.held) await settleHeldWrites(ctx as KoaContextWithOIDC, context.held);
   };
 }
 
-/** The request being served, if any. */
+/**
+ * The request being served, if any.
+ *
+ * @example
+ * if (currentRequest()?.route === 'token') holdTheWrite();
+ */
 export function currentRequest(): RequestContext | undefined {
   return storage.getStore();
-}
-
-/** The path of the request being served, if any. */
-export function currentPath(): string | undefined {
-  return storage.getStore()?.path;
 }

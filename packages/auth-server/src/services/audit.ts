@@ -5,9 +5,6 @@ import {
   type Database,
   type NewAuditEvent,
 } from '@portcullis/storage';
-import type Koa from 'koa';
-import type Provider from 'oidc-provider';
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../logger.ts';
 
 // Only a name of this shape can belong to a user (users-service.ts); anything else is not looked up.
@@ -97,39 +94,3 @@ export function createAuditTrail(deps: { db: Database; logger: Logger }) {
 
 /** The trail {@link createAuditTrail} returns. */
 export type AuditTrail = ReturnType<typeof createAuditTrail>;
-
-/**
- * Records `refresh_token.reuse_detected` whenever the token endpoint refuses a refresh token
- * because it was already used: after the grace window oidc-provider has just revoked the whole
- * grant (`grant_revoked: true`); within it the adapter refused the token and the grant lives on.
- * The event is written before the response leaves. Call it once for every Provider built.
- *
- * @example
- * auditRefreshReuse(provider, createAuditTrail({ db, logger }));
- */
-export function auditRefreshReuse(provider: Provider, audit: AuditTrail): void {
-  const pending = new WeakMap<object, Promise<void>>();
-  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_detail?: string }) => {
-    if (error?.error_detail !== 'refresh token already used') return;
-    if (ctx.oidc?.params?.grant_type !== 'refresh_token') return;
-    const token = ctx.oidc.entities.RefreshToken;
-    const clientId = ctx.oidc.client?.clientId ?? token?.clientId ?? null;
-    pending.set(
-      ctx,
-      audit.record({
-        type: 'refresh_token.reuse_detected',
-        actor: clientId ? `client:${clientId}` : 'anonymous',
-        clientId,
-        subject: token?.accountId ?? null,
-        address: ctx.ip,
-        details: token
-          ? { grant_revoked: true, grant_id: token.grantId }
-          : { grant_revoked: false, within_grace_window: true },
-      }),
-    );
-  });
-  provider.use(async (ctx: Koa.Context, next: Koa.Next) => {
-    await next();
-    await pending.get(ctx);
-  });
-}

@@ -1,0 +1,102 @@
+import { isDatabaseUnavailable } from '@portcullis/storage';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientAuthLimits } from '../limits/client-auth-limits.ts';
+import type { Logger } from '../logger.ts';
+import { instrumentProvider, PROVIDER_ERROR_EVENTS } from '../observability/instrument-provider.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { ClientRegistry } from '../registry/client-registry.ts';
+import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-authentication.ts';
+import { type AuditRecorder, auditRefreshReuse } from './refresh-reuse-audit.ts';
+import { requestContextMiddleware } from './request-context.ts';
+import { answerUnavailable } from './unavailable.ts';
+
+/** What {@link useProviderPipeline} needs. */
+export interface PipelineDeps {
+  clients: Pick<ClientRegistry, 'recordUse'>;
+  clientAuthLimits: ClientAuthLimits;
+  audit: AuditRecorder;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+// A listener of any of oidc-provider's events; its typings take event names one literal at a time.
+type Listener = Parameters<NodeJS.EventEmitter['on']>[1];
+
+/**
+ * Registers every middleware and event listener of ours on one oidc-provider instance, in
+ * order; call it once for every instance built (a key rotation builds a new one). Middleware
+ * runs outermost first on the way in and last on the way out, so a rewrite sees the status and
+ * body left by the ones registered after it: the 503 of an outage must win over everything, and
+ * the audit and the limits must see oidc-provider's own answer.
+ *
+ * @example
+ * const provider = createProvider(deps);
+ * useProviderPipeline(provider, { clients, clientAuthLimits, audit, metrics, logger });
+ */
+export function useProviderPipeline(provider: Provider, deps: PipelineDeps): void {
+  const { logger } = deps;
+  const on = (event: string, listener: Listener) =>
+    (provider as unknown as NodeJS.EventEmitter).on(event, listener);
+  const unavailable = answerUnavailable();
+  const reuse = auditRefreshReuse(deps.audit);
+  const clientAuth = limitClientAuthentication(deps.clientAuthLimits);
+  const instruments = instrumentProvider(deps.metrics, logger);
+
+  // 1. Outage: may rewrite status and body to 503 temporarily_unavailable; Retry-After on a 503.
+  provider.use(unavailable.middleware);
+  // 2. Held writes: may rewrite a 200 to 400 invalid_grant (a lost race), or throw (→ 503 by 1).
+  provider.use(requestContextMiddleware());
+  // 3. Introspection: may rewrite 400 unsupported_token_type to 200 {"active": false}.
+  provider.use(answerUnknownTokensInactive);
+  // 4. Audit: writes refresh_token.reuse_detected; rewrites nothing.
+  provider.use(reuse.middleware);
+  // 5. Client-auth limits: counts failures; may rewrite 401 to 429 with Retry-After.
+  provider.use(clientAuth.middleware);
+  // 6. Metrics and the access line: reads route, client, status and body; rewrites nothing.
+  provider.use(instruments.middleware);
+
+  // Listeners, each only noting or counting; none changes the answer by itself.
+  // An outage, for 1.
+  on('server_error', unavailable.onServerError);
+  // Every token response, public clients' included, is a use of the client (`clients list`).
+  on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const clientId = ctx.oidc?.client?.clientId;
+    if (clientId) deps.clients.recordUse(clientId);
+  });
+  // The log line of a 500 (an outage is a warning, without a stack for every request).
+  on('server_error', (ctx: Koa.Context, error: Error) => {
+    if (isDatabaseUnavailable(error)) {
+      logger.warn('database unavailable', { path: ctx.path, error: error.message });
+      return;
+    }
+    logger.error('server error', { path: ctx.path, method: ctx.method, error: error.stack });
+  });
+  // A refresh token reused, as the adapter signalled it, for 4.
+  on('grant.error', reuse.onGrantError);
+  // A failed client authentication, for 5.
+  for (const [event, endpoint] of Object.entries(CLIENT_AUTH_EVENTS)) {
+    on(event, clientAuth.onError(endpoint));
+  }
+  // Metrics: tokens issued, OAuth errors by route and code, and failures Koa would print.
+  on('grant.success', instruments.onGrantSuccess);
+  for (const event of PROVIDER_ERROR_EVENTS) on(event, instruments.onError(event));
+  on('error', instruments.onUnhandled);
+}
+
+// JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400
+// unsupported_token_type. docs/security.md ("Revocation and introspection"): introspection says
+// only {"active": false} about a token it cannot vouch for; resource servers verify JWTs
+// themselves.
+async function answerUnknownTokensInactive(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (
+    (ctx as Partial<KoaContextWithOIDC>).oidc?.route === 'introspection' &&
+    ctx.status === 400 &&
+    (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type'
+  ) {
+    ctx.status = 200;
+    ctx.body = { active: false };
+  }
+}
