@@ -1,4 +1,5 @@
 import {
+  createAuditRepository,
   createClientsRepository,
   createGrantsRepository,
   createResourcesRepository,
@@ -8,6 +9,7 @@ import {
 } from '@portcullis/storage';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
+import { actorOf, type ChangeOptions } from './change-options.ts';
 
 /** A grant as people read it: the app's name and each scope with its description. */
 export interface GrantSummary extends GrantRecord {
@@ -15,8 +17,70 @@ export interface GrantSummary extends GrantRecord {
   scopes: Array<{ name: string; description: string; resource?: string }>;
 }
 
-/** Listing and revoking users' grants, for the CLI and the account page. */
+/** What an operator revokes: one grant, or a user's grants (only those to `client` if given). */
+export type GrantRevokeTarget = { grant: string } | { user: string; client?: string };
+
+/**
+ * Listing and revoking users' grants, for the CLI and the account page.
+ *
+ * @example
+ * const grants = createGrantsService(db);
+ * await grants.revokeAsOperator({ user: 'alice' }, { actor: 'cli:bob' }); // how many were revoked
+ */
 export function createGrantsService(db: Database) {
+  const operations = grantOperations(db);
+  return {
+    listForUser: operations.listForUser,
+    listForAccount: operations.listForAccount,
+    // The account page's: a user removing their own grant, which the page records itself.
+    revoke: operations.revoke,
+
+    /**
+     * An operator's revocation (`grants revoke`): the grant, or the user's grants, and everything
+     * issued from them, each with its `consent.revoked` event (`via: cli`) naming the client and
+     * the user, all in one transaction. Returns how many grants were revoked; `not_found` for an
+     * unknown grant or user.
+     */
+    async revokeAsOperator(
+      target: GrantRevokeTarget,
+      options: ChangeOptions = {},
+    ): Promise<number> {
+      return db.transaction(async (trx) => {
+        const grants = grantOperations(trx);
+        const audit = createAuditRepository(trx);
+        // consent.revoked names the client and the user, so read the grants before they go.
+        const recordRevoked = (grant: { grantId: string; clientId?: string; accountId?: string }) =>
+          audit.record({
+            type: 'consent.revoked',
+            actor: actorOf(options),
+            clientId: grant.clientId ?? null,
+            subject: grant.accountId ?? null,
+            details: { grant_id: grant.grantId, via: 'cli' },
+          });
+        if ('grant' in target) {
+          const grant = await createGrantsRepository(trx).find(target.grant);
+          await grants.revoke(target.grant);
+          await recordRevoked(grant ?? { grantId: target.grant });
+          return 1;
+        }
+        const before = await grants.listForUser(target.user);
+        const count = await grants.revokeForUser(target.user, target.client);
+        for (const grant of before) {
+          if (target.client === undefined || grant.clientId === target.client) {
+            await recordRevoked(grant);
+          }
+        }
+        return count;
+      });
+    },
+  };
+}
+
+/** The service {@link createGrantsService} returns. */
+export type GrantsService = ReturnType<typeof createGrantsService>;
+
+// What the service does on the database, without the audit trail.
+function grantOperations(db: Database) {
   const grants = createGrantsRepository(db);
   const clients = createClientsRepository(db);
   const resources = createResourcesRepository(db);
@@ -91,6 +155,3 @@ export function createGrantsService(db: Database) {
     },
   };
 }
-
-/** The service {@link createGrantsService} returns. */
-export type GrantsService = ReturnType<typeof createGrantsService>;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { loadServices, loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
@@ -25,45 +25,18 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
         options: { user?: string; client?: string; json?: boolean },
       ) => {
         const { createGrantsService } = await loadServices();
-        const { createAuditRepository, createGrantsRepository } = await loadStorage();
         if ((grantId === undefined) === (options.user === undefined)) {
           throw new CliError('give either a grant id or --user', 2);
         }
         if (options.client !== undefined && options.user === undefined) {
           throw new CliError('--client goes with --user', 2);
         }
+        const target =
+          grantId !== undefined
+            ? { grant: grantId }
+            : { user: options.user as string, client: options.client };
         const revoked = await withDatabase(io, (db) =>
-          db.transaction(async (trx) => {
-            const service = createGrantsService(trx);
-            // consent.revoked names the client and the user, so read the grants before they go.
-            const audit = createAuditRepository(trx);
-            const recordRevoked = (grant: {
-              grantId: string;
-              clientId?: string;
-              accountId?: string;
-            }) =>
-              audit.record({
-                type: 'consent.revoked',
-                actor: cliActor(io),
-                clientId: grant.clientId ?? null,
-                subject: grant.accountId ?? null,
-                details: { grant_id: grant.grantId, via: 'cli' },
-              });
-            if (grantId !== undefined) {
-              const grant = await createGrantsRepository(trx).find(grantId);
-              await service.revoke(grantId);
-              await recordRevoked(grant ?? { grantId });
-              return 1;
-            }
-            const before = await service.listForUser(options.user as string);
-            const count = await service.revokeForUser(options.user as string, options.client);
-            for (const grant of before) {
-              if (options.client === undefined || grant.clientId === options.client) {
-                await recordRevoked(grant);
-              }
-            }
-            return count;
-          }),
+          createGrantsService(db).revokeAsOperator(target, { actor: cliActor(io) }),
         );
         if (options.json) return printJson(io, { revoked });
         printLines(io, [`revoked ${revoked} grant(s)`]);
