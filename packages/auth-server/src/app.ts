@@ -13,7 +13,6 @@ import {
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ServerConfig } from './config/server-config.ts';
-import { createCsrf } from './interactions/csrf.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
@@ -34,6 +33,7 @@ import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
 import { accountRoutes } from './routes/account.ts';
 import { ASSET_PATHS, assetRoutes } from './routes/assets.ts';
+import { createCsrf } from './routes/forms/csrf.ts';
 import { healthRoutes } from './routes/health.ts';
 import { homeRoutes } from './routes/home.ts';
 import { interactionRoutes } from './routes/interactions.ts';

@@ -1,7 +1,8 @@
 import test from 'ava';
-import { faviconIco } from '../src/interactions/favicon.ts';
-import { contentSecurityPolicy, PAGE_HEADERS } from '../src/interactions/html.ts';
-import { consentPage, loginPage } from '../src/interactions/pages.ts';
+import { consentPage } from '../src/views/consent-page.ts';
+import { faviconIco } from '../src/views/favicon.ts';
+import { contentSecurityPolicy, PAGE_HEADERS } from '../src/views/html.ts';
+import { loginPage } from '../src/views/login-page.ts';
 
 const client = { name: 'Notes Viewer' };
 

@@ -1,11 +1,8 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { PAGE_HEADERS } from '../interactions/html.ts';
-import {
-  deviceCodeConfirmPage,
-  deviceCodeInputPage,
-  logoutPage,
-  messagePage,
-} from '../interactions/pages.ts';
+import { deviceCodeConfirmPage, deviceCodeInputPage } from '../views/device-code-pages.ts';
+import { PAGE_HEADERS } from '../views/html.ts';
+import { logoutPage } from '../views/logout-page.ts';
+import { messagePage } from '../views/message-page.ts';
 
 function send(ctx: KoaContextWithOIDC, body: string): void {
   ctx.set(PAGE_HEADERS);

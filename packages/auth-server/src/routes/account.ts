@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
-import type { Csrf } from '../interactions/csrf.ts';
-import { accountPage, loginPage, removeAccessPage } from '../interactions/pages.ts';
-import { readForm } from '../interactions/read-form.ts';
-import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
+import { accountPage } from '../views/account-page.ts';
+import { loginPage } from '../views/login-page.ts';
+import { removeAccessPage } from '../views/remove-access-page.ts';
+import type { Csrf } from './forms/csrf.ts';
+import { readForm } from './forms/read-form.ts';
+import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 
 /** What the account routes need. */
 export interface AccountDeps {

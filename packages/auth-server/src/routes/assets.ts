@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
-import { faviconIco } from '../interactions/favicon.ts';
-import { STYLESHEET } from '../interactions/styles.ts';
+import { faviconIco } from '../views/favicon.ts';
+import { STYLESHEET } from '../views/styles.ts';
 
 interface Asset {
   type: string;

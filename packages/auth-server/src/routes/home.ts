@@ -1,6 +1,6 @@
 import type Koa from 'koa';
-import { homePage } from '../interactions/pages.ts';
-import { pageBoundary, render } from '../interactions/respond.ts';
+import { homePage } from '../views/home-page.ts';
+import { pageBoundary, render } from './respond.ts';
 
 const boundary = pageBoundary();
 

@@ -3,17 +3,20 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { newGrantId } from '../domain/grant-id.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
-import type { Csrf } from '../interactions/csrf.ts';
-import { contentSecurityPolicy } from '../interactions/html.ts';
-import { consentPage, loginPage, messagePage, type ScopeLine } from '../interactions/pages.ts';
-import { readForm } from '../interactions/read-form.ts';
-import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from '../interactions/respond.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { PublicUser } from '../services/users-service.ts';
+import { consentPage } from '../views/consent-page.ts';
+import { contentSecurityPolicy } from '../views/html.ts';
+import { loginPage } from '../views/login-page.ts';
+import { messagePage } from '../views/message-page.ts';
+import type { ScopeLine } from '../views/scope-list.ts';
+import type { Csrf } from './forms/csrf.ts';
+import { readForm } from './forms/read-form.ts';
+import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 
 /** What the interaction routes need. */
 export interface InteractionDeps {

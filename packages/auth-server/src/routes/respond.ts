@@ -1,8 +1,8 @@
 import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
-import { PAGE_HEADERS } from './html.ts';
-import { messagePage } from './pages.ts';
-import { FormError } from './read-form.ts';
+import { PAGE_HEADERS } from '../views/html.ts';
+import { messagePage } from '../views/message-page.ts';
+import { FormError } from './forms/read-form.ts';
 
 /** Answers with one of our HTML pages. */
 export function render(ctx: Koa.Context, status: number, body: string): void {

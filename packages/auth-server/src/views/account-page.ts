@@ -1,0 +1,48 @@
+import { html, page } from './html.ts';
+import { type ScopeLine, scopeList } from './scope-list.ts';
+
+/** An app the user authorised, as the account pages show it. */
+export interface AuthorisedApp {
+  grantId: string;
+  clientName: string;
+  grantedAt: Date | null;
+  scopes: ScopeLine[];
+}
+
+/**
+ * The signed-in user's page: the apps they authorised, what each may do, and a link to remove
+ * an app's access (a confirmation page, remove-access-page.ts, does it). Headings: the page
+ * title (h1), then one smaller h2 per app.
+ */
+export function accountPage(options: {
+  username: string;
+  csrf: string;
+  apps: AuthorisedApp[];
+}): string {
+  return page(
+    'Your apps',
+    html`<h1>Apps with access to your account</h1>
+<p class="muted">Signed in as <strong>${options.username}</strong>.</p>
+${
+  options.apps.length === 0
+    ? html`<p>No app has access to your account.</p>`
+    : options.apps.map(
+        (app) => html`<section class="app" aria-labelledby="app-${app.grantId}">
+<h2 id="app-${app.grantId}">${app.clientName}</h2>
+${app.grantedAt ? html`<p class="muted">Allowed on ${app.grantedAt.toISOString().slice(0, 10)}</p>` : html``}
+${scopeList(app.scopes)}
+<a class="button danger-outline" href="${revokePath(app.grantId)}">Remove access for ${app.clientName}</a>
+</section>`,
+      )
+}
+<form class="signed-in" method="post" action="/account/logout">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="secondary" type="submit">Sign out</button>
+</form>`,
+  );
+}
+
+/** The path of an app's "Remove access": GET shows the confirmation page, POST (from it) removes it. */
+export function revokePath(grantId: string): string {
+  return `/account/grants/${encodeURIComponent(grantId)}/revoke`;
+}

@@ -1,0 +1,37 @@
+import { html, page } from './html.ts';
+
+/** What the login and consent pages show of a client. */
+export interface ClientDisplay {
+  name: string;
+  homepage?: string | undefined;
+  logo?: string | undefined;
+}
+
+/**
+ * The sign-in form; `error` is the one message for every failure (no account enumeration). The
+ * focus starts on the username, or on the password when a failed attempt kept the username.
+ */
+export function loginPage(options: {
+  action: string;
+  csrf: string;
+  client: ClientDisplay;
+  username?: string;
+  error?: string;
+}): string {
+  // After a failed attempt the username is kept: the password is what to type again.
+  const retry = Boolean(options.error && options.username);
+  return page(
+    'Sign in',
+    html`<h1>Sign in</h1>
+<p class="muted">to continue to <strong>${options.client.name}</strong></p>
+${options.error ? html`<p class="error" id="login-error" role="alert">${options.error}</p>` : html``}
+<form method="post" action="${options.action}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<label for="username">Username</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${retry ? html`` : html` autofocus`} value="${options.username ?? ''}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
+<button class="primary" type="submit">Sign in</button>
+</form>`,
+  );
+}
