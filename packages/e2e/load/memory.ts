@@ -129,7 +129,7 @@ export interface Trend {
  * least 32 MiB) for RSS, which also holds heap pages V8 keeps after collecting and memory the
  * allocator keeps for reuse, so it moves in steps even when nothing is retained.
  */
-export const MEMORY_BOUNDS = {
+const MEMORY_BOUNDS = {
   heap: { fraction: 0.05, minimum: 4 * MiB },
   external: { fraction: 0.05, minimum: 4 * MiB },
   rss: { fraction: 0.1, minimum: 32 * MiB },

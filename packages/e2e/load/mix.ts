@@ -20,7 +20,7 @@ export interface Figures {
 }
 
 /** Counts requests, failures and latencies for one kind of request, across rounds. */
-export class Recorder {
+class Recorder {
   readonly name: string;
   readonly #latencies: number[] = [];
   readonly #failures = new Map<string, number>();

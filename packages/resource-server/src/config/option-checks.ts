@@ -7,7 +7,7 @@ import { parseUrl } from '../http/parse-url.ts';
  * Asymmetric JWS algorithms only: with an HMAC algorithm the "key" would be a public value, and
  * `none` has no signature at all (RFC 8725 §3.1).
  */
-export const asymmetricAlgorithms: ReadonlySet<string> = new Set([
+const asymmetricAlgorithms: ReadonlySet<string> = new Set([
   'ES256',
   'ES384',
   'ES512',

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { ResolvedOptions } from '../config/resolve-options.ts';
 
 /** The RFC 9728 path this middleware answers. */
-export const metadataPath = '/.well-known/oauth-protected-resource';
+const metadataPath = '/.well-known/oauth-protected-resource';
 
 /**
  * The RFC 9728 §2 document of one resource server: `resource` (the audience),
@@ -13,7 +13,7 @@ export const metadataPath = '/.well-known/oauth-protected-resource';
  * @example
  * protectedResourceMetadata(resolveOptions({ issuer, audience })).resource; // audience
  */
-export function protectedResourceMetadata(config: ResolvedOptions): Record<string, unknown> {
+function protectedResourceMetadata(config: ResolvedOptions): Record<string, unknown> {
   return {
     resource: config.audience,
     authorization_servers: [config.issuer],
