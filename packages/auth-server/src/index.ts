@@ -41,6 +41,7 @@ export {
   verifyPassword,
 } from './secrets/password.ts';
 export * from './services/apply/index.ts';
+export * from './services/audit-log.ts';
 export * from './services/clients-service.ts';
 export * from './services/grants-service.ts';
 export * from './services/resource-catalogue.ts';

@@ -20,6 +20,7 @@ export {
   verifyPassword,
 } from '../secrets/password.ts';
 export * from './apply/index.ts';
+export * from './audit-log.ts';
 export * from './clients-service.ts';
 export * from './grants-service.ts';
 export * from './resource-catalogue.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJson, printTable, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import {
@@ -31,7 +31,7 @@ export function registerAuditList(audit: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis audit list --since 24h --type signin.failed')
     .action(async (options: Options) => {
-      const { createAuditRepository } = await loadStorage();
+      const { createAuditLogService } = await loadServices();
       const query = {
         ...(options.since !== undefined ? { since: parseSince(options.since, new Date()) } : {}),
         ...(options.type !== undefined ? { type: await parseEventType(options.type) } : {}),
@@ -40,7 +40,7 @@ export function registerAuditList(audit: Command, io: Io): void {
       };
       // One more than asked, to know whether the list was cut; the oldest one is dropped.
       const fetched = await withDatabase(io, (db) =>
-        createAuditRepository(db).list({ ...query, limit: query.limit + 1 }),
+        createAuditLogService(db).list({ ...query, limit: query.limit + 1 }),
       );
       const events = fetched.slice(-query.limit);
       if (options.json) return printJson(io, events.map(eventJson));

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditEventRecord, AuditRepository } from '@portcullis/storage';
+import type { AuditLogService } from '@portcullis/auth-server/services';
+import type { AuditEventRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { describeError } from '../errors.ts';
-import { loadStorage } from '../lazy.ts';
+import { loadServices } from '../lazy.ts';
 import { printJsonLine, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { handleSignals } from '../stack.ts';
@@ -41,7 +42,7 @@ Example:
   $ portcullis audit tail --type signin.failed --json`,
     )
     .action(async (options: Options) => {
-      const { createAuditRepository } = await loadStorage();
+      const { createAuditLogService } = await loadServices();
       const type = options.type !== undefined ? await parseEventType(options.type) : undefined;
       const matches = (event: AuditEventRecord) =>
         (type === undefined || event.type === type) &&
@@ -58,7 +59,7 @@ Example:
       io.stdout.once('error', () => stop.abort());
 
       await withDatabase(io, async (db) => {
-        const events = createAuditRepository(db);
+        const events = createAuditLogService(db);
         const follower = createFollower(
           events,
           BigInt((await events.list({ limit: 1 }))[0]?.id ?? 0),
@@ -88,7 +89,7 @@ Example:
  * Follows the trail from the event id `start`: every event after it is returned once, including
  * one whose id was passed over because its transaction committed late.
  */
-function createFollower(events: AuditRepository, start: bigint) {
+function createFollower(events: AuditLogService, start: bigint) {
   // Every id up to `settled` was returned or given up as a hole; `returned` holds the ids above.
   let settled = start;
   const returned = new Set<bigint>();
