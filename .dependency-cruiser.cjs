@@ -1,0 +1,144 @@
+// Dependency rules, checked by `pnpm lint` (depcruise). Known violations that wait for a fix
+// are listed in .dependency-cruiser-known-violations.json (`depcruise-baseline` writes it);
+// a violation not in that file fails the lint. Type-only imports count everywhere: they make no
+// runtime cycle, but a reader follows them too, and a type two layers share belongs below both.
+
+/**
+ * The layers of packages/auth-server/src, bottom up. A unit (a folder, or a file at the top of
+ * src/; `name` matches `name/` and `name.ts`, so a file that becomes a folder keeps its place)
+ * imports only from units in lower layers: never from its own layer (sideways) or above.
+ */
+const authServerLayers = [
+  // Facts of the domain (scopes, grant types, signing algorithms): no imports at all.
+  ['domain'],
+  ['errors'],
+  // Leaves every layer may use: hashing secrets, logs and metrics, the HTML views (interactions/,
+  // becoming views/), draining.
+  ['secrets', 'observability', 'logger', 'interactions', 'views', 'shutdown'],
+  // Concerns that own their data: signing keys, storage-backed caches, rate limits, the janitor.
+  ['keys', 'registry', 'limits', 'janitor'],
+  // The settings schema, which composes each concern's parsers and defaults.
+  ['config'],
+  // Use cases the CLI and the pages call; no oidc-provider here (the CLI loads services alone).
+  ['services'],
+  // oidc-provider's configuration and request pipeline, over the services.
+  ['provider'],
+  // HTTP routes of the pages, health and account; the doctor, which probes a whole provider.
+  ['routes', 'doctor'],
+  // Composition roots.
+  ['app', 'index'],
+];
+
+const src = '^packages/auth-server/src/';
+const unit = (names) => `${src}(${names.join('|')})(?:/|\\.ts$)`;
+
+const layerRules = authServerLayers.slice(0, -1).map((layer, index) => ({
+  name: `auth-server-layer-${index}`,
+  comment:
+    `packages/auth-server/src: ${layer.join(', ')} (layer ${index}) import only from lower ` +
+    'layers, never sideways or up (the order is authServerLayers in .dependency-cruiser.cjs)',
+  severity: 'error',
+  from: { path: unit(layer) },
+  to: {
+    path: unit(authServerLayers.slice(index).flat()),
+    pathNot: `${src}$1(?:/|\\.ts$)`,
+  },
+}));
+
+// Each package's public entry points (package.json `exports`); anything else is internal.
+const entryPoints = [
+  '^packages/[^/]+/src/index\\.ts$',
+  '^packages/auth-server/src/(config|services)/index\\.ts$',
+  '^packages/storage/src/testing/index\\.ts$',
+];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No import cycles in packages/*/src (type-only imports count).',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'auth-server-domain-imports-nothing',
+      comment:
+        'packages/auth-server/src/domain holds facts with no imports of their own: not another ' +
+        'folder, not a node built-in, not an npm package (only the types of @portcullis/storage).',
+      severity: 'error',
+      from: { path: `${src}domain/` },
+      to: { pathNot: [`${src}domain/`, '^packages/storage/src/index\\.ts$'] },
+    },
+    {
+      name: 'auth-server-domain-storage-types-only',
+      comment:
+        'packages/auth-server/src/domain may take types from @portcullis/storage, no values.',
+      severity: 'error',
+      from: { path: `${src}domain/` },
+      to: { path: '^packages/storage/', dependencyTypesNot: ['type-only'] },
+    },
+    ...layerRules,
+    {
+      name: 'auth-server-unlayered',
+      comment:
+        'Every folder and top-level file of packages/auth-server/src has a layer: add a new ' +
+        'one to authServerLayers in .dependency-cruiser.cjs.',
+      severity: 'error',
+      from: { path: src, pathNot: unit(authServerLayers.flat()) },
+      to: {},
+    },
+    {
+      name: 'no-package-internals',
+      comment:
+        "A package imports another package only through its public entry points (its package.json's exports).",
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/' },
+      to: { path: '^packages/[^/]+/', pathNot: ['^packages/$1/', ...entryPoints] },
+    },
+    {
+      name: 'resource-server-stands-alone',
+      comment:
+        'packages/resource-server is used by APIs that have no authorization server: it never ' +
+        'imports auth-server, storage or cli.',
+      severity: 'error',
+      from: { path: '^packages/resource-server/' },
+      to: { path: '^packages/(auth-server|storage|cli)/' },
+    },
+    {
+      name: 'only-storage-imports-knex-and-pg',
+      comment: 'SQL lives in packages/storage: no other package imports knex or pg.',
+      severity: 'error',
+      from: { pathNot: '^packages/storage/' },
+      to: { path: '(^|/)node_modules/(knex|pg)/' },
+    },
+    {
+      name: 'only-auth-server-imports-oidc-provider',
+      comment:
+        'oidc-provider is configured in one place, packages/auth-server (e2e may start a bare ' +
+        'one as the benchmark reference).',
+      severity: 'error',
+      from: { pathNot: ['^packages/auth-server/', '^packages/e2e/'] },
+      to: { path: '(^|/)node_modules/oidc-provider/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to no file is a typo or a missing dependency.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.json'],
+    },
+    cache: false,
+  },
+};
