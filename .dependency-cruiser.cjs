@@ -12,9 +12,8 @@ const authServerLayers = [
   // Facts of the domain (scopes, grant types, signing algorithms): no imports at all.
   ['domain'],
   ['errors'],
-  // Leaves every layer may use: hashing secrets, logs and metrics, the HTML views (interactions/,
-  // becoming views/), draining.
-  ['secrets', 'observability', 'logger', 'interactions', 'views', 'shutdown'],
+  // Leaves every layer may use: hashing secrets, logs and metrics, the HTML views, draining.
+  ['secrets', 'observability', 'logger', 'views', 'shutdown'],
   // Concerns that own their data: signing keys, storage-backed caches, rate limits, the janitor.
   ['keys', 'registry', 'limits', 'janitor'],
   // The settings schema, which composes each concern's parsers and defaults.
