@@ -24,6 +24,7 @@ export * from './audit-log.ts';
 export * from './clients-service.ts';
 export * from './grants-service.ts';
 export * from './resource-catalogue.ts';
+export * from './resource-seed.ts';
 export * from './resources-apply.ts';
 export * from './resources-service.ts';
 export * from './users-service.ts';
