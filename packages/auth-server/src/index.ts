@@ -8,12 +8,11 @@ export {
   parseHost,
   parsePort,
   rejectUnknownSettings,
-  SETTINGS,
   type ServerConfig,
-  type Setting,
 } from './config/server-config.ts';
+export { SETTING, SETTINGS, type Setting, type SettingUse } from './config/settings.ts';
 export * from './doctor/index.ts';
-export { AuthServerError, type AuthServerErrorCode } from './errors.ts';
+export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from './errors.ts';
 export * from './janitor/janitor.ts';
 export * from './janitor/schedule.ts';
 export { parseKeyEncryptionKey } from './keys/key-encryption.ts';

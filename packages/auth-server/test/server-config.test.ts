@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { type AuthServerError, loadServerConfig } from '../src/index.ts';
+import { type AuthServerError, loadServerConfig, SETTING, SETTINGS } from '../src/index.ts';
 
 const secrets = () => ({
   PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
@@ -77,3 +77,46 @@ for (const [what, env, message] of bad) {
     t.regex(error?.message ?? '', message);
   });
 }
+
+test('every refusal names its setting in `setting`, for the doctor', (t) => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{}, 'PORTCULLIS_COOKIE_KEYS'],
+    [{ ...secrets(), PORTCULLIS_PORT: 'x' }, 'PORTCULLIS_PORT'],
+    [{ ...secrets(), PORTCULLIS_ISSUER: 'http://auth.example.com' }, 'PORTCULLIS_ISSUER'],
+    [{ ...secrets(), PORTCULLIS_LIMIT_SIGNIN: '1/1y' }, 'PORTCULLIS_LIMIT_SIGNIN'],
+    [{ ...secrets(), PORTCULLIS_JANITOR_INTERVALL: '1h' }, 'PORTCULLIS_JANITOR_INTERVALL'],
+    [{ ...secrets(), PORTCULLIS_DEBUG: 'yes' }, 'PORTCULLIS_DEBUG'],
+  ];
+  for (const [env, setting] of cases) {
+    const error = refusal(env);
+    t.is(error?.code, 'config_invalid');
+    t.is(error?.setting, setting, error?.message);
+    t.is(error?.field, undefined);
+  }
+});
+
+test('the schema holds the defaults: the loader writes none of its own', (t) => {
+  const development = loadServerConfig(secrets(), { mode: 'development' });
+  const production = loadServerConfig(secrets(), { mode: 'production' });
+  t.is(development.port, SETTING.PORTCULLIS_PORT.value);
+  t.is(development.host, SETTING.PORTCULLIS_HOST.value.development);
+  t.is(production.host, SETTING.PORTCULLIS_HOST.value.production);
+  t.is(development.issuer, SETTING.PORTCULLIS_ISSUER.value(SETTING.PORTCULLIS_PORT.value));
+  t.is(development.refreshReuseGraceSeconds, SETTING.PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS.value);
+  t.is(development.janitorIntervalSeconds, 3600);
+  t.is(development.shutdownGraceSeconds, 10);
+  t.deepEqual(development.limits.clientAuth, { failures: 10, windowSeconds: 60 });
+  t.deepEqual(development.limits.signInAddress, { failures: 100, windowSeconds: 900 });
+  t.is(development.metricsHost, SETTING.PORTCULLIS_METRICS_HOST.value);
+  t.is(development.metricsPort, undefined);
+  // The reference shows each typed default as the value an operator would write.
+  t.is(SETTING.PORTCULLIS_JANITOR_INTERVAL.default, '1h');
+  t.is(SETTING.PORTCULLIS_LIMIT_CLIENT_AUTH.default, '10/1m');
+  t.is(SETTING.PORTCULLIS_HOST.default, '127.0.0.1 in dev, 0.0.0.0 in serve');
+  // Each setting is filed under its own variable.
+  for (const [name, setting] of Object.entries(SETTING)) t.is(setting.env as string, name);
+  t.deepEqual(
+    SETTINGS.map((s) => s.env),
+    Object.keys(SETTING),
+  );
+});

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { SETTING } from '@portcullis/auth-server/config';
 import type { Database, DatabaseOptions, RunningDatabase } from '@portcullis/storage';
 import { loadStorage } from './lazy.ts';
 
@@ -11,14 +12,15 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
 }
 
-/** The data folder: `PORTCULLIS_DATA_DIR`, or `.portcullis` in the working directory. */
+/** The data folder: `PORTCULLIS_DATA_DIR`, or its default, in the working directory. */
 export function dataDir(env: NodeJS.ProcessEnv): string {
-  return path.resolve(env.PORTCULLIS_DATA_DIR || '.portcullis');
+  return path.resolve(env.PORTCULLIS_DATA_DIR || SETTING.PORTCULLIS_DATA_DIR.value);
 }
 
 /**
- * Opens the database named by `DATABASE_URL`, or the embedded one in the data folder, with a
- * pool made with `options` (the server's: {@link SERVER_DATABASE}).
+ * Opens the database named by `DATABASE_URL`, or else its default (`SETTING.DATABASE_URL`: the
+ * embedded PostgreSQL in the data folder), with a pool made with `options` (the server's:
+ * {@link SERVER_DATABASE}).
  */
 export async function openDatabase(
   io: Io,

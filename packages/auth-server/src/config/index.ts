@@ -7,7 +7,7 @@
  */
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
 export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
-export { AuthServerError, type AuthServerErrorCode } from '../errors.ts';
+export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from '../errors.ts';
 export {
   DEFAULT_CONSUMED_MARGIN_SECONDS,
   DEFAULT_PURGE_BATCH,
@@ -23,7 +23,6 @@ export {
   parseHost,
   parsePort,
   rejectUnknownSettings,
-  SETTINGS,
   type ServerConfig,
-  type Setting,
 } from './server-config.ts';
+export { SETTING, SETTINGS, type Setting, type SettingUse } from './settings.ts';

@@ -1,4 +1,6 @@
 import { type DevSecrets, loadServerConfig } from '../config/server-config.ts';
+import { SETTING } from '../config/settings.ts';
+import type { ErrorSubject } from '../errors.ts';
 import { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 import type { ConfigurationFacts } from './facts.ts';
 import type { Finding, FindingSubject } from './finding.ts';
@@ -20,7 +22,8 @@ const setting = (id: string): FindingSubject => ({ kind: 'setting', id });
 function checkIssuer(facts: ConfigurationFacts): Finding[] {
   const production = facts.mode === 'production';
   const value =
-    facts.env.PORTCULLIS_ISSUER || `http://localhost:${facts.env.PORTCULLIS_PORT || 3000}`;
+    facts.env.PORTCULLIS_ISSUER ||
+    SETTING.PORTCULLIS_ISSUER.value(facts.env.PORTCULLIS_PORT || SETTING.PORTCULLIS_PORT.value);
   const fix = 'PORTCULLIS_ISSUER=https://auth.example.com';
   let url: URL;
   try {
@@ -160,7 +163,7 @@ function checkSchedules(facts: ConfigurationFacts): Finding[] {
       severity: 'info',
       subject: setting('PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS'),
       reason: `For ${grace} seconds after a rotation, reuse of a refresh token is refused without revoking its grant, which delays the reuse detection of RFC 9700 §4.14.2.`,
-      fix: 'PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS=10',
+      fix: `PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS=${SETTING.PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS.default}`,
     });
   }
   const janitor = facts.env.PORTCULLIS_JANITOR_INTERVAL;
@@ -171,7 +174,7 @@ function checkSchedules(facts: ConfigurationFacts): Finding[] {
       subject: setting('PORTCULLIS_JANITOR_INTERVAL'),
       reason:
         '`serve` does not purge expired and consumed tokens, codes and sessions, so they pile up unless `portcullis tokens purge` runs from cron.',
-      fix: 'PORTCULLIS_JANITOR_INTERVAL=1h',
+      fix: `PORTCULLIS_JANITOR_INTERVAL=${SETTING.PORTCULLIS_JANITOR_INTERVAL.default}`,
     });
   }
   return findings;
@@ -191,11 +194,12 @@ function checkServerWouldStart(facts: ConfigurationFacts, found: readonly Findin
     return [];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const named = error instanceof Error ? (error as ErrorSubject).setting : undefined;
     return [
       {
         id: 'config-invalid',
         severity: 'error',
-        subject: setting(/PORTCULLIS_[A-Z_]+/.exec(message)?.[0] ?? 'environment'),
+        subject: setting(named ?? 'environment'),
         reason: `\`portcullis ${command}\` refuses to start with this configuration: ${message}.`,
         fix: null,
       },

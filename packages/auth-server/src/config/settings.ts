@@ -1,0 +1,200 @@
+import { type LimitRule, parseLimitRule } from '../limits/limit-rule.ts';
+import { parseDuration } from './duration.ts';
+
+/**
+ * What reads a setting: `serve`, `dev`, `example-api` (the example API run alone), every command
+ * (`cli`), or the test runner (`tests`).
+ */
+export type SettingUse = 'serve' | 'dev' | 'example-api' | 'cli' | 'tests';
+
+/** One environment variable of the configuration, as docs/configuration.md shows it. */
+export interface Setting {
+  env: string;
+  description: string;
+  /** The default as the reference shows it: the typed default written out, or what unset means. */
+  default: string;
+  /** What reads it; unset: `serve` and `dev`. */
+  usedBy?: readonly SettingUse[];
+}
+
+// A default written once: the text the reference shows and the value the code uses.
+const plain = <T extends string | number | boolean>(value: T) => ({
+  value,
+  default: String(value),
+});
+
+const duration = (text: string) => ({ value: parseDuration(text) as number, default: text });
+
+const limit = (text: string) => ({ value: parseLimitRule(text) as LimitRule, default: text });
+
+const LOOPBACK_HOST = '127.0.0.1';
+const ALL_INTERFACES = '0.0.0.0';
+const SERVER_HOSTS = { development: LOOPBACK_HOST, production: ALL_INTERFACES } as const;
+
+type Entry = Omit<Setting, 'env'> & { value?: unknown };
+
+// Each entry gets its variable's name as `env`, so the name is written once too.
+function schema<const T extends Record<string, Entry>>(
+  entries: T,
+): { [K in keyof T]: T[K] & { env: K } } {
+  return Object.fromEntries(
+    Object.entries(entries).map(([env, entry]) => [env, { env, ...entry }]),
+  ) as { [K in keyof T]: T[K] & { env: K } };
+}
+
+/**
+ * The configuration schema, by variable: each setting's description and its default, the only
+ * place a default is written. The loader ({@link loadServerConfig}), the CLI and the doctor take
+ * defaults from here (`SETTING.PORTCULLIS_PORT.value`), and docs/configuration.md is generated
+ * from it (`pnpm docs:config`).
+ *
+ * @example
+ * const port = Number(env.PORTCULLIS_PORT || SETTING.PORTCULLIS_PORT.value); // 3000 when unset
+ */
+export const SETTING = schema({
+  DATABASE_URL: {
+    description: 'PostgreSQL to use (13 or newer)',
+    default: 'unset: the embedded PostgreSQL in the data folder',
+    usedBy: ['cli', 'tests'],
+  },
+  PORTCULLIS_PORT: {
+    description: 'authorization server port',
+    ...plain(3000),
+  },
+  PORTCULLIS_HOST: {
+    description: 'address to listen on',
+    value: SERVER_HOSTS,
+    default: `${SERVER_HOSTS.development} in dev, ${SERVER_HOSTS.production} in serve`,
+  },
+  PORTCULLIS_ISSUER: {
+    description:
+      'issuer URL; https required in production except on loopback. `example-api` accepts tokens of this issuer only',
+    /** The issuer of a server on `port`. */
+    value: (port: number | string) => `http://localhost:${port}`,
+    default: 'http://localhost:$PORTCULLIS_PORT',
+    usedBy: ['serve', 'dev', 'example-api'],
+  },
+  PORTCULLIS_COOKIE_KEYS: {
+    description:
+      'comma-separated cookie signing keys, each at least 32 characters; the first signs',
+    default: 'required in serve; generated into the data folder in dev',
+  },
+  PORTCULLIS_KEY_ENCRYPTION_KEY: {
+    description: 'base64url of 32 random bytes; encrypts signing keys at rest',
+    default: 'required in serve; generated into the data folder in dev',
+  },
+  PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS: {
+    description:
+      'seconds after a refresh token was rotated during which reusing it is refused without revoking the grant (concurrent refreshes); later reuse revokes the grant. 0 to 60',
+    ...plain(10),
+  },
+  PORTCULLIS_JANITOR_INTERVAL: {
+    description:
+      'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',
+    ...duration('1h'),
+    usedBy: ['serve'],
+  },
+  PORTCULLIS_SHUTDOWN_GRACE: {
+    description:
+      'on SIGTERM or SIGINT the server stops accepting connections at once and lets the requests in flight finish for up to this long (like 10s or 1m, 0s to 10m), then cuts the rest, closes the database pool and exits 0',
+    ...duration('10s'),
+  },
+  PORTCULLIS_TRUST_PROXY: {
+    description:
+      'trust X-Forwarded-* headers from one proxy in front (true or false); the client address (rate limits, audit) is then the last X-Forwarded-For entry, the one the proxy added',
+    ...plain(false),
+  },
+  PORTCULLIS_LIMIT_CLIENT_AUTH: {
+    description:
+      'failed client authentications allowed per client id on /token, introspection, revocation, device authorization and PAR, as failures/window (like 10/1m; window 1s to 1d); past it, failed attempts get 429 with Retry-After until a whole window passes, and a correct secret still works. off: no limit',
+    ...limit('10/1m'),
+  },
+  PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS: {
+    description:
+      'failed client authentications allowed per client address (X-Forwarded-For only with PORTCULLIS_TRUST_PROXY), as failures/window; same rules as PORTCULLIS_LIMIT_CLIENT_AUTH',
+    ...limit('30/1m'),
+  },
+  PORTCULLIS_LIMIT_SIGNIN: {
+    description:
+      'failed sign-ins allowed per username (any case) as failures/window (like 10/15m); one more locks the username for a whole window, and while locked every sign-in gets the wrong-password answer. A successful sign-in resets it. off: no limit',
+    ...limit('10/15m'),
+  },
+  PORTCULLIS_LIMIT_SIGNIN_ADDRESS: {
+    description:
+      'failed sign-ins allowed per browser address, any usernames, as failures/window; one more locks sign-in from that address for a whole window, like PORTCULLIS_LIMIT_SIGNIN',
+    ...limit('100/15m'),
+  },
+  PORTCULLIS_METRICS_PORT: {
+    description:
+      "port of a separate listener serving Prometheus metrics at GET /metrics (0: any free port); off: no listener. With `serve --workers N` the primary serves every worker's metrics added up",
+    default: 'off',
+  },
+  PORTCULLIS_METRICS_HOST: {
+    description:
+      'address the metrics listener binds to; keep it on loopback or a private network, as /metrics has no authentication',
+    ...plain(LOOPBACK_HOST),
+  },
+  PORTCULLIS_LOG_FORMAT: {
+    description:
+      'how `serve` and `dev` write their log on stderr: json (one JSON object per line, for log collectors) or pretty (a line per entry for people: time, level, message and fields; a request as method, path, status, OAuth error and duration). Secrets are redacted in both',
+    default: 'pretty for `dev` when stderr is a terminal (and without --json); json otherwise',
+  },
+  PORTCULLIS_DATA_DIR: {
+    description:
+      'data folder for the embedded PostgreSQL (used when DATABASE_URL is unset) and the development secrets of `dev`, which `serve` refuses. As root with a folder the postgres user cannot enter (a private home), the cluster lives in /var/lib/portcullis/clusters, linked from <folder>/pg; `portcullis db remove-embedded` deletes both',
+    ...plain('.portcullis'),
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_API_PORT: {
+    description: 'example API port',
+    ...plain(4000),
+    usedBy: ['dev', 'example-api'],
+  },
+  PORTCULLIS_API_HOST: {
+    description: 'address the example API listens on when run alone (`portcullis example-api`)',
+    value: ALL_INTERFACES,
+    default: `${ALL_INTERFACES} (\`dev\` always listens on ${LOOPBACK_HOST})`,
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_RESOURCE: {
+    description:
+      "the example API's resource identifier: the audience its access tokens must name, and the URL its RFC 9728 metadata and challenges give as its own. Register it at the authorization server with the notes:read and notes:write scopes",
+    /** The example API's resource identifier when it listens on `apiPort`. */
+    value: (apiPort: number | string) => `http://localhost:${apiPort}`,
+    default: 'http://localhost:$PORTCULLIS_API_PORT (what `dev` registers)',
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_JWKS_URI: {
+    description:
+      "where the example API fetches the issuer's signing keys (http or https URL); set it when the API reaches the authorization server by another name than the issuer's (Compose, Kubernetes)",
+    default: "unset: the jwks_uri of the issuer's discovery document",
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_ACTOR: {
+    description: 'who the audit trail names for changes made through the CLI (`cli:<name>`)',
+    default: 'the operating-system user',
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_DEBUG: {
+    description:
+      '1: print the stack trace of an unexpected error after its one-line message; 0: do not',
+    ...plain('0'),
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_TEST_DATA_DIR: {
+    description:
+      '`pnpm test`: data folder of the embedded PostgreSQL the suite starts when DATABASE_URL is unset',
+    ...plain('.portcullis/test'),
+    usedBy: ['tests'],
+  },
+  PORTCULLIS_BROWSER: {
+    description:
+      '`pnpm test`: path of the chromium or Chrome that the browser test (packages/e2e/test/browser.test.ts) drives; `pnpm test` passes the one it found or installed to the test in this variable',
+    default:
+      "unset: chromium, chromium-browser, google-chrome or google-chrome-stable on PATH, then the newest chromium in Playwright's browser cache; with none, `pnpm test` installs Debian's chromium when root on Debian, else stops naming the command to run",
+    usedBy: ['tests'],
+  },
+});
+
+/** Every setting, in the order of the configuration reference (docs/configuration.md). */
+export const SETTINGS: readonly Setting[] = Object.values(SETTING);
