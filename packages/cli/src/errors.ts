@@ -1,3 +1,6 @@
+import type { ErrorSubject } from '@portcullis/auth-server/config';
+import { flagOf } from './field-flags.ts';
+
 /** A failure to report as one line on stderr with a non-zero exit. */
 export class CliError extends Error {
   readonly code = 'cli_error';
@@ -19,7 +22,16 @@ const CONNECTION_CODES = new Set([
   '3D000',
 ]);
 
-/** One line that explains `error` to an operator, without a stack trace. */
+/**
+ * One line that explains `error` to an operator, without a stack trace. A service error whose
+ * message is a predicate on an input field is preceded by the flag that gives the field.
+ *
+ * @example
+ * describeError(new AuthServerError('invalid_input', 'must be from 1s to 1d', {
+ *   field: 'accessTokenTtl',
+ *   predicate: true,
+ * })); // '--access-token-ttl must be from 1s to 1d'
+ */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
@@ -29,5 +41,7 @@ export function describeError(error: unknown): string {
   if (error.message.includes('Timeout acquiring a connection')) {
     return 'cannot reach the database (timed out): check DATABASE_URL';
   }
-  return error.message.split('\n')[0] ?? 'failed';
+  const line = error.message.split('\n')[0] ?? 'failed';
+  const { field, predicate } = error as ErrorSubject;
+  return predicate && field !== undefined ? `${flagOf(field)} ${line}` : line;
 }

@@ -145,7 +145,9 @@ const refusals: Array<[string, string[], RegExp]> = [
   [
     'removing every redirect URI of a code client',
     ['--no-redirect-uri'],
-    /needs at least one --redirect-uri/,
+    // Was "authorization_code needs at least one --redirect-uri": the service's message now reads
+    // after the field's name, which the CLI gives as its flag.
+    /^portcullis: --redirect-uri is required by the authorization_code grant$/m,
   ],
   ['a scope not on its resources', ['--scope', 'other:read'], /"other:read" is not defined/],
   ['an unknown resource', ['--resource', 'https://nope.example'], /unknown resource/],

@@ -71,6 +71,7 @@ export function planResourceChanges(
       throw new AuthServerError(
         'conflict',
         `the name "${name}" is taken by the resource ${holder.identifier}`,
+        { field: 'name', value: name },
       );
     }
     const existing = byIdentifier.get(id);

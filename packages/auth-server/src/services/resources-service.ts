@@ -13,6 +13,7 @@ import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
 import { fromStorage } from './clients-service.ts';
 import {
+  invalidField,
   invalidInput,
   validateName,
   validateResourceIdentifier,
@@ -25,14 +26,21 @@ export const ACCESS_TOKEN_FORMATS = ['jwt', 'opaque'] as const;
 /** A lifetime: whole seconds, or a duration such as `15m`. */
 type Lifetime = number | string;
 
+/** What a resource gets when `resources create` (or a declaration) does not say. */
+export const RESOURCE_DEFAULTS = {
+  /** 10 minutes: a JWT cannot be recalled, so keep it short. */
+  accessTokenTtl: 600,
+  accessTokenFormat: 'jwt',
+} as const;
+
 /** What the operator asks for in `resources create`. */
 export interface CreateResourceInput {
   identifier: string;
   name: string;
   scopes: readonly ScopeRecord[];
-  /** Access-token lifetime [600 s]: a JWT cannot be recalled, so keep it short. At most 1 day. */
+  /** Access-token lifetime [{@link RESOURCE_DEFAULTS}]. At most 1 day. */
   accessTokenTtl?: Lifetime;
-  /** Access-token format ['jwt']. */
+  /** Access-token format [{@link RESOURCE_DEFAULTS}]. */
   accessTokenFormat?: string;
   /** Client ids (the API's own) that may introspect tokens for this resource. */
   introspectionClients?: readonly string[];
@@ -62,8 +70,10 @@ export interface ResourceChangeOptions {
  */
 export function parseScopeDefinition(value: string): ScopeRecord {
   const at = value.indexOf('=');
-  if (at <= 0) invalidInput(`--scope "${value}" must be name=description`);
-  if (!value.slice(at + 1).trim()) invalidInput(`--scope "${value}" needs a description after =`);
+  if (at <= 0) invalidField('scopes', `"${value}" must be name=description`, { value });
+  if (!value.slice(at + 1).trim()) {
+    invalidField('scopes', `"${value}" needs a description after =`, { value });
+  }
   const description = validateScopeDescription(value.slice(0, at), value.slice(at + 1));
   return { name: validateScopeName(value.slice(0, at)), description };
 }
@@ -76,9 +86,10 @@ export function parseScopeDefinition(value: string): ScopeRecord {
  */
 export function validateScopeDescription(name: string, value: string): string {
   const description = value.trim();
-  if (!description) invalidInput(`scope "${name}" needs a description`);
-  if (description.length > 300)
-    invalidInput(`the description of scope "${name}" is over 300 characters`);
+  if (!description) invalidInput(`scope "${name}" needs a description`, { field: 'scopes' });
+  if (description.length > 300) {
+    invalidInput(`the description of scope "${name}" is over 300 characters`, { field: 'scopes' });
+  }
   return description;
 }
 
@@ -87,6 +98,7 @@ function validateTtl(value: Lifetime): number {
   if (seconds === undefined || !Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
     invalidInput(
       `the access-token lifetime must be from 1 second to 1 day (like 600, 15m or 1h), got "${value}"`,
+      { field: 'accessTokenTtl', value },
     );
   }
   return seconds;
@@ -94,7 +106,10 @@ function validateTtl(value: Lifetime): number {
 
 function validateFormat(value: string): 'jwt' | 'opaque' {
   if (!(ACCESS_TOKEN_FORMATS as readonly string[]).includes(value)) {
-    invalidInput(`the access-token format must be jwt or opaque, got "${value}"`);
+    invalidInput(`the access-token format must be jwt or opaque, got "${value}"`, {
+      field: 'accessTokenFormat',
+      value,
+    });
   }
   return value as 'jwt' | 'opaque';
 }
@@ -103,13 +118,15 @@ function validateFormat(value: string): 'jwt' | 'opaque' {
 export const validateResourceTtl = validateTtl;
 export const validateResourceFormat = validateFormat;
 
-function validateNewScopes(scopes: readonly ScopeRecord[]): ScopeRecord[] {
+// `field` is the input list the scopes came from: `scopes` (create) or `putScopes` (update).
+function validateNewScopes(scopes: readonly ScopeRecord[], field: string): ScopeRecord[] {
   const seen = new Set<string>();
-  for (const scope of scopes) {
+  for (const [index, scope] of scopes.entries()) {
     validateScopeName(scope.name);
+    const subject = { field, index, value: scope.name };
     if (OIDC_SCOPES.includes(scope.name))
-      invalidInput(`"${scope.name}" is an OpenID scope, not a resource scope`);
-    if (seen.has(scope.name)) invalidInput(`scope "${scope.name}" is given twice`);
+      invalidInput(`"${scope.name}" is an OpenID scope, not a resource scope`, subject);
+    if (seen.has(scope.name)) invalidInput(`scope "${scope.name}" is given twice`, subject);
     seen.add(scope.name);
   }
   return [...scopes];
@@ -150,9 +167,15 @@ export function createResourcesService(db: Database) {
     const unique = [...new Set(ids)];
     for (const id of unique) {
       const client = await clients.findById(id);
-      if (!client) invalidInput(`no client with id "${id}" (give the client id, not its name)`);
+      const subject = { field: 'introspectionClients', index: ids.indexOf(id), value: id };
+      if (!client) {
+        invalidInput(`no client with id "${id}" (give the client id, not its name)`, subject);
+      }
       if (client.isPublic) {
-        invalidInput(`client "${client.name}" is public: it cannot authenticate to introspect`);
+        invalidInput(
+          `client "${client.name}" is public: it cannot authenticate to introspect`,
+          subject,
+        );
       }
     }
     return unique;
@@ -165,9 +188,11 @@ export function createResourcesService(db: Database) {
     ): Promise<ResourceRecord> {
       const identifier = validateResourceIdentifier(input.identifier);
       const name = validateName(input.name, 'resource name');
-      const scopes = validateNewScopes(input.scopes);
-      const accessTokenTtl = validateTtl(input.accessTokenTtl ?? 600);
-      const accessTokenFormat = validateFormat(input.accessTokenFormat ?? 'jwt');
+      const scopes = validateNewScopes(input.scopes, 'scopes');
+      const accessTokenTtl = validateTtl(input.accessTokenTtl ?? RESOURCE_DEFAULTS.accessTokenTtl);
+      const accessTokenFormat = validateFormat(
+        input.accessTokenFormat ?? RESOURCE_DEFAULTS.accessTokenFormat,
+      );
       const introspectionClients = await validateIntrospectionClients(
         input.introspectionClients ?? [],
       );
@@ -186,7 +211,9 @@ export function createResourcesService(db: Database) {
           },
         );
       } catch (error) {
-        throw fromStorage(error);
+        // The identifier or the name is taken; `apply`, which creates only identifiers it does
+        // not find, meets only the name.
+        throw fromStorage(error, { field: 'name' });
       }
     },
 
@@ -210,14 +237,15 @@ export function createResourcesService(db: Database) {
           input.introspectionClients,
         );
       }
-      const put = validateNewScopes(input.putScopes ?? []);
+      const put = validateNewScopes(input.putScopes ?? [], 'putScopes');
       const remove = [...new Set(input.removeScopes ?? [])];
       for (const name of remove) {
+        const subject = { field: 'removeScopes', value: name };
         if (!current.scopes.some((s) => s.name === name)) {
-          invalidInput(`the resource has no scope "${name}" to remove`);
+          invalidInput(`the resource has no scope "${name}" to remove`, subject);
         }
         if (put.some((s) => s.name === name))
-          invalidInput(`scope "${name}" is both set and removed`);
+          invalidInput(`scope "${name}" is both set and removed`, subject);
       }
       if (put.length > 0) changes.putScopes = put;
       if (remove.length > 0) changes.removeScopes = remove;
@@ -252,7 +280,8 @@ export function createResourcesService(db: Database) {
         if (!resource) throw new AuthServerError('not_found', `no resource "${identifier}"`);
         return { resource, changed };
       } catch (error) {
-        throw fromStorage(error);
+        // A conflict here is the name, taken by another in any case.
+        throw fromStorage(error, { field: 'name' });
       }
     },
 

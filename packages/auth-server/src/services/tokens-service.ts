@@ -119,25 +119,30 @@ export function createTokensService(db: Database) {
       if (ttl === undefined || !Number.isInteger(ttl) || ttl < 60 || ttl > MAX_OPERATOR_TOKEN_TTL) {
         invalidInput(
           `the lifetime must be from 1 minute to 365 days (like 90d), got "${input.ttl}"`,
+          { field: 'ttl', value: input.ttl },
         );
       }
       const identifier = validateResourceIdentifier(input.resource);
       const scopes = splitScopes(input.scopes);
-      if (scopes.length === 0) invalidInput('give at least one scope');
+      if (scopes.length === 0) invalidInput('give at least one scope', { field: 'scopes' });
 
       const client = await mustFindClient(input.client);
       if (client.disabledAt) invalidInput(`client "${client.name}" is disabled`);
       const resource = await resources.find(identifier);
       if (!resource) throw new AuthServerError('not_found', `no resource "${identifier}"`);
       if (!client.resources.includes(identifier)) {
-        invalidInput(`client "${client.name}" is not allowed the resource ${identifier}`);
+        invalidInput(`client "${client.name}" is not allowed the resource ${identifier}`, {
+          field: 'resource',
+          value: identifier,
+        });
       }
       for (const scope of scopes) {
+        const subject = { field: 'scopes', value: scope };
         if (!resource.scopes.some((s) => s.name === scope)) {
-          invalidInput(`scope "${scope}" is not a scope of ${identifier}`);
+          invalidInput(`scope "${scope}" is not a scope of ${identifier}`, subject);
         }
         if (!client.scopes.includes(scope)) {
-          invalidInput(`client "${client.name}" is not allowed the scope "${scope}"`);
+          invalidInput(`client "${client.name}" is not allowed the scope "${scope}"`, subject);
         }
       }
       let accountId: string | undefined;

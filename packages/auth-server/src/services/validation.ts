@@ -1,12 +1,41 @@
-import { AuthServerError } from '../errors.ts';
+import { AuthServerError, type ErrorSubject } from '../errors.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 // RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** Throws `invalid_input` with `message`. */
-export function invalidInput(message: string): never {
-  throw new AuthServerError('invalid_input', message);
+/**
+ * Throws `invalid_input` with `message`, which names what it is about itself; `subject` says
+ * where that is in the input, for callers that point at it.
+ *
+ * @example
+ * invalidInput(`scope "${scope}" is not defined on the client's resources`, {
+ *   field: 'scopes',
+ *   index: 1,
+ *   value: scope,
+ * });
+ */
+export function invalidInput(
+  message: string,
+  subject: Omit<ErrorSubject, 'predicate'> = {},
+): never {
+  throw new AuthServerError('invalid_input', message, subject);
+}
+
+/**
+ * Throws `invalid_input` about the input field `field`: `problem` says what is wrong with it,
+ * to be read after the field's name in the caller's terms (the CLI's flag, a file's key).
+ *
+ * @example
+ * invalidField('accessTokenTtl', 'must be from 1s to 1d', { value: '3d' });
+ * // the CLI: --access-token-ttl must be from 1s to 1d
+ */
+export function invalidField(
+  field: string,
+  problem: string,
+  subject: Pick<ErrorSubject, 'index' | 'value'> = {},
+): never {
+  throw new AuthServerError('invalid_input', problem, { field, ...subject, predicate: true });
 }
 
 /** A display name: trimmed, 1–100 characters, no control characters. */

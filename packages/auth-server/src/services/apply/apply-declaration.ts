@@ -15,7 +15,7 @@ import {
   type UpdateClientInput,
 } from '../clients-service.ts';
 import { planResourceChanges, type ResourceChange } from '../resources-apply.ts';
-import { createResourcesService } from '../resources-service.ts';
+import { createResourcesService, RESOURCE_DEFAULTS } from '../resources-service.ts';
 import type {
   Declaration,
   DeclarationPath,
@@ -98,9 +98,6 @@ export class DeclarationProblems extends AuthServerError {
     this.problems = problems;
   }
 }
-
-// The defaults of `resources create`, which a declared resource without them returns to.
-const RESOURCE_DEFAULTS = { accessTokenTtl: 600, accessTokenFormat: 'jwt' } as const;
 
 // A client's fields in the file's terms, for the diff.
 const CLIENT_VIEW: ReadonlyArray<readonly [string, (client: ClientRecord) => unknown]> = [
@@ -265,20 +262,31 @@ async function reconcile(
   };
 
   // Each entry in a savepoint of its own: a failed one is a problem reported with its path, and
-  // the others are still checked.
+  // the others are still checked. `inFileTerms` may word the problem for a file instead.
   const attempt = async <T>(
     path: DeclarationPath,
     work: (db: Database) => Promise<T>,
-    client?: DeclaredClient,
+    inFileTerms: (error: AuthServerError) => string | undefined = () => undefined,
   ): Promise<T | undefined> => {
     try {
       return await trx.transaction(work);
     } catch (error) {
       const converted = fromStorage(error);
       if (!(converted instanceof AuthServerError)) throw error;
-      problems.push(locateProblem(path, converted.message, client));
+      problems.push(locateProblem(path, converted, inFileTerms(converted)));
       return undefined;
     }
+  };
+
+  // A client's resource that is neither registered nor applied from the file: the services say
+  // to register it, and a file may declare it instead.
+  const unknownResource = (error: AuthServerError) => {
+    const known = [...registeredResources, ...result.resources].map((r) => r.identifier);
+    return error.field === 'resources' &&
+      typeof error.value === 'string' &&
+      !known.includes(error.value)
+      ? `unknown resource "${error.value}": declare it under resources or register it with \`portcullis resources create\``
+      : undefined;
   };
 
   const registeredResources = await createResourcesRepository(trx).list();
@@ -346,7 +354,7 @@ async function reconcile(
       planned = planResourceChanges([{ identifier, name, scopes }], others, prune);
     } catch (error) {
       if (!(error instanceof AuthServerError)) throw error;
-      problems.push(locateProblem(path, error.message));
+      problems.push(locateProblem(path, error));
       return undefined;
     }
     const after = await attempt(path, async (db) => {
@@ -421,7 +429,7 @@ async function reconcile(
           client = await service.enable(client.id, change);
         return { client, clientSecret };
       },
-      declared,
+      unknownResource,
     );
     if (!done) return undefined;
     if (done.clientSecret && !options.dryRun) result.secrets[declared.name] = done.clientSecret;

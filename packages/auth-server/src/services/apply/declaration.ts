@@ -20,7 +20,6 @@ import {
   validateScopeName,
   validateWebUrl,
 } from '../validation.ts';
-import { locateProblem } from './locate-problem.ts';
 
 /** Where a value sits in the file: keys and list indexes, `['clients', 2, 'redirect_uris', 0]`. */
 export type DeclarationPath = ReadonlyArray<string | number>;
@@ -135,13 +134,13 @@ function createChecker() {
     problems.push({ path: [...path], message });
     return undefined;
   };
-  // The service validators' messages name the value; the path says where it is.
+  // The service validators' messages are neutral (they name the value, or read after the
+  // field's name); the path says where it is.
   const validate = <T>(path: DeclarationPath, check: () => T): T | undefined => {
     try {
       return check();
     } catch (error) {
-      if (error instanceof AuthServerError)
-        return add(path, locateProblem([], error.message).message);
+      if (error instanceof AuthServerError) return add(path, error.message);
       throw error;
     }
   };
@@ -318,23 +317,23 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     text((s) => validateWebUrl(s, 'logo URI')),
   );
   const lifetime =
-    (option: string, limits: { min: number; max: number }) => (v: unknown, p: Path) => {
+    (field: string, limits: { min: number; max: number }) => (v: unknown, p: Path) => {
       const value = c.lifetime(v, p);
       return value === undefined
         ? undefined
-        : c.validate(p, () => validateClientTtl(value, option, limits) && value);
+        : c.validate(p, () => validateClientTtl(value, field, limits) && value);
     };
   const accessTokenTtl = field(
     entry,
     'access_token_ttl',
     path,
-    lifetime('--access-token-ttl', CLIENT_TTL_LIMITS.accessToken),
+    lifetime('accessTokenTtl', CLIENT_TTL_LIMITS.accessToken),
   );
   const refreshTokenTtl = field(
     entry,
     'refresh_token_ttl',
     path,
-    lifetime('--refresh-token-ttl', CLIENT_TTL_LIMITS.refreshToken),
+    lifetime('refreshTokenTtl', CLIENT_TTL_LIMITS.refreshToken),
   );
   const disabled = field(entry, 'disabled', path, c.boolean);
   if (c.problems.length > before || name === undefined || grants?.value === undefined) {

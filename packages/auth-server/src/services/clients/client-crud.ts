@@ -130,7 +130,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
         );
         return clientSecret ? { client, clientSecret } : { client };
       } catch (error) {
-        throw fromStorage(error);
+        // A conflict here is the name, taken by another in any case.
+        throw fromStorage(error, { field: 'name' });
       }
     },
 
@@ -190,7 +191,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
         return clientSecret ? { client, changed, clientSecret } : { client, changed };
       } catch (error) {
-        throw fromStorage(error);
+        // A conflict here is the name, taken by another in any case.
+        throw fromStorage(error, { field: 'name' });
       }
     },
 

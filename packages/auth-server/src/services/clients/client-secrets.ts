@@ -99,7 +99,7 @@ export function clientSecretsOperations(clients: ClientsRepository) {
       const overlap =
         input.keepOld === undefined
           ? DEFAULT_SECRET_OVERLAP_SECONDS
-          : (validateClientTtl(input.keepOld, '--keep-old', {
+          : (validateClientTtl(input.keepOld, 'keepOld', {
               min: 0,
               max: 365 * 86_400,
             }) as number);

@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from '../../config/duration.ts';
 import { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../../domain/grants.ts';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
 import {
+  invalidField,
   invalidInput,
   splitScopes,
   validateName,
@@ -54,44 +55,48 @@ export async function validateClientDraft(
 ): Promise<ClientFields> {
   const name = validateName(draft.name, 'client name');
   const grants = [...new Set(draft.grants.map(shortGrant))];
-  if (grants.length === 0) invalidInput('at least one --grant is required');
+  if (grants.length === 0) invalidField('grants', 'is required');
   for (const grant of grants) {
     if (!(SUPPORTED_GRANTS as readonly string[]).includes(grant)) {
-      invalidInput(`unknown grant "${grant}" (supported: ${SUPPORTED_GRANTS.join(', ')})`);
+      invalidInput(`unknown grant "${grant}" (supported: ${SUPPORTED_GRANTS.join(', ')})`, {
+        field: 'grants',
+        index: draft.grants.findIndex((g) => shortGrant(g) === grant),
+        value: grant,
+      });
     }
   }
   if (draft.public && grants.includes('client_credentials')) {
-    invalidInput('a public client cannot use client_credentials: it has no secret');
+    invalidInput('a public client cannot use client_credentials: it has no secret', {
+      field: 'public',
+    });
   }
   if (
     grants.includes('refresh_token') &&
     !grants.includes('authorization_code') &&
     !grants.includes('device_code')
   ) {
-    invalidInput('refresh_token needs the authorization_code or device_code grant');
+    invalidInput('refresh_token needs the authorization_code or device_code grant', {
+      field: 'grants',
+    });
   }
   const redirectUris = [...new Set(draft.redirectUris)].map(validateRedirectUri);
   if (grants.includes('authorization_code') && redirectUris.length === 0) {
-    invalidInput('authorization_code needs at least one --redirect-uri');
+    invalidField('redirectUris', 'is required by the authorization_code grant');
   }
   if (!grants.includes('authorization_code') && redirectUris.length > 0) {
-    invalidInput('--redirect-uri is only for clients with the authorization_code grant');
+    invalidField('redirectUris', 'is only for clients with the authorization_code grant');
   }
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
   const scopes = splitScopes(draft.scopes);
-  await checkScopes(scopes, resourceIds, resources);
-  const accessTokenTtl = ttl(
-    draft.accessTokenTtl,
-    '--access-token-ttl',
-    CLIENT_TTL_LIMITS.accessToken,
-  );
+  await checkScopes(draft, scopes, resourceIds, resources);
+  const accessTokenTtl = ttl(draft.accessTokenTtl, 'accessTokenTtl', CLIENT_TTL_LIMITS.accessToken);
   const refreshTokenTtl = ttl(
     draft.refreshTokenTtl,
-    '--refresh-token-ttl',
+    'refreshTokenTtl',
     CLIENT_TTL_LIMITS.refreshToken,
   );
   if (refreshTokenTtl !== null && !grants.includes('refresh_token')) {
-    invalidInput('--refresh-token-ttl is only for clients with the refresh_token grant');
+    invalidField('refreshTokenTtl', 'is only for clients with the refresh_token grant');
   }
   return {
     name,
@@ -111,6 +116,7 @@ export async function validateClientDraft(
 // Every scope must belong to one of the client's resources (or be an OpenID scope), so a typo
 // is caught at registration instead of surfacing later as a puzzling invalid_scope.
 async function checkScopes(
+  draft: ClientDraft,
   scopes: string[],
   resourceIds: string[],
   resources: ResourcesRepository,
@@ -118,22 +124,35 @@ async function checkScopes(
   const known = new Set(OIDC_SCOPES);
   for (const id of resourceIds) {
     const resource = await resources.find(id);
-    if (!resource)
-      invalidInput(`unknown resource "${id}": register it with \`portcullis resources create\``);
+    if (!resource) {
+      invalidInput(`unknown resource "${id}": register it with \`portcullis resources create\``, {
+        field: 'resources',
+        index: draft.resources.indexOf(id),
+        value: id,
+      });
+    }
     for (const scope of resource.scopes) known.add(scope.name);
   }
   const unknown = scopes.filter((s) => !known.has(s));
   if (unknown.length > 0) {
+    // The first unknown scope's place in the input, where an item may hold several scopes.
+    const first = unknown[0] as string;
     invalidInput(
       `scope ${unknown.map((s) => `"${s}"`).join(', ')} is not defined on the client's resources`,
+      {
+        field: 'scopes',
+        index: draft.scopes.findIndex((item) => item.split(/\s+/).includes(first)),
+        value: first,
+      },
     );
   }
 }
 
-// A lifetime in seconds from `600`, `10m`, `30d` or a number; null stays null (not set).
+// A lifetime in seconds from `600`, `10m`, `30d` or a number; null stays null (not set). `field`
+// is the input field it came from, named by the errors.
 function ttl(
   value: TtlInput | null,
-  option: string,
+  field: string,
   limits: { min: number; max: number },
 ): number | null {
   if (value === null) return null;
@@ -144,17 +163,21 @@ function ttl(
         : undefined
       : parseDuration(value);
   if (seconds === undefined) {
-    invalidInput(
-      `${option} "${value}" is not a duration: use seconds or a number with s, m, h or d (10m, 30d)`,
+    invalidField(
+      field,
+      `"${value}" is not a duration: use seconds or a number with s, m, h or d (10m, 30d)`,
+      { value },
     );
   }
   if (seconds < limits.min || seconds > limits.max) {
-    invalidInput(
-      `${option} must be from ${formatDuration(limits.min)} to ${formatDuration(limits.max)}`,
+    invalidField(
+      field,
+      `must be from ${formatDuration(limits.min)} to ${formatDuration(limits.max)}`,
+      { value },
     );
   }
   return seconds;
 }
 
-/** The check of `--access-token-ttl`/`--refresh-token-ttl`, for callers that check ahead (`apply`). */
+/** The check of a client's lifetimes (and secret overlaps), for callers that check ahead (`apply`). */
 export const validateClientTtl = ttl;
