@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ago } from '../src/commands/clients-list.ts';
+import { ago } from '../src/format/clients.ts';
 import {
   type ClientJson,
   cli,

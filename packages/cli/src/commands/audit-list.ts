@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
+import { parseEventType, parseLimit, parseSince } from '../audit-filters.ts';
+import { EVENT_HEADERS, eventCells, eventJson } from '../format/audit.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printTable, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import {
-  EVENT_HEADERS,
-  eventCells,
-  eventJson,
-  parseEventType,
-  parseLimit,
-  parseSince,
-} from './audit-events.ts';
 
 interface Options {
   since?: string;

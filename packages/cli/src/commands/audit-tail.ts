@@ -2,12 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLogService } from '@portcullis/auth-server/services';
 import type { AuditEventRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { parseEventType } from '../audit-filters.ts';
 import { describeError } from '../errors.ts';
+import { eventCells, eventJson } from '../format/audit.ts';
 import { loadServices } from '../lazy.ts';
 import { printJsonLine, warn } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 import { handleSignals } from '../stack.ts';
-import { eventCells, eventJson, parseEventType } from './audit-events.ts';
 
 interface Options {
   type?: string;

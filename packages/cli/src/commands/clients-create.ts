@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { clientJson } from './clients-show.ts';
 
 interface Options {
   name: string;

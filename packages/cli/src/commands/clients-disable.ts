@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { clientJson } from './clients-show.ts';
 
 /** `portcullis clients disable ID|NAME`: servers refuse the client until it is enabled again. */
 export function registerClientsDisable(clients: Command, io: Io): void {

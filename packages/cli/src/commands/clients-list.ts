@@ -1,31 +1,9 @@
 import { shortGrant } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { ago, clientJson, clientType } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import { clientJson, clientType } from './clients-show.ts';
-
-const UNITS: ReadonlyArray<readonly [string, number]> = [
-  ['d', 86_400_000],
-  ['h', 3_600_000],
-  ['min', 60_000],
-];
-
-/**
- * How long ago `date` was, as a table shows it: `never`, `just now`, `5 min ago`, `3 h ago`,
- * `12 d ago`.
- *
- * @example
- * ago(new Date(Date.now() - 90_000)); // '1 min ago'
- */
-export function ago(date: Date | null, now = new Date()): string {
-  if (!date) return 'never';
-  const elapsed = now.getTime() - date.getTime();
-  for (const [unit, size] of UNITS) {
-    if (elapsed >= size) return `${Math.floor(elapsed / size)} ${unit} ago`;
-  }
-  return 'just now';
-}
 
 /** `portcullis clients list`: name, id, type, grants, last use and status of every client. */
 export function registerClientsList(clients: Command, io: Io): void {

@@ -2,10 +2,10 @@ import type { ClientSecretInfo } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { secretJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { secretJson } from './clients-show.ts';
 
 // What removing a secret that still works stops, in the operator's words.
 const consequence = ({ lastLive }: ClientSecretInfo) =>

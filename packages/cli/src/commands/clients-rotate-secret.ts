@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { secretJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines, when } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { secretJson } from './clients-show.ts';
 
 /**
  * `portcullis clients rotate-secret ID|NAME [--keep-old 24h] [--name N]`: a new secret, shown

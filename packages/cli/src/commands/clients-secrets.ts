@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { printSecrets, secretJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import { printSecrets, secretJson } from './clients-show.ts';
 
 /** `portcullis clients secrets ID|NAME`: the client's secrets by name and dates, never values. */
 export function registerClientsSecrets(clients: Command, io: Io): void {

@@ -1,10 +1,10 @@
 import type { UpdateClientInput } from '@portcullis/auth-server';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.ts';
+import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { clientJson } from './clients-show.ts';
 
 interface Options {
   name?: string;

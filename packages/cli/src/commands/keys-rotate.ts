@@ -6,11 +6,11 @@ import {
 } from '@portcullis/auth-server/config';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError } from '../errors.ts';
+import { keyJson, roughly } from '../format/keys.ts';
 import { readKeyEncryptionKey } from '../key-encryption-key.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines, warn } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { keyJson, roughly } from './keys-list.ts';
 
 interface Options {
   alg?: SigningAlgorithm[];

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
+import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { resourceDetailJson } from './resources-list.ts';
-import { describeResource } from './resources-show.ts';
 
 interface Options {
   identifier: string;

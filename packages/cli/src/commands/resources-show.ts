@@ -1,22 +1,8 @@
-import { formatDuration } from '@portcullis/auth-server/config';
-import type { ResourceRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
+import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import { resourceDetailJson } from './resources-list.ts';
-
-/** The lines that describe a resource's settings and scopes, for human output. */
-export function describeResource(resource: ResourceRecord): string[] {
-  return [
-    `  access tokens: ${resource.accessTokenFormat}, ${formatDuration(resource.accessTokenTtl)}`,
-    `  introspection clients: ${resource.introspectionClients.join(', ') || '-'}`,
-    '  scopes:',
-    ...(resource.scopes.length === 0
-      ? ['    (none)']
-      : resource.scopes.map((s) => `    ${s.name}: ${s.description}`)),
-  ];
-}
 
 /** `portcullis resources show URI`: one resource and the clients allowed it. */
 export function registerResourcesShow(resources: Command, io: Io): void {

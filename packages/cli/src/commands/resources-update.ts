@@ -1,11 +1,10 @@
 import type { UpdateResourceInput } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { resourceDetailJson } from './resources-list.ts';
-import { describeResource } from './resources-show.ts';
 
 interface Options {
   name?: string;

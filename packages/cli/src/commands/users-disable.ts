@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { userJson } from '../format/users.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { userJson } from './users-show.ts';
 
 /** `portcullis users disable ID|USERNAME`: blocks sign-in and ends what was issued to the user. */
 export function registerUsersDisable(users: Command, io: Io): void {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { userJson } from '../format/users.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { userJson } from './users-show.ts';
 
 /** `portcullis users enable ID|USERNAME`: lets a disabled user sign in again. */
 export function registerUsersEnable(users: Command, io: Io): void {

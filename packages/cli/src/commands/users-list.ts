@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { userJson } from '../format/users.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled, when } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-import { userJson } from './users-show.ts';
 
 /** `portcullis users list`. */
 export function registerUsersList(users: Command, io: Io): void {

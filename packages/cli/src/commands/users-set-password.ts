@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { userJson } from '../format/users.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
-import { userJson } from './users-show.ts';
 
 /** `portcullis users set-password ID|USERNAME --password-stdin`. */
 export function registerUsersSetPassword(users: Command, io: Io): void {

@@ -1,21 +1,8 @@
-import type { PublicUser } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { userJson } from '../format/users.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { type Io, withDatabase } from '../runtime.ts';
-
-/** A user in the CLI's JSON shape (OpenID Connect claim names). */
-export function userJson(user: PublicUser) {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    email_verified: user.emailVerified,
-    name: user.name,
-    disabled: user.disabledAt !== null,
-    created_at: user.createdAt.toISOString(),
-  };
-}
 
 /** `portcullis users show ID|USERNAME`. */
 export function registerUsersShow(users: Command, io: Io): void {
