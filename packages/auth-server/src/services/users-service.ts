@@ -39,7 +39,9 @@ const toPublic = ({ passwordHash: _, ...user }: UserRecord): PublicUser => user;
 function validateUsername(value: string): string {
   const username = value.trim();
   if (!USERNAME.test(username)) {
-    invalidInput('username must be 1 to 64 characters: letters, digits, ".", "_", "@" or "-"');
+    invalidInput('username must be 1 to 64 characters: letters, digits, ".", "_", "@" or "-"', {
+      field: 'username',
+    });
   }
   return username;
 }
@@ -53,10 +55,12 @@ function validatePassword(password: string, username: string): string {
   // Characters, not UTF-16 code units: an emoji counts once.
   const length = [...password].length;
   if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
-    invalidInput(`the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+    invalidInput(`the password must be ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`, {
+      field: 'password',
+    });
   }
   if (password.toLowerCase() === username.toLowerCase()) {
-    invalidInput('the password must not be the username');
+    invalidInput('the password must not be the username', { field: 'password' });
   }
   return password;
 }
@@ -73,7 +77,7 @@ function validateEmail(value: string): string {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     /[\s\u0000-\u001f\u007f]/.test(email)
   ) {
-    invalidInput(`"${email.slice(0, 254)}" is not a valid email address`);
+    invalidInput(`"${email.slice(0, 254)}" is not a valid email address`, { field: 'email' });
   }
   return email;
 }
