@@ -148,3 +148,12 @@ test('anything else serve would refuse is reported in its own words', (t) => {
     /portcullis dev` refuses .*PORTCULLIS_JANITOR_INTERVAL/,
   );
 });
+
+test('the subject of a refusal is the setting the error names, whatever its message says', (t) => {
+  // The message names the misspelt variable first and the setting it resembles after; the
+  // subject is the variable to fix, exactly as written.
+  const [finding] = production({ ...sound(), PORTCULLIS_Trust_Proxy: 'true' });
+  t.is(finding?.id, 'config-invalid');
+  t.is(finding?.subject.id, 'PORTCULLIS_Trust_Proxy');
+  t.regex(finding?.reason ?? '', /did you mean PORTCULLIS_TRUST_PROXY\?/);
+});
