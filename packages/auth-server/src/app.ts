@@ -31,27 +31,13 @@ import {
 import { useProviderPipeline } from './provider/pipeline.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
-import { accountRoutes } from './routes/account.ts';
-import { ASSET_PATHS, assetRoutes } from './routes/assets.ts';
 import { createCsrf } from './routes/forms/csrf.ts';
-import { healthRoutes } from './routes/health.ts';
-import { homeRoutes } from './routes/home.ts';
-import { interactionRoutes } from './routes/interactions.ts';
+import { createHostRouting } from './routes/host-routing.ts';
+import { routeTable } from './routes/route-table.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
-
-const HOST_PATHS = new Set(['/', '/healthz', '/readyz', ...ASSET_PATHS]);
-
-function isHostPath(path: string): boolean {
-  return (
-    HOST_PATHS.has(path) ||
-    path.startsWith('/interaction/') ||
-    path === '/account' ||
-    path.startsWith('/account/')
-  );
-}
 
 /** What {@link createAuthServer} needs; everything is passed in, nothing is opened at import. */
 export interface AuthServerDeps {
@@ -111,8 +97,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     onRefused: (limit) => metrics.rateLimitHit(limit),
   });
 
-  // One oidc-provider instance with its middleware and listeners (provider/pipeline.ts). Signing keys are fixed at
-  // construction, so every key change builds a new instance with this and swaps it in.
+  // One oidc-provider instance with its middleware and listeners (provider/pipeline.ts). Signing
+  // keys are fixed at construction, so every key change builds a new instance with this and
+  // swaps it in.
   const buildProvider = (jwks: PrivateJwk[]) => {
     const provider = createProvider({
       config,
@@ -194,49 +181,48 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     throw error;
   }
 
-  // The host app owns our own routes; everything else goes straight to oidc-provider (itself a
-  // Koa app). Dispatching on the path before Koa spares the token path a second Koa context per
-  // request, which measurably costs throughput (docs/benchmarks.md).
+  // The host app owns our own routes (routes/route-table.ts); everything else goes straight to
+  // oidc-provider (itself a Koa app). Dispatching on the path before Koa spares the token path a
+  // second Koa context per request, which measurably costs throughput (docs/benchmarks.md).
   const app = new Koa();
   app.proxy = config.trustProxy;
   // One trusted hop: the address the proxy saw (the last X-Forwarded-For entry, which the client
   // cannot forge), not the first one, which the client wrote itself.
   app.maxIpsCount = 1;
-  app.use(healthRoutes(db));
-  app.use(assetRoutes());
-  app.use(homeRoutes());
-  app.use(
-    interactionRoutes({
-      provider,
-      clients,
-      resources,
-      users,
-      csrf: createCsrf(config.cookieKeys[0] as string),
-      logger,
-      audit,
-      signIns: limits.signIn,
+  const routing = createHostRouting(
+    routeTable({
+      db,
+      interaction: {
+        provider,
+        clients,
+        resources,
+        users,
+        csrf: createCsrf(config.cookieKeys[0] as string),
+        logger,
+        audit,
+        signIns: limits.signIn,
+      },
+      account: {
+        provider,
+        grants: createGrantsService(db),
+        users,
+        csrf: createCsrf(config.cookieKeys[0] as string),
+        sessionCookie: sessionCookieOptions(config),
+        sessionTtlSeconds: SESSION_TTL_SECONDS,
+        logger,
+        audit,
+        signIns: limits.signIn,
+      },
     }),
   );
-  app.use(
-    accountRoutes({
-      provider,
-      grants: createGrantsService(db),
-      users,
-      csrf: createCsrf(config.cookieKeys[0] as string),
-      sessionCookie: sessionCookieOptions(config),
-      sessionTtlSeconds: SESSION_TTL_SECONDS,
-      logger,
-      audit,
-      signIns: limits.signIn,
-    }),
-  );
+  app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
   const handler = observeRequests(
-    { logger, metrics, trustProxy: config.trustProxy },
+    { logger, metrics, trustProxy: config.trustProxy, hostRoute: routing.match },
     (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url?.split('?', 1)[0] ?? '';
-      return (isHostPath(path) ? hostHandler : providers.handle)(req, res);
+      return (routing.owns(path) ? hostHandler : providers.handle)(req, res);
     },
   );
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from './metrics.ts';
 import { requestIdFor } from './request-id.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';
-import { hostRouteName, loggedPath } from './route-names.ts';
+import { loggedPath, UNMATCHED_ROUTE } from './route-names.ts';
 
 /** What {@link observeRequests} needs. */
 export interface ObserveRequestsOptions {
@@ -11,6 +11,11 @@ export interface ObserveRequestsOptions {
   metrics: Metrics;
   /** A proxy we trust sits in front: take its `X-Request-Id` and `X-Forwarded-For`. */
   trustProxy: boolean;
+  /**
+   * The host app's route of a path (its name, and the template logged instead of the path), or
+   * `undefined`; oidc-provider names its own routes as it serves them.
+   */
+  hostRoute(path: string): { name: string; template: string } | undefined;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -46,16 +51,17 @@ function addressOf(req: IncomingMessage, trustProxy: boolean): string | undefine
  * query strings or bodies.
  *
  * @example
- * createServer(observeRequests({ logger, metrics, trustProxy: false }, handler));
+ * createServer(observeRequests({ logger, metrics, trustProxy: false, hostRoute }, handler));
  */
 export function observeRequests(options: ObserveRequestsOptions, handler: Handler): Handler {
-  const { logger, metrics, trustProxy } = options;
+  const { logger, metrics, trustProxy, hostRoute } = options;
   return (req, res) => {
     const started = process.hrtime.bigint();
     const path = pathOf(req.url);
+    const host = hostRoute(path);
     const scope: RequestScope = {
       id: requestIdFor(req.headers['x-request-id'], trustProxy),
-      route: hostRouteName(path),
+      route: host?.name ?? UNMATCHED_ROUTE,
     };
     res.setHeader('X-Request-Id', scope.id);
 
@@ -72,7 +78,7 @@ export function observeRequests(options: ObserveRequestsOptions, handler: Handle
         logger.info('request', {
           method: req.method,
           route: scope.route,
-          path: loggedPath(scope.route, path),
+          path: host && scope.route === host.name ? host.template : loggedPath(scope.route, path),
           status: res.statusCode,
           ...(aborted ? { aborted: true } : {}),
           duration_ms: Math.round(seconds * 1e6) / 1e3,

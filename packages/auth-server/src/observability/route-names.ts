@@ -1,36 +1,9 @@
-/**
- * Route names for our own (host) routes; oidc-provider's routes are named by oidc-provider
- * (`token`, `authorization`, `introspection`...). A route name is a metrics label and a log
- * field, so it comes from this fixed set and never from the raw path.
- */
-const HOST_ROUTES: readonly [RegExp, string][] = [
-  [/^\/$/, 'home'],
-  [/^\/favicon\.ico$/, 'favicon'],
-  [/^\/healthz$/, 'healthz'],
-  [/^\/readyz$/, 'readyz'],
-  [/^\/assets\/[^/]+$/, 'assets'],
-  [/^\/interaction\/[^/]+$/, 'interaction'],
-  [/^\/interaction\/[^/]+\/login$/, 'interaction_login'],
-  [/^\/interaction\/[^/]+\/confirm$/, 'interaction_confirm'],
-  [/^\/account$/, 'account'],
-  [/^\/account\/login$/, 'account_login'],
-  [/^\/account\/logout$/, 'account_logout'],
-  [/^\/account\/grants\/[^/]+\/revoke$/, 'account_grant_revoke'],
-];
+// A route name is a metrics label and a log field, so it comes from a fixed set, never from the
+// raw path: our own routes' names from the route table (routes/route-table.ts), oidc-provider's
+// (`token`, `authorization`, `introspection`...) from oidc-provider.
 
 /** The name of a request that matched no route. */
 export const UNMATCHED_ROUTE = 'unmatched';
-
-/**
- * The route name of one of our own paths, or {@link UNMATCHED_ROUTE}.
- *
- * @example
- * hostRouteName('/interaction/abc/login'); // 'interaction_login'
- */
-export function hostRouteName(path: string): string {
-  for (const [pattern, name] of HOST_ROUTES) if (pattern.test(path)) return name;
-  return UNMATCHED_ROUTE;
-}
 
 // oidc-provider's route names are a fixed set of its own; this only guards against a surprise.
 const PROVIDER_ROUTE = /^[a-z_.]{1,64}$/;
@@ -47,23 +20,19 @@ export function providerRouteName(ctx: unknown): string {
   return typeof route === 'string' && PROVIDER_ROUTE.test(route) ? route : UNMATCHED_ROUTE;
 }
 
-// Routes whose paths carry an id: an interaction's uid is also its cookie's value, so the log
-// shows the route's template instead.
+// oidc-provider's routes whose paths carry an id (an interaction's uid is also its cookie's
+// value); our own routes log their path template (routes/host-routing.ts).
 const ID_IN_PATH: Readonly<Record<string, [RegExp, string]>> = {
-  interaction: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
-  interaction_login: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
-  interaction_confirm: [/^\/interaction\/[^/]+/, '/interaction/:uid'],
-  account_grant_revoke: [/^\/account\/grants\/[^/]+/, '/account/grants/:grant'],
   resume: [/\/[^/]+$/, '/:uid'],
   device_resume: [/\/[^/]+$/, '/:uid'],
 };
 
 /**
- * The path to log for a request on `route`: ids in it (interaction uids, grant ids) replaced by
- * placeholders. The query string must already be gone.
+ * The path to log for a request on oidc-provider's `route`: ids in it (interaction uids)
+ * replaced by placeholders. The query string must already be gone.
  *
  * @example
- * loggedPath('interaction_login', '/interaction/Zx81.../login'); // '/interaction/:uid/login'
+ * loggedPath('resume', '/auth/Zx81...'); // '/auth/:uid'
  */
 export function loggedPath(route: string, path: string): string {
   const template = ID_IN_PATH[route];

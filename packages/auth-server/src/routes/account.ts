@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
@@ -12,7 +11,8 @@ import { loginPage } from '../views/login-page.ts';
 import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
-import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import type { RouteContext, RouteHandler } from './route.ts';
 
 /** What the account routes need. */
 export interface AccountDeps {
@@ -34,19 +34,36 @@ export interface AccountDeps {
 
 const CSRF_COOKIE = 'portcullis.csrf';
 
+/** The handlers of the account routes; see {@link accountRoutes}. */
+export interface AccountRoutes {
+  /** `GET /account`: the account page, or its login page when signed out. */
+  show: RouteHandler;
+  /** `POST /account/login`: the account's login page's form. */
+  submitLogin: RouteHandler;
+  /** `GET /account/grants/:grant/revoke`: the remove-access page, which asks first. */
+  confirmRemoval: RouteHandler;
+  /** `POST /account/grants/:grant/revoke`: the remove-access page's form. */
+  remove: RouteHandler;
+  /** `POST /account/logout`: the account page's "Sign out". */
+  signOut: RouteHandler;
+}
+
 /**
  * `/account`: a signed-in user sees the apps they authorised, with the scopes granted, and can
  * remove an app's access (its grant and every token from it), once a confirmation page has asked.
  * It shares oidc-provider's session: signing in here signs in for the apps, and the other way
- * round.
+ * round. Each handler is behind the page boundary; mounted by routes/route-table.ts.
+ *
+ * @example
+ * const { show, submitLogin, confirmRemoval, remove, signOut } = accountRoutes(deps);
  */
-export function accountRoutes(deps: AccountDeps): Koa.Middleware {
+export function accountRoutes(deps: AccountDeps): AccountRoutes {
   const { provider, csrf } = deps;
-  const router = new Router();
+  const boundary = pageBoundary();
+  const guarded = (handler: (ctx: RouteContext) => Promise<unknown>) =>
+    behindBoundary(boundary, handler);
 
-  router.use(pageBoundary());
-
-  router.get('/account', async (ctx) => {
+  const show = guarded(async (ctx) => {
     const binding = csrfBinding(ctx);
     const session = await provider.Session.get(ctx);
     const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
@@ -78,7 +95,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     );
   });
 
-  router.post('/account/login', async (ctx) => {
+  const submitLogin = guarded(async (ctx) => {
     const form = await readForm(ctx);
     const binding = csrfBinding(ctx);
     if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
@@ -132,11 +149,11 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
   });
 
   // The confirmation page of "Remove access"; its form posts to the same path.
-  router.get('/account/grants/:grantId/revoke', async (ctx) => {
+  const confirmRemoval = guarded(async (ctx) => {
     const binding = csrfBinding(ctx);
     const session = await provider.Session.get(ctx);
     const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
-    const grantId = ctx.params.grantId as string;
+    const grantId = ctx.params.grant as string;
     const grant = user
       ? (await deps.grants.listForAccount(user.id)).find((g) => g.grantId === grantId)
       : undefined;
@@ -160,13 +177,13 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     );
   });
 
-  router.post('/account/grants/:grantId/revoke', async (ctx) => {
+  const remove = guarded(async (ctx) => {
     const form = await readForm(ctx);
     if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
     if (!session.accountId) return csrfFailed(ctx);
     const accountId = session.accountId;
-    const grantId = ctx.params.grantId as string;
+    const grantId = ctx.params.grant as string;
     const parties = await deps.audit.grantParties(grantId);
     const revoked = await deps.grants.revoke(grantId, accountId).then(
       () => true,
@@ -190,7 +207,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     ctx.redirect('/account');
   });
 
-  router.post('/account/logout', async (ctx) => {
+  const signOut = guarded(async (ctx) => {
     const form = await readForm(ctx);
     if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
@@ -202,7 +219,7 @@ export function accountRoutes(deps: AccountDeps): Koa.Middleware {
     ctx.redirect('/account');
   });
 
-  return router.routes() as unknown as Koa.Middleware;
+  return { show, submitLogin, confirmRemoval, remove, signOut };
 }
 
 // A random per-browser value in an httpOnly, SameSite=Strict cookie; forms carry its HMAC.

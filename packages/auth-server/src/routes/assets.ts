@@ -3,7 +3,8 @@ import type Koa from 'koa';
 import { faviconIco } from '../views/favicon.ts';
 import { STYLESHEET } from '../views/styles.ts';
 
-interface Asset {
+/** A file we serve ourselves, with its caching headers. */
+export interface Asset {
   type: string;
   body: string | Buffer;
   etag: string;
@@ -15,23 +16,24 @@ function asset(type: string, body: string | Buffer, maxAgeSeconds: number): Asse
   return { type, body, etag, maxAgeSeconds };
 }
 
-const ASSETS: ReadonlyMap<string, Asset> = new Map([
-  ['/assets/portcullis.css', asset('text/css; charset=utf-8', STYLESHEET, 3600)],
-  // Browsers ask for it on every page; it rarely changes, and the ETag revalidates it when it does.
-  ['/favicon.ico', asset('image/x-icon', faviconIco(), 86_400)],
-]);
-
-/** The asset paths {@link assetRoutes} serves. */
-export const ASSET_PATHS: readonly string[] = [...ASSETS.keys()];
+/** The pages' only stylesheet, at `/assets/portcullis.css` (views/html.ts links it). */
+export const STYLESHEET_ASSET = asset('text/css; charset=utf-8', STYLESHEET, 3600);
 
 /**
- * `GET /assets/portcullis.css`, the pages' only stylesheet, and `GET /favicon.ico`: served from
- * here (no CDN, nothing from anywhere else), cacheable, with an ETag.
+ * `/favicon.ico`: browsers ask for it on every page; it rarely changes, and its ETag revalidates
+ * it when it does.
  */
-export function assetRoutes(): Koa.Middleware {
-  return async (ctx, next) => {
-    const found = ASSETS.get(ctx.path);
-    if (!found || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+export const FAVICON_ASSET = asset('image/x-icon', faviconIco(), 86_400);
+
+/**
+ * A `GET` route's handler serving one of our assets: from here (no CDN, nothing from anywhere
+ * else), cacheable, with an ETag.
+ *
+ * @example
+ * const favicon = serveAsset(FAVICON_ASSET); // the handler of GET /favicon.ico
+ */
+export function serveAsset(found: Asset): Koa.Middleware {
+  return (ctx) => {
     ctx.set('Cache-Control', `public, max-age=${found.maxAgeSeconds}`);
     ctx.set('ETag', found.etag);
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { newGrantId } from '../domain/grant-id.ts';
@@ -16,7 +15,8 @@ import { messagePage } from '../views/message-page.ts';
 import type { ScopeLine } from '../views/scope-list.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
-import { csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import type { RouteContext, RouteHandler } from './route.ts';
 
 /** What the interaction routes need. */
 export interface InteractionDeps {
@@ -36,23 +36,35 @@ export interface InteractionDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
+/** The handlers of the interaction routes; see {@link interactionRoutes}. */
+export interface InteractionRoutes {
+  /** `GET /interaction/:uid`: the login page, or the consent page, as the prompt asks. */
+  show: RouteHandler;
+  /** `POST /interaction/:uid/login`: the login page's form. */
+  submitLogin: RouteHandler;
+  /** `POST /interaction/:uid/confirm`: the consent page's form. */
+  submitConsent: RouteHandler;
+}
+
 /**
- * The login and consent pages oidc-provider sends the browser to (`/interaction/:uid`). Every
- * POST carries a CSRF token bound to the interaction and answers with a 303.
+ * The login and consent pages oidc-provider sends the browser to (`/interaction/:uid`), each
+ * behind the page boundary (an expired interaction gets a page saying so). Every POST carries a
+ * CSRF token bound to the interaction and answers with a 303. Mounted by routes/route-table.ts.
+ *
+ * @example
+ * const { show, submitLogin, submitConsent } = interactionRoutes(deps);
  */
-export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
+export function interactionRoutes(deps: InteractionDeps): InteractionRoutes {
   const { provider, csrf } = deps;
-  const router = new Router();
+  const boundary = pageBoundary((ctx, error) => {
+    if (!isSessionNotFound(error)) return false;
+    expired(ctx);
+    return true;
+  });
+  const guarded = (handler: (ctx: RouteContext) => Promise<unknown>) =>
+    behindBoundary(boundary, handler);
 
-  router.use(
-    pageBoundary((ctx, error) => {
-      if (!isSessionNotFound(error)) return false;
-      expired(ctx);
-      return true;
-    }),
-  );
-
-  router.get('/interaction/:uid', async (ctx) => {
+  const show = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) return expired(ctx);
     if (details.prompt.name === 'login') {
@@ -82,7 +94,7 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     );
   });
 
-  router.post('/interaction/:uid/login', async (ctx) => {
+  const submitLogin = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const form = await readForm(ctx);
     if (details.uid !== ctx.params.uid || details.prompt.name !== 'login') return expired(ctx);
@@ -129,7 +141,7 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     await finish(ctx, { login: { accountId: user.id } }, { merge: false });
   });
 
-  router.post('/interaction/:uid/confirm', async (ctx) => {
+  const submitConsent = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     const form = await readForm(ctx);
     if (details.uid !== ctx.params.uid || details.prompt.name !== 'consent') return expired(ctx);
@@ -157,7 +169,7 @@ export function interactionRoutes(deps: InteractionDeps): Koa.Middleware {
     await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
-  return router.routes() as unknown as Koa.Middleware;
+  return { show, submitLogin, submitConsent };
 
   async function finish(
     ctx: Koa.Context,

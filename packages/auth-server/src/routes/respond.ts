@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import { PAGE_HEADERS } from '../views/html.ts';
 import { messagePage } from '../views/message-page.ts';
 import { FormError } from './forms/read-form.ts';
+import type { RouteContext, RouteHandler } from './route.ts';
 
 /** Answers with one of our HTML pages. */
 export function render(ctx: Koa.Context, status: number, body: string): void {
@@ -58,4 +59,21 @@ export function pageBoundary(
       throw error;
     }
   };
+}
+
+/**
+ * A page route's handler behind its page boundary ({@link pageBoundary}), which answers what it
+ * throws. The handler answers the request: nothing after it runs.
+ *
+ * @example
+ * const handler = behindBoundary(pageBoundary(), async (ctx) => render(ctx, 200, homePage()));
+ */
+export function behindBoundary(
+  boundary: Koa.Middleware,
+  handler: (ctx: RouteContext) => unknown,
+): RouteHandler {
+  return (ctx) =>
+    boundary(ctx, async () => {
+      await handler(ctx);
+    });
 }

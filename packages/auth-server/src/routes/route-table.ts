@@ -1,0 +1,72 @@
+import type { Database } from '@portcullis/storage';
+import { type AccountDeps, accountRoutes } from './account.ts';
+import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
+import { healthRoutes } from './health.ts';
+import { showHome } from './home.ts';
+import { type InteractionDeps, interactionRoutes } from './interactions.ts';
+import type { HostRoute } from './route.ts';
+
+/** What the host app's routes need. */
+export interface RouteTableDeps {
+  db: Database;
+  interaction: InteractionDeps;
+  account: AccountDeps;
+}
+
+/**
+ * Every route of the host app (ours, next to oidc-provider's), in one table: its name (metrics,
+ * access line), method, path template and handler. Which requests reach the host app, its
+ * routing, the route names and the logged paths are all derived from it (host-routing.ts).
+ *
+ * @example
+ * const routing = createHostRouting(routeTable({ db, interaction, account }));
+ */
+export function routeTable(deps: RouteTableDeps): HostRoute[] {
+  const health = healthRoutes(deps.db);
+  const interaction = interactionRoutes(deps.interaction);
+  const account = accountRoutes(deps.account);
+  return [
+    { name: 'home', method: 'GET', path: '/', handler: showHome },
+    { name: 'favicon', method: 'GET', path: '/favicon.ico', handler: serveAsset(FAVICON_ASSET) },
+    { name: 'healthz', method: 'GET', path: '/healthz', handler: health.live },
+    { name: 'readyz', method: 'GET', path: '/readyz', handler: health.ready },
+    {
+      name: 'assets',
+      method: 'GET',
+      path: '/assets/portcullis.css',
+      handler: serveAsset(STYLESHEET_ASSET),
+    },
+    // The login or the consent page (views/login-page.ts, views/consent-page.ts), and their
+    // forms.
+    { name: 'interaction', method: 'GET', path: '/interaction/:uid', handler: interaction.show },
+    {
+      name: 'interaction_login',
+      method: 'POST',
+      path: '/interaction/:uid/login',
+      handler: interaction.submitLogin,
+    },
+    {
+      name: 'interaction_confirm',
+      method: 'POST',
+      path: '/interaction/:uid/confirm',
+      handler: interaction.submitConsent,
+    },
+    // The account page (views/account-page.ts, or its login page), its forms, and the
+    // remove-access page (views/remove-access-page.ts).
+    { name: 'account', method: 'GET', path: '/account', handler: account.show },
+    { name: 'account_login', method: 'POST', path: '/account/login', handler: account.submitLogin },
+    { name: 'account_logout', method: 'POST', path: '/account/logout', handler: account.signOut },
+    {
+      name: 'account_grant_revoke',
+      method: 'GET',
+      path: '/account/grants/:grant/revoke',
+      handler: account.confirmRemoval,
+    },
+    {
+      name: 'account_grant_revoke',
+      method: 'POST',
+      path: '/account/grants/:grant/revoke',
+      handler: account.remove,
+    },
+  ];
+}
