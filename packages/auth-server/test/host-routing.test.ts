@@ -2,14 +2,14 @@ import type { Database } from '@portcullis/storage';
 import test from 'ava';
 import type { AccountDeps } from '../src/routes/account.ts';
 import { createHostRouting } from '../src/routes/host-routing.ts';
-import type { InteractionDeps } from '../src/routes/interactions.ts';
+import type { LoginAndConsentDeps } from '../src/routes/login-and-consent.ts';
 import { routeTable } from '../src/routes/route-table.ts';
 
 // Building the table only keeps the dependencies for later; no request is served here.
 const routing = createHostRouting(
   routeTable({
     db: {} as Database,
-    interaction: {} as InteractionDeps,
+    interaction: {} as LoginAndConsentDeps,
     account: {} as AccountDeps,
   }),
 );

@@ -18,8 +18,8 @@ import { readForm } from './forms/read-form.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 import type { RouteContext, RouteHandler } from './route.ts';
 
-/** What the interaction routes need. */
-export interface InteractionDeps {
+/** What the login and consent routes need. */
+export interface LoginAndConsentDeps {
   provider: Provider;
   clients: ClientRegistry;
   resources: ResourceRegistry;
@@ -36,8 +36,8 @@ export interface InteractionDeps {
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-/** The handlers of the interaction routes; see {@link interactionRoutes}. */
-export interface InteractionRoutes {
+/** The handlers of the login and consent routes; see {@link loginAndConsentRoutes}. */
+export interface LoginAndConsentRoutes {
   /** `GET /interaction/:uid`: the login page, or the consent page, as the prompt asks. */
   show: RouteHandler;
   /** `POST /interaction/:uid/login`: the login page's form. */
@@ -52,9 +52,9 @@ export interface InteractionRoutes {
  * CSRF token bound to the interaction and answers with a 303. Mounted by routes/route-table.ts.
  *
  * @example
- * const { show, submitLogin, submitConsent } = interactionRoutes(deps);
+ * const { show, submitLogin, submitConsent } = loginAndConsentRoutes(deps);
  */
-export function interactionRoutes(deps: InteractionDeps): InteractionRoutes {
+export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsentRoutes {
   const { provider, csrf } = deps;
   const boundary = pageBoundary((ctx, error) => {
     if (!isSessionNotFound(error)) return false;

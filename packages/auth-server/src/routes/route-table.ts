@@ -3,13 +3,13 @@ import { type AccountDeps, accountRoutes } from './account.ts';
 import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
-import { type InteractionDeps, interactionRoutes } from './interactions.ts';
+import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
 import type { HostRoute } from './route.ts';
 
 /** What the host app's routes need. */
 export interface RouteTableDeps {
   db: Database;
-  interaction: InteractionDeps;
+  interaction: LoginAndConsentDeps;
   account: AccountDeps;
 }
 
@@ -23,7 +23,7 @@ export interface RouteTableDeps {
  */
 export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const health = healthRoutes(deps.db);
-  const interaction = interactionRoutes(deps.interaction);
+  const interaction = loginAndConsentRoutes(deps.interaction);
   const account = accountRoutes(deps.account);
   return [
     { name: 'home', method: 'GET', path: '/', handler: showHome },
