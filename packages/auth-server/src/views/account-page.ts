@@ -42,7 +42,10 @@ ${scopeList(app.scopes)}
   );
 }
 
-/** The path of an app's "Remove access": GET shows the confirmation page, POST (from it) removes it. */
+/**
+ * The path of an app's "Remove access": GET shows the confirmation page, POST (from it) removes
+ * the access.
+ */
 export function revokePath(grantId: string): string {
   return `/account/grants/${encodeURIComponent(grantId)}/revoke`;
 }
