@@ -1,9 +1,10 @@
 /**
  * `@portcullis/auth-server/services`: the operations on the database that the CLI runs (clients,
- * resources, users, grants, signing keys, declarative registration, the janitor), without the
- * HTTP server, oidc-provider or the doctor, so a command loads only PostgreSQL's client and
- * these. Issuing and revoking tokens needs oidc-provider: that service is in the main entry
- * only. Everything here is also exported by the main entry.
+ * resources, users, grants, signing keys, declarative registration, the janitor, the audit trail,
+ * dev's seed), each owning its transactions and audit events, without the HTTP server,
+ * oidc-provider or the doctor, so a command loads only PostgreSQL's client and these. Issuing and
+ * revoking tokens needs oidc-provider: that service is in the main entry only. Everything here is
+ * also exported by the main entry.
  */
 export * from '../janitor/janitor.ts';
 export * from '../keys/keys-service.ts';
