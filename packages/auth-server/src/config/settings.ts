@@ -44,7 +44,7 @@ function schema<const T extends Record<string, Entry>>(
 
 /**
  * The configuration schema, by variable: each setting's description and its default, the only
- * place a default is written. The loader ({@link loadServerConfig}), the CLI and the doctor take
+ * place a default is written. The loader (`loadServerConfig`), the CLI and the doctor take
  * defaults from here (`SETTING.PORTCULLIS_PORT.value`), and docs/configuration.md is generated
  * from it (`pnpm docs:config`).
  *
