@@ -12,7 +12,7 @@ import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
-import type { RouteContext, RouteHandler } from './route.ts';
+import type { RouteHandler } from './route.ts';
 
 /** What the account routes need. */
 export interface AccountDeps {
@@ -60,8 +60,7 @@ export interface AccountRoutes {
 export function accountRoutes(deps: AccountDeps): AccountRoutes {
   const { provider, csrf } = deps;
   const boundary = pageBoundary();
-  const guarded = (handler: (ctx: RouteContext) => Promise<unknown>) =>
-    behindBoundary(boundary, handler);
+  const guarded = behindBoundary(boundary);
 
   const show = guarded(async (ctx) => {
     const binding = csrfBinding(ctx);

@@ -16,7 +16,7 @@ import type { ScopeLine } from '../views/scope-list.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
-import type { RouteContext, RouteHandler } from './route.ts';
+import type { RouteHandler } from './route.ts';
 
 /** What the login and consent routes need. */
 export interface LoginAndConsentDeps {
@@ -61,8 +61,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     expired(ctx);
     return true;
   });
-  const guarded = (handler: (ctx: RouteContext) => Promise<unknown>) =>
-    behindBoundary(boundary, handler);
+  const guarded = behindBoundary(boundary);
 
   const show = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);

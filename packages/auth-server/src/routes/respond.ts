@@ -62,17 +62,17 @@ export function pageBoundary(
 }
 
 /**
- * A page route's handler behind its page boundary ({@link pageBoundary}), which answers what it
- * throws. The handler answers the request: nothing after it runs.
+ * Puts page route handlers behind `boundary` (a {@link pageBoundary}), which answers what they
+ * throw. A handler answers the request: nothing after it runs.
  *
  * @example
- * const handler = behindBoundary(pageBoundary(), async (ctx) => render(ctx, 200, homePage()));
+ * const guarded = behindBoundary(pageBoundary());
+ * const showHome = guarded((ctx) => render(ctx, 200, homePage()));
  */
 export function behindBoundary(
   boundary: Koa.Middleware,
-  handler: (ctx: RouteContext) => unknown,
-): RouteHandler {
-  return (ctx) =>
+): (handler: (ctx: RouteContext) => unknown) => RouteHandler {
+  return (handler) => (ctx) =>
     boundary(ctx, async () => {
       await handler(ctx);
     });
