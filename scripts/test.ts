@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SETTING } from '../packages/auth-server/src/config/settings.ts';
 import {
   BROWSER_VARIABLE,
   provideBrowser,
@@ -29,7 +30,9 @@ const browserEnv =
     ? { [BROWSER_VARIABLE]: await browser() }
     : {};
 
-const dataDir = path.resolve(process.env.PORTCULLIS_TEST_DATA_DIR ?? '.portcullis/test');
+const dataDir = path.resolve(
+  process.env.PORTCULLIS_TEST_DATA_DIR || SETTING.PORTCULLIS_TEST_DATA_DIR.value,
+);
 const database = await resolveDatabase({
   databaseUrl: process.env.DATABASE_URL,
   dataDir,

@@ -303,11 +303,9 @@ export function createResourcesService(db: Database) {
       } catch (error) {
         const converted = fromStorage(error);
         if (converted instanceof AuthServerError && converted.code === 'conflict') {
-          throw new AuthServerError(
-            'conflict',
-            `${converted.message}: take it off them first, or delete with --force`,
-            { cause: error },
-          );
+          throw new AuthServerError('conflict', `${converted.message}: take it off them first`, {
+            cause: error,
+          });
         }
         throw converted;
       }

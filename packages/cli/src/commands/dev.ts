@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadOrCreateDevSecrets, parsePort } from '@portcullis/auth-server/config';
+import { loadOrCreateDevSecrets, parsePort, SETTING } from '@portcullis/auth-server/config';
 
 import type { Command } from 'commander';
 import { loadStorage } from '../lazy.ts';
@@ -38,7 +38,7 @@ Examples:
     )
     .action(async (options: { json?: boolean }) => {
       const { findPostgresBinaries, migrateLatest } = await loadStorage();
-      const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT', 4000);
+      const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
       // Check the rest of the environment before the data folder is touched, so a bad value
       // leaves nothing behind (placeholder secrets: the real ones are read just below).
       readConfig(io, 'development', {
@@ -63,7 +63,7 @@ Examples:
         const opened = await openDatabase(io);
         parts.push({ stop: () => opened.close() });
         const migrations = await migrateLatest(opened.db);
-        const resource = `http://localhost:${apiPort}`;
+        const resource = SETTING.PORTCULLIS_API_RESOURCE.value(apiPort);
         const seed = await seedExampleResource(opened.db, resource);
         if (seed.moved) io.stderr.write(`${movedLine(seed.moved, resource)}\n`);
 

@@ -1,4 +1,9 @@
-import { parseHost, parsePort, rejectUnknownSettings } from '@portcullis/auth-server/config';
+import {
+  parseHost,
+  parsePort,
+  rejectUnknownSettings,
+  SETTING,
+} from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
@@ -35,7 +40,7 @@ Configured by the environment (docs/configuration.md), and needs no database:
   PORTCULLIS_API_RESOURCE  its resource identifier, the audience tokens must name
                            [http://localhost:$PORTCULLIS_API_PORT]
   PORTCULLIS_API_JWKS_URI  the issuer's JWKS [discovered from the issuer's metadata]
-  PORTCULLIS_API_PORT      [4000]    PORTCULLIS_API_HOST  [0.0.0.0]
+  PORTCULLIS_API_PORT      [${SETTING.PORTCULLIS_API_PORT.default}]    PORTCULLIS_API_HOST  [${SETTING.PORTCULLIS_API_HOST.value}]
 Register the resource with the scopes notes:read and notes:write at the authorization server.
 Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (a bad
 PORTCULLIS_* value, a port in use).
@@ -92,18 +97,20 @@ Examples:
  */
 function readExampleApiConfig(env: NodeJS.ProcessEnv): ExampleApiConfig {
   rejectUnknownSettings(env);
-  const port = parsePort(env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT', 4000);
+  const port = parsePort(env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
   const issuer =
     env.PORTCULLIS_ISSUER ||
-    `http://localhost:${parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 3000)}`;
-  const resource = env.PORTCULLIS_API_RESOURCE || `http://localhost:${port}`;
+    SETTING.PORTCULLIS_ISSUER.value(parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT'));
+  const resource = env.PORTCULLIS_API_RESOURCE || SETTING.PORTCULLIS_API_RESOURCE.value(port);
   const jwksUri = env.PORTCULLIS_API_JWKS_URI || undefined;
   return {
     // The server drops a lone trailing slash from its issuer, and tokens carry it so.
     issuer: issuerUrl(issuer).replace(/^([^/]+\/\/[^/]+)\/$/, '$1'),
     resource: absoluteUrl(resource, 'PORTCULLIS_API_RESOURCE'),
     jwksUri: jwksUri === undefined ? undefined : httpUrl(jwksUri, 'PORTCULLIS_API_JWKS_URI'),
-    host: parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ?? '0.0.0.0',
+    host:
+      parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ??
+      SETTING.PORTCULLIS_API_HOST.value,
     port,
   };
 }

@@ -1,3 +1,4 @@
+import { AuthServerError } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
@@ -47,7 +48,15 @@ Examples:
             const question = `Delete resource "${resource.name}" (${resource.identifier}) with its scopes${detaching}? [y/N] `;
             if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
           }
-          return service.delete(identifier, { force: options.force, actor: cliActor(io) });
+          return service
+            .delete(identifier, { force: options.force, actor: cliActor(io) })
+            .catch((error: unknown) => {
+              // The service says what is in the way; the flag that overrides it is the CLI's.
+              if (error instanceof AuthServerError && error.code === 'conflict') {
+                throw new CliError(`${error.message}, or delete with --force`);
+              }
+              throw error;
+            });
         });
         if (options.json) {
           return printJson(io, {

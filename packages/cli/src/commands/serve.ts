@@ -1,3 +1,4 @@
+import { SETTING } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { parseWorkers, serveWorkers } from '../cluster.ts';
 import { loadAuthServer } from '../lazy.ts';
@@ -27,7 +28,7 @@ export function registerServe(program: Command, io: Io): void {
       'after',
       `
 Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY; see docs/configuration.md.
-Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [1h] (off: never). Logs JSON on stderr
+Purges expired tokens every PORTCULLIS_JANITOR_INTERVAL [${SETTING.PORTCULLIS_JANITOR_INTERVAL.default}] (off: never). Logs JSON on stderr
 (PORTCULLIS_LOG_FORMAT=pretty: a readable line per entry).
 Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (missing or
 bad configuration, pending migrations, database unreachable).
