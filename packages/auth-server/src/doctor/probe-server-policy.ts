@@ -117,7 +117,11 @@ function redirectError(response: Response): string | undefined {
  */
 export async function probeServerPolicy(): Promise<ServerPolicyFacts> {
   const provider = await buildProbeProvider();
-  const server = http.createServer(provider.callback());
+  const handle = provider.callback();
+  // Koa answers a failing request itself (ctx.onerror): the promise it returns never rejects.
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

@@ -103,15 +103,17 @@ export async function startPostgres(
   // Read everything the server writes for as long as it runs: a full pipe would block it.
   child.stdout.on('data', (chunk: Buffer) => output.add(chunk));
   const gone = exited(child);
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<undefined>((resolve) => {
     child.stderr.on('data', (chunk: Buffer) => {
       output.add(chunk);
       if (chunk.toString('utf8').includes('database system is ready to accept connections')) {
-        resolve();
+        resolve(undefined);
       }
     });
-    gone.then((code) => reject(new Error(output.summary() || `postgres exited with ${code}`)));
   });
+  // Undefined once the server is ready; the exit code (or signal) if it stopped before that.
+  const exit = await Promise.race([ready, gone]);
+  if (exit !== undefined) throw new Error(output.summary() || `postgres exited with ${exit}`);
   return {
     pid: child.pid ?? 0,
     async stop() {

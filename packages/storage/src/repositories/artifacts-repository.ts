@@ -25,7 +25,9 @@ interface ArtifactRow {
 export function createArtifactsRepository(db: Database) {
   const table = () => db<ArtifactRow>('oidc_artifacts');
   const live = (query: ReturnType<typeof table>) =>
-    query.where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+    query.where((q) => {
+      q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now());
+    });
   const toArtifact = (
     row: Pick<ArtifactRow, 'payload' | 'consumed_at'> | undefined,
   ): StoredArtifact | undefined =>
@@ -70,7 +72,9 @@ export function createArtifactsRepository(db: Database) {
             const updated = await trx('oidc_artifacts')
               .where({ model, id })
               .whereNull('consumed_at')
-              .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', trx.fn.now()))
+              .where((q) => {
+                q.whereNull('expires_at').orWhere('expires_at', '>', trx.fn.now());
+              })
               .update({ consumed_at: trx.fn.now() });
             if (updated !== 1) throw lost;
           }
@@ -140,9 +144,9 @@ export function createArtifactsRepository(db: Database) {
     ): Promise<ArtifactCounts> {
       const query = db('oidc_artifacts');
       if ('grantId' in target) {
-        query.where((q) =>
-          q.where({ model: 'Grant', id: target.grantId }).orWhere({ grant_id: target.grantId }),
-        );
+        query.where((q) => {
+          q.where({ model: 'Grant', id: target.grantId }).orWhere({ grant_id: target.grantId });
+        });
       } else {
         const { clientId, accountId } = target;
         if (clientId === undefined && accountId === undefined) {
@@ -153,11 +157,11 @@ export function createArtifactsRepository(db: Database) {
           if (clientId !== undefined) q.whereRaw(`payload->>'clientId' = ?`, [clientId]);
           if (accountId !== undefined) q.whereRaw(`payload->>'accountId' = ?`, [accountId]);
         };
-        query.where((q) =>
+        query.where((q) => {
           q.where(owned).orWhereIn('grant_id', (grants) => {
             grants.select('id').from('oidc_artifacts').where({ model: 'Grant' }).where(owned);
-          }),
-        );
+          });
+        });
       }
       const rows: Array<{ model: string }> = await query.delete().returning('model');
       return countByModel(rows);

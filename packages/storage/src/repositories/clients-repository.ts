@@ -359,7 +359,9 @@ export function createClientsRepository(db: Database) {
             const rows = await trx<SecretRow>('client_secrets')
               .where({ client_id: clientId })
               .whereNot({ id: added.id })
-              .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', at))
+              .where((q) => {
+                q.whereNull('expires_at').orWhere('expires_at', '>', at);
+              })
               // LEAST ignores NULL: a secret without expiry gets exactly `at`.
               .update({ expires_at: trx.raw('least(expires_at, ?)', [at]) })
               .returning('*');
@@ -404,9 +406,9 @@ export function createClientsRepository(db: Database) {
     async touchSecret(secretId: string): Promise<void> {
       await db('client_secrets')
         .where({ id: secretId })
-        .where((q) =>
-          q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`),
-        )
+        .where((q) => {
+          q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`);
+        })
         .update({ last_used_at: db.fn.now() });
     },
 
@@ -417,9 +419,9 @@ export function createClientsRepository(db: Database) {
     async touchClient(clientId: string): Promise<void> {
       await db('clients')
         .where({ id: clientId })
-        .where((q) =>
-          q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`),
-        )
+        .where((q) => {
+          q.whereNull('last_used_at').orWhereRaw(`last_used_at < now() - interval '1 minute'`);
+        })
         .update({ last_used_at: db.fn.now() });
     },
   };

@@ -41,7 +41,9 @@ export function createGrantsRepository(db: Database) {
   const live = () =>
     db<GrantRow>('oidc_artifacts')
       .where({ model: 'Grant' })
-      .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()));
+      .where((q) => {
+        q.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now());
+      });
   return {
     /** The account's live grants, newest first. */
     async listByAccount(accountId: string): Promise<GrantRecord[]> {

@@ -40,7 +40,9 @@ export function createJanitorRepository(db: Database) {
         .select('model', db.raw('count(*) as n'));
       const consumed = await db('oidc_artifacts')
         .where('consumed_at', '<', consumedBefore(db, options.consumedMarginSeconds))
-        .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>=', db.fn.now()))
+        .where((q) => {
+          q.whereNull('expires_at').orWhere('expires_at', '>=', db.fn.now());
+        })
         .groupBy('model')
         .select('model', db.raw('count(*) as n'));
       const counts: PurgeableCounts = {
