@@ -10,13 +10,13 @@ import { type Io, openDatabase } from './runtime.ts';
 import { readConfig, serverLogger } from './stack.ts';
 
 /** The most workers `serve --workers` starts: each holds its own database pool. */
-export const MAX_WORKERS = 64;
+const MAX_WORKERS = 64;
 /** The first restart of a worker that died waits this long; each further one twice as long. */
-export const RESTART_DELAY_MS = 250;
+const RESTART_DELAY_MS = 250;
 /** Restarts never wait longer than this. */
-export const MAX_RESTART_DELAY_MS = 15_000;
+const MAX_RESTART_DELAY_MS = 15_000;
 /** A worker that served this long before it died is restarted with the first delay again. */
-export const STABLE_AFTER_MS = 60_000;
+const STABLE_AFTER_MS = 60_000;
 
 // The worker entry beside this file: `.ts` in the workspace, `.js` in the built package (a URL
 // string is not rewritten by the compiler as import specifiers are).

@@ -19,7 +19,7 @@ export const clientSubject = (client: ClientRecord): FindingSubject => ({
 });
 
 /** The client's redirect URIs with the bad ones dropped and plain-http ones moved to https. */
-export function repairedRedirectUris(uris: readonly string[]): string[] {
+function repairedRedirectUris(uris: readonly string[]): string[] {
   return uris.flatMap((uri) => {
     const problem = redirectUriProblem(uri);
     if (!problem) return [uri];

@@ -86,12 +86,12 @@ const OAUTH_ERRORS = new Set([
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** `method` if it is a common HTTP method, else `other`: the label stays a small set. */
-export function methodLabel(method: string | undefined): string {
+function methodLabel(method: string | undefined): string {
   return method && METHODS.has(method) ? method : 'other';
 }
 
 /** `error` if it is a known OAuth error code, else `other`. */
-export function oauthErrorLabel(error: unknown): string {
+function oauthErrorLabel(error: unknown): string {
   return typeof error === 'string' && OAUTH_ERRORS.has(error) ? error : 'other';
 }
 

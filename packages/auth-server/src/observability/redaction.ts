@@ -8,7 +8,7 @@
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are secrets, wherever they appear in a log line's fields. */
-export const SECRET_FIELDS = [
+const SECRET_FIELDS = [
   'authorization',
   'proxy-authorization',
   'cookie',

@@ -6,7 +6,7 @@ import { afterResponse } from './after-response.ts';
 import { providerPages } from './pages.ts';
 
 /** Seconds a client is told to wait when the database is unavailable. */
-export const RETRY_AFTER_SECONDS = '5';
+const RETRY_AFTER_SECONDS = '5';
 
 const isUnavailable = (error: unknown) =>
   error instanceof DatabaseUnavailableError || isDatabaseUnavailable(error);

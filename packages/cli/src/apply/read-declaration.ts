@@ -4,7 +4,7 @@ import { CliError } from '../errors.ts';
 import type { Io } from '../runtime.ts';
 
 /** The largest file `apply` reads: 1 MiB. */
-export const MAX_DECLARATION_BYTES = 1024 * 1024;
+const MAX_DECLARATION_BYTES = 1024 * 1024;
 
 /** A parsed declaration file: its content and where each value came from. */
 export interface DeclarationSource {

@@ -76,7 +76,7 @@ function clientLines(client: ClientOutcome, plan: boolean): string[] {
  * @example
  * summarize(result); // { create: 2, update: 1, delete: 0, unchanged: 3, not_in_file: 1 }
  */
-export function summarize(result: ApplyDeclarationResult): Record<ApplyAction, number> {
+function summarize(result: ApplyDeclarationResult): Record<ApplyAction, number> {
   const counts: Record<ApplyAction, number> = {
     create: 0,
     update: 0,
@@ -89,7 +89,7 @@ export function summarize(result: ApplyDeclarationResult): Record<ApplyAction, n
 }
 
 /** True when the result changes (or, as a plan, would change) anything. */
-export function hasChanges(result: ApplyDeclarationResult): boolean {
+function hasChanges(result: ApplyDeclarationResult): boolean {
   const counts = summarize(result);
   return counts.create + counts.update + counts.delete > 0;
 }

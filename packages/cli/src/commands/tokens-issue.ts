@@ -14,7 +14,7 @@ interface Options {
 }
 
 /** An issued token in the CLI's JSON shape (RFC 6749 token response names). */
-export function issuedTokenJson(issued: IssuedToken) {
+function issuedTokenJson(issued: IssuedToken) {
   return {
     access_token: issued.accessToken,
     token_type: issued.tokenType,

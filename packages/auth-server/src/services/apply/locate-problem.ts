@@ -5,7 +5,7 @@ import type { DeclarationPath, DeclarationProblem } from './declaration.ts';
  * The declaration file's key for each service input field it sets: `apply` hands an entry's
  * values to the services under their input names, and their errors come back with that name.
  */
-export const FIELD_KEYS: Readonly<Record<string, string>> = {
+const FIELD_KEYS: Readonly<Record<string, string>> = {
   identifier: 'identifier',
   name: 'name',
   grants: 'grants',
