@@ -13,21 +13,19 @@ import {
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ServerConfig } from './config/server-config.ts';
+import { sessionCookieOptions } from './domain/cookies.ts';
+import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
 import { createLimits } from './limits/limits.ts';
-import type { Logger } from './logger.ts';
 import { shareMetricsWithPrimary } from './observability/cluster-metrics.ts';
+import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
 import { observeKeys } from './observability/observe-keys.ts';
 import { observeRequests } from './observability/observe-requests.ts';
-import {
-  createProvider,
-  SESSION_TTL_SECONDS,
-  sessionCookieOptions,
-} from './provider/create-provider.ts';
+import { createProvider } from './provider/create-provider.ts';
 import { useProviderPipeline } from './provider/pipeline.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
@@ -207,7 +205,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         grants: createGrantsService(db),
         users,
         csrf: createCsrf(config.cookieKeys[0] as string),
-        sessionCookie: sessionCookieOptions(config),
+        sessionCookie: sessionCookieOptions(config.issuer),
         sessionTtlSeconds: SESSION_TTL_SECONDS,
         logger,
         audit,

@@ -1,6 +1,5 @@
 export { type AuthServer, type AuthServerDeps, createAuthServer } from './app.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './config/dev-secrets.ts';
-export { formatDuration, parseDuration } from './config/duration.ts';
 export { generateServerSecrets, type ServerSecrets } from './config/generate-secrets.ts';
 export {
   type DevSecrets,
@@ -12,6 +11,7 @@ export {
 } from './config/server-config.ts';
 export { SETTING, SETTINGS, type Setting, type SettingUse } from './config/settings.ts';
 export * from './doctor/index.ts';
+export { formatDuration, parseDuration } from './domain/duration.ts';
 export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from './errors.ts';
 export * from './janitor/janitor.ts';
 export * from './janitor/schedule.ts';
@@ -25,9 +25,10 @@ export {
   type SigningAlgorithm,
 } from './keys/signing-keys.ts';
 export { clearSignInFailures, signInFailuresKey } from './limits/clear-sign-in-failures.ts';
-export { createJsonLogger, type Logger, silentLogger } from './logger.ts';
 export { startClusterMetricsServer } from './observability/cluster-metrics.ts';
+export { createJsonLogger, type Logger, silentLogger } from './observability/logger.ts';
 export { createMetrics, type Metrics } from './observability/metrics.ts';
+export * from './provider/tokens-service.ts';
 export {
   generateClientSecret,
   hashClientSecret,
@@ -47,5 +48,4 @@ export * from './services/resource-catalogue.ts';
 export * from './services/resource-seed.ts';
 export * from './services/resources-apply.ts';
 export * from './services/resources-service.ts';
-export * from './services/tokens-service.ts';
 export * from './services/users-service.ts';

@@ -5,6 +5,8 @@
  * signing algorithms, key rotation, the janitor). Everything here is also exported by the
  * package's main entry.
  */
+
+export { formatDuration, parseDuration } from '../domain/duration.ts';
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
 export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
 export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from '../errors.ts';
@@ -15,7 +17,6 @@ export {
 export { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 export { DEFAULT_PROPAGATION_SECONDS, RETIREMENT_POLICY } from '../keys/rotation-policy.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
-export { formatDuration, parseDuration } from './duration.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {
   type DevSecrets,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
+import { parseDuration } from '../domain/duration.ts';
 import { AuthServerError } from '../errors.ts';
 import { type LimitRule, type LimitsConfig, parseLimitRule } from '../limits/limit-rule.ts';
-import { parseDuration } from './duration.ts';
 import { SETTING, SETTINGS } from './settings.ts';
 
 /** The authorization server's validated configuration. */

@@ -1,5 +1,5 @@
+import { parseDuration } from '../domain/duration.ts';
 import { type LimitRule, parseLimitRule } from '../limits/limit-rule.ts';
-import { parseDuration } from './duration.ts';
 
 /**
  * What reads a setting: `serve`, `dev`, `example-api` (the example API run alone), every command

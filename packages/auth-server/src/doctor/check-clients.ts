@@ -1,5 +1,5 @@
 import type { ClientRecord } from '@portcullis/storage';
-import { formatDuration } from '../config/duration.ts';
+import { formatDuration } from '../domain/duration.ts';
 import { clientSubject, fixClient, isSupportedGrant } from './client-fix.ts';
 import type { ClientFacts } from './facts.ts';
 import { type Finding, shellQuote } from './finding.ts';

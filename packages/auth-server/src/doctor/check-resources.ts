@@ -1,5 +1,5 @@
 import type { ResourceRecord } from '@portcullis/storage';
-import { formatDuration } from '../config/duration.ts';
+import { formatDuration } from '../domain/duration.ts';
 import { type Finding, shellQuote } from './finding.ts';
 import { DOCTOR_THRESHOLDS } from './thresholds.ts';
 

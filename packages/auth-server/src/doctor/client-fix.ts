@@ -1,11 +1,9 @@
 import type { ClientRecord } from '@portcullis/storage';
-import { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../services/clients-service.ts';
+import { SUPPORTED_GRANTS, shortGrant, storedGrant } from '../domain/grants.ts';
 import { type FindingSubject, shellQuote } from './finding.ts';
 import { redirectUriProblem } from './redirect-uri-problem.ts';
 
-const SUPPORTED = new Set<string>(
-  SUPPORTED_GRANTS.map((g) => (g === 'device_code' ? DEVICE_CODE_GRANT : g)),
-);
+const SUPPORTED = new Set<string>(SUPPORTED_GRANTS.map(storedGrant));
 const PLACEHOLDER_REDIRECT = 'https://app.example.com/callback';
 
 /** True for a grant type clients can be registered for. */

@@ -16,3 +16,11 @@ export const SUPPORTED_GRANTS = [
  * shortGrant('urn:ietf:params:oauth:grant-type:device_code'); // 'device_code'
  */
 export const shortGrant = (grant: string) => (grant === DEVICE_CODE_GRANT ? 'device_code' : grant);
+
+/**
+ * A grant type as it is stored and as oidc-provider knows it: the inverse of {@link shortGrant}.
+ *
+ * @example
+ * storedGrant('device_code'); // 'urn:ietf:params:oauth:grant-type:device_code'
+ */
+export const storedGrant = (grant: string) => (grant === 'device_code' ? DEVICE_CODE_GRANT : grant);

@@ -1,5 +1,5 @@
 import type { Database } from '@portcullis/storage';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import { createJanitor, type PurgeReport } from './janitor.ts';
 
 /** A running janitor schedule. */

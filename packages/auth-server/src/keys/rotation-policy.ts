@@ -1,4 +1,5 @@
 import type { RetirementPolicy } from '@portcullis/storage';
+import { ID_TOKEN_TTL } from '../domain/lifetimes.ts';
 
 /**
  * How long a staged key is published before it signs, unless `keys rotate --propagation` says
@@ -11,11 +12,11 @@ export const DEFAULT_PROPAGATION_SECONDS = 3600;
 /**
  * How long a retired key stays published. Besides access tokens (whose longest lifetime, on any
  * resource or client, is read from the database at retirement) we sign ID tokens, which live
- * 3600 s (`ttl.IdToken` in provider/create-provider.ts; keep the two in step). The leeway covers
- * resource servers' clock tolerance (at most 60 s) and clock skew between machines.
+ * {@link ID_TOKEN_TTL}. The leeway covers resource servers' clock tolerance (at most 60 s) and
+ * clock skew between machines.
  */
 export const RETIREMENT_POLICY: RetirementPolicy = {
-  minimumTokenLifetimeSeconds: 3600,
+  minimumTokenLifetimeSeconds: ID_TOKEN_TTL,
   leewaySeconds: 300,
 };
 

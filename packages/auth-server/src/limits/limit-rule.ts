@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from '../config/duration.ts';
+import { formatDuration, parseDuration } from '../domain/duration.ts';
 
 /** How many failures a key may have in a window; one more locks it until a whole window passes. */
 export interface LimitRule {

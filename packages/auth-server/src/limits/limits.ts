@@ -1,5 +1,6 @@
 import { createUsersRepository, type Database, type NewAuditEvent } from '@portcullis/storage';
-import type { Logger } from '../logger.ts';
+import { asUsername } from '../domain/users.ts';
+import type { Logger } from '../observability/logger.ts';
 import { SIGN_IN_ACCOUNT_COUNTER } from './clear-sign-in-failures.ts';
 import { type ClientAuthLimits, createClientAuthLimits } from './client-auth-limits.ts';
 import { createFailureCounter } from './failure-counter.ts';
@@ -7,9 +8,6 @@ import type { LimitHit } from './limit-hit.ts';
 import { createLimitKeys } from './limit-keys.ts';
 import { formatLimitRule, type LimitRule, type LimitsConfig } from './limit-rule.ts';
 import { createSignInLimits, type SignInLimits } from './sign-in-limits.ts';
-
-// Only a name of this shape can belong to a user (users-service.ts); anything else is not looked up.
-const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /** The brute-force limits of one authorization server. */
 export interface Limits {
@@ -58,10 +56,11 @@ export function createLimits(deps: {
       address: event.address,
       client_id: event.clientId,
     });
+    const username = event.username === undefined ? undefined : asUsername(event.username);
     const user =
-      event.username !== undefined && USERNAME.test(event.username.trim())
-        ? await users.findByUsername(event.username.trim()).catch(() => undefined)
-        : undefined;
+      username === undefined
+        ? undefined
+        : await users.findByUsername(username).catch(() => undefined);
     await deps.audit.record({
       type: 'rate_limit.hit',
       actor: 'system',

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { currentRequestScope, type RequestScope } from './request-scope.ts';
 import { providerRouteName } from './route-names.ts';

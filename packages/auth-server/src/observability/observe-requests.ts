@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { requestIdFor } from './request-id.ts';
 import { type RequestScope, runInRequestScope } from './request-scope.ts';

@@ -1,7 +1,14 @@
 import type { ArtifactsRepository } from '@portcullis/storage';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { ServerConfig } from '../config/server-config.ts';
+import { cookieOptions } from '../domain/cookies.ts';
+import {
+  DEFAULT_ACCESS_TOKEN_TTL,
+  ID_TOKEN_TTL,
+  SESSION_TTL_SECONDS,
+} from '../domain/lifetimes.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
+import { SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import { CLIENT_TTL_METADATA, type ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
@@ -13,25 +20,10 @@ import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 
-// Asymmetric only: HS* would key on client secrets, which we store only as hashes.
-const SIGNING_ALGS = ['ES256', 'RS256'];
+// The algorithms our keys sign with; asymmetric only: HS* would key on client secrets, which we
+// store only as hashes.
+const SIGNING_ALGS = [...SIGNING_ALGORITHMS];
 const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
-
-const DEFAULT_ACCESS_TOKEN_TTL = 600;
-
-/** How long a browser session (and its cookie) lasts. */
-export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
-
-/** Signed, httpOnly, SameSite=Lax cookies; `Secure` whenever the issuer is https. */
-export function sessionCookieOptions(config: ServerConfig) {
-  return {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: config.issuer.startsWith('https:'),
-    path: '/',
-  };
-}
 
 const DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600;
 const DEFAULT_GRANT_TTL = 14 * 24 * 3600;
@@ -91,18 +83,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: config.cookieKeys,
-      long: {
-        signed: true,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.issuer.startsWith('https:'),
-      },
-      short: {
-        signed: true,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.issuer.startsWith('https:'),
-      },
+      long: cookieOptions(config.issuer),
+      short: cookieOptions(config.issuer),
     },
     scopes: OIDC_SCOPES,
     claims: CLAIMS,
@@ -171,7 +153,7 @@ export function createProvider(deps: ProviderDeps): Provider {
           DEFAULT_GRANT_TTL,
           clients.peek(String(grant.clientId))?.record.refreshTokenTtl ?? 0,
         ),
-      IdToken: 3600,
+      IdToken: ID_TOKEN_TTL,
       Interaction: 3600,
       RefreshToken: refreshTokenTtl,
       Session: SESSION_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { newGrantId } from '../domain/grant-id.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
+import { newId } from '../services/new-id.ts';
 
 /**
  * `loadExistingGrant`: the grant already given to this client in this session; for first-party
@@ -21,7 +21,7 @@ export function createLoadExistingGrant(clients: ClientRegistry) {
       existing ??
       // oidc-provider takes a grant's id (jti) from its payload; its types leave jti out.
       new oidc.provider.Grant({
-        jti: newGrantId(),
+        jti: newId(),
         clientId: client.clientId,
         accountId: oidc.session.accountId,
       } as { clientId: string; accountId: string });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
+import { DEVICE_CODE_GRANT } from '../domain/grants.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { digestClientSecret, matchesDigest, storedDigest } from '../secrets/client-secret.ts';
 
@@ -172,7 +173,7 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.
   if (
     record.grantTypes.includes('authorization_code') ||
-    record.grantTypes.includes('urn:ietf:params:oauth:grant-type:device_code')
+    record.grantTypes.includes(DEVICE_CODE_GRANT)
   ) {
     const registered = record.scopes.filter((s) => OIDC_SCOPES.includes(s));
     const scopes = registered.length > 0 ? registered : ['openid', 'profile', 'email'];

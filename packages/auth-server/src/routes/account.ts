@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';

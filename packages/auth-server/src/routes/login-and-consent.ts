@@ -1,12 +1,12 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
-import { newGrantId } from '../domain/grant-id.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { AuditTrail } from '../services/audit.ts';
+import { newId } from '../services/new-id.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { consentPage } from '../views/consent-page.ts';
 import { contentSecurityPolicy } from '../views/html.ts';
@@ -237,7 +237,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     const accountId = details.session?.accountId as string;
     const clientId = String(details.params.client_id);
     // oidc-provider takes a new grant's id (jti) from its payload; its types leave jti out.
-    const fresh = { jti: newGrantId(), accountId, clientId } as {
+    const fresh = { jti: newId(), accountId, clientId } as {
       accountId: string;
       clientId: string;
     };

@@ -5,10 +5,8 @@ import {
   type Database,
   type NewAuditEvent,
 } from '@portcullis/storage';
-import type { Logger } from '../logger.ts';
-
-// Only a name of this shape can belong to a user (users-service.ts); anything else is not looked up.
-const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
+import { asUsername } from '../domain/users.ts';
+import type { Logger } from '../observability/logger.ts';
 
 /** Where a sign-in happened: the login step of an authorization, or the account page. */
 export type SignInVia = 'authorization' | 'account';
@@ -54,10 +52,10 @@ export function createAuditTrail(deps: { db: Database; logger: Logger }) {
       via: SignInVia;
       clientId?: string;
     }): Promise<void> {
-      const name = attempt.username.trim();
+      const name = asUsername(attempt.username);
       let user: Awaited<ReturnType<typeof users.findByUsername>>;
       try {
-        user = USERNAME.test(name) ? await users.findByUsername(name) : undefined;
+        user = name === undefined ? undefined : await users.findByUsername(name);
       } catch (error) {
         failed('could not look up the user of a failed sign-in', error);
       }

@@ -8,7 +8,8 @@ import {
   type ResourceRecord,
   type ScopeRecord,
 } from '@portcullis/storage';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../domain/duration.ts';
+import { DEFAULT_ACCESS_TOKEN_TTL } from '../domain/lifetimes.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
 import { fromStorage } from './clients-service.ts';
@@ -29,7 +30,7 @@ type Lifetime = number | string;
 /** What a resource gets when `resources create` (or a declaration) does not say. */
 export const RESOURCE_DEFAULTS = {
   /** 10 minutes: a JWT cannot be recalled, so keep it short. */
-  accessTokenTtl: 600,
+  accessTokenTtl: DEFAULT_ACCESS_TOKEN_TTL,
   accessTokenFormat: 'jwt',
 } as const;
 

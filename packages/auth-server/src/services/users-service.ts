@@ -5,6 +5,7 @@ import {
   type NewAuditEvent,
   type UserRecord,
 } from '@portcullis/storage';
+import { asUsername } from '../domain/users.ts';
 import { AuthServerError } from '../errors.ts';
 import { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
 import {
@@ -29,7 +30,6 @@ export interface CreateUserInput {
   name?: string;
 }
 
-const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 
@@ -37,8 +37,8 @@ const toPublic = ({ passwordHash: _, ...user }: UserRecord): PublicUser => user;
 
 /** A username: trimmed, 1–64 of letters, digits, `.`, `_`, `@`, `-`. */
 function validateUsername(value: string): string {
-  const username = value.trim();
-  if (!USERNAME.test(username)) {
+  const username = asUsername(value);
+  if (username === undefined) {
     invalidInput('username must be 1 to 64 characters: letters, digits, ".", "_", "@" or "-"', {
       field: 'username',
     });
@@ -234,8 +234,8 @@ function userOperations(db: Database) {
      * does not reveal which usernames exist either.
      */
     async authenticate(username: string, password: string): Promise<PublicUser | undefined> {
-      const name = username.trim();
-      const user = USERNAME.test(name) ? await users.findByUsername(name) : undefined;
+      const name = asUsername(username);
+      const user = name === undefined ? undefined : await users.findByUsername(name);
       if (!user) {
         await verifyAgainstDummy(password);
         return undefined;

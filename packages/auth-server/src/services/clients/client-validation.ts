@@ -1,6 +1,6 @@
 import type { ClientFields, ResourcesRepository } from '@portcullis/storage';
-import { formatDuration, parseDuration } from '../../config/duration.ts';
-import { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../../domain/grants.ts';
+import { formatDuration, parseDuration } from '../../domain/duration.ts';
+import { SUPPORTED_GRANTS, shortGrant, storedGrant } from '../../domain/grants.ts';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
 import {
   invalidField,
@@ -38,9 +38,6 @@ export interface ClientDraft {
   accessTokenTtl: TtlInput | null;
   refreshTokenTtl: TtlInput | null;
 }
-
-/** Grants as stored (RFC 8628's URN) from the operator's short names. */
-const storedGrant = (grant: string) => (grant === 'device_code' ? DEVICE_CODE_GRANT : grant);
 
 /**
  * Every rule a client must satisfy, whichever command set it: the fields to store, or

@@ -8,13 +8,13 @@ import {
 } from '@portcullis/storage';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
-import { formatDuration, parseDuration } from '../config/duration.ts';
-import { newGrantId } from '../domain/grant-id.ts';
+import { formatDuration, parseDuration } from '../domain/duration.ts';
 import { AuthServerError } from '../errors.ts';
-import { createAdapterClass } from '../provider/adapter.ts';
 import { createClientRegistry } from '../registry/client-registry.ts';
-import { createUsersService } from './users-service.ts';
-import { invalidInput, splitScopes, validateResourceIdentifier } from './validation.ts';
+import { newId } from '../services/new-id.ts';
+import { createUsersService } from '../services/users-service.ts';
+import { invalidInput, splitScopes, validateResourceIdentifier } from '../services/validation.ts';
+import { createAdapterClass } from './adapter.ts';
 
 /** Lifetime of an operator-issued token when none is given. */
 export const DEFAULT_OPERATOR_TOKEN_TTL = 90 * 86_400;
@@ -71,7 +71,8 @@ const MODELS_ISSUER = 'https://portcullis.invalid';
  * and revocation. Tokens are made by oidc-provider's own models (`Grant`, `AccessToken`) through
  * our PostgreSQL adapter, in a Provider instance that serves no requests, so they are stored
  * exactly as the server stores opaque access tokens and its introspection and revocation
- * endpoints treat them like any other.
+ * endpoints treat them like any other. Needing oidc-provider, it sits here rather than in
+ * services/ (which the CLI loads without it), and only the package's main entry exports it.
  *
  * @example
  * const tokens = createTokensService(db);
@@ -158,7 +159,7 @@ export function createTokensService(db: Database) {
       const iat = Math.floor(Date.now() / 1000);
       const exp = iat + ttl;
       const grant = new oidc.Grant({
-        jti: newGrantId(),
+        jti: newId(),
         clientId: client.id,
         accountId,
         iat,

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
-import { REDACTED, redactPaths, scrubText, scrubValue } from './observability/redaction.ts';
-import { currentRequestScope } from './observability/request-scope.ts';
+import { REDACTED, redactPaths, scrubText, scrubValue } from './redaction.ts';
+import { currentRequestScope } from './request-scope.ts';
 
 /** A minimal structured logger; the CLI passes one that writes JSON lines. */
 export interface Logger {
