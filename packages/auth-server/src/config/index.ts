@@ -8,6 +8,7 @@
 
 export { formatDuration, parseDuration } from '../domain/duration.ts';
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
+export { DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL } from '../domain/lifetimes.ts';
 export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
 export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from '../errors.ts';
 export {

@@ -18,3 +18,9 @@ export const ID_TOKEN_TTL = 3600;
  * account page starts.
  */
 export const SESSION_TTL_SECONDS = 14 * 24 * 3600;
+
+/**
+ * A refresh token's lifetime when its client does not set one (each rotation starts a new one);
+ * what the CLI shows as the default.
+ */
+export const DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600;

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/server-config.ts';
 import { cookieOptions } from '../domain/cookies.ts';
 import {
   DEFAULT_ACCESS_TOKEN_TTL,
+  DEFAULT_REFRESH_TOKEN_TTL,
   ID_TOKEN_TTL,
   SESSION_TTL_SECONDS,
 } from '../domain/lifetimes.ts';
@@ -25,7 +26,6 @@ import { createResourceIndicators } from './resource-indicators.ts';
 const SIGNING_ALGS = [...SIGNING_ALGORITHMS];
 const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 
-const DEFAULT_REFRESH_TOKEN_TTL = 14 * 24 * 3600;
 const DEFAULT_GRANT_TTL = 14 * 24 * 3600;
 
 // A lifetime the client was registered with (`clients create --access-token-ttl ...`), carried

@@ -1,3 +1,4 @@
+import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
@@ -45,7 +46,7 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     )
     .option(
       '--refresh-token-ttl <duration>',
-      "this client's refresh-token lifetime (12h, 30d; 1m to 365d) [14d]",
+      `this client's refresh-token lifetime (12h, 30d; 1m to 365d) [${formatDuration(DEFAULT_REFRESH_TOKEN_TTL)}]`,
     )
     .option('--json', 'machine-readable output')
     .addHelpText(

@@ -1,4 +1,5 @@
 import type { UpdateClientInput } from '@portcullis/auth-server';
+import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
 import { CliError } from '../errors.ts';
 import { clientJson } from '../format/clients.ts';
@@ -85,7 +86,10 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     .option('--access-token-ttl <duration>', "this client's access-token lifetime (10m, 1h)")
     .option('--no-access-token-ttl', "use the resource's access-token lifetime again")
     .option('--refresh-token-ttl <duration>', "this client's refresh-token lifetime (30d)")
-    .option('--no-refresh-token-ttl', 'use the default refresh-token lifetime (14d) again')
+    .option(
+      '--no-refresh-token-ttl',
+      `use the default refresh-token lifetime (${formatDuration(DEFAULT_REFRESH_TOKEN_TTL)}) again`,
+    )
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',

@@ -1,3 +1,4 @@
+import { DEFAULT_ACCESS_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
@@ -27,7 +28,7 @@ export function registerResourcesCreate(resources: Command, io: Io): void {
     .option('--scope <name=description...>', 'a scope and the description shown on consent pages')
     .option(
       '--access-token-ttl <duration>',
-      'access-token lifetime, like 600, 15m or 1h; at most 1d (default 10m)',
+      `access-token lifetime, like 600, 15m or 1h; at most 1d (default ${formatDuration(DEFAULT_ACCESS_TOKEN_TTL)})`,
     )
     .option(
       '--format <format>',

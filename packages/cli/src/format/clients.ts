@@ -1,5 +1,9 @@
 import type { SecretSummary } from '@portcullis/auth-server';
-import { formatDuration, shortGrant } from '@portcullis/auth-server/config';
+import {
+  DEFAULT_REFRESH_TOKEN_TTL,
+  formatDuration,
+  shortGrant,
+} from '@portcullis/auth-server/config';
 import type { ClientRecord } from '@portcullis/storage';
 import { printTable, styled, when } from '../output.ts';
 import type { Io } from '../runtime.ts';
@@ -101,7 +105,9 @@ export function describeClient(client: ClientRecord): string[] {
     `logo:              ${client.logoUri ?? '-'}`,
     `access-token TTL:  ${ttl(client.accessTokenTtl, "the resource's")}`,
     ...(client.grantTypes.includes('refresh_token')
-      ? [`refresh-token TTL: ${ttl(client.refreshTokenTtl, '14d (default)')}`]
+      ? [
+          `refresh-token TTL: ${ttl(client.refreshTokenTtl, `${formatDuration(DEFAULT_REFRESH_TOKEN_TTL)} (default)`)}`,
+        ]
       : []),
     `last used:         ${client.lastUsedAt ? when(client.lastUsedAt) : 'never'}`,
     `created:           ${when(client.createdAt)}`,
