@@ -1,6 +1,7 @@
 import {
   and,
   createResourceServer,
+  type IntrospectionOptions,
   normalizePath,
   type OptionalAuthState,
   owner,
@@ -32,6 +33,12 @@ export interface ExampleApiOptions {
   /** The resource server's verified-token cache [on]; `false` verifies every request in full. */
   cache?: false | { maxEntries?: number };
   /**
+   * Also accept opaque tokens (such as `portcullis tokens issue` gives) by asking the issuer's
+   * introspection endpoint (RFC 7662) as this client [off: JWTs only]. JWTs are still verified
+   * locally; answers are cached for `maxCacheSeconds` [60].
+   */
+  introspection?: IntrospectionOptions;
+  /**
    * The URL clients reach this API at, e.g. `http://localhost:4000` [unset]. With it, every
    * `WWW-Authenticate` challenge names the RFC 9728 metadata URL (`resource_metadata`); the
    * metadata itself is served at `/.well-known/oauth-protected-resource` either way.
@@ -50,6 +57,7 @@ const optionKeys = new Set([
   'jwksUri',
   'algorithms',
   'cache',
+  'introspection',
   'publicUrl',
   'throttle',
 ]);
@@ -87,13 +95,14 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   for (const key of Object.keys(options ?? {})) {
     if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
   }
-  const { issuer, audience, jwksUri, algorithms, cache, publicUrl } = options;
+  const { issuer, audience, jwksUri, algorithms, cache, introspection, publicUrl } = options;
   const rs = createResourceServer({
     issuer,
     audience,
     ...(jwksUri !== undefined && { jwksUri }),
     ...(algorithms !== undefined && { algorithms }),
     ...(cache !== undefined && { cache }),
+    ...(introspection !== undefined && { introspection }),
     ...(publicUrl !== undefined && { publicUrl }),
     // What /.well-known/oauth-protected-resource tells clients (RFC 9728), from the catalogue.
     resourceName: catalogue.resources.notes.name,
