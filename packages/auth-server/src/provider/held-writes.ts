@@ -15,8 +15,6 @@ export interface HeldWrites {
   writes: ArtifactWrite[];
   /** Commits everything in one transaction; false when another request consumed it first. */
   commit(): Promise<boolean>;
-  /** Commits only the consumption: the request failed for a reason of its own after it. */
-  consumeOnly(): Promise<void>;
 }
 
 /**
@@ -42,28 +40,27 @@ export function holdWrites(artifacts: ArtifactsRepository, model: string, id: st
       }
       return won;
     },
-    async consumeOnly() {
-      for (const { model: consumedModel, id: consumedId } of held.consumed) {
-        await artifacts.consume(consumedModel, consumedId);
-      }
-    },
   };
   return held;
 }
 
 /**
  * Settles a request's held writes once oidc-provider has answered it: a success commits them
- * all (and turns into `invalid_grant` when another request consumed the artifact first); a 503
- * (the database went away) writes nothing, so the client can simply try again; any other
- * failure keeps the artifact consumed, as oidc-provider would have. A database lost while
- * committing throws, and the request is answered 503.
+ * all (and turns into `invalid_grant` when another request consumed the artifact first); an
+ * error answer writes nothing, the consumption included. A database lost while committing
+ * throws, and the request is answered 503.
+ *
+ * An error issues nothing, so it must consume nothing either (RFC 6749 §5.2; RFC 9700 §4.14.2
+ * invalidates a refresh token only when its successor is handed out). oidc-provider consumes
+ * first and checks after: a refresh asking for a resource the grant does not cover is refused
+ * `invalid_target` once the token is already rotated, and keeping that consumption would make
+ * the client's corrected retry look like a reuse, which revokes the grant. Dropping it here
+ * covers every check oidc-provider makes after the consumption, today's and future ones, with
+ * its own error. What fails after a consumption can only come from the artifact's holder (a code
+ * is consumed only after its PKCE verifier matched), so a retry gives nobody anything new.
  */
 export async function settleHeldWrites(ctx: KoaContextWithOIDC, held: HeldWrites): Promise<void> {
-  if (ctx.status === 503) return;
-  if (ctx.status !== 200) {
-    await held.consumeOnly();
-    return;
-  }
+  if (ctx.status !== 200) return;
   if (await held.commit()) return;
   const error = new errors.InvalidGrant('grant request is invalid');
   ctx.status = error.statusCode;
