@@ -31,10 +31,15 @@ fi
 
 mkdir -p "$cache"
 rootfs="$cache/image-base-bookworm-minbase.tar"
+# mmdebstrap chooses its output's format by the name's extension: the partial file must end in
+# .tar too, or it becomes a directory (an earlier version of this script left one behind).
+partial="$cache/image-base-bookworm-minbase.partial.tar"
+[ -d "$rootfs" ] && rm -rf "$rootfs"
 if [ ! -s "$rootfs" ]; then
   echo "local-node-base: building a Debian bookworm minbase root filesystem (about 100 s, once)" >&2
-  mmdebstrap --quiet --variant=minbase --include=ca-certificates bookworm "$rootfs.partial"
-  mv "$rootfs.partial" "$rootfs"
+  rm -rf "$partial"
+  mmdebstrap --quiet --variant=minbase --include=ca-certificates bookworm "$partial"
+  mv "$partial" "$rootfs"
 fi
 
 work=$(mktemp -d)
