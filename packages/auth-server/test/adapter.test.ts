@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createArtifactsRepository,
   createClientsRepository,
@@ -23,6 +24,7 @@ test.before(async () => {
   Adapter = createAdapterClass({
     artifacts: createArtifactsRepository(database.db),
     clients: createClientRegistry({ clients: createClientsRepository(database.db) }),
+    userCodeSecret: randomBytes(32),
   });
 });
 test.after.always(async () => {
@@ -32,7 +34,8 @@ test.after.always(async () => {
 test('upsert and find, with the consumption time folded into the payload', async (t) => {
   const codes = new Adapter('AuthorizationCode');
   await codes.upsert('code-1', { grantId: 'g-1', accountId: 'alice' }, 60);
-  t.deepEqual(await codes.find('code-1'), { grantId: 'g-1', accountId: 'alice' });
+  // The value is stored only as a digest; oidc-provider's `jti` comes back from the lookup.
+  t.deepEqual(await codes.find('code-1'), { grantId: 'g-1', accountId: 'alice', jti: 'code-1' });
   await codes.consume('code-1');
   const consumed = await codes.find('code-1');
   t.is(typeof consumed?.consumed, 'number');
@@ -45,7 +48,7 @@ test('findByUid and findByUserCode', async (t) => {
   t.deepEqual(await sessions.findByUid('uid-1'), { uid: 'uid-1' });
   const devices = new Adapter('DeviceCode');
   await devices.upsert('d-1', { userCode: 'BCDF-GHJK' }, 60);
-  t.deepEqual(await devices.findByUserCode('BCDF-GHJK'), { userCode: 'BCDF-GHJK' });
+  t.deepEqual(await devices.findByUserCode('BCDF-GHJK'), { userCode: 'BCDF-GHJK', jti: 'd-1' });
 });
 
 test('a second consume of a single-use artifact is invalid_grant; 20 racing consumers, one winner', async (t) => {
@@ -143,7 +146,9 @@ test('at the token route a consumption waits for the answer; elsewhere it is wri
   const codes = new Adapter('AuthorizationCode');
   await codes.upsert('code-held', { grantId: 'g-held' }, 60);
   const { context } = await onRoute('token', () => codes.consume('code-held'));
-  t.deepEqual(context?.held?.consumed, [{ model: 'AuthorizationCode', id: 'code-held' }]);
+  // Held under the key it is stored by: the digest of the value.
+  const id = createHash('sha256').update('code-held').digest('base64url');
+  t.deepEqual(context?.held?.consumed, [{ model: 'AuthorizationCode', id }]);
   t.is((await codes.find('code-held'))?.consumed, undefined, 'held, then dropped by the 503');
   await onRoute('introspection', () => codes.consume('code-held'));
   t.is(typeof (await codes.find('code-held'))?.consumed, 'number');

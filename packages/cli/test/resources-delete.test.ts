@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
@@ -136,7 +137,11 @@ test.serial('stored opaque tokens for the resource are deleted with it', async (
   t.is(
     await database
       .db('oidc_artifacts')
-      .where({ model: 'AccessToken', id: issued.access_token })
+      // Stored under the SHA-256 of its value (migration 0009).
+      .where({
+        model: 'AccessToken',
+        id: createHash('sha256').update(issued.access_token).digest('base64url'),
+      })
       .first(),
     undefined,
   );

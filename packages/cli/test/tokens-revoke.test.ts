@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { API, cli, cliJson, createService, exampleResourceDatabase } from './clients-fixtures.ts';
 
@@ -30,9 +31,12 @@ const issue = async (client: string, user?: string) =>
     API,
   ]);
 
+// Stored under the SHA-256 of its value (migration 0009).
 const live = async (token: string) =>
-  (await database.db('oidc_artifacts').where({ model: 'AccessToken', id: token }).first()) !==
-  undefined;
+  (await database
+    .db('oidc_artifacts')
+    .where({ model: 'AccessToken', id: createHash('sha256').update(token).digest('base64url') })
+    .first()) !== undefined;
 
 // Every test starts from the same tokens: alice and bob with app-a, alice with app-b, app-b alone.
 async function seed() {

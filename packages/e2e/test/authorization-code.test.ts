@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
@@ -280,7 +281,8 @@ test('reuse of a rotated refresh token after the grace window revokes the whole 
   // Move the rotation a minute into the past instead of waiting out the 10-second window.
   const moved = await database
     .db('oidc_artifacts')
-    .where({ model: 'RefreshToken', id: first })
+    // Stored under the SHA-256 of its value (migration 0009), never the value itself.
+    .where({ model: 'RefreshToken', id: createHash('sha256').update(first).digest('base64url') })
     .update({ consumed_at: database.db.raw(`now() - interval '1 minute'`) });
   t.is(moved, 1);
   t.is(await errorOf(client.refreshTokenGrant(config, first)), 'invalid_grant');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createResourceServer } from '@portcullis/resource-server';
@@ -145,7 +146,9 @@ test('the resource sets the format and lifetime: client credentials gets an opaq
   const response = await clientCredentialsToken();
   t.is(response.expires_in, 900);
   t.regex(response.access_token, /^[\w-]{43}$/, 'opaque, not a JWT');
-  const stored = await database.db('oidc_artifacts').where({ id: response.access_token }).first();
+  // Stored under the SHA-256 of its value (migration 0009), never the value itself.
+  const id = createHash('sha256').update(response.access_token).digest('base64url');
+  const stored = await database.db('oidc_artifacts').where({ id }).first();
   t.like(stored, { model: 'ClientCredentials' });
   t.like(stored.payload, { aud: REPORTS, scope: 'reports:read', clientId: dashboard.client_id });
 });

@@ -8,6 +8,7 @@ import * as clientLifecycle from './migrations/0005-client-lifecycle.ts';
 import * as tokensAndIntrospection from './migrations/0006-tokens-and-introspection.ts';
 import * as signingKeySchedule from './migrations/0007-signing-key-schedule.ts';
 import * as rateLimits from './migrations/0008-rate-limits.ts';
+import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0006-tokens-and-introspection', tokensAndIntrospection],
   ['0007-signing-key-schedule', signingKeySchedule],
   ['0008-rate-limits', rateLimits],
+  ['0009-hashed-artifact-ids', hashedArtifactIds],
 ];
 
 /** The name of every migration, in the order they run. */

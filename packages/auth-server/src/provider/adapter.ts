@@ -2,6 +2,7 @@ import { type ArtifactsRepository, isDatabaseUnavailable } from '@portcullis/sto
 import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
+import { createArtifactCodec } from './artifact-codec.ts';
 import { holdWrites } from './held-writes.ts';
 import { currentRequest } from './request-context.ts';
 
@@ -19,15 +20,19 @@ const SINGLE_USE = new Set([
 
 /**
  * Builds the oidc-provider Adapter class over PostgreSQL. Clients come from the registry (the
- * database behind an invalidated cache); every other model is a row of `oidc_artifacts`.
+ * database behind an invalidated cache); every other model is a row of `oidc_artifacts`, stored
+ * under the digest of its value with no bearer value in it (provider/artifact-codec.ts).
  */
 export function createAdapterClass(deps: {
   artifacts: ArtifactsRepository;
   clients: ClientRegistry;
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
   refreshReuseGraceSeconds?: number;
+  /** The key-encryption key, which keys device-flow user codes; none: no device flow. */
+  userCodeSecret?: Buffer;
 }) {
   const { artifacts, clients } = deps;
+  const codec = createArtifactCodec(deps.userCodeSecret);
   const grace = deps.refreshReuseGraceSeconds ?? 0;
 
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -38,12 +43,12 @@ export function createAdapterClass(deps: {
     }
   };
 
-  const withConsumed = (found: { payload: Payload; consumedAt: number | undefined } | undefined) =>
-    found
-      ? {
-          ...found.payload,
-          ...(found.consumedAt ? { consumed: Math.floor(found.consumedAt) } : {}),
-        }
+  const withConsumed = (
+    payload: Payload | undefined,
+    found: { consumedAt: number | undefined } | undefined,
+  ) =>
+    payload && found
+      ? { ...payload, ...(found.consumedAt ? { consumed: Math.floor(found.consumedAt) } : {}) }
       : undefined;
 
   return class PostgresAdapter {
@@ -55,20 +60,22 @@ export function createAdapterClass(deps: {
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with the CLI');
+      const stored = codec.encode(this.model, id, payload);
+      const write = { model: this.model, ...stored, expiresInSeconds: expiresIn };
       // Issued after a consumption in the same request: written with it, or not at all.
       const held = currentRequest()?.held;
       if (held) {
-        held.writes.push({ model: this.model, id, payload, expiresInSeconds: expiresIn });
+        held.writes.push(write);
         return;
       }
-      await guard(() => artifacts.upsert(this.model, id, payload, expiresIn));
+      await guard(() => artifacts.write(write));
     }
 
     async find(id: string): Promise<Payload | undefined> {
       if (this.model === 'Client') {
         return guard(async () => (await clients.get(id))?.metadata);
       }
-      const found = await guard(() => artifacts.find(this.model, id));
+      const found = await guard(() => artifacts.find(this.model, codec.key(this.model, id)));
       // Refresh-token reuse within the grace window after its rotation (two tabs refreshing at
       // once): refused, but without revoking the grant, which oidc-provider would do on seeing
       // `consumed`. The reuse gets no token, so it cannot keep a stolen family alive; after the
@@ -88,38 +95,46 @@ export function createAdapterClass(deps: {
         }
         request.consumedRefreshTokenId = id;
       }
-      return withConsumed(found);
+      return withConsumed(found && codec.decode(this.model, id, found.payload), found);
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
-      return guard(async () => withConsumed(await artifacts.findByUid(this.model, uid)));
+      const found = await guard(() => artifacts.findByUid(this.model, uid));
+      return withConsumed(found && codec.decodeByUid(found.payload), found);
     }
 
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
-      return guard(async () => withConsumed(await artifacts.findByUserCode(this.model, userCode)));
+      const found = await guard(() =>
+        artifacts.findByUserCode(this.model, codec.userCodeKey(userCode)),
+      );
+      return withConsumed(
+        found && codec.decodeByUserCode(this.model, userCode, found.payload),
+        found,
+      );
     }
 
     async consume(id: string): Promise<void> {
       // At the token endpoint the consumption waits for the response (held-writes.ts).
       const request = currentRequest();
+      const key = codec.key(this.model, id);
       if (request?.route === 'token' && SINGLE_USE.has(this.model)) {
-        if (request.held) request.held.consumed.push({ model: this.model, id });
-        else request.held = holdWrites(artifacts, this.model, id);
+        if (request.held) request.held.consumed.push({ model: this.model, id: key });
+        else request.held = holdWrites(artifacts, this.model, key);
         return;
       }
-      const won = await guard(() => artifacts.consume(this.model, id));
+      const won = await guard(() => artifacts.consume(this.model, key));
       if (!won && SINGLE_USE.has(this.model)) {
         // A code redeemed twice at once is a code reuse: revoke what the winner got (RFC 9700
         // §4.2.4). Concurrent refreshes are not revoked, for the same reason as the grace window.
         if (this.model === 'AuthorizationCode') {
-          await guard(() => artifacts.revokeGrantOf(this.model, id));
+          await guard(() => artifacts.revokeGrantOf(this.model, key));
         }
         throw new errors.InvalidGrant('grant request is invalid');
       }
     }
 
     async destroy(id: string): Promise<void> {
-      await guard(() => artifacts.destroy(this.model, id));
+      await guard(() => artifacts.destroy(this.model, codec.key(this.model, id)));
       // oidc-provider destroys a consumed refresh token presented again only to revoke its grant
       // (reuse detection, after the grace window).
       const request = currentRequest();

@@ -78,6 +78,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       artifacts,
       clients,
       refreshReuseGraceSeconds: deps.refreshReuseGraceSeconds,
+      userCodeSecret: config.keyEncryptionKey,
     }) as unknown as Configuration['adapter'],
     clients: [],
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },

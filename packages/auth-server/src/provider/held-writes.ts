@@ -18,7 +18,8 @@ export interface HeldWrites {
 }
 
 /**
- * Starts holding back the writes of the current request at the consumption of `model` `id`.
+ * Starts holding back the writes of the current request at the consumption of `model` `id` (the
+ * key it is stored under, provider/artifact-codec.ts).
  * When another request wins the race for an authorization code, what it was issued is revoked
  * (RFC 9700 §4.2.4), as a code used twice must.
  *

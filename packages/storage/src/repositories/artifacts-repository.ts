@@ -49,6 +49,11 @@ export function createArtifactsRepository(db: Database) {
       await upsertWith(db, { model, id, payload, expiresInSeconds });
     },
 
+    /** Inserts or replaces an artifact, with its user-code key when it has one. */
+    async write(write: ArtifactWrite): Promise<void> {
+      await upsertWith(db, write);
+    },
+
     /**
      * Consumes single-use artifacts and writes what was issued from them, in one transaction:
      * all of it or none. Returns false, writing nothing, when one of them was already consumed
@@ -185,17 +190,19 @@ export interface ArtifactWrite {
   id: string;
   payload: Record<string, unknown>;
   expiresInSeconds: number | undefined;
+  /** What `findByUserCode` looks it up by; default: the payload's `userCode`. */
+  userCode?: string;
 }
 
 async function upsertWith(db: Database, write: ArtifactWrite): Promise<void> {
-  const { model, id, payload, expiresInSeconds } = write;
+  const { model, id, payload, expiresInSeconds, userCode } = write;
   const row = {
     model,
     id,
     payload: JSON.stringify(payload),
     grant_id: stringOrNull(payload.grantId),
     uid: stringOrNull(payload.uid),
-    user_code: stringOrNull(payload.userCode),
+    user_code: userCode ?? stringOrNull(payload.userCode),
     expires_at:
       expiresInSeconds === undefined
         ? null
