@@ -17,6 +17,7 @@ import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
+import { publishIssuerUrls } from './issuer-urls.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
@@ -165,6 +166,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
+  publishIssuerUrls(provider, config.issuer);
   provider.proxy = config.trustProxy;
   // Behind a trusted proxy, the address it saw: the last X-Forwarded-For entry (app.ts).
   provider.maxIpsCount = 1;

@@ -38,7 +38,8 @@ export const providerPages = {
   },
 
   async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-    send(ctx, logoutPage(form, ctx.host));
+    // The issuer's host, not the request's Host header.
+    send(ctx, logoutPage(form, new URL(ctx.oidc.issuer).host));
   },
 
   async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {

@@ -7,6 +7,8 @@ import { instrumentProvider, PROVIDER_ERROR_EVENTS } from '../observability/inst
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
+import { secureAutoSubmitPages } from './auto-submit-pages.ts';
+import { cacheMetadata } from './cache-metadata.ts';
 import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-authentication.ts';
 import { type AuditRecorder, auditRefreshReuse } from './refresh-reuse-audit.ts';
 import { requestContextMiddleware } from './request-context.ts';
@@ -56,6 +58,10 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   provider.use(clientAuth.middleware);
   // 6. Metrics and the access line: reads route, client, status and body; rewrites nothing.
   provider.use(instruments.middleware);
+  // 7. Headers: our page headers on oidc-provider's auto-submit pages; Cache-Control on
+  //    discovery and the JWKS. Change no status or body.
+  provider.use(secureAutoSubmitPages);
+  provider.use(cacheMetadata);
 
   // Listeners, each only noting or counting; none changes the answer by itself.
   // An outage, for 1.

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Escapes text for HTML element content and quoted attribute values. */
 function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -56,6 +58,25 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
 };
+
+/**
+ * {@link PAGE_HEADERS} for a page that is not ours but has inline scripts (oidc-provider's
+ * auto-submit forms): the same policy, with each script allowed by its SHA-256 and nothing else.
+ *
+ * @example
+ * ctx.set(pageHeadersAllowing(['document.forms[0].submit()']));
+ */
+export function pageHeadersAllowing(scripts: readonly string[]): Record<string, string> {
+  const hashes = scripts.map(
+    (script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`,
+  );
+  const policy = contentSecurityPolicy();
+  return {
+    ...PAGE_HEADERS,
+    'content-security-policy':
+      hashes.length > 0 ? `${policy}; script-src ${hashes.join(' ')}` : policy,
+  };
+}
 
 /** A whole page in our layout. */
 export function page(title: string, body: SafeHtml): string {
