@@ -5,6 +5,8 @@
 export class HttpBrowser {
   readonly #cookies = new Map<string, string>();
   readonly #origin: string;
+  /** Every cookie value the server set, cleared ones too: what a test may look for elsewhere. */
+  readonly cookiesSet: string[] = [];
 
   constructor(origin: string) {
     this.#origin = new URL(origin).origin;
@@ -35,6 +37,7 @@ export class HttpBrowser {
       if (pair && at > 0) {
         const name = pair.slice(0, at).trim();
         const value = pair.slice(at + 1).trim();
+        if (value) this.cookiesSet.push(value);
         if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.#cookies.delete(name);
         else this.#cookies.set(name, value);
       }

@@ -170,6 +170,36 @@ export const SETTING = schema({
     default: "unset: the jwks_uri of the issuer's discovery document",
     usedBy: ['example-api'],
   },
+  PORTCULLIS_API_INTROSPECTION_CLIENT_ID: {
+    description:
+      "the confidential client the example API authenticates as at the issuer's introspection endpoint, so that it accepts opaque access tokens (`portcullis tokens issue`, resources of format opaque) besides JWTs; name it on the resource (`resources update --introspection-client`) and give its secret too. `dev` registers and configures one of its own",
+    default: 'unset: the example API accepts JWTs only',
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: {
+    description:
+      'the secret of PORTCULLIS_API_INTROSPECTION_CLIENT_ID (or put it in a file: PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE, not both)',
+    default: 'unset',
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE: {
+    description:
+      'a file holding the secret of PORTCULLIS_API_INTROSPECTION_CLIENT_ID (a mounted container secret; one trailing newline is ignored)',
+    default: 'unset',
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_INTROSPECTION_ENDPOINT: {
+    description:
+      "where the example API introspects opaque tokens (http or https URL); set it, like PORTCULLIS_API_JWKS_URI, when the API reaches the authorization server by another name than the issuer's",
+    default: "unset: the introspection_endpoint of the issuer's discovery document",
+    usedBy: ['example-api'],
+  },
+  PORTCULLIS_API_INTROSPECTION_CACHE: {
+    description:
+      "how long the example API (run by `dev` or alone) reuses an answer that an opaque token is active, 0s to 1h, never past the token's expiry: a revoked opaque token is refused at the latest this long after its revocation. 0: ask on every request",
+    ...duration('60s'),
+    usedBy: ['dev', 'example-api'],
+  },
   PORTCULLIS_ACTOR: {
     description: 'who the audit trail names for changes made through the CLI (`cli:<name>`)',
     default: 'the operating-system user',
