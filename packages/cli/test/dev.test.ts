@@ -34,6 +34,7 @@ interface DevSummary {
   migrations_applied: string[];
   seeded_resources: string[];
   replaced_resources: string[];
+  introspection_client_id: string;
 }
 
 test.serial(
@@ -60,7 +61,9 @@ test.serial(
       migrations_applied: [...migrationNames],
       seeded_resources: [`http://localhost:${apiPort}`],
       replaced_resources: [],
+      introspection_client_id: summary.introspection_client_id,
     });
+    t.regex(summary.introspection_client_id, /^[\w-]{20,}$/);
     t.is((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     t.is((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status, 200);
     t.is(await first.stop('SIGINT'), 0, first.stderr());
@@ -97,6 +100,11 @@ const badPorts: Array<[string, Record<string, string>, RegExp]> = [
     'an issuer that is not a URL',
     { PORTCULLIS_ISSUER: 'localhost:3000' },
     /PORTCULLIS_ISSUER must use https \(or http on loopback\)/,
+  ],
+  [
+    "a cache of introspection answers beyond the resource server's hour",
+    { PORTCULLIS_API_INTROSPECTION_CACHE: '2h' },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CACHE must be a duration from 0s to 1h \(like 60s\), got "2h"\n$/,
   ],
 ];
 for (const [what, env, why] of badPorts) {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { type ChildCli, startCli } from './child-cli.ts';
@@ -15,6 +18,9 @@ let server: ChildCli;
 let issuer: string;
 let serverPort: number;
 let credentials: { client_id: string; client_secret: string };
+/** The API's own client, one of RESOURCE's introspection clients. */
+let notesApi: { client_id: string; client_secret: string };
+let secretsDir: string;
 
 test.before(async () => {
   database = await createTestDatabase();
@@ -43,6 +49,22 @@ test.before(async () => {
     'notes:read',
     '--first-party',
   ]);
+  notesApi = await cliJson(database, [
+    'clients',
+    'create',
+    '--name',
+    'notes-api',
+    '--grant',
+    'client_credentials',
+  ]);
+  await cliJson(database, [
+    'resources',
+    'update',
+    RESOURCE,
+    '--introspection-client',
+    notesApi.client_id,
+  ]);
+  secretsDir = await mkdtemp(path.join(os.tmpdir(), 'portcullis-example-api-'));
   serverPort = await freePort();
   issuer = `http://localhost:${serverPort}`;
   server = startCli(['serve', '--json'], {
@@ -59,6 +81,7 @@ test.before(async () => {
 test.after.always(async () => {
   await server?.stop('SIGTERM');
   await database?.drop();
+  if (secretsDir) await rm(secretsDir, { recursive: true, force: true });
 });
 
 /** A client-credentials access token for RESOURCE with `scope`, from the running server. */
@@ -88,6 +111,24 @@ async function startApi(env: Record<string, string>) {
   return { api, summary, url: `http://127.0.0.1:${port}`, port };
 }
 
+/** An opaque token `tokens issue` gives `reporting` for RESOURCE, and its grant. */
+async function opaqueToken(): Promise<{ token: string; grant: string }> {
+  const issued = await cliJson<{ access_token: string; grant_id: string }>(database, [
+    'tokens',
+    'issue',
+    '--client',
+    'reporting',
+    '--scope',
+    'notes:read',
+    '--resource',
+    RESOURCE,
+  ]);
+  return { token: issued.access_token, grant: issued.grant_id };
+}
+
+const meWith = (url: string, token: string) =>
+  fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}` } });
+
 test('it serves the notes API for its resource, with tokens from the issuer, and stops on SIGTERM', async (t) => {
   const { api, summary, url, port } = await startApi({
     PORTCULLIS_ISSUER: issuer,
@@ -99,6 +140,7 @@ test('it serves the notes API for its resource, with tokens from the issuer, and
     issuer,
     resource: RESOURCE,
     jwks_uri: `http://127.0.0.1:${serverPort}/jwks`,
+    introspection_client_id: null,
     host: '127.0.0.1',
     port,
   });
@@ -133,6 +175,10 @@ test('it serves the notes API for its resource, with tokens from the issuer, and
   const forged = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${token}x` } });
   t.is(forged.status, 401);
   t.regex(forged.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  // Without an introspection client it accepts JWTs only, as it always did.
+  const opaque = await meWith(url, (await opaqueToken()).token);
+  t.is(opaque.status, 401);
+  t.regex(opaque.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
 
   t.is(await api.stop('SIGTERM'), 0, api.stderr());
   t.regex(api.stderr(), /received SIGTERM, stopping/);
@@ -171,6 +217,58 @@ test('a token for another issuer or another audience is refused', async (t) => {
     t.is(response.status, 401);
     t.regex(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
   }
+});
+
+test('with an introspection client it accepts opaque tokens as well as JWTs; a revoked one after the cache time', async (t) => {
+  const env = {
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_API_RESOURCE: RESOURCE,
+    PORTCULLIS_API_JWKS_URI: `http://127.0.0.1:${serverPort}/jwks`,
+    PORTCULLIS_API_INTROSPECTION_ENDPOINT: `http://127.0.0.1:${serverPort}/token/introspection`,
+    PORTCULLIS_API_INTROSPECTION_CLIENT_ID: notesApi.client_id,
+    PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: notesApi.client_secret,
+  };
+  const cached = await startApi(env);
+  t.teardown(() => cached.api.stop('SIGKILL'));
+  t.is(cached.summary.introspection_client_id, notesApi.client_id);
+  const uncached = await startApi({ ...env, PORTCULLIS_API_INTROSPECTION_CACHE: '0' });
+  t.teardown(() => uncached.api.stop('SIGKILL'));
+
+  const { token, grant } = await opaqueToken();
+  for (const { url } of [cached, uncached]) {
+    const me = await meWith(url, token);
+    t.is(me.status, 200);
+    t.like((await me.json()) as object, { client_id: credentials.client_id, scope: 'notes:read' });
+    t.is((await meWith(url, await accessToken('notes:read'))).status, 200, 'JWTs still');
+  }
+
+  t.is((await cliWith(database, ['tokens', 'revoke', '--grant', grant])).code, 0);
+  // The default cache (60 s) still has the answer; without a cache the revocation shows at once.
+  t.is((await meWith(cached.url, token)).status, 200);
+  const refused = await meWith(uncached.url, token);
+  t.is(refused.status, 401);
+  t.regex(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+
+  for (const { api } of [cached, uncached]) {
+    t.is(await api.stop('SIGTERM'), 0, api.stderr());
+    t.false(api.stdout().includes(notesApi.client_secret), 'the secret is never printed');
+    t.false(api.stderr().includes(notesApi.client_secret));
+  }
+});
+
+test("the secret from a file, and the introspection endpoint from the issuer's discovery document", async (t) => {
+  const file = path.join(secretsDir, 'notes-api-secret');
+  await writeFile(file, `${notesApi.client_secret}\n`, { mode: 0o600 });
+  const { api, url } = await startApi({
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_API_RESOURCE: RESOURCE,
+    PORTCULLIS_API_INTROSPECTION_CLIENT_ID: notesApi.client_id,
+    PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE: file,
+  });
+  t.teardown(() => api.stop('SIGKILL'));
+  const { token } = await opaqueToken();
+  t.is((await meWith(url, token)).status, 200);
+  t.is(await api.stop('SIGTERM'), 0, api.stderr());
 });
 
 test('a human start-up line on stderr without --json; a port in use: one line, exit 1', async (t) => {
@@ -238,10 +336,65 @@ const refusals: Array<[string, Record<string, string>, RegExp]> = [
     { PORTCULLIS_API_JWKS_URI: 'file:///etc/jwks.json' },
     /^portcullis: PORTCULLIS_API_JWKS_URI must be an http or https URL, got "file:\/\/\/etc\/jwks.json"\n$/,
   ],
+  [
+    'an introspection secret without a client id',
+    { PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: 'hunter2' },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET is set but PORTCULLIS_API_INTROSPECTION_CLIENT_ID is not: set both, or neither for an API that accepts JWTs only\n$/,
+  ],
+  [
+    'an introspection client id without a secret',
+    { PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api' },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CLIENT_ID needs its secret: set PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET or PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE\n$/,
+  ],
+  [
+    'both a secret and a secret file',
+    {
+      PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: 'hunter2',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE: '/run/secrets/notes-api',
+    },
+    /^portcullis: set PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET or PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE, not both\n$/,
+  ],
+  [
+    'a secret file that cannot be read',
+    {
+      PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE: '/nonexistent/notes-api',
+    },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE: cannot read "\/nonexistent\/notes-api" \(ENOENT\)\n$/,
+  ],
+  [
+    'a secret with a line break inside',
+    {
+      PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: 'hunter2\nhunter3',
+    },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: the secret has a control character \(a stray line break\?\)\n$/,
+  ],
+  [
+    'an introspection endpoint that is not http',
+    {
+      PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: 'hunter2',
+      PORTCULLIS_API_INTROSPECTION_ENDPOINT: 'ftp://auth.example.com/introspect',
+    },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_ENDPOINT must be an http or https URL, got "ftp:\/\/auth\.example\.com\/introspect"\n$/,
+  ],
+  [
+    'a bad introspection cache time',
+    {
+      PORTCULLIS_API_INTROSPECTION_CLIENT_ID: 'notes-api',
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET: 'hunter2',
+      PORTCULLIS_API_INTROSPECTION_CACHE: 'a minute',
+    },
+    /^portcullis: PORTCULLIS_API_INTROSPECTION_CACHE must be a duration from 0s to 1h \(like 60s\), got "a minute"\n$/,
+  ],
 ];
 for (const [what, env, why] of refusals) {
   test(`refuses ${what}: one line, exit 1, nothing started`, async (t) => {
-    failsWithOneLine(t, await cliWith(database, ['example-api'], { env }), why);
+    const result = await cliWith(database, ['example-api'], { env });
+    failsWithOneLine(t, result, why);
+    t.false(result.stderr.includes('hunter2'), 'a secret is never shown');
   });
 }
 
@@ -253,6 +406,10 @@ test('--help has an example and names its settings', async (t) => {
     'PORTCULLIS_API_JWKS_URI',
     'PORTCULLIS_API_PORT',
     'PORTCULLIS_API_HOST',
+    'PORTCULLIS_API_INTROSPECTION_CLIENT_ID',
+    'PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET',
+    'PORTCULLIS_API_INTROSPECTION_ENDPOINT',
+    'PORTCULLIS_API_INTROSPECTION_CACHE',
   ]) {
     t.regex(help, new RegExp(name));
   }

@@ -24,6 +24,7 @@ export * from './apply/index.ts';
 export * from './audit-log.ts';
 export * from './clients-service.ts';
 export * from './grants-service.ts';
+export * from './introspection-client-seed.ts';
 export * from './resource-catalogue.ts';
 export * from './resource-seed.ts';
 export * from './resources-apply.ts';

@@ -1,6 +1,7 @@
 import type { Database, ScopeRecord } from '@portcullis/storage';
 import type { ChangeOptions } from './change-options.ts';
 import { createClientsService } from './clients-service.ts';
+import { existingClients } from './existing-clients.ts';
 import { createResourcesService } from './resources-service.ts';
 
 /** The resource {@link seedResource} registers. */
@@ -24,9 +25,10 @@ export interface SeededResource {
  * Registers `resource` unless its identifier is registered already. When a resource of the same
  * name (any case) is registered under an identifier `movable` accepts (an earlier run on
  * another port), the registration follows, in one transaction: a resource under the new
- * identifier with the old one's scopes, lifetime, format and introspection clients, every client
- * allowed the old identifier allowed the new one instead (keeping its scopes), and the old one
- * deleted. A resource of the same name that may not move is left alone (`takenBy`).
+ * identifier with the old one's scopes, lifetime, format and introspection clients (those not
+ * deleted since), every client allowed the old identifier allowed the new one instead (keeping
+ * its scopes), and the old one deleted. A resource of the same name that may not move is left
+ * alone (`takenBy`).
  *
  * @example
  * await seedResource(db, { identifier, name, scopes }, (id) => id.startsWith('http://localhost:'));
@@ -59,7 +61,7 @@ export async function seedResource(
         scopes: taken.scopes,
         accessTokenTtl: taken.accessTokenTtl,
         accessTokenFormat: taken.accessTokenFormat,
-        introspectionClients: taken.introspectionClients,
+        introspectionClients: await existingClients(trx, taken.introspectionClients),
       },
       options,
     );

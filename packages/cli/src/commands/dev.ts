@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort, SETTING } from '@portcullis/auth-server/config';
 
 import type { Command } from 'commander';
+import { readIntrospectionCache } from '../example-api-config.ts';
 import { loadStorage } from '../lazy.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
+import { EXAMPLE_API_CLIENT_NAME, seedExampleApiClient } from '../seed-example-api-client.ts';
 import { type SeededExample, seedExampleResource } from '../seed-example-resource.ts';
 import {
   handleSignals,
@@ -18,8 +20,10 @@ import {
 /**
  * `portcullis dev`: everything on one machine with nothing but Node.js. Starts the embedded
  * PostgreSQL (unless DATABASE_URL is set), migrates, seeds the example API resource on first
- * run (and moves it when PORTCULLIS_API_PORT changed since), starts the authorization server and the example API, and prints how to try them (with
- * `--json`: one line of JSON saying what runs and what was set up).
+ * run (and moves it when PORTCULLIS_API_PORT changed since) with a client the API introspects
+ * opaque tokens as, starts the authorization server and the example API (which accepts both the
+ * issuer's JWTs and its opaque tokens), and prints how to try them (with `--json`: one line of
+ * JSON saying what runs and what was set up).
  */
 export function registerDev(program: Command, io: Io): void {
   program
@@ -39,6 +43,7 @@ Examples:
     .action(async (options: { json?: boolean }) => {
       const { findPostgresBinaries, migrateLatest } = await loadStorage();
       const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
+      const maxCacheSeconds = readIntrospectionCache(io.env);
       // Check the rest of the environment before the data folder is touched, so a bad value
       // leaves nothing behind (placeholder secrets: the real ones are read just below).
       readConfig(io, 'development', {
@@ -66,6 +71,14 @@ Examples:
         const resource = SETTING.PORTCULLIS_API_RESOURCE.value(apiPort);
         const seed = await seedExampleResource(opened.db, resource);
         if (seed.moved) io.stderr.write(`${movedLine(seed.moved, resource)}\n`);
+        // Its secret stays in the data folder: never printed, not even with --json.
+        const apiClient = await seedExampleApiClient(opened.db, dir, resource);
+        if (apiClient.disabled) {
+          warn(
+            io,
+            `the example API's client ${EXAMPLE_API_CLIENT_NAME} is disabled, so the API answers opaque tokens with 503: \`portcullis clients enable ${apiClient.clientId}\``,
+          );
+        }
 
         // Readable lines on a terminal; JSON for a pipe, a file or --json (PORTCULLIS_LOG_FORMAT
         // chooses either way).
@@ -79,6 +92,13 @@ Examples:
           audience: resource,
           // Straight to the server we just started, whatever name the issuer uses.
           jwksUri: `http://127.0.0.1:${server.port}/jwks`,
+          // Opaque tokens (`portcullis tokens issue`) are asked about there, as its own client.
+          introspection: {
+            endpoint: `http://127.0.0.1:${server.port}/token/introspection`,
+            clientId: apiClient.clientId,
+            clientSecret: apiClient.clientSecret,
+            maxCacheSeconds,
+          },
           // Challenges then name the API's RFC 9728 metadata URL (resource_metadata).
           publicUrl: resource,
           port: apiPort,
@@ -100,6 +120,8 @@ Examples:
             seeded_resources: seed.seeded ? [resource] : [],
             // The example API's resource of an earlier run on another PORTCULLIS_API_PORT.
             replaced_resources: seed.moved ? [seed.moved.from] : [],
+            // The client the example API introspects opaque tokens as (its secret: never shown).
+            introspection_client_id: apiClient.clientId,
           });
         } else {
           printLines(io, tryIt(config.issuer, resource, opened.database.location));
@@ -141,6 +163,10 @@ function tryIt(issuer: string, api: string, embedded: string | undefined): strin
     '  # 3. call the API with the access_token from step 2',
     `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/me`,
     `  curl -s -H "Authorization: Bearer ACCESS_TOKEN" ${api}/notes`,
+    '',
+    '  # or issue a long-lived opaque token for that client (revocable; the API introspects it)',
+    `  node_modules/.bin/portcullis tokens issue --client CLIENT_ID --scope notes:read --resource ${api}`,
+    `  curl -s -H "Authorization: Bearer OPAQUE_TOKEN" ${api}/notes`,
     '',
     '  # what the API says about itself (RFC 9728), no token needed',
     `  curl -s ${api}/.well-known/oauth-protected-resource`,

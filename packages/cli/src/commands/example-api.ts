@@ -1,25 +1,10 @@
-import {
-  parseHost,
-  parsePort,
-  rejectUnknownSettings,
-  SETTING,
-} from '@portcullis/auth-server/config';
+import { SETTING } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+import { readExampleApiConfig } from '../example-api-config.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine } from '../output.ts';
 import type { Io } from '../runtime.ts';
 import { handleSignals, type Stoppable } from '../stack.ts';
-
-/** What `example-api` runs with, read from the environment by {@link readExampleApiConfig}. */
-interface ExampleApiConfig {
-  issuer: string;
-  resource: string;
-  /** Undefined: discovered from the issuer's metadata. */
-  jwksUri: string | undefined;
-  host: string;
-  port: number;
-}
 
 /**
  * `portcullis example-api`: the example notes API alone, without the authorization server or a
@@ -41,6 +26,12 @@ Configured by the environment (docs/configuration.md), and needs no database:
                            [http://localhost:$PORTCULLIS_API_PORT]
   PORTCULLIS_API_JWKS_URI  the issuer's JWKS [discovered from the issuer's metadata]
   PORTCULLIS_API_PORT      [${SETTING.PORTCULLIS_API_PORT.default}]    PORTCULLIS_API_HOST  [${SETTING.PORTCULLIS_API_HOST.value}]
+Opaque tokens too (\`portcullis tokens issue\`), by introspection [off: JWTs only]:
+  PORTCULLIS_API_INTROSPECTION_CLIENT_ID     a confidential client the resource names with
+                                             \`resources update --introspection-client\`
+  PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET its secret (or ..._SECRET_FILE: a file holding it)
+  PORTCULLIS_API_INTROSPECTION_ENDPOINT      [the introspection_endpoint of the issuer's metadata]
+  PORTCULLIS_API_INTROSPECTION_CACHE         how long an active answer is reused [${SETTING.PORTCULLIS_API_INTROSPECTION_CACHE.default}]
 Register the resource with the scopes notes:read and notes:write at the authorization server.
 Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (a bad
 PORTCULLIS_* value, a port in use).
@@ -48,7 +39,9 @@ PORTCULLIS_* value, a port in use).
 Examples:
   $ portcullis example-api    # tokens of http://localhost:3000 for http://localhost:4000
   $ PORTCULLIS_ISSUER=https://auth.example.com PORTCULLIS_API_RESOURCE=https://notes.example.com \\
-      PORTCULLIS_API_JWKS_URI=http://portcullis:3000/jwks portcullis example-api`,
+      PORTCULLIS_API_JWKS_URI=http://portcullis:3000/jwks portcullis example-api
+  $ PORTCULLIS_API_INTROSPECTION_CLIENT_ID=CLIENT_ID \\
+      PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET_FILE=/run/secrets/notes-api portcullis example-api`,
     )
     .action(async (options: { json?: boolean }) => {
       const config = readExampleApiConfig(io.env);
@@ -61,6 +54,7 @@ Examples:
           issuer: config.issuer,
           audience: config.resource,
           ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
+          ...(config.introspection === undefined ? {} : { introspection: config.introspection }),
           // Challenges then name the API's RFC 9728 metadata URL (resource_metadata).
           publicUrl: config.resource,
           port: config.port,
@@ -75,12 +69,17 @@ Examples:
             issuer: config.issuer,
             resource: config.resource,
             jwks_uri: config.jwksUri ?? null,
+            // Who it introspects opaque tokens as (never the secret); null: JWTs only.
+            introspection_client_id: config.introspection?.clientId ?? null,
             host: config.host,
             port,
           });
         } else {
+          const opaque = config.introspection
+            ? ` (opaque ones by introspection as client ${config.introspection.clientId})`
+            : '';
           io.stderr.write(
-            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}\n`,
+            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}${opaque}\n`,
           );
         }
       } catch (error) {
@@ -89,54 +88,4 @@ Examples:
       }
       await stopped;
     });
-}
-
-/**
- * Reads the example API's settings. Like `serve`, it refuses a `PORTCULLIS_*` variable that is no
- * setting and a bad value, naming the variable; nothing falls back silently.
- */
-function readExampleApiConfig(env: NodeJS.ProcessEnv): ExampleApiConfig {
-  rejectUnknownSettings(env);
-  const port = parsePort(env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
-  const issuer =
-    env.PORTCULLIS_ISSUER ||
-    SETTING.PORTCULLIS_ISSUER.value(parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT'));
-  const resource = env.PORTCULLIS_API_RESOURCE || SETTING.PORTCULLIS_API_RESOURCE.value(port);
-  const jwksUri = env.PORTCULLIS_API_JWKS_URI || undefined;
-  return {
-    // The server drops a lone trailing slash from its issuer, and tokens carry it so.
-    issuer: issuerUrl(issuer).replace(/^([^/]+\/\/[^/]+)\/$/, '$1'),
-    resource: absoluteUrl(resource, 'PORTCULLIS_API_RESOURCE'),
-    jwksUri: jwksUri === undefined ? undefined : httpUrl(jwksUri, 'PORTCULLIS_API_JWKS_URI'),
-    host:
-      parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ??
-      SETTING.PORTCULLIS_API_HOST.value,
-    port,
-  };
-}
-
-// A resource identifier (RFC 8707): an absolute URI without a fragment.
-function absoluteUrl(value: string, name: string): string {
-  if (!URL.canParse(value) || new URL(value).hash !== '' || value.includes('#')) {
-    throw new CliError(`${name} must be an absolute URL without a fragment, got "${value}"`);
-  }
-  return value;
-}
-
-// An http(s) URL: where the JWKS is.
-function httpUrl(value: string, name: string): string {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new CliError(`${name} must be an http or https URL, got "${value}"`);
-  }
-  return value;
-}
-
-// An issuer identifier (RFC 8414 §2): an http(s) URL without query, fragment or credentials.
-function issuerUrl(value: string): string {
-  const url = new URL(httpUrl(value, 'PORTCULLIS_ISSUER'));
-  if (url.search || value.includes('#') || url.username || url.password) {
-    throw new CliError('PORTCULLIS_ISSUER must not have a query, fragment or credentials');
-  }
-  return value;
 }
