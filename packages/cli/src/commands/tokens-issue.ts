@@ -45,8 +45,9 @@ export function registerTokensIssue(tokens: Command, io: Io): void {
       'after',
       `
 The token is opaque: the API accepts it through introspection (its own client must be one of
-the resource's introspection clients, or the token's client). It is stored only on the server;
-copy it now. Revoke it with \`portcullis tokens revoke --grant <grant_id>\`.
+the resource's introspection clients, or the token's client), as the example API that
+\`portcullis dev\` starts does. It is stored only on the server; copy it now. Revoke it with
+\`portcullis tokens revoke --grant <grant_id>\`.
 
 Example:
   $ portcullis tokens issue --client reporting --user alice --scope notes:read \\
