@@ -196,6 +196,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         resources,
         users,
         csrf: createCsrf(config.cookieKeys[0] as string),
+        sessionCookie: sessionCookieOptions(config.issuer),
         logger,
         audit,
         signIns: limits.signIn,

@@ -50,8 +50,8 @@ async function post(
   return (await submitForm(browser, step, fields)).next;
 }
 
-/** Authorises the app as carol in `browser`; returns the refresh token. */
-async function authoriseApp(browser: HttpBrowser) {
+/** Authorises the app as carol (or `username`) in `browser`; returns the refresh token. */
+async function authoriseApp(browser: HttpBrowser, username = 'carol') {
   const config = await client.discovery(
     new URL(stack.issuer),
     app.client_id,
@@ -73,13 +73,13 @@ async function authoriseApp(browser: HttpBrowser) {
   for (let i = 0; i < 3 && !step.left; i += 1) {
     const page = await step.response.clone().text();
     step = page.includes('name="password"')
-      ? await post(browser, step, { username: 'carol', password: PASSWORD })
+      ? await post(browser, step, { username, password: PASSWORD })
       : await post(browser, step, { decision: 'approve' });
   }
   const tokens = await client.authorizationCodeGrant(config, new URL(step.left as string), {
     pkceCodeVerifier: verifier,
   });
-  return { config, refreshToken: tokens.refresh_token as string };
+  return { config, refreshToken: tokens.refresh_token as string, sub: tokens.claims()?.sub };
 }
 
 // Serial: every test acts as carol, and the account page lists all of her grants.
@@ -173,3 +173,25 @@ test.serial('grants list and revoke through the CLI', async (t) => {
   });
   await t.throwsAsync(stack.cli(['grants', 'list', '--user', 'nobody']), { message: /no user/ });
 });
+
+test.serial(
+  "a second account signing in on the account page gets a session of its own, not carol's apps",
+  async (t) => {
+    const erin = await stack.cli<{ id: string }>(
+      ['users', 'create', '--username', 'erin', '--password-stdin'],
+      `${PASSWORD}\n`,
+    );
+    const browser = new HttpBrowser(stack.issuer);
+    // A tab left on the account page's sign-in form, while carol signs in to the app in another.
+    const login = await browser.follow(`${stack.issuer}/account`);
+    await authoriseApp(browser);
+    const signedIn = await post(browser, login, { username: 'erin', password: PASSWORD });
+    const page = await signedIn.response.text();
+    t.regex(page, /Signed in as <strong>erin<\/strong>/);
+    t.notRegex(page, /Photo Printer/);
+
+    // The app asks erin for consent, and its code is erin's (not a 500 over carol's grant).
+    const { sub } = await authoriseApp(browser, 'erin');
+    t.is(sub, erin.id);
+  },
+);

@@ -305,6 +305,45 @@ test('keyboard only: Tab between the fields, Enter signs in, Tab and Enter allow
   t.is(callback.searchParams.get('state'), state);
 });
 
+test('switching accounts: signed in as alice, prompt=login, dave signs in; the app gets dave', async (t) => {
+  // dave has this test to himself (bob's apps are listed by the account-page test).
+  const dave = await stack.cli<{ id: string }>(
+    ['users', 'create', '--username', 'dave', '--password-stdin'],
+    `${PASSWORD}\n`,
+  );
+  const { page } = await newPage(t);
+  // Without offline_access: logging alice out would revoke her grant to the app, which is what
+  // went wrong (the sign-in in progress went with it).
+  const first = await authorizationRequest();
+  first.url.searchParams.set('scope', 'openid profile');
+  await page.goto(first.url.href);
+  await signIn(page, 'alice');
+  const aliceArrived = callbackReceived(first.state);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  t.truthy((await aliceArrived).searchParams.get('code'));
+
+  const { config, verifier, state, url } = await authorizationRequest();
+  url.searchParams.set('prompt', 'login consent');
+  url.searchParams.set('scope', 'openid profile');
+  await page.goto(url.href);
+  t.is(await page.title(), 'Sign in · Portcullis', 'prompt=login asks again');
+  await signIn(page, 'dave');
+  await page.getByRole('button', { name: 'Allow' }).waitFor();
+  t.regex((await page.locator('main').textContent()) ?? '', /Signed in as dave/);
+  const arrived = callbackReceived(state);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  const callback = await arrived;
+  const tokens = await client.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  t.is(tokens.claims()?.sub, dave.id);
+
+  // The browser's session is dave's now: the account page says so.
+  await page.goto(`${stack.issuer}/account`);
+  t.regex((await page.locator('main').textContent()) ?? '', /Signed in as dave/);
+});
+
 /** Signs in on the login page the browser is on. */
 async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
   await page.getByLabel('Username', { exact: true }).fill(username);

@@ -125,7 +125,13 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       );
     }
     await attempt.succeeded();
-    const session = await provider.Session.get(ctx);
+    let session = await provider.Session.get(ctx);
+    if (session.accountId && session.accountId !== user.id) {
+      // Another account's session: end it, as "Sign out" does, and start a new one. Signing this
+      // account into it would hand this account the other's apps (their grants are in it).
+      await session.destroy();
+      session = new provider.Session();
+    }
     // A new session id at every sign-in: a planted session cookie is worth nothing (fixation).
     session.resetIdentifier();
     session.loginAccount({ accountId: user.id });

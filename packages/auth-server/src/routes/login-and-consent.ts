@@ -28,6 +28,8 @@ export interface LoginAndConsentDeps {
     findById(id: string): Promise<PublicUser | undefined>;
   };
   csrf: Csrf;
+  /** oidc-provider's long-lived cookie options, to clear the session cookie as it would. */
+  sessionCookie: Record<string, unknown>;
   logger: Logger;
   audit: AuditTrail;
   /** Failed sign-ins per account and per address; a locked attempt reads as a wrong password. */
@@ -137,6 +139,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       address: ctx.ip,
       details: { via: 'authorization', username: user.username },
     });
+    await signOutOtherAccount(ctx, details, user.id);
     await finish(ctx, { login: { accountId: user.id } }, { merge: false });
   });
 
@@ -180,6 +183,26 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     });
     ctx.status = 303;
     ctx.redirect(returnTo);
+  }
+
+  // Another account is signed in in this browser (prompt=login, or a session that started after
+  // this sign-in did): end its session, as /account's "Sign out" does, so that oidc-provider
+  // starts a new one for this account. Left to oidc-provider, the switch goes through its logout
+  // form, whose revocation of the other account's grants also deletes this interaction (the
+  // adapter revokes by grant id across models): a 400 page instead of the app.
+  async function signOutOtherAccount(ctx: Koa.Context, details: Details, accountId: string) {
+    const session = await provider.Session.get(ctx);
+    if (session.accountId && session.accountId !== accountId) {
+      await session.destroy();
+      provider
+        .createContext(ctx.req, ctx.res)
+        .cookies.set(provider.cookieName('session'), null, deps.sessionCookie);
+    }
+    // The interaction is bound to the session it started in; that one is gone or another's.
+    if (details.session && details.session.accountId !== accountId) {
+      details.session = undefined;
+      await details.persist();
+    }
   }
 
   async function formBase(details: Details) {
