@@ -101,13 +101,14 @@ test('a wrong user code is refused on the page', async (t) => {
   t.regex(page, /not valid or has expired/);
 });
 
-test('RP-initiated logout asks for confirmation, then ends the session', async (t) => {
+/** A client signing in with the authorization code flow (scope openid), and its request URL. */
+async function openIdApp(name: string, options: string[] = []) {
   const app = await stack.cli<{ client_id: string; client_secret: string }>([
     'clients',
     'create',
     '--name',
-    'Logout App',
-    '--first-party',
+    name,
+    ...options,
     '--grant',
     'authorization_code',
     '--redirect-uri',
@@ -123,6 +124,11 @@ test('RP-initiated logout asks for confirmation, then ends the session', async (
       code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
       code_challenge_method: 'S256',
     }).href;
+  return { config, authorizeUrl };
+}
+
+test('RP-initiated logout asks for confirmation, then ends the session', async (t) => {
+  const { config, authorizeUrl } = await openIdApp('Logout App', ['--first-party']);
   const browser = new HttpBrowser(stack.issuer);
   const login = await browser.follow(await authorizeUrl());
   const { next: back } = await submitForm(browser, login, { username: 'bob', password: PASSWORD });
@@ -142,4 +148,36 @@ test('RP-initiated logout asks for confirmation, then ends the session', async (
   const afterwards = await browser.follow(await authorizeUrl());
   t.is(afterwards.left, undefined);
   t.regex(await afterwards.response.text(), /name="password"/, 'the login page again');
+});
+
+test('a sign-in that starts with an anonymous session: logout confirmed before it or during it, the sign-in works', async (t) => {
+  const { authorizeUrl } = await openIdApp('Third-party App');
+  const signIn = async (browser: HttpBrowser) => {
+    const login = await browser.follow(await authorizeUrl());
+    const { next: consent } = await submitForm(browser, login, {
+      username: 'bob',
+      password: PASSWORD,
+    });
+    return consent;
+  };
+  const allow = async (browser: HttpBrowser, consent: { response: Response; url: string }) =>
+    (await submitForm(browser, consent, { decision: 'approve' })).next;
+
+  // Signed out, with scripting off: /session/end leaves its auto-submit form, and an anonymous
+  // session holding what it would confirm.
+  const before = new HttpBrowser(stack.issuer);
+  const endBefore = await before.follow(`${stack.issuer}/session/end`);
+  const { next: confirmed } = await submitForm(before, endBefore, { logout: 'yes' });
+  t.regex(await confirmed.response.text(), /You are signed out/);
+  const afterLogout = await allow(before, await signIn(before));
+  t.regex(afterLogout.left ?? '', /[?&]code=/, 'logout confirmed first, then a sign-in: a code');
+
+  // The same form confirmed in another tab while the sign-in is at the consent page.
+  const during = new HttpBrowser(stack.issuer);
+  const endDuring = await during.follow(`${stack.issuer}/session/end`);
+  const consent = await signIn(during);
+  await submitForm(during, endDuring, { logout: 'yes' });
+  const afterConsent = await allow(during, consent);
+  t.is(afterConsent.response.status, 303, await afterConsent.response.clone().text());
+  t.regex(afterConsent.left ?? '', /[?&]code=/, 'the stale logout form ends nothing');
 });

@@ -126,9 +126,12 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     }
     await attempt.succeeded();
     let session = await provider.Session.get(ctx);
-    if (session.accountId && session.accountId !== user.id) {
-      // Another account's session: end it, as "Sign out" does, and start a new one. Signing this
-      // account into it would hand this account the other's apps (their grants are in it).
+    const stored = !(session as unknown as { new?: boolean }).new;
+    if (stored && session.accountId !== user.id) {
+      // Another account's session, or an anonymous one: end it, as "Sign out" does, and start a
+      // new one. Signing this account into it would hand it the other's apps (their grants are
+      // in it), or keep what the anonymous one held (a logout confirmation, which would end
+      // this sign-in when posted later).
       await session.destroy();
       session = new provider.Session();
     }

@@ -139,7 +139,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       address: ctx.ip,
       details: { via: 'authorization', username: user.username },
     });
-    await signOutOtherAccount(ctx, details, user.id);
+    await replaceOtherSession(ctx, details, user.id);
     await finish(ctx, { login: { accountId: user.id } }, { merge: false });
   });
 
@@ -185,14 +185,18 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     ctx.redirect(returnTo);
   }
 
-  // Another account is signed in in this browser (prompt=login, or a session that started after
-  // this sign-in did): end its session, as /account's "Sign out" does, so that oidc-provider
-  // starts a new one for this account. Left to oidc-provider, the switch goes through its logout
-  // form, whose revocation of the other account's grants also deletes this interaction (the
-  // adapter revokes by grant id across models): a 400 page instead of the app.
-  async function signOutOtherAccount(ctx: Koa.Context, details: Details, accountId: string) {
+  // A sign-in gets a session of its own. One of another account (prompt=login, or a sign-in in
+  // another tab) is signed out, as /account's "Sign out" does: left to oidc-provider, the switch
+  // goes through its logout form, whose revocation of the other account's grants also deleted
+  // this interaction (the adapter revokes by grant id across models), a 400 page. An anonymous
+  // one is dropped with what it holds: a logout confirmation from before the sign-in (the
+  // /session/end form, shown when scripts are off), posted later, ended this sign-in, a 400 page
+  // after consent; now it finds nothing to confirm. Only a fresh browser (`new`: no cookie) or
+  // the same account's session is kept.
+  async function replaceOtherSession(ctx: Koa.Context, details: Details, accountId: string) {
     const session = await provider.Session.get(ctx);
-    if (session.accountId && session.accountId !== accountId) {
+    const stored = !(session as unknown as { new?: boolean }).new;
+    if (stored && session.accountId !== accountId) {
       await session.destroy();
       provider
         .createContext(ctx.req, ctx.res)
