@@ -111,6 +111,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     useProviderPipeline(provider, {
       clients,
       clientAuthLimits: limits.clientAuth,
+      deviceCodeLimits: limits.deviceCode,
       audit,
       metrics,
       logger,

@@ -28,13 +28,15 @@ test('a limit is failures/window with a window from 1s to 1d, or off', (t) => {
   t.is(formatLimitRule({ failures: 3, windowSeconds: 90 }), '3/90s');
 });
 
-test('the four limits have defaults and are read from their settings', (t) => {
+test('the limits have defaults and are read from their settings', (t) => {
   const defaults = loadServerConfig(secrets(), { mode: 'development' }).limits;
   t.deepEqual(defaults, {
     clientAuth: { failures: 10, windowSeconds: 60 },
     clientAuthAddress: { failures: 30, windowSeconds: 60 },
     signIn: { failures: 10, windowSeconds: 900 },
     signInAddress: { failures: 100, windowSeconds: 900 },
+    deviceCode: { failures: 1000, windowSeconds: 600 },
+    deviceCodeAddress: { failures: 10, windowSeconds: 900 },
   });
   const set = loadServerConfig(
     {
@@ -43,6 +45,8 @@ test('the four limits have defaults and are read from their settings', (t) => {
       PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS: 'off',
       PORTCULLIS_LIMIT_SIGNIN: '5/1h',
       PORTCULLIS_LIMIT_SIGNIN_ADDRESS: '',
+      PORTCULLIS_LIMIT_DEVICE_CODE: 'off',
+      PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS: '5/30m',
     },
     { mode: 'production' },
   ).limits;
@@ -51,6 +55,8 @@ test('the four limits have defaults and are read from their settings', (t) => {
     clientAuthAddress: null,
     signIn: { failures: 5, windowSeconds: 3600 },
     signInAddress: { failures: 100, windowSeconds: 900 },
+    deviceCode: null,
+    deviceCodeAddress: { failures: 5, windowSeconds: 1800 },
   });
 });
 
@@ -60,6 +66,8 @@ test('a bad limit stops the server with the setting named', (t) => {
     'PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS',
     'PORTCULLIS_LIMIT_SIGNIN',
     'PORTCULLIS_LIMIT_SIGNIN_ADDRESS',
+    'PORTCULLIS_LIMIT_DEVICE_CODE',
+    'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS',
   ]) {
     const error = t.throws(
       () => loadServerConfig({ ...secrets(), [name]: '10 a minute' }, { mode: 'development' }),
@@ -108,7 +116,7 @@ test('address keys: IPv4 as is, IPv6 by /64, anything else hashed to a bounded k
   t.regex(keys.client('c'.repeat(300)), /^long:[A-Za-z0-9_-]{43}$/);
 });
 
-test('PostgreSQL unreachable: failed client authentication fails open, sign-in fails closed', async (t) => {
+test('PostgreSQL unreachable: failed client authentication fails open, sign-in and user codes fail closed', async (t) => {
   const db = createDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/none`, {
     acquireTimeoutMs: 500,
   });
@@ -121,6 +129,8 @@ test('PostgreSQL unreachable: failed client authentication fails open, sign-in f
       clientAuthAddress: { failures: 1, windowSeconds: 60 },
       signIn: { failures: 1, windowSeconds: 60 },
       signInAddress: { failures: 1, windowSeconds: 60 },
+      deviceCode: { failures: 1, windowSeconds: 60 },
+      deviceCodeAddress: { failures: 1, windowSeconds: 60 },
     },
     keySecret: randomBytes(32),
     audit: { record: async () => t.fail('nothing to audit') },
@@ -135,4 +145,6 @@ test('PostgreSQL unreachable: failed client authentication fails open, sign-in f
     limits.signIn.begin({ username: 'alice', address: '203.0.113.1', via: 'account' }),
   );
   t.true(isDatabaseUnavailable(error), 'the login page answers 503, as for any outage');
+  const userCode = await t.throwsAsync(limits.deviceCode.begin({ address: '203.0.113.1' }));
+  t.true(isDatabaseUnavailable(userCode), 'the device page answers 503: no uncounted guesses');
 });

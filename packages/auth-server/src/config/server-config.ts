@@ -22,7 +22,7 @@ export interface ServerConfig {
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
   shutdownGraceSeconds: number;
-  /** Brute-force limits on failed client authentication and failed sign-ins. */
+  /** Brute-force limits on failed client authentication, sign-ins and device user codes. */
   limits: LimitsConfig;
   /** Port of the Prometheus `/metrics` listener (0: any free port); undefined: no listener. */
   metricsPort: number | undefined;
@@ -122,6 +122,8 @@ export function loadServerConfig(
       clientAuthAddress: parseLimit(env, 'PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS'),
       signIn: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNIN'),
       signInAddress: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS'),
+      deviceCode: parseLimit(env, 'PORTCULLIS_LIMIT_DEVICE_CODE'),
+      deviceCodeAddress: parseLimit(env, 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS'),
     },
     metricsPort:
       env.PORTCULLIS_METRICS_PORT === 'off'
@@ -299,7 +301,9 @@ type LimitSetting =
   | 'PORTCULLIS_LIMIT_CLIENT_AUTH'
   | 'PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS'
   | 'PORTCULLIS_LIMIT_SIGNIN'
-  | 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS';
+  | 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS'
+  | 'PORTCULLIS_LIMIT_DEVICE_CODE'
+  | 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS';
 
 // A brute-force limit: failures/window, or off; unset, the setting's default.
 function parseLimit(env: NodeJS.ProcessEnv, name: LimitSetting): LimitRule | null {

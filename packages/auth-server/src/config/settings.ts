@@ -124,6 +124,16 @@ export const SETTING = schema({
       'failed sign-ins allowed per browser address, any usernames, as failures/window; one more locks sign-in from that address for a whole window, like PORTCULLIS_LIMIT_SIGNIN',
     ...limit('100/15m'),
   },
+  PORTCULLIS_LIMIT_DEVICE_CODE: {
+    description:
+      'wrong device-flow user codes allowed on the /device page from all addresses together, as failures/window (like 1000/10m); one more refuses every code entry, the right one included, with a 429 page and Retry-After until a whole window passes. A wrong code matches no device authorization, so this is what bounds the guesses any one of them faces in its 10 minutes. off: no limit',
+    ...limit('1000/10m'),
+  },
+  PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS: {
+    description:
+      'wrong device-flow user codes allowed per browser address, as failures/window; one more refuses code entry from that address like PORTCULLIS_LIMIT_DEVICE_CODE',
+    ...limit('10/15m'),
+  },
   PORTCULLIS_METRICS_PORT: {
     description:
       "port of a separate listener serving Prometheus metrics at GET /metrics (0: any free port); off: no listener. With `serve --workers N` the primary serves every worker's metrics added up",

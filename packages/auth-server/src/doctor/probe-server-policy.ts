@@ -59,7 +59,14 @@ async function buildProbeProvider() {
     refreshReuseGraceSeconds: 0,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
-    limits: { clientAuth: null, clientAuthAddress: null, signIn: null, signInAddress: null },
+    limits: {
+      clientAuth: null,
+      clientAuthAddress: null,
+      signIn: null,
+      signInAddress: null,
+      deviceCode: null,
+      deviceCodeAddress: null,
+    },
     metricsPort: undefined,
     metricsHost: '127.0.0.1',
   };

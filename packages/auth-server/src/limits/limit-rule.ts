@@ -45,7 +45,7 @@ export function formatLimitRule(rule: LimitRule): string {
   return `${rule.failures}/${formatDuration(rule.windowSeconds)}`;
 }
 
-/** The four brute-force limits; `null` turns one off. */
+/** The brute-force limits; `null` turns one off. */
 export interface LimitsConfig {
   /** Failed client authentications per client id. */
   clientAuth: LimitRule | null;
@@ -55,4 +55,8 @@ export interface LimitsConfig {
   signIn: LimitRule | null;
   /** Failed sign-ins per address. */
   signInAddress: LimitRule | null;
+  /** Wrong device-flow user codes from every address together. */
+  deviceCode: LimitRule | null;
+  /** Wrong device-flow user codes per address. */
+  deviceCodeAddress: LimitRule | null;
 }

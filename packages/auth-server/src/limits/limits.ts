@@ -3,6 +3,7 @@ import { asUsername } from '../domain/users.ts';
 import type { Logger } from '../observability/logger.ts';
 import { SIGN_IN_ACCOUNT_COUNTER } from './clear-sign-in-failures.ts';
 import { type ClientAuthLimits, createClientAuthLimits } from './client-auth-limits.ts';
+import { createDeviceCodeLimits, type DeviceCodeLimits } from './device-code-limits.ts';
 import { createFailureCounter } from './failure-counter.ts';
 import type { LimitHit } from './limit-hit.ts';
 import { createLimitKeys } from './limit-keys.ts';
@@ -13,10 +14,11 @@ import { createSignInLimits, type SignInLimits } from './sign-in-limits.ts';
 export interface Limits {
   clientAuth: ClientAuthLimits;
   signIn: SignInLimits;
+  deviceCode: DeviceCodeLimits;
 }
 
 /**
- * Builds the brute-force limits from configuration: four counters in the `rate_limits` table,
+ * Builds the brute-force limits from configuration: six counters in the `rate_limits` table,
  * shared by every replica on the same database. Each lockout is recorded once as a
  * `rate_limit.hit` audit event (actor `system`); every refused attempt is passed to `onRefused`
  * (metrics).
@@ -40,8 +42,9 @@ export function createLimits(deps: {
   const users = createUsersRepository(db);
   let sweeping = false;
   // The first counter built also deletes the table's long-expired rows (one sweeper per process).
-  // Client-authentication counters remember locked keys (failures then cost no write); sign-in
-  // counters always ask PostgreSQL, so deleting a row lifts a lockout on every replica at once.
+  // Client-authentication counters remember locked keys (failures then cost no write); sign-in and
+  // user-code counters always ask PostgreSQL, so deleting a row lifts a lockout on every replica
+  // at once.
   const counter = (name: string, rule: LimitRule | null, remember: boolean) => {
     if (!rule) return null;
     const sweep = !sweeping;
@@ -98,6 +101,14 @@ export function createLimits(deps: {
       hit,
       refused,
       onError: onError('could not clear the sign-in failures of a successful sign-in'),
+    }),
+    deviceCode: createDeviceCodeLimits({
+      perAddress: counter('device-code-address', config.deviceCodeAddress, false),
+      perServer: counter('device-code', config.deviceCode, false),
+      keys,
+      hit,
+      refused,
+      onError: onError('could not take back the attempt of a user code found'),
     }),
   };
 }

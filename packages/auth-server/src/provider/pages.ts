@@ -81,3 +81,24 @@ export const providerPages = {
     );
   },
 };
+
+/**
+ * The device page's answer to a code entered while a user-code limit is locked: 429 with
+ * `Retry-After`, and no hint of which limit, nor of whether the code was right (it was not read).
+ *
+ * @example
+ * sendUserCodeLockout(ctx, 600);
+ */
+export function sendUserCodeLockout(ctx: KoaContextWithOIDC, retryAfterSeconds: number): void {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  ctx.status = 429;
+  ctx.set('Retry-After', String(retryAfterSeconds));
+  send(
+    ctx,
+    messagePage(
+      'Too many codes tried',
+      'Too many wrong codes were entered, so codes are not accepted for a while.',
+      `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}. If your device's code has expired by then, start again on the device.`,
+    ),
+  );
+}

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientAuthLimits } from '../limits/client-auth-limits.ts';
+import type { DeviceCodeLimits } from '../limits/device-code-limits.ts';
 import { instrumentProvider, PROVIDER_ERROR_EVENTS } from '../observability/instrument-provider.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -10,6 +11,7 @@ import type { ClientRegistry } from '../registry/client-registry.ts';
 import { secureAutoSubmitPages } from './auto-submit-pages.ts';
 import { cacheMetadata } from './cache-metadata.ts';
 import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-authentication.ts';
+import { limitUserCodes } from './limit-user-codes.ts';
 import { type AuditRecorder, auditRefreshReuse } from './refresh-reuse-audit.ts';
 import { requestContextMiddleware } from './request-context.ts';
 import { answerUnavailable } from './unavailable.ts';
@@ -18,6 +20,7 @@ import { answerUnavailable } from './unavailable.ts';
 export interface PipelineDeps {
   clients: Pick<ClientRegistry, 'recordUse'>;
   clientAuthLimits: ClientAuthLimits;
+  deviceCodeLimits: DeviceCodeLimits;
   audit: AuditRecorder;
   metrics: Metrics;
   logger: Logger;
@@ -35,7 +38,7 @@ type Listener = Parameters<NodeJS.EventEmitter['on']>[1];
  *
  * @example
  * const provider = createProvider(deps);
- * useProviderPipeline(provider, { clients, clientAuthLimits, audit, metrics, logger });
+ * useProviderPipeline(provider, { clients, clientAuthLimits, deviceCodeLimits, audit, metrics, logger });
  */
 export function useProviderPipeline(provider: Provider, deps: PipelineDeps): void {
   const { logger } = deps;
@@ -62,6 +65,8 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   //    discovery and the JWKS. Change no status or body.
   provider.use(secureAutoSubmitPages);
   provider.use(cacheMetadata);
+  // 8. User-code limits: may answer the device page's form 429 before oidc-provider reads it.
+  provider.use(limitUserCodes(deps.deviceCodeLimits, provider.pathFor('code_verification')));
 
   // Listeners, each only noting or counting; none changes the answer by itself.
   // An outage, for 1.
