@@ -151,8 +151,10 @@ test('RP-initiated logout asks for confirmation, then ends the session', async (
 });
 
 test('a sign-in that starts with an anonymous session: logout confirmed before it or during it, the sign-in works', async (t) => {
-  const { authorizeUrl } = await openIdApp('Third-party App');
-  const signIn = async (browser: HttpBrowser) => {
+  // Two apps: bob's approval of the first is remembered in any browser, so the second sign-in
+  // would not reach a consent page with it.
+  const apps = [await openIdApp('Third-party App'), await openIdApp('Another Third-party App')];
+  const signIn = async (browser: HttpBrowser, { authorizeUrl } = apps[0] as (typeof apps)[0]) => {
     const login = await browser.follow(await authorizeUrl());
     const { next: consent } = await submitForm(browser, login, {
       username: 'bob',
@@ -175,7 +177,7 @@ test('a sign-in that starts with an anonymous session: logout confirmed before i
   // The same form confirmed in another tab while the sign-in is at the consent page.
   const during = new HttpBrowser(stack.issuer);
   const endDuring = await during.follow(`${stack.issuer}/session/end`);
-  const consent = await signIn(during);
+  const consent = await signIn(during, apps[1]);
   await submitForm(during, endDuring, { logout: 'yes' });
   const afterConsent = await allow(during, consent);
   t.is(afterConsent.response.status, 303, await afterConsent.response.clone().text());

@@ -92,6 +92,7 @@ async function buildProbeProvider() {
     clients: createClientRegistry({ clients }),
     resources: createResourceRegistry({ resources }),
     artifacts,
+    grants: { findLatestFor: async () => undefined },
     jwks: keys.map(
       (key) => JSON.parse(decryptPrivateKey(key.privateJwkEncrypted, kek, key.kid)) as PrivateJwk,
     ),

@@ -19,7 +19,7 @@ import { createAdapterClass } from './adapter.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { publishIssuerUrls } from './issuer-urls.ts';
 import { providerPages } from './pages.ts';
-import { createLoadExistingGrant, issueRefreshToken } from './policy.ts';
+import { createLoadExistingGrant, type GrantLookup, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 
 // The algorithms our keys sign with; asymmetric only: HS* would key on client secrets, which we
@@ -60,6 +60,8 @@ export interface ProviderDeps {
   clients: ClientRegistry;
   resources: ResourceRegistry;
   artifacts: ArtifactsRepository;
+  /** The user's grant to a client from any session: consent is per user and app. */
+  grants: GrantLookup;
   jwks: PrivateJwk[];
   users: { findById(id: string): Promise<PublicUser | undefined> };
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
@@ -92,7 +94,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: CLAIMS,
     findAccount: createFindAccount(users),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    loadExistingGrant: createLoadExistingGrant(clients),
+    loadExistingGrant: createLoadExistingGrant(clients, deps.grants),
     issueRefreshToken,
     rotateRefreshToken: true,
     renderError: providerPages.renderError as Configuration['renderError'],

@@ -2,18 +2,30 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { newId } from '../services/new-id.ts';
 
+/** Finds the user's grant to a client, whichever browser session it was given in. */
+export interface GrantLookup {
+  findLatestFor(accountId: string, clientId: string): Promise<{ grantId: string } | undefined>;
+}
+
 /**
- * `loadExistingGrant`: the grant already given to this client in this session; for first-party
- * clients (registered with `--first-party`), a grant covering everything requested, so they never
- * show a consent page. Third-party clients get only what the user approved.
+ * `loadExistingGrant`: the grant this user already gave this client. Consent belongs to the user
+ * and the app, not to a browser session: when the session holds no live grant for the client
+ * (a new browser, or its grant was revoked), the user's newest live grant to it is reused, so a
+ * new session asks only for what that grant lacks, and consenting grows it instead of adding a
+ * second grant. A revoked grant is deleted, so it is never found again. For first-party
+ * clients (registered with `--first-party`), a grant covering everything requested, so they
+ * never show a consent page. Third-party clients get only what the user approved.
+ *
+ * @example
+ * const configuration = { loadExistingGrant: createLoadExistingGrant(clients, grantsRepository) };
  */
-export function createLoadExistingGrant(clients: ClientRegistry) {
+export function createLoadExistingGrant(clients: ClientRegistry, grants: GrantLookup) {
   return async (ctx: KoaContextWithOIDC) => {
     const { oidc } = ctx;
     const client = oidc.client;
     if (!client || !oidc.session) return undefined;
-    const grantId = oidc.result?.consent?.grantId || oidc.session.grantIdFor(client.clientId);
-    const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+    const existing = await findGrant(ctx, grants);
+    if (existing) keepThroughLogout(ctx);
     const cached = await clients.get(client.clientId);
     if (!cached?.record.firstParty || !oidc.session.accountId) return existing;
 
@@ -40,6 +52,7 @@ export function createLoadExistingGrant(clients: ClientRegistry) {
       );
     }
     await grant.save();
+    keepThroughLogout(ctx);
     return grant;
   };
 }
@@ -51,4 +64,27 @@ export async function issueRefreshToken(
   code: { scopes: Set<string> },
 ): Promise<boolean> {
   return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+}
+
+// The grant of the consent just given, else the session's, else the user's newest to the client.
+async function findGrant(ctx: KoaContextWithOIDC, grants: GrantLookup) {
+  const { oidc } = ctx;
+  const clientId = String(oidc.client?.clientId);
+  const grantId = oidc.result?.consent?.grantId || oidc.session?.grantIdFor(clientId);
+  const inSession = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  const accountId = oidc.session?.accountId;
+  if (inSession || !accountId) return inSession;
+  const latest = await grants.findLatestFor(accountId, clientId);
+  return latest ? oidc.provider.Grant.find(latest.grantId) : undefined;
+}
+
+// Signing out of one browser must not take back an approval other sessions share: without this,
+// oidc-provider's logout revokes the session's grants (those it issued no offline token from).
+// Tokens bound to the session still end with it; the approval is removed from /account or by an
+// operator.
+function keepThroughLogout(ctx: KoaContextWithOIDC) {
+  const { session, client } = ctx.oidc;
+  if (!session || !client) return;
+  session.ensureClientContainer(client.clientId);
+  (session.authorizationFor(client.clientId) as { persistsLogout?: boolean }).persistsLogout = true;
 }

@@ -234,6 +234,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       action: `/interaction/${details.uid}/confirm`,
       username: user?.username ?? '',
       scopes: await requestedScopes(details),
+      granted: await grantedScopes(details),
     });
   }
 
@@ -243,10 +244,31 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       missingOIDCScope?: string[];
       missingResourceScopes?: Record<string, string[]>;
     };
-    const lines: ScopeLine[] = (prompt.missingOIDCScope ?? [])
-      .filter((s) => s !== 'openid' || (prompt.missingOIDCScope ?? []).length === 1)
+    return describeScopes(prompt.missingOIDCScope ?? [], prompt.missingResourceScopes ?? {});
+  }
+
+  // What the user already approved for this app, in this browser or another one: shown apart,
+  // so the page asks only for what is new (or, on prompt=consent, confirms what was given).
+  async function grantedScopes(details: Details): Promise<ScopeLine[]> {
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+    if (!grant) return [];
+    const resources: Record<string, string[]> = {};
+    for (const [identifier, scope] of Object.entries(grant.resources ?? {})) {
+      resources[identifier] = String(scope).split(' ').filter(Boolean);
+    }
+    return describeScopes(grant.getOIDCScope().split(' ').filter(Boolean), resources);
+  }
+
+  // OpenID scopes (`openid` alone only when nothing else is listed) and each resource's scopes,
+  // with the descriptions registered on the resource.
+  async function describeScopes(
+    oidcScopes: string[],
+    resourceScopes: Record<string, string[]>,
+  ): Promise<ScopeLine[]> {
+    const lines: ScopeLine[] = oidcScopes
+      .filter((s) => s !== 'openid' || oidcScopes.length === 1)
       .map((name) => ({ name, description: OIDC_SCOPE_DESCRIPTIONS[name] ?? name }));
-    for (const [identifier, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) {
+    for (const [identifier, scopes] of Object.entries(resourceScopes)) {
       const resource = await deps.resources.get(identifier);
       for (const name of scopes) {
         const described = resource?.scopes.find((s) => s.name === name);

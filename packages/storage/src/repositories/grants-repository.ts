@@ -54,6 +54,23 @@ export function createGrantsRepository(db: Database) {
       return rows.map(toGrant);
     },
 
+    /**
+     * The account's newest live grant to the client, which an authorization from any of the
+     * user's browser sessions reuses (one grant per user and client; older duplicates from
+     * before are left as they are).
+     *
+     * @example
+     * const grant = await grants.findLatestFor(accountId, clientId); // undefined: never approved
+     */
+    async findLatestFor(accountId: string, clientId: string): Promise<GrantRecord | undefined> {
+      const row = await live()
+        .whereRaw(`payload->>'accountId' = ?`, [accountId])
+        .whereRaw(`payload->>'clientId' = ?`, [clientId])
+        .orderByRaw(`(payload->>'iat')::bigint desc nulls last`)
+        .first('id', 'payload', 'expires_at');
+      return row ? toGrant(row) : undefined;
+    },
+
     async find(grantId: string): Promise<GrantRecord | undefined> {
       const row = await live().where({ id: grantId }).first('id', 'payload', 'expires_at');
       return row ? toGrant(row) : undefined;
