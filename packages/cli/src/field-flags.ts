@@ -9,6 +9,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   name: '--name',
   grants: '--grant',
   redirectUris: '--redirect-uri',
+  webOrigins: '--web-origin',
   scopes: '--scope',
   resources: '--resource',
   public: '--public',

@@ -9,6 +9,7 @@ import * as tokensAndIntrospection from './migrations/0006-tokens-and-introspect
 import * as signingKeySchedule from './migrations/0007-signing-key-schedule.ts';
 import * as rateLimits from './migrations/0008-rate-limits.ts';
 import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
+import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0007-signing-key-schedule', signingKeySchedule],
   ['0008-rate-limits', rateLimits],
   ['0009-hashed-artifact-ids', hashedArtifactIds],
+  ['0010-client-web-origins', clientWebOrigins],
 ];
 
 /** The name of every migration, in the order they run. */

@@ -27,6 +27,7 @@ const probeClient = (): ClientRecord => {
     name: 'doctor probe',
     grantTypes: ['authorization_code'],
     redirectUris: [PROBE_REDIRECT],
+    webOrigins: [],
     scopes: ['openid'],
     resources: [],
     isPublic: true,

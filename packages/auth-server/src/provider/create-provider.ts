@@ -11,7 +11,11 @@ import {
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
-import { CLIENT_TTL_METADATA, type ClientRegistry } from '../registry/client-registry.ts';
+import {
+  CLIENT_TTL_METADATA,
+  CLIENT_WEB_ORIGINS_METADATA,
+  type ClientRegistry,
+} from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
@@ -52,6 +56,19 @@ function accessTokenTtl(
 /** A refresh token's lifetime (each rotation starts a new one): the client's own, else 14 days. */
 function refreshTokenTtl(_ctx: unknown, _token: unknown, client: unknown) {
   return clientTtl(client, CLIENT_TTL_METADATA.refreshToken) ?? DEFAULT_REFRESH_TOKEN_TTL;
+}
+
+/**
+ * Whether a browser page at `origin` may call a client endpoint (token, userinfo, revocation,
+ * introspection, device authorization) for `client`: only from the client's registered web
+ * origins (`clients create --web-origin`). oidc-provider asks only about requests that carry an
+ * `Origin` and name a client; a refused one gets 400 invalid_request without
+ * Access-Control-Allow-Origin. Discovery and the JWKS are public metadata, open to every origin
+ * without asking.
+ */
+function clientBasedCors(_ctx: unknown, origin: string, client: unknown): boolean {
+  const origins = (client as Record<string, unknown>)[CLIENT_WEB_ORIGINS_METADATA];
+  return Array.isArray(origins) && origins.includes(origin);
 }
 
 /** What {@link createProvider} needs. */
@@ -101,7 +118,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
-    extraClientMetadata: { properties: Object.values(CLIENT_TTL_METADATA) },
+    extraClientMetadata: {
+      properties: [...Object.values(CLIENT_TTL_METADATA), CLIENT_WEB_ORIGINS_METADATA],
+    },
+    clientBasedCORS: clientBasedCors,
     clientDefaults: {
       grant_types: ['client_credentials'],
       response_types: [],

@@ -29,6 +29,12 @@ export const CLIENT_TTL_METADATA = {
   refreshToken: 'portcullis_refresh_token_ttl',
 } as const;
 
+/**
+ * Client metadata oidc-provider does not know: the origins from which a browser app may call the
+ * client endpoints, read by the provider's `clientBasedCORS`.
+ */
+export const CLIENT_WEB_ORIGINS_METADATA = 'web_origins';
+
 // oidc-provider insists on a `client_secret` in the metadata of clients that authenticate with
 // one. We never hand it the real secret (we only have its hash): it gets this random value, which
 // nothing can use, because every path that would (client_secret_jwt, HS* signing, symmetric
@@ -168,6 +174,7 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   ) {
     metadata.application_type = 'native';
   }
+  if (record.webOrigins.length > 0) metadata[CLIENT_WEB_ORIGINS_METADATA] = record.webOrigins;
   if (record.clientUri) metadata.client_uri = record.clientUri;
   if (record.logoUri) metadata.logo_uri = record.logoUri;
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.

@@ -125,3 +125,29 @@ export function validateWebUrl(value: string, what: string): string {
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return value;
   return invalidInput(`${what} "${value}" must use https (plain http only on loopback)`);
 }
+
+/**
+ * A web origin for CORS: `scheme://host[:port]` and nothing else (no path, query, fragment or
+ * credentials), https, or http on loopback. Returned as the browser sends it in `Origin`
+ * (lowercase host, default port left out), so comparison is exact.
+ *
+ * @example
+ * validateWebOrigin('https://App.example.com:443'); // 'https://app.example.com'
+ */
+export function validateWebOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return invalidInput(`web origin "${value}" is not an origin (like https://app.example.com)`);
+  }
+  // Anything beyond the origin (a path, query, fragment or user) shows in the full URL.
+  if (url.origin === 'null' || `${url.origin}/` !== url.href) {
+    invalidInput(
+      `web origin "${value}" must be scheme://host[:port] only (no path, query, fragment or credentials)`,
+    );
+  }
+  if (url.protocol === 'https:') return url.origin;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url.origin;
+  return invalidInput(`web origin "${value}" must use https (plain http only on loopback)`);
+}

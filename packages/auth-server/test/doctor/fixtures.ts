@@ -18,6 +18,7 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     name: 'web app',
     grantTypes: ['authorization_code', 'refresh_token'],
     redirectUris: ['https://app.example.com/cb'],
+    webOrigins: [],
     scopes: ['openid'],
     resources: [],
     isPublic: false,

@@ -9,6 +9,7 @@ interface Options {
   name: string;
   grant: string[];
   redirectUri?: string[];
+  webOrigin?: string[];
   scope?: string[];
   resource?: string[];
   public?: boolean;
@@ -31,6 +32,10 @@ export function registerClientsCreate(clients: Command, io: Io): void {
       'client_credentials, authorization_code, refresh_token, device_code',
     )
     .option('--redirect-uri <uri...>', 'for authorization_code: https, or http on loopback')
+    .option(
+      '--web-origin <origin...>',
+      'for a public browser app: origins its pages call the token endpoint from (CORS), like https://app.example.com',
+    )
     .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
     .option(
       '--resource <uri...>',
@@ -65,6 +70,7 @@ Example:
             name: options.name,
             grants: options.grant,
             redirectUris: options.redirectUri ?? [],
+            webOrigins: options.webOrigin ?? [],
             scopes: options.scope ?? [],
             resources: options.resource ?? [],
             public: options.public ?? false,

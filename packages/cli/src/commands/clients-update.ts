@@ -11,6 +11,7 @@ interface Options {
   name?: string;
   grant?: string[];
   redirectUri?: string[] | false;
+  webOrigin?: string[] | false;
   scope?: string[] | false;
   resource?: string[] | false;
   public?: boolean;
@@ -34,6 +35,7 @@ function toInput(options: Options): UpdateClientInput {
   if (options.name !== undefined) input.name = options.name;
   if (options.grant !== undefined) input.grants = options.grant;
   if (options.redirectUri !== undefined) input.redirectUris = cleared(options.redirectUri);
+  if (options.webOrigin !== undefined) input.webOrigins = cleared(options.webOrigin);
   if (options.scope !== undefined) input.scopes = cleared(options.scope);
   if (options.resource !== undefined) input.resources = cleared(options.resource);
   if (options.public || options.confidential) input.public = options.public === true;
@@ -62,6 +64,8 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     )
     .option('--redirect-uri <uri...>', 'the redirect URIs (replaces them all)')
     .option('--no-redirect-uri', 'remove every redirect URI')
+    .option('--web-origin <origin...>', 'the web origins allowed by CORS (replaces them all)')
+    .option('--no-web-origin', 'remove every web origin')
     .option('--scope <scopes...>', 'the scopes the client may request (replaces them all)')
     .option('--no-scope', 'remove every scope')
     .option(

@@ -8,6 +8,8 @@ export interface ClientFields {
   name: string;
   grantTypes: string[];
   redirectUris: string[];
+  /** Origins (`https://app.example.com`) a browser app may call the client endpoints from (CORS). */
+  webOrigins: string[];
   scopes: string[];
   resources: string[];
   isPublic: boolean;
@@ -52,8 +54,12 @@ export interface NewClientSecret {
 
 /** What {@link ClientsRepository.create} needs. */
 export interface NewClient
-  extends Omit<ClientFields, 'clientUri' | 'logoUri' | 'accessTokenTtl' | 'refreshTokenTtl'> {
+  extends Omit<
+    ClientFields,
+    'clientUri' | 'logoUri' | 'accessTokenTtl' | 'refreshTokenTtl' | 'webOrigins'
+  > {
   id: string;
+  webOrigins?: string[];
   clientUri?: string | null;
   logoUri?: string | null;
   accessTokenTtl?: number | null;
@@ -71,6 +77,7 @@ interface ClientRow {
   name: string;
   grant_types: string[];
   redirect_uris: string[];
+  web_origins: string[];
   scopes: string[];
   resources: string[];
   is_public: boolean;
@@ -99,6 +106,7 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   name: 'name',
   grantTypes: 'grant_types',
   redirectUris: 'redirect_uris',
+  webOrigins: 'web_origins',
   scopes: 'scopes',
   resources: 'resources',
   isPublic: 'is_public',
@@ -114,6 +122,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   name: row.name,
   grantTypes: row.grant_types,
   redirectUris: row.redirect_uris,
+  webOrigins: row.web_origins ?? [],
   scopes: row.scopes,
   resources: row.resources,
   isPublic: row.is_public,
@@ -217,6 +226,7 @@ export function createClientsRepository(db: Database) {
               id: client.id,
               ...toColumns({
                 ...client,
+                webOrigins: client.webOrigins ?? [],
                 clientUri: client.clientUri ?? null,
                 logoUri: client.logoUri ?? null,
                 accessTokenTtl: client.accessTokenTtl ?? null,

@@ -18,6 +18,7 @@ import {
   validateRedirectUri,
   validateResourceIdentifier,
   validateScopeName,
+  validateWebOrigin,
   validateWebUrl,
 } from '../validation.ts';
 
@@ -51,6 +52,7 @@ export interface DeclaredClient {
   name: string;
   grants: string[];
   redirectUris: string[];
+  webOrigins: string[];
   scopes: string[];
   resources: string[];
   public: boolean;
@@ -83,6 +85,7 @@ export const DECLARATION_KEYS = {
     'name',
     'grants',
     'redirect_uris',
+    'web_origins',
     'scopes',
     'resources',
     'public',
@@ -298,6 +301,9 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   const redirectUris = field(entry, 'redirect_uris', path, (v, p) =>
     c.strings(v, p, validateRedirectUri),
   );
+  const webOrigins = field(entry, 'web_origins', path, (v, p) =>
+    c.strings(v, p, validateWebOrigin),
+  );
   const scopes = field(entry, 'scopes', path, (v, p) => c.strings(v, p, validateScopeName));
   const resources = field(entry, 'resources', path, (v, p) =>
     c.strings(v, p, validateResourceIdentifier),
@@ -344,6 +350,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     name,
     grants: grants.value,
     redirectUris: redirectUris?.value ?? [],
+    webOrigins: webOrigins?.value ?? [],
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
     public: isPublic?.value ?? false,

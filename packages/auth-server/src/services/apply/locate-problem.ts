@@ -10,6 +10,7 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   name: 'name',
   grants: 'grants',
   redirectUris: 'redirect_uris',
+  webOrigins: 'web_origins',
   scopes: 'scopes',
   resources: 'resources',
   public: 'public',

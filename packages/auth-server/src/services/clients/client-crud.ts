@@ -21,6 +21,7 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   name: 'name',
   grantTypes: 'grant_types',
   redirectUris: 'redirect_uris',
+  webOrigins: 'web_origins',
   scopes: 'scope',
   resources: 'resources',
   isPublic: 'public',
@@ -36,6 +37,8 @@ export interface CreateClientInput {
   name: string;
   grants: readonly string[];
   redirectUris?: readonly string[];
+  /** Origins a browser app calls the token endpoint from (CORS); public browser clients only. */
+  webOrigins?: readonly string[];
   scopes?: readonly string[];
   resources?: readonly string[];
   public?: boolean;
@@ -58,6 +61,7 @@ export interface UpdateClientInput {
   name?: string;
   grants?: readonly string[];
   redirectUris?: readonly string[] | null;
+  webOrigins?: readonly string[] | null;
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
   public?: boolean;
@@ -101,6 +105,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           name: input.name,
           grants: input.grants,
           redirectUris: input.redirectUris ?? [],
+          webOrigins: input.webOrigins ?? [],
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
           public: input.public ?? false,
@@ -151,6 +156,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           name: input.name ?? current.name,
           grants: input.grants ?? current.grantTypes,
           redirectUris: pick(input.redirectUris, current.redirectUris),
+          webOrigins: pick(input.webOrigins, current.webOrigins),
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
           public: input.public ?? current.isPublic,

@@ -9,6 +9,7 @@ import {
   validateName,
   validateRedirectUri,
   validateResourceIdentifier,
+  validateWebOrigin,
   validateWebUrl,
 } from '../validation.ts';
 
@@ -29,6 +30,7 @@ export interface ClientDraft {
   name: string;
   grants: readonly string[];
   redirectUris: readonly string[];
+  webOrigins: readonly string[];
   scopes: readonly string[];
   resources: readonly string[];
   public: boolean;
@@ -83,6 +85,17 @@ export async function validateClientDraft(
   if (!grants.includes('authorization_code') && redirectUris.length > 0) {
     invalidField('redirectUris', 'is only for clients with the authorization_code grant');
   }
+  const webOrigins = [...new Set(draft.webOrigins.map(validateWebOrigin))];
+  // CORS matters only to code running in a browser page, which cannot keep a secret: a browser
+  // app is a public client signing people in with the authorization code. A confidential
+  // client's calls come from its server, which needs no CORS; allowing them would invite putting
+  // its secret in a page.
+  if (webOrigins.length > 0 && !(draft.public && grants.includes('authorization_code'))) {
+    invalidField(
+      'webOrigins',
+      'is only for public clients with the authorization_code grant (browser apps)',
+    );
+  }
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
   const scopes = splitScopes(draft.scopes);
   await checkScopes(draft, scopes, resourceIds, resources);
@@ -99,6 +112,7 @@ export async function validateClientDraft(
     name,
     grantTypes: grants.map(storedGrant),
     redirectUris,
+    webOrigins,
     scopes,
     resources: resourceIds,
     isPublic: draft.public,
