@@ -10,6 +10,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   grants: '--grant',
   redirectUris: '--redirect-uri',
   webOrigins: '--web-origin',
+  dpopBoundAccessTokens: '--require-dpop',
   scopes: '--scope',
   resources: '--resource',
   public: '--public',

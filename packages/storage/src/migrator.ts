@@ -10,6 +10,7 @@ import * as signingKeySchedule from './migrations/0007-signing-key-schedule.ts';
 import * as rateLimits from './migrations/0008-rate-limits.ts';
 import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
 import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
+import * as clientDpop from './migrations/0011-client-dpop-bound-access-tokens.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0008-rate-limits', rateLimits],
   ['0009-hashed-artifact-ids', hashedArtifactIds],
   ['0010-client-web-origins', clientWebOrigins],
+  ['0011-client-dpop-bound-access-tokens', clientDpop],
 ];
 
 /** The name of every migration, in the order they run. */

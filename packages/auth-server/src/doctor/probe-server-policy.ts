@@ -28,6 +28,7 @@ const probeClient = (): ClientRecord => {
     grantTypes: ['authorization_code'],
     redirectUris: [PROBE_REDIRECT],
     webOrigins: [],
+    dpopBoundAccessTokens: false,
     scopes: ['openid'],
     resources: [],
     isPublic: true,

@@ -19,6 +19,7 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     grantTypes: ['authorization_code', 'refresh_token'],
     redirectUris: ['https://app.example.com/cb'],
     webOrigins: [],
+    dpopBoundAccessTokens: false,
     scopes: ['openid'],
     resources: [],
     isPublic: false,

@@ -10,6 +10,7 @@ interface Options {
   grant: string[];
   redirectUri?: string[];
   webOrigin?: string[];
+  requireDpop?: boolean;
   scope?: string[];
   resource?: string[];
   public?: boolean;
@@ -35,6 +36,10 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     .option(
       '--web-origin <origin...>',
       'for a public browser app: origins its pages call the token endpoint from (CORS), like https://app.example.com',
+    )
+    .option(
+      '--require-dpop',
+      'its access tokens must be bound to a DPoP key (RFC 9449): token requests without a DPoP proof are refused',
     )
     .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
     .option(
@@ -71,6 +76,7 @@ Example:
             grants: options.grant,
             redirectUris: options.redirectUri ?? [],
             webOrigins: options.webOrigin ?? [],
+            dpopBoundAccessTokens: options.requireDpop ?? false,
             scopes: options.scope ?? [],
             resources: options.resource ?? [],
             public: options.public ?? false,

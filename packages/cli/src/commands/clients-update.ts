@@ -12,6 +12,7 @@ interface Options {
   grant?: string[];
   redirectUri?: string[] | false;
   webOrigin?: string[] | false;
+  requireDpop?: boolean;
   scope?: string[] | false;
   resource?: string[] | false;
   public?: boolean;
@@ -36,6 +37,7 @@ function toInput(options: Options): UpdateClientInput {
   if (options.grant !== undefined) input.grants = options.grant;
   if (options.redirectUri !== undefined) input.redirectUris = cleared(options.redirectUri);
   if (options.webOrigin !== undefined) input.webOrigins = cleared(options.webOrigin);
+  if (options.requireDpop !== undefined) input.dpopBoundAccessTokens = options.requireDpop;
   if (options.scope !== undefined) input.scopes = cleared(options.scope);
   if (options.resource !== undefined) input.resources = cleared(options.resource);
   if (options.public || options.confidential) input.public = options.public === true;
@@ -66,6 +68,8 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     .option('--no-redirect-uri', 'remove every redirect URI')
     .option('--web-origin <origin...>', 'the web origins allowed by CORS (replaces them all)')
     .option('--no-web-origin', 'remove every web origin')
+    .option('--require-dpop', 'its access tokens must be bound to a DPoP key (RFC 9449)')
+    .option('--no-require-dpop', 'accept token requests without a DPoP proof again')
     .option('--scope <scopes...>', 'the scopes the client may request (replaces them all)')
     .option('--no-scope', 'remove every scope')
     .option(

@@ -10,6 +10,8 @@ export interface ClientFields {
   redirectUris: string[];
   /** Origins (`https://app.example.com`) a browser app may call the client endpoints from (CORS). */
   webOrigins: string[];
+  /** Whether its access tokens must be bound to a DPoP key (RFC 9449): no proof, no token. */
+  dpopBoundAccessTokens: boolean;
   scopes: string[];
   resources: string[];
   isPublic: boolean;
@@ -56,10 +58,16 @@ export interface NewClientSecret {
 export interface NewClient
   extends Omit<
     ClientFields,
-    'clientUri' | 'logoUri' | 'accessTokenTtl' | 'refreshTokenTtl' | 'webOrigins'
+    | 'clientUri'
+    | 'logoUri'
+    | 'accessTokenTtl'
+    | 'refreshTokenTtl'
+    | 'webOrigins'
+    | 'dpopBoundAccessTokens'
   > {
   id: string;
   webOrigins?: string[];
+  dpopBoundAccessTokens?: boolean;
   clientUri?: string | null;
   logoUri?: string | null;
   accessTokenTtl?: number | null;
@@ -78,6 +86,7 @@ interface ClientRow {
   grant_types: string[];
   redirect_uris: string[];
   web_origins: string[];
+  dpop_bound_access_tokens: boolean;
   scopes: string[];
   resources: string[];
   is_public: boolean;
@@ -107,6 +116,7 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   grantTypes: 'grant_types',
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   scopes: 'scopes',
   resources: 'resources',
   isPublic: 'is_public',
@@ -123,6 +133,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   grantTypes: row.grant_types,
   redirectUris: row.redirect_uris,
   webOrigins: row.web_origins ?? [],
+  dpopBoundAccessTokens: row.dpop_bound_access_tokens ?? false,
   scopes: row.scopes,
   resources: row.resources,
   isPublic: row.is_public,

@@ -53,6 +53,7 @@ export interface DeclaredClient {
   grants: string[];
   redirectUris: string[];
   webOrigins: string[];
+  dpopBoundAccessTokens: boolean;
   scopes: string[];
   resources: string[];
   public: boolean;
@@ -86,6 +87,7 @@ export const DECLARATION_KEYS = {
     'grants',
     'redirect_uris',
     'web_origins',
+    'dpop_bound_access_tokens',
     'scopes',
     'resources',
     'public',
@@ -310,6 +312,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   );
   const isPublic = field(entry, 'public', path, c.boolean);
   const firstParty = field(entry, 'first_party', path, c.boolean);
+  const dpopBound = field(entry, 'dpop_bound_access_tokens', path, c.boolean);
   const homepage = field(
     entry,
     'homepage',
@@ -351,6 +354,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     grants: grants.value,
     redirectUris: redirectUris?.value ?? [],
     webOrigins: webOrigins?.value ?? [],
+    dpopBoundAccessTokens: dpopBound?.value ?? false,
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
     public: isPublic?.value ?? false,

@@ -11,6 +11,7 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   grants: 'grants',
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   scopes: 'scopes',
   resources: 'resources',
   public: 'public',

@@ -22,6 +22,7 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   grantTypes: 'grant_types',
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   scopes: 'scope',
   resources: 'resources',
   isPublic: 'public',
@@ -39,6 +40,8 @@ export interface CreateClientInput {
   redirectUris?: readonly string[];
   /** Origins a browser app calls the token endpoint from (CORS); public browser clients only. */
   webOrigins?: readonly string[];
+  /** Whether its access tokens must be bound to a DPoP key (RFC 9449). */
+  dpopBoundAccessTokens?: boolean;
   scopes?: readonly string[];
   resources?: readonly string[];
   public?: boolean;
@@ -62,6 +65,7 @@ export interface UpdateClientInput {
   grants?: readonly string[];
   redirectUris?: readonly string[] | null;
   webOrigins?: readonly string[] | null;
+  dpopBoundAccessTokens?: boolean;
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
   public?: boolean;
@@ -106,6 +110,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           grants: input.grants,
           redirectUris: input.redirectUris ?? [],
           webOrigins: input.webOrigins ?? [],
+          dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
           public: input.public ?? false,
@@ -157,6 +162,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           grants: input.grants ?? current.grantTypes,
           redirectUris: pick(input.redirectUris, current.redirectUris),
           webOrigins: pick(input.webOrigins, current.webOrigins),
+          dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? current.dpopBoundAccessTokens,
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
           public: input.public ?? current.isPublic,

@@ -31,6 +31,7 @@ export interface ClientDraft {
   grants: readonly string[];
   redirectUris: readonly string[];
   webOrigins: readonly string[];
+  dpopBoundAccessTokens: boolean;
   scopes: readonly string[];
   resources: readonly string[];
   public: boolean;
@@ -113,6 +114,7 @@ export async function validateClientDraft(
     grantTypes: grants.map(storedGrant),
     redirectUris,
     webOrigins,
+    dpopBoundAccessTokens: draft.dpopBoundAccessTokens,
     scopes,
     resources: resourceIds,
     isPublic: draft.public,
