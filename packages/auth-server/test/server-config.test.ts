@@ -69,6 +69,7 @@ const bad: Array<[string, Record<string, string>, RegExp]> = [
     /PORTCULLIS_KEY_ENCRYPTION_KEY/,
   ],
   ['a bad boolean', { PORTCULLIS_TRUST_PROXY: 'yes' }, /PORTCULLIS_TRUST_PROXY/],
+  ['a DPoP nonce neither on nor off', { PORTCULLIS_DPOP_NONCE: 'true' }, /must be on or off/],
 ];
 for (const [what, env, message] of bad) {
   test(`rejects ${what} with the variable's name`, (t) => {
@@ -119,4 +120,17 @@ test('the schema holds the defaults: the loader writes none of its own', (t) => 
     SETTINGS.map((s) => s.env),
     Object.keys(SETTING),
   );
+});
+
+test('PORTCULLIS_DPOP_NONCE: off unless on', (t) => {
+  const load = (value?: string) =>
+    loadServerConfig(
+      { ...secrets(), ...(value === undefined ? {} : { PORTCULLIS_DPOP_NONCE: value }) },
+      { mode: 'production' },
+    ).dpopNonce;
+  t.false(load());
+  t.false(load(''));
+  t.false(load('off'));
+  t.true(load('on'));
+  t.is(SETTING.PORTCULLIS_DPOP_NONCE.default, 'off');
 });

@@ -18,6 +18,8 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
   refreshReuseGraceSeconds: number;
+  /** Whether DPoP proofs must carry a server-issued nonce (RFC 9449 §8). */
+  dpopNonce: boolean;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -115,6 +117,7 @@ export function loadServerConfig(
       'PORTCULLIS_REFRESH_REUSE_GRACE_SECONDS',
       60,
     ),
+    dpopNonce: parseOnOff(env.PORTCULLIS_DPOP_NONCE, 'PORTCULLIS_DPOP_NONCE'),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -338,6 +341,13 @@ function parseBoolean(value: string | undefined, name: 'PORTCULLIS_TRUST_PROXY')
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw invalid(name, `${name} must be true or false`);
+}
+
+function parseOnOff(value: string | undefined, name: 'PORTCULLIS_DPOP_NONCE'): boolean {
+  if (unset(value)) return SETTING[name].value;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw invalid(name, `${name} must be on or off`);
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

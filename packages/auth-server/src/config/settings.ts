@@ -88,6 +88,12 @@ export const SETTING = schema({
       'seconds after a refresh token was rotated during which reusing it is refused without revoking the grant (concurrent refreshes); later reuse revokes the grant. 0 to 60',
     ...plain(10),
   },
+  PORTCULLIS_DPOP_NONCE: {
+    description:
+      'on: every DPoP proof (RFC 9449) must carry a nonce the server issued (a first request without one gets use_dpop_nonce and a DPoP-Nonce header to retry with), so a proof made in advance is useless; off: proofs need no nonce. Nonces are derived from PORTCULLIS_KEY_ENCRYPTION_KEY and change every minute, so every replica accepts nonces issued by the others',
+    value: false,
+    default: 'off',
+  },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',

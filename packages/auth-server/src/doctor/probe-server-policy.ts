@@ -59,6 +59,7 @@ async function buildProbeProvider() {
     keyEncryptionKey: kek,
     trustProxy: false,
     refreshReuseGraceSeconds: 0,
+    dpopNonce: false,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import type { ArtifactsRepository } from '@portcullis/storage';
 import Provider, { type Configuration } from 'oidc-provider';
 import type { ServerConfig } from '../config/server-config.ts';
@@ -71,6 +72,23 @@ function clientBasedCors(_ctx: unknown, origin: string, client: unknown): boolea
   return Array.isArray(origins) && origins.includes(origin);
 }
 
+/**
+ * oidc-provider's DPoP settings (RFC 9449): on for every client, as oidc-provider has it by
+ * default, and with `PORTCULLIS_DPOP_NONCE=on` every proof must carry a server nonce. Nonces are
+ * HMACs of the current minute under `nonceSecret`, which every replica must share: it is derived
+ * from the key-encryption key (HKDF, a label of its own), so there is no other secret to hand out.
+ *
+ * @example
+ * dpopFeature({ dpopNonce: true, keyEncryptionKey }); // { enabled: true, nonceSecret, requireNonce }
+ */
+export function dpopFeature(config: Pick<ServerConfig, 'dpopNonce' | 'keyEncryptionKey'>) {
+  if (!config.dpopNonce) return { enabled: true };
+  const nonceSecret = Buffer.from(
+    hkdfSync('sha256', config.keyEncryptionKey, '', 'portcullis dpop nonces', 32),
+  );
+  return { enabled: true, nonceSecret, requireNonce: () => true };
+}
+
 /** What {@link createProvider} needs. */
 export interface ProviderDeps {
   config: ServerConfig;
@@ -139,6 +157,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      dPoP: dpopFeature(config),
       revocation: {
         enabled: true,
         // Another client's token: answer 200 as for an unknown token, and revoke nothing.
