@@ -1,6 +1,9 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import type { Server } from 'node:http';
+import { createResourceServer } from '@portcullis/resource-server';
+import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import Koa from 'koa';
 import * as client from 'openid-client';
 import {
   discoverClient,
@@ -13,7 +16,8 @@ import {
 
 // DPoP at the authorization server (RFC 9449): a client registered with --require-dpop gets
 // tokens only with a proof, bound to the proof's key (cnf.jkt); a public client's refresh token
-// is bound to the same key; proofs for another method or URL, or replayed, are refused.
+// is bound to the same key; proofs for another method or URL, or replayed, are refused. The
+// resource server takes such a token only with a proof by its key.
 
 const REDIRECT = 'http://127.0.0.1:8772/callback';
 const PASSWORD = 'dpop-owner-password';
@@ -22,6 +26,7 @@ let database: TestDatabase;
 let stack: Stack;
 let tokenEndpoint: string;
 let service: { client_id: string; client_secret: string };
+let dpopApi: { url: string; server: Server };
 
 test.before(async () => {
   database = await createTestDatabase();
@@ -42,8 +47,10 @@ test.before(async () => {
   ]);
   const discovery = await fetch(`${stack.issuer}/.well-known/openid-configuration`);
   tokenEndpoint = ((await discovery.json()) as { token_endpoint: string }).token_endpoint;
+  dpopApi = await startDpopApi();
 });
 test.after.always(async () => {
+  await new Promise((resolve) => dpopApi?.server.close(resolve));
   await stack?.stop();
   await database?.drop();
 });
@@ -238,4 +245,82 @@ test('a public client’s refresh token is bound to its DPoP key', async (t) => 
   });
   t.is(refreshed.token_type, 'dpop');
   t.deepEqual(decodeJwt(refreshed.access_token).cnf, { jkt: await thumbprintOf(pair) });
+});
+
+/**
+ * The example API's resource server with DPoP required, as the Koa guide sets it up: same
+ * audience (the tokens are for the stack's API), its own URL as `publicUrl` (the proofs' `htu`).
+ */
+async function startDpopApi() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const rs = createResourceServer({
+    issuer: stack.issuer,
+    audience: stack.api,
+    publicUrl: url,
+    dpop: { required: true },
+  });
+  const app = new Koa();
+  app.use(rs.authenticate());
+  app.use((ctx) => {
+    ctx.body = { sub: ctx.state.auth.subject };
+  });
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { url, server };
+}
+
+const wwwAuthenticate = (response: Response) => response.headers.get('www-authenticate') ?? '';
+
+test('an AS-issued DPoP token works at the resource server with its proof, and only so', async (t) => {
+  const config = await discoverClient(stack.issuer, service);
+  const pair = await client.randomDPoPKeyPair('ES256');
+  const { access_token: token } = await client.clientCredentialsGrant(
+    config,
+    { scope: 'notes:read', resource: stack.api },
+    { DPoP: client.getDPoPHandle(config, pair) },
+  );
+  const notes = new URL(`${dpopApi.url}/notes`);
+
+  const withProof = await client.fetchProtectedResource(
+    config,
+    token,
+    notes,
+    'GET',
+    undefined,
+    undefined,
+    { DPoP: client.getDPoPHandle(config, pair) },
+  );
+  t.is(withProof.status, 200);
+  t.deepEqual(await withProof.json(), { sub: service.client_id });
+
+  // The same token with a proof by another key: its thumbprint is not the token's cnf.jkt.
+  const otherKey = await client
+    .fetchProtectedResource(config, token, notes, 'GET', undefined, undefined, {
+      DPoP: client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256')),
+    })
+    .then(
+      (response) => response,
+      (error: unknown) => (error as { response: Response }).response,
+    );
+  t.is(otherKey.status, 401);
+  t.regex(
+    wwwAuthenticate(otherKey),
+    /^DPoP .*error="invalid_token", error_description="the access token is bound to another key than the proof"/,
+  );
+
+  // As a plain Bearer token: refused where DPoP is required, and at the example API too (which
+  // does not take DPoP, and never takes a key-bound token as Bearer).
+  const bearer = (url: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const here = await bearer(notes.href);
+  t.is(here.status, 401);
+  // Bearer is not a scheme it takes: the answer only offers DPoP (RFC 6750 §3.1: no error code).
+  t.regex(wwwAuthenticate(here), /^DPoP realm="[^"]+", algs="/);
+  t.notRegex(wwwAuthenticate(here), /error=/);
+  const atExample = await bearer(`${stack.api}/notes`);
+  t.is(atExample.status, 401);
+  t.regex(
+    wwwAuthenticate(atExample),
+    /^Bearer .*error="invalid_token", error_description="the access token is bound to a key and cannot be used as a Bearer token"/,
+  );
 });
