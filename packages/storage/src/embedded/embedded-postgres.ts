@@ -255,8 +255,38 @@ async function ensureDatabase(password: string, port: number): Promise<void> {
   }
 }
 
-/** A free TCP port on loopback, for servers started by this process (and by tests). */
-export function freePort(): Promise<number> {
+/**
+ * A free TCP port on loopback, for servers started by this process (and by tests). Chosen below
+ * the system's ephemeral range when there is room: a port the kernel hands out for `listen(0)`
+ * is an ephemeral one, and once released any outgoing connection (to PostgreSQL, say) may take
+ * it before the caller listens on it (EADDRINUSE under a busy test suite).
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralStart = await firstEphemeralPort();
+  if (ephemeralStart !== undefined && ephemeralStart > LOW_PORTS + 1024) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const port = LOW_PORTS + Math.floor(Math.random() * (ephemeralStart - LOW_PORTS));
+      if (await isPortFree(port)) return port;
+    }
+  }
+  return kernelPort();
+}
+
+// Where freePort looks first: above the well-known and registered ports most services use.
+const LOW_PORTS = 10_000;
+
+// The first port of Linux's ephemeral range; undefined elsewhere.
+async function firstEphemeralPort(): Promise<number | undefined> {
+  try {
+    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const first = Number(range.trim().split(/\s+/)[0]);
+    return Number.isInteger(first) ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
