@@ -262,10 +262,10 @@ async function ensureDatabase(password: string, port: number): Promise<void> {
  * it before the caller listens on it (EADDRINUSE under a busy test suite).
  */
 export async function freePort(): Promise<number> {
-  const ephemeralStart = await firstEphemeralPort();
-  if (ephemeralStart !== undefined && ephemeralStart > LOW_PORTS + 1024) {
+  const firstEphemeral = await firstEphemeralPort();
+  if (firstEphemeral !== undefined && firstEphemeral > LOW_PORTS + 1024) {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const port = LOW_PORTS + Math.floor(Math.random() * (ephemeralStart - LOW_PORTS));
+      const port = LOW_PORTS + Math.floor(Math.random() * (firstEphemeral - LOW_PORTS));
       if (await isPortFree(port)) return port;
     }
   }
@@ -275,8 +275,14 @@ export async function freePort(): Promise<number> {
 // Where freePort looks first: above the well-known and registered ports most services use.
 const LOW_PORTS = 10_000;
 
-// The first port of Linux's ephemeral range; undefined elsewhere.
-async function firstEphemeralPort(): Promise<number | undefined> {
+// The first port of Linux's ephemeral range; undefined elsewhere. Read once per process.
+let ephemeralStart: Promise<number | undefined> | undefined;
+function firstEphemeralPort(): Promise<number | undefined> {
+  ephemeralStart ??= readEphemeralStart();
+  return ephemeralStart;
+}
+
+async function readEphemeralStart(): Promise<number | undefined> {
   try {
     const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
     const first = Number(range.trim().split(/\s+/)[0]);
