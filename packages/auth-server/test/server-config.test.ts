@@ -70,6 +70,11 @@ const bad: Array<[string, Record<string, string>, RegExp]> = [
   ],
   ['a bad boolean', { PORTCULLIS_TRUST_PROXY: 'yes' }, /PORTCULLIS_TRUST_PROXY/],
   ['a DPoP nonce neither on nor off', { PORTCULLIS_DPOP_NONCE: 'true' }, /must be on or off/],
+  [
+    'a PAR requirement neither on nor off',
+    { PORTCULLIS_REQUIRE_PAR: 'yes' },
+    /PORTCULLIS_REQUIRE_PAR must be on or off/,
+  ],
 ];
 for (const [what, env, message] of bad) {
   test(`rejects ${what} with the variable's name`, (t) => {
@@ -122,15 +127,21 @@ test('the schema holds the defaults: the loader writes none of its own', (t) => 
   );
 });
 
-test('PORTCULLIS_DPOP_NONCE: off unless on', (t) => {
-  const load = (value?: string) =>
-    loadServerConfig(
-      { ...secrets(), ...(value === undefined ? {} : { PORTCULLIS_DPOP_NONCE: value }) },
-      { mode: 'production' },
-    ).dpopNonce;
-  t.false(load());
-  t.false(load(''));
-  t.false(load('off'));
-  t.true(load('on'));
-  t.is(SETTING.PORTCULLIS_DPOP_NONCE.default, 'off');
-});
+for (const [name, key] of [
+  ['PORTCULLIS_DPOP_NONCE', 'dpopNonce'],
+  ['PORTCULLIS_REQUIRE_PAR', 'requirePar'],
+] as const) {
+  test(`${name}: off unless on`, (t) => {
+    const load = (value?: string) =>
+      loadServerConfig(
+        { ...secrets(), ...(value === undefined ? {} : { [name]: value }) },
+        { mode: 'production' },
+      )[key];
+    t.false(load());
+    t.false(load(''));
+    t.false(load('off'));
+    t.true(load('on'));
+    t.throws(() => load('ON'), { message: new RegExp(`${name} must be on or off`) });
+    t.is(SETTING[name].default, 'off');
+  });
+}

@@ -11,6 +11,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   redirectUris: '--redirect-uri',
   webOrigins: '--web-origin',
   dpopBoundAccessTokens: '--require-dpop',
+  requirePushedAuthorizationRequests: '--require-par',
   scopes: '--scope',
   resources: '--resource',
   public: '--public',

@@ -1,5 +1,7 @@
 export { browserForTests } from './browser-setup/index.ts';
+export { capturedLog } from './captured-log.ts';
 export { cliJson } from './cli.ts';
+export { createCodeClient } from './code-client.ts';
 export { discoverClient } from './discover-client.ts';
 export { formAction, HttpBrowser, inputValue, linkHref, submitForm } from './http-browser.ts';
 export { jwksKids, kidOf } from './jwks.ts';

@@ -1,9 +1,15 @@
-import { Writable } from 'node:stream';
-import { type AuthServer, createAuthServer, createJsonLogger } from '@portcullis/auth-server';
+import { type AuthServer, createAuthServer } from '@portcullis/auth-server';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { discoverClient, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import {
+  capturedLog,
+  discoverClient,
+  HttpBrowser,
+  type Stack,
+  startStack,
+  submitForm,
+} from '../src/index.ts';
 
 // The whole authorization-code journey (sign-in with a wrong password first, consent, code
 // with PKCE, refresh, introspection, revocation, reuse of a revoked refresh token, a wrong
@@ -15,19 +21,11 @@ const PASSWORD = 'observability-Correct-Horse-9f2c';
 const WRONG_PASSWORD = 'observability-Wrong-Horse-41aa';
 const WRONG_SECRET = 'observability-not-the-client-secret-77d1';
 
-// biome-ignore lint/suspicious/noExplicitAny: log lines are read field by field
-type LogLine = Record<string, any>;
-
 let database: TestDatabase;
 let stack: Stack;
 let server: AuthServer;
 let issuer: string;
-let logText = '';
-const logLines = (): LogLine[] =>
-  logText
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as LogLine);
+const log = capturedLog();
 
 /** Every response from our server, as the test saw it, and every secret value on the wire. */
 const seen: Array<{ method: string; url: string; status: number; requestId: string | null }> = [];
@@ -44,14 +42,7 @@ test.before(async () => {
     databaseUrl: database.url,
     // The stack's keys and secrets, on a port of our own with the metrics listener on.
     config: { ...stack.config, port, issuer, metricsPort: 0 },
-    logger: createJsonLogger(
-      new Writable({
-        write(chunk, _encoding, done) {
-          logText += String(chunk);
-          done();
-        },
-      }),
-    ),
+    logger: log.logger,
   });
   await server.listen();
   globalThis.fetch = async (input, init) => {
@@ -165,7 +156,7 @@ test('a full authorization-code journey leaves no secret in the logs or metrics,
   t.true(userinfo.status >= 400, 'an API token is not a userinfo token');
 
   const scraped = await (await originalFetch(server.metricsUrl as string)).text();
-  const logs = logText;
+  const logs = log.text();
   t.true(logs.length > 0);
   t.true(secrets.size >= 15, `${secrets.size} secrets collected`);
   for (const secret of secrets) {
@@ -174,7 +165,7 @@ test('a full authorization-code journey leaves no secret in the logs or metrics,
   }
 
   // Exactly one access line per request, each under the id the response carried.
-  const access = logLines().filter((line) => line.message === 'request');
+  const access = log.lines().filter((line) => line.message === 'request');
   t.is(access.length, seen.length);
   t.deepEqual(
     access.map((line) => line.request_id).sort(),
@@ -191,7 +182,7 @@ test('a full authorization-code journey leaves no secret in the logs or metrics,
   t.true(access.some((line) => line.route === 'authorization' && line.status === 303));
 
   // Lines written while serving a request carry its id: the sign-ins name the POST they answer.
-  const signIns = logLines().filter((line) => /^sign-in/.test(line.message));
+  const signIns = log.lines().filter((line) => /^sign-in/.test(line.message));
   t.deepEqual(
     signIns.map((line) => line.message),
     ['sign-in failed', 'sign-in'],

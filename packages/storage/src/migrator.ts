@@ -11,6 +11,7 @@ import * as rateLimits from './migrations/0008-rate-limits.ts';
 import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
 import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
 import * as clientDpop from './migrations/0011-client-dpop-bound-access-tokens.ts';
+import * as clientRequirePar from './migrations/0013-client-require-par.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0009-hashed-artifact-ids', hashedArtifactIds],
   ['0010-client-web-origins', clientWebOrigins],
   ['0011-client-dpop-bound-access-tokens', clientDpop],
+  ['0013-client-require-par', clientRequirePar],
 ];
 
 /** The name of every migration, in the order they run. */

@@ -20,6 +20,8 @@ export interface ServerConfig {
   refreshReuseGraceSeconds: number;
   /** Whether DPoP proofs must carry a server-issued nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Whether every client's authorization requests must be pushed first (RFC 9126). */
+  requirePar: boolean;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -118,6 +120,7 @@ export function loadServerConfig(
       60,
     ),
     dpopNonce: parseOnOff(env.PORTCULLIS_DPOP_NONCE, 'PORTCULLIS_DPOP_NONCE'),
+    requirePar: parseOnOff(env.PORTCULLIS_REQUIRE_PAR, 'PORTCULLIS_REQUIRE_PAR'),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -343,7 +346,10 @@ function parseBoolean(value: string | undefined, name: 'PORTCULLIS_TRUST_PROXY')
   throw invalid(name, `${name} must be true or false`);
 }
 
-function parseOnOff(value: string | undefined, name: 'PORTCULLIS_DPOP_NONCE'): boolean {
+function parseOnOff(
+  value: string | undefined,
+  name: 'PORTCULLIS_DPOP_NONCE' | 'PORTCULLIS_REQUIRE_PAR',
+): boolean {
   if (unset(value)) return SETTING[name].value;
   if (value === 'on') return true;
   if (value === 'off') return false;

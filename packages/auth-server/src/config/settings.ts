@@ -94,6 +94,12 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_REQUIRE_PAR: {
+    description:
+      'on: every client must push its authorization requests to /request first (PAR, RFC 9126) and send only the request_uri it gets through the browser, as if each were registered with `clients create --require-par`; a plain authorization request is refused (invalid_request) and discovery says require_pushed_authorization_requests. off: only the clients registered with --require-par must; the others may push or not',
+    value: false,
+    default: 'off',
+  },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',

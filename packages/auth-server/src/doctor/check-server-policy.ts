@@ -6,7 +6,8 @@ const SERVER = { kind: 'server', id: 'oidc-provider' } as const;
 /**
  * Judges the protocol policy the server's own provider configuration answered with (see
  * probeServerPolicy): PKCE required with S256 only, the code flow only, no password or implicit
- * grant, asymmetric signatures only, and no `client_secret_jwt` (our secrets are hashed).
+ * grant, asymmetric signatures only, no `client_secret_jwt` (our secrets are hashed), pushed
+ * authorization requests offered and request objects not.
  * A policy that could not be asked is a warning. Pure: reads only `policy`.
  *
  * @example
@@ -60,6 +61,18 @@ export function checkServerPolicy(policy: ServerPolicyFacts | { error: string })
     add(
       'symmetric-signing-offered',
       `The server offers the signing algorithms ${symmetric.join(', ')}, which key on client secrets we store only hashed, or sign nothing (docs/security.md; RFC 8725 §3.1).`,
+    );
+  }
+  if (!policy.pushedAuthorizationRequestEndpoint) {
+    add(
+      'par-not-offered',
+      'The server offers no pushed authorization request endpoint, so clients registered with --require-par (and every client under PORTCULLIS_REQUIRE_PAR=on) cannot sign anyone in (RFC 9126; docs/operators.md: pushed authorization requests).',
+    );
+  }
+  if (policy.requestObjects) {
+    add(
+      'request-objects-offered',
+      'The server accepts request objects (JAR, RFC 9101), which Portcullis leaves off: no client has keys registered to sign them, and unsigned ones prove nothing (docs/security.md: pushed authorization requests).',
     );
   }
   if (policy.tokenEndpointAuthMethods.includes('client_secret_jwt')) {

@@ -29,6 +29,10 @@ export interface ServerPolicyFacts {
   signingAlgorithms: string[];
   /** The error an authorization request without `code_challenge` got; undefined: accepted. */
   missingChallengeError: string | undefined;
+  /** Where discovery says authorization requests are pushed (RFC 9126); undefined: nowhere. */
+  pushedAuthorizationRequestEndpoint: string | undefined;
+  /** Whether discovery offers request objects (JAR, RFC 9101: `request_parameter_supported`). */
+  requestObjects: boolean;
 }
 
 /** A client's secret, without its hash. */

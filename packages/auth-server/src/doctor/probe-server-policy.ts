@@ -29,6 +29,7 @@ const probeClient = (): ClientRecord => {
     redirectUris: [PROBE_REDIRECT],
     webOrigins: [],
     dpopBoundAccessTokens: false,
+    requirePushedAuthorizationRequests: false,
     scopes: ['openid'],
     resources: [],
     isPublic: true,
@@ -60,6 +61,9 @@ async function buildProbeProvider() {
     trustProxy: false,
     refreshReuseGraceSeconds: 0,
     dpopNonce: false,
+    // Off whatever the environment says: with it on, the request without PKCE below would be
+    // refused for not being pushed, and PKCE would go unchecked.
+    requirePar: false,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {
@@ -167,6 +171,11 @@ export async function probeServerPolicy(): Promise<ServerPolicyFacts> {
         ),
       ],
       missingChallengeError: redirectError(withoutPkce),
+      pushedAuthorizationRequestEndpoint:
+        typeof discovery.pushed_authorization_request_endpoint === 'string'
+          ? discovery.pushed_authorization_request_endpoint
+          : undefined,
+      requestObjects: discovery.request_parameter_supported === true,
     };
   } finally {
     server.closeAllConnections();

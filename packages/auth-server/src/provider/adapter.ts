@@ -123,6 +123,11 @@ export function createAdapterClass(deps: {
         return;
       }
       const won = await guard(() => artifacts.consume(this.model, key));
+      // A pushed request (RFC 9126 §4) opened in two tabs at once: oidc-provider checked both
+      // unconsumed; only the one that consumed it gets a code.
+      if (!won && this.model === 'PushedAuthorizationRequest') {
+        throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
+      }
       if (!won && SINGLE_USE.has(this.model)) {
         // A code redeemed twice at once is a code reuse: revoke what the winner got (RFC 9700
         // §4.2.4). Concurrent refreshes are not revoked, for the same reason as the grace window.

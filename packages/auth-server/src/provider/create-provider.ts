@@ -89,6 +89,23 @@ export function dpopFeature(config: Pick<ServerConfig, 'dpopNonce' | 'keyEncrypt
   return { enabled: true, nonceSecret, requireNonce: () => true };
 }
 
+/**
+ * oidc-provider's pushed authorization requests (RFC 9126, at `/request`): on for every client,
+ * each pushed request usable once and for 60 seconds; with `PORTCULLIS_REQUIRE_PAR=on` every
+ * client must push (a client registered with `--require-par` must whatever the setting). Only
+ * registered redirect URIs, as at `/auth`.
+ *
+ * @example
+ * parFeature({ requirePar: true }); // { enabled: true, requirePushedAuthorizationRequests: true, ... }
+ */
+function parFeature(config: Pick<ServerConfig, 'requirePar'>) {
+  return {
+    enabled: true,
+    requirePushedAuthorizationRequests: config.requirePar,
+    allowUnregisteredRedirectUris: false,
+  };
+}
+
 /** What {@link createProvider} needs. */
 export interface ProviderDeps {
   config: ServerConfig;
@@ -148,7 +165,6 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     enabledJWA: {
       clientAuthSigningAlgValues: CLIENT_ASSERTION_ALGS,
-      requestObjectSigningAlgValues: CLIENT_ASSERTION_ALGS,
       idTokenSigningAlgValues: SIGNING_ALGS,
       userinfoSigningAlgValues: SIGNING_ALGS,
       introspectionSigningAlgValues: SIGNING_ALGS,
@@ -158,6 +174,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       dPoP: dpopFeature(config),
+      pushedAuthorizationRequests: parFeature(config),
+      // Request objects (JAR, RFC 9101) stay off, at /request as at /auth: a `request` parameter
+      // is refused (request_not_supported). PAR already carries the parameters over an
+      // authenticated back channel, and a signed request object would need client keys that
+      // secret-based and public clients do not have (docs/security.md).
+      requestObjects: { enabled: false },
       revocation: {
         enabled: true,
         // Another client's token: answer 200 as for an unknown token, and revoke nothing.

@@ -16,6 +16,8 @@ const ERROR_MESSAGES: Record<string, string> = {
   invalid_request: 'The application sent a request this server cannot accept.',
   invalid_client: 'The application is not known here.',
   invalid_redirect_uri: 'The application asked to return to an address it did not register.',
+  // A pushed authorization request (RFC 9126) lives 60 seconds and serves one sign-in.
+  invalid_request_uri: 'This sign-in link has expired or was already used.',
   unauthorized_client: 'The application is not allowed to do this.',
   access_denied: 'Access was denied.',
   invalid_scope: 'The application asked for permissions it may not have.',

@@ -177,6 +177,10 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   if (record.webOrigins.length > 0) metadata[CLIENT_WEB_ORIGINS_METADATA] = record.webOrigins;
   // oidc-provider then refuses its token requests without a DPoP proof (RFC 9449 §5).
   if (record.dpopBoundAccessTokens) metadata.dpop_bound_access_tokens = true;
+  // oidc-provider then refuses its authorization requests that were not pushed (RFC 9126 §6).
+  if (record.requirePushedAuthorizationRequests) {
+    metadata.require_pushed_authorization_requests = true;
+  }
   if (record.clientUri) metadata.client_uri = record.clientUri;
   if (record.logoUri) metadata.logo_uri = record.logoUri;
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.

@@ -9,6 +9,8 @@ const sound = (): ServerPolicyFacts => ({
   tokenEndpointAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
   signingAlgorithms: ['ES256', 'RS256'],
   missingChallengeError: 'invalid_request',
+  pushedAuthorizationRequestEndpoint: 'https://auth.example.com/request',
+  requestObjects: false,
 });
 
 test("the server's own provider, asked over HTTP, requires PKCE with S256 and offers the code flow only", async (t) => {
@@ -22,6 +24,8 @@ test("the server's own provider, asked over HTTP, requires PKCE with S256 and of
   t.false(policy.tokenEndpointAuthMethods.includes('client_secret_jwt'));
   t.true(policy.signingAlgorithms.includes('ES256'));
   t.false(policy.signingAlgorithms.some((alg) => /^HS|^none$/.test(alg)));
+  t.is(policy.pushedAuthorizationRequestEndpoint, 'https://portcullis.invalid/request');
+  t.false(policy.requestObjects);
   t.deepEqual(checkServerPolicy(policy), []);
 });
 
@@ -70,4 +74,21 @@ test('a policy that could not be asked is a warning, not a pass', (t) => {
     [['server-policy-unchecked', 'warning']],
   );
   t.regex(findings[0]?.reason ?? '', /listen EPERM/);
+});
+
+test('no pushed authorization requests: clients required to push could sign nobody in', (t) => {
+  const [finding] = checkServerPolicy({
+    ...sound(),
+    pushedAuthorizationRequestEndpoint: undefined,
+  });
+  t.is(finding?.id, 'par-not-offered');
+  t.is(finding?.severity, 'error');
+  t.regex(finding?.reason ?? '', /--require-par.*PORTCULLIS_REQUIRE_PAR=on.*RFC 9126/);
+});
+
+test('request objects offered: they are off by design', (t) => {
+  const [finding] = checkServerPolicy({ ...sound(), requestObjects: true });
+  t.is(finding?.id, 'request-objects-offered');
+  t.is(finding?.severity, 'error');
+  t.regex(finding?.reason ?? '', /RFC 9101/);
 });

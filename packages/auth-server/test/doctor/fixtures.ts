@@ -20,6 +20,7 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     redirectUris: ['https://app.example.com/cb'],
     webOrigins: [],
     dpopBoundAccessTokens: false,
+    requirePushedAuthorizationRequests: false,
     scopes: ['openid'],
     resources: [],
     isPublic: false,

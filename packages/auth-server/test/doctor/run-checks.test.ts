@@ -39,6 +39,8 @@ const facts = (changes: Partial<DoctorFacts> = {}): DoctorFacts => ({
     tokenEndpointAuthMethods: ['client_secret_basic', 'none'],
     signingAlgorithms: ['ES256'],
     missingChallengeError: 'invalid_request',
+    pushedAuthorizationRequestEndpoint: 'https://auth.example.com/request',
+    requestObjects: false,
   },
   migrations: { applied: ['0001-initial'], pending: [] },
   database: {

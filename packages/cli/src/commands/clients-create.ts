@@ -11,6 +11,7 @@ interface Options {
   redirectUri?: string[];
   webOrigin?: string[];
   requireDpop?: boolean;
+  requirePar?: boolean;
   scope?: string[];
   resource?: string[];
   public?: boolean;
@@ -40,6 +41,10 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     .option(
       '--require-dpop',
       'its access tokens must be bound to a DPoP key (RFC 9449): token requests without a DPoP proof are refused',
+    )
+    .option(
+      '--require-par',
+      'its authorization requests must be pushed first (PAR, RFC 9126): a plain authorization request is refused',
     )
     .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
     .option(
@@ -77,6 +82,7 @@ Example:
             redirectUris: options.redirectUri ?? [],
             webOrigins: options.webOrigin ?? [],
             dpopBoundAccessTokens: options.requireDpop ?? false,
+            requirePushedAuthorizationRequests: options.requirePar ?? false,
             scopes: options.scope ?? [],
             resources: options.resource ?? [],
             public: options.public ?? false,

@@ -13,6 +13,7 @@ interface Options {
   redirectUri?: string[] | false;
   webOrigin?: string[] | false;
   requireDpop?: boolean;
+  requirePar?: boolean;
   scope?: string[] | false;
   resource?: string[] | false;
   public?: boolean;
@@ -38,6 +39,9 @@ function toInput(options: Options): UpdateClientInput {
   if (options.redirectUri !== undefined) input.redirectUris = cleared(options.redirectUri);
   if (options.webOrigin !== undefined) input.webOrigins = cleared(options.webOrigin);
   if (options.requireDpop !== undefined) input.dpopBoundAccessTokens = options.requireDpop;
+  if (options.requirePar !== undefined) {
+    input.requirePushedAuthorizationRequests = options.requirePar;
+  }
   if (options.scope !== undefined) input.scopes = cleared(options.scope);
   if (options.resource !== undefined) input.resources = cleared(options.resource);
   if (options.public || options.confidential) input.public = options.public === true;
@@ -70,6 +74,8 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     .option('--no-web-origin', 'remove every web origin')
     .option('--require-dpop', 'its access tokens must be bound to a DPoP key (RFC 9449)')
     .option('--no-require-dpop', 'accept token requests without a DPoP proof again')
+    .option('--require-par', 'its authorization requests must be pushed first (PAR, RFC 9126)')
+    .option('--no-require-par', 'accept its plain authorization requests again')
     .option('--scope <scopes...>', 'the scopes the client may request (replaces them all)')
     .option('--no-scope', 'remove every scope')
     .option(

@@ -12,6 +12,8 @@ export interface ClientFields {
   webOrigins: string[];
   /** Whether its access tokens must be bound to a DPoP key (RFC 9449): no proof, no token. */
   dpopBoundAccessTokens: boolean;
+  /** Whether its authorization requests must be pushed first (RFC 9126): no PAR, no sign-in. */
+  requirePushedAuthorizationRequests: boolean;
   scopes: string[];
   resources: string[];
   isPublic: boolean;
@@ -64,10 +66,12 @@ export interface NewClient
     | 'refreshTokenTtl'
     | 'webOrigins'
     | 'dpopBoundAccessTokens'
+    | 'requirePushedAuthorizationRequests'
   > {
   id: string;
   webOrigins?: string[];
   dpopBoundAccessTokens?: boolean;
+  requirePushedAuthorizationRequests?: boolean;
   clientUri?: string | null;
   logoUri?: string | null;
   accessTokenTtl?: number | null;
@@ -87,6 +91,7 @@ interface ClientRow {
   redirect_uris: string[];
   web_origins: string[];
   dpop_bound_access_tokens: boolean;
+  require_pushed_authorization_requests: boolean;
   scopes: string[];
   resources: string[];
   is_public: boolean;
@@ -117,6 +122,7 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
   scopes: 'scopes',
   resources: 'resources',
   isPublic: 'is_public',
@@ -134,6 +140,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   redirectUris: row.redirect_uris,
   webOrigins: row.web_origins ?? [],
   dpopBoundAccessTokens: row.dpop_bound_access_tokens ?? false,
+  requirePushedAuthorizationRequests: row.require_pushed_authorization_requests ?? false,
   scopes: row.scopes,
   resources: row.resources,
   isPublic: row.is_public,

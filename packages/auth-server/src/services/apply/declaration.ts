@@ -54,6 +54,7 @@ export interface DeclaredClient {
   redirectUris: string[];
   webOrigins: string[];
   dpopBoundAccessTokens: boolean;
+  requirePushedAuthorizationRequests: boolean;
   scopes: string[];
   resources: string[];
   public: boolean;
@@ -88,6 +89,7 @@ export const DECLARATION_KEYS = {
     'redirect_uris',
     'web_origins',
     'dpop_bound_access_tokens',
+    'require_pushed_authorization_requests',
     'scopes',
     'resources',
     'public',
@@ -313,6 +315,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   const isPublic = field(entry, 'public', path, c.boolean);
   const firstParty = field(entry, 'first_party', path, c.boolean);
   const dpopBound = field(entry, 'dpop_bound_access_tokens', path, c.boolean);
+  const requirePar = field(entry, 'require_pushed_authorization_requests', path, c.boolean);
   const homepage = field(
     entry,
     'homepage',
@@ -355,6 +358,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     redirectUris: redirectUris?.value ?? [],
     webOrigins: webOrigins?.value ?? [],
     dpopBoundAccessTokens: dpopBound?.value ?? false,
+    requirePushedAuthorizationRequests: requirePar?.value ?? false,
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
     public: isPublic?.value ?? false,

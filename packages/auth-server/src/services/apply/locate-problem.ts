@@ -12,6 +12,7 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
   scopes: 'scopes',
   resources: 'resources',
   public: 'public',

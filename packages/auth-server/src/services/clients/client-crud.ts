@@ -23,6 +23,7 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
   scopes: 'scope',
   resources: 'resources',
   isPublic: 'public',
@@ -42,6 +43,8 @@ export interface CreateClientInput {
   webOrigins?: readonly string[];
   /** Whether its access tokens must be bound to a DPoP key (RFC 9449). */
   dpopBoundAccessTokens?: boolean;
+  /** Whether its authorization requests must be pushed first (RFC 9126). */
+  requirePushedAuthorizationRequests?: boolean;
   scopes?: readonly string[];
   resources?: readonly string[];
   public?: boolean;
@@ -66,6 +69,7 @@ export interface UpdateClientInput {
   redirectUris?: readonly string[] | null;
   webOrigins?: readonly string[] | null;
   dpopBoundAccessTokens?: boolean;
+  requirePushedAuthorizationRequests?: boolean;
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
   public?: boolean;
@@ -111,6 +115,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           redirectUris: input.redirectUris ?? [],
           webOrigins: input.webOrigins ?? [],
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
+          requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
           public: input.public ?? false,
@@ -163,6 +168,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           redirectUris: pick(input.redirectUris, current.redirectUris),
           webOrigins: pick(input.webOrigins, current.webOrigins),
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? current.dpopBoundAccessTokens,
+          requirePushedAuthorizationRequests:
+            input.requirePushedAuthorizationRequests ?? current.requirePushedAuthorizationRequests,
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
           public: input.public ?? current.isPublic,

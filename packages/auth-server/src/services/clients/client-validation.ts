@@ -32,6 +32,7 @@ export interface ClientDraft {
   redirectUris: readonly string[];
   webOrigins: readonly string[];
   dpopBoundAccessTokens: boolean;
+  requirePushedAuthorizationRequests: boolean;
   scopes: readonly string[];
   resources: readonly string[];
   public: boolean;
@@ -97,6 +98,13 @@ export async function validateClientDraft(
       'is only for public clients with the authorization_code grant (browser apps)',
     );
   }
+  // Only authorization requests are pushed (RFC 9126): another client has none to push.
+  if (draft.requirePushedAuthorizationRequests && !grants.includes('authorization_code')) {
+    invalidField(
+      'requirePushedAuthorizationRequests',
+      'is only for clients with the authorization_code grant',
+    );
+  }
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
   const scopes = splitScopes(draft.scopes);
   await checkScopes(draft, scopes, resourceIds, resources);
@@ -115,6 +123,7 @@ export async function validateClientDraft(
     redirectUris,
     webOrigins,
     dpopBoundAccessTokens: draft.dpopBoundAccessTokens,
+    requirePushedAuthorizationRequests: draft.requirePushedAuthorizationRequests,
     scopes,
     resources: resourceIds,
     isPublic: draft.public,
