@@ -35,6 +35,7 @@ import { createHostRouting } from './routes/host-routing.ts';
 import { routeTable } from './routes/route-table.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
+import { createDynamicRegistration } from './services/registration/index.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
 
@@ -215,6 +216,15 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         audit,
         signIns: limits.signIn,
       },
+      ...(config.registration
+        ? {
+            registration: {
+              registration: createDynamicRegistration(db),
+              limits: limits.clientAuth,
+              issuer: config.issuer,
+            },
+          }
+        : {}),
     }),
   );
   app.use(routing.middleware);

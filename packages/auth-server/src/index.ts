@@ -45,6 +45,7 @@ export * from './services/audit-log.ts';
 export * from './services/clients-service.ts';
 export * from './services/grants-service.ts';
 export * from './services/introspection-client-seed.ts';
+export * from './services/registration/index.ts';
 export * from './services/resource-catalogue.ts';
 export * from './services/resource-seed.ts';
 export * from './services/resources-apply.ts';

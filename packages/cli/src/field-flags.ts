@@ -25,6 +25,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   keepOld: '--keep-old',
   ttl: '--ttl',
   force: '--force',
+  expires: '--expires',
+  maxUses: '--max-uses',
 };
 
 /**

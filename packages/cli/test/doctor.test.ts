@@ -516,3 +516,34 @@ test.serial('the fixes it prints fix what they are printed for', async (t) => {
     'the one rotate-secret added; the expired ones are gone',
   );
 });
+
+test.serial(
+  'registration on: loose initial access tokens are warnings, and their fix ends them',
+  async (t) => {
+    const env = { ...soundEnv(clean), PORTCULLIS_REGISTRATION: 'on' };
+    const loose = await cliJson<{ id: string }>(clean, [
+      'clients',
+      'registration-token',
+      'create',
+      '--expires',
+      'never',
+      '--max-uses',
+      'unlimited',
+    ]);
+    const before = await doctorJson(env, ['--strict']);
+    t.is(before.code, 1);
+    t.deepEqual(before.findings.map(tuple), [
+      `warning registration-token-never-expires ${loose.id}`,
+      `warning registration-token-unlimited-uses ${loose.id}`,
+    ]);
+    t.is(before.findings[0]?.fix, `portcullis clients registration-token revoke ${loose.id}`);
+    const report = await portcullis(env, ['doctor']);
+    t.regex(report.stdout, new RegExp(`initial access token ${loose.id}`));
+    const fix = await portcullis(env, [
+      ...shellWords(before.findings[0]?.fix as string).slice(1),
+      '--json',
+    ]);
+    t.is(fix.code, 0, fix.stderr);
+    t.deepEqual((await doctorJson(env, ['--strict'])).findings, []);
+  },
+);

@@ -54,6 +54,8 @@ export {
   createClientsRepository,
   type NewClient,
   type NewClientSecret,
+  type RegisteredVia,
+  type RegistrationAccessChange,
 } from './repositories/clients-repository.ts';
 export {
   createGrantsRepository,
@@ -81,6 +83,12 @@ export {
   type RateLimitsRepository,
   rateLimiterStore,
 } from './repositories/rate-limits-repository.ts';
+export {
+  createRegistrationTokensRepository,
+  type NewRegistrationToken,
+  type RegistrationTokenRecord,
+  type RegistrationTokensRepository,
+} from './repositories/registration-tokens-repository.ts';
 export {
   createResourcesApplyRepository,
   type DecideWrites,

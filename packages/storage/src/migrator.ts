@@ -12,6 +12,7 @@ import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
 import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
 import * as clientDpop from './migrations/0011-client-dpop-bound-access-tokens.ts';
 import * as clientRequirePar from './migrations/0013-client-require-par.ts';
+import * as dynamicRegistration from './migrations/0014-dynamic-registration.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0010-client-web-origins', clientWebOrigins],
   ['0011-client-dpop-bound-access-tokens', clientDpop],
   ['0013-client-require-par', clientRequirePar],
+  ['0014-dynamic-registration', dynamicRegistration],
 ];
 
 /** The name of every migration, in the order they run. */

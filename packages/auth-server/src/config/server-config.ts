@@ -22,6 +22,8 @@ export interface ServerConfig {
   dpopNonce: boolean;
   /** Whether every client's authorization requests must be pushed first (RFC 9126). */
   requirePar: boolean;
+  /** Whether dynamic client registration (RFC 7591/7592) is served. */
+  registration: boolean;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -121,6 +123,7 @@ export function loadServerConfig(
     ),
     dpopNonce: parseOnOff(env.PORTCULLIS_DPOP_NONCE, 'PORTCULLIS_DPOP_NONCE'),
     requirePar: parseOnOff(env.PORTCULLIS_REQUIRE_PAR, 'PORTCULLIS_REQUIRE_PAR'),
+    registration: parseOnOff(env.PORTCULLIS_REGISTRATION, 'PORTCULLIS_REGISTRATION'),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -348,7 +351,7 @@ function parseBoolean(value: string | undefined, name: 'PORTCULLIS_TRUST_PROXY')
 
 function parseOnOff(
   value: string | undefined,
-  name: 'PORTCULLIS_DPOP_NONCE' | 'PORTCULLIS_REQUIRE_PAR',
+  name: 'PORTCULLIS_DPOP_NONCE' | 'PORTCULLIS_REQUIRE_PAR' | 'PORTCULLIS_REGISTRATION',
 ): boolean {
   if (unset(value)) return SETTING[name].value;
   if (value === 'on') return true;

@@ -100,6 +100,12 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_REGISTRATION: {
+    description:
+      "on: dynamic client registration (RFC 7591) at /reg, advertised in discovery as registration_endpoint, and each registered client manages itself at /reg/<client_id> with its registration access token (RFC 7592). Every registration needs an initial access token an operator created (`portcullis clients registration-token create`), is validated like `clients create` within the token's scopes and resources, and makes a third-party client (consent always asked) with only the authorization_code and refresh_token grants. Wrong tokens count as failed client authentication (PORTCULLIS_LIMIT_CLIENT_AUTH_ADDRESS). off: those paths answer 404",
+    value: false,
+    default: 'off',
+  },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',

@@ -2,6 +2,7 @@ import type {
   ClientRecord,
   ClientSecretRecord,
   MigrationStatus,
+  RegistrationTokenRecord,
   ResourceRecord,
   SigningKeyRecord,
 } from '@portcullis/storage';
@@ -50,9 +51,13 @@ export type SigningKeyFacts = Omit<SigningKeyRecord, 'privateJwkEncrypted' | 'pu
   decrypts: boolean | undefined;
 };
 
+/** An initial access token for dynamic registration, without its digest. */
+export type RegistrationTokenFacts = Omit<RegistrationTokenRecord, 'tokenHash'>;
+
 /** What the database holds; only read when the schema is current. */
 export interface DatabaseFacts {
   clients: ClientFacts[];
+  registrationTokens: RegistrationTokenFacts[];
   resources: ResourceRecord[];
   keys: SigningKeyFacts[];
 }

@@ -6,8 +6,19 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** What a finding is about. */
 export interface FindingSubject {
-  kind: 'setting' | 'server' | 'schema' | 'client' | 'client-secret' | 'resource' | 'signing-key';
-  /** The setting's name, the client's id, the secret's name, the resource's identifier, the kid. */
+  kind:
+    | 'setting'
+    | 'server'
+    | 'schema'
+    | 'client'
+    | 'client-secret'
+    | 'resource'
+    | 'signing-key'
+    | 'registration-token';
+  /**
+   * The setting's name, the client's id, the secret's name, the resource's identifier, the kid,
+   * the initial access token's id.
+   */
   id: string;
   /** The client a secret belongs to. */
   clientId?: string;

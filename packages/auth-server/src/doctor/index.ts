@@ -2,6 +2,7 @@ export { checkClientSecrets } from './check-client-secrets.ts';
 export { checkClients } from './check-clients.ts';
 export { checkConfiguration, RANDOM_KEY_EXPRESSION } from './check-configuration.ts';
 export { checkRedirectUris } from './check-redirect-uris.ts';
+export { checkRegistration } from './check-registration.ts';
 export { checkResources } from './check-resources.ts';
 export { checkSchema } from './check-schema.ts';
 export { checkServerPolicy } from './check-server-policy.ts';
@@ -12,6 +13,7 @@ export type {
   DatabaseFacts,
   DoctorFacts,
   DoctorMode,
+  RegistrationTokenFacts,
   SecretFacts,
   ServerPolicyFacts,
   SigningKeyFacts,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   createClientsRepository,
   createKeysRepository,
+  createRegistrationTokensRepository,
   createResourcesRepository,
   type Database,
   migrationStatus,
@@ -78,7 +79,15 @@ async function loadDatabase(db: Database, kek: Buffer | undefined): Promise<Data
     const { privateJwkEncrypted: _, publicJwk: __, ...key } = record;
     return { ...key, decrypts: kek ? decrypts(record, kek) : undefined };
   });
-  return { clients, resources: await createResourcesRepository(db).list(), keys };
+  const registrationTokens = (await createRegistrationTokensRepository(db).list()).map(
+    ({ tokenHash: _, ...token }) => token,
+  );
+  return {
+    clients,
+    registrationTokens,
+    resources: await createResourcesRepository(db).list(),
+    keys,
+  };
 }
 
 function decrypts(key: SigningKeyRecord, kek: Buffer): boolean {

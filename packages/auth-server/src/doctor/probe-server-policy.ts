@@ -38,6 +38,8 @@ const probeClient = (): ClientRecord => {
     logoUri: null,
     accessTokenTtl: null,
     refreshTokenTtl: null,
+    registeredVia: 'operator',
+    registrationTokenId: null,
     disabledAt: null,
     lastUsedAt: null,
     createdAt: now,
@@ -59,6 +61,7 @@ async function buildProbeProvider() {
     cookieKeys: [randomBytes(32).toString('base64url')],
     keyEncryptionKey: kek,
     trustProxy: false,
+    registration: false,
     refreshReuseGraceSeconds: 0,
     dpopNonce: false,
     // Off whatever the environment says: with it on, the request without PKCE below would be

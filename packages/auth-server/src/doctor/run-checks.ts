@@ -2,6 +2,7 @@ import { checkClientSecrets } from './check-client-secrets.ts';
 import { checkClients } from './check-clients.ts';
 import { checkConfiguration } from './check-configuration.ts';
 import { checkRedirectUris } from './check-redirect-uris.ts';
+import { checkRegistration } from './check-registration.ts';
 import { checkResources } from './check-resources.ts';
 import { checkSchema } from './check-schema.ts';
 import { checkServerPolicy } from './check-server-policy.ts';
@@ -28,6 +29,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
           ...checkClients(database.clients, now),
           ...checkRedirectUris(database.clients),
           ...checkClientSecrets(database.clients, now),
+          ...checkRegistration(facts.configuration, database.registrationTokens, now),
           ...checkResources(database.resources),
           ...checkSigningKeys(database.keys, now),
         ]

@@ -10,6 +10,7 @@ import {
   SESSION_TTL_SECONDS,
 } from '../domain/lifetimes.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
+import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import { SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import {
@@ -136,6 +137,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       userCodeSecret: config.keyEncryptionKey,
     }) as unknown as Configuration['adapter'],
     clients: [],
+    // Dynamic registration is served by our own routes (routes/registration.ts), not by
+    // oidc-provider's `registration` feature: discovery names it, on the issuer's origin.
+    discovery: config.registration
+      ? { registration_endpoint: `${new URL(config.issuer).origin}${REGISTRATION_PATH}` }
+      : {},
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: config.cookieKeys,

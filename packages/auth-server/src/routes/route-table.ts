@@ -1,9 +1,11 @@
 import type { Database } from '@portcullis/storage';
+import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import { type AccountDeps, accountRoutes } from './account.ts';
 import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
 import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
+import { type RegistrationDeps, registrationRoutes } from './registration.ts';
 import type { HostRoute } from './route.ts';
 
 /** What the host app's routes need. */
@@ -11,6 +13,8 @@ export interface RouteTableDeps {
   db: Database;
   interaction: LoginAndConsentDeps;
   account: AccountDeps;
+  /** Dynamic client registration; undefined when it is off (its paths are then not ours: 404). */
+  registration?: RegistrationDeps;
 }
 
 /**
@@ -26,6 +30,7 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const interaction = loginAndConsentRoutes(deps.interaction);
   const account = accountRoutes(deps.account);
   return [
+    ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
     { name: 'home', method: 'GET', path: '/', handler: showHome },
     { name: 'favicon', method: 'GET', path: '/favicon.ico', handler: serveAsset(FAVICON_ASSET) },
     { name: 'healthz', method: 'GET', path: '/healthz', handler: health.live },
@@ -68,5 +73,16 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       path: '/account/grants/:grant/revoke',
       handler: account.remove,
     },
+  ];
+}
+
+// Dynamic client registration (RFC 7591) and each client's own registration (RFC 7592).
+function registration(routes: ReturnType<typeof registrationRoutes>): HostRoute[] {
+  const client = `${REGISTRATION_PATH}/:clientId`;
+  return [
+    { name: 'registration', method: 'POST', path: REGISTRATION_PATH, handler: routes.register },
+    { name: 'registration_client', method: 'GET', path: client, handler: routes.read },
+    { name: 'registration_client', method: 'PUT', path: client, handler: routes.update },
+    { name: 'registration_client', method: 'DELETE', path: client, handler: routes.remove },
   ];
 }

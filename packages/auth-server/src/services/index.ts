@@ -25,6 +25,7 @@ export * from './audit-log.ts';
 export * from './clients-service.ts';
 export * from './grants-service.ts';
 export * from './introspection-client-seed.ts';
+export * from './registration/index.ts';
 export * from './resource-catalogue.ts';
 export * from './resource-seed.ts';
 export * from './resources-apply.ts';

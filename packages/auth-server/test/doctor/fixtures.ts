@@ -29,6 +29,8 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     logoUri: null,
     accessTokenTtl: null,
     refreshTokenTtl: null,
+    registeredVia: 'operator',
+    registrationTokenId: null,
     disabledAt: null,
     lastUsedAt: daysAgo(1),
     createdAt: daysAgo(30),

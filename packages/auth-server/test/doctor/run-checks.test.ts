@@ -45,6 +45,7 @@ const facts = (changes: Partial<DoctorFacts> = {}): DoctorFacts => ({
   migrations: { applied: ['0001-initial'], pending: [] },
   database: {
     clients: [withSecrets(client())],
+    registrationTokens: [],
     resources: [resource()],
     keys: soundKeys(),
   },
@@ -108,6 +109,7 @@ test('every group of checks runs, and findings come errors first, then by id', (
           withSecrets(client({ id: 'z', grantTypes: ['password'], lastUsedAt: daysAgo(200) })),
           withSecrets(client({ id: 'a', redirectUris: ['http://app.example.com/cb'] }), []),
         ],
+        registrationTokens: [],
         resources: [resource({ accessTokenTtl: 7200 })],
         keys: [soundKeys()[0]!],
       },

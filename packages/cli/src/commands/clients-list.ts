@@ -1,5 +1,5 @@
 import { shortGrant } from '@portcullis/auth-server/config';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ago, clientJson, clientType } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
@@ -10,11 +10,20 @@ export function registerClientsList(clients: Command, io: Io): void {
   clients
     .command('list')
     .description('list registered clients with their type, grants and last use')
+    .addOption(
+      new Option(
+        '--registered <how>',
+        'only clients registered this way: operator (CLI, apply) or dynamic (RFC 7591)',
+      ).choices(['operator', 'dynamic']),
+    )
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExample:\n  $ portcullis clients list --json')
-    .action(async (options: { json?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  $ portcullis clients list --registered dynamic --json')
+    .action(async (options: { json?: boolean; registered?: 'operator' | 'dynamic' }) => {
       const { createClientsService } = await loadServices();
-      const list = await withDatabase(io, (db) => createClientsService(db).list());
+      const all = await withDatabase(io, (db) => createClientsService(db).list());
+      const list = options.registered
+        ? all.filter((c) => c.registeredVia === options.registered)
+        : all;
       if (options.json) return printJson(io, list.map(clientJson));
       const now = new Date();
       printTable(

@@ -5,6 +5,9 @@ import { registerClientsDelete } from './clients-delete.ts';
 import { registerClientsDisable } from './clients-disable.ts';
 import { registerClientsEnable } from './clients-enable.ts';
 import { registerClientsList } from './clients-list.ts';
+import { registerRegistrationTokenCreate } from './clients-registration-token-create.ts';
+import { registerRegistrationTokenList } from './clients-registration-token-list.ts';
+import { registerRegistrationTokenRevoke } from './clients-registration-token-revoke.ts';
 import { registerClientsRemoveSecret } from './clients-remove-secret.ts';
 import { registerClientsRotateSecret } from './clients-rotate-secret.ts';
 import { registerClientsSecrets } from './clients-secrets.ts';
@@ -23,4 +26,10 @@ export function registerClients(group: Command, io: Io): void {
   registerClientsDisable(group, io);
   registerClientsEnable(group, io);
   registerClientsDelete(group, io);
+  const tokens = group
+    .command('registration-token')
+    .description('initial access tokens for dynamic client registration (RFC 7591)');
+  registerRegistrationTokenCreate(tokens, io);
+  registerRegistrationTokenList(tokens, io);
+  registerRegistrationTokenRevoke(tokens, io);
 }

@@ -48,6 +48,8 @@ function describeSubject(subject: FindingSubject): string {
       return `secret "${subject.id}" of client ${subject.label ?? ''} (${subject.clientId})`;
     case 'resource':
       return `resource ${subject.id}`;
+    case 'registration-token':
+      return `initial access token ${subject.id}`;
     case 'signing-key':
       return subject.id === '*'
         ? 'signing keys'

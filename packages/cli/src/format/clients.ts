@@ -34,6 +34,8 @@ export function clientJson(client: ClientRecord) {
     logo_uri: client.logoUri,
     access_token_ttl: client.accessTokenTtl,
     refresh_token_ttl: client.refreshTokenTtl,
+    registered_via: client.registeredVia,
+    registration_token: client.registrationTokenId,
     disabled: client.disabledAt !== null,
     last_used_at: client.lastUsedAt?.toISOString() ?? null,
     created_at: client.createdAt.toISOString(),
@@ -81,9 +83,19 @@ export function printSecrets(io: Io, secrets: readonly SecretSummary[], now = ne
   );
 }
 
-/** The client's type as people read it: `confidential, first-party`, `public, third-party`, ... */
+/**
+ * The client's type as people read it: `confidential, first-party`, `public, third-party`, and
+ * `, dynamic` for a client that registered itself (RFC 7591).
+ */
 export function clientType(client: ClientRecord): string {
-  return `${client.isPublic ? 'public' : 'confidential'}${client.firstParty ? ', first-party' : ', third-party'}`;
+  return `${client.isPublic ? 'public' : 'confidential'}${client.firstParty ? ', first-party' : ', third-party'}${client.registeredVia === 'dynamic' ? ', dynamic' : ''}`;
+}
+
+// How the client was registered, as `show` says it.
+function registeredBy(client: ClientRecord): string {
+  if (client.registeredVia === 'operator') return 'by an operator';
+  const token = client.registrationTokenId ?? '(a deleted token)';
+  return `dynamically (RFC 7591) with initial access token ${token}`;
 }
 
 /**
@@ -99,6 +111,7 @@ export function describeClient(client: ClientRecord): string[] {
     `name:              ${client.name}`,
     `client_id:         ${client.id}`,
     `type:              ${clientType(client)}`,
+    `registered:        ${registeredBy(client)}`,
     `status:            ${client.disabledAt ? `disabled since ${when(client.disabledAt)}` : 'active'}`,
     `grants:            ${client.grantTypes.map(shortGrant).join(', ')}`,
     `scope:             ${client.scopes.join(' ') || '-'}`,

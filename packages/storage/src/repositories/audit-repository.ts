@@ -10,6 +10,8 @@ export const auditEventTypes = [
   'client.secret_added',
   'client.secret_expired',
   'client.secret_removed',
+  'registration_token.created',
+  'registration_token.revoked',
   'resource.created',
   'resource.updated',
   'resource.deleted',

@@ -2,6 +2,7 @@ import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
 import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
+import { useRegistrationToken } from './registration-tokens-repository.ts';
 
 /** What an operator sets on a client: everything but its id, secrets and timestamps. */
 export interface ClientFields {
@@ -28,9 +29,15 @@ export interface ClientFields {
   refreshTokenTtl: number | null;
 }
 
+/** How a client came to be: registered by an operator (CLI, apply), or dynamically (RFC 7591). */
+export type RegisteredVia = 'operator' | 'dynamic';
+
 /** A registered OAuth client, as stored. */
 export interface ClientRecord extends ClientFields {
   id: string;
+  registeredVia: RegisteredVia;
+  /** The initial access token a dynamic client was registered with (null once it is deleted). */
+  registrationTokenId: string | null;
   disabledAt: Date | null;
   /** When the client last authenticated or got a token (recorded at most once a minute). */
   lastUsedAt: Date | null;
@@ -77,6 +84,17 @@ export interface NewClient
   accessTokenTtl?: number | null;
   refreshTokenTtl?: number | null;
   secret?: NewClientSecret;
+  /**
+   * A dynamic registration (RFC 7591): the initial access token it uses up one use of, in the
+   * same transaction, and the digest of the client's registration access token (RFC 7592).
+   */
+  registration?: { tokenId: string; accessTokenHash: string };
+}
+
+/** A registration access token to replace, only if it is still the one presented (RFC 7592). */
+export interface RegistrationAccessChange {
+  expectedHash: string;
+  nextHash: string;
 }
 
 /** Audit events to record in the same transaction as a write. */
@@ -100,6 +118,9 @@ interface ClientRow {
   logo_uri: string | null;
   access_token_ttl: number | null;
   refresh_token_ttl: number | null;
+  registered_via: RegisteredVia;
+  registration_token_id: string | null;
+  registration_access_token_hash: string | null;
   disabled_at: Date | null;
   last_used_at: Date | null;
   created_at: Date;
@@ -149,6 +170,8 @@ const toClient = (row: ClientRow): ClientRecord => ({
   logoUri: row.logo_uri ?? null,
   accessTokenTtl: row.access_token_ttl ?? null,
   refreshTokenTtl: row.refresh_token_ttl ?? null,
+  registeredVia: row.registered_via ?? 'operator',
+  registrationTokenId: row.registration_token_id ?? null,
   disabledAt: row.disabled_at,
   lastUsedAt: row.last_used_at ?? null,
   createdAt: row.created_at,
@@ -233,15 +256,28 @@ export function createClientsRepository(db: Database) {
   return {
     /**
      * Creates a client and its first secret in one transaction. Fails with `conflict` when the
-     * name is taken (case-insensitively) and `invalid` when a resource is not registered.
+     * name is taken (case-insensitively) and `invalid` when a resource is not registered. A
+     * dynamic registration also uses up one use of its initial access token, or fails with
+     * `not_found` when the token is no longer live (revoked, expired or used up meanwhile).
      */
     async create(client: NewClient, options: AuditOption = {}): Promise<ClientRecord> {
       try {
         return await db.transaction(async (trx) => {
+          const { registration } = client;
+          if (registration && !(await useRegistrationToken(trx, registration.tokenId))) {
+            throw new StorageError('not_found', 'the initial access token is no longer valid');
+          }
           await assertResourcesExist(trx, client.resources);
           const [row] = await trx<ClientRow>('clients')
             .insert({
               id: client.id,
+              ...(registration
+                ? {
+                    registered_via: 'dynamic',
+                    registration_token_id: registration.tokenId,
+                    registration_access_token_hash: registration.accessTokenHash,
+                  }
+                : {}),
               ...toColumns({
                 ...client,
                 webOrigins: client.webOrigins ?? [],
@@ -265,19 +301,33 @@ export function createClientsRepository(db: Database) {
     /**
      * Changes the given fields; undefined when the client does not exist. `removeSecrets`
      * deletes every secret (a client turned public) and `addSecret` stores a new one (a client
-     * turned confidential), in the same transaction.
+     * turned confidential), in the same transaction. `registrationAccess` replaces the client's
+     * registration access token digest, and the update happens only if the stored one is still
+     * the expected one (undefined otherwise: another update rotated it first).
      */
     async update(
       id: string,
       fields: Partial<ClientFields>,
-      options: AuditOption & { addSecret?: NewClientSecret; removeSecrets?: boolean } = {},
+      options: AuditOption & {
+        addSecret?: NewClientSecret;
+        removeSecrets?: boolean;
+        registrationAccess?: RegistrationAccessChange;
+      } = {},
     ): Promise<ClientRecord | undefined> {
+      const access = options.registrationAccess;
       try {
         return await db.transaction(async (trx) => {
           if (fields.resources) await assertResourcesExist(trx, fields.resources);
           const [row] = await trx<ClientRow>('clients')
             .where({ id })
-            .update({ ...toColumns(fields), updated_at: trx.fn.now() })
+            .modify((q) => {
+              if (access) q.where('registration_access_token_hash', access.expectedHash);
+            })
+            .update({
+              ...toColumns(fields),
+              ...(access ? { registration_access_token_hash: access.nextHash } : {}),
+              updated_at: trx.fn.now(),
+            })
             .returning('*');
           if (!row) return undefined;
           if (options.removeSecrets) await trx('client_secrets').where({ client_id: id }).delete();
@@ -316,16 +366,29 @@ export function createClientsRepository(db: Database) {
       });
     },
 
+    /** The digest of a dynamic client's registration access token; undefined for any other. */
+    async registrationAccessTokenHash(id: string): Promise<string | undefined> {
+      const row = await db('clients')
+        .where({ id })
+        .whereNotNull('registration_access_token_hash')
+        .first('registration_access_token_hash');
+      return row?.registration_access_token_hash as string | undefined;
+    },
+
     async findById(id: string): Promise<ClientRecord | undefined> {
       const row = await db<ClientRow>('clients').where({ id }).first();
       return row ? toClient(row) : undefined;
     },
 
-    /** Finds by id, or by name ignoring case. */
+    /**
+     * Finds by id, or by name ignoring case. An id wins over a name: a client (one registered
+     * dynamically, say) named like another client's id never stands in for that client.
+     */
     async findByIdOrName(idOrName: string): Promise<ClientRecord | undefined> {
       const row = await db<ClientRow>('clients')
         .where({ id: idOrName })
         .orWhereRaw('lower(name) = lower(?)', [idOrName])
+        .orderByRaw('(id = ?) desc', [idOrName])
         .first();
       return row ? toClient(row) : undefined;
     },

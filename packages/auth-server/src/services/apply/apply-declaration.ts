@@ -308,9 +308,11 @@ async function reconcile(
     if (outcome) result.clients.push(outcome);
   }
 
-  // Clients before resources: a pruned resource may be used by a pruned client.
+  // Clients before resources: a pruned resource may be used by a pruned client. Clients that
+  // registered themselves (RFC 7591) are no part of the declaration: never reported, never pruned.
   for (const client of registeredClients) {
     if (declaredNames.has(client.name.toLowerCase())) continue;
+    if (client.registeredVia === 'dynamic') continue;
     const outcome = { name: client.name, clientId: client.id, changes: [], newSecret: false };
     if (!prune) {
       result.clients.push({ ...outcome, action: 'not_in_file' });
@@ -416,6 +418,15 @@ async function reconcile(
         const service = createClientsService(db);
         let client: ClientRecord;
         let clientSecret: string | undefined;
+        // A self-registered client holds its own secret and registration access token: taking
+        // it over would hand whatever the file grants (first-party, grants) to its registrant.
+        if (current?.registeredVia === 'dynamic') {
+          throw new AuthServerError(
+            'conflict',
+            `a client named "${current.name}" registered itself (dynamic registration, ${current.id}): apply does not take it over; rename the declared client, or delete that one first`,
+            { field: 'name' },
+          );
+        }
         if (!current) {
           ({ client, clientSecret } = await service.create(createInput(declared), change));
         } else {

@@ -2,6 +2,9 @@ import type {
   ClientFields,
   ClientRecord,
   ClientsRepository,
+  NewAuditEvent,
+  NewClient,
+  RegistrationAccessChange,
   ResourcesRepository,
 } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
@@ -80,6 +83,17 @@ export interface UpdateClientInput {
   refreshTokenTtl?: TtlInput | null;
 }
 
+/**
+ * How a dynamic registration (RFC 7591/7592) reaches a write: the initial access token it uses
+ * up and the new registration access token's digest (create), or the registration access token
+ * to rotate (update); the address of the request, for the audit trail.
+ */
+export interface DynamicRegistrationWrite {
+  registration?: NewClient['registration'];
+  registrationAccess?: RegistrationAccessChange;
+  address?: string;
+}
+
 /** A new client and, for confidential clients, its secret: the only time it is ever shown. */
 export interface CreatedClient {
   client: ClientRecord;
@@ -106,8 +120,15 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
   const { mustFind } = clientLookup(clients);
 
   return {
-    /** Registers a client; a confidential one gets its first secret, named `initial`. */
-    async create(input: CreateClientInput, options: ChangeOptions = {}): Promise<CreatedClient> {
+    /**
+     * Registers a client; a confidential one gets its first secret, named `initial`. `dynamic`
+     * is a dynamic registration's part (services/registration/).
+     */
+    async create(
+      input: CreateClientInput,
+      options: ChangeOptions = {},
+      dynamic: DynamicRegistrationWrite = {},
+    ): Promise<CreatedClient> {
       const fields = await validateClientDraft(
         {
           name: input.name,
@@ -129,7 +150,15 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
       );
       const id = newId();
       const clientSecret = fields.isPublic ? undefined : generateClientSecret();
-      const audit = [clientEvent('client.created', { id }, options, { name: fields.name })];
+      const { registration } = dynamic;
+      const audit = [
+        clientEvent('client.created', { id }, options, {
+          name: fields.name,
+          ...(registration
+            ? { registered_via: 'dynamic', registration_token: registration.tokenId }
+            : {}),
+        }),
+      ];
       if (clientSecret)
         audit.push(clientEvent('client.secret_added', { id }, options, { secret: 'initial' }));
       try {
@@ -140,8 +169,9 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
             ...(clientSecret
               ? { secret: { name: 'initial', secretHash: hashClientSecret(clientSecret) } }
               : {}),
+            ...(registration ? { registration } : {}),
           },
-          { audit },
+          { audit: withAddress(audit, dynamic.address) },
         );
         return clientSecret ? { client, clientSecret } : { client };
       } catch (error) {
@@ -159,6 +189,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
       idOrName: string,
       input: UpdateClientInput,
       options: ChangeOptions = {},
+      dynamic: DynamicRegistrationWrite = {},
     ): Promise<UpdatedClient> {
       const current = await mustFind(idOrName);
       const fields = await validateClientDraft(
@@ -186,7 +217,9 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
       const changed = (Object.keys(fields) as Array<keyof ClientFields>).filter(
         (key) => JSON.stringify(fields[key]) !== JSON.stringify(current[key]),
       );
-      if (changed.length === 0) return { client: current, changed };
+      // A registration access token is rotated by every update, even one that changes nothing.
+      const { registrationAccess } = dynamic;
+      if (changed.length === 0 && !registrationAccess) return { client: current, changed };
 
       const turnedConfidential = current.isPublic && !fields.isPublic;
       const clientSecret = turnedConfidential ? generateClientSecret() : undefined;
@@ -200,8 +233,9 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
         audit.push(clientEvent('client.secret_added', current, options, { secret: secretName }));
       try {
         const client = await clients.update(current.id, changedFields(fields, changed), {
-          audit,
+          audit: withAddress(audit, dynamic.address),
           removeSecrets: !current.isPublic && fields.isPublic,
+          ...(registrationAccess ? { registrationAccess } : {}),
           ...(clientSecret
             ? { addSecret: { name: secretName, secretHash: hashClientSecret(clientSecret) } }
             : {}),
@@ -241,19 +275,32 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
     },
 
     /** Deletes the client with its secrets and every token and grant issued to it. */
-    async delete(idOrName: string, options: ChangeOptions = {}): Promise<ClientRecord> {
+    async delete(
+      idOrName: string,
+      options: ChangeOptions = {},
+      dynamic: Pick<DynamicRegistrationWrite, 'address'> = {},
+    ): Promise<ClientRecord> {
       const client = await mustFind(idOrName);
       await clients.delete(client.id, {
-        audit: (revoked) => [
-          clientEvent('client.deleted', client, options, {
-            name: client.name,
-            revoked_artifacts: revoked,
-          }),
-        ],
+        audit: (revoked) =>
+          withAddress(
+            [
+              clientEvent('client.deleted', client, options, {
+                name: client.name,
+                revoked_artifacts: revoked,
+              }),
+            ],
+            dynamic.address,
+          ),
       });
       return client;
     },
   };
+}
+
+// Events of a change made over HTTP carry the request's address.
+function withAddress(events: NewAuditEvent[], address: string | undefined): NewAuditEvent[] {
+  return address === undefined ? events : events.map((event) => ({ ...event, address }));
 }
 
 // An update's list: the new one, an empty one for null (cleared), or the current one.

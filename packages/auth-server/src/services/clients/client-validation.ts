@@ -135,10 +135,17 @@ export async function validateClientDraft(
   };
 }
 
-// Every scope must belong to one of the client's resources (or be an OpenID scope), so a typo
-// is caught at registration instead of surfacing later as a puzzling invalid_scope.
-async function checkScopes(
-  draft: ClientDraft,
+/**
+ * Every scope must belong to one of the resources (or be an OpenID scope), so a typo is caught
+ * at registration instead of surfacing later as a puzzling invalid_scope; every resource must be
+ * registered. `draft` is the input as given (its positions name the offending item); `scopes`
+ * and `resourceIds` the same, split and validated.
+ *
+ * @example
+ * await checkScopes({ scopes: ['notes:read'], resources: [api] }, ['notes:read'], [api], repo);
+ */
+export async function checkScopes(
+  draft: Pick<ClientDraft, 'scopes' | 'resources'>,
   scopes: string[],
   resourceIds: string[],
   resources: ResourcesRepository,
