@@ -176,7 +176,17 @@ test('a client registered with openid-client signs a user in with PKCE after con
   t.is(audit?.actor, `registration_token:${id}`);
   t.is(audit?.details.registered_via, 'dynamic');
   t.truthy(audit?.address);
-  t.false(JSON.stringify(await database.db('clients').select('*')).includes(token));
+  // Stored as digests only: the initial and registration access tokens and the secret.
+  const stored = JSON.stringify(
+    await Promise.all(
+      ['clients', 'client_secrets', 'registration_tokens', 'audit_events', 'oidc_artifacts'].map(
+        (table) => database.db(table).select('*'),
+      ),
+    ),
+  );
+  for (const value of [token, registered.registration_access_token, registered.client_secret]) {
+    t.false(stored.includes(String(value)));
+  }
 });
 
 test('no token, a wrong one, an expired one, a revoked one: 401 invalid_token', async (t) => {
