@@ -6,7 +6,7 @@ import {
   rejectUnknownSettings,
   SETTING,
 } from '@portcullis/auth-server/config';
-import type { ExampleApiOptions } from '@portcullis/example-api';
+import type { ExampleApiDpop, ExampleApiOptions } from '@portcullis/example-api';
 import { CliError } from './errors.ts';
 
 /** What `example-api` runs with, read from the environment by {@link readExampleApiConfig}. */
@@ -17,6 +17,8 @@ interface ExampleApiConfig {
   jwksUri: string | undefined;
   /** Undefined: JWTs only. */
   introspection: IntrospectionOptions | undefined;
+  /** Whether it takes DPoP-bound tokens. */
+  dpop: ExampleApiDpop;
   host: string;
   port: number;
 }
@@ -60,6 +62,7 @@ export function readExampleApiConfig(env: NodeJS.ProcessEnv): ExampleApiConfig {
     resource: absoluteUrl(resource, 'PORTCULLIS_API_RESOURCE'),
     jwksUri: jwksUri === undefined ? undefined : httpUrl(jwksUri, 'PORTCULLIS_API_JWKS_URI'),
     introspection: readIntrospection(env),
+    dpop: readApiDpop(env),
     host:
       parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ??
       SETTING.PORTCULLIS_API_HOST.value,
@@ -83,6 +86,26 @@ export function readIntrospectionCache(env: NodeJS.ProcessEnv): number {
     throw new CliError(`${CACHE} must be a duration from 0s to 1h (like 60s), got "${value}"`);
   }
   return seconds;
+}
+
+const DPOP = 'PORTCULLIS_API_DPOP';
+const DPOP_MODES: readonly ExampleApiDpop[] = ['off', 'allowed', 'required'];
+
+/**
+ * PORTCULLIS_API_DPOP (`dev` and `example-api`): whether the example API takes DPoP-bound
+ * tokens. Anything but off, allowed or required is refused, naming it.
+ *
+ * @example
+ * readApiDpop({ PORTCULLIS_API_DPOP: 'required' }); // 'required'
+ * readApiDpop({}); // 'off'
+ */
+export function readApiDpop(env: NodeJS.ProcessEnv): ExampleApiDpop {
+  const value = env[DPOP];
+  if (!given(value)) return SETTING.PORTCULLIS_API_DPOP.value as ExampleApiDpop;
+  if (!(DPOP_MODES as readonly string[]).includes(value)) {
+    throw new CliError(`${DPOP} must be off, allowed or required, got "${value}"`);
+  }
+  return value as ExampleApiDpop;
 }
 
 // Undefined without a client id (JWTs only); then the other introspection settings would have no

@@ -106,6 +106,11 @@ const badPorts: Array<[string, Record<string, string>, RegExp]> = [
     { PORTCULLIS_API_INTROSPECTION_CACHE: '2h' },
     /^portcullis: PORTCULLIS_API_INTROSPECTION_CACHE must be a duration from 0s to 1h \(like 60s\), got "2h"\n$/,
   ],
+  [
+    'a DPoP mode the example API does not know',
+    { PORTCULLIS_API_DPOP: 'true' },
+    /^portcullis: PORTCULLIS_API_DPOP must be off, allowed or required, got "true"\n$/,
+  ],
 ];
 for (const [what, env, why] of badPorts) {
   test(`refuses ${what}: one line, exit 1, nothing started or written`, async (t) => {

@@ -146,6 +146,7 @@ test('it serves the notes API for its resource, with tokens from the issuer, and
     resource: RESOURCE,
     jwks_uri: `http://127.0.0.1:${serverPort}/jwks`,
     introspection_client_id: null,
+    dpop: 'off',
     host: '127.0.0.1',
     port,
   });
@@ -304,7 +305,32 @@ test('a human start-up line on stderr without --json; a port in use: one line, e
   t.is(api.stdout(), '');
 });
 
+test('PORTCULLIS_API_DPOP=required: only DPoP-bound tokens, with proofs made for its resource', async (t) => {
+  const { api, summary, url } = await startApi({
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_API_RESOURCE: RESOURCE,
+    PORTCULLIS_API_JWKS_URI: `http://127.0.0.1:${serverPort}/jwks`,
+    PORTCULLIS_API_DPOP: 'required',
+  });
+  t.teardown(() => api.stop('SIGKILL'));
+  t.is(summary.dpop, 'required');
+  // A plain token is not enough: the challenge offers DPoP only.
+  const bearer = await meWith(url, await accessToken('notes:read'));
+  t.is(bearer.status, 401);
+  t.regex(bearer.headers.get('www-authenticate') ?? '', /^DPoP realm="[^"]+", algs="/);
+  const metadata = await fetch(`${url}/.well-known/oauth-protected-resource`);
+  t.like((await metadata.json()) as object, {
+    resource: RESOURCE,
+    dpop_bound_access_tokens_required: true,
+  });
+});
+
 const refusals: Array<[string, Record<string, string>, RegExp]> = [
+  [
+    'a DPoP mode that is not off, allowed or required',
+    { PORTCULLIS_API_DPOP: 'on' },
+    /^portcullis: PORTCULLIS_API_DPOP must be off, allowed or required, got "on"\n$/,
+  ],
   [
     'a misspelt setting',
     { PORTCULLIS_API_JWKS_URL: 'http://localhost:3000/jwks' },
@@ -414,6 +440,7 @@ test('--help has an example and names its settings', async (t) => {
     'PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET',
     'PORTCULLIS_API_INTROSPECTION_ENDPOINT',
     'PORTCULLIS_API_INTROSPECTION_CACHE',
+    'PORTCULLIS_API_DPOP',
   ]) {
     t.regex(help, new RegExp(name));
   }

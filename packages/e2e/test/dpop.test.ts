@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
+import { type RunningExampleApi, startExampleApi } from '@portcullis/example-api';
 import { createResourceServer } from '@portcullis/resource-server';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Koa from 'koa';
 import * as client from 'openid-client';
@@ -27,6 +28,8 @@ let stack: Stack;
 let tokenEndpoint: string;
 let service: { client_id: string; client_secret: string };
 let dpopApi: { url: string; server: Server };
+/** The example API itself with PORTCULLIS_API_DPOP=required's option. */
+let exampleApi: RunningExampleApi;
 
 test.before(async () => {
   database = await createTestDatabase();
@@ -48,8 +51,18 @@ test.before(async () => {
   const discovery = await fetch(`${stack.issuer}/.well-known/openid-configuration`);
   tokenEndpoint = ((await discovery.json()) as { token_endpoint: string }).token_endpoint;
   dpopApi = await startDpopApi();
+  const port = await freePort();
+  exampleApi = await startExampleApi({
+    issuer: stack.issuer,
+    audience: stack.api,
+    // As `dev` and `example-api` set it (to the resource they serve): the URL proofs are made for.
+    publicUrl: `http://127.0.0.1:${port}`,
+    dpop: 'required',
+    port,
+  });
 });
 test.after.always(async () => {
+  await exampleApi?.close();
   await new Promise((resolve) => dpopApi?.server.close(resolve));
   await stack?.stop();
   await database?.drop();
@@ -272,7 +285,12 @@ async function startDpopApi() {
 
 const wwwAuthenticate = (response: Response) => response.headers.get('www-authenticate') ?? '';
 
-test('an AS-issued DPoP token works at the resource server with its proof, and only so', async (t) => {
+/**
+ * Gets a DPoP-bound token for the service, then checks that the API at `base` takes it on
+ * `/notes` with a proof by its key only: another key's proof is `invalid_token`, and as a plain
+ * Bearer token the challenge offers only DPoP. Returns the accepted answer and the token.
+ */
+async function onlyWithItsProof(t: ExecutionContext, base: string) {
   const config = await discoverClient(stack.issuer, service);
   const pair = await client.randomDPoPKeyPair('ES256');
   const { access_token: token } = await client.clientCredentialsGrant(
@@ -280,47 +298,53 @@ test('an AS-issued DPoP token works at the resource server with its proof, and o
     { scope: 'notes:read', resource: stack.api },
     { DPoP: client.getDPoPHandle(config, pair) },
   );
-  const notes = new URL(`${dpopApi.url}/notes`);
+  const notes = new URL(`${base}/notes`);
+  const call = (key: KeyPair) =>
+    client
+      .fetchProtectedResource(config, token, notes, 'GET', undefined, undefined, {
+        DPoP: client.getDPoPHandle(config, key),
+      })
+      .then(
+        (response) => response,
+        (error: unknown) => (error as { response: Response }).response,
+      );
 
-  const withProof = await client.fetchProtectedResource(
-    config,
-    token,
-    notes,
-    'GET',
-    undefined,
-    undefined,
-    { DPoP: client.getDPoPHandle(config, pair) },
-  );
-  t.is(withProof.status, 200);
-  t.deepEqual(await withProof.json(), { sub: service.client_id });
+  const accepted = await call(pair);
+  t.is(accepted.status, 200);
 
   // The same token with a proof by another key: its thumbprint is not the token's cnf.jkt.
-  const otherKey = await client
-    .fetchProtectedResource(config, token, notes, 'GET', undefined, undefined, {
-      DPoP: client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256')),
-    })
-    .then(
-      (response) => response,
-      (error: unknown) => (error as { response: Response }).response,
-    );
+  const otherKey = await call(await client.randomDPoPKeyPair('ES256'));
   t.is(otherKey.status, 401);
   t.regex(
     wwwAuthenticate(otherKey),
     /^DPoP .*error="invalid_token", error_description="the access token is bound to another key than the proof"/,
   );
 
-  // As a plain Bearer token: refused where DPoP is required, and at the example API too (which
-  // does not take DPoP, and never takes a key-bound token as Bearer).
-  const bearer = (url: string) => fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  const here = await bearer(notes.href);
-  t.is(here.status, 401);
-  // Bearer is not a scheme it takes: the answer only offers DPoP (RFC 6750 §3.1: no error code).
-  t.regex(wwwAuthenticate(here), /^DPoP realm="[^"]+", algs="/);
-  t.notRegex(wwwAuthenticate(here), /error=/);
-  const atExample = await bearer(`${stack.api}/notes`);
+  // As a plain Bearer token: Bearer is not a scheme it takes, so the answer only offers DPoP
+  // (RFC 6750 §3.1: no error code).
+  const bearer = await fetch(notes, { headers: { authorization: `Bearer ${token}` } });
+  t.is(bearer.status, 401);
+  t.regex(wwwAuthenticate(bearer), /^DPoP realm="[^"]+", algs="/);
+  t.notRegex(wwwAuthenticate(bearer), /error=/);
+  return { accepted, token };
+}
+
+test('an AS-issued DPoP token works at the resource server with its proof, and only so', async (t) => {
+  const { accepted, token } = await onlyWithItsProof(t, dpopApi.url);
+  t.deepEqual(await accepted.json(), { sub: service.client_id });
+  // The stack's example API has DPoP off, its default: it never takes a key-bound token as
+  // Bearer.
+  const atExample = await fetch(`${stack.api}/notes`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   t.is(atExample.status, 401);
   t.regex(
     wwwAuthenticate(atExample),
     /^Bearer .*error="invalid_token", error_description="the access token is bound to a key and cannot be used as a Bearer token"/,
   );
+});
+
+test('the example API with DPoP required takes an AS-issued DPoP token with its proof, and only so', async (t) => {
+  const { accepted } = await onlyWithItsProof(t, exampleApi.url);
+  t.deepEqual(await accepted.json(), []);
 });

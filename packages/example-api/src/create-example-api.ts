@@ -49,6 +49,28 @@ export interface ExampleApiOptions {
    * DRF-style rate [`{ rate: '120/min' }`]; `false` turns it off. Over it: 429 with Retry-After.
    */
   throttle?: false | { rate: string };
+  /**
+   * DPoP-bound tokens (RFC 9449) [`'off'`: Bearer only]. `'allowed'`: a DPoP-bound token is
+   * accepted with `Authorization: DPoP` and a proof by its key, a plain token as Bearer;
+   * `'required'`: only DPoP-bound tokens with their proof. Needs `publicUrl`: a proof names the
+   * URL it was made for, which must be `publicUrl` plus the request's path.
+   */
+  dpop?: ExampleApiDpop;
+}
+
+/** Whether the example API takes DPoP-bound tokens: see {@link ExampleApiOptions.dpop}. */
+export type ExampleApiDpop = 'off' | 'allowed' | 'required';
+
+const DPOP_MODES: readonly ExampleApiDpop[] = ['off', 'allowed', 'required'];
+
+// The resource server's `dpop` option for a mode; undefined: Bearer only. It refuses DPoP without
+// `publicUrl` itself (a ResourceServerConfigError naming `publicUrl`).
+function dpopOption(mode: ExampleApiDpop | undefined) {
+  if (mode === undefined || mode === 'off') return undefined;
+  if (!DPOP_MODES.includes(mode)) {
+    throw new TypeError('createExampleApi: "dpop" must be "off", "allowed" or "required"');
+  }
+  return { required: mode === 'required' };
 }
 
 const optionKeys = new Set([
@@ -60,6 +82,7 @@ const optionKeys = new Set([
   'introspection',
   'publicUrl',
   'throttle',
+  'dpop',
 ]);
 
 /** The per-client rate of writes when `throttle` is not given. */
@@ -96,6 +119,7 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
     if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
   }
   const { issuer, audience, jwksUri, algorithms, cache, introspection, publicUrl } = options;
+  const dpop = dpopOption(options.dpop);
   const rs = createResourceServer({
     issuer,
     audience,
@@ -104,6 +128,7 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
     ...(cache !== undefined && { cache }),
     ...(introspection !== undefined && { introspection }),
     ...(publicUrl !== undefined && { publicUrl }),
+    ...(dpop !== undefined && { dpop }),
     // What /.well-known/oauth-protected-resource tells clients (RFC 9728), from the catalogue.
     resourceName: catalogue.resources.notes.name,
     scopes: [...catalogue.scopes],

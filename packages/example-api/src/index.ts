@@ -1,6 +1,10 @@
 // The public API of @portcullis/example-api.
 export { catalogue } from './catalogue.ts';
-export { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
+export {
+  createExampleApi,
+  type ExampleApiDpop,
+  type ExampleApiOptions,
+} from './create-example-api.ts';
 export {
   type RunningExampleApi,
   type StartExampleApiOptions,

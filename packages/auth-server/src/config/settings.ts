@@ -228,6 +228,12 @@ export const SETTING = schema({
     ...duration('60s'),
     usedBy: ['dev', 'example-api'],
   },
+  PORTCULLIS_API_DPOP: {
+    description:
+      "whether the example API (run by `dev` or alone) takes DPoP-bound access tokens (RFC 9449): off, Bearer tokens only (a DPoP-bound token is refused); allowed, a DPoP-bound token with `Authorization: DPoP` and a proof by its key, other tokens as Bearer; required, DPoP-bound tokens with their proof only. A proof names the URL it was made for, so with allowed or required clients must call the API at its resource identifier (PORTCULLIS_API_RESOURCE, or `dev`'s http://localhost:$PORTCULLIS_API_PORT)",
+    ...plain('off'),
+    usedBy: ['dev', 'example-api'],
+  },
   PORTCULLIS_ACTOR: {
     description: 'who the audit trail names for changes made through the CLI (`cli:<name>`)',
     default: 'the operating-system user',

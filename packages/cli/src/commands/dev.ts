@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort, SETTING } from '@portcullis/auth-server/config';
 
 import type { Command } from 'commander';
-import { readIntrospectionCache } from '../example-api-config.ts';
+import { readApiDpop, readIntrospectionCache } from '../example-api-config.ts';
 import { loadStorage } from '../lazy.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
@@ -44,6 +44,7 @@ Examples:
       const { findPostgresBinaries, migrateLatest } = await loadStorage();
       const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
       const maxCacheSeconds = readIntrospectionCache(io.env);
+      const dpop = readApiDpop(io.env);
       // Check the rest of the environment before the data folder is touched, so a bad value
       // leaves nothing behind (placeholder secrets: the real ones are read just below).
       readConfig(io, 'development', {
@@ -99,8 +100,10 @@ Examples:
             clientSecret: apiClient.clientSecret,
             maxCacheSeconds,
           },
-          // Challenges then name the API's RFC 9728 metadata URL (resource_metadata).
+          // Challenges then name the API's RFC 9728 metadata URL (resource_metadata), and DPoP
+          // proofs must be made for it.
           publicUrl: resource,
+          dpop,
           port: apiPort,
           host: '127.0.0.1',
         }).catch((error: unknown) => {

@@ -32,6 +32,8 @@ Opaque tokens too (\`portcullis tokens issue\`), by introspection [off: JWTs onl
   PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET its secret (or ..._SECRET_FILE: a file holding it)
   PORTCULLIS_API_INTROSPECTION_ENDPOINT      [the introspection_endpoint of the issuer's metadata]
   PORTCULLIS_API_INTROSPECTION_CACHE         how long an active answer is reused [${SETTING.PORTCULLIS_API_INTROSPECTION_CACHE.default}]
+DPoP-bound tokens (RFC 9449), with a proof made for PORTCULLIS_API_RESOURCE plus the path:
+  PORTCULLIS_API_DPOP      off, allowed or required [${SETTING.PORTCULLIS_API_DPOP.default}]
 Register the resource with the scopes notes:read and notes:write at the authorization server.
 Runs until SIGTERM or SIGINT, then stops and exits 0; exits 1 when it cannot start (a bad
 PORTCULLIS_* value, a port in use).
@@ -55,8 +57,10 @@ Examples:
           audience: config.resource,
           ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
           ...(config.introspection === undefined ? {} : { introspection: config.introspection }),
-          // Challenges then name the API's RFC 9728 metadata URL (resource_metadata).
+          // Challenges then name the API's RFC 9728 metadata URL (resource_metadata), and DPoP
+          // proofs must be made for it.
           publicUrl: config.resource,
+          dpop: config.dpop,
           port: config.port,
           host: config.host,
         }).catch((error: unknown) => {
@@ -71,6 +75,7 @@ Examples:
             jwks_uri: config.jwksUri ?? null,
             // Who it introspects opaque tokens as (never the secret); null: JWTs only.
             introspection_client_id: config.introspection?.clientId ?? null,
+            dpop: config.dpop,
             host: config.host,
             port,
           });
@@ -78,8 +83,9 @@ Examples:
           const opaque = config.introspection
             ? ` (opaque ones by introspection as client ${config.introspection.clientId})`
             : '';
+          const dpop = config.dpop === 'off' ? '' : `; DPoP ${config.dpop}`;
           io.stderr.write(
-            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}${opaque}\n`,
+            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}${opaque}${dpop}\n`,
           );
         }
       } catch (error) {
