@@ -269,7 +269,12 @@ test('metadata refused like clients create, within the token policy, uses nothin
   t.is(scope.error, 'invalid_client_metadata');
   t.regex(String(scope.error_description), /notes:write/);
   t.is((await refused({ scope: 'openid made:up' })).error, 'invalid_client_metadata');
-  t.is((await refused({ client_uri: 'http://app.example.com' })).error, 'invalid_client_metadata');
+  const homepage = await refused({ client_uri: 'http://app.example.com' });
+  t.is(homepage.error, 'invalid_client_metadata');
+  t.regex(
+    String(homepage.error_description),
+    /^client_uri "http:\/\/app\.example\.com" must use https/,
+  );
   t.is((await refused({ client_name: 42 })).error, 'invalid_client_metadata');
   t.is((await register([1, 2], token)).body.error, 'invalid_client_metadata');
   t.is(await usesOf(id), 0, 'a refused registration uses nothing');

@@ -139,7 +139,7 @@ export async function validateClientDraft(
  * Every scope must belong to one of the resources (or be an OpenID scope), so a typo is caught
  * at registration instead of surfacing later as a puzzling invalid_scope; every resource must be
  * registered. `draft` is the input as given (its positions name the offending item); `scopes`
- * and `resourceIds` the same, split and validated.
+ * and `resourceIds` the same, split and validated; `owner` whose resources they are, in errors.
  *
  * @example
  * await checkScopes({ scopes: ['notes:read'], resources: [api] }, ['notes:read'], [api], repo);
@@ -149,6 +149,7 @@ export async function checkScopes(
   scopes: string[],
   resourceIds: string[],
   resources: ResourcesRepository,
+  owner = 'the client',
 ): Promise<void> {
   const known = new Set(OIDC_SCOPES);
   for (const id of resourceIds) {
@@ -167,7 +168,7 @@ export async function checkScopes(
     // The first unknown scope's place in the input, where an item may hold several scopes.
     const first = unknown[0] as string;
     invalidInput(
-      `scope ${unknown.map((s) => `"${s}"`).join(', ')} is not defined on the client's resources`,
+      `scope ${unknown.map((s) => `"${s}"`).join(', ')} is not defined on ${owner}'s resources`,
       {
         field: 'scopes',
         index: draft.scopes.findIndex((item) => item.split(/\s+/).includes(first)),

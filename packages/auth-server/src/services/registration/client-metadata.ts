@@ -1,7 +1,7 @@
 import type { ClientRecord } from '@portcullis/storage';
 import type { AuthServerError } from '../../errors.ts';
 import type { CreateClientInput } from '../clients/client-crud.ts';
-import { validateRedirectUri } from '../validation.ts';
+import { validateRedirectUri, validateWebUrl } from '../validation.ts';
 import { RegistrationError } from './registration-error.ts';
 
 /**
@@ -110,8 +110,9 @@ export function readClientMetadata(
   if (dpop !== undefined && typeof dpop !== 'boolean') {
     throw metadataError('dpop_bound_access_tokens must be true or false');
   }
-  const homepage = optionalString(metadata, 'client_uri');
-  const logoUri = optionalString(metadata, 'logo_uri');
+  // Checked here too, so the refusal names the metadata as the client sent it.
+  const homepage = webUrl(optionalString(metadata, 'client_uri'), 'client_uri');
+  const logoUri = webUrl(optionalString(metadata, 'logo_uri'), 'logo_uri');
   return {
     name: optionalString(metadata, 'client_name') ?? defaultName,
     grants,
@@ -124,6 +125,15 @@ export function readClientMetadata(
     ...(homepage === undefined ? {} : { homepage }),
     ...(logoUri === undefined ? {} : { logoUri }),
   };
+}
+
+function webUrl(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return validateWebUrl(value, name);
+  } catch (error) {
+    throw metadataError((error as Error).message);
+  }
 }
 
 // The requested scopes, within the policy; none requested: those the policy allows.

@@ -82,6 +82,7 @@ export function createRegistrationTokensService(db: Database) {
         scopes,
         resourceIds,
         resources,
+        'the token',
       );
       const token = generateClientSecret();
       const id = newId();
