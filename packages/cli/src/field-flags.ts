@@ -12,6 +12,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   webOrigins: '--web-origin',
   dpopBoundAccessTokens: '--require-dpop',
   requirePushedAuthorizationRequests: '--require-par',
+  backchannelLogoutUri: '--backchannel-logout-uri',
+  backchannelLogoutSessionRequired: '--backchannel-logout-session-required',
   scopes: '--scope',
   resources: '--resource',
   public: '--public',

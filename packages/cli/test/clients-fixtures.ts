@@ -123,28 +123,34 @@ export function createService(
   ]);
 }
 
+/**
+ * The arguments of `clients create` for a confidential authorization-code client with refresh
+ * tokens, then `args`.
+ */
+export const webAppArgs = (name: string, args: string[] = []): string[] => [
+  'clients',
+  'create',
+  '--name',
+  name,
+  '--grant',
+  'authorization_code',
+  'refresh_token',
+  '--redirect-uri',
+  'https://app.example.com/cb',
+  '--resource',
+  API,
+  '--scope',
+  'openid notes:read',
+  ...args,
+];
+
 /** Registers a confidential authorization-code client with refresh tokens. */
 export function createWebApp(
   database: TestDatabase,
   name: string,
   args: string[] = [],
 ): Promise<ClientJson> {
-  return cliJson<ClientJson>(database, [
-    'clients',
-    'create',
-    '--name',
-    name,
-    '--grant',
-    'authorization_code',
-    'refresh_token',
-    '--redirect-uri',
-    'https://app.example.com/cb',
-    '--resource',
-    API,
-    '--scope',
-    'openid notes:read',
-    ...args,
-  ]);
+  return cliJson<ClientJson>(database, webAppArgs(name, args));
 }
 
 /** Runs the CLI with stdin as a terminal on which the operator types `typed`. */

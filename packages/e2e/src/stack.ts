@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createAuthServer,
+  type Logger,
   loadServerConfig,
   type ServerConfig,
   silentLogger,
@@ -15,6 +16,8 @@ export interface Stack {
   issuer: string;
   api: string;
   config: ServerConfig;
+  /** Where its Prometheus metrics are served, when PORTCULLIS_METRICS_PORT turned them on. */
+  metricsUrl: string | undefined;
   /** Runs `portcullis ...args --json` against the stack's database and parses the output. */
   cli<T = Record<string, unknown>>(args: string[], stdin?: string): Promise<T>;
   stop(): Promise<void>;
@@ -22,12 +25,14 @@ export interface Stack {
 
 /**
  * Starts the authorization server and the example API on `db` (already migrated), and registers
- * the API as a resource with scopes notes:read and notes:write through the CLI.
+ * the API as a resource with scopes notes:read and notes:write through the CLI. The server logs
+ * nowhere unless `options.logger` is given (a test that reads the log).
  */
 export async function startStack(
   db: Database,
   databaseUrl: string,
   env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
 ): Promise<Stack> {
   const [asPort, apiPort] = [await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${asPort}`;
@@ -67,7 +72,12 @@ export async function startStack(
     'notes:write=Create and delete your notes',
   ]);
 
-  const server = await createAuthServer({ db, databaseUrl, config, logger: silentLogger });
+  const server = await createAuthServer({
+    db,
+    databaseUrl,
+    config,
+    logger: options.logger ?? silentLogger,
+  });
   await server.listen();
   const exampleApi = await startExampleApi({
     issuer,
@@ -80,6 +90,7 @@ export async function startStack(
     issuer,
     api,
     config,
+    metricsUrl: server.metricsUrl,
     cli,
     async stop() {
       await exampleApi.close();

@@ -13,6 +13,7 @@ import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
 import * as clientDpop from './migrations/0011-client-dpop-bound-access-tokens.ts';
 import * as clientRequirePar from './migrations/0013-client-require-par.ts';
 import * as dynamicRegistration from './migrations/0014-dynamic-registration.ts';
+import * as clientBackchannelLogout from './migrations/0015-client-backchannel-logout.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0011-client-dpop-bound-access-tokens', clientDpop],
   ['0013-client-require-par', clientRequirePar],
   ['0014-dynamic-registration', dynamicRegistration],
+  ['0015-client-backchannel-logout', clientBackchannelLogout],
 ];
 
 /** The name of every migration, in the order they run. */

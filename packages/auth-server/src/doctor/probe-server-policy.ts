@@ -30,6 +30,8 @@ const probeClient = (): ClientRecord => {
     webOrigins: [],
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     scopes: ['openid'],
     resources: [],
     isPublic: true,

@@ -38,6 +38,8 @@ export interface Metrics {
    * it, such as `token_client` or `sign_in_address`: never a client id, an address or a username.
    */
   rateLimitHit(limit: string): void;
+  /** Counts an OIDC Back-Channel Logout delivery to the registered client `clientId`. */
+  backchannelLogout(clientId: string, result: 'delivered' | 'failed'): void;
   /** Reads the database pool's use at every scrape. */
   watchPool(read: () => PoolStats): void;
   /** The signing keys published now; their ages are computed at every scrape. */
@@ -143,6 +145,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['limit'] as const,
     registers: [registry],
   });
+  const logouts = new Counter({
+    name: 'portcullis_backchannel_logouts_total',
+    help: 'Logout tokens sent to clients (OIDC Back-Channel Logout), by client and result',
+    labelNames: ['client_id', 'result'] as const,
+    registers: [registry],
+  });
 
   let readPool: (() => PoolStats) | undefined;
   const pool = () => readPool?.();
@@ -212,6 +220,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     rateLimitHit(limit) {
       rateLimits.inc({ limit });
+    },
+    backchannelLogout(clientId, result) {
+      logouts.inc({ client_id: clientId, result });
     },
     watchPool(read) {
       readPool = read;

@@ -22,6 +22,7 @@ import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
+import { providerFetch } from './backchannel-logout.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { publishIssuerUrls } from './issuer-urls.ts';
 import { providerPages } from './pages.ts';
@@ -163,6 +164,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       properties: [...Object.values(CLIENT_TTL_METADATA), CLIENT_WEB_ORIGINS_METADATA],
     },
     clientBasedCORS: clientBasedCors,
+    // Its own outgoing requests; logout tokens go to operator-registered URIs (see providerFetch).
+    fetch: providerFetch,
     clientDefaults: {
       grant_types: ['client_credentials'],
       response_types: [],
@@ -203,6 +206,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         userCodeConfirmSource: providerPages.userCodeConfirmSource,
         successSource: providerPages.successSource,
       } as NonNullable<Configuration['features']>['deviceFlow'],
+      // OIDC Back-Channel Logout 1.0, for clients registered with a logout URI. Front-Channel
+      // Logout stays off (docs/security.md: third-party cookies, frames and our CSP).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: providerPages.logoutSource,

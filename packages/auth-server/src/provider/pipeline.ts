@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { secureAutoSubmitPages } from './auto-submit-pages.ts';
+import { observeBackchannelLogout } from './backchannel-logout.ts';
 import { cacheMetadata } from './cache-metadata.ts';
 import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-authentication.ts';
 import { limitUserCodes } from './limit-user-codes.ts';
@@ -94,6 +95,10 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   on('grant.success', instruments.onGrantSuccess);
   for (const event of PROVIDER_ERROR_EVENTS) on(event, instruments.onError(event));
   on('error', instruments.onUnhandled);
+  // Logout tokens sent to clients: counted; a failed delivery logged (it never fails the logout).
+  const logouts = observeBackchannelLogout(deps.metrics, logger);
+  on('backchannel.success', logouts.onSuccess);
+  on('backchannel.error', logouts.onError);
 }
 
 // JWT access tokens are not stored, so oidc-provider cannot introspect them and answers 400

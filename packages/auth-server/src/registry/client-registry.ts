@@ -181,6 +181,12 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   if (record.requirePushedAuthorizationRequests) {
     metadata.require_pushed_authorization_requests = true;
   }
+  // OIDC Back-Channel Logout 1.0: oidc-provider POSTs a logout token there when a session with
+  // this client ends, with `sid` in it (and in ID tokens) when the client requires it.
+  if (record.backchannelLogoutUri) {
+    metadata.backchannel_logout_uri = record.backchannelLogoutUri;
+    metadata.backchannel_logout_session_required = record.backchannelLogoutSessionRequired;
+  }
   if (record.clientUri) metadata.client_uri = record.clientUri;
   if (record.logoUri) metadata.logo_uri = record.logoUri;
   // The OpenID scopes a browser client may ask for: those registered, or a sign-in default.

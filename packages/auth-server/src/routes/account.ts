@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
+import { sendLogoutTokens } from '../provider/backchannel-logout.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
@@ -219,7 +220,12 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     const form = await readForm(ctx);
     if (!csrf.verify(csrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const session = await provider.Session.get(ctx);
-    if (session.accountId) await session.destroy();
+    if (session.accountId) {
+      // The apps signed in through this session hear of it (OIDC Back-Channel Logout), as they
+      // do when one of them ends it with RP-initiated logout.
+      await sendLogoutTokens(provider, ctx, session);
+      await session.destroy();
+    }
     provider
       .createContext(ctx.req, ctx.res)
       .cookies.set(provider.cookieName('session'), null, deps.sessionCookie);

@@ -127,6 +127,16 @@ export function validateWebUrl(value: string, what: string): string {
 }
 
 /**
+ * An OIDC Back-Channel Logout URI (§2.2): an absolute https URL (http only on loopback), no
+ * fragment, no credentials. The server POSTs logout tokens to it from its own network.
+ */
+export function validateBackchannelLogoutUri(value: string): string {
+  const what = 'back-channel logout URI';
+  if (value.includes('#')) invalidInput(`${what} "${value}" must not contain a fragment`);
+  return validateWebUrl(value, what);
+}
+
+/**
  * A web origin for CORS: `scheme://host[:port]` and nothing else (no path, query, fragment or
  * credentials), https, or http on loopback. Returned as the browser sends it in `Origin`
  * (lowercase host, default port left out), so comparison is exact.

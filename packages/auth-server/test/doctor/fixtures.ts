@@ -21,6 +21,8 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     webOrigins: [],
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    backchannelLogoutUri: null,
+    backchannelLogoutSessionRequired: false,
     scopes: ['openid'],
     resources: [],
     isPublic: false,

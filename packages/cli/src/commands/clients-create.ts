@@ -12,6 +12,8 @@ interface Options {
   webOrigin?: string[];
   requireDpop?: boolean;
   requirePar?: boolean;
+  backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
   scope?: string[];
   resource?: string[];
   public?: boolean;
@@ -45,6 +47,14 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     .option(
       '--require-par',
       'its authorization requests must be pushed first (PAR, RFC 9126): a plain authorization request is refused',
+    )
+    .option(
+      '--backchannel-logout-uri <url>',
+      'for authorization_code: where the app receives OIDC back-channel logout tokens (https, or http on loopback)',
+    )
+    .option(
+      '--backchannel-logout-session-required',
+      'its logout tokens (and ID tokens) carry the session id (sid)',
     )
     .option('--scope <scopes...>', 'scopes the client may request (space-separated or repeated)')
     .option(
@@ -83,6 +93,10 @@ Example:
             webOrigins: options.webOrigin ?? [],
             dpopBoundAccessTokens: options.requireDpop ?? false,
             requirePushedAuthorizationRequests: options.requirePar ?? false,
+            backchannelLogoutSessionRequired: options.backchannelLogoutSessionRequired ?? false,
+            ...(options.backchannelLogoutUri !== undefined
+              ? { backchannelLogoutUri: options.backchannelLogoutUri }
+              : {}),
             scopes: options.scope ?? [],
             resources: options.resource ?? [],
             public: options.public ?? false,

@@ -14,6 +14,8 @@ interface Options {
   webOrigin?: string[] | false;
   requireDpop?: boolean;
   requirePar?: boolean;
+  backchannelLogoutUri?: string | false;
+  backchannelLogoutSessionRequired?: boolean;
   scope?: string[] | false;
   resource?: string[] | false;
   public?: boolean;
@@ -41,6 +43,12 @@ function toInput(options: Options): UpdateClientInput {
   if (options.requireDpop !== undefined) input.dpopBoundAccessTokens = options.requireDpop;
   if (options.requirePar !== undefined) {
     input.requirePushedAuthorizationRequests = options.requirePar;
+  }
+  if (options.backchannelLogoutUri !== undefined) {
+    input.backchannelLogoutUri = cleared(options.backchannelLogoutUri);
+  }
+  if (options.backchannelLogoutSessionRequired !== undefined) {
+    input.backchannelLogoutSessionRequired = options.backchannelLogoutSessionRequired;
   }
   if (options.scope !== undefined) input.scopes = cleared(options.scope);
   if (options.resource !== undefined) input.resources = cleared(options.resource);
@@ -76,6 +84,16 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     .option('--no-require-dpop', 'accept token requests without a DPoP proof again')
     .option('--require-par', 'its authorization requests must be pushed first (PAR, RFC 9126)')
     .option('--no-require-par', 'accept its plain authorization requests again')
+    .option(
+      '--backchannel-logout-uri <url>',
+      'where the app receives OIDC back-channel logout tokens (https, or http on loopback)',
+    )
+    .option('--no-backchannel-logout-uri', 'send it no more logout tokens')
+    .option(
+      '--backchannel-logout-session-required',
+      'its logout tokens (and ID tokens) carry the session id (sid)',
+    )
+    .option('--no-backchannel-logout-session-required', 'logout tokens name the user (sub) only')
     .option('--scope <scopes...>', 'the scopes the client may request (replaces them all)')
     .option('--no-scope', 'remove every scope')
     .option(

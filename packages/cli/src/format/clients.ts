@@ -26,6 +26,8 @@ export function clientJson(client: ClientRecord) {
     web_origins: client.webOrigins,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    backchannel_logout_uri: client.backchannelLogoutUri,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
     scope: client.scopes.join(' '),
     resources: client.resources,
     public: client.isPublic,
@@ -120,6 +122,7 @@ export function describeClient(client: ClientRecord): string[] {
     `web origins:       ${client.webOrigins.join(', ') || '-'}`,
     `DPoP required:     ${client.dpopBoundAccessTokens ? 'yes' : 'no'}`,
     `PAR required:      ${client.requirePushedAuthorizationRequests ? 'yes' : 'no'}`,
+    `logout URI:        ${backchannelLogout(client)}`,
     `homepage:          ${client.clientUri ?? '-'}`,
     `logo:              ${client.logoUri ?? '-'}`,
     `access-token TTL:  ${ttl(client.accessTokenTtl, "the resource's")}`,
@@ -153,4 +156,12 @@ export function ago(date: Date | null, now = new Date()): string {
     if (elapsed >= size) return `${Math.floor(elapsed / size)} ${unit} ago`;
   }
   return 'just now';
+}
+
+// Where its logout tokens go, and whether they carry the session id.
+function backchannelLogout(client: ClientRecord): string {
+  if (!client.backchannelLogoutUri) return '-';
+  return client.backchannelLogoutSessionRequired
+    ? `${client.backchannelLogoutUri} (with sid)`
+    : client.backchannelLogoutUri;
 }

@@ -15,6 +15,10 @@ export interface ClientFields {
   dpopBoundAccessTokens: boolean;
   /** Whether its authorization requests must be pushed first (RFC 9126): no PAR, no sign-in. */
   requirePushedAuthorizationRequests: boolean;
+  /** Where it receives OIDC Back-Channel Logout tokens; null: it gets none. */
+  backchannelLogoutUri: string | null;
+  /** Whether its logout tokens must carry the session id (`sid`). */
+  backchannelLogoutSessionRequired: boolean;
   scopes: string[];
   resources: string[];
   isPublic: boolean;
@@ -74,11 +78,15 @@ export interface NewClient
     | 'webOrigins'
     | 'dpopBoundAccessTokens'
     | 'requirePushedAuthorizationRequests'
+    | 'backchannelLogoutUri'
+    | 'backchannelLogoutSessionRequired'
   > {
   id: string;
   webOrigins?: string[];
   dpopBoundAccessTokens?: boolean;
   requirePushedAuthorizationRequests?: boolean;
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
   clientUri?: string | null;
   logoUri?: string | null;
   accessTokenTtl?: number | null;
@@ -110,6 +118,8 @@ interface ClientRow {
   web_origins: string[];
   dpop_bound_access_tokens: boolean;
   require_pushed_authorization_requests: boolean;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
   scopes: string[];
   resources: string[];
   is_public: boolean;
@@ -144,6 +154,8 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  backchannelLogoutUri: 'backchannel_logout_uri',
+  backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scopes',
   resources: 'resources',
   isPublic: 'is_public',
@@ -162,6 +174,8 @@ const toClient = (row: ClientRow): ClientRecord => ({
   webOrigins: row.web_origins ?? [],
   dpopBoundAccessTokens: row.dpop_bound_access_tokens ?? false,
   requirePushedAuthorizationRequests: row.require_pushed_authorization_requests ?? false,
+  backchannelLogoutUri: row.backchannel_logout_uri ?? null,
+  backchannelLogoutSessionRequired: row.backchannel_logout_session_required ?? false,
   scopes: row.scopes,
   resources: row.resources,
   isPublic: row.is_public,

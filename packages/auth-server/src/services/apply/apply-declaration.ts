@@ -107,6 +107,8 @@ const CLIENT_VIEW: ReadonlyArray<readonly [string, (client: ClientRecord) => unk
   ['web_origins', (c) => c.webOrigins],
   ['dpop_bound_access_tokens', (c) => c.dpopBoundAccessTokens],
   ['require_pushed_authorization_requests', (c) => c.requirePushedAuthorizationRequests],
+  ['backchannel_logout_uri', (c) => c.backchannelLogoutUri],
+  ['backchannel_logout_session_required', (c) => c.backchannelLogoutSessionRequired],
   ['scopes', (c) => c.scopes],
   ['resources', (c) => c.resources],
   ['public', (c) => c.isPublic],
@@ -467,6 +469,7 @@ function requiredInput(declared: DeclaredClient) {
     webOrigins: declared.webOrigins,
     dpopBoundAccessTokens: declared.dpopBoundAccessTokens,
     requirePushedAuthorizationRequests: declared.requirePushedAuthorizationRequests,
+    backchannelLogoutSessionRequired: declared.backchannelLogoutSessionRequired,
     scopes: declared.scopes,
     resources: declared.resources,
     public: declared.public,
@@ -478,6 +481,7 @@ function requiredInput(declared: DeclaredClient) {
 function updateInput(declared: DeclaredClient): UpdateClientInput {
   return {
     ...requiredInput(declared),
+    backchannelLogoutUri: declared.backchannelLogoutUri,
     homepage: declared.homepage,
     logoUri: declared.logoUri,
     accessTokenTtl: declared.accessTokenTtl,
@@ -488,6 +492,9 @@ function updateInput(declared: DeclaredClient): UpdateClientInput {
 function createInput(declared: DeclaredClient): CreateClientInput {
   return {
     ...requiredInput(declared),
+    ...(declared.backchannelLogoutUri === null
+      ? {}
+      : { backchannelLogoutUri: declared.backchannelLogoutUri }),
     ...(declared.homepage === null ? {} : { homepage: declared.homepage }),
     ...(declared.logoUri === null ? {} : { logoUri: declared.logoUri }),
     ...(declared.accessTokenTtl === null ? {} : { accessTokenTtl: declared.accessTokenTtl }),

@@ -14,6 +14,7 @@ import {
   validateScopeDescription,
 } from '../resources-service.ts';
 import {
+  validateBackchannelLogoutUri,
   validateName,
   validateRedirectUri,
   validateResourceIdentifier,
@@ -55,6 +56,8 @@ export interface DeclaredClient {
   webOrigins: string[];
   dpopBoundAccessTokens: boolean;
   requirePushedAuthorizationRequests: boolean;
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
   scopes: string[];
   resources: string[];
   public: boolean;
@@ -90,6 +93,8 @@ export const DECLARATION_KEYS = {
     'web_origins',
     'dpop_bound_access_tokens',
     'require_pushed_authorization_requests',
+    'backchannel_logout_uri',
+    'backchannel_logout_session_required',
     'scopes',
     'resources',
     'public',
@@ -316,6 +321,13 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   const firstParty = field(entry, 'first_party', path, c.boolean);
   const dpopBound = field(entry, 'dpop_bound_access_tokens', path, c.boolean);
   const requirePar = field(entry, 'require_pushed_authorization_requests', path, c.boolean);
+  const logoutUri = field(
+    entry,
+    'backchannel_logout_uri',
+    path,
+    text(validateBackchannelLogoutUri),
+  );
+  const logoutSid = field(entry, 'backchannel_logout_session_required', path, c.boolean);
   const homepage = field(
     entry,
     'homepage',
@@ -359,6 +371,8 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     webOrigins: webOrigins?.value ?? [],
     dpopBoundAccessTokens: dpopBound?.value ?? false,
     requirePushedAuthorizationRequests: requirePar?.value ?? false,
+    backchannelLogoutUri: logoutUri?.value ?? null,
+    backchannelLogoutSessionRequired: logoutSid?.value ?? false,
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
     public: isPublic?.value ?? false,

@@ -27,6 +27,8 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  backchannelLogoutUri: 'backchannel_logout_uri',
+  backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scope',
   resources: 'resources',
   isPublic: 'public',
@@ -48,6 +50,10 @@ export interface CreateClientInput {
   dpopBoundAccessTokens?: boolean;
   /** Whether its authorization requests must be pushed first (RFC 9126). */
   requirePushedAuthorizationRequests?: boolean;
+  /** Where it receives OIDC Back-Channel Logout tokens: https (http on loopback). */
+  backchannelLogoutUri?: string;
+  /** Whether its logout tokens must carry the session id (`sid`); needs the URI. */
+  backchannelLogoutSessionRequired?: boolean;
   scopes?: readonly string[];
   resources?: readonly string[];
   public?: boolean;
@@ -73,6 +79,9 @@ export interface UpdateClientInput {
   webOrigins?: readonly string[] | null;
   dpopBoundAccessTokens?: boolean;
   requirePushedAuthorizationRequests?: boolean;
+  /** `null` removes it (and the `sid` requirement with it, unless that is given too). */
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
   public?: boolean;
@@ -137,6 +146,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           webOrigins: input.webOrigins ?? [],
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
           requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
+          backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+          backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
           public: input.public ?? false,
@@ -201,6 +212,16 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? current.dpopBoundAccessTokens,
           requirePushedAuthorizationRequests:
             input.requirePushedAuthorizationRequests ?? current.requirePushedAuthorizationRequests,
+          backchannelLogoutUri:
+            input.backchannelLogoutUri === undefined
+              ? current.backchannelLogoutUri
+              : input.backchannelLogoutUri,
+          // Removing the URI removes what only applies to it.
+          backchannelLogoutSessionRequired:
+            input.backchannelLogoutSessionRequired ??
+            (input.backchannelLogoutUri === null
+              ? false
+              : current.backchannelLogoutSessionRequired),
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
           public: input.public ?? current.isPublic,

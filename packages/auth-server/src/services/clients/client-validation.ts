@@ -6,6 +6,7 @@ import {
   invalidField,
   invalidInput,
   splitScopes,
+  validateBackchannelLogoutUri,
   validateName,
   validateRedirectUri,
   validateResourceIdentifier,
@@ -33,6 +34,8 @@ export interface ClientDraft {
   webOrigins: readonly string[];
   dpopBoundAccessTokens: boolean;
   requirePushedAuthorizationRequests: boolean;
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
   scopes: readonly string[];
   resources: readonly string[];
   public: boolean;
@@ -105,6 +108,7 @@ export async function validateClientDraft(
       'is only for clients with the authorization_code grant',
     );
   }
+  const backchannelLogoutUri = backchannelLogout(draft, grants);
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
   const scopes = splitScopes(draft.scopes);
   await checkScopes(draft, scopes, resourceIds, resources);
@@ -124,6 +128,8 @@ export async function validateClientDraft(
     webOrigins,
     dpopBoundAccessTokens: draft.dpopBoundAccessTokens,
     requirePushedAuthorizationRequests: draft.requirePushedAuthorizationRequests,
+    backchannelLogoutUri,
+    backchannelLogoutSessionRequired: draft.backchannelLogoutSessionRequired,
     scopes,
     resources: resourceIds,
     isPublic: draft.public,
@@ -133,6 +139,24 @@ export async function validateClientDraft(
     accessTokenTtl,
     refreshTokenTtl,
   };
+}
+
+// A logout token tells an app that a user's sign-in with us ended: only apps that sign users in
+// (the authorization_code grant) have such a session to end. The sid requirement needs the URI.
+function backchannelLogout(draft: ClientDraft, grants: readonly string[]): string | null {
+  if (draft.backchannelLogoutUri === null) {
+    if (draft.backchannelLogoutSessionRequired) {
+      invalidField('backchannelLogoutSessionRequired', 'needs a back-channel logout URI');
+    }
+    return null;
+  }
+  if (!grants.includes('authorization_code')) {
+    invalidField(
+      'backchannelLogoutUri',
+      'is only for clients with the authorization_code grant (apps that sign users in)',
+    );
+  }
+  return validateBackchannelLogoutUri(draft.backchannelLogoutUri);
 }
 
 /**
