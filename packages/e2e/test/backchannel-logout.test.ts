@@ -5,7 +5,14 @@ import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/sto
 import test from 'ava';
 import * as jose from 'jose';
 import * as client from 'openid-client';
-import { discoverClient, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import {
+  discoverClient,
+  HttpBrowser,
+  linkHref,
+  type Stack,
+  startStack,
+  submitForm,
+} from '../src/index.ts';
 
 // OIDC Back-Channel Logout 1.0 (issue 12, item 7): apps registered with a logout URI get a logout
 // token, POSTed by the server to a real receiver here, when a session they were signed in through
@@ -203,6 +210,32 @@ test.serial("the account page's Sign out sends the session's apps a logout token
   t.deepEqual(payload.events, { [EVENT]: {} });
   deliveries.length = 0;
 });
+
+test.serial(
+  "removing an app's access on the account page sends that app, and only it, a logout token",
+  async (t) => {
+    const removed = await webApp('Maps', `${receiverUrl}/ok/maps`, true);
+    const kept = await webApp('Music', `${receiverUrl}/ok/music`);
+    const browser = new HttpBrowser(stack.issuer);
+    const idToken = await signIn(browser, removed);
+    await signIn(browser, kept);
+
+    const account = await browser.follow(`${stack.issuer}/account`);
+    const removal = linkHref(await account.response.text(), /Remove access for Maps/) as string;
+    const confirm = await browser.follow(`${stack.issuer}${removal}`);
+    const { next } = await submitForm(browser, confirm, {});
+    t.notRegex(await next.response.text(), /Remove access for Maps/, 'its access is gone');
+
+    t.deepEqual(
+      deliveries.map((d) => d.path),
+      ['/ok/maps'],
+    );
+    const { payload } = await verifyLogoutToken((deliveries[0] as Delivery).token, removed.id);
+    t.is(payload.sub, idToken.sub);
+    t.is(payload.sid, idToken.sid, "the sid of the app's sign-in in this browser");
+    deliveries.length = 0;
+  },
+);
 
 test.serial(
   'a receiver that is down or never answers does not stop the sign-out; the failure is logged without the token',

@@ -43,6 +43,11 @@ export type SecretFacts = Omit<ClientSecretRecord, 'secretHash'>;
 export interface ClientFacts {
   client: ClientRecord;
   secrets: SecretFacts[];
+  /**
+   * How its back-channel logout URI answered doctor's POST: `{}` when it did, `error` when it did
+   * not; absent when it has none or is disabled (nobody signs in to it).
+   */
+  logoutReceiver?: { error?: string };
 }
 
 /** A signing key, without its private part. */

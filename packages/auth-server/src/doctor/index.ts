@@ -1,3 +1,4 @@
+export { checkBackchannelLogout } from './check-backchannel-logout.ts';
 export { checkClientSecrets } from './check-client-secrets.ts';
 export { checkClients } from './check-clients.ts';
 export { checkConfiguration, RANDOM_KEY_EXPRESSION } from './check-configuration.ts';
@@ -28,5 +29,6 @@ export {
 } from './finding.ts';
 export { type LoadDoctorFactsOptions, loadDoctorFacts } from './load-doctor-facts.ts';
 export { probeServerPolicy } from './probe-server-policy.ts';
+export { reachLogoutReceiver } from './reach-logout-receiver.ts';
 export { runChecks } from './run-checks.ts';
 export { DOCTOR_THRESHOLDS } from './thresholds.ts';

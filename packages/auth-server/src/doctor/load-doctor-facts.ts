@@ -13,6 +13,7 @@ import type { DevSecrets } from '../config/server-config.ts';
 import { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 import { decryptSigningKey } from '../keys/signing-keys.ts';
 import type {
+  ClientFacts,
   DatabaseFacts,
   DoctorFacts,
   DoctorMode,
@@ -20,6 +21,7 @@ import type {
   SigningKeyFacts,
 } from './facts.ts';
 import { probeServerPolicy } from './probe-server-policy.ts';
+import { reachLogoutReceiver } from './reach-logout-receiver.ts';
 
 /** What {@link loadDoctorFacts} reads. */
 export interface LoadDoctorFactsOptions {
@@ -31,6 +33,8 @@ export interface LoadDoctorFactsOptions {
   dataDir: string;
   /** Asks the server's provider for its policy [probeServerPolicy]. */
   probe?: () => Promise<ServerPolicyFacts>;
+  /** POSTs to a back-channel logout URI: undefined when it answered, else why not [reachLogoutReceiver]. */
+  reach?: (uri: string) => Promise<string | undefined>;
 }
 
 /**
@@ -66,15 +70,28 @@ function keyEncryptionKey(
   }
 }
 
-async function loadDatabase(db: Database, kek: Buffer | undefined): Promise<DatabaseFacts> {
+async function loadDatabase(
+  db: Database,
+  kek: Buffer | undefined,
+  reach: (uri: string) => Promise<string | undefined>,
+): Promise<DatabaseFacts> {
   const clientsRepository = createClientsRepository(db);
-  const clients = [];
+  const clients: ClientFacts[] = [];
   for (const client of await clientsRepository.list()) {
     const secrets = (await clientsRepository.secrets(client.id)).map(
       ({ secretHash: _, ...secret }) => secret,
     );
     clients.push({ client, secrets });
   }
+  // Every enabled client's logout receiver, side by side: each waits at most 2.5 s.
+  await Promise.all(
+    clients.map(async (facts) => {
+      const uri = facts.client.backchannelLogoutUri;
+      if (!uri || facts.client.disabledAt) return;
+      const error = await reach(uri);
+      facts.logoutReceiver = error === undefined ? {} : { error };
+    }),
+  );
   const keys = (await createKeysRepository(db).list()).map((record): SigningKeyFacts => {
     const { privateJwkEncrypted: _, publicJwk: __, ...key } = record;
     return { ...key, decrypts: kek ? decrypts(record, kek) : undefined };
@@ -103,7 +120,8 @@ function decrypts(key: SigningKeyRecord, kek: Buffer): boolean {
  * Reads everything `portcullis doctor` judges, and changes nothing: the server configuration
  * from `env` (and the data folder's development secrets, never created here), the server's
  * protocol policy (see probeServerPolicy), the migration status, and — when the schema is
- * current — clients with their secrets' names and dates, resources, and signing keys (whether
+ * current — clients with their secrets' names and dates and whether their back-channel logout
+ * URIs answer (a POST with no logout token), resources, and signing keys (whether
  * the configured key-encryption key decrypts each; private parts are never kept).
  *
  * @example
@@ -129,6 +147,10 @@ export async function loadDoctorFacts(options: LoadDoctorFactsOptions): Promise<
     database:
       migrations.pending.length > 0
         ? undefined
-        : await loadDatabase(db, keyEncryptionKey(env, mode, devSecrets)),
+        : await loadDatabase(
+            db,
+            keyEncryptionKey(env, mode, devSecrets),
+            options.reach ?? reachLogoutReceiver,
+          ),
   };
 }

@@ -1,3 +1,4 @@
+import { checkBackchannelLogout } from './check-backchannel-logout.ts';
 import { checkClientSecrets } from './check-client-secrets.ts';
 import { checkClients } from './check-clients.ts';
 import { checkConfiguration } from './check-configuration.ts';
@@ -28,6 +29,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
       ? [
           ...checkClients(database.clients, now),
           ...checkRedirectUris(database.clients),
+          ...checkBackchannelLogout(database.clients, facts.configuration.mode),
           ...checkClientSecrets(database.clients, now),
           ...checkRegistration(facts.configuration, database.registrationTokens, now),
           ...checkResources(database.resources),

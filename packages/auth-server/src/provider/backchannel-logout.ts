@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.ts';
 interface LogoutClient {
   clientId: string;
   backchannelLogoutUri?: string;
+  backchannelLogoutSessionRequired?: boolean;
   backchannelLogout(sub: string, sid: string | undefined): Promise<void>;
 }
 
@@ -69,18 +70,38 @@ export async function sendLogoutTokens(
 ): Promise<void> {
   const { accountId } = session;
   if (!accountId) return;
+  await Promise.all(
+    Object.keys(session.authorizations ?? {}).map((clientId) =>
+      sendLogoutToken(provider, ctx, { clientId, accountId, sid: session.sidFor(clientId) }),
+    ),
+  );
+}
+
+/**
+ * Sends one client a logout token for `accountId` (with `sid`, the user's session with that
+ * client, when it requires one), if it registered a back-channel logout URI: for the account
+ * page's "Remove access", which ends the app's sign-in along with its grant. A client that
+ * requires `sid` gets nothing without one (a token it would have to refuse). Never throws for a
+ * failed delivery (see {@link sendLogoutTokens}).
+ *
+ * @example
+ * await sendLogoutToken(provider, ctx, { clientId, accountId, sid: session.sidFor(clientId) });
+ */
+export async function sendLogoutToken(
+  provider: Provider,
+  ctx: Koa.Context,
+  to: { clientId: string; accountId: string; sid: string | undefined },
+): Promise<void> {
+  const { accountId, sid } = to;
+  const client = (await provider.Client.find(to.clientId)) as LogoutClient | undefined;
+  if (!client?.backchannelLogoutUri) return;
+  if (client.backchannelLogoutSessionRequired && !sid) return;
   const emit = (event: string, ...args: unknown[]) =>
     (provider as unknown as NodeJS.EventEmitter).emit(event, ctx, ...args);
-  const deliveries = Object.keys(session.authorizations ?? {}).map(async (clientId) => {
-    const client = (await provider.Client.find(clientId)) as LogoutClient | undefined;
-    if (!client?.backchannelLogoutUri) return;
-    const sid = session.sidFor(clientId);
-    await client.backchannelLogout(accountId, sid).then(
-      () => emit('backchannel.success', client, accountId, sid),
-      (error: unknown) => emit('backchannel.error', error, client, accountId, sid),
-    );
-  });
-  await Promise.all(deliveries);
+  await client.backchannelLogout(accountId, sid).then(
+    () => emit('backchannel.success', client, accountId, sid),
+    (error: unknown) => emit('backchannel.error', error, client, accountId, sid),
+  );
 }
 
 /**
@@ -103,18 +124,23 @@ export function observeBackchannelLogout(metrics: Metrics, logger: Logger) {
       metrics.backchannelLogout(client.clientId, 'failed');
       logger.warn('back-channel logout not delivered', {
         client_id: client.clientId,
-        error: failure(error),
+        error: deliveryFailure(error),
       });
     },
   };
 }
 
-// Why a delivery failed, in a line: the receiver's status, a timeout, or the network error.
-function failure(error: unknown): string {
+/**
+ * Why a request to a logout receiver failed, in a line: the receiver's status, a timeout, or the
+ * network error (`fetch failed: ECONNREFUSED`). Never the request's body.
+ *
+ * @example
+ * deliveryFailure(error); // 'no answer within 2.5 s'
+ */
+export function deliveryFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (error.name === 'TimeoutError') return 'no answer within 2.5 s';
-  return cause?.code || cause?.message
-    ? `${error.message}: ${cause.code ?? cause.message}`
-    : error.message;
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${error.message}: ${detail}` : error.message;
 }

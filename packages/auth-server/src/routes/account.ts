@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
-import { sendLogoutTokens } from '../provider/backchannel-logout.ts';
+import { sendLogoutToken, sendLogoutTokens } from '../provider/backchannel-logout.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
@@ -202,6 +202,15 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       },
     );
     deps.logger.info('grant revoked by user', { sub: accountId });
+    if (revoked && parties?.clientId) {
+      // The app's sign-in ends with its access: it hears of it as of a logout (with this
+      // session's sid when the user signed in to it here).
+      await sendLogoutToken(provider, ctx, {
+        clientId: parties.clientId,
+        accountId,
+        sid: session.sidFor(parties.clientId),
+      });
+    }
     if (revoked) {
       await deps.audit.record({
         type: 'consent.revoked',
