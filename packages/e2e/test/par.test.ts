@@ -36,7 +36,11 @@ const createApp = (name: string, args: string[] = []) =>
 test.before(async () => {
   database = await createTestDatabase();
   // Three failed client authentications per client: enough to see the limit at /request.
-  stack = await startStack(database.db, database.url, { PORTCULLIS_LIMIT_CLIENT_AUTH: '3/10m' });
+  // Registration on: a dynamically registered client may ask to be required to push.
+  stack = await startStack(database.db, database.url, {
+    PORTCULLIS_LIMIT_CLIENT_AUTH: '3/10m',
+    PORTCULLIS_REGISTRATION: 'on',
+  });
   await stack.cli(['users', 'create', '--username', 'parker', '--password-stdin'], `${PASSWORD}\n`);
   app = await createApp('par app', ['--first-party']);
   required = await createApp('par required app', ['--require-par']);
@@ -324,4 +328,48 @@ test('a browser app pushes from its registered web origin only (CORS)', async (t
   t.is(other.status, 400);
   t.is(other.json.error, 'invalid_request');
   t.is(other.headers.get('access-control-allow-origin'), null);
+});
+
+test('a dynamically registered client may ask to be required to push (RFC 9126 §6)', async (t) => {
+  const { token } = await stack.cli<{ token: string }>([
+    'clients',
+    'registration-token',
+    'create',
+    '--resource',
+    stack.api,
+  ]);
+  const register = (fields: Record<string, unknown>) =>
+    fetch(`${stack.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], scope: SCOPE, ...fields }),
+    });
+  const refused = await register({ require_pushed_authorization_requests: 'yes' });
+  t.is(refused.status, 400);
+  t.deepEqual(await refused.json(), {
+    error: 'invalid_client_metadata',
+    error_description: 'require_pushed_authorization_requests must be true or false',
+  });
+
+  const created = await register({
+    client_name: 'pushing registered app',
+    require_pushed_authorization_requests: true,
+  });
+  t.is(created.status, 201);
+  const registered = (await created.json()) as {
+    client_id: string;
+    client_secret: string;
+    require_pushed_authorization_requests?: boolean;
+  };
+  t.true(registered.require_pushed_authorization_requests);
+  const config = await discoverClient(stack.issuer, registered);
+  const plain = redirectedError(
+    await new HttpBrowser(stack.issuer).follow(
+      client.buildAuthorizationUrl(config, (await codeRequest()).params).href,
+    ),
+  );
+  t.is(plain.error, 'invalid_request');
+  t.is(plain.description, 'Pushed Authorization Request must be used');
+  const pushed = await client.buildAuthorizationUrlWithPAR(config, (await codeRequest()).params);
+  t.is((await new HttpBrowser(stack.issuer).follow(pushed.href)).response.status, 200);
 });

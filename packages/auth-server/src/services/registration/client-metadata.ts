@@ -36,6 +36,7 @@ const METADATA_NAMES: Readonly<Record<string, string>> = {
   homepage: 'client_uri',
   logoUri: 'logo_uri',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
   resources: 'resources',
 };
 
@@ -57,6 +58,14 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw metadataError(`${name} must be a string`);
+  return value;
+}
+
+function optionalBoolean(body: Record<string, unknown>, name: string): boolean | undefined {
+  const value = body[name];
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw metadataError(`${name} must be true or false`);
+  }
   return value;
 }
 
@@ -106,10 +115,9 @@ export function readClientMetadata(
     throw metadataError(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
   }
   const scopes = readScopes(optionalString(metadata, 'scope'), policy);
-  const dpop = metadata.dpop_bound_access_tokens;
-  if (dpop !== undefined && typeof dpop !== 'boolean') {
-    throw metadataError('dpop_bound_access_tokens must be true or false');
-  }
+  const dpop = optionalBoolean(metadata, 'dpop_bound_access_tokens');
+  // RFC 9126 §6: a client may ask that its authorization requests be accepted only pushed.
+  const requirePar = optionalBoolean(metadata, 'require_pushed_authorization_requests');
   // Checked here too, so the refusal names the metadata as the client sent it.
   const homepage = webUrl(optionalString(metadata, 'client_uri'), 'client_uri');
   const logoUri = webUrl(optionalString(metadata, 'logo_uri'), 'logo_uri');
@@ -122,6 +130,7 @@ export function readClientMetadata(
     public: authMethod === 'none',
     firstParty: false,
     dpopBoundAccessTokens: dpop === true,
+    requirePushedAuthorizationRequests: requirePar === true,
     ...(homepage === undefined ? {} : { homepage }),
     ...(logoUri === undefined ? {} : { logoUri }),
   };
@@ -191,6 +200,9 @@ export function clientMetadata(client: ClientRecord): Record<string, unknown> {
     ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
     ...(client.dpopBoundAccessTokens ? { dpop_bound_access_tokens: true } : {}),
+    ...(client.requirePushedAuthorizationRequests
+      ? { require_pushed_authorization_requests: true }
+      : {}),
     ...(client.isPublic ? {} : { client_secret_expires_at: 0 }),
   };
 }
