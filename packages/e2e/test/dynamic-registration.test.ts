@@ -276,6 +276,10 @@ test('metadata refused like clients create, within the token policy, uses nothin
     /^client_uri "http:\/\/app\.example\.com" must use https/,
   );
   t.is((await refused({ client_name: 42 })).error, 'invalid_client_metadata');
+  // Logout tokens go to their URI past the special-use-address guard: an operator sets it.
+  const logout = await refused({ backchannel_logout_uri: 'https://app.example.com/logout' });
+  t.is(logout.error, 'invalid_client_metadata');
+  t.regex(String(logout.error_description), /backchannel_logout_uri .*an operator sets it/);
   t.is((await register([1, 2], token)).body.error, 'invalid_client_metadata');
   t.is(await usesOf(id), 0, 'a refused registration uses nothing');
 
@@ -300,6 +304,16 @@ test('RFC 7592: read, update (rotating the token), delete with the registration 
   // Another client's token manages nothing here.
   const other = await register(metadata(), (await initialToken()).token);
   t.is((await manage(uri, 'GET', other.body.registration_access_token as string)).status, 401);
+
+  // The operator gives it a back-channel logout URI, which the app cannot set itself.
+  const logoutUri = 'https://app.example.com/backchannel-logout';
+  await stack.cli([
+    'clients',
+    'update',
+    created.body.client_id as string,
+    '--backchannel-logout-uri',
+    logoutUri,
+  ]);
 
   const next = 'http://127.0.0.1:8774/other';
   const update = {
@@ -328,6 +342,12 @@ test('RFC 7592: read, update (rotating the token), delete with the registration 
   t.is(updated.status, 200, JSON.stringify(updated.body));
   t.deepEqual(updated.body.redirect_uris, [next]);
   t.is(updated.body.client_name, 'renamed app');
+  const shown = await stack.cli<{ backchannel_logout_uri: string | null }>([
+    'clients',
+    'show',
+    created.body.client_id as string,
+  ]);
+  t.is(shown.backchannel_logout_uri, logoutUri, "the app's update keeps the operator's URI");
   const secondToken = updated.body.registration_access_token as string;
   t.not(secondToken, firstToken, 'rotated');
   t.is((await manage(uri, 'GET', firstToken)).status, 401, 'the old one stops working');

@@ -72,8 +72,8 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
 /**
  * Reads RFC 7591 client metadata into the clients service's input, refusing what a dynamically
  * registered client may not have: grants other than {@link DYNAMIC_CLIENT_GRANTS}, response types
- * other than `code`, authentication other than a secret in HTTP Basic or none (public), and API
- * scopes outside `policy`. The rest of the rules (exact https redirect URIs, http only on
+ * other than `code`, authentication other than a secret in HTTP Basic or none (public), API
+ * scopes outside `policy`, and a back-channel logout URI (an operator's to set). The rest of the rules (exact https redirect URIs, http only on
  * loopback, scopes defined on the resources, ...) are those of `clients create`, which the
  * service applies next. Metadata it does not know is ignored (RFC 7591 §2). The client is always
  * third-party (consent is always asked) and gets the policy's resources.
@@ -118,6 +118,7 @@ export function readClientMetadata(
   const dpop = optionalBoolean(metadata, 'dpop_bound_access_tokens');
   // RFC 9126 §6: a client may ask that its authorization requests be accepted only pushed.
   const requirePar = optionalBoolean(metadata, 'require_pushed_authorization_requests');
+  refuseOperatorOnly(metadata);
   // Checked here too, so the refusal names the metadata as the client sent it.
   const homepage = webUrl(optionalString(metadata, 'client_uri'), 'client_uri');
   const logoUri = webUrl(optionalString(metadata, 'logo_uri'), 'logo_uri');
@@ -134,6 +135,21 @@ export function readClientMetadata(
     ...(homepage === undefined ? {} : { homepage }),
     ...(logoUri === undefined ? {} : { logoUri }),
   };
+}
+
+// OIDC Back-Channel Logout URIs are POSTed to from the server's own network without
+// oidc-provider's guard against private and loopback addresses (provider/backchannel-logout.ts),
+// which is safe only because an operator chose the URI: a registrant asking for one is told so,
+// rather than having it silently dropped.
+const OPERATOR_ONLY = ['backchannel_logout_uri', 'backchannel_logout_session_required'];
+
+function refuseOperatorOnly(metadata: Record<string, unknown>): void {
+  const sent = OPERATOR_ONLY.find((name) => metadata[name] !== undefined);
+  if (sent !== undefined) {
+    throw metadataError(
+      `${sent} is not taken at registration: an operator sets it (portcullis clients update --backchannel-logout-uri)`,
+    );
+  }
 }
 
 function webUrl(value: string | undefined, name: string): string | undefined {
