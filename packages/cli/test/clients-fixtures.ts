@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
@@ -44,6 +47,30 @@ export function exampleResourceDatabase(setup?: () => Promise<void>): TestDataba
       return current().db;
     },
     drop: () => current().drop(),
+  };
+}
+
+/**
+ * Gives the calling test file a temporary folder, made in a `test.before` hook and removed with
+ * everything in it after all its tests; `file(name)` is a path inside it.
+ *
+ * @example
+ * const temp = temporaryFolder('portcullis-keys-');
+ * await writeFile(temp.file('keys.json'), '{}');
+ */
+export function temporaryFolder(prefix: string): { file(name: string): string } {
+  let dir: string | undefined;
+  test.before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), prefix));
+  });
+  test.after.always(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    file(name) {
+      if (!dir) throw new Error('the folder is made in test.before');
+      return path.join(dir, name);
+    },
   };
 }
 
@@ -102,13 +129,9 @@ export interface SecretJson {
   last_used_at: string | null;
 }
 
-/** Registers a client-credentials client for the example resource; `args` add or override. */
-export function createService(
-  database: TestDatabase,
-  name: string,
-  args: string[] = [],
-): Promise<ClientJson> {
-  return cliJson<ClientJson>(database, [
+/** The arguments of `clients create` for a client-credentials client of the example resource. */
+export function serviceArgs(name: string, args: string[] = []): string[] {
+  return [
     'clients',
     'create',
     '--name',
@@ -120,7 +143,16 @@ export function createService(
     '--scope',
     'notes:read',
     ...args,
-  ]);
+  ];
+}
+
+/** Registers a client-credentials client for the example resource; `args` add or override. */
+export function createService(
+  database: TestDatabase,
+  name: string,
+  args: string[] = [],
+): Promise<ClientJson> {
+  return cliJson<ClientJson>(database, serviceArgs(name, args));
 }
 
 /**

@@ -67,7 +67,11 @@ test.serial('--json lists every client with its last use', async (t) => {
   t.true(Date.now() - Date.parse(worker.last_used_at as string) >= 5 * 60_000);
   t.is(list[1]?.last_used_at, null);
   t.is(list[1]?.disabled, true);
-  t.false(JSON.stringify(list).includes('secret'), 'no secrets in a list');
+  // Secrets by any name: values, hashes, names; the method `client_secret_basic` is no secret.
+  t.false(
+    JSON.stringify(list).replaceAll('"client_secret_basic"', '').includes('secret'),
+    'no secrets in a list',
+  );
 });
 
 test('ago is readable at every scale', (t) => {

@@ -118,7 +118,8 @@ test('setting what is already there changes nothing and records nothing', async 
 test('a confidential client turned public loses its secrets; turned back it gets a new one', async (t) => {
   const app = await createWebApp(database, 'Switcher');
   const toPublic = await update(app.client_id, ['--public']);
-  t.deepEqual(toPublic.changed, ['public']);
+  // A public client authenticates with none: its method changes with it.
+  t.deepEqual(toPublic.changed, ['public', 'token_endpoint_auth_method']);
   t.is(toPublic.public, true);
   t.is(toPublic.client_secret, undefined);
   t.deepEqual(await database.db('client_secrets').where({ client_id: app.client_id }), []);

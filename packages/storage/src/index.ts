@@ -48,6 +48,7 @@ export {
 export {
   type AuditOption,
   type ClientFields,
+  type ClientJwks,
   type ClientRecord,
   type ClientSecretRecord,
   type ClientsRepository,
@@ -56,6 +57,7 @@ export {
   type NewClientSecret,
   type RegisteredVia,
   type RegistrationAccessChange,
+  type TokenEndpointAuthMethod,
 } from './repositories/clients-repository.ts';
 export {
   createGrantsRepository,

@@ -11,6 +11,7 @@ import * as rateLimits from './migrations/0008-rate-limits.ts';
 import * as hashedArtifactIds from './migrations/0009-hashed-artifact-ids.ts';
 import * as clientWebOrigins from './migrations/0010-client-web-origins.ts';
 import * as clientDpop from './migrations/0011-client-dpop-bound-access-tokens.ts';
+import * as clientPrivateKeyJwt from './migrations/0012-client-private-key-jwt.ts';
 import * as clientRequirePar from './migrations/0013-client-require-par.ts';
 import * as dynamicRegistration from './migrations/0014-dynamic-registration.ts';
 import * as clientBackchannelLogout from './migrations/0015-client-backchannel-logout.ts';
@@ -33,6 +34,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0009-hashed-artifact-ids', hashedArtifactIds],
   ['0010-client-web-origins', clientWebOrigins],
   ['0011-client-dpop-bound-access-tokens', clientDpop],
+  ['0012-client-private-key-jwt', clientPrivateKeyJwt],
   ['0013-client-require-par', clientRequirePar],
   ['0014-dynamic-registration', dynamicRegistration],
   ['0015-client-backchannel-logout', clientBackchannelLogout],

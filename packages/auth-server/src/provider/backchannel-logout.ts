@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { fetchAllowingLoopback } from './client-assertions.ts';
 
 // oidc-provider's Client model sends the logout token itself; its typings leave the method out.
 interface LogoutClient {
@@ -28,8 +29,10 @@ type FetchOptions = RequestInit & { dispatcher?: unknown };
  * making the server call into its own network through a URI the client chose (a JWKS or sector
  * URI); a logout URI is registered by an operator (`clients create --backchannel-logout-uri`),
  * and the apps that receive logout tokens commonly sit on a private network or, in development,
- * on loopback. The guard would drop every such delivery. oidc-provider's 2.5-second timeout and
- * `redirect: 'manual'` stay as they are.
+ * on loopback. The guard would drop every such delivery. Other requests get the guard but for a
+ * loopback host ({@link fetchAllowingLoopback}: a `private_key_jwt` client's JWKS URI there is
+ * the operator's too). oidc-provider's 2.5-second timeout and `redirect: 'manual'` stay as they
+ * are.
  */
 export function providerFetch(
   url: string | URL | Request,
@@ -39,7 +42,7 @@ export function providerFetch(
     const { dispatcher: _guard, ...unguarded } = options;
     return fetch(url, unguarded);
   }
-  return fetch(url, options);
+  return fetchAllowingLoopback(url, options);
 }
 
 // How oidc-provider posts a logout token (Back-Channel Logout 1.0 §2.5): a form with logout_token.

@@ -11,7 +11,7 @@ import {
 } from '../domain/lifetimes.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
-import { SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
+import { CLIENT_ASSERTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import {
   CLIENT_TTL_METADATA,
@@ -23,6 +23,7 @@ import type { PublicUser } from '../services/users-service.ts';
 import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
 import { providerFetch } from './backchannel-logout.ts';
+import { assertClientAssertionAudience, detectReplaysInPostgres } from './client-assertions.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { publishIssuerUrls } from './issuer-urls.ts';
 import { providerPages } from './pages.ts';
@@ -32,7 +33,6 @@ import { createResourceIndicators } from './resource-indicators.ts';
 // The algorithms our keys sign with; asymmetric only: HS* would key on client secrets, which we
 // store only as hashes.
 const SIGNING_ALGS = [...SIGNING_ALGORITHMS];
-const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 
 const DEFAULT_GRANT_TTL = 14 * 24 * 3600;
 
@@ -159,12 +159,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     renderError: providerPages.renderError as Configuration['renderError'],
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertionAudience,
     extraClientMetadata: {
       properties: [...Object.values(CLIENT_TTL_METADATA), CLIENT_WEB_ORIGINS_METADATA],
     },
     clientBasedCORS: clientBasedCors,
-    // Its own outgoing requests; logout tokens go to operator-registered URIs (see providerFetch).
+    // Its own outgoing requests; logout tokens and loopback JWKS URIs go to operator-registered
+    // URIs (see providerFetch).
     fetch: providerFetch,
     clientDefaults: {
       grant_types: ['client_credentials'],
@@ -173,7 +175,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       id_token_signed_response_alg: 'ES256',
     },
     enabledJWA: {
-      clientAuthSigningAlgValues: CLIENT_ASSERTION_ALGS,
+      clientAuthSigningAlgValues: [...CLIENT_ASSERTION_ALGORITHMS],
       idTokenSigningAlgValues: SIGNING_ALGS,
       userinfoSigningAlgValues: SIGNING_ALGS,
       introspectionSigningAlgValues: SIGNING_ALGS,
@@ -245,6 +247,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   // Behind a trusted proxy, the address it saw: the last X-Forwarded-For entry (app.ts).
   provider.maxIpsCount = 1;
+
+  detectReplaysInPostgres(provider, artifacts);
 
   // Secrets are stored hashed, several per client: compare against those, in constant time,
   // instead of oidc-provider's plain-text comparison.

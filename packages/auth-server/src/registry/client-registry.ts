@@ -162,8 +162,11 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     grant_types: record.grantTypes,
     redirect_uris: record.redirectUris,
     response_types: record.grantTypes.includes('authorization_code') ? ['code'] : [],
-    token_endpoint_auth_method: record.isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: record.tokenEndpointAuthMethod,
   };
+  // A private_key_jwt client's public keys, held here or fetched (and cached) by oidc-provider.
+  if (record.jwks) metadata.jwks = record.jwks;
+  if (record.jwksUri) metadata.jwks_uri = record.jwksUri;
   // RFC 8252 §7.3: a native app (public, redirecting only to loopback http or its own
   // private-use scheme) may come back on any loopback port; oidc-provider allows that for
   // application_type native only.
@@ -201,7 +204,9 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     }
     metadata.scope = scopes.join(' ');
   }
-  if (!record.isPublic) metadata.client_secret = PLACEHOLDER_SECRET;
+  if (record.tokenEndpointAuthMethod === 'client_secret_basic') {
+    metadata.client_secret = PLACEHOLDER_SECRET;
+  }
   if (record.accessTokenTtl !== null) {
     metadata[CLIENT_TTL_METADATA.accessToken] = record.accessTokenTtl;
   }

@@ -1,11 +1,12 @@
 import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
-import { clientJson } from '../format/clients.ts';
+import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
+import { clientJson, keyList } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
-interface Options {
+interface Options extends ClientKeysOptions {
   name: string;
   grant: string[];
   redirectUri?: string[];
@@ -62,6 +63,18 @@ export function registerClientsCreate(clients: Command, io: Io): void {
       'API resources (RFC 8707 identifiers) the client may get tokens for',
     )
     .option('--public', 'a public client (no secret; authorization code + PKCE, or device code)')
+    .option(
+      '--auth-method <method>',
+      'how a confidential client authenticates: client_secret_basic (a secret) or private_key_jwt (signed assertions, no secret) [client_secret_basic]',
+    )
+    .option(
+      '--jwks-file <path>',
+      'for private_key_jwt: a JSON file with its public keys (a JWK Set: ES256, PS256 or EdDSA keys, each with a kid)',
+    )
+    .option(
+      '--jwks-uri <url>',
+      'for private_key_jwt: where it publishes its public keys (https, or http on loopback)',
+    )
     .option('--first-party', 'a client of your own: no consent screen')
     .option('--homepage <url>', "the app's homepage, shown on the consent page")
     .option('--logo-uri <url>', "the app's logo, shown on the consent page")
@@ -80,10 +93,14 @@ export function registerClientsCreate(clients: Command, io: Io): void {
 Example:
   $ portcullis clients create --name billing --grant client_credentials \\
       --resource http://localhost:4000 --scope "notes:read notes:write" --first-party \\
-      --access-token-ttl 5m`,
+      --access-token-ttl 5m
+  $ portcullis clients create --name reports --grant client_credentials \\
+      --resource http://localhost:4000 --scope notes:read --first-party \\
+      --auth-method private_key_jwt --jwks-file reports-public-keys.json`,
     )
     .action(async (options: Options) => {
       const { createClientsService } = await loadServices();
+      const keys = await clientKeysInput(options);
       const created = await withDatabase(io, (db) =>
         createClientsService(db).create(
           {
@@ -101,6 +118,7 @@ Example:
             resources: options.resource ?? [],
             public: options.public ?? false,
             firstParty: options.firstParty ?? false,
+            ...keys,
             ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
             ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
             ...(options.accessTokenTtl !== undefined
@@ -127,7 +145,11 @@ Example:
               `client_secret: ${created.clientSecret}`,
               'the secret is shown only now: store it safely',
             ]
-          : ['public client: no secret']),
+          : [
+              created.client.isPublic
+                ? 'public client: no secret'
+                : `private_key_jwt client: no secret (keys: ${keyList(created.client)})`,
+            ]),
       ]);
     });
 }

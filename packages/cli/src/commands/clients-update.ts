@@ -1,13 +1,14 @@
 import type { UpdateClientInput } from '@portcullis/auth-server';
 import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
+import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
 import { CliError } from '../errors.ts';
 import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
-interface Options {
+interface Options extends ClientKeysOptions {
   name?: string;
   grant?: string[];
   redirectUri?: string[] | false;
@@ -105,6 +106,18 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
       new Option('--public', 'make it public: its secrets are deleted').conflicts('confidential'),
     )
     .addOption(new Option('--confidential', 'make it confidential: a new secret is shown once'))
+    .option(
+      '--auth-method <method>',
+      'client_secret_basic (a new secret is shown once) or private_key_jwt (give its keys; its secrets are deleted)',
+    )
+    .option(
+      '--jwks-file <path>',
+      'private_key_jwt: its public keys (a JWK Set), replacing the keys or JWKS URI it had (a key roll)',
+    )
+    .option(
+      '--jwks-uri <url>',
+      'private_key_jwt: where it publishes its public keys, replacing the keys or URI it had',
+    )
     .addOption(
       new Option('--first-party', 'a client of your own: no consent screen').conflicts(
         'thirdParty',
@@ -128,11 +141,12 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
       `
 Examples:
   $ portcullis clients update billing --scope "notes:read" --access-token-ttl 5m
-  $ portcullis clients update web-app --redirect-uri https://app.example.com/cb --no-logo-uri`,
+  $ portcullis clients update web-app --redirect-uri https://app.example.com/cb --no-logo-uri
+  $ portcullis clients update reports --jwks-file reports-keys-2026.json`,
     )
     .action(async (idOrName: string, options: Options) => {
       const { CLIENT_FIELD_NAMES, createClientsService } = await loadServices();
-      const input = toInput(options);
+      const input = { ...toInput(options), ...(await clientKeysInput(options)) };
       if (Object.keys(input).length === 0) {
         throw new CliError('nothing to change: give at least one option (see --help)', 2);
       }

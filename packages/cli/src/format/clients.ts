@@ -31,6 +31,9 @@ export function clientJson(client: ClientRecord) {
     scope: client.scopes.join(' '),
     resources: client.resources,
     public: client.isPublic,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
     first_party: client.firstParty,
     homepage: client.clientUri,
     logo_uri: client.logoUri,
@@ -86,6 +89,18 @@ export function printSecrets(io: Io, secrets: readonly SecretSummary[], now = ne
 }
 
 /**
+ * A `private_key_jwt` client's keys as people read them: the ids of the keys it holds
+ * (`k-2025, k-2026`), or where it publishes them.
+ *
+ * @example
+ * keyList(client); // 'k-2025, k-2026'
+ */
+export function keyList(client: ClientRecord): string {
+  if (client.jwksUri) return `published at ${client.jwksUri}`;
+  return (client.jwks?.keys ?? []).map((key) => key.kid ?? '(no kid)').join(', ') || '-';
+}
+
+/**
  * The client's type as people read it: `confidential, first-party`, `public, third-party`, and
  * `, dynamic` for a client that registered itself (RFC 7591).
  */
@@ -114,6 +129,7 @@ export function describeClient(client: ClientRecord): string[] {
     `client_id:         ${client.id}`,
     `type:              ${clientType(client)}`,
     `registered:        ${registeredBy(client)}`,
+    `authentication:    ${client.tokenEndpointAuthMethod}${client.tokenEndpointAuthMethod === 'private_key_jwt' ? ` (keys: ${keyList(client)})` : ''}`,
     `status:            ${client.disabledAt ? `disabled since ${when(client.disabledAt)}` : 'active'}`,
     `grants:            ${client.grantTypes.map(shortGrant).join(', ')}`,
     `scope:             ${client.scopes.join(' ') || '-'}`,

@@ -55,6 +55,30 @@ export function createArtifactsRepository(db: Database) {
     },
 
     /**
+     * Inserts an artifact only if no live one has its key: of concurrent callers with the same
+     * key exactly one gets `true` (an expired row left for the janitor is replaced). For replay
+     * detection, where a second use must lose even when the uses race.
+     *
+     * @example
+     * const first = await artifacts.insertIfAbsent({ model: 'ReplayDetection', id, payload: {}, expiresInSeconds: 60 });
+     */
+    async insertIfAbsent(
+      write: Pick<ArtifactWrite, 'model' | 'id' | 'payload'> & { expiresInSeconds: number },
+    ): Promise<boolean> {
+      const { model, id, payload, expiresInSeconds } = write;
+      const result = await db.raw(
+        `insert into oidc_artifacts (model, id, payload, expires_at)
+         values (?, ?, ?::jsonb, now() + make_interval(secs => ?))
+         on conflict (model, id) do update
+           set payload = excluded.payload, expires_at = excluded.expires_at, consumed_at = null
+           where oidc_artifacts.expires_at is not null and oidc_artifacts.expires_at <= now()
+         returning id`,
+        [model, id, JSON.stringify(payload), expiresInSeconds],
+      );
+      return (result as { rowCount: number }).rowCount === 1;
+    },
+
+    /**
      * Consumes single-use artifacts and writes what was issued from them, in one transaction:
      * all of it or none. Returns false, writing nothing, when one of them was already consumed
      * (or expired) — of concurrent callers exactly one gets `true`. A database that goes away in

@@ -4,6 +4,18 @@ import { notifyChange } from '../notifications.ts';
 import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
 import { useRegistrationToken } from './registration-tokens-repository.ts';
 
+/**
+ * How a client authenticates at the token endpoint: `none` (a public client),
+ * `client_secret_basic` (its hashed secrets, sent by HTTP Basic or in the body) or
+ * `private_key_jwt` (a client assertion signed by one of its keys, RFC 7523).
+ */
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'private_key_jwt';
+
+/** A client's public signing keys (RFC 7517 JWK Set), each member a string. */
+export interface ClientJwks {
+  keys: Array<Record<string, string>>;
+}
+
 /** What an operator sets on a client: everything but its id, secrets and timestamps. */
 export interface ClientFields {
   name: string;
@@ -22,6 +34,12 @@ export interface ClientFields {
   scopes: string[];
   resources: string[];
   isPublic: boolean;
+  /** `none` exactly when the client is public. */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** The public keys of a `private_key_jwt` client held here; null with `jwksUri` or no keys. */
+  jwks: ClientJwks | null;
+  /** Where a `private_key_jwt` client publishes its public keys; null with `jwks` or no keys. */
+  jwksUri: string | null;
   firstParty: boolean;
   /** The client's homepage, shown on consent pages. */
   clientUri: string | null;
@@ -80,6 +98,9 @@ export interface NewClient
     | 'requirePushedAuthorizationRequests'
     | 'backchannelLogoutUri'
     | 'backchannelLogoutSessionRequired'
+    | 'tokenEndpointAuthMethod'
+    | 'jwks'
+    | 'jwksUri'
   > {
   id: string;
   webOrigins?: string[];
@@ -87,6 +108,10 @@ export interface NewClient
   requirePushedAuthorizationRequests?: boolean;
   backchannelLogoutUri?: string | null;
   backchannelLogoutSessionRequired?: boolean;
+  /** Default: `none` for a public client, else `client_secret_basic`. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  jwks?: ClientJwks | null;
+  jwksUri?: string | null;
   clientUri?: string | null;
   logoUri?: string | null;
   accessTokenTtl?: number | null;
@@ -123,6 +148,9 @@ interface ClientRow {
   scopes: string[];
   resources: string[];
   is_public: boolean;
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  jwks: ClientJwks | null;
+  jwks_uri: string | null;
   first_party: boolean;
   client_uri: string | null;
   logo_uri: string | null;
@@ -159,6 +187,9 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   scopes: 'scopes',
   resources: 'resources',
   isPublic: 'is_public',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
   firstParty: 'first_party',
   clientUri: 'client_uri',
   logoUri: 'logo_uri',
@@ -179,6 +210,10 @@ const toClient = (row: ClientRow): ClientRecord => ({
   scopes: row.scopes,
   resources: row.resources,
   isPublic: row.is_public,
+  tokenEndpointAuthMethod:
+    row.token_endpoint_auth_method ?? (row.is_public ? 'none' : 'client_secret_basic'),
+  jwks: row.jwks ?? null,
+  jwksUri: row.jwks_uri ?? null,
   firstParty: row.first_party,
   clientUri: row.client_uri ?? null,
   logoUri: row.logo_uri ?? null,
@@ -207,7 +242,9 @@ function toColumns(fields: Partial<ClientFields>): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(COLUMNS)) {
     const value = fields[key as keyof ClientFields];
-    if (value !== undefined) columns[column] = value;
+    // A JWK Set goes to jsonb as text: pg would send a JS array inside it as a PostgreSQL array.
+    if (value !== undefined)
+      columns[column] = column === 'jwks' && value ? JSON.stringify(value) : value;
   }
   return columns;
 }
@@ -295,6 +332,11 @@ export function createClientsRepository(db: Database) {
               ...toColumns({
                 ...client,
                 webOrigins: client.webOrigins ?? [],
+                tokenEndpointAuthMethod:
+                  client.tokenEndpointAuthMethod ??
+                  (client.isPublic ? 'none' : 'client_secret_basic'),
+                jwks: client.jwks ?? null,
+                jwksUri: client.jwksUri ?? null,
                 clientUri: client.clientUri ?? null,
                 logoUri: client.logoUri ?? null,
                 accessTokenTtl: client.accessTokenTtl ?? null,

@@ -32,6 +32,9 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   scopes: 'scope',
   resources: 'resources',
   isPublic: 'public',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
   firstParty: 'first_party',
   clientUri: 'homepage',
   logoUri: 'logo_uri',
@@ -57,6 +60,12 @@ export interface CreateClientInput {
   scopes?: readonly string[];
   resources?: readonly string[];
   public?: boolean;
+  /** `client_secret_basic` (the default: a secret) or `private_key_jwt` (keys, no secret). */
+  authMethod?: string;
+  /** A `private_key_jwt` client's public keys (a JWK Set); or `jwksUri`. */
+  jwks?: unknown;
+  /** Where a `private_key_jwt` client publishes its public keys; or `jwks`. */
+  jwksUri?: string;
   firstParty?: boolean;
   /** Homepage shown on the consent page: https (http on loopback). */
   homepage?: string;
@@ -85,6 +94,11 @@ export interface UpdateClientInput {
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
   public?: boolean;
+  authMethod?: string;
+  /** New keys (a roll): replaces the key set or JWKS URI the client had. */
+  jwks?: unknown;
+  /** A new JWKS URI: replaces the key set or JWKS URI the client had. */
+  jwksUri?: string;
   firstParty?: boolean;
   homepage?: string | null;
   logoUri?: string | null;
@@ -151,6 +165,9 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
           public: input.public ?? false,
+          authMethod: input.authMethod,
+          jwks: input.jwks ?? null,
+          jwksUri: input.jwksUri ?? null,
           firstParty: input.firstParty ?? false,
           homepage: input.homepage ?? null,
           logoUri: input.logoUri ?? null,
@@ -160,7 +177,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
         resources,
       );
       const id = newId();
-      const clientSecret = fields.isPublic ? undefined : generateClientSecret();
+      const clientSecret = usesSecret(fields) ? generateClientSecret() : undefined;
       const { registration } = dynamic;
       const audit = [
         clientEvent('client.created', { id }, options, {
@@ -193,8 +210,10 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
 
     /**
      * Changes the given fields, validated exactly as `create` validates, on the client as it
-     * will be. A client turned public loses its secrets; one turned confidential gets a new
-     * secret (returned, shown once). Changing nothing is not an error: `changed` is empty.
+     * will be. A client turned public or to `private_key_jwt` loses its secrets; one turned to a
+     * secret gets a new one (returned, shown once). New keys (`jwks`, `jwksUri`) replace the old
+     * ones at once: the roll is the client's to stage, by listing old and new keys in the set
+     * until it signs with the new one. Changing nothing is not an error: `changed` is empty.
      */
     async update(
       idOrName: string,
@@ -225,6 +244,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
           public: input.public ?? current.isPublic,
+          ...updatedCredentials(current, input),
           firstParty: input.firstParty ?? current.firstParty,
           homepage: input.homepage === undefined ? current.clientUri : input.homepage,
           logoUri: input.logoUri === undefined ? current.logoUri : input.logoUri,
@@ -242,8 +262,10 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
       const { registrationAccess } = dynamic;
       if (changed.length === 0 && !registrationAccess) return { client: current, changed };
 
-      const turnedConfidential = current.isPublic && !fields.isPublic;
-      const clientSecret = turnedConfidential ? generateClientSecret() : undefined;
+      // A client that now needs a secret and had none gets one; one that no longer needs any
+      // (turned public, or to private_key_jwt) loses them.
+      const clientSecret =
+        usesSecret(fields) && !usesSecret(current) ? generateClientSecret() : undefined;
       const secretName = await newSecretName(clients, current.id);
       const audit = [
         clientEvent('client.updated', current, options, {
@@ -255,7 +277,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
       try {
         const client = await clients.update(current.id, changedFields(fields, changed), {
           audit: withAddress(audit, dynamic.address),
-          removeSecrets: !current.isPublic && fields.isPublic,
+          removeSecrets: usesSecret(current) && !usesSecret(fields),
           ...(registrationAccess ? { registrationAccess } : {}),
           ...(clientSecret
             ? { addSecret: { name: secretName, secretHash: hashClientSecret(clientSecret) } }
@@ -322,6 +344,28 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
 // Events of a change made over HTTP carry the request's address.
 function withAddress(events: NewAuditEvent[], address: string | undefined): NewAuditEvent[] {
   return address === undefined ? events : events.map((event) => ({ ...event, address }));
+}
+
+// Whether the client authenticates with a secret.
+const usesSecret = (client: Pick<ClientFields, 'tokenEndpointAuthMethod'>) =>
+  client.tokenEndpointAuthMethod === 'client_secret_basic';
+
+// The authentication method and keys of the client as it will be: new keys replace the old set
+// or URI (a roll); keys are kept while the client stays private_key_jwt and dropped when it
+// turns public or to a secret.
+function updatedCredentials(current: ClientRecord, input: UpdateClientInput) {
+  const willBePublic = input.public ?? current.isPublic;
+  const currentMethod = current.isPublic ? undefined : current.tokenEndpointAuthMethod;
+  const authMethod = input.authMethod ?? (willBePublic ? undefined : currentMethod);
+  if (input.jwks !== undefined || input.jwksUri !== undefined) {
+    return { authMethod, jwks: input.jwks ?? null, jwksUri: input.jwksUri ?? null };
+  }
+  const keep = authMethod === 'private_key_jwt';
+  return {
+    authMethod,
+    jwks: keep ? current.jwks : null,
+    jwksUri: keep ? current.jwksUri : null,
+  };
 }
 
 // An update's list: the new one, an empty one for null (cleared), or the current one.

@@ -5,7 +5,8 @@ import { invalidInput } from '../validation.ts';
 
 /**
  * The lookups every client operation starts with: by id or name, `not_found` when there is no
- * such client, and `invalid_input` for a public client where a secret is needed.
+ * such client, and `invalid_input` for a client with no secret (public, or `private_key_jwt`) where a
+ * secret is needed.
  *
  * @example
  * const { mustFind } = clientLookup(createClientsRepository(db));
@@ -21,6 +22,11 @@ export function clientLookup(clients: ClientsRepository) {
   const mustFindConfidential = async (idOrName: string): Promise<ClientRecord> => {
     const found = await mustFind(idOrName);
     if (found.isPublic) invalidInput(`client "${found.name}" is public: it has no secret`);
+    if (found.tokenEndpointAuthMethod === 'private_key_jwt') {
+      invalidInput(
+        `client "${found.name}" authenticates with private_key_jwt: it has keys, no secret (roll them with \`clients update\`)`,
+      );
+    }
     return found;
   };
 

@@ -1,4 +1,9 @@
-import type { ClientFields, ResourcesRepository } from '@portcullis/storage';
+import type {
+  ClientFields,
+  ClientJwks,
+  ResourcesRepository,
+  TokenEndpointAuthMethod,
+} from '@portcullis/storage';
 import { formatDuration, parseDuration } from '../../domain/duration.ts';
 import { SUPPORTED_GRANTS, shortGrant, storedGrant } from '../../domain/grants.ts';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
@@ -13,6 +18,7 @@ import {
   validateWebOrigin,
   validateWebUrl,
 } from '../validation.ts';
+import { validateClientJwks, validateJwksUri } from './client-keys.ts';
 
 /** Bounds of a client's own token lifetimes, in seconds. */
 export const CLIENT_TTL_LIMITS = {
@@ -39,6 +45,11 @@ export interface ClientDraft {
   scopes: readonly string[];
   resources: readonly string[];
   public: boolean;
+  /** How a confidential client authenticates; undefined: with a secret (`client_secret_basic`). */
+  authMethod: string | undefined;
+  /** A `private_key_jwt` client's key set as given (checked here), or null. */
+  jwks: unknown;
+  jwksUri: string | null;
   firstParty: boolean;
   homepage: string | null;
   logoUri: string | null;
@@ -69,6 +80,7 @@ export async function validateClientDraft(
       });
     }
   }
+  const credentials = clientCredentials(draft);
   if (draft.public && grants.includes('client_credentials')) {
     invalidInput('a public client cannot use client_credentials: it has no secret', {
       field: 'public',
@@ -133,6 +145,7 @@ export async function validateClientDraft(
     scopes,
     resources: resourceIds,
     isPublic: draft.public,
+    ...credentials,
     firstParty: draft.firstParty,
     clientUri: draft.homepage === null ? null : validateWebUrl(draft.homepage, 'homepage'),
     logoUri: draft.logoUri === null ? null : validateWebUrl(draft.logoUri, 'logo URI'),
@@ -157,6 +170,59 @@ function backchannelLogout(draft: ClientDraft, grants: readonly string[]): strin
     );
   }
   return validateBackchannelLogoutUri(draft.backchannelLogoutUri);
+}
+
+/** The token-endpoint authentication methods an operator may choose for a confidential client. */
+const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'private_key_jwt'] as const;
+
+// How the client authenticates and with which keys: none for a public client; a secret, or keys
+// and no secret (`private_key_jwt`, exactly one of a key set and a JWKS URI).
+function clientCredentials(draft: ClientDraft): {
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  jwks: ClientJwks | null;
+  jwksUri: string | null;
+} {
+  const hasKeys = draft.jwks !== null || draft.jwksUri !== null;
+  if (draft.public) {
+    if (draft.authMethod !== undefined && draft.authMethod !== 'none') {
+      invalidField('authMethod', `is ${draft.authMethod}: a public client authenticates with none`);
+    }
+    if (hasKeys) {
+      invalidField(draft.jwks !== null ? 'jwks' : 'jwksUri', 'is only for private_key_jwt clients');
+    }
+    return { tokenEndpointAuthMethod: 'none', jwks: null, jwksUri: null };
+  }
+  const method = draft.authMethod ?? 'client_secret_basic';
+  if (!(CONFIDENTIAL_AUTH_METHODS as readonly string[]).includes(method)) {
+    invalidField(
+      'authMethod',
+      `"${method}" is not supported (supported: ${CONFIDENTIAL_AUTH_METHODS.join(', ')}; a public client: --public)`,
+      { value: method },
+    );
+  }
+  if (method === 'client_secret_basic') {
+    if (hasKeys) {
+      invalidField(
+        draft.jwks !== null ? 'jwks' : 'jwksUri',
+        'is only for private_key_jwt clients (a client with a secret has no keys)',
+      );
+    }
+    return { tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, jwksUri: null };
+  }
+  if (draft.jwks !== null && draft.jwksUri !== null) {
+    invalidField(
+      'jwks',
+      'and a JWKS URI were both given: a private_key_jwt client has one of them',
+    );
+  }
+  if (!hasKeys) {
+    invalidField('jwks', 'or a JWKS URI is required by private_key_jwt (the client has no secret)');
+  }
+  return {
+    tokenEndpointAuthMethod: 'private_key_jwt',
+    jwks: draft.jwks === null ? null : validateClientJwks(draft.jwks),
+    jwksUri: draft.jwksUri === null ? null : validateJwksUri(draft.jwksUri),
+  };
 }
 
 /**
