@@ -257,3 +257,59 @@ test('refused: keys with a secret-using or public client, an unknown method', as
     /^portcullis: --jwks-file is only for private_key_jwt clients/,
   );
 });
+
+test('apply: token_endpoint_auth_method with jwks or jwks_uri, and back to a secret', async (t) => {
+  const key = ecKey('applied-1');
+  const declare = async (lines: string) => {
+    const name = folder.file(`apply-${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(
+      name,
+      `clients:
+  - name: applied keyed
+    grants: [client_credentials]
+${lines}`,
+    );
+    return cli(database, ['apply', '-f', name]);
+  };
+  const show = () => cliJson<WithKeys>(database, ['clients', 'show', 'applied keyed']);
+  const keysLines = `    token_endpoint_auth_method: private_key_jwt
+    jwks: ${JSON.stringify({ keys: [key.public] })}
+`;
+  const created = await declare(keysLines);
+  t.is(created.code, 0, created.stderr);
+  t.notRegex(created.stdout, /client secret/);
+  t.deepEqual(
+    (await show()).jwks?.keys.map((k) => k.kid),
+    ['applied-1'],
+  );
+  // The same file again changes nothing (the stored set reads back equal).
+  const again = await declare(keysLines);
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /unchanged/);
+  const renamed = await cliJson<WithKeys>(database, [
+    'clients',
+    'update',
+    'applied keyed',
+    '--first-party',
+  ]);
+  t.deepEqual(renamed.changed, ['first_party']);
+
+  const refused = await declare(`    token_endpoint_auth_method: private_key_jwt
+    jwks: ${JSON.stringify({ keys: [key.private] })}
+`);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /clients\[0\]\.jwks\[0\]: key 1 holds private key material/);
+  const uri = await declare(`    token_endpoint_auth_method: private_key_jwt
+    jwks_uri: ftp://keys.example.com/jwks
+`);
+  t.is(uri.code, 1);
+  t.regex(uri.stderr, /clients\[0\]\.jwks_uri: the JWKS URI "ftp:/);
+
+  // Left out, the method returns to the default: a secret, shown once; the keys go.
+  const back = await declare('');
+  t.is(back.code, 0, back.stderr);
+  t.regex(back.stdout, /new client secrets, shown only now/);
+  const shown = await show();
+  t.is(shown.token_endpoint_auth_method, 'client_secret_basic');
+  t.is(shown.jwks, null);
+});

@@ -74,7 +74,7 @@ function checkConfidential(client: ClientRecord, secrets: SecretFacts[], now: Da
  * Judges each client's secrets: a confidential, enabled client needs one that has not expired
  * and is not about to; live secrets older than a year should be rotated (unless already
  * expiring within 14 days, as after `rotate-secret`); expired secrets still
- * stored are noted; a public client should hold none. Only names and dates are read, never
+ * stored are noted; a public or `private_key_jwt` client should hold none. Only names and dates are read, never
  * hashes. Pure: reads only its arguments.
  *
  * @example
@@ -92,6 +92,20 @@ export function checkClientSecrets(clients: readonly ClientFacts[], now: Date): 
               subject: clientSubject(client),
               reason: `The public client holds ${secrets.length} secret(s), yet authenticates with none, so nothing stops a copy of them being trusted elsewhere (docs/security.md: public clients have no secret).`,
               // `remove-secret` refuses public clients, and `update --public` only acts on a change.
+              fix: null,
+            },
+          ];
+    }
+    if (client.tokenEndpointAuthMethod === 'private_key_jwt') {
+      return secrets.length === 0
+        ? []
+        : [
+            {
+              id: 'client-keys-has-secret',
+              severity: 'warning',
+              subject: clientSubject(client),
+              reason: `The private_key_jwt client holds ${secrets.length} secret(s), yet the servers accept none from it, so nothing stops a copy of them being trusted elsewhere.`,
+              // `remove-secret` refuses keyed clients, and `update` only acts on a change.
               fix: null,
             },
           ];

@@ -39,6 +39,9 @@ export interface ServerPolicyFacts {
 /** A client's secret, without its hash. */
 export type SecretFacts = Omit<ClientSecretRecord, 'secretHash'>;
 
+/** What a `private_key_jwt` client's `jwks_uri` answered: its usable keys, or why none came. */
+export type PublishedKeysFacts = { usableKeys: number } | { error: string };
+
 /** A registered client and its secrets. */
 export interface ClientFacts {
   client: ClientRecord;
@@ -48,6 +51,8 @@ export interface ClientFacts {
    * not; absent when it has none or is disabled (nobody signs in to it).
    */
   logoutReceiver?: { error?: string };
+  /** For an enabled client with a `jwks_uri`: what fetching it gave. */
+  publishedKeys?: PublishedKeysFacts;
 }
 
 /** A signing key, without its private part. */

@@ -1,4 +1,5 @@
 export { checkBackchannelLogout } from './check-backchannel-logout.ts';
+export { checkClientKeys } from './check-client-keys.ts';
 export { checkClientSecrets } from './check-client-secrets.ts';
 export { checkClients } from './check-clients.ts';
 export { checkConfiguration, RANDOM_KEY_EXPRESSION } from './check-configuration.ts';

@@ -12,11 +12,13 @@ import {
 import type { DevSecrets } from '../config/server-config.ts';
 import { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 import { decryptSigningKey } from '../keys/signing-keys.ts';
+import { usableClientKeys } from '../services/clients/client-keys.ts';
 import type {
   ClientFacts,
   DatabaseFacts,
   DoctorFacts,
   DoctorMode,
+  PublishedKeysFacts,
   ServerPolicyFacts,
   SigningKeyFacts,
 } from './facts.ts';
@@ -92,6 +94,14 @@ async function loadDatabase(
       facts.logoutReceiver = error === undefined ? {} : { error };
     }),
   );
+  // Every enabled private_key_jwt client's published key set, side by side: at most 5 s each.
+  await Promise.all(
+    clients.map(async (facts) => {
+      const uri = facts.client.jwksUri;
+      if (!uri || facts.client.disabledAt) return;
+      facts.publishedKeys = await fetchPublishedKeys(uri);
+    }),
+  );
   const keys = (await createKeysRepository(db).list()).map((record): SigningKeyFacts => {
     const { privateJwkEncrypted: _, publicJwk: __, ...key } = record;
     return { ...key, decrypts: kek ? decrypts(record, kek) : undefined };
@@ -105,6 +115,26 @@ async function loadDatabase(
     resources: await createResourcesRepository(db).list(),
     keys,
   };
+}
+
+const JWKS_TIMEOUT_MS = 5000;
+
+// A private_key_jwt client's published key set, fetched as the servers would (a GET, at most 5 s),
+// reduced to how many of its keys they could use.
+async function fetchPublishedKeys(uri: string): Promise<PublishedKeysFacts> {
+  try {
+    const response = await fetch(uri, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
+    });
+    if (response.status !== 200) return { error: `it answered ${response.status}` };
+    return { usableKeys: usableClientKeys(await response.json()) };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+    const reason = error instanceof Error ? error.message : String(error);
+    return { error: typeof cause === 'string' ? `${reason} (${cause})` : reason };
+  }
 }
 
 function decrypts(key: SigningKeyRecord, kek: Buffer): boolean {

@@ -1,4 +1,5 @@
 import { checkBackchannelLogout } from './check-backchannel-logout.ts';
+import { checkClientKeys } from './check-client-keys.ts';
 import { checkClientSecrets } from './check-client-secrets.ts';
 import { checkClients } from './check-clients.ts';
 import { checkConfiguration } from './check-configuration.ts';
@@ -32,6 +33,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
           ...checkBackchannelLogout(database.clients, facts.configuration.mode),
           ...checkClientSecrets(database.clients, now),
           ...checkRegistration(facts.configuration, database.registrationTokens, now),
+          ...checkClientKeys(database.clients),
           ...checkResources(database.resources),
           ...checkSigningKeys(database.keys, now),
         ]

@@ -212,7 +212,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   isPublic: row.is_public,
   tokenEndpointAuthMethod:
     row.token_endpoint_auth_method ?? (row.is_public ? 'none' : 'client_secret_basic'),
-  jwks: row.jwks ?? null,
+  jwks: row.jwks ? { keys: row.jwks.keys.map(inNameOrder) } : null,
   jwksUri: row.jwks_uri ?? null,
   firstParty: row.first_party,
   clientUri: row.client_uri ?? null,
@@ -226,6 +226,10 @@ const toClient = (row: ClientRow): ClientRecord => ({
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
+
+// jsonb keeps an object's members in its own order (shorter names first): read back in name order.
+const inNameOrder = (key: Record<string, string>) =>
+  Object.fromEntries(Object.entries(key).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 const toSecret = (row: SecretRow): ClientSecretRecord => ({
   id: String(row.id),

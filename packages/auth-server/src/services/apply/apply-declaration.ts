@@ -112,6 +112,13 @@ const CLIENT_VIEW: ReadonlyArray<readonly [string, (client: ClientRecord) => unk
   ['scopes', (c) => c.scopes],
   ['resources', (c) => c.resources],
   ['public', (c) => c.isPublic],
+  // Shown only where it is not the default of the client's type (a secret, or none if public).
+  [
+    'token_endpoint_auth_method',
+    (c) => (c.tokenEndpointAuthMethod === 'private_key_jwt' ? c.tokenEndpointAuthMethod : null),
+  ],
+  ['jwks', (c) => c.jwks],
+  ['jwks_uri', (c) => c.jwksUri],
   ['first_party', (c) => c.firstParty],
   ['homepage', (c) => c.clientUri],
   ['logo_uri', (c) => c.logoUri],
@@ -477,11 +484,25 @@ function requiredInput(declared: DeclaredClient) {
   };
 }
 
+// What the file says of the client's credentials; for an update, what it leaves out is the
+// default of `clients create` (a secret, no keys), not what the client had.
+function credentialsInput(declared: DeclaredClient) {
+  return {
+    ...(declared.authMethod === undefined ? {} : { authMethod: declared.authMethod }),
+    jwks: declared.jwks,
+    jwksUri: declared.jwksUri,
+  };
+}
+
 // Every field, so that what the file leaves out returns to `clients create`'s default.
 function updateInput(declared: DeclaredClient): UpdateClientInput {
   return {
     ...requiredInput(declared),
     backchannelLogoutUri: declared.backchannelLogoutUri,
+    ...credentialsInput(declared),
+    ...(declared.authMethod === undefined && !declared.public
+      ? { authMethod: 'client_secret_basic' }
+      : {}),
     homepage: declared.homepage,
     logoUri: declared.logoUri,
     accessTokenTtl: declared.accessTokenTtl,
@@ -495,6 +516,7 @@ function createInput(declared: DeclaredClient): CreateClientInput {
     ...(declared.backchannelLogoutUri === null
       ? {}
       : { backchannelLogoutUri: declared.backchannelLogoutUri }),
+    ...credentialsInput(declared),
     ...(declared.homepage === null ? {} : { homepage: declared.homepage }),
     ...(declared.logoUri === null ? {} : { logoUri: declared.logoUri }),
     ...(declared.accessTokenTtl === null ? {} : { accessTokenTtl: declared.accessTokenTtl }),

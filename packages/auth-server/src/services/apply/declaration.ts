@@ -1,6 +1,7 @@
 import type { ScopeRecord } from '@portcullis/storage';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
 import { AuthServerError } from '../../errors.ts';
+import { validateJwksUri } from '../clients/client-keys.ts';
 import {
   CLIENT_TTL_LIMITS,
   SUPPORTED_GRANTS,
@@ -61,6 +62,11 @@ export interface DeclaredClient {
   scopes: string[];
   resources: string[];
   public: boolean;
+  /** Unset: a secret (`client_secret_basic`), or none for a public client. */
+  authMethod: string | undefined;
+  /** A `private_key_jwt` client's public keys, as a JWK Set in the file. */
+  jwks: unknown;
+  jwksUri: string | null;
   firstParty: boolean;
   homepage: string | null;
   logoUri: string | null;
@@ -98,6 +104,9 @@ export const DECLARATION_KEYS = {
     'scopes',
     'resources',
     'public',
+    'token_endpoint_auth_method',
+    'jwks',
+    'jwks_uri',
     'first_party',
     'homepage',
     'logo_uri',
@@ -328,6 +337,10 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     text(validateBackchannelLogoutUri),
   );
   const logoutSid = field(entry, 'backchannel_logout_session_required', path, c.boolean);
+  const authMethod = field(entry, 'token_endpoint_auth_method', path, c.string);
+  // The key set's own rules span the client (which method, which other key): the service checks it.
+  const jwks = field(entry, 'jwks', path, (v) => v);
+  const jwksUri = field(entry, 'jwks_uri', path, text(validateJwksUri));
   const homepage = field(
     entry,
     'homepage',
@@ -376,6 +389,9 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
     public: isPublic?.value ?? false,
+    authMethod: authMethod?.value,
+    jwks: jwks?.value ?? null,
+    jwksUri: jwksUri?.value ?? null,
     firstParty: firstParty?.value ?? false,
     homepage: homepage?.value ?? null,
     logoUri: logoUri?.value ?? null,
@@ -413,7 +429,8 @@ function dropDuplicates<T extends { index: number }>(
  * Checks a declaration file's content (YAML or JSON, already parsed):
  * `{ resources: [{ identifier, name, scopes: [{ name, description }], access_token_ttl,
  * access_token_format }], clients: [{ name, grants, redirect_uris, scopes, resources, public,
- * first_party, homepage, logo_uri, access_token_ttl, refresh_token_ttl, disabled }] }`.
+ * token_endpoint_auth_method, jwks, jwks_uri, first_party, homepage, logo_uri,
+ * access_token_ttl, refresh_token_ttl, disabled }] }`.
  * Every value goes through the validator `clients create` and `resources create` use, no key
  * may be unknown (a typo never becomes a silent default), and no client name, resource
  * identifier or resource name (regardless of case) may appear twice. Every problem is reported

@@ -65,7 +65,7 @@ export interface CreateClientInput {
   /** A `private_key_jwt` client's public keys (a JWK Set); or `jwksUri`. */
   jwks?: unknown;
   /** Where a `private_key_jwt` client publishes its public keys; or `jwks`. */
-  jwksUri?: string;
+  jwksUri?: string | null;
   firstParty?: boolean;
   /** Homepage shown on the consent page: https (http on loopback). */
   homepage?: string;
@@ -98,7 +98,7 @@ export interface UpdateClientInput {
   /** New keys (a roll): replaces the key set or JWKS URI the client had. */
   jwks?: unknown;
   /** A new JWKS URI: replaces the key set or JWKS URI the client had. */
-  jwksUri?: string;
+  jwksUri?: string | null;
   firstParty?: boolean;
   homepage?: string | null;
   logoUri?: string | null;

@@ -63,6 +63,25 @@ export function validateJwksUri(value: string): string {
   return uri;
 }
 
+/**
+ * How many keys of a set published at a client's `jwks_uri` (or stored before these rules)
+ * would pass {@link validateClientJwks} on their own: 0 means the client cannot authenticate.
+ *
+ * @example
+ * usableClientKeys(await (await fetch(client.jwksUri)).json()); // 2
+ */
+export function usableClientKeys(value: unknown): number {
+  if (!isObject(value) || !Array.isArray(value.keys)) return 0;
+  return value.keys.filter((key, index) => {
+    try {
+      validateKey(key, index);
+      return true;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
 function validateKey(key: unknown, index: number): Record<string, string> {
   const fail = (problem: string): never => invalidField('jwks', problem, { index });
   const where = `key ${index + 1}`;
@@ -93,8 +112,10 @@ function validateKey(key: unknown, index: number): Record<string, string> {
     );
   }
   if (key.use !== undefined && key.use !== 'sig') fail(`${where} has use "${key.use}": use "sig"`);
-  const jwk: Record<string, string> = { kty: key.kty as string, kid: key.kid as string };
-  for (const member of ['alg', 'use', ...spec.members]) {
+  // Members in name order, as the clients repository reads them back, so that an unchanged key
+  // set compares equal to the stored one.
+  const jwk: Record<string, string> = {};
+  for (const member of ['kty', 'kid', 'alg', 'use', ...spec.members].sort()) {
     if (typeof key[member] === 'string') jwk[member] = key[member];
   }
   let bits: number | undefined;
