@@ -97,15 +97,20 @@ async function webApp(name: string, logout: string | undefined, sessionRequired 
 }
 type WebApp = Awaited<ReturnType<typeof webApp>>;
 
-/** Signs erin in to `app` in `browser` (the login page the first time) and returns her ID token. */
-async function signIn(browser: HttpBrowser, app: WebApp) {
-  const verifier = client.randomPKCECodeVerifier();
-  const url = client.buildAuthorizationUrl(app.config, {
+/** An authorization request of `app` for openid, with the PKCE challenge of `verifier`. */
+async function authorizationUrl(app: WebApp, verifier: string) {
+  return client.buildAuthorizationUrl(app.config, {
     redirect_uri: REDIRECT,
     scope: 'openid',
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
   });
+}
+
+/** Signs erin in to `app` in `browser` (the login page the first time) and returns her ID token. */
+async function signIn(browser: HttpBrowser, app: WebApp) {
+  const verifier = client.randomPKCECodeVerifier();
+  const url = await authorizationUrl(app, verifier);
   let step = await browser.follow(url.href);
   if (!step.left) {
     step = (await submitForm(browser, step, { username: 'erin', password: PASSWORD })).next;
@@ -191,6 +196,33 @@ test.serial(
   },
 );
 
+test.serial(
+  'RP-initiated logout with "No, stay signed in" tells only the app that asked',
+  async (t) => {
+    const asking = await webApp('Tasks', `${receiverUrl}/ok/tasks`, true);
+    const staying = await webApp('Wiki', `${receiverUrl}/ok/wiki`, true);
+    const browser = new HttpBrowser(stack.issuer);
+    const idToken = await signIn(browser, asking);
+    await signIn(browser, staying);
+
+    const confirm = await browser.follow(client.buildEndSessionUrl(asking.config, {}).href);
+    await submitForm(browser, confirm, {}, 'op.logoutForm');
+
+    t.deepEqual(
+      deliveries.map((d) => d.path),
+      ['/ok/tasks'],
+    );
+    const { payload } = await verifyLogoutToken((deliveries[0] as Delivery).token, asking.id);
+    t.is(payload.sid, idToken.sid);
+    // The session goes on for the other app: it signs in again without the login page.
+    const again = await browser.follow(
+      (await authorizationUrl(staying, client.randomPKCECodeVerifier())).href,
+    );
+    t.truthy(again.left, 'still signed in for Wiki');
+    deliveries.length = 0;
+  },
+);
+
 test.serial("the account page's Sign out sends the session's apps a logout token", async (t) => {
   const app = await webApp('Photos', `${receiverUrl}/ok/photos`, true);
   const browser = new HttpBrowser(stack.issuer);
@@ -251,12 +283,7 @@ test.serial(
     t.regex(await rpInitiatedLogout(browser, healthy), /You are signed out/);
     // Signed out for real: the next authorization request asks for the password again.
     const again = await browser.follow(
-      client.buildAuthorizationUrl(healthy.config, {
-        redirect_uri: REDIRECT,
-        scope: 'openid',
-        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      }).href,
+      (await authorizationUrl(healthy, client.randomPKCECodeVerifier())).href,
     );
     t.regex(await again.response.text(), /name="password"/);
 
