@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAuthServer, loadServerConfig, silentLogger } from '@portcullis/auth-server';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
+import { exportJWK, generateKeyPair } from 'jose';
 import * as client from 'openid-client';
 import {
   discoverClient,
@@ -368,6 +372,37 @@ test('RFC 7592: read, update (rotating the token), delete with the registration 
     .where({ type: 'client.deleted', client_id: created.body.client_id })
     .first();
   t.is(deleted?.actor, `client:${created.body.client_id}`);
+});
+
+test('RFC 7592 read says how the client authenticates now, after an operator moved it to keys', async (t) => {
+  const created = await register(metadata(), (await initialToken()).token);
+  t.is(created.status, 201);
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const folder = await mkdtemp(path.join(tmpdir(), 'portcullis-dcr-'));
+  t.teardown(() => rm(folder, { recursive: true, force: true }));
+  const file = path.join(folder, 'keys.json');
+  await writeFile(
+    file,
+    JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1' }] }),
+  );
+  const id = created.body.client_id as string;
+  await stack.cli([
+    'clients',
+    'update',
+    id,
+    '--auth-method',
+    'private_key_jwt',
+    '--jwks-file',
+    file,
+  ]);
+  const read = await manage(
+    created.body.registration_client_uri as string,
+    'GET',
+    created.body.registration_access_token as string,
+  );
+  t.is(read.status, 200);
+  t.is(read.body.token_endpoint_auth_method, 'private_key_jwt');
+  t.false('client_secret_expires_at' in read.body, 'no secret to expire');
 });
 
 test('a deleted confidential client can no longer get tokens', async (t) => {

@@ -211,7 +211,8 @@ export function clientMetadata(client: ClientRecord): Record<string, unknown> {
     redirect_uris: client.redirectUris,
     grant_types: client.grantTypes,
     response_types: ['code'],
-    token_endpoint_auth_method: client.isPublic ? 'none' : 'client_secret_basic',
+    // As stored: an operator may since have moved a self-registered client to keys.
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
     scope: client.scopes.join(' '),
     ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
@@ -219,6 +220,8 @@ export function clientMetadata(client: ClientRecord): Record<string, unknown> {
     ...(client.requirePushedAuthorizationRequests
       ? { require_pushed_authorization_requests: true }
       : {}),
-    ...(client.isPublic ? {} : { client_secret_expires_at: 0 }),
+    ...(client.tokenEndpointAuthMethod === 'client_secret_basic'
+      ? { client_secret_expires_at: 0 }
+      : {}),
   };
 }
