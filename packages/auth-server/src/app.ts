@@ -7,6 +7,7 @@ import {
   createGrantsRepository,
   createKeysRepository,
   createResourcesRepository,
+  createRolesRepository,
   type Database,
   databasePoolStats,
   listenForChanges,
@@ -109,6 +110,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       grants: createGrantsRepository(db),
       jwks,
       users,
+      roles: createRolesRepository(db),
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
     });
     useProviderPipeline(provider, {

@@ -50,4 +50,5 @@ export * from './services/resource-catalogue.ts';
 export * from './services/resource-seed.ts';
 export * from './services/resources-apply.ts';
 export * from './services/resources-service.ts';
+export * from './services/roles-service.ts';
 export * from './services/users-service.ts';

@@ -61,6 +61,15 @@ const GROUPS: ReadonlyArray<{
     commands: async () => (await import('./commands/users.ts')).registerUsers,
   },
   {
+    name: 'roles',
+    description: 'roles: scopes of resources that depend on the user',
+    examples: [
+      'roles list',
+      'roles create notes-admin --scope "https://api.example.com notes:admin"',
+    ],
+    commands: async () => (await import('./commands/roles.ts')).registerRoles,
+  },
+  {
     name: 'grants',
     description: "users' grants to apps",
     examples: ['grants list --user alice'],

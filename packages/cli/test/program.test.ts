@@ -41,7 +41,18 @@ test('portcullis --help shows the groups, the exit codes and where the guide is'
 test('each group lists its commands, with examples', async (t) => {
   t.deepEqual(
     groups.map((g) => g.name()),
-    ['db', 'clients', 'resources', 'tokens', 'users', 'grants', 'keys', 'audit', 'secrets'],
+    [
+      'db',
+      'clients',
+      'resources',
+      'tokens',
+      'users',
+      'roles',
+      'grants',
+      'keys',
+      'audit',
+      'secrets',
+    ],
   );
   for (const group of groups) {
     const help = await portcullis([group.name(), '--help']);

@@ -41,6 +41,7 @@ export { owner } from './rules/owner.ts';
 export { type MethodRequirements, perMethod } from './rules/per-method.ts';
 export { type ReadWriteScopes, readWrite } from './rules/read-write.ts';
 export { resourceScope } from './rules/resource-scope.ts';
+export { role } from './rules/role.ts';
 export type { Rule, Verdict } from './rules/rule.ts';
 export {
   createMemoryThrottleStore,

@@ -108,6 +108,14 @@ export {
   type ScopeRecord,
 } from './repositories/resources-repository.ts';
 export {
+  createRolesRepository,
+  type NewRole,
+  type RoleRecord,
+  type RoleScope,
+  type RolesRepository,
+  type UserResourceRoles,
+} from './repositories/roles-repository.ts';
+export {
   createUsersRepository,
   type NewUser,
   type UserRecord,

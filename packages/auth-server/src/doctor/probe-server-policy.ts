@@ -112,6 +112,7 @@ async function buildProbeProvider() {
       (key) => JSON.parse(decryptPrivateKey(key.privateJwkEncrypted, kek, key.kid)) as PrivateJwk,
     ),
     users: { findById: async () => undefined },
+    roles: { onResource: async () => ({ roles: [], scopes: [] }) },
     refreshReuseGraceSeconds: 0,
   });
 }

@@ -29,6 +29,7 @@ import { publishIssuerUrls } from './issuer-urls.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, type GrantLookup, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import { createRolesClaim, type UserRoles } from './user-roles.ts';
 
 // The algorithms our keys sign with; asymmetric only: HS* would key on client secrets, which we
 // store only as hashes.
@@ -118,6 +119,8 @@ export interface ProviderDeps {
   grants: GrantLookup;
   jwks: PrivateJwk[];
   users: { findById(id: string): Promise<PublicUser | undefined> };
+  /** The scopes and roles a user holds on a resource: role-gated scopes, the `roles` claim. */
+  roles: UserRoles;
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
   refreshReuseGraceSeconds: number;
 }
@@ -129,7 +132,7 @@ export interface ProviderDeps {
  * (provider/pipeline.ts).
  */
 export function createProvider(deps: ProviderDeps): Provider {
-  const { config, clients, resources, artifacts, jwks, users } = deps;
+  const { config, clients, resources, artifacts, jwks, users, roles } = deps;
   const configuration: Configuration = {
     adapter: createAdapterClass({
       artifacts,
@@ -155,6 +158,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     loadExistingGrant: createLoadExistingGrant(clients, deps.grants),
     issueRefreshToken,
+    extraTokenClaims: createRolesClaim(resources, roles) as Configuration['extraTokenClaims'],
     rotateRefreshToken: true,
     renderError: providerPages.renderError as Configuration['renderError'],
     responseTypes: ['code'],
@@ -216,7 +220,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         logoutSource: providerPages.logoutSource,
         postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
       } as NonNullable<Configuration['features']>['rpInitiatedLogout'],
-      resourceIndicators: createResourceIndicators({ clients, resources }) as NonNullable<
+      resourceIndicators: createResourceIndicators({ clients, resources, roles }) as NonNullable<
         Configuration['features']
       >['resourceIndicators'],
     },

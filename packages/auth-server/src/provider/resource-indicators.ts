@@ -2,17 +2,23 @@ import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
+import type { UserRoles } from './user-roles.ts';
 
 /**
  * RFC 8707 resource indicators: which API a token is for, and which of that API's scopes the
  * client may hold. Unknown resources and resources the client is not allowed get the same
- * `invalid_target`, so the answer does not reveal which resources exist.
+ * `invalid_target`, so the answer does not reveal which resources exist. A role-gated scope is
+ * offered for a user only when one of the user's roles holds it (read at every request, so a
+ * role taken away is gone at the next refresh), and otherwise silently dropped, from the consent
+ * page as from the token; client credentials have no user, so there the client's allowed scopes
+ * decide alone.
  */
 export function createResourceIndicators(deps: {
   clients: ClientRegistry;
   resources: ResourceRegistry;
+  roles: UserRoles;
 }) {
-  const { clients, resources } = deps;
+  const { clients, resources, roles } = deps;
   const oidcScopes = new Set(OIDC_SCOPES);
 
   return {
@@ -52,12 +58,19 @@ export function createResourceIndicators(deps: {
         throw new errors.InvalidTarget('the resource is unknown or not allowed for this client');
       }
       const onResource = new Set(resource.scopes.map((s) => s.name));
-      const allowed = client.record.scopes.filter((s) => onResource.has(s));
+      const clientCredentials = ctx.oidc.params?.grant_type === 'client_credentials';
+      let allowed = client.record.scopes.filter((s) => onResource.has(s));
+      if (!clientCredentials && resource.roleGatedScopes.length > 0) {
+        const userId = userOf(ctx);
+        const held = new Set(userId ? (await roles.onResource(userId, identifier)).scopes : []);
+        const gated = new Set(resource.roleGatedScopes);
+        allowed = allowed.filter((s) => !gated.has(s) || held.has(s));
+      }
 
       // oidc-provider silently drops requested scopes the resource does not grant; for client
       // credentials a request for a scope the client may not hold is an error (RFC 6749 §5.2).
-      if (ctx.oidc.params?.grant_type === 'client_credentials') {
-        const requested = String(ctx.oidc.params.scope ?? '')
+      if (clientCredentials) {
+        const requested = String(ctx.oidc.params?.scope ?? '')
           .split(' ')
           .filter(Boolean);
         const refused = requested.find((s) => !oidcScopes.has(s) && !allowed.includes(s));
@@ -77,4 +90,12 @@ export function createResourceIndicators(deps: {
 
     useGrantedResource: async () => true,
   };
+}
+
+// The user a token or consent is for: the grant's at the token endpoint (code, refresh token,
+// device code), the signed-in session's at the authorization endpoint; none before sign-in, when
+// oidc-provider asks again once the user is known.
+function userOf(ctx: KoaContextWithOIDC): string | undefined {
+  const grant = ctx.oidc.entities.Grant as { accountId?: string } | undefined;
+  return grant?.accountId ?? ctx.oidc.session?.accountId;
 }

@@ -30,4 +30,5 @@ export * from './resource-catalogue.ts';
 export * from './resource-seed.ts';
 export * from './resources-apply.ts';
 export * from './resources-service.ts';
+export * from './roles-service.ts';
 export * from './users-service.ts';

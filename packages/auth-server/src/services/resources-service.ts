@@ -58,6 +58,12 @@ export interface UpdateResourceInput {
   putScopes?: readonly ScopeRecord[];
   /** Scope names to delete. */
   removeScopes?: readonly string[];
+  /** Scope names a user gets only through a role. */
+  gateScopes?: readonly string[];
+  /** Scope names to take out of role gating. */
+  ungateScopes?: readonly string[];
+  /** Whether access tokens for users carry a `roles` claim. */
+  rolesClaim?: boolean;
 }
 
 /** Who made a change, for the audit trail (`cli:<user>`; `system` when not said). */
@@ -131,6 +137,45 @@ function validateNewScopes(scopes: readonly ScopeRecord[], field: string): Scope
     seen.add(scope.name);
   }
   return [...scopes];
+}
+
+/**
+ * The role gating `input` asks for: every named scope must be the resource's (or added by the
+ * same update), none both gated and not. Returns the storage changes and the audit's names of
+ * what actually changes (`scope notes:admin role-gated`).
+ */
+function gatingChanges(
+  current: ResourceRecord,
+  input: UpdateResourceInput,
+  put: readonly ScopeRecord[],
+): { changes: Pick<ResourceChanges, 'gateScopes' | 'ungateScopes'>; changed: string[] } {
+  const gate = [...new Set(input.gateScopes ?? [])];
+  const ungate = [...new Set(input.ungateScopes ?? [])];
+  const known = (name: string) =>
+    current.scopes.some((s) => s.name === name) || put.some((s) => s.name === name);
+  for (const [field, names] of [
+    ['gateScopes', gate],
+    ['ungateScopes', ungate],
+  ] as const) {
+    for (const name of names) {
+      const subject = { field, value: name };
+      if (!known(name)) invalidInput(`the resource has no scope "${name}"`, subject);
+      if (field === 'gateScopes' && ungate.includes(name)) {
+        invalidInput(`scope "${name}" is both role-gated and not`, subject);
+      }
+    }
+  }
+  const gated = new Set(current.roleGatedScopes);
+  return {
+    changes: {
+      ...(gate.length > 0 ? { gateScopes: gate } : {}),
+      ...(ungate.length > 0 ? { ungateScopes: ungate } : {}),
+    },
+    changed: [
+      ...gate.filter((n) => !gated.has(n)).map((n) => `scope ${n} role-gated`),
+      ...ungate.filter((n) => gated.has(n)).map((n) => `scope ${n} not role-gated`),
+    ],
+  };
 }
 
 /**
@@ -250,6 +295,9 @@ export function createResourcesService(db: Database) {
       }
       if (put.length > 0) changes.putScopes = put;
       if (remove.length > 0) changes.removeScopes = remove;
+      const gating = gatingChanges(current, input, put);
+      Object.assign(changes, gating.changes);
+      if (input.rolesClaim !== undefined) changes.rolesClaim = input.rolesClaim;
 
       const changed = [
         ...(changes.name !== undefined && changes.name !== current.name ? ['name'] : []),
@@ -271,6 +319,10 @@ export function createResourcesService(db: Database) {
           )
           .map((s) => `scope ${s.name}`),
         ...remove.map((name) => `scope ${name} (removed)`),
+        ...gating.changed,
+        ...(changes.rolesClaim !== undefined && changes.rolesClaim !== current.rolesClaim
+          ? ['roles_claim']
+          : []),
       ];
       if (changed.length === 0) return { resource: current, changed };
       try {

@@ -17,6 +17,8 @@ const resource = (fields: Partial<ResourceRecord> = {}): ResourceRecord => ({
   accessTokenFormat: 'jwt',
   introspectionClients: [],
   scopes: [],
+  roleGatedScopes: [],
+  rolesClaim: false,
   createdAt: daysAgo(30),
   ...fields,
 });

@@ -14,6 +14,9 @@ interface Options {
   format?: string;
   introspectionClient?: string[];
   clearIntrospectionClients?: boolean;
+  roleGated?: string[];
+  notRoleGated?: string[];
+  rolesClaim?: boolean;
   json?: boolean;
 }
 
@@ -36,6 +39,13 @@ export function registerResourcesUpdate(resources: Command, io: Io): void {
       'replace the clients allowed to introspect tokens for this resource',
     )
     .option('--clear-introspection-clients', 'no client but the token’s own may introspect')
+    .option(
+      '--role-gated <scope...>',
+      'a user gets these scopes only through a role (roles create); dropped otherwise',
+    )
+    .option('--not-role-gated <scope...>', 'any allowed client may get these scopes again')
+    .option('--roles-claim', "users' access tokens for this resource carry a roles claim")
+    .option('--no-roles-claim', 'no roles claim in its access tokens')
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -45,7 +55,8 @@ the new settings within a second.
 
 Example:
   $ portcullis resources update https://api.example.com --access-token-ttl 5m \\
-      --scope "notes:admin=Manage everyone's notes" --remove-scope notes:legacy`,
+      --scope "notes:admin=Manage everyone's notes" --remove-scope notes:legacy
+  $ portcullis resources update https://api.example.com --role-gated notes:admin --roles-claim`,
     )
     .action(async (identifier: string, options: Options) => {
       const { createResourcesService, parseScopeDefinition } = await loadServices();
@@ -67,6 +78,9 @@ Example:
           ? { putScopes: options.scope.map(parseScopeDefinition) }
           : {}),
         ...(options.removeScope !== undefined ? { removeScopes: options.removeScope } : {}),
+        ...(options.roleGated !== undefined ? { gateScopes: options.roleGated } : {}),
+        ...(options.notRoleGated !== undefined ? { ungateScopes: options.notRoleGated } : {}),
+        ...(options.rolesClaim !== undefined ? { rolesClaim: options.rolesClaim } : {}),
       };
       if (Object.keys(input).length === 0) {
         throw new CliError('nothing to update: give at least one option (see --help)', 2);

@@ -13,9 +13,12 @@ export function registerUsersShow(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users show alice --json')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
-      const user = await withDatabase(io, (db) => createUsersService(db).show(idOrUsername));
-      if (options.json) return printJson(io, userJson(user));
+      const { createRolesService, createUsersService } = await loadServices();
+      const { user, roles } = await withDatabase(io, async (db) => {
+        const found = await createUsersService(db).show(idOrUsername);
+        return { user: found, roles: await createRolesService(db).ofUser(found.id) };
+      });
+      if (options.json) return printJson(io, { ...userJson(user), roles });
       const json = userJson(user);
       printLines(io, [
         `username: ${json.username}`,
@@ -23,6 +26,7 @@ export function registerUsersShow(users: Command, io: Io): void {
         `email:    ${json.email ?? '-'}${json.email && !json.email_verified ? ' (unverified)' : ''}`,
         `name:     ${json.name ?? '-'}`,
         `status:   ${json.disabled ? 'disabled' : 'active'}`,
+        `roles:    ${roles.join(', ') || '-'}`,
         `created:  ${json.created_at}`,
       ]);
     });

@@ -5,6 +5,7 @@ import { registerUsersDelete } from './users-delete.ts';
 import { registerUsersDisable } from './users-disable.ts';
 import { registerUsersEnable } from './users-enable.ts';
 import { registerUsersList } from './users-list.ts';
+import { registerUsersRole } from './users-role.ts';
 import { registerUsersSetPassword } from './users-set-password.ts';
 import { registerUsersShow } from './users-show.ts';
 import { registerUsersUnlock } from './users-unlock.ts';
@@ -18,5 +19,6 @@ export function registerUsers(group: Command, io: Io): void {
   registerUsersDisable(group, io);
   registerUsersEnable(group, io);
   registerUsersUnlock(group, io);
+  registerUsersRole(group, io);
   registerUsersDelete(group, io);
 }

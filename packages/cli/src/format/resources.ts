@@ -12,9 +12,17 @@ export function resourceJson(resource: ResourceRecord) {
   };
 }
 
-/** One resource in full (`show`, `create`, `update`): the list shape plus its introspection clients. */
+/**
+ * One resource in full (`show`, `create`, `update`): the list shape plus its introspection clients
+ * and roles settings.
+ */
 export function resourceDetailJson(resource: ResourceRecord) {
-  return { ...resourceJson(resource), introspection_clients: resource.introspectionClients };
+  return {
+    ...resourceJson(resource),
+    introspection_clients: resource.introspectionClients,
+    role_gated_scopes: resource.roleGatedScopes,
+    roles_claim: resource.rolesClaim,
+  };
 }
 
 /** The lines that describe a resource's settings and scopes, for human output. */
@@ -22,9 +30,13 @@ export function describeResource(resource: ResourceRecord): string[] {
   return [
     `  access tokens: ${resource.accessTokenFormat}, ${formatDuration(resource.accessTokenTtl)}`,
     `  introspection clients: ${resource.introspectionClients.join(', ') || '-'}`,
+    `  roles claim: ${resource.rolesClaim ? 'yes' : 'no'}`,
     '  scopes:',
     ...(resource.scopes.length === 0
       ? ['    (none)']
-      : resource.scopes.map((s) => `    ${s.name}: ${s.description}`)),
+      : resource.scopes.map(
+          (s) =>
+            `    ${s.name}: ${s.description}${resource.roleGatedScopes.includes(s.name) ? ' (role-gated)' : ''}`,
+        )),
   ];
 }

@@ -15,6 +15,7 @@ import {
   type Rule,
   readWrite,
   resourceScope,
+  role,
 } from '../../src/index.ts';
 
 // Misuse is caught when the app is built, with the builder named, never at request time.
@@ -50,6 +51,8 @@ const refusals: Array<[string, () => unknown, string]> = [
   ['not(undefined)', () => not(undefined as unknown as Rule), 'not'],
   ['claim without a name', () => claim('', () => true), 'claim'],
   ['claim without a predicate', () => claim('x', 'yes' as never), 'claim'],
+  ['role without a name', () => role(''), 'role'],
+  ['role with a non-string', () => role(['admin'] as never), 'role'],
   ['owner without a getter', () => owner('sub' as never), 'owner'],
   [
     'authenticatedOrReadOnly with a non-rule',

@@ -11,6 +11,7 @@ import {
   owner,
   permit,
   type Rule,
+  role,
 } from '../../src/index.ts';
 import {
   assertInsufficientScope,
@@ -68,6 +69,7 @@ test.before(async () => {
     '/counted': { rule: and(allOf('docs:write'), countedOwner) },
     '/moderated/doc-1': { rule: ownerOrModerator },
     '/staff': { rule: staff },
+    '/notes-admin': { rule: role('notes-admin') },
     '/truthy-claim': { rule: claim('tier', () => 'yes' as unknown as boolean) },
     '/throwing-claim': {
       rule: claim('tier', () => {
@@ -135,6 +137,17 @@ test('not: a missing token never opens a route', async (t) => {
   assertNoCredentials(t, await call('GET', '/not-optional'));
   assertReached(t, await call('GET', '/not-optional', { scope: 'notes:read' }));
   assertForbidden(t, await call('GET', '/not-optional', { scope: 'banned' }));
+});
+
+// role
+
+test('role: the roles claim must list the name, exactly', async (t) => {
+  assertReached(t, await call('GET', '/notes-admin', { roles: ['reader', 'notes-admin'] }));
+  assertForbidden(t, await call('GET', '/notes-admin', { roles: ['Notes-Admin'] }));
+  assertForbidden(t, await call('GET', '/notes-admin', { roles: [] }));
+  assertForbidden(t, await call('GET', '/notes-admin', { roles: 'notes-admin' }));
+  assertForbidden(t, await call('GET', '/notes-admin', { scope: 'notes:admin' }));
+  assertNoCredentials(t, await call('GET', '/notes-admin'));
 });
 
 // owner

@@ -15,6 +15,8 @@ export const auditEventTypes = [
   'resource.created',
   'resource.updated',
   'resource.deleted',
+  'role.created',
+  'role.deleted',
   'key.staged',
   'key.activated',
   'key.retired',
@@ -33,6 +35,8 @@ export const auditEventTypes = [
   'user.enabled',
   'user.unlocked',
   'user.deleted',
+  'user.role_added',
+  'user.role_removed',
 ] as const;
 
 /** One kind of audit event, e.g. `client.created`. */

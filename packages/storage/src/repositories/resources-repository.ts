@@ -18,6 +18,10 @@ export interface ResourceRecord {
   /** Clients (the API's own) that may introspect tokens issued for this resource. */
   introspectionClients: string[];
   scopes: ScopeRecord[];
+  /** Scopes a user gets only through a role (`resources update --role-gated`). */
+  roleGatedScopes: string[];
+  /** Whether access tokens for this resource carry the user's `roles`. */
+  rolesClaim: boolean;
   createdAt: Date;
 }
 
@@ -29,6 +33,9 @@ export interface NewResource {
   accessTokenFormat?: 'jwt' | 'opaque';
   introspectionClients?: string[];
   scopes: ScopeRecord[];
+  /** Names of `scopes` that are role-gated. */
+  roleGatedScopes?: string[];
+  rolesClaim?: boolean;
 }
 
 /** What {@link ResourcesRepository.update} changes; anything undefined stays as it is. */
@@ -41,6 +48,11 @@ export interface ResourceChanges {
   putScopes?: ScopeRecord[];
   /** Scope names to delete. */
   removeScopes?: string[];
+  /** Scope names to make role-gated. */
+  gateScopes?: string[];
+  /** Scope names any allowed client may get again, whoever the user is. */
+  ungateScopes?: string[];
+  rolesClaim?: boolean;
 }
 
 /** What deleting a resource did. */
@@ -69,6 +81,7 @@ interface ResourceRow {
   access_token_ttl: number;
   access_token_format: 'jwt' | 'opaque';
   introspection_clients: string[];
+  roles_claim: boolean;
   created_at: Date;
 }
 
@@ -135,17 +148,28 @@ export function createResourcesRepository(db: Database) {
         rows.map((r) => r.identifier),
       )
       .orderBy('name')
-      .select<Array<{ resource_identifier: string; name: string; description: string }>>();
+      .select<
+        Array<{
+          resource_identifier: string;
+          name: string;
+          description: string;
+          role_gated: boolean;
+        }>
+      >();
     return rows.map((row) => ({
       identifier: row.identifier,
       name: row.name,
       accessTokenTtl: row.access_token_ttl,
       accessTokenFormat: row.access_token_format,
       introspectionClients: row.introspection_clients ?? [],
+      rolesClaim: row.roles_claim,
       createdAt: row.created_at,
       scopes: scopes
         .filter((s) => s.resource_identifier === row.identifier)
         .map((s) => ({ name: s.name, description: s.description })),
+      roleGatedScopes: scopes
+        .filter((s) => s.resource_identifier === row.identifier && s.role_gated)
+        .map((s) => s.name),
     }));
   };
   const findIn = async (source: Database, identifier: string) =>
@@ -165,6 +189,7 @@ export function createResourcesRepository(db: Database) {
             access_token_ttl: resource.accessTokenTtl ?? 600,
             access_token_format: resource.accessTokenFormat ?? 'jwt',
             introspection_clients: resource.introspectionClients ?? [],
+            roles_claim: resource.rolesClaim ?? false,
           });
           if (resource.scopes.length > 0) {
             await trx('resource_scopes').insert(
@@ -172,6 +197,7 @@ export function createResourcesRepository(db: Database) {
                 resource_identifier: resource.identifier,
                 name: s.name,
                 description: s.description,
+                role_gated: resource.roleGatedScopes?.includes(s.name) ?? false,
               })),
             );
           }
@@ -204,6 +230,7 @@ export function createResourcesRepository(db: Database) {
       if (changes.introspectionClients !== undefined) {
         columns.introspection_clients = changes.introspectionClients;
       }
+      if (changes.rolesClaim !== undefined) columns.roles_claim = changes.rolesClaim;
       try {
         return await db.transaction(async (trx) => {
           const updated = await trx('resources')
@@ -229,6 +256,16 @@ export function createResourcesRepository(db: Database) {
               })
               .onConflict(['resource_identifier', 'name'])
               .merge(['description']);
+          }
+          for (const [names, gated] of [
+            [changes.gateScopes, true],
+            [changes.ungateScopes, false],
+          ] as const) {
+            if (!names || names.length === 0) continue;
+            await trx('resource_scopes')
+              .where({ resource_identifier: identifier })
+              .whereIn('name', names)
+              .update({ role_gated: gated });
           }
           await recordAll(trx, options.audit);
           await notifyChange(trx, { kind: 'resource', id: identifier });
