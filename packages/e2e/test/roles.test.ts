@@ -81,8 +81,8 @@ async function startVerifier(): Promise<Server> {
   koa.use(rs.authenticate());
   koa.use(async (ctx, next) => {
     const rule = routes[ctx.path];
-    if (!rule) ctx.throw(404);
-    await rule(ctx, next);
+    if (rule === undefined) ctx.status = 404;
+    else await rule(ctx, next);
   });
   koa.use((ctx) => {
     ctx.body = { ok: true };

@@ -26,6 +26,7 @@ import {
   readWrite,
   requireScopes,
   resourceScope,
+  role,
   throttle,
 } from '@portcullis/resource-server';
 import Koa, { type Middleware } from 'koa';
@@ -181,6 +182,24 @@ export const archive = and(allOf('notes:write'), not(allOf('notes:read-only')));
 // claim: a check on any claim of the verified token; only `true` allows
 export const staff = claim('groups', (groups) => Array.isArray(groups) && groups.includes('staff'));
 
+// role: the roles claim of a resource registered with --roles-claim (DRF's IsAdminUser)
+export const notesAdmin = role('notes-admin');
+
+// the same check through claim, for a list claim of another name or another test
+export const notesAdminClaim = claim(
+  'roles',
+  (roles) => Array.isArray(roles) && roles.includes('notes-admin'),
+);
+
+// DjangoModelPermissions: a scope per model and action; gate the privileged ones on the
+// resource (--role-gated notes:delete), so only users given a role that holds them get them
+export const notePermissions = perMethod({
+  GET: [['notes:view']],
+  POST: [['notes:add']],
+  PUT: [['notes:change']],
+  DELETE: [['notes:delete']],
+});
+
 // authenticated: any valid token; useful after optional authentication or inside or()
 export const signedIn = authenticated();
 
@@ -219,6 +238,9 @@ export function createRulesApi({ issuer, audience }: NotesApiOptions): Koa {
   router.patch('/posts/:id', rs.authenticate(), permit(editPost), ok);
   router.post('/archive', rs.authenticate(), permit(archive), ok);
   router.get('/admin/stats', rs.authenticate(), permit(staff), ok);
+  router.get('/admin/notes', rs.authenticate(), permit(notesAdmin), ok);
+  router.get('/admin/notes-by-claim', rs.authenticate(), permit(notesAdminClaim), ok);
+  router.delete('/model/notes', rs.authenticate(), permit(notePermissions), ok);
   router.get('/feed', rs.authenticate({ optional: true }), permit(signedIn), ok);
   router.get('/posts', rs.authenticate({ optional: true }), permit(publicPosts), ok);
   router.post('/posts', rs.authenticate({ optional: true }), permit(publicPosts), ok);

@@ -418,6 +418,22 @@ test('and, not: writers without the read-only marker', async (t) => {
   assertInsufficient(t, await post('notes:read'), 'notes:write');
 });
 
+test('role and claim(roles): the roles claim Portcullis issues', async (t) => {
+  const description = 'the access token does not carry the claims this request needs';
+  for (const path of ['/admin/notes', '/admin/notes-by-claim']) {
+    assertAllowed(t, await rulesCall(path, { token: token({ roles: ['notes-admin'] }) }), path);
+    assertForbidden(t, await rulesCall(path, { token: token({ roles: [] }) }), description);
+    assertForbidden(t, await rulesCall(path, { token: token({}) }), description);
+  }
+});
+
+test('model permissions: a scope per action', async (t) => {
+  const remove = (scope: string) =>
+    rulesCall('/model/notes', { method: 'DELETE', token: withScope(scope) });
+  assertAllowed(t, await remove('notes:view notes:delete'), 'deleter');
+  assertInsufficient(t, await remove('notes:view notes:change'), 'notes:delete');
+});
+
 test('claim: a predicate on a claim; only true allows', async (t) => {
   assertAllowed(
     t,
