@@ -33,9 +33,13 @@ import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
 import { createCsrf } from './routes/forms/csrf.ts';
 import { createHostRouting } from './routes/host-routing.ts';
+import { IDP_CALLBACK_PATH } from './routes/identity-providers/index.ts';
+import { upstreamStates } from './routes/identity-providers/upstream-state.ts';
 import { routeTable } from './routes/route-table.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
+import { createIdentityProvidersService } from './services/identity-providers/identity-providers-service.ts';
+import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
@@ -89,6 +93,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const artifacts = createArtifactsRepository(db);
   const users = createUsersService(db);
   const audit = createAuditTrail({ db, logger });
+  const identityProviders = createIdentityProvidersService(db, config.keyEncryptionKey);
   const limits = createLimits({
     db,
     config: config.limits,
@@ -203,6 +208,18 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         users,
         csrf: createCsrf(config.cookieKeys[0] as string),
         sessionCookie: sessionCookieOptions(config.issuer),
+        logger,
+        audit,
+        signIns: limits.signIn,
+        identityProviders,
+      },
+      identityProviders: {
+        provider,
+        idps: identityProviders,
+        upstream: createUpstreamClient(new URL(IDP_CALLBACK_PATH, config.issuer).href),
+        states: upstreamStates(provider, config.cookieKeys[0] as string, config.issuer),
+        users,
+        csrf: createCsrf(config.cookieKeys[0] as string),
         logger,
         audit,
         signIns: limits.signIn,

@@ -2,6 +2,7 @@ import type { Database } from '@portcullis/storage';
 import test from 'ava';
 import type { AccountDeps } from '../src/routes/account.ts';
 import { createHostRouting } from '../src/routes/host-routing.ts';
+import type { IdentityProviderRoutesDeps } from '../src/routes/identity-providers/index.ts';
 import type { LoginAndConsentDeps } from '../src/routes/login-and-consent.ts';
 import { routeTable } from '../src/routes/route-table.ts';
 
@@ -11,6 +12,7 @@ const routing = createHostRouting(
     db: {} as Database,
     interaction: {} as LoginAndConsentDeps,
     account: {} as AccountDeps,
+    identityProviders: {} as IdentityProviderRoutesDeps,
   }),
 );
 
@@ -25,6 +27,7 @@ test('the host app gets its routes and everything under /interaction/ and /accou
     '/interaction/abc/login',
     '/interaction/',
     '/interaction/a/b/c',
+    '/idp/callback',
     '/account',
     '/account/',
     '/account/login',

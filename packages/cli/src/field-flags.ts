@@ -35,6 +35,15 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   force: '--force',
   expires: '--expires',
   maxUses: '--max-uses',
+  kind: '--kind',
+  issuer: '--issuer',
+  authorizationEndpoint: '--authorization-endpoint',
+  tokenEndpoint: '--token-endpoint',
+  apiUrl: '--api-url',
+  clientId: '--client-id',
+  clientSecret: '--client-secret-stdin',
+  scope: '--scope',
+  jit: '--jit',
 };
 
 /**

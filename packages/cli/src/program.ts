@@ -70,6 +70,12 @@ const GROUPS: ReadonlyArray<{
     commands: async () => (await import('./commands/roles.ts')).registerRoles,
   },
   {
+    name: 'idps',
+    description: 'other identity providers users sign in with ("Sign in with")',
+    examples: ['idps list', 'idps show "Acme SSO"'],
+    commands: async () => (await import('./commands/idps.ts')).registerIdps,
+  },
+  {
     name: 'grants',
     description: "users' grants to apps",
     examples: ['grants list --user alice'],

@@ -9,26 +9,29 @@ const MAX_BYTES = 1024 * 4 + 2;
 /**
  * Reads a password from the CLI's stdin, as `--password-stdin` promises: passwords never travel
  * in arguments, where shell history and process listings keep them. One trailing newline (from
- * `echo` or a file) is dropped; anything else is part of the password.
+ * `echo` or a file) is dropped; anything else is part of the password. `what` names it in errors
+ * (another secret read the same way: `client secret`).
  */
-export async function readStdinPassword(io: Io): Promise<string> {
+export async function readStdinPassword(io: Io, what = 'password'): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
     size += bytes.length;
-    if (size > MAX_BYTES) throw new CliError('the password on stdin is too long');
+    if (size > MAX_BYTES) throw new CliError(`the ${what} on stdin is too long`);
     chunks.push(bytes);
   }
   let password: string;
   try {
     password = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    throw new CliError('the password on stdin is not valid UTF-8');
+    throw new CliError(`the ${what} on stdin is not valid UTF-8`);
   }
   password = password.replace(/\r?\n$/, '');
   if (password === '') {
-    throw new CliError('no password on stdin: pipe it in, like `printf %s "$PW" | portcullis ...`');
+    throw new CliError(
+      `no ${what} on stdin: pipe it in, like \`printf %s "$PW" | portcullis ...\``,
+    );
   }
   return password;
 }

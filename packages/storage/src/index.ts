@@ -65,6 +65,15 @@ export {
   type GrantsRepository,
 } from './repositories/grants-repository.ts';
 export {
+  createIdentityProvidersRepository,
+  type IdentityProviderChanges,
+  type IdentityProviderKind,
+  type IdentityProviderLinkRecord,
+  type IdentityProviderRecord,
+  type IdentityProvidersRepository,
+  type NewIdentityProvider,
+} from './repositories/identity-providers-repository.ts';
+export {
   createJanitorRepository,
   type JanitorRepository,
   type PurgeableCounts,

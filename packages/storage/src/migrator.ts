@@ -16,6 +16,7 @@ import * as clientRequirePar from './migrations/0013-client-require-par.ts';
 import * as dynamicRegistration from './migrations/0014-dynamic-registration.ts';
 import * as clientBackchannelLogout from './migrations/0015-client-backchannel-logout.ts';
 import * as roles from './migrations/0018-roles.ts';
+import * as identityProviders from './migrations/0019-identity-providers.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +41,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0014-dynamic-registration', dynamicRegistration],
   ['0015-client-backchannel-logout', clientBackchannelLogout],
   ['0018-roles', roles],
+  ['0019-identity-providers', identityProviders],
 ];
 
 /** The name of every migration, in the order they run. */

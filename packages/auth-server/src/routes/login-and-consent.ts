@@ -34,6 +34,8 @@ export interface LoginAndConsentDeps {
   audit: AuditTrail;
   /** Failed sign-ins per account and per address; a locked attempt reads as a wrong password. */
   signIns: SignInLimits;
+  /** The other identity providers, a "Sign in with" button each on the login page. */
+  identityProviders: { list(): Promise<Array<{ id: string; name: string }>> };
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -46,7 +48,27 @@ export interface LoginAndConsentRoutes {
   submitLogin: RouteHandler;
   /** `POST /interaction/:uid/confirm`: the consent page's form. */
   submitConsent: RouteHandler;
+  /**
+   * Ends the login step as `user` (audited `signin.succeeded` with `via`), as a password does:
+   * for the other ways of signing in (routes/identity-providers).
+   */
+  signedIn: (
+    ctx: Koa.Context,
+    details: Details,
+    user: PublicUser,
+    via: SignedInVia,
+  ) => Promise<void>;
 }
+
+/** How a sign-in other than the password form proved the user: `idp` names the provider. */
+export interface SignedInVia {
+  /** RFC 8176 methods for the session (`fed`: through another provider). */
+  amr?: string[];
+  idp?: string;
+}
+
+/** What `provider.interactionDetails` gives: the interaction a page belongs to. */
+export type InteractionDetails = Details;
 
 /**
  * The login and consent pages oidc-provider sends the browser to (`/interaction/:uid`), each
@@ -69,11 +91,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) return expired(ctx);
     if (details.prompt.name === 'login') {
-      return render(
-        ctx,
-        200,
-        loginPage({ ...(await formBase(details)), action: `/interaction/${details.uid}/login` }),
-      );
+      return render(ctx, 200, loginPage(await loginBase(details)));
     }
     if (details.prompt.name === 'consent') {
       // First-party clients are ours: never ask (even on prompt=consent, which OpenID Connect
@@ -122,26 +140,38 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
         ctx,
         401,
         loginPage({
-          ...(await formBase(details)),
-          action: `/interaction/${details.uid}/login`,
+          ...(await loginBase(details)),
           username: form.username ?? '',
           error: LOGIN_FAILED,
         }),
       );
     }
     await attempt.succeeded();
-    deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
+    await signedIn(ctx, details, user, {});
+  });
+
+  async function signedIn(ctx: Koa.Context, details: Details, user: PublicUser, via: SignedInVia) {
+    const clientId = String(details.params.client_id);
+    deps.logger.info('sign-in', { sub: user.id, client_id: clientId });
     await deps.audit.record({
       type: 'signin.succeeded',
       actor: `user:${user.id}`,
       clientId,
       subject: user.id,
       address: ctx.ip,
-      details: { via: 'authorization', username: user.username },
+      details: {
+        via: 'authorization',
+        username: user.username,
+        ...(via.idp ? { idp: via.idp } : {}),
+      },
     });
     await replaceOtherSession(ctx, details, user.id);
-    await finish(ctx, { login: { accountId: user.id } }, { merge: false });
-  });
+    await finish(
+      ctx,
+      { login: { accountId: user.id, ...(via.amr ? { amr: via.amr } : {}) } },
+      { merge: false },
+    );
+  }
 
   const submitConsent = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
@@ -171,7 +201,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
-  return { show, submitLogin, submitConsent };
+  return { show, submitLogin, submitConsent, signedIn };
 
   async function finish(
     ctx: Koa.Context,
@@ -207,6 +237,19 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       details.session = undefined;
       await details.persist();
     }
+  }
+
+  // The login page's form, and a "Sign in with" button per identity provider.
+  async function loginBase(details: Details) {
+    const providers = await deps.identityProviders.list();
+    return {
+      ...(await formBase(details)),
+      action: `/interaction/${details.uid}/login`,
+      providers: providers.map((idp) => ({
+        name: idp.name,
+        action: `/interaction/${details.uid}/idp/${idp.id}`,
+      })),
+    };
   }
 
   async function formBase(details: Details) {
@@ -324,7 +367,8 @@ function originOf(url: string): string | undefined {
   return URL.canParse(url) ? new URL(url).origin : undefined;
 }
 
-function expired(ctx: Koa.Context): void {
+/** The page of a sign-in that is over (or never was): start again from the application. */
+export function expired(ctx: Koa.Context): void {
   render(
     ctx,
     400,

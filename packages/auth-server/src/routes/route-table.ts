@@ -4,6 +4,11 @@ import { type AccountDeps, accountRoutes } from './account.ts';
 import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
+import {
+  IDP_CALLBACK_PATH,
+  type IdentityProviderRoutesDeps,
+  identityProviderRoutes,
+} from './identity-providers/index.ts';
 import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
 import { type RegistrationDeps, registrationRoutes } from './registration.ts';
 import type { HostRoute } from './route.ts';
@@ -13,6 +18,8 @@ export interface RouteTableDeps {
   db: Database;
   interaction: LoginAndConsentDeps;
   account: AccountDeps;
+  /** "Sign in with" other identity providers, from the login page. */
+  identityProviders: IdentityProviderRoutesDeps;
   /** Dynamic client registration; undefined when it is off (its paths are then not ours: 404). */
   registration?: RegistrationDeps;
 }
@@ -29,6 +36,7 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const health = healthRoutes(deps.db);
   const interaction = loginAndConsentRoutes(deps.interaction);
   const account = accountRoutes(deps.account);
+  const idp = identityProviderRoutes(deps.identityProviders, interaction.signedIn);
   return [
     ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
     { name: 'home', method: 'GET', path: '/', handler: showHome },
@@ -55,6 +63,27 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       method: 'POST',
       path: '/interaction/:uid/confirm',
       handler: interaction.submitConsent,
+    },
+    // "Sign in with" another provider (routes/identity-providers): a login page's button, the
+    // provider's redirect back, and the page linking an account with the same e-mail.
+    {
+      name: 'interaction_idp',
+      method: 'POST',
+      path: '/interaction/:uid/idp/:idp',
+      handler: idp.start,
+    },
+    { name: 'idp_callback', method: 'GET', path: IDP_CALLBACK_PATH, handler: idp.callback },
+    {
+      name: 'interaction_idp_callback',
+      method: 'GET',
+      path: '/interaction/:uid/idp/callback',
+      handler: idp.resume,
+    },
+    {
+      name: 'interaction_idp_link',
+      method: 'POST',
+      path: '/interaction/:uid/idp-link',
+      handler: idp.submitLink,
     },
     // The account page (views/account-page.ts, or its login page), its forms, and the
     // remove-access page (views/remove-access-page.ts).

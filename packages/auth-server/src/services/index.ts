@@ -24,6 +24,8 @@ export * from './apply/index.ts';
 export * from './audit-log.ts';
 export * from './clients-service.ts';
 export * from './grants-service.ts';
+export * from './identity-providers/identity-providers-service.ts';
+export type * from './identity-providers/provider-input.ts';
 export * from './introspection-client-seed.ts';
 export * from './registration/index.ts';
 export * from './resource-catalogue.ts';

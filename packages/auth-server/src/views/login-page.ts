@@ -1,4 +1,5 @@
 import { html, page } from './html.ts';
+import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
 
 /** What the login and consent pages show of a client. */
 export interface ClientDisplay {
@@ -17,6 +18,8 @@ export function loginPage(options: {
   client: ClientDisplay;
   username?: string;
   error?: string;
+  /** Other identity providers, a "Sign in with" button each. */
+  providers?: readonly ProviderButton[];
 }): string {
   // After a failed attempt the username is kept: the password is what to type again.
   const retry = Boolean(options.error && options.username);
@@ -32,6 +35,7 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${options.
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
 <button class="primary" type="submit">Sign in</button>
-</form>`,
+</form>
+${providerButtons(options.providers ?? [], options.csrf)}`,
   );
 }

@@ -37,6 +37,11 @@ export const auditEventTypes = [
   'user.deleted',
   'user.role_added',
   'user.role_removed',
+  'idp.created',
+  'idp.updated',
+  'idp.deleted',
+  'idp.linked',
+  'idp.signin_refused',
 ] as const;
 
 /** One kind of audit event, e.g. `client.created`. */

@@ -1,0 +1,46 @@
+import { html, page } from './html.ts';
+
+/** A "Sign in with" button of the login page: a form of its own, posted without script. */
+export interface ProviderButton {
+  name: string;
+  action: string;
+}
+
+/** The login page's other providers, one button each under the password form. */
+export function providerButtons(providers: readonly ProviderButton[], csrf: string) {
+  if (providers.length === 0) return html``;
+  return html`<section class="providers" aria-labelledby="providers-heading">
+<h2 id="providers-heading" class="muted">Or sign in with</h2>
+${providers.map(
+  (provider) => html`<form method="post" action="${provider.action}">
+<input type="hidden" name="csrf" value="${csrf}">
+<button type="submit">Sign in with ${provider.name}</button>
+</form>`,
+)}
+</section>`;
+}
+
+/**
+ * Linking an account of another provider to one here that has the same (verified) e-mail: only
+ * once the user proves, with its password, that the account here is theirs.
+ */
+export function linkAccountPage(options: {
+  action: string;
+  csrf: string;
+  provider: string;
+  email: string;
+  error?: string;
+}): string {
+  return page(
+    'Link your account',
+    html`<h1>Link your account</h1>
+<p>An account here already uses <strong>${options.email}</strong>, the address ${options.provider} gave. To sign in with ${options.provider} from now on, confirm that this account is yours with its password.</p>
+${options.error ? html`<p class="error" id="link-error" role="alert">${options.error}</p>` : html``}
+<form method="post" action="${options.action}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<label for="password">Password of the account here</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required autofocus${options.error ? html` aria-describedby="link-error"` : html``}>
+<button class="primary" type="submit">Link and sign in</button>
+</form>`,
+  );
+}

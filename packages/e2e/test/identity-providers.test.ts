@@ -1,0 +1,295 @@
+import { type AuditEventType, createAuditRepository } from '@portcullis/storage';
+import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import * as client from 'openid-client';
+import {
+  createCodeClient,
+  formAction,
+  HttpBrowser,
+  inputValue,
+  type Stack,
+  startStack,
+  submitForm,
+} from '../src/index.ts';
+
+// A second Portcullis is the upstream provider ("Acme SSO"): our side (downstream) is its client.
+const REDIRECT = 'http://127.0.0.1:8771/callback';
+const PASSWORD = 'upstream-password-1';
+const LOCAL_PASSWORD = 'downstream-password-1';
+
+let upstreamDb: TestDatabase;
+let downstreamDb: TestDatabase;
+let upstream: Stack;
+let downstream: Stack;
+let app: { client_id: string; client_secret: string };
+let acme: { id: string; name: string };
+let upstreamClient: { client_id: string; client_secret: string };
+
+test.before(async () => {
+  [upstreamDb, downstreamDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  [upstream, downstream] = await Promise.all([
+    startStack(upstreamDb.db, upstreamDb.url),
+    startStack(downstreamDb.db, downstreamDb.url),
+  ]);
+  for (const [username, email] of [
+    ['alice', 'alice@example.com'],
+    ['bob', undefined],
+    ['mallory', 'shared@example.com'],
+  ] as const) {
+    await upstream.cli(
+      [
+        'users',
+        'create',
+        '--username',
+        username,
+        '--password-stdin',
+        ...(email ? ['--email', email] : []),
+      ],
+      `${PASSWORD}\n`,
+    );
+  }
+  // The upstream verified alice's address (and mallory's); ours has an account with alice's.
+  await upstreamDb.db('users').whereNotNull('email').update({ email_verified: true });
+  await downstream.cli(
+    [
+      'users',
+      'create',
+      '--username',
+      'alice-here',
+      '--password-stdin',
+      '--email',
+      'alice@example.com',
+    ],
+    `${LOCAL_PASSWORD}\n`,
+  );
+  upstreamClient = await upstream.cli([
+    'clients',
+    'create',
+    '--name',
+    'Portcullis downstream',
+    '--grant',
+    'authorization_code',
+    '--redirect-uri',
+    `${downstream.issuer}/idp/callback`,
+    '--scope',
+    'openid email profile',
+    '--first-party',
+  ]);
+  acme = await downstream.cli(
+    [
+      'idps',
+      'create',
+      '--name',
+      'Acme SSO',
+      '--issuer',
+      upstream.issuer,
+      '--client-id',
+      upstreamClient.client_id,
+      '--client-secret-stdin',
+    ],
+    `${upstreamClient.client_secret}\n`,
+  );
+  app = await createCodeClient(downstream, 'Notes', REDIRECT, 'openid notes:read', [
+    '--first-party',
+  ]);
+});
+test.after.always(async () => {
+  await Promise.all([upstream?.stop(), downstream?.stop()]);
+  await Promise.all([upstreamDb?.drop(), downstreamDb?.drop()]);
+});
+
+/**
+ * An app's authorization at our server, signing in with `idp`'s button as `username` at the
+ * upstream; `tamper` may change the URL to the provider or the one back. Returns where the
+ * browser ended: the app's callback (`left`) or one of our pages.
+ */
+async function signInThrough(
+  username: string,
+  options: {
+    idp?: string;
+    tamper?: { toUpstream?: (url: URL) => void; back?: (url: URL) => void };
+  } = {},
+) {
+  const ours = new HttpBrowser(downstream.issuer);
+  const theirs = new HttpBrowser(upstream.issuer);
+  const config = await client.discovery(
+    new URL(downstream.issuer),
+    app.client_id,
+    undefined,
+    client.ClientSecretBasic(app.client_secret),
+    { execute: [client.allowInsecureRequests] },
+  );
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid notes:read',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const login = await ours.follow(url.href);
+  const loginPage = await login.response.text();
+  const action = buttonAction(loginPage, options.idp ?? 'Acme SSO');
+  const out = await ours.follow(new URL(action, login.url).href, {
+    form: { csrf: inputValue(loginPage, 'csrf') as string },
+  });
+  if (!out.left) return { ours, config, verifier, step: out };
+  const toUpstream = new URL(out.left);
+  options.tamper?.toUpstream?.(toUpstream);
+  const upstreamLogin = await theirs.follow(toUpstream.href);
+  const { next } = await submitForm(theirs, upstreamLogin, { username, password: PASSWORD });
+  const back = new URL(next.left as string);
+  options.tamper?.back?.(back);
+  const step = await ours.follow(back.href);
+  return { ours, config, verifier, step };
+}
+
+function buttonAction(page: string, name: string): string {
+  const forms = [...page.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
+  const form = forms.find((match) => match[2]?.includes(`Sign in with ${name}<`));
+  if (!form?.[1]) throw new Error(`no "Sign in with ${name}" button`);
+  return form[1];
+}
+
+async function subOf(result: Awaited<ReturnType<typeof signInThrough>>) {
+  const tokens = await client.authorizationCodeGrant(
+    result.config,
+    new URL(result.step.left as string),
+    {
+      pkceCodeVerifier: result.verifier,
+    },
+  );
+  return tokens.claims()?.sub as string;
+}
+
+const events = (type: AuditEventType) =>
+  createAuditRepository(downstreamDb.db).list({ type });
+
+test.serial(
+  'the login page has a button per provider; an unknown upstream account is refused while just-in-time creation is off',
+  async (t) => {
+    const refused = await signInThrough('bob');
+    t.is(refused.step.response.status, 403);
+    const page = await refused.step.response.text();
+    t.regex(page, /No account here is linked to your Acme SSO account/);
+    t.is(await downstreamDb.db('users').where({ username: 'bob' }).first(), undefined);
+    const [event] = await events('idp.signin_refused');
+    t.like(event?.details, { idp: acme.id, reason: 'not_linked' });
+  },
+);
+
+test.serial(
+  'with --jit the first sign-in creates a linked user; the next one finds it by the upstream sub',
+  async (t) => {
+    await downstream.cli(['idps', 'update', 'Acme SSO', '--jit']);
+    const first = await signInThrough('bob');
+    t.truthy(first.step.left, 'back at the app');
+    const sub = await subOf(first);
+    const bob = await downstreamDb.db('users').where({ id: sub }).first();
+    t.is(bob?.username, 'bob');
+    t.false(String(bob?.password_hash).length === 0);
+    const created = (await events('user.created')).find((e) => e.subject === sub);
+    t.like(created?.details, { via: 'identity_provider', idp: acme.id });
+    t.like((await events('idp.linked')).find((e) => e.subject === sub)?.details, { by: 'jit' });
+
+    const again = await signInThrough('bob');
+    t.is(await subOf(again), sub, 'the same user, linked by the upstream sub');
+    t.is((await downstreamDb.db('users').where({ username: 'bob' })).length, 1);
+    const signIns = (await events('signin.succeeded')).filter((e) => e.subject === sub);
+    t.is(signIns.length, 2);
+    t.like(signIns[0]?.details, { idp: acme.id });
+    await downstream.cli(['idps', 'update', 'Acme SSO', '--no-jit']);
+  },
+);
+
+test.serial(
+  'an account with the verified e-mail is linked only after its password is confirmed; a wrong one is refused',
+  async (t) => {
+    const result = await signInThrough('alice');
+    t.is(result.step.response.status, 200);
+    const page = await result.step.response.text();
+    t.regex(page, /Link your account/);
+    t.regex(page, /alice@example\.com/);
+    const linkAction = new URL(formAction(page) as string, result.step.url).href;
+    const csrf = inputValue(page, 'csrf') as string;
+
+    const wrong = await result.ours.follow(linkAction, {
+      form: { csrf, password: 'not-the-password' },
+    });
+    t.is(wrong.response.status, 401);
+    t.regex(await wrong.response.text(), /The password is not right/);
+    t.is(
+      await downstreamDb
+        .db('identity_provider_links')
+        .where({ upstream_sub: await upstreamSub('alice') })
+        .first(),
+      undefined,
+    );
+
+    const right = await result.ours.follow(linkAction, {
+      form: { csrf, password: LOCAL_PASSWORD },
+    });
+    t.truthy(right.left, 'back at the app');
+    const sub = await subOf({ ...result, step: right });
+    const aliceHere = await downstreamDb.db('users').where({ username: 'alice-here' }).first();
+    t.is(sub, aliceHere?.id);
+    t.like((await events('idp.linked')).find((e) => e.subject === sub)?.details, {
+      by: 'password',
+    });
+
+    // Linked now: the next sign-in goes straight through.
+    const again = await signInThrough('alice');
+    t.is(await subOf(again), aliceHere?.id);
+  },
+);
+
+test.serial(
+  'a tampered state or nonce on the upstream leg is refused, and nobody is signed in',
+  async (t) => {
+    const state = await signInThrough('alice', {
+      tamper: { back: (url) => url.searchParams.set('state', 'forged-state') },
+    });
+    t.is(state.step.response.status, 400);
+    t.regex(await state.step.response.text(), /could not be verified/);
+
+    const nonce = await signInThrough('alice', {
+      tamper: { toUpstream: (url) => url.searchParams.set('nonce', 'forged-nonce') },
+    });
+    t.is(nonce.step.response.status, 400);
+    t.regex(await nonce.step.response.text(), /could not be verified/);
+    t.is(nonce.step.left, undefined);
+  },
+);
+
+test.serial('a provider that does not answer gives a page saying so, not a 500', async (t) => {
+  await downstream.cli(
+    [
+      'idps',
+      'create',
+      '--name',
+      'Down SSO',
+      '--issuer',
+      `http://127.0.0.1:${await freePort()}`,
+      '--client-id',
+      'x',
+      '--client-secret-stdin',
+    ],
+    'secret\n',
+  );
+  const result = await signInThrough('alice', { idp: 'Down SSO' });
+  t.is(result.step.response.status, 502);
+  t.regex(await result.step.response.text(), /Down SSO does not answer right now/);
+  await downstream.cli(['idps', 'delete', 'Down SSO', '--yes']);
+});
+
+test.serial(
+  'the client secret is stored only encrypted under the key-encryption key',
+  async (t) => {
+    const rows = JSON.stringify(await downstreamDb.db('identity_providers').select('*'));
+    t.false(rows.includes(upstreamClient.client_secret));
+    t.regex(rows, /"client_secret_encrypted":"v1\./);
+  },
+);
+
+async function upstreamSub(username: string): Promise<string> {
+  return (await upstreamDb.db('users').where({ username }).first())?.id as string;
+}
