@@ -161,8 +161,7 @@ async function subOf(result: Awaited<ReturnType<typeof signInThrough>>) {
   return tokens.claims()?.sub as string;
 }
 
-const events = (type: AuditEventType) =>
-  createAuditRepository(downstreamDb.db).list({ type });
+const events = (type: AuditEventType) => createAuditRepository(downstreamDb.db).list({ type });
 
 test.serial(
   'the login page has a button per provider; an unknown upstream account is refused while just-in-time creation is off',
