@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import * as client from 'openid-client';
-import { createCodeClient, HttpBrowser, inputValue, type Stack, startStack } from '../src/index.ts';
+import { createCodeClient, type Stack, startStack } from '../src/index.ts';
+import { pressProviderButton, subAtCallback } from './identity-provider-fixtures.ts';
 
 // GitHub cannot be reached from here: a stand-in serving GitHub-shaped endpoints (for tests only)
 // checks what GitHub would (client secret, redirect URI, PKCE) and answers as GitHub does.
@@ -112,37 +112,18 @@ test.after.always(async () => {
 
 test('GitHub: OAuth 2 with PKCE and state, the user from /user and /user/emails, created just in time and found again by id', async (t) => {
   const signIn = async () => {
-    const browser = new HttpBrowser(stack.issuer);
-    const config = await client.discovery(
-      new URL(stack.issuer),
-      app.client_id,
-      undefined,
-      client.ClientSecretBasic(app.client_secret),
-      { execute: [client.allowInsecureRequests] },
+    const { browser, config, verifier, out } = await pressProviderButton(
+      stack.issuer,
+      app,
+      REDIRECT,
+      'GitHub',
     );
-    const verifier = client.randomPKCECodeVerifier();
-    const url = client.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT,
-      scope: 'openid notes:read',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const login = await browser.follow(url.href);
-    const page = await login.response.text();
-    t.regex(page, /Sign in with GitHub/);
-    const action = /<form[^>]*action="([^"]*\/idp\/[^"]*)"/.exec(page)?.[1] as string;
-    const out = await browser.follow(new URL(action, login.url).href, {
-      form: { csrf: inputValue(page, 'csrf') as string },
-    });
     const toGithub = new URL(out.left as string);
     t.is(toGithub.searchParams.get('code_challenge_method'), 'S256');
     t.truthy(toGithub.searchParams.get('state'));
     const back = await fetch(toGithub, { redirect: 'manual' });
     const end = await browser.follow(back.headers.get('location') as string);
-    const result = await client.authorizationCodeGrant(config, new URL(end.left as string), {
-      pkceCodeVerifier: verifier,
-    });
-    return result.claims()?.sub as string;
+    return subAtCallback(config, verifier, end.left as string);
   };
   const sub = await signIn();
   const user = await database.db('users').where({ id: sub }).first();

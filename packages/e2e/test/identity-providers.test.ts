@@ -1,7 +1,6 @@
 import { type AuditEventType, createAuditRepository } from '@portcullis/storage';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import * as client from 'openid-client';
 import {
   createCodeClient,
   formAction,
@@ -11,6 +10,7 @@ import {
   startStack,
   submitForm,
 } from '../src/index.ts';
+import { pressProviderButton, subAtCallback } from './identity-provider-fixtures.ts';
 
 // A second Portcullis is the upstream provider ("Acme SSO"): our side (downstream) is its client.
 const REDIRECT = 'http://127.0.0.1:8771/callback';
@@ -110,29 +110,15 @@ async function signInThrough(
     tamper?: { toUpstream?: (url: URL) => void; back?: (url: URL) => void };
   } = {},
 ) {
-  const ours = new HttpBrowser(downstream.issuer);
-  const theirs = new HttpBrowser(upstream.issuer);
-  const config = await client.discovery(
-    new URL(downstream.issuer),
-    app.client_id,
-    undefined,
-    client.ClientSecretBasic(app.client_secret),
-    { execute: [client.allowInsecureRequests] },
+  const started = await pressProviderButton(
+    downstream.issuer,
+    app,
+    REDIRECT,
+    options.idp ?? 'Acme SSO',
   );
-  const verifier = client.randomPKCECodeVerifier();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT,
-    scope: 'openid notes:read',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
-  const login = await ours.follow(url.href);
-  const loginPage = await login.response.text();
-  const action = buttonAction(loginPage, options.idp ?? 'Acme SSO');
-  const out = await ours.follow(new URL(action, login.url).href, {
-    form: { csrf: inputValue(loginPage, 'csrf') as string },
-  });
-  if (!out.left) return { ours, config, verifier, step: out };
+  const { browser: ours, out } = started;
+  if (!out.left) return { ...started, ours, step: out };
+  const theirs = new HttpBrowser(upstream.issuer);
   const toUpstream = new URL(out.left);
   options.tamper?.toUpstream?.(toUpstream);
   const upstreamLogin = await theirs.follow(toUpstream.href);
@@ -140,26 +126,11 @@ async function signInThrough(
   const back = new URL(next.left as string);
   options.tamper?.back?.(back);
   const step = await ours.follow(back.href);
-  return { ours, config, verifier, step };
+  return { ...started, ours, step };
 }
 
-function buttonAction(page: string, name: string): string {
-  const forms = [...page.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)];
-  const form = forms.find((match) => match[2]?.includes(`Sign in with ${name}<`));
-  if (!form?.[1]) throw new Error(`no "Sign in with ${name}" button`);
-  return form[1];
-}
-
-async function subOf(result: Awaited<ReturnType<typeof signInThrough>>) {
-  const tokens = await client.authorizationCodeGrant(
-    result.config,
-    new URL(result.step.left as string),
-    {
-      pkceCodeVerifier: result.verifier,
-    },
-  );
-  return tokens.claims()?.sub as string;
-}
+const subOf = (result: Awaited<ReturnType<typeof signInThrough>>) =>
+  subAtCallback(result.config, result.verifier, result.step.left as string);
 
 const events = (type: AuditEventType) => createAuditRepository(downstreamDb.db).list({ type });
 
