@@ -46,11 +46,22 @@ export async function readStdinPassword(io: Io, what = 'password'): Promise<stri
  * refusePasswordArgument(users.command('create').requiredOption('--password-stdin', '...'));
  */
 export function refusePasswordArgument(command: Command): Command {
+  return refuseSecretArgument(command, 'password', 'passwords');
+}
+
+/**
+ * Makes `command` refuse `--<option>` the way {@link refusePasswordArgument} refuses `--password`:
+ * `what` names the secrets in the one line, which says to use `--<option>-stdin`.
+ *
+ * @example
+ * refuseSecretArgument(idps.command('create'), 'client-secret', 'client secrets');
+ */
+export function refuseSecretArgument(command: Command, option: string, what: string): Command {
   return command
-    .addOption(new Option('--password [password]').hideHelp())
-    .on('option:password', () => {
+    .addOption(new Option(`--${option} [${option}]`).hideHelp())
+    .on(`option:${option}`, () => {
       throw new CliError(
-        'passwords are never accepted as arguments (shell history and process lists keep them): use --password-stdin',
+        `${what} are never accepted as arguments (shell history and process lists keep them): use --${option}-stdin`,
         2,
       );
     });

@@ -230,6 +230,51 @@ test.serial(
   },
 );
 
+test.serial(
+  'a callback replayed, or in a browser without the state, or carrying an error, signs nobody in',
+  async (t) => {
+    let back: URL | undefined;
+    const first = await signInThrough('bob', {
+      tamper: {
+        back: (url) => {
+          back = new URL(url);
+        },
+      },
+    });
+    t.truthy(first.step.left, 'bob is linked: back at the app');
+    const replayed = await first.ours.follow((back as URL).href);
+    t.is(replayed.response.status, 400);
+    t.regex(await replayed.response.text(), /This sign-in has expired/);
+    const elsewhere = await new HttpBrowser(downstream.issuer).follow((back as URL).href);
+    t.is(elsewhere.response.status, 400);
+    t.regex(await elsewhere.response.text(), /This sign-in has expired/);
+
+    const denied = await signInThrough('bob', {
+      tamper: {
+        back: (url) => {
+          const state = url.searchParams.get('state') as string;
+          url.search = new URLSearchParams({ error: 'access_denied', state }).toString();
+        },
+      },
+    });
+    t.is(denied.step.response.status, 400);
+    t.regex(await denied.step.response.text(), /could not be verified/);
+  },
+);
+
+test.serial('a disabled user linked to the upstream account is refused', async (t) => {
+  await downstream.cli(['users', 'disable', 'bob']);
+  const refused = await signInThrough('bob');
+  t.is(refused.step.response.status, 403);
+  t.regex(
+    await refused.step.response.text(),
+    /The account linked to your Acme SSO account is disabled/,
+  );
+  t.like((await events('idp.signin_refused')).at(-1)?.details, { reason: 'disabled' });
+  await downstream.cli(['users', 'enable', 'bob']);
+  t.truthy((await signInThrough('bob')).step.left);
+});
+
 test.serial('a provider that does not answer gives a page saying so, not a 500', async (t) => {
   await downstream.cli(
     [

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeIdp, idpJson } from '../format/idps.ts';
 import { printJson, printLines } from '../output.ts';
-import { readStdinPassword } from '../read-stdin-password.ts';
+import { readStdinPassword, refuseSecretArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { service } from './idps-list.ts';
 
@@ -21,8 +21,7 @@ interface Options {
 
 /** `portcullis idps create`: another provider users may sign in with; its secret from stdin. */
 export function registerIdpsCreate(idps: Command, io: Io): void {
-  idps
-    .command('create')
+  refuseSecretArgument(idps.command('create'), 'client-secret', 'client secrets')
     .description(
       'add a "Sign in with" provider: an OpenID Connect issuer, or GitHub; the client secret is read from stdin and stored encrypted',
     )

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeIdp, idpJson } from '../format/idps.ts';
 import { printJson, printLines } from '../output.ts';
-import { readStdinPassword } from '../read-stdin-password.ts';
+import { readStdinPassword, refuseSecretArgument } from '../read-stdin-password.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import { definedOf } from './idps-create.ts';
 import { service } from './idps-list.ts';
@@ -21,8 +21,7 @@ interface Options {
 
 /** `portcullis idps update ID|NAME`: changes what the options name (a new secret from stdin). */
 export function registerIdpsUpdate(idps: Command, io: Io): void {
-  idps
-    .command('update')
+  refuseSecretArgument(idps.command('update'), 'client-secret', 'client secrets')
     .description('change an identity provider (its kind never changes)')
     .argument('<idp>', 'identity provider id or name')
     .option('--name <name>', 'the new name')
