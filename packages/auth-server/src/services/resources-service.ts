@@ -45,6 +45,10 @@ export interface CreateResourceInput {
   accessTokenFormat?: string;
   /** Client ids (the API's own) that may introspect tokens for this resource. */
   introspectionClients?: readonly string[];
+  /** Names of `scopes` a user gets only through a role [none]. */
+  roleGatedScopes?: readonly string[];
+  /** Whether users' access tokens carry a `roles` claim [false]. */
+  rolesClaim?: boolean;
 }
 
 /** What `resources update` changes; anything undefined stays as it is. */
@@ -242,9 +246,28 @@ export function createResourcesService(db: Database) {
       const introspectionClients = await validateIntrospectionClients(
         input.introspectionClients ?? [],
       );
+      const roleGatedScopes = [...new Set(input.roleGatedScopes ?? [])];
+      for (const gated of roleGatedScopes) {
+        if (!scopes.some((s) => s.name === gated)) {
+          invalidInput(`the resource has no scope "${gated}"`, {
+            field: 'gateScopes',
+            value: gated,
+          });
+        }
+      }
+      const rolesClaim = input.rolesClaim ?? false;
       try {
         return await resources.create(
-          { identifier, name, scopes, accessTokenTtl, accessTokenFormat, introspectionClients },
+          {
+            identifier,
+            name,
+            scopes,
+            accessTokenTtl,
+            accessTokenFormat,
+            introspectionClients,
+            roleGatedScopes,
+            rolesClaim,
+          },
           {
             audit: [
               event('resource.created', identifier, options, {
@@ -252,6 +275,8 @@ export function createResourcesService(db: Database) {
                 scopes: scopes.map((s) => s.name),
                 access_token_ttl: accessTokenTtl,
                 access_token_format: accessTokenFormat,
+                ...(roleGatedScopes.length > 0 ? { role_gated_scopes: roleGatedScopes } : {}),
+                ...(rolesClaim ? { roles_claim: true } : {}),
               }),
             ],
           },

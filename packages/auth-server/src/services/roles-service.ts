@@ -20,6 +20,13 @@ export interface CreateRoleInput {
   scopes: readonly string[];
 }
 
+/** What `apply` changes of a role; anything undefined stays as it is. */
+export interface UpdateRoleInput {
+  description?: string;
+  /** Replaces the role's scopes, in the `URI scope...` form. */
+  scopes?: readonly string[];
+}
+
 /** A role with the users given it. */
 export interface RoleDetail {
   role: RoleRecord;
@@ -107,6 +114,24 @@ export function createRolesService(db: Database) {
     return [...pairs.values()];
   };
 
+  const validateDescription = (value: string | undefined) => {
+    const description = (value ?? '').trim();
+    if (description.length > 300) {
+      invalidInput('the description is over 300 characters', { field: 'description' });
+    }
+    return description;
+  };
+
+  const validateScopes = (scopes: readonly string[]) => {
+    if (scopes.length === 0) {
+      invalidInput('a role needs at least one scope ("URI scope...")', { field: 'scopes' });
+    }
+    return parseScopes(scopes);
+  };
+
+  const scopeNames = (scopes: readonly RoleScope[]) =>
+    scopes.map((s) => `${s.resource} ${s.scope}`);
+
   const event = (
     type: NewAuditEvent['type'],
     options: ChangeOptions,
@@ -141,14 +166,8 @@ export function createRolesService(db: Database) {
     /** Creates a role; `conflict` when the name is taken in any case. */
     async create(input: CreateRoleInput, options: ChangeOptions = {}): Promise<RoleRecord> {
       const name = validateRoleName(input.name);
-      const description = (input.description ?? '').trim();
-      if (description.length > 300) {
-        invalidInput('the description is over 300 characters', { field: 'description' });
-      }
-      if (input.scopes.length === 0) {
-        invalidInput('a role needs at least one scope ("URI scope...")', { field: 'scopes' });
-      }
-      const scopes = await parseScopes(input.scopes);
+      const description = validateDescription(input.description);
+      const scopes = await validateScopes(input.scopes);
       try {
         return await roles.create(
           { name, description, scopes },
@@ -156,7 +175,7 @@ export function createRolesService(db: Database) {
             audit: [
               event('role.created', options, {
                 role: name,
-                scopes: scopes.map((s) => `${s.resource} ${s.scope}`),
+                scopes: scopeNames(scopes),
               }),
             ],
           },
@@ -164,6 +183,42 @@ export function createRolesService(db: Database) {
       } catch (error) {
         throw fromStorage(error, { field: 'name' });
       }
+    },
+
+    /**
+     * Changes the role's description or replaces its scopes (`role.updated` names what changed);
+     * `not_found` for an unknown role. Users keep the role: their next token follows the new
+     * scopes.
+     */
+    async update(
+      name: string,
+      input: UpdateRoleInput,
+      options: ChangeOptions = {},
+    ): Promise<{ role: RoleRecord; changed: string[] }> {
+      const current = await mustFind(name);
+      const description =
+        input.description === undefined ? undefined : validateDescription(input.description);
+      const scopes = input.scopes === undefined ? undefined : await validateScopes(input.scopes);
+      const changed = [
+        ...(description !== undefined && description !== current.description
+          ? ['description']
+          : []),
+        ...(scopes !== undefined &&
+        scopeNames(scopes).sort().join('\n') !== scopeNames(current.scopes).sort().join('\n')
+          ? ['scopes']
+          : []),
+      ];
+      if (changed.length === 0) return { role: current, changed };
+      const role = await roles.update(
+        current.name,
+        {
+          ...(changed.includes('description') ? { description } : {}),
+          ...(changed.includes('scopes') ? { scopes } : {}),
+        },
+        { audit: [event('role.updated', options, { role: current.name, changed })] },
+      );
+      if (!role) throw new AuthServerError('not_found', `no role "${current.name}"`);
+      return { role, changed };
     },
 
     /** Every role, by name. */

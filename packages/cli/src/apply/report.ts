@@ -84,7 +84,9 @@ function summarize(result: ApplyDeclarationResult): Record<ApplyAction, number> 
     unchanged: 0,
     not_in_file: 0,
   };
-  for (const entry of [...result.resources, ...result.clients]) counts[entry.action] += 1;
+  for (const entry of [...result.resources, ...result.clients, ...result.roles]) {
+    counts[entry.action] += 1;
+  }
   return counts;
 }
 
@@ -119,12 +121,13 @@ export function resultJson(result: ApplyDeclarationResult) {
       changes: c.changes,
       new_secret: c.newSecret,
     })),
+    roles: result.roles.map((r) => ({ name: r.name, action: r.action, changes: r.changes })),
     secrets: result.secrets,
   };
 }
 
 /**
- * The human report: each resource and client with a mark (`+` create, `~` update, `=` unchanged,
+ * The human report: each resource, client and role with a mark (`+` create, `~` update, `=` unchanged,
  * `-` delete, `?` not in the file), the fields that change as `before -> after`, a summary line,
  * and the new secrets, shown once.
  *
@@ -139,6 +142,12 @@ export function reportLines(result: ApplyDeclarationResult, file: string): strin
   }
   if (result.clients.length > 0) {
     lines.push('clients:', ...result.clients.flatMap((c) => clientLines(c, plan)));
+  }
+  if (result.roles.length > 0) {
+    lines.push(
+      'roles:',
+      ...result.roles.flatMap((r) => entryLines(r.name, r.action, r.changes, plan)),
+    );
   }
   const n = summarize(result);
   const counts = [

@@ -16,6 +16,7 @@ export const auditEventTypes = [
   'resource.updated',
   'resource.deleted',
   'role.created',
+  'role.updated',
   'role.deleted',
   'key.staged',
   'key.activated',

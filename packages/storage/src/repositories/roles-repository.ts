@@ -47,6 +47,13 @@ async function recordAll(db: Database, events: readonly NewAuditEvent[] = []): P
   for (const event of events) await audit.record(event);
 }
 
+async function insertScopes(db: Database, role: string, scopes: readonly RoleScope[]) {
+  if (scopes.length === 0) return;
+  await db('role_scopes').insert(
+    scopes.map((s) => ({ role_name: role, resource_identifier: s.resource, scope_name: s.scope })),
+  );
+}
+
 /**
  * Roles, the scopes they hold and the users they are given to. Names are unique regardless of
  * case and looked up so. Nothing is cached by servers: a token request reads the user's roles,
@@ -90,15 +97,7 @@ export function createRolesRepository(db: Database) {
       try {
         await db.transaction(async (trx) => {
           await trx('roles').insert({ name: role.name, description: role.description });
-          if (role.scopes.length > 0) {
-            await trx('role_scopes').insert(
-              role.scopes.map((s) => ({
-                role_name: role.name,
-                resource_identifier: s.resource,
-                scope_name: s.scope,
-              })),
-            );
-          }
+          await insertScopes(trx, role.name, role.scopes);
           await recordAll(trx, options.audit);
         });
       } catch (error) {
@@ -110,6 +109,32 @@ export function createRolesRepository(db: Database) {
         throw error;
       }
       return (await findIn(db, role.name)) as RoleRecord;
+    },
+
+    /**
+     * Replaces the role's description and scopes (those given) with its audit events in one
+     * transaction; undefined when there is no such role.
+     */
+    async update(
+      name: string,
+      changes: { description?: string; scopes?: readonly RoleScope[] },
+      options: RoleAuditOption = {},
+    ): Promise<RoleRecord | undefined> {
+      return db.transaction(async (trx) => {
+        const role = await findIn(trx, name);
+        if (!role) return undefined;
+        if (changes.description !== undefined) {
+          await trx('roles')
+            .where({ name: role.name })
+            .update({ description: changes.description });
+        }
+        if (changes.scopes !== undefined) {
+          await trx('role_scopes').where({ role_name: role.name }).delete();
+          await insertScopes(trx, role.name, changes.scopes);
+        }
+        await recordAll(trx, options.audit);
+        return findIn(trx, role.name);
+      });
     },
 
     /** The role of that name in any case; undefined when there is none. */

@@ -2,9 +2,11 @@ import {
   type ClientRecord,
   createClientsRepository,
   createResourcesRepository,
+  createRolesRepository,
   type Database,
   lockTransaction,
   type ResourceRecord,
+  type RoleRecord,
 } from '@portcullis/storage';
 import { AuthServerError } from '../../errors.ts';
 import {
@@ -16,12 +18,14 @@ import {
 } from '../clients-service.ts';
 import { planResourceChanges, type ResourceChange } from '../resources-apply.ts';
 import { createResourcesService, RESOURCE_DEFAULTS } from '../resources-service.ts';
+import { createRolesService } from '../roles-service.ts';
 import type {
   Declaration,
   DeclarationPath,
   DeclarationProblem,
   DeclaredApiResource,
   DeclaredClient,
+  DeclaredRole,
 } from './declaration.ts';
 import { locateProblem } from './locate-problem.ts';
 
@@ -58,6 +62,13 @@ export interface ClientOutcome {
   newSecret: boolean;
 }
 
+/** The outcome for one role. */
+export interface RoleOutcome {
+  name: string;
+  action: ApplyAction;
+  changes: FieldChange[];
+}
+
 /** What {@link applyDeclaration} did or, with `dryRun`, would do. */
 export interface ApplyDeclarationResult {
   /** False with `dryRun`: nothing was written. */
@@ -66,6 +77,8 @@ export interface ApplyDeclarationResult {
   resources: ResourceOutcome[];
   /** Declared clients in file order, then those not in the file. */
   clients: ClientOutcome[];
+  /** Declared roles in file order, then those not in the file. */
+  roles: RoleOutcome[];
   /** New secrets by client name: the only time they are shown (never with `dryRun`). */
   secrets: Record<string, string>;
 }
@@ -159,6 +172,22 @@ function resourceChanges(
       changes.push({ field, before: before?.[key] ?? null, after: after[key] });
     }
   }
+  if ((before?.rolesClaim ?? false) !== after.rolesClaim) {
+    changes.push({
+      field: 'roles_claim',
+      before: before?.rolesClaim ?? null,
+      after: after.rolesClaim,
+    });
+  }
+  for (const { name } of after.scopes) {
+    const [was, is] = [
+      before?.roleGatedScopes.includes(name),
+      after.roleGatedScopes.includes(name),
+    ];
+    if ((was ?? false) !== is) {
+      changes.push({ field: `${scope(name)}.role_gated`, before: was ?? null, after: is });
+    }
+  }
   for (const change of planned) {
     if (change.action === 'add_scope') {
       changes.push({ field: scope(change.scope), before: null, after: change.description });
@@ -189,11 +218,12 @@ export function destructiveChanges(result: ApplyDeclarationResult): string[] {
       .filter((c) => c.action === 'delete')
       .map((c) => `client "${c.name}" (${c.clientId})`),
     ...result.resources.filter((r) => r.action === 'delete').map((r) => `resource ${r.identifier}`),
+    ...result.roles.filter((r) => r.action === 'delete').map((r) => `role "${r.name}"`),
     ...result.resources.flatMap((r) =>
       r.action === 'delete'
         ? []
         : r.changes
-            .filter((c) => c.field.startsWith('scopes.') && c.after === null)
+            .filter((c) => /^scopes\.[^.]+$/.test(c.field) && c.after === null)
             .map((c) => `scope ${c.field.slice('scopes.'.length)} of ${r.identifier}`),
     ),
   ];
@@ -270,6 +300,7 @@ async function reconcile(
     applied: !options.dryRun,
     resources: [],
     clients: [],
+    roles: [],
     secrets: {},
   };
 
@@ -306,6 +337,25 @@ async function reconcile(
   for (const resource of declaration.resources) {
     const outcome = await applyResource(resource);
     if (outcome) result.resources.push(outcome);
+  }
+
+  // Roles after resources: their scopes may be the file's new ones.
+  const registeredRoles = await createRolesRepository(trx).list();
+  for (const role of declaration.roles) {
+    const outcome = await applyRole(role);
+    if (outcome) result.roles.push(outcome);
+  }
+  const declaredRoles = new Set(declaration.roles.map((r) => r.name.toLowerCase()));
+  for (const role of registeredRoles) {
+    if (declaredRoles.has(role.name.toLowerCase())) continue;
+    if (!prune) {
+      result.roles.push({ name: role.name, action: 'not_in_file', changes: [] });
+      continue;
+    }
+    const deleted = await attempt(['roles'], (db) =>
+      createRolesService(db).delete(role.name, change),
+    );
+    if (deleted) result.roles.push({ name: role.name, action: 'delete', changes: [] });
   }
 
   const registeredClients = await createClientsRepository(trx).list();
@@ -381,6 +431,8 @@ async function reconcile(
             scopes,
             accessTokenTtl: declared.accessTokenTtl ?? RESOURCE_DEFAULTS.accessTokenTtl,
             accessTokenFormat: declared.accessTokenFormat ?? RESOURCE_DEFAULTS.accessTokenFormat,
+            roleGatedScopes: declared.roleGatedScopes,
+            rolesClaim: declared.rolesClaim,
           },
           change,
         );
@@ -401,6 +453,11 @@ async function reconcile(
           removeScopes: planned.changes.flatMap((c) =>
             c.action === 'delete_scope' ? [c.scope] : [],
           ),
+          gateScopes: declared.roleGatedScopes,
+          ungateScopes: scopes
+            .map((s) => s.name)
+            .filter((s) => !declared.roleGatedScopes.includes(s)),
+          rolesClaim: declared.rolesClaim,
         },
         change,
       );
@@ -414,6 +471,25 @@ async function reconcile(
       changes,
       scopesNotInFile: planned.undeclared.map((u) => u.scope),
     } satisfies ResourceOutcome;
+  }
+
+  async function applyRole(declared: DeclaredRole) {
+    const current = registeredRoles.find(
+      (r) => r.name.toLowerCase() === declared.name.toLowerCase(),
+    );
+    const input = { description: declared.description, scopes: declared.scopes };
+    const after = await attempt(['roles', declared.index], async (db) => {
+      const service = createRolesService(db);
+      if (!current) return service.create({ name: declared.name, ...input }, change);
+      return (await service.update(current.name, input, change)).role;
+    });
+    if (!after) return undefined;
+    const changes = roleChanges(current, after);
+    return {
+      name: after.name,
+      action: current ? action(changes) : 'create',
+      changes,
+    } satisfies RoleOutcome;
   }
 
   async function applyClient(declared: DeclaredClient) {
@@ -465,6 +541,22 @@ async function reconcile(
       newSecret: done.clientSecret !== undefined,
     } satisfies ClientOutcome;
   }
+}
+
+// A role's description and scopes (`URI scope`, sorted) in the file's terms, for the diff.
+function roleChanges(before: RoleRecord | undefined, after: RoleRecord): FieldChange[] {
+  const view = (role: RoleRecord) => ({
+    description: role.description,
+    scopes: role.scopes.map((s) => `${s.resource} ${s.scope}`).sort(),
+  });
+  const [was, is] = [before ? view(before) : undefined, view(after)];
+  return (['description', 'scopes'] as const).flatMap((field) => {
+    const [from, to] = [was?.[field] ?? null, is[field]];
+    if (was === undefined ? unset(to) || to === '' : JSON.stringify(from) === JSON.stringify(to)) {
+      return [];
+    }
+    return [{ field, before: from, after: to }];
+  });
 }
 
 // The fields a declaration always sets, for both `clients create` and `clients update`.

@@ -14,6 +14,7 @@ import {
   validateResourceTtl,
   validateScopeDescription,
 } from '../resources-service.ts';
+import { validateRoleName } from '../roles-service.ts';
 import {
   validateBackchannelLogoutUri,
   validateName,
@@ -44,6 +45,20 @@ export interface DeclaredApiResource {
   accessTokenTtl?: TtlInput;
   /** Unset: the default of `resources create` (`jwt`). */
   accessTokenFormat?: string;
+  /** Names of `scopes` declared `role_gated: true`. */
+  roleGatedScopes: string[];
+  rolesClaim: boolean;
+}
+
+/** A role as the file declares it. */
+export interface DeclaredRole {
+  /** Its position in the file's `roles` list. */
+  index: number;
+  /** The stable key the role is matched by (regardless of case). */
+  name: string;
+  description: string;
+  /** `URI scope...`, as `roles create --scope` takes them. */
+  scopes: string[];
 }
 
 /** A client as the file declares it: unset fields have the defaults of `clients create`. */
@@ -80,6 +95,7 @@ export interface DeclaredClient {
 export interface Declaration {
   resources: DeclaredApiResource[];
   clients: DeclaredClient[];
+  roles: DeclaredRole[];
   /**
    * Identifiers of resource entries that have problems: clients using them are not checked any
    * further, since their errors would only be consequences.
@@ -89,9 +105,17 @@ export interface Declaration {
 
 /** The top-level keys, and each entry's keys, a file may use. */
 export const DECLARATION_KEYS = {
-  file: ['resources', 'clients'],
-  resource: ['identifier', 'name', 'scopes', 'access_token_ttl', 'access_token_format'],
-  scope: ['name', 'description'],
+  file: ['resources', 'clients', 'roles'],
+  resource: [
+    'identifier',
+    'name',
+    'scopes',
+    'access_token_ttl',
+    'access_token_format',
+    'roles_claim',
+  ],
+  scope: ['name', 'description', 'role_gated'],
+  role: ['name', 'description', 'scopes'],
   client: [
     'name',
     'grants',
@@ -208,11 +232,13 @@ function field<T>(entry: Json, key: string, path: Path, check: (v: unknown, p: P
   return key in entry ? { value: check(entry[key], [...path, key]) } : undefined;
 }
 
-function parseScopes(c: Checker, value: unknown, path: Path): ScopeRecord[] | undefined {
+type DeclaredScope = ScopeRecord & { roleGated: boolean };
+
+function parseScopes(c: Checker, value: unknown, path: Path): DeclaredScope[] | undefined {
   const items = c.list(value, path);
   if (!items) return undefined;
   const seen = new Map<string, number>();
-  const scopes = items.map((item, i): ScopeRecord | undefined => {
+  const scopes = items.map((item, i): DeclaredScope | undefined => {
     const at = [...path, i];
     const scope = c.object(item, at, DECLARATION_KEYS.scope);
     if (!scope) return undefined;
@@ -238,9 +264,13 @@ function parseScopes(c: Checker, value: unknown, path: Path): ScopeRecord[] | un
         : c.validate([...at, 'description'], () =>
             validateScopeDescription(rawName ?? '', rawDescription),
           );
-    return name === undefined || description === undefined ? undefined : { name, description };
+    const gated =
+      'role_gated' in scope ? c.boolean(scope.role_gated, [...at, 'role_gated']) : false;
+    return name === undefined || description === undefined || gated === undefined
+      ? undefined
+      : { name, description, roleGated: gated };
   });
-  return scopes.every((s) => s !== undefined) ? (scopes as ScopeRecord[]) : undefined;
+  return scopes.every((s) => s !== undefined) ? (scopes as DeclaredScope[]) : undefined;
 }
 
 function parseResource(c: Checker, value: unknown, index: number): DeclaredApiResource | undefined {
@@ -272,6 +302,7 @@ function parseResource(c: Checker, value: unknown, index: number): DeclaredApiRe
     const value = c.string(v, p);
     return value === undefined ? undefined : c.validate(p, () => validateResourceFormat(value));
   });
+  const rolesClaim = field(entry, 'roles_claim', path, c.boolean);
   if (c.problems.length > before || identifier === undefined || name === undefined) {
     return undefined;
   }
@@ -279,10 +310,34 @@ function parseResource(c: Checker, value: unknown, index: number): DeclaredApiRe
     index,
     identifier,
     name,
-    scopes: scopes?.value ?? [],
+    scopes: (scopes?.value ?? []).map(({ name, description }) => ({ name, description })),
+    roleGatedScopes: (scopes?.value ?? []).filter((s) => s.roleGated).map((s) => s.name),
+    rolesClaim: rolesClaim?.value ?? false,
     ...(ttl ? { accessTokenTtl: ttl.value as TtlInput } : {}),
     ...(format ? { accessTokenFormat: format.value as string } : {}),
   };
+}
+
+// A role's name, description and scopes; that the scopes exist is the roles service's check.
+function parseRole(c: Checker, value: unknown, index: number): DeclaredRole | undefined {
+  const path: Path = ['roles', index];
+  const before = c.problems.length;
+  const entry = c.object(value, path, DECLARATION_KEYS.role);
+  if (!entry) return undefined;
+  for (const key of ['name', 'scopes'] as const) {
+    if (!(key in entry)) c.add(path, `needs ${key === 'name' ? 'a name' : 'scopes'}`);
+  }
+  const name = field(entry, 'name', path, (v, p) => {
+    const text = c.string(v, p);
+    return text === undefined ? undefined : c.validate(p, () => validateRoleName(text));
+  })?.value;
+  const description = field(entry, 'description', path, c.string);
+  const scopes = field(entry, 'scopes', path, (v, p) => c.strings(v, p));
+  if (scopes?.value?.length === 0) c.add([...path, 'scopes'], 'needs at least one "URI scope..."');
+  if (c.problems.length > before || name === undefined || scopes?.value === undefined) {
+    return undefined;
+  }
+  return { index, name, description: description?.value ?? '', scopes: scopes.value };
 }
 
 function checkGrant(grant: string): string {
@@ -446,15 +501,15 @@ export function parseDeclaration(value: unknown): {
   problems: DeclarationProblem[];
 } {
   const c = createChecker();
-  const empty: Declaration = { resources: [], clients: [], brokenResources: [] };
+  const empty: Declaration = { resources: [], clients: [], roles: [], brokenResources: [] };
   if (value === null || value === undefined) {
     c.add([], 'the file is empty: declare resources and clients');
     return { declaration: empty, problems: c.problems };
   }
   const file = c.object(value, [], DECLARATION_KEYS.file);
   if (!file) return { declaration: empty, problems: c.problems };
-  if (!('resources' in file) && !('clients' in file)) {
-    c.add([], 'declares nothing: give resources, clients or both');
+  if (!('resources' in file) && !('clients' in file) && !('roles' in file)) {
+    c.add([], 'declares nothing: give resources, clients, roles or several');
   }
   const resourceItems = 'resources' in file ? (c.list(file.resources, ['resources']) ?? []) : [];
   const clientItems = 'clients' in file ? (c.list(file.clients, ['clients']) ?? []) : [];
@@ -469,6 +524,8 @@ export function parseDeclaration(value: unknown): {
     }
   });
   const clients = clientItems.flatMap((item, index) => parseClient(c, item, index) ?? []);
+  const roleItems = 'roles' in file ? (c.list(file.roles, ['roles']) ?? []) : [];
+  const roles = roleItems.flatMap((item, index) => parseRole(c, item, index) ?? []);
   return {
     declaration: {
       resources: dropDuplicates(c, resources, 'resources', [
@@ -477,6 +534,9 @@ export function parseDeclaration(value: unknown): {
       ]),
       clients: dropDuplicates(c, clients, 'clients', [
         { field: 'name', of: (client) => client.name.toLowerCase() },
+      ]),
+      roles: dropDuplicates(c, roles, 'roles', [
+        { field: 'name', of: (role) => role.name.toLowerCase() },
       ]),
       brokenResources,
     },

@@ -8,6 +8,7 @@ import type { DeclarationPath, DeclarationProblem } from './declaration.ts';
 const FIELD_KEYS: Readonly<Record<string, string>> = {
   identifier: 'identifier',
   name: 'name',
+  description: 'description',
   grants: 'grants',
   redirectUris: 'redirect_uris',
   webOrigins: 'web_origins',
