@@ -14,8 +14,9 @@ const authServerLayers = [
   ['errors'],
   // Leaves every layer may use: hashing secrets, logs and metrics, the HTML views, draining.
   ['secrets', 'observability', 'views', 'shutdown'],
-  // Concerns that own their data: signing keys, storage-backed caches, rate limits, the janitor.
-  ['keys', 'registry', 'limits', 'janitor'],
+  // Concerns that own their data: signing keys, storage-backed caches, rate limits, the janitor;
+  // outgoing mail.
+  ['keys', 'registry', 'limits', 'janitor', 'mail'],
   // The settings schema, which composes each concern's parsers and defaults.
   ['config'],
   // Use cases the CLI and the pages call; no oidc-provider here (the CLI loads services alone).

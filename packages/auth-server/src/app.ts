@@ -21,6 +21,7 @@ import { createKeyWatcher } from './keys/key-watcher.ts';
 import { createProviderSwap, type ProviderSwap } from './keys/provider-swap.ts';
 import type { PrivateJwk } from './keys/signing-keys.ts';
 import { createLimits } from './limits/limits.ts';
+import { createDevMailbox, createSmtpMailer, type DevMailbox, type Mailer } from './mail/mailer.ts';
 import { shareMetricsWithPrimary } from './observability/cluster-metrics.ts';
 import type { Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
@@ -36,6 +37,7 @@ import { createHostRouting } from './routes/host-routing.ts';
 import { IDP_CALLBACK_PATH } from './routes/identity-providers/index.ts';
 import { upstreamStates } from './routes/identity-providers/upstream-state.ts';
 import { routeTable } from './routes/route-table.ts';
+import { createAccountSecurityService } from './services/account-security-service.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createIdentityProvidersService } from './services/identity-providers/identity-providers-service.ts';
@@ -53,6 +55,25 @@ export interface AuthServerDeps {
   logger: Logger;
   /** The server's metrics; a new set when omitted. */
   metrics?: Metrics;
+}
+
+/**
+ * The server's mail: SMTP when PORTCULLIS_SMTP_URL is set; otherwise in development `dev`'s
+ * mailbox (printed to the log and kept for /dev/mail), and in production none (mail off).
+ */
+function mailFor(
+  config: ServerConfig,
+  logger: Logger,
+): { mailer: Mailer | undefined; devMail?: DevMailbox } {
+  const { smtpUrl, from } = config.mail;
+  if (smtpUrl) return { mailer: createSmtpMailer({ url: smtpUrl, from }) };
+  if (config.mode === 'production') return { mailer: undefined };
+  const devMail = createDevMailbox((mail) =>
+    logger.info(`mail not sent (dev): to ${mail.to}, "${mail.subject}"\n\n${mail.text}`, {
+      to: mail.to,
+    }),
+  );
+  return { mailer: devMail, devMail };
 }
 
 /** A built authorization server, not yet listening. */
@@ -198,6 +219,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   // One trusted hop: the address the proxy saw (the last X-Forwarded-For entry, which the client
   // cannot forge), not the first one, which the client wrote itself.
   app.maxIpsCount = 1;
+  const { mailer, devMail } = mailFor(config, logger);
+  const security = createAccountSecurityService({ db, mailer, issuer: config.issuer, logger });
+  const csrf = createCsrf(config.cookieKeys[0] as string);
   const routing = createHostRouting(
     routeTable({
       db,
@@ -211,6 +235,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         logger,
         audit,
         signIns: limits.signIn,
+        mailEnabled: security.mailEnabled,
         identityProviders,
       },
       identityProviders: {
@@ -234,7 +259,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         logger,
         audit,
         signIns: limits.signIn,
+        mailEnabled: security.mailEnabled,
       },
+      accountSecurity: { provider, security, users, csrf, signIns: limits.signIn },
+      ...(security.mailEnabled
+        ? { passwordReset: { security, csrf, signIns: limits.signIn } }
+        : {}),
+      ...(devMail ? { devMail } : {}),
       ...(config.registration
         ? {
             registration: {

@@ -1,9 +1,11 @@
 import type { Database } from '@portcullis/storage';
 import test from 'ava';
 import type { AccountDeps } from '../src/routes/account.ts';
+import type { AccountSecurityDeps } from '../src/routes/account-security.ts';
 import { createHostRouting } from '../src/routes/host-routing.ts';
 import type { IdentityProviderRoutesDeps } from '../src/routes/identity-providers/index.ts';
 import type { LoginAndConsentDeps } from '../src/routes/login-and-consent.ts';
+import type { PasswordResetDeps } from '../src/routes/password-reset.ts';
 import { routeTable } from '../src/routes/route-table.ts';
 
 // Building the table only keeps the dependencies for later; no request is served here.
@@ -13,6 +15,8 @@ const routing = createHostRouting(
     interaction: {} as LoginAndConsentDeps,
     account: {} as AccountDeps,
     identityProviders: {} as IdentityProviderRoutesDeps,
+    accountSecurity: {} as AccountSecurityDeps,
+    passwordReset: {} as PasswordResetDeps,
   }),
 );
 
@@ -60,6 +64,15 @@ test('route names and logged templates: fixed, case-sensitive, never the raw pat
     return match ? [match.name, match.template] : undefined;
   };
   t.deepEqual(named('/'), ['home', '/']);
+  // A mailed link's secret is a path segment: never logged.
+  t.deepEqual(named('/account/password/reset/c2VjcmV0'), [
+    'password_reset',
+    '/account/password/reset/:token',
+  ]);
+  t.deepEqual(named('/account/email/verify/c2VjcmV0'), [
+    'account_email_link',
+    '/account/email/verify/:token',
+  ]);
   t.deepEqual(named('/favicon.ico'), ['favicon', '/favicon.ico']);
   t.deepEqual(named('/healthz'), ['healthz', '/healthz']);
   t.deepEqual(named('/readyz'), ['readyz', '/readyz']);

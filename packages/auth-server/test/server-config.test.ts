@@ -145,3 +145,31 @@ for (const [name, key] of [
     t.is(SETTING[name].default, 'off');
   });
 }
+
+test('mail: an smtp or smtps URL, never echoed; a From address or name and address', (t) => {
+  const mail = (env: Record<string, string>) =>
+    loadServerConfig({ ...secrets(), ...env }, { mode: 'development' }).mail;
+  t.deepEqual(mail({}), { smtpUrl: undefined, from: 'Portcullis <no-reply@localhost>' });
+  t.is(
+    mail({ PORTCULLIS_SMTP_URL: 'smtps://u:p@mail.example:465' }).smtpUrl,
+    'smtps://u:p@mail.example:465',
+  );
+  t.is(mail({ PORTCULLIS_MAIL_FROM: 'Acme <a@acme.example>' }).from, 'Acme <a@acme.example>');
+  for (const url of [
+    'http://u:hunter22@mail.example',
+    'smtp://u:hunter22@/',
+    'smtp://u:hunter22@h/path',
+    'nonsense hunter22',
+  ]) {
+    const error = refusal({ ...secrets(), PORTCULLIS_SMTP_URL: url });
+    t.is(error?.setting, 'PORTCULLIS_SMTP_URL', url);
+    t.false(error?.message.includes('hunter22'), 'the password is never shown');
+  }
+  for (const from of ['no at sign', 'a@b, c@d', 'Name <a@b', 'x\n<a@b>']) {
+    t.is(
+      refusal({ ...secrets(), PORTCULLIS_MAIL_FROM: from })?.setting,
+      'PORTCULLIS_MAIL_FROM',
+      from,
+    );
+  }
+});

@@ -7,5 +7,11 @@ export { formAction, HttpBrowser, inputValue, linkHref, submitForm } from './htt
 export { jwksKids, kidOf } from './jwks.ts';
 export { oauthError, withinOneSecond } from './oauth-checks.ts';
 export { type Running, startServe, track } from './serve-process.ts';
+export {
+  linkIn,
+  type ReceivedMail,
+  type SmtpReceiver,
+  startSmtpReceiver,
+} from './smtp-receiver.ts';
 export { type Stack, startStack } from './stack.ts';
 export { until } from './until.ts';

@@ -125,6 +125,12 @@ export {
   type UserResourceRoles,
 } from './repositories/roles-repository.ts';
 export {
+  createUserTokensRepository,
+  type UserTokenPurpose,
+  type UserTokenRecord,
+  type UserTokensRepository,
+} from './repositories/user-tokens-repository.ts';
+export {
   createUsersRepository,
   type NewUser,
   type UserRecord,

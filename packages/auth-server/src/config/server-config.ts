@@ -24,6 +24,11 @@ export interface ServerConfig {
   requirePar: boolean;
   /** Whether dynamic client registration (RFC 7591/7592) is served. */
   registration: boolean;
+  /**
+   * Outgoing mail: the SMTP URL (a secret: it may carry credentials; undefined, no SMTP) and
+   * the From of every mail.
+   */
+  mail: { smtpUrl: string | undefined; from: string };
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -124,6 +129,10 @@ export function loadServerConfig(
     dpopNonce: parseOnOff(env.PORTCULLIS_DPOP_NONCE, 'PORTCULLIS_DPOP_NONCE'),
     requirePar: parseOnOff(env.PORTCULLIS_REQUIRE_PAR, 'PORTCULLIS_REQUIRE_PAR'),
     registration: parseOnOff(env.PORTCULLIS_REGISTRATION, 'PORTCULLIS_REGISTRATION'),
+    mail: {
+      smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
+      from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
+    },
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -290,6 +299,41 @@ function parseSeconds(value: string | undefined, name: string, max: number): num
     );
   }
   return seconds;
+}
+
+// An smtp:// or smtps:// URL with a host. The value may carry a password: messages never echo it.
+function parseSmtpUrl(value: string | undefined): string | undefined {
+  if (unset(value)) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    throw invalid(
+      'PORTCULLIS_SMTP_URL',
+      'PORTCULLIS_SMTP_URL must be smtp://[user:password@]host[:port] or smtps://... (the value is not shown: it may hold a password)',
+    );
+  }
+  if ((url.pathname !== '' && url.pathname !== '/') || url.hash) {
+    throw invalid(
+      'PORTCULLIS_SMTP_URL',
+      'PORTCULLIS_SMTP_URL must not have a path or a fragment (the value is not shown: it may hold a password)',
+    );
+  }
+  return value;
+}
+
+// An address (`local@domain`) or a display name and an address (`Name <local@domain>`), on one
+// line; unset, Portcullis at no-reply@ the issuer's host.
+const MAIL_ADDRESS = '[^\\s<>@",;]+@[^\\s<>@",;]+';
+const MAIL_FROM = new RegExp(`^(?:${MAIL_ADDRESS}|[^<>"\\r\\n]{1,100} <${MAIL_ADDRESS}>)$`);
+
+function parseMailFrom(value: string | undefined, issuer: string): string {
+  if (unset(value)) return `Portcullis <no-reply@${new URL(issuer).hostname}>`;
+  if (value.length > 320 || !MAIL_FROM.test(value)) {
+    throw invalid(
+      'PORTCULLIS_MAIL_FROM',
+      `PORTCULLIS_MAIL_FROM must be an address (no-reply@example.com) or a name and an address (Example <no-reply@example.com>), got "${value.slice(0, 320)}"`,
+    );
+  }
+  return value;
 }
 
 // The janitor's interval: a duration from 1 minute to 1 day, or 0/off for none.

@@ -106,6 +106,16 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_SMTP_URL: {
+    description:
+      'the SMTP server that sends password-reset and e-mail-verification links: smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or smtps://... (TLS from the start). The credentials in it are secrets: never logged nor shown. Unset in `serve`: mail is off (no "Forgot your password?" link, no verification links); unset in `dev`: mail is printed to the terminal and kept for the /dev/mail page',
+    default: 'unset: mail off in `serve`, printed and kept in `dev`',
+  },
+  PORTCULLIS_MAIL_FROM: {
+    description:
+      'the From of the mail the server sends: an address (`no-reply@example.com`) or a name and an address (`Example Sign-in <no-reply@example.com>`)',
+    default: 'Portcullis <no-reply@the issuer host>',
+  },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',

@@ -72,6 +72,7 @@ async function buildProbeProvider() {
     // Off whatever the environment says: with it on, the request without PKCE below would be
     // refused for not being pushed, and PKCE would go unchecked.
     requirePar: false,
+    mail: { smtpUrl: undefined, from: 'probe@localhost' },
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

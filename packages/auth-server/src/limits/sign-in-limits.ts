@@ -19,7 +19,8 @@ export interface SignInLimits {
   begin(attempt: {
     username: string;
     address: string;
-    via: 'authorization' | 'account';
+    /** `password-reset`: a reset request, counted under the address typed as the username. */
+    via: 'authorization' | 'account' | 'password-reset';
     clientId?: string;
   }): Promise<SignInAttempt>;
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -11,6 +9,7 @@ import { accountPage } from '../views/account-page.ts';
 import { loginPage } from '../views/login-page.ts';
 import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
+import { accountCsrfBinding as csrfBinding } from './forms/csrf-cookie.ts';
 import { readForm } from './forms/read-form.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 import type { RouteHandler } from './route.ts';
@@ -31,9 +30,9 @@ export interface AccountDeps {
   audit: AuditTrail;
   /** Failed sign-ins per account and per address; a locked attempt reads as a wrong password. */
   signIns: SignInLimits;
+  /** Mail is on: "Forgot your password?" and verification links are offered. */
+  mailEnabled?: boolean;
 }
-
-const CSRF_COOKIE = 'portcullis.csrf';
 
 /** The handlers of the account routes; see {@link accountRoutes}. */
 export interface AccountRoutes {
@@ -75,6 +74,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           action: '/account/login',
           csrf: csrf.token(binding),
           client: { name: 'your account' },
+          forgotPassword: deps.mailEnabled === true,
         }),
       );
     }
@@ -85,6 +85,9 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       accountPage({
         username: user.username,
         csrf: csrf.token(binding),
+        email: user.email,
+        emailVerified: user.emailVerified,
+        mailEnabled: deps.mailEnabled === true,
         apps: grants.map((g) => ({
           grantId: g.grantId,
           clientName: g.clientName,
@@ -120,6 +123,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           action: '/account/login',
           csrf: csrf.token(binding),
           client: { name: 'your account' },
+          forgotPassword: deps.mailEnabled === true,
           username: form.username ?? '',
           error: LOGIN_FAILED,
         }),
@@ -243,18 +247,4 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
   });
 
   return { show, submitLogin, confirmRemoval, remove, signOut };
-}
-
-// A random per-browser value in an httpOnly, SameSite=Strict cookie; forms carry its HMAC.
-function csrfBinding(ctx: Koa.Context): string {
-  const existing = ctx.cookies.get(CSRF_COOKIE);
-  if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
-  const value = randomBytes(24).toString('base64url');
-  ctx.cookies.set(CSRF_COOKIE, value, {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/account',
-    secure: ctx.secure,
-  });
-  return value;
 }

@@ -36,6 +36,8 @@ export interface LoginAndConsentDeps {
   signIns: SignInLimits;
   /** The other identity providers, a "Sign in with" button each on the login page. */
   identityProviders: { list(): Promise<Array<{ id: string; name: string }>> };
+  /** Mail is on: the login page offers "Forgot your password?". */
+  mailEnabled?: boolean;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -255,6 +257,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
   async function formBase(details: Details) {
     const client = await deps.clients.get(String(details.params.client_id));
     return {
+      forgotPassword: deps.mailEnabled === true,
       csrf: csrf.token(details.uid),
       client: {
         name: client?.record.name ?? 'the application',

@@ -1,7 +1,15 @@
 import type { Database } from '@portcullis/storage';
+import {
+  CHANGE_PASSWORD_PATH,
+  FORGOT_PASSWORD_PATH,
+  SEND_VERIFICATION_PATH,
+} from '../domain/account-paths.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
+import type { DevMailbox } from '../mail/mailer.ts';
 import { type AccountDeps, accountRoutes } from './account.ts';
+import { type AccountSecurityDeps, accountSecurityRoutes } from './account-security.ts';
 import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
+import { devMailRoute } from './dev-mail.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
 import {
@@ -10,8 +18,9 @@ import {
   identityProviderRoutes,
 } from './identity-providers/index.ts';
 import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
+import { type PasswordResetDeps, passwordResetRoutes } from './password-reset.ts';
 import { type RegistrationDeps, registrationRoutes } from './registration.ts';
-import type { HostRoute } from './route.ts';
+import type { HostRoute, RouteHandler } from './route.ts';
 
 /** What the host app's routes need. */
 export interface RouteTableDeps {
@@ -22,6 +31,12 @@ export interface RouteTableDeps {
   identityProviders: IdentityProviderRoutesDeps;
   /** Dynamic client registration; undefined when it is off (its paths are then not ours: 404). */
   registration?: RegistrationDeps;
+  /** Password change and e-mail verification on /account. */
+  accountSecurity: AccountSecurityDeps;
+  /** Password reset by mail; undefined when mail is off (its paths then answer 404). */
+  passwordReset?: PasswordResetDeps;
+  /** `dev`'s kept mail, served at /dev/mail; undefined in `serve` and with SMTP. */
+  devMail?: DevMailbox;
 }
 
 /**
@@ -39,6 +54,18 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const idp = identityProviderRoutes(deps.identityProviders, interaction.signedIn);
   return [
     ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
+    ...accountSecurity(accountSecurityRoutes(deps.accountSecurity)),
+    ...(deps.passwordReset ? passwordReset(passwordResetRoutes(deps.passwordReset)) : []),
+    ...(deps.devMail
+      ? [
+          {
+            name: 'dev_mail',
+            method: 'GET',
+            path: '/dev/mail',
+            handler: devMailRoute(deps.devMail),
+          } as const,
+        ]
+      : []),
     { name: 'home', method: 'GET', path: '/', handler: showHome },
     { name: 'favicon', method: 'GET', path: '/favicon.ico', handler: serveAsset(FAVICON_ASSET) },
     { name: 'healthz', method: 'GET', path: '/healthz', handler: health.live },
@@ -114,4 +141,45 @@ function registration(routes: ReturnType<typeof registrationRoutes>): HostRoute[
     { name: 'registration_client', method: 'PUT', path: client, handler: routes.update },
     { name: 'registration_client', method: 'DELETE', path: client, handler: routes.remove },
   ];
+}
+
+// /account's password change and e-mail verification (routes/account-security.ts).
+function accountSecurity(routes: ReturnType<typeof accountSecurityRoutes>): HostRoute[] {
+  const password = CHANGE_PASSWORD_PATH;
+  const verify = `${SEND_VERIFICATION_PATH}/:token`;
+  return [
+    { name: 'account_password', method: 'GET', path: password, handler: routes.showChange },
+    { name: 'account_password', method: 'POST', path: password, handler: routes.submitChange },
+    shown('account_password_changed', `${password}/changed`, routes.showChanged),
+    {
+      name: 'account_email_verify',
+      method: 'POST',
+      path: SEND_VERIFICATION_PATH,
+      handler: routes.sendVerification,
+    },
+    shown('account_email_sent', '/account/email/sent', routes.showSent),
+    { name: 'account_email_link', method: 'GET', path: verify, handler: routes.showVerify },
+    { name: 'account_email_link', method: 'POST', path: verify, handler: routes.submitVerify },
+    shown('account_email_verified', '/account/email/verified', routes.showVerified),
+  ];
+}
+
+// Password reset by mailed link (routes/password-reset.ts); the link's secret is a path segment,
+// which the access line shows as `:token`.
+function passwordReset(routes: ReturnType<typeof passwordResetRoutes>): HostRoute[] {
+  const forgot = FORGOT_PASSWORD_PATH;
+  const reset = '/account/password/reset/:token';
+  return [
+    { name: 'password_forgot', method: 'GET', path: forgot, handler: routes.showForgot },
+    { name: 'password_forgot', method: 'POST', path: forgot, handler: routes.submitForgot },
+    shown('password_forgot_sent', `${forgot}/sent`, routes.showSent),
+    { name: 'password_reset', method: 'GET', path: reset, handler: routes.showReset },
+    { name: 'password_reset', method: 'POST', path: reset, handler: routes.submitReset },
+    shown('password_reset_done', '/account/password/reset-done', routes.showDone),
+  ];
+}
+
+// A GET route: a page that only shows something.
+function shown(name: string, path: string, handler: RouteHandler): HostRoute {
+  return { name, method: 'GET', path, handler };
 }

@@ -33,7 +33,9 @@ export interface CreateUserInput {
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
 
-const toPublic = ({ passwordHash: _, ...user }: UserRecord): PublicUser => user;
+/** A stored user without the password hash. */
+export const toPublicUser = ({ passwordHash: _, ...user }: UserRecord): PublicUser => user;
+const toPublic = toPublicUser;
 
 /** A username: trimmed, 1–64 of letters, digits, `.`, `_`, `@`, `-`. */
 function validateUsername(value: string): string {
@@ -51,7 +53,7 @@ function validateUsername(value: string): string {
  * composition rules; the cap bounds the work one login can ask for. A password equal to the
  * username is the first thing an attacker tries.
  */
-function validatePassword(password: string, username: string): string {
+export function validatePassword(password: string, username: string): string {
   // Characters, not UTF-16 code units: an emoji counts once.
   const length = [...password].length;
   if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
@@ -138,6 +140,15 @@ export function createUsersService(db: Database) {
     setPassword: (idOrUsername: string, password: string, options: ChangeOptions = {}) =>
       audited('user.updated', options, (users) => users.setPassword(idOrUsername, password), {
         changed: ['password'],
+      }),
+
+    /**
+     * Sets the user's address (validated like `create`), or clears it with null. A new address is
+     * unverified until its owner follows a verification link; the same address stays as it was.
+     */
+    setEmail: (idOrUsername: string, email: string | null, options: ChangeOptions = {}) =>
+      audited('user.updated', options, (users) => users.setEmail(idOrUsername, email), {
+        changed: ['email'],
       }),
 
     /** Disables the user and ends their sessions, grants and refresh tokens. */
@@ -274,6 +285,14 @@ function userOperations(db: Database) {
       if (!(await users.setPasswordHash(user.id, await hashPassword(password)))) {
         throw gone(idOrUsername);
       }
+      return reload(user);
+    },
+
+    /** Sets or clears the user's address; a new one is unverified. */
+    async setEmail(idOrUsername: string, email: string | null): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      const address = email === null ? null : validateEmail(email);
+      if (!(await users.setEmail(user.id, address))) throw gone(idOrUsername);
       return reload(user);
     },
 

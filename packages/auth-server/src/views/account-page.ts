@@ -1,4 +1,5 @@
-import { html, page } from './html.ts';
+import { CHANGE_PASSWORD_PATH, SEND_VERIFICATION_PATH } from '../domain/account-paths.ts';
+import { html, page, type SafeHtml } from './html.ts';
 import { type ScopeLine, scopeList } from './scope-list.ts';
 
 /** An app the user authorised, as the account pages show it. */
@@ -18,11 +19,17 @@ export function accountPage(options: {
   username: string;
   csrf: string;
   apps: AuthorisedApp[];
+  /** The account's address (null: none) and whether it is verified. */
+  email?: string | null;
+  emailVerified?: boolean;
+  /** Mail is on: an unverified address gets a "Send a verification link" button. */
+  mailEnabled?: boolean;
 }): string {
   return page(
     'Your apps',
     html`<h1>Apps with access to your account</h1>
 <p class="muted">Signed in as <strong>${options.username}</strong>.</p>
+${accountDetails(options)}
 ${
   options.apps.length === 0
     ? html`<p>No app has access to your account.</p>`
@@ -48,4 +55,27 @@ ${scopeList(app.scopes)}
  */
 export function revokePath(grantId: string): string {
   return `/account/grants/${encodeURIComponent(grantId)}/revoke`;
+}
+
+// The address and its state, a verification button when it can be used, and the password change.
+function accountDetails(options: {
+  csrf: string;
+  email?: string | null;
+  emailVerified?: boolean;
+  mailEnabled?: boolean;
+}): SafeHtml {
+  const { email } = options;
+  const verify =
+    email && !options.emailVerified && options.mailEnabled
+      ? html`<form method="post" action="${SEND_VERIFICATION_PATH}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<button class="secondary" type="submit">Send a verification link to ${email}</button>
+</form>`
+      : html``;
+  return html`<section class="app" aria-labelledby="account-details">
+<h2 id="account-details">Your account</h2>
+<p>E-mail: ${email ? html`<strong>${email}</strong> (${options.emailVerified ? 'verified' : 'not verified'})` : 'none'}</p>
+${verify}
+<a class="button secondary" href="${CHANGE_PASSWORD_PATH}">Change password</a>
+</section>`;
 }

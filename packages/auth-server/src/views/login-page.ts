@@ -1,3 +1,4 @@
+import { FORGOT_PASSWORD_PATH } from '../domain/account-paths.ts';
 import { html, page } from './html.ts';
 import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
 
@@ -20,6 +21,8 @@ export function loginPage(options: {
   error?: string;
   /** Other identity providers, a "Sign in with" button each. */
   providers?: readonly ProviderButton[];
+  /** Show "Forgot your password?" (mail is on). */
+  forgotPassword?: boolean;
 }): string {
   // After a failed attempt the username is kept: the password is what to type again.
   const retry = Boolean(options.error && options.username);
@@ -36,6 +39,7 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${options.
 <input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
 <button class="primary" type="submit">Sign in</button>
 </form>
+${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">Forgot your password?</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,
   );
 }

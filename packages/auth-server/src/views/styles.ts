@@ -15,7 +15,7 @@ h2{font-size:1.0625rem;line-height:1.4;margin:0 0 .25rem}
 p{margin:0 0 1rem}
 .muted{color:#4b5563;font-size:.9375rem}
 label{display:block;font-weight:600;margin:0 0 .25rem}
-input[type=text],input[type=password]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid #6b7280;border-radius:.5rem;margin:0 0 1rem;background:#fff;color:inherit}
+input[type=text],input[type=password],input[type=email]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid #6b7280;border-radius:.5rem;margin:0 0 1rem;background:#fff;color:inherit}
 button,.button{display:block;font:inherit;font-weight:600;line-height:1.5;text-align:center;text-decoration:none;padding:.625rem 1rem;border-radius:.5rem;border:1px solid transparent;cursor:pointer;width:100%;margin:0 0 .5rem}
 .primary{background:#1d4ed8;color:#fff}
 .primary:hover{background:#1e40af}
@@ -41,4 +41,8 @@ ul.links{padding:0 0 0 1.25rem;margin:0 0 1rem}
 ul.links li{margin:0 0 .5rem}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.5rem;letter-spacing:.1em;text-align:center;margin:0 0 1rem}
 a{color:#1d4ed8}
+.check{display:flex;align-items:flex-start;gap:.5rem}
+.check input{margin:.3rem 0 0;flex:none}
+.check label{font-weight:400;margin:0}
+pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:#f3f4f6;border-radius:.5rem;padding:.75rem;margin:0 0 1rem}
 `;

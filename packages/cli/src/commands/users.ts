@@ -9,12 +9,14 @@ import { registerUsersRole } from './users-role.ts';
 import { registerUsersSetPassword } from './users-set-password.ts';
 import { registerUsersShow } from './users-show.ts';
 import { registerUsersUnlock } from './users-unlock.ts';
+import { registerUsersUpdate } from './users-update.ts';
 
 /** `portcullis users ...`: registers the group's commands on `group`. */
 export function registerUsers(group: Command, io: Io): void {
   registerUsersCreate(group, io);
   registerUsersList(group, io);
   registerUsersShow(group, io);
+  registerUsersUpdate(group, io);
   registerUsersSetPassword(group, io);
   registerUsersDisable(group, io);
   registerUsersEnable(group, io);

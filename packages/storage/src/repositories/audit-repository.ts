@@ -43,6 +43,12 @@ export const auditEventTypes = [
   'idp.deleted',
   'idp.linked',
   'idp.signin_refused',
+  'password.reset_requested',
+  'password.reset',
+  'password.changed',
+  'password.change_failed',
+  'email.verification_sent',
+  'email.verified',
 ] as const;
 
 /** One kind of audit event, e.g. `client.created`. */

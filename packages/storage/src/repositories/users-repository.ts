@@ -98,6 +98,64 @@ export function createUsersRepository(db: Database) {
       return row ? toUser(row) : undefined;
     },
 
+    /** The enabled users with this address (any case), oldest first: several may share one. */
+    async findEnabledByEmail(email: string): Promise<UserRecord[]> {
+      const rows = await db<UserRow>('users')
+        .whereRaw('lower(email) = lower(?)', [email])
+        .whereNull('disabled_at')
+        .orderBy('created_at')
+        .orderBy('id');
+      return rows.map(toUser);
+    },
+
+    /**
+     * Sets (or with null clears) the address; a new address is unverified until its owner
+     * follows a verification link. False when the user does not exist.
+     */
+    async setEmail(id: string, email: string | null): Promise<boolean> {
+      const updated = await db('users')
+        .where({ id })
+        .update({
+          email,
+          // Keeping the same address keeps its verification.
+          email_verified: db.raw('email_verified AND email IS NOT DISTINCT FROM ?', [email]),
+          updated_at: db.fn.now(),
+        });
+      return updated > 0;
+    },
+
+    /**
+     * Marks the address verified, only while it is still `email` (a link sent to an address the
+     * user has since replaced verifies nothing). False otherwise.
+     */
+    async markEmailVerified(id: string, email: string): Promise<boolean> {
+      const updated = await db('users')
+        .where({ id, email })
+        .update({ email_verified: true, updated_at: db.fn.now() });
+      return updated > 0;
+    },
+
+    /**
+     * Ends the user's sign-ins: their sessions (all but the one stored under `keepSession`, a
+     * digest) and, with `refreshTokens`, every code and token issued to them. Grants (what the
+     * user consented to) stay. Returns how many artifacts were deleted.
+     */
+    async endSignIns(
+      id: string,
+      options: { keepSession?: string; refreshTokens: boolean },
+    ): Promise<number> {
+      const query = db('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [id]);
+      if (options.refreshTokens) query.whereNot({ model: 'Grant' });
+      else query.where({ model: 'Session' });
+      if (options.keepSession !== undefined) {
+        const keep = { model: 'Session', id: options.keepSession };
+        query.whereNot((q) => {
+          q.where(keep);
+        });
+      }
+      return query.delete();
+    },
+
     async list(): Promise<UserRecord[]> {
       const rows = await db<UserRow>('users').orderBy('created_at').orderBy('id');
       return rows.map(toUser);
