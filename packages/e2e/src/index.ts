@@ -1,3 +1,4 @@
+export { accessibilityProblems, CHROMIUM_ARGS, screenshot } from './browser-pages.ts';
 export { browserForTests } from './browser-setup/index.ts';
 export { capturedLog } from './captured-log.ts';
 export { cliJson } from './cli.ts';

@@ -1,37 +1,25 @@
-import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { browserForTests, discoverClient, type Stack, startStack } from '../src/index.ts';
+import {
+  accessibilityProblems,
+  browserForTests,
+  CHROMIUM_ARGS,
+  discoverClient,
+  type Stack,
+  screenshot,
+  startStack,
+} from '../src/index.ts';
 
-// The chromium or Chrome that `pnpm test` found or installed (PORTCULLIS_BROWSER), never one
-// downloaded by Playwright: the test reaches no network but 127.0.0.1.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const PASSWORD = 'a-long-password';
 const SCOPE = 'openid profile email offline_access notes:read';
-const IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const PHONE = { width: 480, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
 /** How long to wait for the browser to arrive at the callback before failing with a message. */
 const CALLBACK_TIMEOUT_MS = 15_000;
-/** axe-core, run in each page to find accessibility problems (WCAG 2.2 A/AA and best practices). */
-const AXE_SOURCE = await readFile(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
 /** A logo that loads: a 512×512 square from the callback server (http on loopback, as allowed). */
 const LOGO_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><rect width="512" height="512" fill="#047857"/></svg>';
@@ -187,11 +175,6 @@ async function callbackReceived(state: string): Promise<URL> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(IMAGES, { recursive: true });
-  await page.screenshot({ path: `${IMAGES}${name}`, animations: 'disabled', caret: 'hide' });
 }
 
 test('sign in and allow: the app gets a code, then tokens for alice', async (t) => {
@@ -351,29 +334,6 @@ async function signIn(page: Page, username: string, password = PASSWORD): Promis
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/**
- * The accessibility problems axe-core finds in the page, one line each (none: []). All of axe's
- * rules but the experimental ones: WCAG 2.0, 2.1 and 2.2 A and AA, and best practices.
- *
- * axe is evaluated through the DevTools protocol (page.evaluate), which the page's CSP (no
- * script at all) does not govern, so the pages are checked as served, CSP in force; a script
- * tag (page.addScriptTag) would be refused by that CSP, and bypassCSP would turn it off.
- */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(`typeof window.axe === 'object'`))) await page.evaluate(AXE_SOURCE);
-  const { checked, problems } = (await page.evaluate(`axe
-    .run(document, { resultTypes: ['violations'] })
-    .then((results) => ({
-      checked: results.passes.length,
-      problems: results.violations.map((v) =>
-        v.id + ' (' + v.impact + '): ' + v.help + ' at ' +
-          v.nodes.map((n) => n.target.join(' ')).join(', ')),
-    }))`)) as { checked: number; problems: string[] };
-  // No rule passed would mean axe looked at nothing (an empty or unloaded page).
-  if (checked === 0) throw new Error(`axe checked nothing on ${page.url()}`);
-  return problems;
-}
-
 /** The focused element's id and outline, and the background of the card around it. */
 async function focusRing(page: Page) {
   return (await page.evaluate(`(() => {
@@ -514,7 +474,7 @@ test('the account page: headings under the title, a distinct "Remove access" tha
     title > appHeading,
     `the page title (${title}px) is bigger than an app's (${appHeading}px)`,
   );
-  t.is(await page.getByRole('heading', { level: 2 }).textContent(), 'Notes Viewer');
+  t.is(await page.getByRole('heading', { level: 2 }).first().textContent(), 'Notes Viewer');
 
   const remove = page.getByRole('link', { name: 'Remove access for Notes Viewer' });
   t.is(await remove.getAttribute('class'), 'button danger-outline');
@@ -535,7 +495,7 @@ test('the account page: headings under the title, a distinct "Remove access" tha
   t.deepEqual(await accessibilityProblems(page), [], 'the confirmation page');
   await page.getByRole('link', { name: 'Cancel' }).click();
   await page.waitForURL((u) => u.pathname === '/account');
-  t.is(await page.getByRole('heading', { level: 2 }).textContent(), 'Notes Viewer');
+  t.is(await page.getByRole('heading', { level: 2 }).first().textContent(), 'Notes Viewer');
 
   await remove.click();
   const confirm = page.getByRole('button', { name: 'Remove access' });

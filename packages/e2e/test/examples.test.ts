@@ -9,21 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { browserForTests, type Stack, startStack } from '../src/index.ts';
+import { browserForTests, CHROMIUM_ARGS, type Stack, startStack } from '../src/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const WEB_APP = path.join(root, 'examples/web-app/app.mjs');
 const SERVICE = path.join(root, 'examples/service/service.mjs');
-/** As browser.test.ts launches it. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const PASSWORD = 'a-long-password';
 
 type Client = { client_id: string; client_secret: string };

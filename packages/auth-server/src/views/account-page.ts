@@ -29,7 +29,6 @@ export function accountPage(options: {
     'Your apps',
     html`<h1>Apps with access to your account</h1>
 <p class="muted">Signed in as <strong>${options.username}</strong>.</p>
-${accountDetails(options)}
 ${
   options.apps.length === 0
     ? html`<p>No app has access to your account.</p>`
@@ -42,6 +41,7 @@ ${scopeList(app.scopes)}
 </section>`,
       )
 }
+${accountDetails(options)}
 <form class="signed-in" method="post" action="/account/logout">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <button class="secondary" type="submit">Sign out</button>

@@ -57,15 +57,31 @@ test("options' values are not patterns", (t) => {
   t.false(fromRoot('--tap', 'packages/storage'));
 });
 
-test('exclusions that cover both browser tests win', (t) => {
+test('exclusions that cover every browser test win', (t) => {
   t.false(
+    fromRoot(
+      'packages/e2e',
+      '!packages/e2e/test/browser.test.ts',
+      '!packages/e2e/test/browser-mail.test.ts',
+      '!packages/e2e/test/examples.test.ts',
+    ),
+  );
+  t.true(
     fromRoot(
       'packages/e2e',
       '!packages/e2e/test/browser.test.ts',
       '!packages/e2e/test/examples.test.ts',
     ),
+    'the mail pages still drive a browser',
   );
-  t.false(fromRoot('packages/*/test/**', '!**/browser.test.ts', '!**/examples.test.ts'));
+  t.false(
+    fromRoot(
+      'packages/*/test/**',
+      '!**/browser.test.ts',
+      '!**/browser-mail.test.ts',
+      '!**/examples.test.ts',
+    ),
+  );
   t.false(fromRoot('packages/e2e', '!packages/e2e/test/*.test.ts'));
   t.true(fromRoot('packages/e2e', '!packages/e2e/test/dev-command.test.ts'));
 });
