@@ -51,6 +51,13 @@ export async function openDatabase(
 export const SERVER_DATABASE: DatabaseOptions = { acquireTimeoutMs: 5000, queryTimeoutMs: 10_000 };
 
 /**
+ * The pool of a one-shot command (`clients create`, `users list`, ...): nobody's request waits
+ * behind it, so it waits up to 30 s for a connection to a busy database, where a server gives up
+ * after 5 s. A refused connection (nothing listening) still fails at once.
+ */
+const COMMAND_DATABASE: DatabaseOptions = { acquireTimeoutMs: 30_000 };
+
+/**
  * Runs `work` with a database whose schema is current, then lets go of it (stopping the
  * embedded PostgreSQL if this command started it).
  */
@@ -60,7 +67,7 @@ export async function withDatabase<T>(
   options: { requireCurrentSchema?: boolean } = {},
 ): Promise<T> {
   const { assertSchemaCurrent } = await loadStorage();
-  const opened = await openDatabase(io);
+  const opened = await openDatabase(io, COMMAND_DATABASE);
   try {
     if (options.requireCurrentSchema !== false) await assertSchemaCurrent(opened.db);
     return await work(opened.db);
