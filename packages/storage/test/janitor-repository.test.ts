@@ -91,3 +91,33 @@ test.serial('the lock is released when the work throws', async (t) => {
   );
   t.deepEqual(await janitor().withLock(async () => 1), { acquired: true, value: 1 });
 });
+
+test.serial(
+  'mailed links: expired ones and ones used before the margin, as MailedLink',
+  async (t) => {
+    const { db } = database;
+    await db('oidc_artifacts').delete();
+    await db('users').insert({ id: 'u-links', username: 'links', password_hash: 'x' });
+    const link = (id: string, expiresIn: string, consumedAgo?: string) =>
+      db('user_tokens').insert({
+        id,
+        user_id: 'u-links',
+        purpose: 'password_reset',
+        email: 'links@example.test',
+        expires_at: db.raw(`now() + interval '${expiresIn}'`),
+        consumed_at: consumedAgo ? db.raw(`now() - interval '${consumedAgo}'`) : null,
+      });
+    await link('expired', '-1 minute');
+    await link('used-long-ago', '1 hour', '2 days');
+    await link('used-just-now', '1 hour', '1 minute');
+    await link('live', '20 minutes');
+
+    t.deepEqual(await janitor().countPurgeable({ consumedMarginSeconds: 86_400 }), {
+      expired: { MailedLink: 1 },
+      consumed: { MailedLink: 1 },
+    });
+    t.deepEqual(await janitor().deleteExpiredBatch(1000), { MailedLink: 1 });
+    t.deepEqual(await janitor().deleteConsumedBatch(86_400, 1000), { MailedLink: 1 });
+    t.deepEqual(await db('user_tokens').orderBy('id').pluck('id'), ['live', 'used-just-now']);
+  },
+);

@@ -4,7 +4,7 @@ import { createAuditRepository } from './audit-repository.ts';
 
 /** What the janitor would delete now. */
 export interface PurgeableCounts {
-  /** Artifacts past their `expires_at`, by model. */
+  /** Artifacts past their `expires_at`, by model (mailed links as `MailedLink`). */
   expired: ArtifactCounts;
   /** Artifacts consumed before the margin and not expired yet, by model. */
   consumed: ArtifactCounts;
@@ -18,8 +18,16 @@ const LOCK = `hashtextextended('portcullis:janitor', 0)`;
 const consumedBefore = (db: Database, marginSeconds: number) =>
   db.raw('now() - make_interval(secs => ?)', [marginSeconds]);
 
+// The name the janitor's counts give to mailed links (`user_tokens`), next to the models.
+const MAILED_LINK = 'MailedLink';
+
+// Mailed links counted under MAILED_LINK, when there are any.
+const links = (n: number | string | undefined): ArtifactCounts =>
+  Number(n ?? 0) > 0 ? { [MAILED_LINK]: Number(n) } : {};
+
 /**
- * The janitor's SQL: counting and deleting expired and long-consumed rows of `oidc_artifacts` in
+ * The janitor's SQL: counting and deleting expired and long-consumed rows of `oidc_artifacts`
+ * (and of `user_tokens`, mailed links, counted as `MailedLink`) in
  * bounded batches (each a short statement on the `expires_at` or `consumed_at` index, so it never
  * holds locks for long), and a PostgreSQL advisory lock so that only one process purges at a time.
  *
@@ -45,9 +53,16 @@ export function createJanitorRepository(db: Database) {
         })
         .groupBy('model')
         .select('model', db.raw('count(*) as n'));
+      const [expiredLinks] = await db('user_tokens')
+        .where('expires_at', '<', db.fn.now())
+        .count({ n: '*' });
+      const [consumedLinks] = await db('user_tokens')
+        .where('consumed_at', '<', consumedBefore(db, options.consumedMarginSeconds))
+        .where('expires_at', '>=', db.fn.now())
+        .count({ n: '*' });
       const counts: PurgeableCounts = {
-        expired: countByModel(expired),
-        consumed: countByModel(consumed),
+        expired: { ...countByModel(expired), ...links(expiredLinks?.n) },
+        consumed: { ...countByModel(consumed), ...links(consumedLinks?.n) },
       };
       if (options.auditBefore !== undefined) {
         const [row] = await db('audit_events')
@@ -74,7 +89,12 @@ export function createJanitorRepository(db: Database) {
         .where('expires_at', '<', db.fn.now())
         .delete()
         .returning('model');
-      return countByModel(rows);
+      const mailed = await db('user_tokens')
+        .whereIn('id', (batch) => {
+          batch.select('id').from('user_tokens').where('expires_at', '<', db.fn.now()).limit(limit);
+        })
+        .delete();
+      return { ...countByModel(rows), ...links(mailed) };
     },
 
     /** Deletes up to `limit` artifacts consumed more than `marginSeconds` ago. */
@@ -90,7 +110,16 @@ export function createJanitorRepository(db: Database) {
         .where('consumed_at', '<', consumedBefore(db, marginSeconds))
         .delete()
         .returning('model');
-      return countByModel(rows);
+      const mailed = await db('user_tokens')
+        .whereIn('id', (batch) => {
+          batch
+            .select('id')
+            .from('user_tokens')
+            .where('consumed_at', '<', consumedBefore(db, marginSeconds))
+            .limit(limit);
+        })
+        .delete();
+      return { ...countByModel(rows), ...links(mailed) };
     },
 
     /** Deletes audit events that occurred before `cutoff`; returns how many. */
