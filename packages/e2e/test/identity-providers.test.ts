@@ -1,5 +1,5 @@
 import { type AuditEventType, createAuditRepository } from '@portcullis/storage';
-import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
+import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import {
   createCodeClient,
@@ -7,16 +7,22 @@ import {
   HttpBrowser,
   inputValue,
   type Stack,
-  startStack,
   submitForm,
 } from '../src/index.ts';
-import { pressProviderButton, subAtCallback } from './identity-provider-fixtures.ts';
+import {
+  createUnreachableProvider,
+  type Federation,
+  LOCAL_PASSWORD,
+  PASSWORD,
+  pressProviderButton,
+  startFederation,
+  subAtCallback,
+} from './identity-provider-fixtures.ts';
 
 // A second Portcullis is the upstream provider ("Acme SSO"): our side (downstream) is its client.
 const REDIRECT = 'http://127.0.0.1:8771/callback';
-const PASSWORD = 'upstream-password-1';
-const LOCAL_PASSWORD = 'downstream-password-1';
 
+let federation: Federation;
 let upstreamDb: TestDatabase;
 let downstreamDb: TestDatabase;
 let upstream: Stack;
@@ -26,76 +32,14 @@ let acme: { id: string; name: string };
 let upstreamClient: { client_id: string; client_secret: string };
 
 test.before(async () => {
-  [upstreamDb, downstreamDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-  [upstream, downstream] = await Promise.all([
-    startStack(upstreamDb.db, upstreamDb.url),
-    startStack(downstreamDb.db, downstreamDb.url),
-  ]);
-  for (const [username, email] of [
-    ['alice', 'alice@example.com'],
-    ['bob', undefined],
-    ['mallory', 'shared@example.com'],
-  ] as const) {
-    await upstream.cli(
-      [
-        'users',
-        'create',
-        '--username',
-        username,
-        '--password-stdin',
-        ...(email ? ['--email', email] : []),
-      ],
-      `${PASSWORD}\n`,
-    );
-  }
-  // The upstream verified alice's address (and mallory's); ours has an account with alice's.
-  await upstreamDb.db('users').whereNotNull('email').update({ email_verified: true });
-  await downstream.cli(
-    [
-      'users',
-      'create',
-      '--username',
-      'alice-here',
-      '--password-stdin',
-      '--email',
-      'alice@example.com',
-    ],
-    `${LOCAL_PASSWORD}\n`,
-  );
-  upstreamClient = await upstream.cli([
-    'clients',
-    'create',
-    '--name',
-    'Portcullis downstream',
-    '--grant',
-    'authorization_code',
-    '--redirect-uri',
-    `${downstream.issuer}/idp/callback`,
-    '--scope',
-    'openid email profile',
-    '--first-party',
-  ]);
-  acme = await downstream.cli(
-    [
-      'idps',
-      'create',
-      '--name',
-      'Acme SSO',
-      '--issuer',
-      upstream.issuer,
-      '--client-id',
-      upstreamClient.client_id,
-      '--client-secret-stdin',
-    ],
-    `${upstreamClient.client_secret}\n`,
-  );
+  federation = await startFederation('alice-here');
+  ({ upstreamDb, downstreamDb, upstream, downstream, acme, upstreamClient } = federation);
   app = await createCodeClient(downstream, 'Notes', REDIRECT, 'openid notes:read', [
     '--first-party',
   ]);
 });
 test.after.always(async () => {
-  await Promise.all([upstream?.stop(), downstream?.stop()]);
-  await Promise.all([upstreamDb?.drop(), downstreamDb?.drop()]);
+  await federation?.stop();
 });
 
 /**
@@ -276,20 +220,7 @@ test.serial('a disabled user linked to the upstream account is refused', async (
 });
 
 test.serial('a provider that does not answer gives a page saying so, not a 500', async (t) => {
-  await downstream.cli(
-    [
-      'idps',
-      'create',
-      '--name',
-      'Down SSO',
-      '--issuer',
-      `http://127.0.0.1:${await freePort()}`,
-      '--client-id',
-      'x',
-      '--client-secret-stdin',
-    ],
-    'secret\n',
-  );
+  await createUnreachableProvider(downstream);
   const result = await signInThrough('alice', { idp: 'Down SSO' });
   t.is(result.step.response.status, 502);
   t.regex(await result.step.response.text(), /Down SSO does not answer right now/);

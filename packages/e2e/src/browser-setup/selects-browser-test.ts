@@ -5,6 +5,7 @@ const BROWSER_TEST_FILES = [
   'packages/e2e/test/browser.test.ts',
   'packages/e2e/test/browser-mail.test.ts',
   'packages/e2e/test/examples.test.ts',
+  'packages/e2e/test/identity-providers-browser.test.ts',
 ];
 
 // ava's options that take a value (long, and short as the last of a group such as `-sm`), so

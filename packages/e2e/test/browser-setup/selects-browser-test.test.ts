@@ -30,6 +30,11 @@ test('the examples test drives a browser too', (t) => {
   t.false(fromRoot('packages/e2e/test/examples.test.ts', '!**/examples.test.ts'));
 });
 
+test('the identity providers browser test drives a browser too', (t) => {
+  t.true(fromRoot('packages/e2e/test/identity-providers-browser.test.ts'));
+  t.false(fromRoot('packages/e2e/test/identity-providers.test.ts'));
+});
+
 test('folders and globs that take it in', (t) => {
   t.true(fromRoot('packages/e2e'));
   t.true(fromRoot('packages/e2e/test/'));
@@ -64,6 +69,7 @@ test('exclusions that cover every browser test win', (t) => {
       '!packages/e2e/test/browser.test.ts',
       '!packages/e2e/test/browser-mail.test.ts',
       '!packages/e2e/test/examples.test.ts',
+      '!packages/e2e/test/identity-providers-browser.test.ts',
     ),
   );
   t.true(
@@ -71,8 +77,18 @@ test('exclusions that cover every browser test win', (t) => {
       'packages/e2e',
       '!packages/e2e/test/browser.test.ts',
       '!packages/e2e/test/examples.test.ts',
+      '!packages/e2e/test/identity-providers-browser.test.ts',
     ),
     'the mail pages still drive a browser',
+  );
+  t.true(
+    fromRoot(
+      'packages/e2e',
+      '!packages/e2e/test/browser.test.ts',
+      '!packages/e2e/test/browser-mail.test.ts',
+      '!packages/e2e/test/examples.test.ts',
+    ),
+    'the identity providers pages still drive a browser',
   );
   t.false(
     fromRoot(
@@ -80,6 +96,7 @@ test('exclusions that cover every browser test win', (t) => {
       '!**/browser.test.ts',
       '!**/browser-mail.test.ts',
       '!**/examples.test.ts',
+      '!**/*-browser.test.ts',
     ),
   );
   t.false(fromRoot('packages/e2e', '!packages/e2e/test/*.test.ts'));
