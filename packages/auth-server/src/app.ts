@@ -220,7 +220,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   // cannot forge), not the first one, which the client wrote itself.
   app.maxIpsCount = 1;
   const { mailer, devMail } = mailFor(config, logger);
-  const security = createAccountSecurityService({ db, mailer, issuer: config.issuer, logger });
+  const security = createAccountSecurityService({
+    db,
+    mailer,
+    issuer: config.issuer,
+    logger,
+    keySecret: config.keyEncryptionKey,
+  });
   const csrf = createCsrf(config.cookieKeys[0] as string);
   const routing = createHostRouting(
     routeTable({

@@ -10,6 +10,7 @@ import {
 } from '@portcullis/storage';
 import { RESET_PATH, SEND_VERIFICATION_PATH } from '../domain/account-paths.ts';
 import { AuthServerError } from '../errors.ts';
+import { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
 import type { Mail, Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { artifactDigest } from '../secrets/artifact-secrets.ts';
@@ -29,6 +30,8 @@ export interface AccountSecurityDeps {
   /** The links' origin and path prefix. */
   issuer: string;
   logger: Logger;
+  /** The servers' key-encryption key: a reset lifts the account's sign-in lockout, kept under it. */
+  keySecret: Buffer;
 }
 
 /** Who asks, for the audit trail: the browser's address. */
@@ -164,7 +167,8 @@ export function createAccountSecurityService(deps: AccountSecurityDeps) {
 
     /**
      * Sets the new password of a reset link's user (validated like `users create`), uses the
-     * link and every other reset link of the user, and with `endSignIns` ends their sessions,
+     * link and every other reset link of the user, lifts the account's sign-in lockout (the
+     * per-username counter; address counters stay), and with `endSignIns` ends their sessions,
      * codes and tokens (grants stay). `not_found` for a link that is not usable; `invalid_input`
      * for a password the policy refuses (the link stays usable).
      */
@@ -184,6 +188,9 @@ export function createAccountSecurityService(deps: AccountSecurityDeps) {
         const trxUsers = createUsersRepository(trx);
         if (!(await trxUsers.setPasswordHash(found.user.id, hash))) throw linkInvalid();
         await linkTokens.consumeAllOf(found.user.id, 'password_reset');
+        // Whoever reads the account's mail may sign in again at once: a lockout that someone
+        // guessing caused does not outlast the owner's reset.
+        await clearSignInFailures(trx, deps.keySecret, found.user.username);
         const ended = options.endSignIns
           ? await trxUsers.endSignIns(found.user.id, { refreshTokens: true })
           : 0;
