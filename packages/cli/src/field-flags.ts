@@ -28,6 +28,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   refreshTokenTtl: '--refresh-token-ttl',
   introspectionClients: '--introspection-client',
   gateScopes: '--role-gated',
+  roleGatedScopes: '--role-gated',
   ungateScopes: '--not-role-gated',
   rolesClaim: '--roles-claim',
   keepOld: '--keep-old',

@@ -63,6 +63,41 @@ test.serial(
   },
 );
 
+test.serial('resources create takes --role-gated and --roles-claim', async (t) => {
+  const created = await cliJson(database, [
+    'resources',
+    'create',
+    '--identifier',
+    'https://gated.example',
+    '--name',
+    'Gated',
+    '--scope',
+    'a=Scope A',
+    '--scope',
+    'b=Scope B',
+    '--role-gated',
+    'b',
+    '--roles-claim',
+  ]);
+  t.like(created, { role_gated_scopes: ['b'], roles_claim: true });
+  failsWithOneLine(
+    t,
+    await cli(database, [
+      'resources',
+      'create',
+      '--identifier',
+      'https://gated2.example',
+      '--name',
+      'Gated 2',
+      '--scope',
+      'a=Scope A',
+      '--role-gated',
+      'c',
+    ]),
+    /the resource has no scope "c"/,
+  );
+});
+
 test.serial('gating refuses an unknown scope and a scope both gated and not', async (t) => {
   failsWithOneLine(
     t,

@@ -250,7 +250,7 @@ export function createResourcesService(db: Database) {
       for (const gated of roleGatedScopes) {
         if (!scopes.some((s) => s.name === gated)) {
           invalidInput(`the resource has no scope "${gated}"`, {
-            field: 'gateScopes',
+            field: 'roleGatedScopes',
             value: gated,
           });
         }

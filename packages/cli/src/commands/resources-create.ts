@@ -12,6 +12,8 @@ interface Options {
   accessTokenTtl?: string;
   format?: string;
   introspectionClient?: string[];
+  roleGated?: string[];
+  rolesClaim?: boolean;
   json?: boolean;
 }
 
@@ -38,6 +40,8 @@ export function registerResourcesCreate(resources: Command, io: Io): void {
       '--introspection-client <client-id...>',
       "the API's own client(s), allowed to introspect tokens issued for it",
     )
+    .option('--role-gated <scope...>', 'of its scopes, those a user gets only through a role')
+    .option('--roles-claim', "users' access tokens carry a roles claim")
     .option('--json', 'machine-readable output')
     .addHelpText(
       'after',
@@ -63,6 +67,8 @@ Example:
             ...(options.introspectionClient !== undefined
               ? { introspectionClients: options.introspectionClient }
               : {}),
+            ...(options.roleGated !== undefined ? { roleGatedScopes: options.roleGated } : {}),
+            ...(options.rolesClaim ? { rolesClaim: true } : {}),
           },
           { actor: cliActor(io) },
         ),
