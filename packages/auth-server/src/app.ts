@@ -259,6 +259,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         provider,
         grants: createGrantsService(db),
         users,
+        roles: createRolesRepository(db),
         csrf: createCsrf(config.cookieKeys[0] as string),
         sessionCookie: sessionCookieOptions(config.issuer),
         sessionTtlSeconds: SESSION_TTL_SECONDS,

@@ -22,6 +22,8 @@ export interface AccountDeps {
     authenticate(username: string, password: string): Promise<PublicUser | undefined>;
     findById(id: string): Promise<PublicUser | undefined>;
   };
+  /** The user's roles, shown on the account page. */
+  roles: { ofUser(userId: string): Promise<string[]> };
   csrf: Csrf;
   /** oidc-provider's long-lived cookie options, so the session cookie we set is the same. */
   sessionCookie: Record<string, unknown>;
@@ -79,6 +81,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       );
     }
     const grants = await deps.grants.listForAccount(user.id);
+    const roles = await deps.roles.ofUser(user.id);
     render(
       ctx,
       200,
@@ -94,6 +97,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           grantedAt: g.grantedAt,
           scopes: g.scopes,
         })),
+        roles,
       }),
     );
   });

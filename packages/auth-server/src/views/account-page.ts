@@ -1,5 +1,6 @@
 import { CHANGE_PASSWORD_PATH, SEND_VERIFICATION_PATH } from '../domain/account-paths.ts';
 import { html, page, type SafeHtml } from './html.ts';
+import { rolesSection } from './roles-section.ts';
 import { type ScopeLine, scopeList } from './scope-list.ts';
 
 /** An app the user authorised, as the account pages show it. */
@@ -24,11 +25,14 @@ export function accountPage(options: {
   emailVerified?: boolean;
   /** Mail is on: an unverified address gets a "Send a verification link" button. */
   mailEnabled?: boolean;
+  /** The user's roles (none: no section). */
+  roles?: readonly string[];
 }): string {
   return page(
     'Your apps',
     html`<h1>Apps with access to your account</h1>
 <p class="muted">Signed in as <strong>${options.username}</strong>.</p>
+${rolesSection(options.roles ?? [])}
 ${
   options.apps.length === 0
     ? html`<p>No app has access to your account.</p>`

@@ -22,6 +22,10 @@ test('patterns naming the file, with line numbers, ./ or an absolute path', (t) 
   t.true(fromRoot('packages/storage/test/migrator.test.ts', 'packages/e2e/test/browser.test.ts'));
 });
 
+test("the account page's roles test drives a browser too", (t) => {
+  t.true(fromRoot('packages/e2e/test/browser-roles.test.ts'));
+});
+
 test('the examples test drives a browser too', (t) => {
   t.true(fromRoot('packages/e2e/test/examples.test.ts'));
   t.true(fromRoot('packages/e2e/test/examples.test.ts:40'));
@@ -68,6 +72,7 @@ test('exclusions that cover every browser test win', (t) => {
       'packages/e2e',
       '!packages/e2e/test/browser.test.ts',
       '!packages/e2e/test/browser-mail.test.ts',
+      '!packages/e2e/test/browser-roles.test.ts',
       '!packages/e2e/test/examples.test.ts',
       '!packages/e2e/test/identity-providers-browser.test.ts',
     ),
@@ -95,6 +100,7 @@ test('exclusions that cover every browser test win', (t) => {
       'packages/*/test/**',
       '!**/browser.test.ts',
       '!**/browser-mail.test.ts',
+      '!**/browser-roles.test.ts',
       '!**/examples.test.ts',
       '!**/*-browser.test.ts',
     ),
