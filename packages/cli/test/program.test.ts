@@ -48,6 +48,7 @@ test('each group lists its commands, with examples', async (t) => {
       'tokens',
       'users',
       'roles',
+      'idps',
       'grants',
       'keys',
       'audit',
