@@ -12,6 +12,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   webOrigins: '--web-origin',
   dpopBoundAccessTokens: '--require-dpop',
   requirePushedAuthorizationRequests: '--require-par',
+  requireMfa: '--require-mfa',
   backchannelLogoutUri: '--backchannel-logout-uri',
   backchannelLogoutSessionRequired: '--backchannel-logout-session-required',
   scopes: '--scope',

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { type ClientJson, cli, cliJson } from './clients-fixtures.ts';
+import {
+  type ClientJson,
+  cli,
+  cliJson,
+  createService,
+  failsWithOneLine,
+} from './clients-fixtures.ts';
 
 /** A per-client on/off setting: its flag, its JSON and `apply` key, its line in `clients show`. */
 export interface ClientFlag {
@@ -77,5 +83,48 @@ export function testClientFlag(database: TestDatabase, spec: ClientFlag): void {
     t.is(cleared.code, 0, cleared.stderr);
     t.regex(cleared.stdout, new RegExp(spec.key));
     t.false(await shown());
+  });
+}
+
+/**
+ * Registers the test of a flag that only a client with the authorization_code grant may have:
+ * `create` and `update` of a client_credentials client with it are refused with `refused` (one
+ * line), and nothing is written.
+ *
+ * @example
+ * testAuthorizationCodeOnly(database, { flag: '--require-par', key: '...', refused: /.../ }, 'be required to push');
+ */
+export function testAuthorizationCodeOnly(
+  database: TestDatabase,
+  spec: Pick<ClientFlag, 'flag' | 'key'> & { refused: RegExp },
+  what: string,
+): void {
+  test(`only a client with the authorization_code grant can ${what}`, async (t) => {
+    const machine = `machine ${spec.key}`;
+    const created = await cli(database, [
+      'clients',
+      'create',
+      '--name',
+      machine,
+      '--grant',
+      'client_credentials',
+      spec.flag,
+    ]);
+    failsWithOneLine(t, created, spec.refused);
+    t.is((await cli(database, ['clients', 'show', machine])).code, 1);
+
+    const service = `service ${spec.key}`;
+    await createService(database, service);
+    failsWithOneLine(
+      t,
+      await cli(database, ['clients', 'update', service, spec.flag]),
+      spec.refused,
+    );
+    const shown = await cliJson<ClientJson & Record<string, unknown>>(database, [
+      'clients',
+      'show',
+      service,
+    ]);
+    t.false(shown[spec.key]);
   });
 }

@@ -60,6 +60,12 @@ export {
   type TokenEndpointAuthMethod,
 } from './repositories/clients-repository.ts';
 export {
+  createFactorsRepository,
+  type FactorKind,
+  type FactorRecord,
+  type FactorsRepository,
+} from './repositories/factors-repository.ts';
+export {
   createGrantsRepository,
   type GrantRecord,
   type GrantsRepository,

@@ -15,6 +15,7 @@ import * as clientPrivateKeyJwt from './migrations/0012-client-private-key-jwt.t
 import * as clientRequirePar from './migrations/0013-client-require-par.ts';
 import * as dynamicRegistration from './migrations/0014-dynamic-registration.ts';
 import * as clientBackchannelLogout from './migrations/0015-client-backchannel-logout.ts';
+import * as mfa from './migrations/0016-mfa.ts';
 import * as userTokens from './migrations/0017-user-tokens.ts';
 import * as roles from './migrations/0018-roles.ts';
 import * as identityProviders from './migrations/0019-identity-providers.ts';
@@ -41,6 +42,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0013-client-require-par', clientRequirePar],
   ['0014-dynamic-registration', dynamicRegistration],
   ['0015-client-backchannel-logout', clientBackchannelLogout],
+  ['0016-mfa', mfa],
   ['0017-user-tokens', userTokens],
   ['0018-roles', roles],
   ['0019-identity-providers', identityProviders],

@@ -30,6 +30,7 @@ const probeClient = (): ClientRecord => {
     webOrigins: [],
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    requireMfa: false,
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,
     scopes: ['openid'],

@@ -21,6 +21,7 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     webOrigins: [],
     dpopBoundAccessTokens: false,
     requirePushedAuthorizationRequests: false,
+    requireMfa: false,
     backchannelLogoutUri: null,
     backchannelLogoutSessionRequired: false,
     scopes: ['openid'],

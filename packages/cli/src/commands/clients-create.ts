@@ -13,6 +13,7 @@ interface Options extends ClientKeysOptions {
   webOrigin?: string[];
   requireDpop?: boolean;
   requirePar?: boolean;
+  requireMfa?: boolean;
   backchannelLogoutUri?: string;
   backchannelLogoutSessionRequired?: boolean;
   scope?: string[];
@@ -48,6 +49,10 @@ export function registerClientsCreate(clients: Command, io: Io): void {
     .option(
       '--require-par',
       'its authorization requests must be pushed first (PAR, RFC 9126): a plain authorization request is refused',
+    )
+    .option(
+      '--require-mfa',
+      'for authorization_code: its users must pass a second factor (an authenticator-app code) to sign in to it',
     )
     .option(
       '--backchannel-logout-uri <url>',
@@ -110,6 +115,7 @@ Example:
             webOrigins: options.webOrigin ?? [],
             dpopBoundAccessTokens: options.requireDpop ?? false,
             requirePushedAuthorizationRequests: options.requirePar ?? false,
+            requireMfa: options.requireMfa ?? false,
             backchannelLogoutSessionRequired: options.backchannelLogoutSessionRequired ?? false,
             ...(options.backchannelLogoutUri !== undefined
               ? { backchannelLogoutUri: options.backchannelLogoutUri }

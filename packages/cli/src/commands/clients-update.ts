@@ -15,6 +15,7 @@ interface Options extends ClientKeysOptions {
   webOrigin?: string[] | false;
   requireDpop?: boolean;
   requirePar?: boolean;
+  requireMfa?: boolean;
   backchannelLogoutUri?: string | false;
   backchannelLogoutSessionRequired?: boolean;
   scope?: string[] | false;
@@ -45,6 +46,7 @@ function toInput(options: Options): UpdateClientInput {
   if (options.requirePar !== undefined) {
     input.requirePushedAuthorizationRequests = options.requirePar;
   }
+  if (options.requireMfa !== undefined) input.requireMfa = options.requireMfa;
   if (options.backchannelLogoutUri !== undefined) {
     input.backchannelLogoutUri = cleared(options.backchannelLogoutUri);
   }
@@ -85,6 +87,11 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     .option('--no-require-dpop', 'accept token requests without a DPoP proof again')
     .option('--require-par', 'its authorization requests must be pushed first (PAR, RFC 9126)')
     .option('--no-require-par', 'accept its plain authorization requests again')
+    .option('--require-mfa', 'its users must pass a second factor to sign in to it')
+    .option(
+      '--no-require-mfa',
+      'a password alone signs in to it again (unless the user has a factor)',
+    )
     .option(
       '--backchannel-logout-uri <url>',
       'where the app receives OIDC back-channel logout tokens (https, or http on loopback)',

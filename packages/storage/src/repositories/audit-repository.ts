@@ -49,6 +49,10 @@ export const auditEventTypes = [
   'password.change_failed',
   'email.verification_sent',
   'email.verified',
+  'mfa.enrolled',
+  'mfa.removed',
+  'mfa.reset',
+  'mfa.recovery_code_used',
 ] as const;
 
 /** One kind of audit event, e.g. `client.created`. */

@@ -27,6 +27,8 @@ export interface ClientFields {
   dpopBoundAccessTokens: boolean;
   /** Whether its authorization requests must be pushed first (RFC 9126): no PAR, no sign-in. */
   requirePushedAuthorizationRequests: boolean;
+  /** Whether its users must pass a second factor to sign in to it (`--require-mfa`). */
+  requireMfa: boolean;
   /** Where it receives OIDC Back-Channel Logout tokens; null: it gets none. */
   backchannelLogoutUri: string | null;
   /** Whether its logout tokens must carry the session id (`sid`). */
@@ -96,6 +98,7 @@ export interface NewClient
     | 'webOrigins'
     | 'dpopBoundAccessTokens'
     | 'requirePushedAuthorizationRequests'
+    | 'requireMfa'
     | 'backchannelLogoutUri'
     | 'backchannelLogoutSessionRequired'
     | 'tokenEndpointAuthMethod'
@@ -106,6 +109,7 @@ export interface NewClient
   webOrigins?: string[];
   dpopBoundAccessTokens?: boolean;
   requirePushedAuthorizationRequests?: boolean;
+  requireMfa?: boolean;
   backchannelLogoutUri?: string | null;
   backchannelLogoutSessionRequired?: boolean;
   /** Default: `none` for a public client, else `client_secret_basic`. */
@@ -143,6 +147,7 @@ interface ClientRow {
   web_origins: string[];
   dpop_bound_access_tokens: boolean;
   require_pushed_authorization_requests: boolean;
+  require_mfa: boolean;
   backchannel_logout_uri: string | null;
   backchannel_logout_session_required: boolean;
   scopes: string[];
@@ -182,6 +187,7 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  requireMfa: 'require_mfa',
   backchannelLogoutUri: 'backchannel_logout_uri',
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scopes',
@@ -205,6 +211,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   webOrigins: row.web_origins ?? [],
   dpopBoundAccessTokens: row.dpop_bound_access_tokens ?? false,
   requirePushedAuthorizationRequests: row.require_pushed_authorization_requests ?? false,
+  requireMfa: row.require_mfa ?? false,
   backchannelLogoutUri: row.backchannel_logout_uri ?? null,
   backchannelLogoutSessionRequired: row.backchannel_logout_session_required ?? false,
   scopes: row.scopes,

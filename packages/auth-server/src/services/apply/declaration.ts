@@ -72,6 +72,7 @@ export interface DeclaredClient {
   webOrigins: string[];
   dpopBoundAccessTokens: boolean;
   requirePushedAuthorizationRequests: boolean;
+  requireMfa: boolean;
   backchannelLogoutUri: string | null;
   backchannelLogoutSessionRequired: boolean;
   scopes: string[];
@@ -123,6 +124,7 @@ export const DECLARATION_KEYS = {
     'web_origins',
     'dpop_bound_access_tokens',
     'require_pushed_authorization_requests',
+    'require_mfa',
     'backchannel_logout_uri',
     'backchannel_logout_session_required',
     'scopes',
@@ -385,6 +387,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   const firstParty = field(entry, 'first_party', path, c.boolean);
   const dpopBound = field(entry, 'dpop_bound_access_tokens', path, c.boolean);
   const requirePar = field(entry, 'require_pushed_authorization_requests', path, c.boolean);
+  const requireMfa = field(entry, 'require_mfa', path, c.boolean);
   const logoutUri = field(
     entry,
     'backchannel_logout_uri',
@@ -439,6 +442,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     webOrigins: webOrigins?.value ?? [],
     dpopBoundAccessTokens: dpopBound?.value ?? false,
     requirePushedAuthorizationRequests: requirePar?.value ?? false,
+    requireMfa: requireMfa?.value ?? false,
     backchannelLogoutUri: logoutUri?.value ?? null,
     backchannelLogoutSessionRequired: logoutSid?.value ?? false,
     scopes: scopes?.value ?? [],

@@ -14,6 +14,7 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  requireMfa: 'require_mfa',
   backchannelLogoutUri: 'backchannel_logout_uri',
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scopes',

@@ -27,6 +27,7 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   webOrigins: 'web_origins',
   dpopBoundAccessTokens: 'dpop_bound_access_tokens',
   requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  requireMfa: 'require_mfa',
   backchannelLogoutUri: 'backchannel_logout_uri',
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scope',
@@ -53,6 +54,8 @@ export interface CreateClientInput {
   dpopBoundAccessTokens?: boolean;
   /** Whether its authorization requests must be pushed first (RFC 9126). */
   requirePushedAuthorizationRequests?: boolean;
+  /** Whether its users must pass a second factor to sign in to it. */
+  requireMfa?: boolean;
   /** Where it receives OIDC Back-Channel Logout tokens: https (http on loopback). */
   backchannelLogoutUri?: string;
   /** Whether its logout tokens must carry the session id (`sid`); needs the URI. */
@@ -88,6 +91,7 @@ export interface UpdateClientInput {
   webOrigins?: readonly string[] | null;
   dpopBoundAccessTokens?: boolean;
   requirePushedAuthorizationRequests?: boolean;
+  requireMfa?: boolean;
   /** `null` removes it (and the `sid` requirement with it, unless that is given too). */
   backchannelLogoutUri?: string | null;
   backchannelLogoutSessionRequired?: boolean;
@@ -160,6 +164,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           webOrigins: input.webOrigins ?? [],
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? false,
           requirePushedAuthorizationRequests: input.requirePushedAuthorizationRequests ?? false,
+          requireMfa: input.requireMfa ?? false,
           backchannelLogoutUri: input.backchannelLogoutUri ?? null,
           backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
           scopes: input.scopes ?? [],
@@ -231,6 +236,7 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           dpopBoundAccessTokens: input.dpopBoundAccessTokens ?? current.dpopBoundAccessTokens,
           requirePushedAuthorizationRequests:
             input.requirePushedAuthorizationRequests ?? current.requirePushedAuthorizationRequests,
+          requireMfa: input.requireMfa ?? current.requireMfa,
           backchannelLogoutUri:
             input.backchannelLogoutUri === undefined
               ? current.backchannelLogoutUri

@@ -40,6 +40,7 @@ export interface ClientDraft {
   webOrigins: readonly string[];
   dpopBoundAccessTokens: boolean;
   requirePushedAuthorizationRequests: boolean;
+  requireMfa: boolean;
   backchannelLogoutUri: string | null;
   backchannelLogoutSessionRequired: boolean;
   scopes: readonly string[];
@@ -120,6 +121,10 @@ export async function validateClientDraft(
       'is only for clients with the authorization_code grant',
     );
   }
+  // Only a user's sign-in can take a second factor: another grant has no user.
+  if (draft.requireMfa && !grants.includes('authorization_code')) {
+    invalidField('requireMfa', 'is only for clients with the authorization_code grant');
+  }
   const backchannelLogoutUri = backchannelLogout(draft, grants);
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
   const scopes = splitScopes(draft.scopes);
@@ -140,6 +145,7 @@ export async function validateClientDraft(
     webOrigins,
     dpopBoundAccessTokens: draft.dpopBoundAccessTokens,
     requirePushedAuthorizationRequests: draft.requirePushedAuthorizationRequests,
+    requireMfa: draft.requireMfa,
     backchannelLogoutUri,
     backchannelLogoutSessionRequired: draft.backchannelLogoutSessionRequired,
     scopes,
