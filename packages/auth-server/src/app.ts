@@ -29,6 +29,7 @@ import { type MetricsServer, startMetricsServer } from './observability/metrics-
 import { observeKeys } from './observability/observe-keys.ts';
 import { observeRequests } from './observability/observe-requests.ts';
 import { createProvider } from './provider/create-provider.ts';
+import { createMfaRequirement } from './provider/mfa-policy.ts';
 import { useProviderPipeline } from './provider/pipeline.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
@@ -42,6 +43,7 @@ import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createIdentityProvidersService } from './services/identity-providers/identity-providers-service.ts';
 import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
+import { createMfaService } from './services/mfa-service.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
@@ -115,6 +117,19 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const users = createUsersService(db);
   const audit = createAuditTrail({ db, logger });
   const identityProviders = createIdentityProvidersService(db, config.keyEncryptionKey);
+  const mfaService = createMfaService({
+    db,
+    keyEncryptionKey: config.keyEncryptionKey,
+    issuer: `Portcullis (${new URL(config.issuer).hostname})`,
+  });
+  const mfa = {
+    service: mfaService,
+    requirement: createMfaRequirement({
+      policy: config.mfa,
+      clients,
+      hasFactor: mfaService.hasFactor,
+    }),
+  };
   const limits = createLimits({
     db,
     config: config.limits,
@@ -138,6 +153,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       users,
       roles: createRolesRepository(db),
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
+      mfa: mfa.requirement,
     });
     useProviderPipeline(provider, {
       clients,
@@ -243,6 +259,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         signIns: limits.signIn,
         mailEnabled: security.mailEnabled,
         identityProviders,
+        mfa,
       },
       identityProviders: {
         provider,
@@ -267,6 +284,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         audit,
         signIns: limits.signIn,
         mailEnabled: security.mailEnabled,
+        mfa,
       },
       accountSecurity: { provider, security, users, csrf, signIns: limits.signIn },
       ...(security.mailEnabled

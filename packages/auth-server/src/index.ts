@@ -51,4 +51,5 @@ export * from './services/resource-seed.ts';
 export * from './services/resources-apply.ts';
 export * from './services/resources-service.ts';
 export * from './services/roles-service.ts';
+export * from './services/user-factors-service.ts';
 export * from './services/users-service.ts';

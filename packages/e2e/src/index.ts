@@ -8,6 +8,7 @@ export { formAction, HttpBrowser, inputValue, linkHref, submitForm } from './htt
 export { jwksKids, kidOf } from './jwks.ts';
 export { oauthError, withinOneSecond } from './oauth-checks.ts';
 export { type Running, startServe, track } from './serve-process.ts';
+export { continueLink, type SignInClaims, shownSeed, startSignIn } from './sign-in-flow.ts';
 export {
   linkIn,
   type ReceivedMail,
@@ -15,4 +16,5 @@ export {
   startSmtpReceiver,
 } from './smtp-receiver.ts';
 export { type Stack, startStack } from './stack.ts';
+export { msUntilMidStep, totpCode } from './totp.ts';
 export { until } from './until.ts';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseDuration } from '../domain/duration.ts';
+import type { MfaPolicy } from '../domain/mfa.ts';
 import { AuthServerError } from '../errors.ts';
 import { type LimitRule, type LimitsConfig, parseLimitRule } from '../limits/limit-rule.ts';
 import { SETTING, SETTINGS } from './settings.ts';
@@ -29,6 +30,8 @@ export interface ServerConfig {
    * the From of every mail.
    */
   mail: { smtpUrl: string | undefined; from: string };
+  /** Second factors at sign-in: off, optional (users may enrol) or required. */
+  mfa: MfaPolicy;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -133,6 +136,7 @@ export function loadServerConfig(
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
     },
+    mfa: parseMfaPolicy(env.PORTCULLIS_MFA),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -401,6 +405,12 @@ function parseOnOff(
   if (value === 'on') return true;
   if (value === 'off') return false;
   throw invalid(name, `${name} must be on or off`);
+}
+
+function parseMfaPolicy(value: string | undefined): MfaPolicy {
+  if (unset(value)) return SETTING.PORTCULLIS_MFA.value;
+  if (value === 'off' || value === 'optional' || value === 'required') return value;
+  throw invalid('PORTCULLIS_MFA', 'PORTCULLIS_MFA must be off, optional or required');
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

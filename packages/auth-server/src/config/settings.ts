@@ -116,6 +116,12 @@ export const SETTING = schema({
       'the From of the mail the server sends: an address (`no-reply@example.com`) or a name and an address (`Example Sign-in <no-reply@example.com>`)',
     default: 'Portcullis <no-reply@the issuer host>',
   },
+  PORTCULLIS_MFA: {
+    description:
+      'second factors at sign-in (authenticator-app codes, RFC 6238). optional: users may set one up on /account, and those who did enter a code after their password at every sign-in; clients registered with `--require-mfa`, and requests with acr_values=urn:portcullis:acr:mfa, make users without one set one up first. required: every user without a second factor sets one up at their next sign-in before going on. off: no second step and no setup (factors already set up are kept, unused)',
+    value: 'optional' as 'off' | 'optional' | 'required',
+    default: 'optional',
+  },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:
       'how often `serve` purges expired and long-consumed tokens, codes and sessions (like 1h or 30m); one replica at a time purges (PostgreSQL advisory lock). 0 or off: never (run `portcullis tokens purge` from cron instead)',

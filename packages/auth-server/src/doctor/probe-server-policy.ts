@@ -74,6 +74,7 @@ async function buildProbeProvider() {
     // refused for not being pushed, and PKCE would go unchecked.
     requirePar: false,
     mail: { smtpUrl: undefined, from: 'probe@localhost' },
+    mfa: 'off',
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

@@ -8,6 +8,11 @@ export interface SignInAttempt {
   locked: boolean;
   /** The password was right: clears the account's failures and takes back the address's one. */
   succeeded(): Promise<void>;
+  /**
+   * The password was right but a second factor is still to come: takes back this attempt only,
+   * so failures counted before (wrong codes among them) keep counting until the sign-in is done.
+   */
+  passed(): Promise<void>;
 }
 
 /** Failed sign-ins per account and per address, with temporary lockout. */
@@ -80,6 +85,11 @@ export function createSignInLimits(deps: {
         locked: byAccount.over || byAddress.over,
         async succeeded() {
           await Promise.all([perAccount?.reset(account), perAddress?.refund(address)]).catch(
+            deps.onError,
+          );
+        },
+        async passed() {
+          await Promise.all([perAccount?.refund(account), perAddress?.refund(address)]).catch(
             deps.onError,
           );
         },

@@ -1,9 +1,15 @@
 import type { Account, KoaContextWithOIDC } from 'oidc-provider';
 import type { PublicUser } from '../services/users-service.ts';
 
-/** Which claims each OpenID scope releases. */
+/**
+ * Which claims each OpenID scope releases. `openid` releases how the user signed in too (`acr`
+ * and `amr`, in every ID token); `auth_time` and `sid` are released when asked for, as
+ * oidc-provider has them by default.
+ */
 export const CLAIMS = {
-  openid: ['sub'],
+  auth_time: null,
+  sid: null,
+  openid: ['sub', 'acr', 'amr'],
   profile: ['name', 'preferred_username'],
   email: ['email', 'email_verified'],
 };

@@ -9,6 +9,7 @@ import {
   ID_TOKEN_TTL,
   SESSION_TTL_SECONDS,
 } from '../domain/lifetimes.ts';
+import { ACR_VALUES } from '../domain/mfa.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import { CLIENT_ASSERTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
@@ -26,6 +27,7 @@ import { providerFetch } from './backchannel-logout.ts';
 import { assertClientAssertionAudience, detectReplaysInPostgres } from './client-assertions.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { publishIssuerUrls } from './issuer-urls.ts';
+import { type MfaRequirement, mfaInteractionPolicy } from './mfa-policy.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, type GrantLookup, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
@@ -123,6 +125,8 @@ export interface ProviderDeps {
   roles: UserRoles;
   /** Seconds after a refresh token's rotation in which its reuse is refused without revoking. */
   refreshReuseGraceSeconds: number;
+  /** When a sign-in needs a second factor; unset: never (the doctor's probe). */
+  mfa?: MfaRequirement;
 }
 
 /**
@@ -155,7 +159,13 @@ export function createProvider(deps: ProviderDeps): Provider {
     scopes: OIDC_SCOPES,
     claims: CLAIMS,
     findAccount: createFindAccount(users),
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      // A session without the second factor a sign-in needs goes back to the login step.
+      ...(deps.mfa ? { policy: mfaInteractionPolicy(deps.mfa) } : {}),
+    },
+    // The password alone, or with a second factor (docs/security.md: second factors).
+    acrValues: [...ACR_VALUES],
     loadExistingGrant: createLoadExistingGrant(clients, deps.grants),
     issueRefreshToken,
     extraTokenClaims: createRolesClaim(resources, roles) as Configuration['extraTokenClaims'],

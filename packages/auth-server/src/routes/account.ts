@@ -1,4 +1,7 @@
+import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import type { AuthenticationMethod } from '../domain/mfa.ts';
+import { authenticationContext } from '../domain/mfa.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
 import { sendLogoutToken, sendLogoutTokens } from '../provider/backchannel-logout.ts';
@@ -11,6 +14,8 @@ import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { accountCsrfBinding as csrfBinding } from './forms/csrf-cookie.ts';
 import { readForm } from './forms/read-form.ts';
+import { accountMfa } from './mfa-account.ts';
+import type { MfaSignInDeps } from './mfa-sign-in.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 import type { RouteHandler } from './route.ts';
 
@@ -34,6 +39,8 @@ export interface AccountDeps {
   signIns: SignInLimits;
   /** Mail is on: "Forgot your password?" and verification links are offered. */
   mailEnabled?: boolean;
+  /** Second factors (routes/mfa-account.ts). */
+  mfa: MfaSignInDeps;
 }
 
 /** The handlers of the account routes; see {@link accountRoutes}. */
@@ -48,6 +55,16 @@ export interface AccountRoutes {
   remove: RouteHandler;
   /** `POST /account/logout`: the account page's "Sign out". */
   signOut: RouteHandler;
+  /** `GET /account/login/code`: the code step of the account's sign-in. */
+  showCode: RouteHandler;
+  /** `POST /account/login/code`: its form. */
+  submitCode: RouteHandler;
+  /** `GET /account/mfa`: setting up an authenticator app. */
+  showMfaSetup: RouteHandler;
+  /** `POST /account/mfa`: its first code. */
+  submitMfaSetup: RouteHandler;
+  /** `POST /account/mfa/remove`: turning it off. */
+  removeMfa: RouteHandler;
 }
 
 /**
@@ -63,12 +80,26 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
   const { provider, csrf } = deps;
   const boundary = pageBoundary();
   const guarded = behindBoundary(boundary);
+  const currentUser = async (ctx: Koa.Context) => {
+    const session = await provider.Session.get(ctx);
+    const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
+    return user && !user.disabledAt ? user : undefined;
+  };
+  const mfa = accountMfa({
+    csrf,
+    mfa: deps.mfa,
+    signIns: deps.signIns,
+    audit: deps.audit,
+    users: deps.users,
+    binding: csrfBinding,
+    currentUser,
+    signIn: startSession,
+  });
 
   const show = guarded(async (ctx) => {
     const binding = csrfBinding(ctx);
-    const session = await provider.Session.get(ctx);
-    const user = session.accountId ? await deps.users.findById(session.accountId) : undefined;
-    if (!user || user.disabledAt) {
+    const user = await currentUser(ctx);
+    if (!user) {
       return render(
         ctx,
         200,
@@ -80,8 +111,17 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
         }),
       );
     }
+    // Where a second factor is required, a user without one sets it up before anything else.
+    if (
+      deps.mfa.requirement.policy === 'required' &&
+      !(await deps.mfa.service.hasFactor(user.id))
+    ) {
+      ctx.status = 303;
+      return ctx.redirect('/account/mfa');
+    }
     const grants = await deps.grants.listForAccount(user.id);
     const roles = await deps.roles.ofUser(user.id);
+    const mfaSection = await mfa.section(ctx, user);
     render(
       ctx,
       200,
@@ -98,6 +138,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           scopes: g.scopes,
         })),
         roles,
+        sections: mfaSection ? [mfaSection] : [],
       }),
     );
   });
@@ -133,7 +174,16 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
         }),
       );
     }
+    if (await mfa.begin(ctx, user)) {
+      await attempt.passed();
+      return;
+    }
     await attempt.succeeded();
+    await startSession(ctx, user, ['pwd']);
+  });
+
+  // A new account session for `user`, who signed in with `methods`; then back to /account.
+  async function startSession(ctx: Koa.Context, user: PublicUser, methods: AuthenticationMethod[]) {
     let session = await provider.Session.get(ctx);
     const stored = !(session as unknown as { new?: boolean }).new;
     if (stored && session.accountId !== user.id) {
@@ -146,7 +196,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     }
     // A new session id at every sign-in: a planted session cookie is worth nothing (fixation).
     session.resetIdentifier();
-    session.loginAccount({ accountId: user.id });
+    session.loginAccount({ accountId: user.id, ...authenticationContext(methods) });
     await session.save(deps.sessionTtlSeconds);
     // oidc-provider's Session keeps its id in `jti` (its typings omit the `id` accessor).
     const sessionId = (session as unknown as { jti: string }).jti;
@@ -159,11 +209,11 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       actor: `user:${user.id}`,
       subject: user.id,
       address: ctx.ip,
-      details: { via: 'account', username: user.username },
+      details: { via: 'account', username: user.username, amr: methods },
     });
     ctx.status = 303;
     ctx.redirect('/account');
-  });
+  }
 
   // The confirmation page of "Remove access"; its form posts to the same path.
   const confirmRemoval = guarded(async (ctx) => {
@@ -250,5 +300,16 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     ctx.redirect('/account');
   });
 
-  return { show, submitLogin, confirmRemoval, remove, signOut };
+  return {
+    show,
+    submitLogin,
+    confirmRemoval,
+    remove,
+    signOut,
+    showCode: guarded(mfa.showCode),
+    submitCode: guarded(mfa.submitCode),
+    showMfaSetup: guarded(mfa.showSetup),
+    submitMfaSetup: guarded(mfa.submitSetup),
+    removeMfa: guarded(mfa.remove),
+  };
 }

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import { authenticationContext } from '../domain/mfa.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -15,6 +16,7 @@ import { messagePage } from '../views/message-page.ts';
 import type { ScopeLine } from '../views/scope-list.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
+import { type MfaSignInDeps, mfaSignInStep } from './mfa-sign-in.ts';
 import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
 import type { RouteHandler } from './route.ts';
 
@@ -38,6 +40,8 @@ export interface LoginAndConsentDeps {
   identityProviders: { list(): Promise<Array<{ id: string; name: string }>> };
   /** Mail is on: the login page offers "Forgot your password?". */
   mailEnabled?: boolean;
+  /** Second factors: when one is needed, and the codes (routes/mfa-sign-in.ts). */
+  mfa: MfaSignInDeps;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -60,6 +64,10 @@ export interface LoginAndConsentRoutes {
     user: PublicUser,
     via: SignedInVia,
   ) => Promise<void>;
+  /** `POST /interaction/:uid/mfa`: the second step's code. */
+  submitCode: RouteHandler;
+  /** `POST /interaction/:uid/mfa/setup`: the first code of an app set up during sign-in. */
+  submitSetup: RouteHandler;
 }
 
 /** How a sign-in other than the password form proved the user: `idp` names the provider. */
@@ -88,11 +96,21 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     return true;
   });
   const guarded = behindBoundary(boundary);
+  const secondStep = mfaSignInStep({
+    csrf,
+    mfa: deps.mfa,
+    signIns: deps.signIns,
+    audit: deps.audit,
+    users: deps.users,
+    client: async (details) => (await formBase(details)).client,
+    complete: (ctx, details, user, methods) => completeSignIn(ctx, details, user, { amr: methods }),
+  });
 
   const show = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) return expired(ctx);
     if (details.prompt.name === 'login') {
+      if (await secondStep.show(ctx, details)) return;
       return render(ctx, 200, loginPage(await loginBase(details)));
     }
     if (details.prompt.name === 'consent') {
@@ -148,32 +166,30 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
         }),
       );
     }
+    if (await secondStep.needed(details, user)) {
+      await attempt.passed();
+      return secondStep.begin(ctx, details, user);
+    }
     await attempt.succeeded();
-    await signedIn(ctx, details, user, {});
+    ctx.status = 303;
+    ctx.redirect(await completeSignIn(ctx, details, user, { amr: ['pwd'] }));
   });
 
+  // Another way of signing in (routes/identity-providers) ends the login step as a password does.
   async function signedIn(ctx: Koa.Context, details: Details, user: PublicUser, via: SignedInVia) {
-    const clientId = String(details.params.client_id);
-    deps.logger.info('sign-in', { sub: user.id, client_id: clientId });
-    await deps.audit.record({
-      type: 'signin.succeeded',
-      actor: `user:${user.id}`,
-      clientId,
-      subject: user.id,
-      address: ctx.ip,
-      details: {
-        via: 'authorization',
-        username: user.username,
-        ...(via.idp ? { idp: via.idp } : {}),
-      },
-    });
-    await replaceOtherSession(ctx, details, user.id);
-    await finish(
-      ctx,
-      { login: { accountId: user.id, ...(via.amr ? { amr: via.amr } : {}) } },
-      { merge: false },
-    );
+    ctx.status = 303;
+    ctx.redirect(await completeSignIn(ctx, details, user, via));
   }
+
+  // The code step of the same interaction; both answer only while it is at the login prompt.
+  const atLogin = (handler: (ctx: Koa.Context, details: Details) => Promise<void>) =>
+    guarded(async (ctx) => {
+      const details = await provider.interactionDetails(ctx.req, ctx.res);
+      if (details.uid !== ctx.params.uid || details.prompt.name !== 'login') return expired(ctx);
+      await handler(ctx, details);
+    });
+  const submitCode = atLogin(secondStep.submitCode);
+  const submitSetup = atLogin(secondStep.submitSetup);
 
   const submitConsent = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
@@ -203,7 +219,40 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
-  return { show, submitLogin, submitConsent, signedIn };
+  return { show, submitLogin, submitConsent, signedIn, submitCode, submitSetup };
+
+  // The user signed in with these methods (and through this provider): recorded, and the
+  // interaction's login result (with its acr and amr, which the ID token carries). Returns where
+  // the browser goes next.
+  async function completeSignIn(
+    ctx: Koa.Context,
+    details: Details,
+    user: PublicUser,
+    via: SignedInVia,
+  ): Promise<string> {
+    const methods = via.amr ?? [];
+    deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
+    await deps.audit.record({
+      type: 'signin.succeeded',
+      actor: `user:${user.id}`,
+      clientId: String(details.params.client_id),
+      subject: user.id,
+      address: ctx.ip,
+      details: {
+        via: 'authorization',
+        username: user.username,
+        amr: methods,
+        ...(via.idp ? { idp: via.idp } : {}),
+      },
+    });
+    await replaceOtherSession(ctx, details, user.id);
+    return provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: user.id, ...authenticationContext(methods) } },
+      { mergeWithLastSubmission: false },
+    );
+  }
 
   async function finish(
     ctx: Koa.Context,

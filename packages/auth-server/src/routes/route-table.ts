@@ -85,6 +85,19 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       path: '/interaction/:uid/login',
       handler: interaction.submitLogin,
     },
+    // The second step of a sign-in (views/mfa-pages.ts): a code, or setting up an app.
+    {
+      name: 'interaction_mfa',
+      method: 'POST',
+      path: '/interaction/:uid/mfa',
+      handler: interaction.submitCode,
+    },
+    {
+      name: 'interaction_mfa_setup',
+      method: 'POST',
+      path: '/interaction/:uid/mfa/setup',
+      handler: interaction.submitSetup,
+    },
     {
       name: 'interaction_confirm',
       method: 'POST',
@@ -117,6 +130,27 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
     { name: 'account', method: 'GET', path: '/account', handler: account.show },
     { name: 'account_login', method: 'POST', path: '/account/login', handler: account.submitLogin },
     { name: 'account_logout', method: 'POST', path: '/account/logout', handler: account.signOut },
+    // Second factors on the account pages (views/mfa-pages.ts).
+    {
+      name: 'account_login_code',
+      method: 'GET',
+      path: '/account/login/code',
+      handler: account.showCode,
+    },
+    {
+      name: 'account_login_code',
+      method: 'POST',
+      path: '/account/login/code',
+      handler: account.submitCode,
+    },
+    { name: 'account_mfa', method: 'GET', path: '/account/mfa', handler: account.showMfaSetup },
+    { name: 'account_mfa', method: 'POST', path: '/account/mfa', handler: account.submitMfaSetup },
+    {
+      name: 'account_mfa_remove',
+      method: 'POST',
+      path: '/account/mfa/remove',
+      handler: account.removeMfa,
+    },
     {
       name: 'account_grant_revoke',
       method: 'GET',

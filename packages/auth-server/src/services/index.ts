@@ -33,4 +33,5 @@ export * from './resource-seed.ts';
 export * from './resources-apply.ts';
 export * from './resources-service.ts';
 export * from './roles-service.ts';
+export * from './user-factors-service.ts';
 export * from './users-service.ts';

@@ -27,6 +27,8 @@ export function accountPage(options: {
   mailEnabled?: boolean;
   /** The user's roles (none: no section). */
   roles?: readonly string[];
+  /** More parts of the page (second factors...), after the apps. */
+  sections?: SafeHtml[];
 }): string {
   return page(
     'Your apps',
@@ -46,6 +48,7 @@ ${scopeList(app.scopes)}
       )
 }
 ${accountDetails(options)}
+${options.sections ?? []}
 <form class="signed-in" method="post" action="/account/logout">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <button class="secondary" type="submit">Sign out</button>

@@ -45,4 +45,9 @@ a{color:#1d4ed8}
 .check input{margin:.3rem 0 0;flex:none}
 .check label{font-weight:400;margin:0}
 pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:#f3f4f6;border-radius:.5rem;padding:.75rem;margin:0 0 1rem}
+.qr{margin:0 0 1rem;text-align:center}
+.qr svg{width:12rem;height:12rem}
+ol.steps{padding:0 0 0 1.25rem;margin:0 0 1rem}
+code.secret{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-spacing:.25em}
+ul.recovery{list-style:none;padding:0;margin:0 0 1rem;columns:2;font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
 `;

@@ -5,6 +5,7 @@ import { registerUsersDelete } from './users-delete.ts';
 import { registerUsersDisable } from './users-disable.ts';
 import { registerUsersEnable } from './users-enable.ts';
 import { registerUsersList } from './users-list.ts';
+import { registerUsersMfa } from './users-mfa.ts';
 import { registerUsersRole } from './users-role.ts';
 import { registerUsersSetPassword } from './users-set-password.ts';
 import { registerUsersShow } from './users-show.ts';
@@ -22,5 +23,6 @@ export function registerUsers(group: Command, io: Io): void {
   registerUsersEnable(group, io);
   registerUsersUnlock(group, io);
   registerUsersRole(group, io);
+  registerUsersMfa(group, io);
   registerUsersDelete(group, io);
 }

@@ -1,0 +1,227 @@
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import QRCode from 'qrcode';
+import type { AuthenticationMethod } from '../domain/mfa.ts';
+import type { SignInLimits } from '../limits/sign-in-limits.ts';
+import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
+import type { AuditTrail, SignInVia } from '../services/audit.ts';
+import type { MfaService } from '../services/mfa-service.ts';
+import type { PublicUser } from '../services/users-service.ts';
+import type { ClientDisplay } from '../views/login-page.ts';
+import {
+  mfaCodePage,
+  recoveryCodesPage,
+  type TotpSetup,
+  totpSetupPage,
+} from '../views/mfa-pages.ts';
+import type { Csrf } from './forms/csrf.ts';
+import { readForm } from './forms/read-form.ts';
+import { csrfFailed, render } from './respond.ts';
+
+/** The one message for every failed code: wrong, reused, or refused by a lockout. */
+export const CODE_FAILED = 'That code is not right. Try the newest one from your app.';
+
+/** What the second step of sign-in needs besides the login routes' own dependencies. */
+export interface MfaSignInDeps {
+  service: MfaService;
+  requirement: MfaRequirement;
+}
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+// The user who gave the right password in this interaction, kept in it until the second step.
+const PENDING = 'portcullis_mfa';
+
+/**
+ * The QR code of an otpauth:// URI as inline SVG: drawn here, so the page loads no image and the
+ * seed never leaves this response.
+ */
+export async function totpSetup(enrolment: { uri: string; secret: string }): Promise<TotpSetup> {
+  const qrSvg = await QRCode.toString(enrolment.uri, {
+    type: 'svg',
+    margin: 1,
+    errorCorrectionLevel: 'M',
+  });
+  return { qrSvg, secret: enrolment.secret };
+}
+
+/**
+ * Checks a code a user typed: six digits for the authenticator app, anything else as a recovery
+ * code. Counted by the sign-in limits like a password (a locked attempt reads as a wrong code).
+ */
+export async function checkSecondFactor(
+  deps: { service: MfaService; signIns: SignInLimits; audit: AuditTrail },
+  attempt: { user: PublicUser; code: string; address: string; via: SignInVia; clientId?: string },
+): Promise<boolean> {
+  const { user, code } = attempt;
+  const limited = await deps.signIns.begin({
+    username: user.username,
+    address: attempt.address,
+    via: attempt.via,
+    ...(attempt.clientId ? { clientId: attempt.clientId } : {}),
+  });
+  const ok =
+    !limited.locked &&
+    (/^\s*\d{3}\s*\d{3}\s*$/.test(code)
+      ? await deps.service.verifyTotp(user.id, code.replace(/\s/g, ''))
+      : await deps.service.useRecoveryCode(user, code, { actor: `user:${user.id}` }));
+  if (ok) {
+    await limited.succeeded();
+    return true;
+  }
+  await deps.audit.record({
+    type: 'signin.failed',
+    actor: 'anonymous',
+    clientId: attempt.clientId ?? null,
+    subject: user.id,
+    address: attempt.address,
+    details: { via: attempt.via, username: user.username, step: 'second_factor' },
+  });
+  return false;
+}
+
+/**
+ * The second step of a sign-in at `/interaction/:uid`: after the right password, when a second
+ * factor is needed ({@link MfaRequirement}), the interaction remembers who signed in and the page
+ * asks for a code (or, for a user with no app yet where one is needed, sets one up first). A
+ * session that has the password but not the second factor a client now asks for (step-up) gets
+ * the code step only. Built by routes/login-and-consent.ts, which finishes the sign-in.
+ */
+export function mfaSignInStep(deps: {
+  csrf: Csrf;
+  mfa: MfaSignInDeps;
+  signIns: SignInLimits;
+  audit: AuditTrail;
+  users: { findById(id: string): Promise<PublicUser | undefined> };
+  client(details: Details): Promise<ClientDisplay>;
+  /** Ends the interaction with the login result; returns where the browser goes next. */
+  complete(
+    ctx: Koa.Context,
+    details: Details,
+    user: PublicUser,
+    methods: AuthenticationMethod[],
+  ): Promise<string>;
+}) {
+  const { csrf, mfa } = deps;
+  const action = (details: Details, step = '') => `/interaction/${details.uid}/mfa${step}`;
+
+  // Who this step is for: the user who just gave the password, or the session's (step-up).
+  async function pendingUser(details: Details): Promise<PublicUser | undefined> {
+    const pending = (details.result as Record<string, { accountId?: string }> | undefined)?.[
+      PENDING
+    ];
+    const stepUp = details.prompt.reasons.every((reason) => reason === MFA_REASON);
+    const accountId = pending?.accountId ?? (stepUp ? details.session?.accountId : undefined);
+    const user = accountId ? await deps.users.findById(accountId) : undefined;
+    return user && !user.disabledAt ? user : undefined;
+  }
+
+  async function setupPage(details: Details, user: PublicUser, error?: string) {
+    const enrolment = await mfa.service.pendingTotp(user);
+    return totpSetupPage({
+      action: action(details, '/setup'),
+      csrf: csrf.token(details.uid),
+      setup: await totpSetup(enrolment),
+      intro: `${(await deps.client(details)).name} asks for a second step at sign-in: a code from an app on your phone.`,
+      ...(error ? { error } : {}),
+    });
+  }
+
+  return {
+    /** Whether the user who just gave the right password must pass a second factor. */
+    needed(details: Details, user: PublicUser): Promise<boolean> {
+      return mfa.requirement.needed({
+        accountId: user.id,
+        clientId: String(details.params.client_id),
+        acrValues: details.params.acr_values,
+      });
+    },
+
+    /** Remembers the user in the interaction and sends the browser to the code step (303). */
+    async begin(ctx: Koa.Context, details: Details, user: PublicUser): Promise<void> {
+      details.result = { ...details.result, [PENDING]: { accountId: user.id } };
+      await details.persist();
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}`);
+    },
+
+    /** The code step's page when this interaction is at it; false when it is not (password). */
+    async show(ctx: Koa.Context, details: Details): Promise<boolean> {
+      const user = await pendingUser(details);
+      if (!user) return false;
+      if (!(await mfa.service.hasFactor(user.id))) {
+        render(ctx, 200, await setupPage(details, user));
+        return true;
+      }
+      render(
+        ctx,
+        200,
+        mfaCodePage({
+          action: action(details),
+          csrf: csrf.token(details.uid),
+          client: await deps.client(details),
+        }),
+      );
+      return true;
+    },
+
+    /** `POST /interaction/:uid/mfa`: the code (or recovery code). */
+    async submitCode(ctx: Koa.Context, details: Details): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+      const user = await pendingUser(details);
+      if (!user) return restart(ctx, details);
+      const clientId = String(details.params.client_id);
+      const ok = await checkSecondFactor(
+        { service: mfa.service, signIns: deps.signIns, audit: deps.audit },
+        { user, code: form.code ?? '', address: ctx.ip, via: 'authorization', clientId },
+      );
+      if (!ok) {
+        return render(
+          ctx,
+          401,
+          mfaCodePage({
+            action: action(details),
+            csrf: csrf.token(details.uid),
+            client: await deps.client(details),
+            error: CODE_FAILED,
+          }),
+        );
+      }
+      ctx.status = 303;
+      ctx.redirect(await deps.complete(ctx, details, user, ['pwd', 'otp']));
+    },
+
+    /**
+     * `POST /interaction/:uid/mfa/setup`: the first code of an app set up during sign-in. Right,
+     * it turns the app on, ends the sign-in with both factors and shows the recovery codes,
+     * whose link goes on to the application.
+     */
+    async submitSetup(ctx: Koa.Context, details: Details): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+      const user = await pendingUser(details);
+      if (!user) return restart(ctx, details);
+      const limited = await deps.signIns.begin({
+        username: user.username,
+        address: ctx.ip,
+        via: 'authorization',
+        clientId: String(details.params.client_id),
+      });
+      const codes = limited.locked
+        ? undefined
+        : await mfa.service.confirmTotp(user, (form.code ?? '').replace(/\s/g, ''), {
+            actor: `user:${user.id}`,
+          });
+      if (!codes) return render(ctx, 401, await setupPage(details, user, CODE_FAILED));
+      await limited.succeeded();
+      const next = await deps.complete(ctx, details, user, ['pwd', 'otp']);
+      render(ctx, 200, recoveryCodesPage({ codes, next }));
+    },
+  };
+
+  function restart(ctx: Koa.Context, details: Details) {
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${details.uid}`);
+  }
+}
