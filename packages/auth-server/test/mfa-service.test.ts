@@ -16,7 +16,7 @@ test.after.always(async () => {
 });
 
 const KEK = randomBytes(32);
-// A fixed instant in the middle of a 30-second step, moved by the tests.
+// A fixed instant in the middle of a 30-second step, moved by the tests (serial: they share it).
 let clock = Date.UTC(2026, 0, 1, 12, 0, 15);
 const service = () =>
   createMfaService({
@@ -38,42 +38,45 @@ async function newUser() {
   });
 }
 
-test('enrolment: the seed is stored only encrypted, confirmed by a code, ten codes returned once', async (t) => {
-  const user = await newUser();
-  const enrolment = await service().pendingTotp(user);
-  t.regex(enrolment.secret, /^[A-Z2-7]{32}$/);
-  t.true(enrolment.uri.startsWith('otpauth://totp/Portcullis:mfa-user-'));
-  t.true(enrolment.uri.includes(`secret=${enrolment.secret}`));
-  // The same enrolment until it is confirmed (a reload shows the same seed).
-  t.is((await service().pendingTotp(user)).secret, enrolment.secret);
-  const [row] = await database.db('user_factors').where({ user_id: user.id });
-  t.false(JSON.stringify(row).includes(enrolment.secret));
-  t.is(row.confirmed_at, null);
-  t.false(await service().hasFactor(user.id));
+test.serial(
+  'enrolment: the seed is stored only encrypted, confirmed by a code, ten codes returned once',
+  async (t) => {
+    const user = await newUser();
+    const enrolment = await service().pendingTotp(user);
+    t.regex(enrolment.secret, /^[A-Z2-7]{32}$/);
+    t.true(enrolment.uri.startsWith('otpauth://totp/Portcullis:mfa-user-'));
+    t.true(enrolment.uri.includes(`secret=${enrolment.secret}`));
+    // The same enrolment until it is confirmed (a reload shows the same seed).
+    t.is((await service().pendingTotp(user)).secret, enrolment.secret);
+    const [row] = await database.db('user_factors').where({ user_id: user.id });
+    t.false(JSON.stringify(row).includes(enrolment.secret));
+    t.is(row.confirmed_at, null);
+    t.false(await service().hasFactor(user.id));
 
-  t.is(await service().confirmTotp(user, '000000'.replace('0', '9')), undefined);
-  const codes = await service().confirmTotp(user, code(enrolment.secret, clock));
-  t.is(codes?.length, 10);
-  for (const c of codes ?? []) t.regex(c, /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
-  t.true(await service().hasFactor(user.id));
-  const stored = JSON.stringify(
-    await database.db('user_recovery_codes').where({ user_id: user.id }),
-  );
-  for (const c of codes ?? [])
-    t.false(stored.includes(c) || stored.includes(c.replaceAll('-', '')));
-  const status = await service().status(user.id);
-  t.is(status.recoveryCodesLeft, 10);
-  t.like(status.factors[0], { kind: 'totp', label: 'Authenticator app' });
-  const events = await database
-    .db('audit_events')
-    .where({ subject: user.id, type: 'mfa.enrolled' });
-  t.is(events.length, 1);
-  t.false(JSON.stringify(events).includes(enrolment.secret));
-  // A second app is refused while one is set up.
-  t.is(errorCode(await t.throwsAsync(service().pendingTotp(user))), 'conflict');
-});
+    t.is(await service().confirmTotp(user, '000000'.replace('0', '9')), undefined);
+    const codes = await service().confirmTotp(user, code(enrolment.secret, clock));
+    t.is(codes?.length, 10);
+    for (const c of codes ?? []) t.regex(c, /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+    t.true(await service().hasFactor(user.id));
+    const stored = JSON.stringify(
+      await database.db('user_recovery_codes').where({ user_id: user.id }),
+    );
+    for (const c of codes ?? [])
+      t.false(stored.includes(c) || stored.includes(c.replaceAll('-', '')));
+    const status = await service().status(user.id);
+    t.is(status.recoveryCodesLeft, 10);
+    t.like(status.factors[0], { kind: 'totp', label: 'Authenticator app' });
+    const events = await database
+      .db('audit_events')
+      .where({ subject: user.id, type: 'mfa.enrolled' });
+    t.is(events.length, 1);
+    t.false(JSON.stringify(events).includes(enrolment.secret));
+    // A second app is refused while one is set up.
+    t.is(errorCode(await t.throwsAsync(service().pendingTotp(user))), 'conflict');
+  },
+);
 
-test('verification: one step either side, no further, and each step once', async (t) => {
+test.serial('verification: one step either side, no further, and each step once', async (t) => {
   const user = await newUser();
   const { secret } = await service().pendingTotp(user);
   clock += 300_000;
@@ -99,51 +102,56 @@ test('verification: one step either side, no further, and each step once', async
   t.deepEqual(both.sort(), [false, true]);
 });
 
-test('recovery codes are single use, in any case and grouping; reset and remove audit', async (t) => {
-  const user = await newUser();
-  const { secret } = await service().pendingTotp(user);
-  const codes = (await service().confirmTotp(user, code(secret, clock))) as string[];
-  const first = codes[0] as string;
-  t.false(await service().useRecoveryCode(user, 'aaaa-bbbb-cccc-dddd'));
-  t.true(await service().useRecoveryCode(user, first.toUpperCase().replaceAll('-', ' ')));
-  t.false(await service().useRecoveryCode(user, first));
-  t.is((await service().status(user.id)).recoveryCodesLeft, 9);
-  const used = await database
-    .db('audit_events')
-    .where({ subject: user.id, type: 'mfa.recovery_code_used' });
-  t.is(used.length, 1);
-  t.like(used[0].details, { recovery_codes_left: 9 });
+test.serial(
+  'recovery codes are single use, in any case and grouping; reset and remove audit',
+  async (t) => {
+    const user = await newUser();
+    const { secret } = await service().pendingTotp(user);
+    const codes = (await service().confirmTotp(user, code(secret, clock))) as string[];
+    const first = codes[0] as string;
+    t.false(await service().useRecoveryCode(user, 'aaaa-bbbb-cccc-dddd'));
+    t.true(await service().useRecoveryCode(user, first.toUpperCase().replaceAll('-', ' ')));
+    t.false(await service().useRecoveryCode(user, first));
+    t.is((await service().status(user.id)).recoveryCodesLeft, 9);
+    const used = await database
+      .db('audit_events')
+      .where({ subject: user.id, type: 'mfa.recovery_code_used' });
+    t.is(used.length, 1);
+    t.like(used[0].details, { recovery_codes_left: 9 });
 
-  const shown = await createUserFactorsService(database.db).show(user.username.toUpperCase());
-  t.is(shown.userId, user.id);
-  t.is(shown.factors.length, 1);
-  t.false(JSON.stringify(shown).includes(secret));
-  const reset = await createUserFactorsService(database.db).reset(user.username, {
-    actor: 'cli:ops',
-  });
-  t.is(reset.factorsRemoved, 1);
-  t.false(await service().hasFactor(user.id));
-  t.is((await service().status(user.id)).recoveryCodesLeft, 0);
-  const [event] = await database.db('audit_events').where({ subject: user.id, type: 'mfa.reset' });
-  t.like(event, { actor: 'cli:ops' });
-  t.is(
-    errorCode(await t.throwsAsync(createUserFactorsService(database.db).reset('nobody-here'))),
-    'not_found',
-  );
+    const shown = await createUserFactorsService(database.db).show(user.username.toUpperCase());
+    t.is(shown.userId, user.id);
+    t.is(shown.factors.length, 1);
+    t.false(JSON.stringify(shown).includes(secret));
+    const reset = await createUserFactorsService(database.db).reset(user.username, {
+      actor: 'cli:ops',
+    });
+    t.is(reset.factorsRemoved, 1);
+    t.false(await service().hasFactor(user.id));
+    t.is((await service().status(user.id)).recoveryCodesLeft, 0);
+    const [event] = await database
+      .db('audit_events')
+      .where({ subject: user.id, type: 'mfa.reset' });
+    t.like(event, { actor: 'cli:ops' });
+    t.is(
+      errorCode(await t.throwsAsync(createUserFactorsService(database.db).reset('nobody-here'))),
+      'not_found',
+    );
 
-  const again = await service().pendingTotp(user);
-  t.truthy(await service().confirmTotp(user, code(again.secret, clock)));
-  const [factor] = (await service().status(user.id)).factors;
-  t.is(errorCode(await t.throwsAsync(service().remove(user, 'nope'))), 'not_found');
-  await service().remove(user, factor?.id as string, { actor: `user:${user.id}` });
-  t.deepEqual(await service().status(user.id), { factors: [], recoveryCodesLeft: 0 });
-  t.is(
-    (await database.db('audit_events').where({ subject: user.id, type: 'mfa.removed' })).length,
-    1,
-  );
-});
+    const again = await service().pendingTotp(user);
+    t.truthy(await service().confirmTotp(user, code(again.secret, clock)));
+    const [factor] = (await service().status(user.id)).factors;
+    t.is(errorCode(await t.throwsAsync(service().remove(user, 'nope'))), 'not_found');
+    await service().remove(user, factor?.id as string, { actor: `user:${user.id}` });
+    t.deepEqual(await service().status(user.id), { factors: [], recoveryCodesLeft: 0 });
+    t.is(
+      (await database.db('audit_events').where({ subject: user.id, type: 'mfa.removed' })).length,
+      1,
+    );
+  },
+);
 
-test('a seed does not decrypt under another key-encryption key', async (t) => {
+test.serial('a seed does not decrypt under another key-encryption key', async (t) => {
   const user = await newUser();
   await service().pendingTotp(user);
   const other = createMfaService({
