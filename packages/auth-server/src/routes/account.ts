@@ -121,7 +121,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     }
     const grants = await deps.grants.listForAccount(user.id);
     const roles = await deps.roles.ofUser(user.id);
-    const mfaSection = await mfa.section(ctx, user);
+    const mfaSection = await mfa.section(ctx, user, binding);
     render(
       ctx,
       200,

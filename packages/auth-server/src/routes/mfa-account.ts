@@ -81,13 +81,20 @@ export function accountMfa(deps: {
     });
 
   return {
-    /** The account page's section (set up, or turn off), for `user`. */
-    async section(ctx: Koa.Context, user: PublicUser): Promise<SafeHtml | undefined> {
+    /**
+     * The account page's section (set up, or turn off), for `user`; `binding` is the one the
+     * page's other forms use (a browser without the cookie gets a new one per call).
+     */
+    async section(
+      ctx: Koa.Context,
+      user: PublicUser,
+      binding: string,
+    ): Promise<SafeHtml | undefined> {
       if (mfa.requirement.policy === 'off') return undefined;
       const status = await mfa.service.status(user.id);
       const factor = status.factors[0];
       return mfaAccountSection({
-        csrf: csrf.token(deps.binding(ctx)),
+        csrf: csrf.token(binding),
         ...(factor ? { factor } : {}),
         recoveryCodesLeft: status.recoveryCodesLeft,
         refused: ctx.query.mfa === 'refused',
