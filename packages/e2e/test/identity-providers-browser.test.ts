@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
 import * as client from 'openid-client';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import {
   accessibilityProblems,
   browserForTests,
@@ -57,14 +57,22 @@ test.after.always(async () => {
   callbackServer?.close();
 });
 
-/** A fresh profile at the app's authorization request: our login page, only 127.0.0.1 reachable. */
-async function loginPage(t: { teardown(fn: () => Promise<void>): void }): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 480, height: 860 } });
-  t.teardown(() => context.close());
-  await context.route(
-    (url) => url.hostname !== '127.0.0.1',
-    (route) => route.abort(),
-  );
+/**
+ * A page at the app's authorization request (our login page): in a fresh profile that reaches
+ * only 127.0.0.1, or as another tab of `context`.
+ */
+async function loginPage(
+  t: { teardown(fn: () => Promise<void>): void },
+  context?: BrowserContext,
+): Promise<Page> {
+  if (!context) {
+    context = await browser.newContext({ viewport: { width: 480, height: 860 } });
+    t.teardown(() => (context as BrowserContext).close());
+    await context.route(
+      (url) => url.hostname !== '127.0.0.1',
+      (route) => route.abort(),
+    );
+  }
   const config = await discoverClient(downstream.issuer, app);
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: callbackUrl,
@@ -138,3 +146,19 @@ test.serial(
     await screenshot(down, 'idp-unreachable.png');
   },
 );
+
+test.serial('two tabs signing in through the provider at once both reach the app', async (t) => {
+  // alice is linked by the first test: each tab goes straight through once back.
+  const first = await loginPage(t);
+  const second = await loginPage(t, first.context());
+  for (const page of [first, second]) {
+    await page.getByRole('button', { name: 'Sign in with Acme SSO' }).click();
+    await page.waitForURL((url) => url.origin === upstream.issuer);
+  }
+  // The second tab comes back first; the first tab's trip is still its own.
+  for (const page of [second, first]) {
+    await upstreamSignIn(page, 'alice');
+    await page.waitForURL((url) => url.href.startsWith(callbackUrl));
+    t.truthy(new URL(page.url()).searchParams.get('code'));
+  }
+});

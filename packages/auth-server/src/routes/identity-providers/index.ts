@@ -116,20 +116,21 @@ export function identityProviderRoutes(
   // The provider's redirect: the interaction's cookie is scoped to its own path, so the browser
   // goes on there with the provider's answer (a code bound to our PKCE verifier: useless alone).
   const callback = guarded(async (ctx) => {
-    const state = states.read(ctx);
+    const state = states.read(ctx, { state: String(ctx.query.state ?? '') });
     if (!state || !('checks' in state)) return expired(ctx);
     ctx.status = 303;
     ctx.redirect(`/interaction/${state.uid}/idp/callback${ctx.search}`);
   });
 
   const resume = guarded(async (ctx) => {
-    const state = states.read(ctx);
+    const key = { state: String(ctx.query.state ?? '') };
+    const state = states.read(ctx, key);
     const details = await loginStep(ctx, ctx.params.uid);
     if (!details || !state || !('checks' in state) || state.uid !== details.uid) {
       return expired(ctx);
     }
     // One use: a replayed callback finds no state.
-    states.clear(ctx);
+    states.clear(ctx, key);
     const idp = await deps.idps.upstream(state.idp);
     if (!idp) return gone(ctx);
     const account = await deps.upstream.finish(idp, ctx.querystring, state.checks);
@@ -156,7 +157,7 @@ export function identityProviderRoutes(
   const submitLink = guarded(async (ctx) => {
     const details = await loginStep(ctx, ctx.params.uid);
     const form = await readForm(ctx);
-    const state = states.read(ctx);
+    const state = details ? states.read(ctx, { uid: details.uid }) : undefined;
     if (!details || !state || !('account' in state) || state.uid !== details.uid) {
       return expired(ctx);
     }
@@ -186,7 +187,7 @@ export function identityProviderRoutes(
     }
     await attempt.succeeded();
     await deps.idps.link(idp, state.account, user, { address: ctx.ip, clientId, by: 'password' });
-    states.clear(ctx);
+    states.clear(ctx, { uid: details.uid });
     return signedIn(ctx, details, user, { amr: ['fed'], idp: idp.id });
   });
 

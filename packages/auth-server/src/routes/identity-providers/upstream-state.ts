@@ -14,6 +14,13 @@ export type UpstreamState =
   | { uid: string; idp: string; account: UpstreamAccount; userId: string };
 
 const COOKIE = 'portcullis.idp';
+
+/**
+ * Which state to read: the trip's, by the `state` the provider sent back, or the account waiting
+ * to be linked, by its interaction's uid. Each has a cookie of its own (its name carries a digest
+ * of the key), so sign-ins in several tabs do not overwrite each other's.
+ */
+export type UpstreamStateKey = { state: string } | { uid: string };
 /** Ten minutes for the trip to the provider (its own sign-in included) or to confirm a password. */
 const LIFETIME_SECONDS = 600;
 const CONTEXT = 'identity-provider-state';
@@ -36,17 +43,18 @@ export function upstreamStates(provider: Provider, cookieKey: string, issuer: st
   const cookies = (ctx: Koa.Context) => provider.createContext(ctx.req, ctx.res).cookies;
   return {
     save(ctx: Koa.Context, state: UpstreamState): void {
+      const name = nameOf('checks' in state ? { state: state.checks.state } : { uid: state.uid });
       const sealed = encryptPrivateKey(
         JSON.stringify({ ...state, exp: Date.now() + LIFETIME_SECONDS * 1000 }),
         key,
         CONTEXT,
       );
-      cookies(ctx).set(COOKIE, sealed, options);
+      cookies(ctx).set(name, sealed, options);
     },
 
     /** The state the browser carries; undefined when none, tampered with or expired. */
-    read(ctx: Koa.Context): UpstreamState | undefined {
-      const sealed = cookies(ctx).get(COOKIE, { signed: true });
+    read(ctx: Koa.Context, by: UpstreamStateKey): UpstreamState | undefined {
+      const sealed = cookies(ctx).get(nameOf(by), { signed: true });
       if (!sealed) return undefined;
       try {
         const { exp, ...state } = JSON.parse(
@@ -60,10 +68,15 @@ export function upstreamStates(provider: Provider, cookieKey: string, issuer: st
       }
     },
 
-    clear(ctx: Koa.Context): void {
-      cookies(ctx).set(COOKIE, null, options);
+    clear(ctx: Koa.Context, by: UpstreamStateKey): void {
+      cookies(ctx).set(nameOf(by), null, options);
     },
   };
+}
+
+function nameOf(by: UpstreamStateKey): string {
+  const [kind, value] = 'state' in by ? ['s', by.state] : ['u', by.uid];
+  return `${COOKIE}.${kind}${createHash('sha256').update(value).digest('base64url').slice(0, 16)}`;
 }
 
 /** The object {@link upstreamStates} returns. */
