@@ -220,6 +220,24 @@ test.serial('a disabled user linked to the upstream account is refused', async (
   t.truthy((await signInThrough('bob')).step.left);
 });
 
+test.serial(
+  'an app that requires a second factor gets one after a sign-in through the provider (step-up)',
+  async (t) => {
+    const payroll = await createCodeClient(downstream, 'Payroll', REDIRECT, 'openid notes:read', [
+      '--first-party',
+      '--require-mfa',
+    ]);
+    const started = await pressProviderButton(downstream.issuer, payroll, REDIRECT, 'Acme SSO');
+    const theirs = new HttpBrowser(upstream.issuer);
+    const login = await theirs.follow(started.out.left as string);
+    const { next } = await submitForm(theirs, login, { username: 'alice', password: PASSWORD });
+    const step = await started.browser.follow(next.left as string);
+    // alice-here (linked to alice) has no authenticator app: she sets one up before the app.
+    t.is(step.left, undefined, 'not back at the app yet');
+    t.regex(await step.response.text(), /Set up an authenticator app/);
+  },
+);
+
 test.serial('a provider that does not answer gives a page saying so, not a 500', async (t) => {
   await createUnreachableProvider(downstream);
   const result = await signInThrough('alice', { idp: 'Down SSO' });
