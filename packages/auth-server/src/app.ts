@@ -47,6 +47,7 @@ import { createMfaService } from './services/mfa-service.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
+import { withPageContext } from './views/page-context.ts';
 
 /** What {@link createAuthServer} needs; everything is passed in, nothing is opened at import. */
 export interface AuthServerDeps {
@@ -247,6 +248,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const routing = createHostRouting(
     routeTable({
       db,
+      brand: config.brand,
       interaction: {
         provider,
         clients,
@@ -305,11 +307,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
+  const pageContext = { brand: config.brand };
   const handler = observeRequests(
     { logger, metrics, trustProxy: config.trustProxy, hostRoute: routing.match },
     (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url?.split('?', 1)[0] ?? '';
-      return (routing.owns(path) ? hostHandler : providers.handle)(req, res);
+      const handle = routing.owns(path) ? hostHandler : providers.handle;
+      return withPageContext(pageContext, () => handle(req, res));
     },
   );
 

@@ -3,6 +3,8 @@ import { parseDuration } from '../domain/duration.ts';
 import type { MfaPolicy } from '../domain/mfa.ts';
 import { AuthServerError } from '../errors.ts';
 import { type LimitRule, type LimitsConfig, parseLimitRule } from '../limits/limit-rule.ts';
+import type { Brand } from '../views/brand.ts';
+import { parseBrand } from './brand.ts';
 import { SETTING, SETTINGS } from './settings.ts';
 
 /** The authorization server's validated configuration. */
@@ -32,6 +34,8 @@ export interface ServerConfig {
   mail: { smtpUrl: string | undefined; from: string };
   /** Second factors at sign-in: off, optional (users may enrol) or required. */
   mfa: MfaPolicy;
+  /** The product name, logo, colour and support link of the pages. */
+  brand: Brand;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -137,6 +141,7 @@ export function loadServerConfig(
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
     },
     mfa: parseMfaPolicy(env.PORTCULLIS_MFA),
+    brand: parseBrand(env),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {

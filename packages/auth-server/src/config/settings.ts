@@ -1,5 +1,6 @@
 import { parseDuration } from '../domain/duration.ts';
 import { type LimitRule, parseLimitRule } from '../limits/limit-rule.ts';
+import { DEFAULT_BRAND } from '../views/brand.ts';
 
 /**
  * What reads a setting: `serve`, `dev`, `example-api` (the example API run alone), every command
@@ -121,6 +122,26 @@ export const SETTING = schema({
       'second factors at sign-in (authenticator-app codes, RFC 6238). optional: users may set one up on /account, and those who did enter a code after their password at every sign-in; clients registered with `--require-mfa`, and requests with acr_values=urn:portcullis:acr:mfa, make users without one set one up first. required: every user without a second factor sets one up at their next sign-in before going on. off: no second step and no setup (factors already set up are kept, unused)',
     value: 'optional' as 'off' | 'optional' | 'required',
     default: 'optional',
+  },
+  PORTCULLIS_BRAND_NAME: {
+    description:
+      "the product name every page shows in its header and title (and the home page's heading), 1 to 60 characters",
+    ...plain(DEFAULT_BRAND.name),
+  },
+  PORTCULLIS_BRAND_LOGO: {
+    description:
+      'a logo file (PNG, JPEG, WebP, GIF or SVG, recognised by its content; up to 256 KiB) read at start and served by the server itself at /assets/brand-logo, shown before the product name in every page header; nothing is loaded from elsewhere, so the pages keep their strict Content-Security-Policy. An SVG is served with a policy that runs no script',
+    default: 'unset: no logo',
+  },
+  PORTCULLIS_BRAND_COLOR: {
+    description:
+      "the primary colour of buttons, links and the focus ring, as #rrggbb; white text on it must have a contrast of at least 4.5:1 (WCAG 2.2 AA), otherwise the server refuses to start, naming the colour's ratio",
+    default: 'unset: #1d4ed8',
+  },
+  PORTCULLIS_SUPPORT_URL: {
+    description:
+      'where the "Help and support" link in every page footer leads: an https URL or a mailto: address (http only on loopback)',
+    default: 'unset: no support link',
   },
   PORTCULLIS_JANITOR_INTERVAL: {
     description:

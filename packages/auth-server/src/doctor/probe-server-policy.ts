@@ -13,6 +13,7 @@ import { generateSigningKey, type PrivateJwk, SIGNING_ALGORITHMS } from '../keys
 import { createProvider } from '../provider/create-provider.ts';
 import { createClientRegistry } from '../registry/client-registry.ts';
 import { createResourceRegistry } from '../registry/resource-registry.ts';
+import { DEFAULT_BRAND } from '../views/brand.ts';
 import type { ServerPolicyFacts } from './facts.ts';
 
 const PROBE_ISSUER = 'https://portcullis.invalid';
@@ -75,6 +76,7 @@ async function buildProbeProvider() {
     requirePar: false,
     mail: { smtpUrl: undefined, from: 'probe@localhost' },
     mfa: 'off',
+    brand: DEFAULT_BRAND,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
+import type { Brand, BrandLogo } from '../views/brand.ts';
 import { faviconIco } from '../views/favicon.ts';
-import { STYLESHEET } from '../views/styles.ts';
+import { brandStyles, STYLESHEET } from '../views/styles.ts';
 
 /** A file we serve ourselves, with its caching headers. */
 export interface Asset {
@@ -16,8 +17,22 @@ function asset(type: string, body: string | Buffer, maxAgeSeconds: number): Asse
   return { type, body, etag, maxAgeSeconds };
 }
 
-/** The pages' only stylesheet, at `/assets/portcullis.css` (views/html.ts links it). */
-export const STYLESHEET_ASSET = asset('text/css; charset=utf-8', STYLESHEET, 3600);
+/**
+ * The pages' only stylesheet, at `/assets/portcullis.css` (views/html.ts links it), in the
+ * brand's colour when one is configured.
+ */
+export function stylesheetAsset(brand: Brand): Asset {
+  const css = brand.color ? STYLESHEET + brandStyles(brand.color) : STYLESHEET;
+  return asset('text/css; charset=utf-8', css, 3600);
+}
+
+/** The brand's logo (PORTCULLIS_BRAND_LOGO, read at start), at `/assets/brand-logo`. */
+export function logoAsset(logo: BrandLogo): Asset {
+  return asset(logo.type, logo.body, 3600);
+}
+
+// An SVG opened on its own is a document: no script, no loads, sandboxed.
+const LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /**
  * `/favicon.ico`: browsers ask for it on every page; it rarely changes, and its ETag revalidates
@@ -34,6 +49,7 @@ export const FAVICON_ASSET = asset('image/x-icon', faviconIco(), 86_400);
  */
 export function serveAsset(found: Asset): Koa.Middleware {
   return (ctx) => {
+    if (found.type === 'image/svg+xml') ctx.set('Content-Security-Policy', LOGO_POLICY);
     ctx.set('Cache-Control', `public, max-age=${found.maxAgeSeconds}`);
     ctx.set('ETag', found.etag);
     ctx.set('X-Content-Type-Options', 'nosniff');

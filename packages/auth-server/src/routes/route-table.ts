@@ -6,9 +6,10 @@ import {
 } from '../domain/account-paths.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
+import { BRAND_LOGO_PATH, type Brand, DEFAULT_BRAND } from '../views/brand.ts';
 import { type AccountDeps, accountRoutes } from './account.ts';
 import { type AccountSecurityDeps, accountSecurityRoutes } from './account-security.ts';
-import { FAVICON_ASSET, STYLESHEET_ASSET, serveAsset } from './assets.ts';
+import { FAVICON_ASSET, logoAsset, serveAsset, stylesheetAsset } from './assets.ts';
 import { devMailRoute } from './dev-mail.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
@@ -25,6 +26,8 @@ import type { HostRoute, RouteHandler } from './route.ts';
 /** What the host app's routes need. */
 export interface RouteTableDeps {
   db: Database;
+  /** The brand: the stylesheet's colour and the logo served (config/brand.ts); unset: ours. */
+  brand?: Brand;
   interaction: LoginAndConsentDeps;
   account: AccountDeps;
   /** "Sign in with" other identity providers, from the login page. */
@@ -49,6 +52,7 @@ export interface RouteTableDeps {
  */
 export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const health = healthRoutes(deps.db);
+  const brand = deps.brand ?? DEFAULT_BRAND;
   const interaction = loginAndConsentRoutes(deps.interaction);
   const account = accountRoutes(deps.account);
   const idp = identityProviderRoutes(deps.identityProviders, interaction.signedIn);
@@ -74,8 +78,18 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       name: 'assets',
       method: 'GET',
       path: '/assets/portcullis.css',
-      handler: serveAsset(STYLESHEET_ASSET),
+      handler: serveAsset(stylesheetAsset(brand)),
     },
+    ...(brand.logo
+      ? [
+          {
+            name: 'brand_logo',
+            method: 'GET',
+            path: BRAND_LOGO_PATH,
+            handler: serveAsset(logoAsset(brand.logo)),
+          } as const,
+        ]
+      : []),
     // The login or the consent page (views/login-page.ts, views/consent-page.ts), and their
     // forms.
     { name: 'interaction', method: 'GET', path: '/interaction/:uid', handler: interaction.show },

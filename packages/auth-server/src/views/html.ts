@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { BRAND_LOGO_PATH } from './brand.ts';
+import { currentBrand } from './page-context.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 function escapeHtml(value: unknown): string {
@@ -78,20 +80,26 @@ export function pageHeadersAllowing(scripts: readonly string[]): Record<string, 
   };
 }
 
-/** A whole page in our layout. */
+/**
+ * A whole page in our layout: the brand's logo and name in the header, its support link in the
+ * footer (views/page-context.ts gives the brand of the request).
+ */
 export function page(title: string, body: SafeHtml): string {
+  const brand = currentBrand();
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Portcullis</title>
+<title>${title} · ${brand.name}</title>
 <link rel="stylesheet" href="/assets/portcullis.css">
 </head>
 <body>
+<header class="brand">${brand.logo ? html`<img src="${BRAND_LOGO_PATH}" alt="">` : html``}<span>${brand.name}</span></header>
 <main class="card">
 ${body}
 </main>
+${brand.supportUrl ? html`<footer class="support"><a href="${brand.supportUrl}">Help and support</a></footer>` : html``}
 </body>
 </html>
 `.html;

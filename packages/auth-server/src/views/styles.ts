@@ -7,8 +7,12 @@
 export const STYLESHEET = `
 *,*::before,*::after{box-sizing:border-box}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;line-height:1.5;color:#1f2933;background:#f3f4f6}
-body{margin:0;padding:1rem;display:flex;justify-content:center}
-.card{width:100%;max-width:26rem;margin-top:8vh;background:#fff;border-radius:.75rem;padding:1.75rem;box-shadow:0 1px 3px rgba(0,0,0,.12),0 8px 24px rgba(0,0,0,.06)}
+body{margin:0;padding:1rem;display:flex;flex-direction:column;align-items:center}
+.brand{display:flex;align-items:center;gap:.5rem;width:100%;max-width:26rem;margin-top:6vh;font-weight:600;font-size:1.0625rem}
+.brand img{max-height:2rem;max-width:8rem}
+.support{width:100%;max-width:26rem;margin-top:1rem;text-align:center;font-size:.9375rem}
+.support a{color:inherit}
+.card{width:100%;max-width:26rem;margin-top:.75rem;background:#fff;border-radius:.75rem;padding:1.75rem;box-shadow:0 1px 3px rgba(0,0,0,.12),0 8px 24px rgba(0,0,0,.06)}
 h1{font-size:1.375rem;line-height:1.3;margin:0 0 1rem}
 h2{font-size:1.0625rem;line-height:1.4;margin:0 0 .25rem}
 .card>:last-child,.card>form:last-child>:last-child{margin-bottom:0}
@@ -51,3 +55,26 @@ ol.steps{padding:0 0 0 1.25rem;margin:0 0 1rem}
 code.secret{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-spacing:.25em}
 ul.recovery{list-style:none;padding:0;margin:0 0 1rem;columns:2;font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
 `;
+
+/**
+ * The rules that give the pages a brand's primary colour (config/brand.ts made sure white text
+ * on it has a contrast of at least 4.5:1): buttons, links and the focus ring; hover is the colour
+ * darkened, so its contrast only grows.
+ *
+ * @example
+ * STYLESHEET + brandStyles('#0b5cad');
+ */
+export function brandStyles(color: string): string {
+  const darker = `#${[1, 3, 5]
+    .map((i) =>
+      Math.round(Number.parseInt(color.slice(i, i + 2), 16) * 0.8)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
+  return `.primary{background:${color}}
+.primary:hover{background:${darker}}
+a{color:${color}}
+:focus-visible{outline-color:${color}}
+`;
+}

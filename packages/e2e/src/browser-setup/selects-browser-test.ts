@@ -3,6 +3,7 @@ import path from 'node:path';
 /** The test files that drive a real browser, from the repository's root. */
 const BROWSER_TEST_FILES = [
   'packages/e2e/test/browser.test.ts',
+  'packages/e2e/test/browser-brand.test.ts',
   'packages/e2e/test/browser-mail.test.ts',
   'packages/e2e/test/browser-mfa.test.ts',
   'packages/e2e/test/browser-roles.test.ts',

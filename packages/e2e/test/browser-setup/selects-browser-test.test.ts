@@ -24,6 +24,7 @@ test('patterns naming the file, with line numbers, ./ or an absolute path', (t) 
 
 test("the account page's roles test drives a browser too", (t) => {
   t.true(fromRoot('packages/e2e/test/browser-roles.test.ts'));
+  t.true(fromRoot('packages/e2e/test/browser-brand.test.ts'));
 });
 
 test('the examples test drives a browser too', (t) => {
@@ -71,6 +72,7 @@ test('exclusions that cover every browser test win', (t) => {
     fromRoot(
       'packages/e2e',
       '!packages/e2e/test/browser.test.ts',
+      '!packages/e2e/test/browser-brand.test.ts',
       '!packages/e2e/test/browser-mail.test.ts',
       '!packages/e2e/test/browser-roles.test.ts',
       '!packages/e2e/test/examples.test.ts',
@@ -99,6 +101,7 @@ test('exclusions that cover every browser test win', (t) => {
     fromRoot(
       'packages/*/test/**',
       '!**/browser.test.ts',
+      '!**/browser-brand.test.ts',
       '!**/browser-mail.test.ts',
       '!**/browser-roles.test.ts',
       '!**/examples.test.ts',
