@@ -294,3 +294,28 @@ test.serial('users update --email sets an unverified address; a bad one is refus
   const cleared = await stack.cli(['users', 'update', 'jude', '--no-email']);
   t.is(cleared.email, null);
 });
+
+test.serial('a reset link used five times at once sets the password exactly once', async (t) => {
+  await createUser('kira', 'kira@example.test');
+  const browser = new HttpBrowser(stack.issuer);
+  await requestReset(browser, 'kira@example.test');
+  const link = linkIn((await smtp.next('kira@example.test')).text);
+  const form = await browser.follow(link);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.response.text())?.[1] as string;
+  const statuses = await Promise.all(
+    ['one', 'two', 'three', 'four', 'five'].map((n) =>
+      browser
+        .request(link, {
+          form: { csrf, new_password: `${NEW}-${n}`, confirm_password: `${NEW}-${n}` },
+        })
+        .then((response) => response.status),
+    ),
+  );
+  t.is(statuses.filter((s) => s === 303).length, 1, statuses.join(' '));
+  t.is(statuses.filter((s) => s === 400).length, 4, statuses.join(' '));
+  const user = await database.db('users').where({ username: 'kira' }).first();
+  t.is(
+    (await database.db('audit_events').where({ type: 'password.reset', subject: user.id })).length,
+    1,
+  );
+});
