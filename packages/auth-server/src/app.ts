@@ -45,6 +45,7 @@ import { createIdentityProvidersService } from './services/identity-providers/id
 import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
 import { createMfaService } from './services/mfa-service.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
+import { createSignupService } from './services/signup-service.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
 import { withPageContext } from './views/page-context.ts';
@@ -293,6 +294,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         ? { passwordReset: { security, csrf, signIns: limits.signIn } }
         : {}),
       ...(devMail ? { devMail } : {}),
+      ...(config.signup !== 'off'
+        ? { signup: { signup: createSignupService({ db, issuer: config.issuer }), csrf } }
+        : {}),
       ...(config.registration
         ? {
             registration: {

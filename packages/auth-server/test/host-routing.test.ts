@@ -7,16 +7,21 @@ import type { IdentityProviderRoutesDeps } from '../src/routes/identity-provider
 import type { LoginAndConsentDeps } from '../src/routes/login-and-consent.ts';
 import type { PasswordResetDeps } from '../src/routes/password-reset.ts';
 import { routeTable } from '../src/routes/route-table.ts';
+import type { SignupRoutesDeps } from '../src/routes/signup.ts';
 
 // Building the table only keeps the dependencies for later; no request is served here.
+const required = {
+  db: {} as Database,
+  interaction: {} as LoginAndConsentDeps,
+  account: {} as AccountDeps,
+  identityProviders: {} as IdentityProviderRoutesDeps,
+  accountSecurity: {} as AccountSecurityDeps,
+};
 const routing = createHostRouting(
   routeTable({
-    db: {} as Database,
-    interaction: {} as LoginAndConsentDeps,
-    account: {} as AccountDeps,
-    identityProviders: {} as IdentityProviderRoutesDeps,
-    accountSecurity: {} as AccountSecurityDeps,
+    ...required,
     passwordReset: {} as PasswordResetDeps,
+    signup: {} as SignupRoutesDeps,
   }),
 );
 
@@ -73,6 +78,7 @@ test('route names and logged templates: fixed, case-sensitive, never the raw pat
     'account_email_link',
     '/account/email/verify/:token',
   ]);
+  t.deepEqual(named('/signup/complete/c2VjcmV0'), ['signup_complete', '/signup/complete/:token']);
   t.deepEqual(named('/favicon.ico'), ['favicon', '/favicon.ico']);
   t.deepEqual(named('/healthz'), ['healthz', '/healthz']);
   t.deepEqual(named('/readyz'), ['readyz', '/readyz']);
@@ -116,4 +122,12 @@ test('a table that gives one path two names, or a parameter as its first segment
   t.throws(() => createHostRouting([{ name: 'any', method: 'GET', path: '/:id', handler }]), {
     message: /every path/,
   });
+});
+
+test('PORTCULLIS_SIGNUP off: the sign-up paths are not the host app (oidc-provider answers 404)', (t) => {
+  const off = createHostRouting(routeTable(required));
+  for (const path of ['/signup/complete/c2VjcmV0', '/signup/done']) {
+    t.true(routing.owns(path), path);
+    t.false(off.owns(path), path);
+  }
 });

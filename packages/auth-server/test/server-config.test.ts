@@ -173,3 +173,17 @@ test('mail: an smtp or smtps URL, never echoed; a From address or name and addre
     );
   }
 });
+
+test('PORTCULLIS_SIGNUP: off by default, or invite; anything else refused by name', (t) => {
+  const signup = (value?: string) =>
+    loadServerConfig(
+      { ...secrets(), ...(value === undefined ? {} : { PORTCULLIS_SIGNUP: value }) },
+      { mode: 'development' },
+    ).signup;
+  t.is(signup(), 'off');
+  t.is(SETTING.PORTCULLIS_SIGNUP.default, 'off');
+  for (const mode of ['off', 'invite'] as const) t.is(signup(mode), mode);
+  const error = refusal({ ...secrets(), PORTCULLIS_SIGNUP: 'yes' });
+  t.is(error?.setting, 'PORTCULLIS_SIGNUP');
+  t.regex(error?.message ?? '', /must be off or invite, got "yes"/);
+});

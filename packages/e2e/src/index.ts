@@ -6,6 +6,7 @@ export { createCodeClient } from './code-client.ts';
 export { discoverClient } from './discover-client.ts';
 export { formAction, HttpBrowser, inputValue, linkHref, submitForm } from './http-browser.ts';
 export { jwksKids, kidOf } from './jwks.ts';
+export { type MailStack, startMailStack } from './mail-stack.ts';
 export { oauthError, withinOneSecond } from './oauth-checks.ts';
 export { type Running, startServe, track } from './serve-process.ts';
 export { continueLink, type SignInClaims, shownSeed, startSignIn } from './sign-in-flow.ts';

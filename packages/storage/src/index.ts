@@ -131,6 +131,12 @@ export {
   type UserResourceRoles,
 } from './repositories/roles-repository.ts';
 export {
+  createSignupLinksRepository,
+  type SignupLinkKind,
+  type SignupLinkRecord,
+  type SignupLinksRepository,
+} from './repositories/signup-links-repository.ts';
+export {
   createUserTokensRepository,
   type UserTokenPurpose,
   type UserTokenRecord,

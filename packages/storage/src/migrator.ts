@@ -19,6 +19,7 @@ import * as mfa from './migrations/0016-mfa.ts';
 import * as userTokens from './migrations/0017-user-tokens.ts';
 import * as roles from './migrations/0018-roles.ts';
 import * as identityProviders from './migrations/0019-identity-providers.ts';
+import * as signupLinks from './migrations/0020-signup-links.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -46,6 +47,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0017-user-tokens', userTokens],
   ['0018-roles', roles],
   ['0019-identity-providers', identityProviders],
+  ['0020-signup-links', signupLinks],
 ];
 
 /** The name of every migration, in the order they run. */

@@ -21,6 +21,7 @@ export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {
   type DevSecrets,
+  loadInviteConfig,
   loadServerConfig,
   parseHost,
   parsePort,

@@ -36,6 +36,8 @@ export interface ServerConfig {
   mfa: MfaPolicy;
   /** The product name, logo, colour and support link of the pages. */
   brand: Brand;
+  /** Self-registration: none, or by operators' invitations (PORTCULLIS_SIGNUP). */
+  signup: SignupMode;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -142,6 +144,7 @@ export function loadServerConfig(
     },
     mfa: parseMfaPolicy(env.PORTCULLIS_MFA),
     brand: parseBrand(env),
+    signup: parseSignup(env.PORTCULLIS_SIGNUP),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {
@@ -159,6 +162,41 @@ export function loadServerConfig(
     metricsHost: parseMetricsHost(env.PORTCULLIS_METRICS_HOST),
     ...parseLogFormat(env.PORTCULLIS_LOG_FORMAT),
   };
+}
+
+/**
+ * The part of the configuration `portcullis users invite` needs, read like the servers read it:
+ * the issuer (the link's origin), PORTCULLIS_SIGNUP and the mail settings.
+ *
+ * @example
+ * const { issuer, signup, mail } = loadInviteConfig(process.env);
+ */
+export function loadInviteConfig(
+  env: NodeJS.ProcessEnv,
+): Pick<ServerConfig, 'issuer' | 'signup' | 'mail'> {
+  const port = parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT');
+  const issuer = parseIssuer(
+    env.PORTCULLIS_ISSUER ?? SETTING.PORTCULLIS_ISSUER.value(port),
+    'production',
+  );
+  return {
+    issuer,
+    signup: parseSignup(env.PORTCULLIS_SIGNUP),
+    mail: {
+      smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
+      from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
+    },
+  };
+}
+
+/** How accounts come to be besides `users create`: see PORTCULLIS_SIGNUP. */
+export type SignupMode = 'off' | 'invite';
+
+/** PORTCULLIS_SIGNUP: off (the default) or invite. */
+function parseSignup(value: string | undefined): SignupMode {
+  if (unset(value)) return 'off';
+  if (value === 'off' || value === 'invite') return value;
+  throw invalid('PORTCULLIS_SIGNUP', `PORTCULLIS_SIGNUP must be off or invite, got "${value}"`);
 }
 
 function parseLogFormat(value: string | undefined): Pick<ServerConfig, 'logFormat'> {

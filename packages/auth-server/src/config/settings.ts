@@ -73,7 +73,7 @@ export const SETTING = schema({
     /** The issuer of a server on `port`. */
     value: (port: number | string) => `http://localhost:${port}`,
     default: 'http://localhost:$PORTCULLIS_PORT',
-    usedBy: ['serve', 'dev', 'example-api'],
+    usedBy: ['serve', 'dev', 'example-api', 'cli'],
   },
   PORTCULLIS_COOKIE_KEYS: {
     description:
@@ -111,11 +111,19 @@ export const SETTING = schema({
     description:
       'the SMTP server that sends password-reset and e-mail-verification links: smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or smtps://... (TLS from the start). The credentials in it are secrets: never logged nor shown. Unset in `serve`: mail is off (no "Forgot your password?" link, no verification links); unset in `dev`: mail is printed to the terminal and kept for the /dev/mail page',
     default: 'unset: mail off in `serve`, printed and kept in `dev`',
+    usedBy: ['serve', 'dev', 'cli'],
   },
   PORTCULLIS_MAIL_FROM: {
     description:
       'the From of the mail the server sends: an address (`no-reply@example.com`) or a name and an address (`Example Sign-in <no-reply@example.com>`)',
     default: 'Portcullis <no-reply@the issuer host>',
+    usedBy: ['serve', 'dev', 'cli'],
+  },
+  PORTCULLIS_SIGNUP: {
+    description:
+      'self-registration: off or invite. off: accounts are made by operators only, and the sign-up paths answer 404. invite: `portcullis users invite EMAIL` mails a single-use link to a page where the invited person chooses a username and a password (the address is verified by the link). The account exists only once the link is followed, so an unverified address never signs in. Needs mail (PORTCULLIS_SMTP_URL; `dev` prints it)',
+    default: 'off',
+    usedBy: ['serve', 'dev', 'cli'],
   },
   PORTCULLIS_MFA: {
     description:

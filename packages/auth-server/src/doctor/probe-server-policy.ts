@@ -77,6 +77,7 @@ async function buildProbeProvider() {
     mail: { smtpUrl: undefined, from: 'probe@localhost' },
     mfa: 'off',
     brand: DEFAULT_BRAND,
+    signup: 'off',
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

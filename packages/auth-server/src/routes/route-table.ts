@@ -3,6 +3,7 @@ import {
   CHANGE_PASSWORD_PATH,
   FORGOT_PASSWORD_PATH,
   SEND_VERIFICATION_PATH,
+  SIGNUP_COMPLETE_PATH,
 } from '../domain/account-paths.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
@@ -22,6 +23,7 @@ import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-con
 import { type PasswordResetDeps, passwordResetRoutes } from './password-reset.ts';
 import { type RegistrationDeps, registrationRoutes } from './registration.ts';
 import type { HostRoute, RouteHandler } from './route.ts';
+import { type SignupRoutes, type SignupRoutesDeps, signupRoutes } from './signup.ts';
 
 /** What the host app's routes need. */
 export interface RouteTableDeps {
@@ -38,6 +40,8 @@ export interface RouteTableDeps {
   accountSecurity: AccountSecurityDeps;
   /** Password reset by mail; undefined when mail is off (its paths then answer 404). */
   passwordReset?: PasswordResetDeps;
+  /** Self-registration; undefined when PORTCULLIS_SIGNUP is off (its paths then answer 404). */
+  signup?: SignupRoutesDeps;
   /** `dev`'s kept mail, served at /dev/mail; undefined in `serve` and with SMTP. */
   devMail?: DevMailbox;
 }
@@ -60,6 +64,7 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
     ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
     ...accountSecurity(accountSecurityRoutes(deps.accountSecurity)),
     ...(deps.passwordReset ? passwordReset(passwordResetRoutes(deps.passwordReset)) : []),
+    ...(deps.signup ? signup(signupRoutes(deps.signup)) : []),
     ...(deps.devMail
       ? [
           {
@@ -224,6 +229,16 @@ function passwordReset(routes: ReturnType<typeof passwordResetRoutes>): HostRout
     { name: 'password_reset', method: 'GET', path: reset, handler: routes.showReset },
     { name: 'password_reset', method: 'POST', path: reset, handler: routes.submitReset },
     shown('password_reset_done', '/account/password/reset-done', routes.showDone),
+  ];
+}
+
+// Self-registration (routes/signup.ts); the link's secret is a path segment, shown as `:token`.
+function signup(routes: SignupRoutes): HostRoute[] {
+  const complete = `${SIGNUP_COMPLETE_PATH}:token`;
+  return [
+    { name: 'signup_complete', method: 'GET', path: complete, handler: routes.showComplete },
+    { name: 'signup_complete', method: 'POST', path: complete, handler: routes.submitComplete },
+    shown('signup_done', '/signup/done', routes.showDone),
   ];
 }
 

@@ -9,6 +9,7 @@
 export * from '../janitor/janitor.ts';
 export * from '../keys/keys-service.ts';
 export { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
+export { createSmtpMailer, type Mail, type Mailer } from '../mail/mailer.ts';
 export {
   generateClientSecret,
   hashClientSecret,
@@ -33,5 +34,6 @@ export * from './resource-seed.ts';
 export * from './resources-apply.ts';
 export * from './resources-service.ts';
 export * from './roles-service.ts';
+export * from './signup-service.ts';
 export * from './user-factors-service.ts';
 export * from './users-service.ts';

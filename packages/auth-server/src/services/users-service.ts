@@ -68,7 +68,7 @@ export function validatePassword(password: string, username: string): string {
 }
 
 /** A plausible address: one `@` with something on each side, no spaces, at most 254 characters. */
-function validateEmail(value: string): string {
+export function validateEmail(value: string): string {
   const email = value.trim();
   const at = email.indexOf('@');
   if (

@@ -1,7 +1,7 @@
 import { html, page, type SafeHtml } from './html.ts';
 
 // The error above a form, which the field it is about points to.
-const formError = (error: string | undefined): SafeHtml =>
+export const formError = (error: string | undefined): SafeHtml =>
   error ? html`<p class="error" id="form-error" role="alert">${error}</p>` : html``;
 const describedBy = (error: string | undefined): SafeHtml =>
   error ? html` aria-describedby="form-error"` : html``;
@@ -66,7 +66,7 @@ ${newPasswordFields(undefined)}
 }
 
 // The new password and its confirmation, with the policy `users create` applies.
-function newPasswordFields(error: string | undefined): SafeHtml {
+export function newPasswordFields(error: string | undefined): SafeHtml {
   return html`<label for="new_password">New password</label>
 <p class="muted" id="new-password-hint">8 to 1024 characters, not your username.</p>
 <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="8" maxlength="1024" required aria-describedby="new-password-hint${error ? ' form-error' : ''}"${error ? html` autofocus` : html``}>

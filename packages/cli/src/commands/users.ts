@@ -4,6 +4,7 @@ import { registerUsersCreate } from './users-create.ts';
 import { registerUsersDelete } from './users-delete.ts';
 import { registerUsersDisable } from './users-disable.ts';
 import { registerUsersEnable } from './users-enable.ts';
+import { registerUsersInvite } from './users-invite.ts';
 import { registerUsersList } from './users-list.ts';
 import { registerUsersMfa } from './users-mfa.ts';
 import { registerUsersRole } from './users-role.ts';
@@ -18,6 +19,7 @@ export function registerUsers(group: Command, io: Io): void {
   registerUsersList(group, io);
   registerUsersShow(group, io);
   registerUsersUpdate(group, io);
+  registerUsersInvite(group, io);
   registerUsersSetPassword(group, io);
   registerUsersDisable(group, io);
   registerUsersEnable(group, io);

@@ -53,6 +53,9 @@ export const auditEventTypes = [
   'mfa.removed',
   'mfa.reset',
   'mfa.recovery_code_used',
+  'user.invited',
+  'signup.requested',
+  'signup.completed',
 ] as const;
 
 /** One kind of audit event, e.g. `client.created`. */

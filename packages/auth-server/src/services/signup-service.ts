@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createAuditRepository,
+  createSignupLinksRepository,
+  createUsersRepository,
+  type Database,
+  type SignupLinkKind,
+} from '@portcullis/storage';
+import { SIGNUP_COMPLETE_PATH } from '../domain/account-paths.ts';
+import { formatDuration, parseDuration } from '../domain/duration.ts';
+import { AuthServerError } from '../errors.ts';
+import type { Mail } from '../mail/mailer.ts';
+import { artifactDigest } from '../secrets/artifact-secrets.ts';
+import { actorOf, type ChangeOptions } from './change-options.ts';
+import { createUsersService, type PublicUser, validateEmail } from './users-service.ts';
+import { invalidInput } from './validation.ts';
+
+/** How long an invitation works: 7 days unless `users invite --expires` says 1h to 30d. */
+const INVITATION_SECONDS = { default: 7 * 86_400, min: 3600, max: 30 * 86_400 };
+
+// Seconds an invitation works: `--expires` as a duration (7d, 12h) within the bounds.
+function invitationSeconds(value: string | undefined): number {
+  if (value === undefined) return INVITATION_SECONDS.default;
+  const seconds = parseDuration(value);
+  const { min, max } = INVITATION_SECONDS;
+  if (seconds === undefined || seconds < min || seconds > max) {
+    invalidInput(
+      `--expires must be a duration from ${formatDuration(min)} to ${formatDuration(max)} (like 7d or 12h), got "${value}"`,
+      { field: 'expires' },
+    );
+  }
+  return seconds;
+}
+
+/** What the self-registration service needs. */
+export interface SignupDeps {
+  db: Database;
+  /** The links' origin and path prefix. */
+  issuer: string;
+}
+
+/** What a usable link's page shows: the address the account will have. */
+export interface UsableSignupLink {
+  kind: SignupLinkKind;
+  email: string;
+}
+
+/**
+ * Self-registration (PORTCULLIS_SIGNUP): invitations an operator mails. An invitation is a
+ * single-use link (256 random bits in the mail, the SHA-256
+ * digest in `signup_links`) to a page that creates the account at the address the link went to,
+ * with that address verified: no account exists before its address is proven, so an unverified
+ * sign-up never signs in. Each action is audited in the transaction of its change.
+ *
+ * @example
+ * const signup = createSignupService({ db, issuer });
+ * const { link } = await signup.invite('carol@example.com', { actor: 'cli:bob', send });
+ */
+export function createSignupService(deps: SignupDeps) {
+  const { db } = deps;
+  const links = createSignupLinksRepository(db);
+
+  // A new link: its secret goes into the mail only.
+  const issueLink = async (
+    trx: Database,
+    link: { kind: SignupLinkKind; email: string; createdBy: string; seconds: number },
+  ) => {
+    const secret = randomBytes(32).toString('base64url');
+    await createSignupLinksRepository(trx).create({
+      digest: artifactDigest(secret),
+      kind: link.kind,
+      email: link.email,
+      createdBy: link.createdBy,
+      expiresAt: new Date(Date.now() + link.seconds * 1000),
+    });
+    return `${deps.issuer}${SIGNUP_COMPLETE_PATH}${secret}`;
+  };
+
+  const usable = async (secret: string) =>
+    /^[A-Za-z0-9_-]{43}$/.test(secret) ? links.findUsable(artifactDigest(secret)) : undefined;
+
+  const linkInvalid = () =>
+    new AuthServerError(
+      'not_found',
+      'this link is not valid: it was used, it expired, or it is wrong',
+    );
+
+  return {
+    /**
+     * Creates an invitation for `email` and hands its mail to `send` inside the transaction: an
+     * invitation exists exactly when its mail was accepted. `invalid_input` for a bad address or
+     * one an enabled user has already; `user.invited` names the address, never the link.
+     */
+    async invite(
+      email: string,
+      options: ChangeOptions & { expires?: string; send: (mail: Mail) => Promise<void> },
+    ): Promise<{ email: string; expiresAt: Date }> {
+      const address = validateEmail(email);
+      const seconds = invitationSeconds(options.expires);
+      const taken = await createUsersRepository(db).findEnabledByEmail(address);
+      if (taken.length > 0) {
+        invalidInput(`${address} is the address of user "${taken[0]?.username}" already`, {
+          field: 'email',
+        });
+      }
+      const actor = actorOf(options);
+      return db.transaction(async (trx) => {
+        const link = await issueLink(trx, {
+          kind: 'invitation',
+          email: address,
+          createdBy: actor,
+          seconds,
+        });
+        const expiresAt = new Date(Date.now() + seconds * 1000);
+        await createAuditRepository(trx).record({
+          type: 'user.invited',
+          actor,
+          details: { email: address, expires_at: expiresAt.toISOString() },
+        });
+        await options.send(invitationMail(address, link, expiresAt));
+        return { email: address, expiresAt };
+      });
+    },
+
+    /** The kind and address of a usable link; undefined for one used, expired or wrong. */
+    async findLink(secret: string): Promise<UsableSignupLink | undefined> {
+      const link = await usable(secret);
+      return link ? { kind: link.kind, email: link.email } : undefined;
+    },
+
+    /**
+     * Creates the account of a usable link: the username and password validated like `users
+     * create`, the link's address, verified. `not_found` for a link that is not usable (also
+     * when another use won), `invalid_input` or `conflict` (a taken username) with the link kept.
+     */
+    async complete(
+      secret: string,
+      input: { username: string; password: string },
+      from: { address: string },
+    ): Promise<PublicUser> {
+      const link = await usable(secret);
+      if (!link) throw linkInvalid();
+      return db.transaction(async (trx) => {
+        const actor = 'anonymous';
+        const created = await createUsersService(trx).create(
+          { username: input.username, password: input.password, email: link.email },
+          { actor },
+        );
+        const used = await createSignupLinksRepository(trx).consume(link.digest, created.id);
+        if (!used) throw linkInvalid();
+        await createUsersRepository(trx).markEmailVerified(created.id, link.email);
+        await createAuditRepository(trx).record({
+          type: 'signup.completed',
+          actor: `user:${created.id}`,
+          subject: created.id,
+          address: from.address,
+          details: { username: created.username, via: link.kind, email: link.email },
+        });
+        return { ...created, emailVerified: true };
+      });
+    },
+  };
+}
+
+/** The service {@link createSignupService} returns. */
+export type SignupService = ReturnType<typeof createSignupService>;
+
+function invitationMail(to: string, link: string, expiresAt: Date): Mail {
+  return {
+    to,
+    subject: 'You are invited to create an account',
+    text: `You are invited to create an account with the address ${to}.
+
+To choose your username and password, open this link before ${expiresAt.toUTCString()}:
+
+${link}
+
+The link works once. If you do not want an account, ignore this mail.
+`,
+  };
+}

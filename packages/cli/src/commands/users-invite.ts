@@ -1,0 +1,59 @@
+import { loadInviteConfig } from '@portcullis/auth-server/config';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { loadServices } from '../lazy.ts';
+import { printJson, printLines } from '../output.ts';
+import { cliActor, type Io, withDatabase } from '../runtime.ts';
+
+/** `portcullis users invite EMAIL [--expires 7d]`: mails a single-use sign-up link. */
+export function registerUsersInvite(users: Command, io: Io): void {
+  users
+    .command('invite')
+    .description(
+      'mail a single-use link to a page where the invited person chooses a username and a password (needs PORTCULLIS_SIGNUP=invite and PORTCULLIS_SMTP_URL)',
+    )
+    .argument('<email>', 'the address to invite: the new account has it, verified')
+    .option('--expires <duration>', 'how long the link works (1h to 30d)', '7d')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Reads PORTCULLIS_ISSUER (the link's origin), PORTCULLIS_SIGNUP, PORTCULLIS_SMTP_URL and
+PORTCULLIS_MAIL_FROM as the servers do. The link is mailed, never printed; the invitation exists
+only if the SMTP server accepted the mail.
+
+Example:
+  $ portcullis users invite carol@example.com --expires 3d`,
+    )
+    .action(async (email: string, options: { expires: string; json?: boolean }) => {
+      const config = loadInviteConfig(io.env);
+      if (config.signup === 'off') {
+        throw new CliError(
+          'sign-up is off: set PORTCULLIS_SIGNUP=invite here and on the servers',
+          2,
+        );
+      }
+      if (!config.mail.smtpUrl) {
+        throw new CliError('mail is off: set PORTCULLIS_SMTP_URL to send invitations', 2);
+      }
+      const { createSignupService, createSmtpMailer } = await loadServices();
+      const mailer = createSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from });
+      const invited = await withDatabase(io, (db) =>
+        createSignupService({ db, issuer: config.issuer }).invite(email, {
+          actor: cliActor(io),
+          expires: options.expires,
+          send: (mail) =>
+            mailer.send(mail).catch((error: unknown) => {
+              const why = error instanceof Error ? error.message : 'failed';
+              throw new CliError(`could not send the invitation (nothing stored): ${why}`, 1);
+            }),
+        }),
+      );
+      if (options.json) {
+        return printJson(io, { email: invited.email, expires_at: invited.expiresAt.toISOString() });
+      }
+      printLines(io, [
+        `invited ${invited.email}: the link works once, until ${invited.expiresAt.toISOString()}`,
+      ]);
+    });
+}
