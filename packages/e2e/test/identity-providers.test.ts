@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createIdentityProvidersService } from '@portcullis/auth-server';
 import { type AuditEventType, createAuditRepository } from '@portcullis/storage';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
@@ -245,6 +247,23 @@ test.serial('a provider that does not answer gives a page saying so, not a 500',
   t.regex(await result.step.response.text(), /Down SSO does not answer right now/);
   await downstream.cli(['idps', 'delete', 'Down SSO', '--yes']);
 });
+
+test.serial(
+  'a provider whose secret was stored under another key-encryption key gets a page, not a 500',
+  async (t) => {
+    // As after PORTCULLIS_KEY_ENCRYPTION_KEY changed without the secret being set again.
+    await createIdentityProvidersService(downstreamDb.db, randomBytes(32)).create({
+      name: 'Old Key SSO',
+      issuer: upstream.issuer,
+      clientId: upstreamClient.client_id,
+      clientSecret: upstreamClient.client_secret,
+    });
+    const result = await signInThrough('alice', { idp: 'Old Key SSO' });
+    t.is(result.step.response.status, 503);
+    t.regex(await result.step.response.text(), /Signing in with Old Key SSO is not working/);
+    await downstream.cli(['idps', 'delete', 'Old Key SSO', '--yes']);
+  },
+);
 
 test.serial(
   'the client secret is stored only encrypted under the key-encryption key',

@@ -8,10 +8,8 @@ import type {
   UpstreamAccount,
   UpstreamProvider,
 } from '../../services/identity-providers/identity-providers-service.ts';
-import {
-  type UpstreamClient,
-  UpstreamError,
-} from '../../services/identity-providers/upstream-client.ts';
+import type { UpstreamClient } from '../../services/identity-providers/upstream-client.ts';
+import { UpstreamError } from '../../services/identity-providers/upstream-error.ts';
 import type { PublicUser } from '../../services/users-service.ts';
 import { linkAccountPage } from '../../views/identity-provider-pages.ts';
 import { messagePage } from '../../views/message-page.ts';
@@ -80,7 +78,8 @@ export function identityProviderRoutes(
   const { provider, csrf, states } = deps;
   const boundary = pageBoundary((ctx, error) => {
     if (error instanceof UpstreamError) {
-      deps.logger.warn('sign-in through an identity provider failed', {
+      const log = error.code === 'provider_unusable' ? deps.logger.error : deps.logger.warn;
+      log.call(deps.logger, 'sign-in through an identity provider failed', {
         code: error.code,
         idp: error.provider,
         error: error.message,
@@ -226,6 +225,18 @@ export function identityProviderRoutes(
 
 function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
   const name = error.provider ?? 'The identity provider';
+  if (error.code === 'provider_unusable') {
+    render(
+      ctx,
+      503,
+      messagePage(
+        'This sign-in option is not available',
+        `Signing in with ${name} is not working on this server right now.`,
+        'Go back and sign in with a username and password, or try again later.',
+      ),
+    );
+    return;
+  }
   if (error.code === 'upstream_unreachable') {
     ctx.set('Retry-After', '30');
     render(

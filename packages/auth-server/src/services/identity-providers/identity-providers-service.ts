@@ -27,6 +27,7 @@ import {
   validateProviderUrl,
   validateScope,
 } from './provider-input.ts';
+import { UpstreamError } from './upstream-error.ts';
 
 /** A provider as everything outside storage sees one: never with its client secret. */
 export type PublicIdentityProvider = Omit<IdentityProviderRecord, 'clientSecretEncrypted'>;
@@ -238,7 +239,10 @@ export function createIdentityProvidersService(db: Database, kek: Buffer) {
       });
     },
 
-    /** The provider (by id) with its decrypted client secret; undefined when there is none. */
+    /**
+     * The provider (by id) with its decrypted client secret; undefined when there is none. A
+     * secret that does not decrypt (another key-encryption key) is `provider_unusable`.
+     */
     async upstream(id: string): Promise<UpstreamProvider | undefined> {
       const provider = await providers.find(id);
       if (!provider || provider.id !== id) return undefined;
@@ -246,8 +250,10 @@ export function createIdentityProvidersService(db: Database, kek: Buffer) {
       try {
         clientSecret = decryptPrivateKey(provider.clientSecretEncrypted, kek, secretContext(id));
       } catch (error) {
-        throw new Error(
-          `cannot decrypt the client secret of identity provider ${id}: PORTCULLIS_KEY_ENCRYPTION_KEY is not the key it was stored with`,
+        throw new UpstreamError(
+          'provider_unusable',
+          `cannot decrypt the client secret of identity provider ${id}: PORTCULLIS_KEY_ENCRYPTION_KEY is not the key it was stored with (set it again with idps update --client-secret-stdin)`,
+          provider.name,
           { cause: error },
         );
       }

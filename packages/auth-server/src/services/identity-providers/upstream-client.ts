@@ -1,24 +1,6 @@
 import * as client from 'openid-client';
 import type { UpstreamAccount, UpstreamProvider } from './identity-providers-service.ts';
-
-/** Why the upstream leg failed: the provider could not be reached, or its answer was refused. */
-export class UpstreamError extends Error {
-  readonly code: 'upstream_unreachable' | 'upstream_refused';
-  /** The provider's name, as its button shows it. */
-  readonly provider: string | undefined;
-
-  constructor(
-    code: UpstreamError['code'],
-    message: string,
-    provider?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'UpstreamError';
-    this.code = code;
-    this.provider = provider;
-  }
-}
+import { UpstreamError } from './upstream-error.ts';
 
 /** What the callback must check, kept by our side between the two legs (never in the URL). */
 export interface UpstreamChecks {
