@@ -46,6 +46,7 @@ export * from './services/clients-service.ts';
 export * from './services/grants-service.ts';
 export * from './services/identity-providers/identity-providers-service.ts';
 export * from './services/introspection-client-seed.ts';
+export * from './services/mfa-service.ts';
 export * from './services/registration/index.ts';
 export * from './services/resource-catalogue.ts';
 export * from './services/resource-seed.ts';

@@ -1,7 +1,6 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
-import type { AuthenticationMethod } from '../domain/mfa.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
 import type { AuditTrail, SignInVia } from '../services/audit.ts';
@@ -99,7 +98,7 @@ export function mfaSignInStep(deps: {
     ctx: Koa.Context,
     details: Details,
     user: PublicUser,
-    methods: AuthenticationMethod[],
+    methods: string[],
   ): Promise<string>;
 }) {
   const { csrf, mfa } = deps;
@@ -114,6 +113,14 @@ export function mfaSignInStep(deps: {
     const accountId = pending?.accountId ?? (stepUp ? details.session?.accountId : undefined);
     const user = accountId ? await deps.users.findById(accountId) : undefined;
     return user && !user.disabledAt ? user : undefined;
+  }
+
+  // How the user signed in, with the code: the password just given, or (a step-up) the way the
+  // session was signed in (a password, or another provider: `fed`).
+  function withCode(details: Details): string[] {
+    const pending = (details.result as Record<string, unknown> | undefined)?.[PENDING];
+    const before = pending ? ['pwd'] : ((details.session?.amr as string[] | undefined) ?? ['pwd']);
+    return [...new Set([...before, 'otp'])];
   }
 
   async function setupPage(details: Details, user: PublicUser, error?: string) {
@@ -189,7 +196,7 @@ export function mfaSignInStep(deps: {
         );
       }
       ctx.status = 303;
-      ctx.redirect(await deps.complete(ctx, details, user, ['pwd', 'otp']));
+      ctx.redirect(await deps.complete(ctx, details, user, withCode(details)));
     },
 
     /**
@@ -215,7 +222,7 @@ export function mfaSignInStep(deps: {
           });
       if (!codes) return render(ctx, 401, await setupPage(details, user, CODE_FAILED));
       await limited.succeeded();
-      const next = await deps.complete(ctx, details, user, ['pwd', 'otp']);
+      const next = await deps.complete(ctx, details, user, withCode(details));
       render(ctx, 200, recoveryCodesPage({ codes, next }));
     },
   };
