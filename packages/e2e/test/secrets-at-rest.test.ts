@@ -1,7 +1,15 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import * as client from 'openid-client';
-import { discoverClient, HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
+import {
+  discoverClient,
+  HttpBrowser,
+  type Stack,
+  shownSeed,
+  startStack,
+  submitForm,
+  totpCode,
+} from '../src/index.ts';
 
 // Issue 12: no column of any table holds a code, token, session id or interaction uid that the
 // server handed out. Every flow runs first, collecting each such value from the responses, the
@@ -145,6 +153,30 @@ async function deviceFlow(handed: Handed) {
   handed.add('device flow: refresh token', tokens.refresh_token);
 }
 
+/**
+ * An authenticator app set up on /account (issue 13, item 1): its seed as the page shows it, the
+ * recovery codes (as shown and as typed without dashes), and the cookies of /account's code step.
+ */
+async function secondFactorFlow(handed: Handed) {
+  await stack.cli(['users', 'create', '--username', 'tobi', '--password-stdin'], `${PASSWORD}\n`);
+  const browser = new HttpBrowser(stack.issuer);
+  const login = await browser.follow(`${stack.issuer}/account`);
+  await submitForm(browser, login, { username: 'tobi', password: PASSWORD });
+  const setup = await browser.follow(`${stack.issuer}/account/mfa`);
+  const seed = shownSeed(await setup.response.clone().text());
+  handed.add('second factor: authenticator seed', seed);
+  const { next } = await submitForm(browser, setup, { code: totpCode(seed, -1) });
+  for (const [code] of (await next.response.text()).matchAll(/[a-z2-7]{4}(-[a-z2-7]{4}){3}/g)) {
+    handed.add('second factor: recovery code', code);
+    handed.add('second factor: recovery code', code.replaceAll('-', ''));
+  }
+  const again = new HttpBrowser(stack.issuer);
+  const form = await again.follow(`${stack.issuer}/account`);
+  const step = await submitForm(again, form, { username: 'tobi', password: PASSWORD });
+  await submitForm(again, step.next, { code: totpCode(seed) });
+  handed.addBrowser('second factor', again, []);
+}
+
 /** Every column of every table of the schema, as text: table, column and value. */
 async function everyStoredValue() {
   const columns: Array<{ table_name: string; column_name: string }> = await database
@@ -165,6 +197,7 @@ test('after every flow, no column of any table holds a token, code, session id o
   const handed = new Handed();
   const { app, config } = await authorizationCodeFlow(handed);
   await deviceFlow(handed);
+  await secondFactorFlow(handed);
   const issued = await stack.cli<{ access_token: string }>([
     'tokens',
     'issue',
@@ -188,6 +221,8 @@ test('after every flow, no column of any table holds a token, code, session id o
     'device code',
     'interaction uid',
     'cookie',
+    'authenticator seed',
+    'recovery code',
   ]) {
     t.true(kinds.has(kind), `collected: ${kind}`);
   }
