@@ -311,13 +311,18 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
-  const pageContext = { brand: config.brand };
+
   const handler = observeRequests(
     { logger, metrics, trustProxy: config.trustProxy, hostRoute: routing.match },
     (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url?.split('?', 1)[0] ?? '';
       const handle = routing.owns(path) ? hostHandler : providers.handle;
-      return withPageContext(pageContext, () => handle(req, res));
+      const context = {
+        brand: config.brand,
+        catalogue: config.messages,
+        acceptLanguage: req.headers['accept-language'],
+      };
+      return withPageContext(context, () => handle(req, res));
     },
   );
 

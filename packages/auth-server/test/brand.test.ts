@@ -6,6 +6,7 @@ import { contrastWithWhite, parseBrand } from '../src/config/brand.ts';
 import type { AuthServerError } from '../src/errors.ts';
 import { logoAsset, stylesheetAsset } from '../src/routes/assets.ts';
 import { homePage } from '../src/views/home-page.ts';
+import { BUILT_IN_CATALOGUE } from '../src/views/i18n.ts';
 import { withPageContext } from '../src/views/page-context.ts';
 
 // The brand settings (PORTCULLIS_BRAND_*, PORTCULLIS_SUPPORT_URL): what is accepted, the one-line
@@ -131,7 +132,7 @@ test('pages show the brand in their title, header and footer; the name is escape
     PORTCULLIS_BRAND_LOGO: file('header.png', PNG),
     PORTCULLIS_SUPPORT_URL: 'https://help.acme.example/?a=1&b=2',
   });
-  const page = withPageContext({ brand }, () => homePage());
+  const page = withPageContext({ brand, catalogue: BUILT_IN_CATALOGUE }, () => homePage());
   t.regex(page, /<title>Authorization server · Acme &lt;Sign-in&gt;<\/title>/);
   t.regex(
     page,

@@ -15,9 +15,10 @@ import {
   startStack,
 } from '../src/index.ts';
 
-// The brand (issue 13, item 6) in Chromium: a server started with a product name, a logo file, a
-// primary colour and a support link shows them on the login and consent pages, which keep zero
-// accessibility violations and are used by keyboard alone.
+// The brand and the language (issue 13, item 6) in Chromium: a server started with a product
+// name, a logo file, a primary colour and a support link shows them on the login and consent
+// pages, in English or in French as the browser's Accept-Language asks; each page keeps zero
+// accessibility violations and is used by keyboard alone.
 
 const PASSWORD = 'brand-browser-password';
 const BRAND_NAME = 'Acme Sign-in';
@@ -111,8 +112,9 @@ async function signInByKeyboard(page: Page, username: string): Promise<void> {
 }
 
 test('the login and consent pages carry the brand and pass axe', async (t) => {
-  const { page, offHost } = await loginPage(t);
+  const { page, offHost } = await loginPage(t, 'en-US');
   t.is(await page.title(), `Sign in · ${BRAND_NAME}`);
+  t.is(await page.getAttribute('html', 'lang'), 'en');
   t.is(await page.locator('header.brand').textContent(), BRAND_NAME);
   // The logo is served by the server itself, and loads under the page's CSP.
   const logo = page.locator('header.brand img');
@@ -129,7 +131,9 @@ test('the login and consent pages carry the brand and pass axe', async (t) => {
     ),
     'rgb(11, 92, 173)',
   );
-  t.is(await page.getByRole('contentinfo').getByRole('link').getAttribute('href'), SUPPORT_URL);
+  const support = page.getByRole('contentinfo').getByRole('link');
+  t.is(await support.textContent(), 'Help and support');
+  t.is(await support.getAttribute('href'), SUPPORT_URL);
   t.deepEqual(await accessibilityProblems(page), []);
   await screenshot(page, 'brand-login.png');
 
@@ -137,5 +141,41 @@ test('the login and consent pages carry the brand and pass axe', async (t) => {
   t.is(await page.title(), `Authorize · ${BRAND_NAME}`);
   t.is(await page.locator('header.brand').textContent(), BRAND_NAME);
   t.deepEqual(await accessibilityProblems(page), []);
+  t.deepEqual(offHost, []);
+});
+
+test('a browser asking for French gets the login and consent pages in French, branded, passing axe', async (t) => {
+  const { page, offHost } = await loginPage(t, 'fr-FR');
+  t.is(await page.title(), `Connexion · ${BRAND_NAME}`);
+  t.is(await page.getAttribute('html', 'lang'), 'fr');
+  t.is(await page.getByRole('heading', { level: 1 }).textContent(), 'Connexion');
+  t.regex((await page.locator('main').textContent()) ?? '', /pour continuer vers Notes Viewer/);
+  t.is(await page.getByRole('contentinfo').getByRole('link').textContent(), 'Aide et assistance');
+  t.is(await page.locator('header.brand').textContent(), BRAND_NAME);
+  t.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, 'brand-login-fr.png');
+
+  // A wrong password first: the one failure message, in French.
+  await page.getByLabel("Nom d'utilisateur", { exact: true }).fill('brenda');
+  await page.getByLabel('Mot de passe', { exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('alert').waitFor();
+  t.is(
+    await page.getByRole('alert').textContent(),
+    "Le nom d'utilisateur ou le mot de passe est incorrect.",
+  );
+  // The password field has the focus after a failure: type it and press Enter.
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('form button[value="approve"]');
+  t.is(await page.title(), `Autoriser · ${BRAND_NAME}`);
+  t.is(
+    await page.getByRole('heading', { level: 1 }).textContent(),
+    'Notes Viewer demande l’accès à votre compte',
+  );
+  t.is(await page.getByRole('button', { name: 'Autoriser' }).count(), 1);
+  t.is(await page.getByRole('button', { name: 'Refuser' }).count(), 1);
+  t.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, 'brand-consent-fr.png');
   t.deepEqual(offHost, []);
 });

@@ -4,7 +4,9 @@ import type { MfaPolicy } from '../domain/mfa.ts';
 import { AuthServerError } from '../errors.ts';
 import { type LimitRule, type LimitsConfig, parseLimitRule } from '../limits/limit-rule.ts';
 import type { Brand } from '../views/brand.ts';
+import type { Catalogue } from '../views/i18n.ts';
 import { parseBrand } from './brand.ts';
+import { loadCatalogue } from './messages.ts';
 import { SETTING, SETTINGS } from './settings.ts';
 
 /** The authorization server's validated configuration. */
@@ -38,6 +40,8 @@ export interface ServerConfig {
   brand: Brand;
   /** Self-registration: none, or by operators' invitations (PORTCULLIS_SIGNUP). */
   signup: SignupMode;
+  /** The pages' languages: the built-in ones and PORTCULLIS_MESSAGES_DIR's. */
+  messages: Catalogue;
   /** Seconds between janitor runs inside `serve`; 0: no schedule. */
   janitorIntervalSeconds: number;
   /** Seconds a stopping server lets requests in flight finish before it cuts them. */
@@ -145,6 +149,7 @@ export function loadServerConfig(
     mfa: parseMfaPolicy(env.PORTCULLIS_MFA),
     brand: parseBrand(env),
     signup: parseSignup(env.PORTCULLIS_SIGNUP),
+    messages: loadCatalogue(env.PORTCULLIS_MESSAGES_DIR),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
     limits: {

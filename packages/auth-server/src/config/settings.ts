@@ -146,6 +146,11 @@ export const SETTING = schema({
       "the primary colour of buttons, links and the focus ring, as #rrggbb; white text on it must have a contrast of at least 4.5:1 (WCAG 2.2 AA), otherwise the server refuses to start, naming the colour's ratio",
     default: 'unset: #1d4ed8',
   },
+  PORTCULLIS_MESSAGES_DIR: {
+    description:
+      "a folder of messages files that override or add to the pages' languages: `<language>.json` (a primary language tag: de.json, fr.json, en.json), each an object of message keys to text, the keys and `{placeholders}` of English (packages/auth-server/src/views/messages/en.ts). A file for a new language may hold some messages only: English fills in the rest. Each page is in the language of the browser's Accept-Language that the server has (q-values honoured), else English. Read at start: a file that is not JSON, an unknown key or a text that drops or adds a placeholder stops the server with one line",
+    default: 'unset: English and French as shipped',
+  },
   PORTCULLIS_SUPPORT_URL: {
     description:
       'where the "Help and support" link in every page footer leads: an https URL or a mailto: address (http only on loopback)',

@@ -14,6 +14,7 @@ import { createProvider } from '../provider/create-provider.ts';
 import { createClientRegistry } from '../registry/client-registry.ts';
 import { createResourceRegistry } from '../registry/resource-registry.ts';
 import { DEFAULT_BRAND } from '../views/brand.ts';
+import { BUILT_IN_CATALOGUE } from '../views/i18n.ts';
 import type { ServerPolicyFacts } from './facts.ts';
 
 const PROBE_ISSUER = 'https://portcullis.invalid';
@@ -78,6 +79,7 @@ async function buildProbeProvider() {
     mfa: 'off',
     brand: DEFAULT_BRAND,
     signup: 'off',
+    messages: BUILT_IN_CATALOGUE,
     janitorIntervalSeconds: 0,
     shutdownGraceSeconds: 0,
     limits: {

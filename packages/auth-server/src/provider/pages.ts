@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { deviceCodeConfirmPage, deviceCodeInputPage } from '../views/device-code-pages.ts';
 import { PAGE_HEADERS } from '../views/html.ts';
+import { type MessageKey, t } from '../views/i18n.ts';
 import { logoutPage } from '../views/logout-page.ts';
 import { messagePage } from '../views/message-page.ts';
 
@@ -12,19 +13,20 @@ function send(ctx: KoaContextWithOIDC, body: string): void {
 
 // Errors shown to a browser: the OAuth error code is safe to show; descriptions can carry
 // request details, so only a fixed sentence per situation is used.
-const ERROR_MESSAGES: Record<string, string> = {
-  invalid_request: 'The application sent a request this server cannot accept.',
-  invalid_client: 'The application is not known here.',
-  invalid_redirect_uri: 'The application asked to return to an address it did not register.',
-  // A pushed authorization request (RFC 9126) lives 60 seconds and serves one sign-in.
-  invalid_request_uri: 'This sign-in link has expired or was already used.',
-  unauthorized_client: 'The application is not allowed to do this.',
-  access_denied: 'Access was denied.',
-  invalid_scope: 'The application asked for permissions it may not have.',
-  invalid_target: 'The application asked for an API it may not use.',
-  server_error: 'Something went wrong on our side. Try again later.',
-  temporarily_unavailable: 'The service is busy or down for a moment. Try again shortly.',
-};
+// Each is the message `error.<code>` of views/messages (a pushed authorization request, RFC 9126,
+// lives 60 seconds and serves one sign-in: invalid_request_uri says so).
+const ERROR_MESSAGES = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_redirect_uri',
+  'invalid_request_uri',
+  'unauthorized_client',
+  'access_denied',
+  'invalid_scope',
+  'invalid_target',
+  'server_error',
+  'temporarily_unavailable',
+]);
 
 /** The pages oidc-provider renders itself, in our layout and with our headers. */
 export const providerPages = {
@@ -32,9 +34,9 @@ export const providerPages = {
     send(
       ctx,
       messagePage(
-        'Something is wrong with this request',
-        ERROR_MESSAGES[out.error] ?? 'This request cannot be completed.',
-        `Error code: ${out.error}. Go back to the application and try again; if it keeps happening, tell its developers.`,
+        t('error.title'),
+        t(ERROR_MESSAGES.has(out.error) ? (`error.${out.error}` as MessageKey) : 'error.other'),
+        t('error.hint', { code: out.error }),
       ),
     );
   },
@@ -45,7 +47,7 @@ export const providerPages = {
   },
 
   async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-    send(ctx, messagePage('Signed out', 'You are signed out.', 'You can close this window.'));
+    send(ctx, messagePage(t('signed_out.title'), t('signed_out.message'), t('signed_out.hint')));
   },
 
   async userCodeInputSource(
@@ -54,11 +56,7 @@ export const providerPages = {
     _out: unknown,
     error?: { message?: string; userCode?: string },
   ) {
-    const message = error
-      ? error.userCode
-        ? 'That code is not valid or has expired. Check it and try again.'
-        : 'Something went wrong. Try again.'
-      : undefined;
+    const message = error ? (error.userCode ? t('device.bad_code') : t('device.error')) : undefined;
     send(ctx, deviceCodeInputPage(form, message));
   },
 
@@ -75,11 +73,7 @@ export const providerPages = {
   async successSource(ctx: KoaContextWithOIDC) {
     send(
       ctx,
-      messagePage(
-        'Device connected',
-        'Your device is now connected.',
-        'You can close this window and return to it.',
-      ),
+      messagePage(t('device.connected_title'), t('device.connected'), t('device.connected_hint')),
     );
   },
 };
@@ -98,9 +92,9 @@ export function sendUserCodeLockout(ctx: KoaContextWithOIDC, retryAfterSeconds: 
   send(
     ctx,
     messagePage(
-      'Too many codes tried',
-      'Too many wrong codes were entered, so codes are not accepted for a while.',
-      `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}. If your device's code has expired by then, start again on the device.`,
+      t('device.lockout_title'),
+      t('device.lockout'),
+      minutes === 1 ? t('device.lockout_hint_one') : t('device.lockout_hint', { minutes }),
     ),
   );
 }

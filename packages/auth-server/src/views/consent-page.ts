@@ -1,4 +1,5 @@
-import { html, page } from './html.ts';
+import { html, page, tHtml } from './html.ts';
+import { t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
 import { type ScopeLine, scopeList } from './scope-list.ts';
 
@@ -26,29 +27,29 @@ export function consentPage(options: {
   const { client } = options;
   const granted = options.granted ?? [];
   return page(
-    'Authorize',
+    t('consent.title'),
     html`<div class="client">
-<h1><strong>${client.name}</strong> wants to access your account</h1>
+<h1>${tHtml('consent.heading', { client: html`<strong>${client.name}</strong>` })}</h1>
 ${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
 </div>
 ${client.homepage ? html`<p class="muted"><a href="${client.homepage}" rel="noopener noreferrer">${client.homepage}</a></p>` : html``}
-<p>Signed in as <strong>${options.username}</strong>. ${asks(options.scopes, granted)}</p>
+<p>${tHtml('consent.signed_in_as', { username: html`<strong>${options.username}</strong>` })} ${asks(options.scopes, granted)}</p>
 ${options.scopes.length > 0 ? scopeList(options.scopes) : html``}
 ${
   granted.length > 0
-    ? html`<p class="muted">You already allowed it to:</p>
+    ? html`<p class="muted">${t('consent.already')}</p>
 ${scopeList(granted)}`
     : html``
 }
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<button class="primary" type="submit" name="decision" value="approve">Allow</button>
-<button class="secondary" type="submit" name="decision" value="deny">Deny</button>
+<button class="primary" type="submit" name="decision" value="approve">${t('consent.allow')}</button>
+<button class="secondary" type="submit" name="decision" value="deny">${t('consent.deny')}</button>
 </form>`,
   );
 }
 
 function asks(scopes: ScopeLine[], granted: ScopeLine[]): string {
-  if (scopes.length === 0) return 'It asks you to confirm access again.';
-  return granted.length > 0 ? 'It asks for more access:' : 'It asks to:';
+  if (scopes.length === 0) return t('consent.asks_again');
+  return t(granted.length > 0 ? 'consent.asks_more' : 'consent.asks');
 }

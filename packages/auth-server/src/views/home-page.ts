@@ -1,15 +1,16 @@
 import { html, page } from './html.ts';
+import { t } from './i18n.ts';
 import { currentBrand } from './page-context.ts';
 
 /** `/`: what this server is, with the way to the account page and to discovery. */
 export function homePage(): string {
   return page(
-    'Authorization server',
+    t('home.title'),
     html`<h1>${currentBrand().name}</h1>
-<p>This is an OAuth 2.0 and OpenID Connect authorization server: applications send you here to sign in and to ask for your permission.</p>
+<p>${t('home.intro')}</p>
 <ul class="links">
-<li><a href="/account">Your account</a>: the apps you have allowed, and removing their access</li>
-<li><a href="/.well-known/openid-configuration">OpenID Connect discovery</a>: this server's endpoints, for developers</li>
+<li><a href="/account">${t('home.account')}</a>: ${t('home.account_hint')}</li>
+<li><a href="/.well-known/openid-configuration">${t('home.discovery')}</a>: ${t('home.discovery_hint')}</li>
 </ul>`,
   );
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BRAND_LOGO_PATH } from './brand.ts';
+import { currentLanguage, type MessageKey, PLACEHOLDER, t, template } from './i18n.ts';
 import { currentBrand } from './page-context.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
@@ -87,7 +88,7 @@ export function pageHeadersAllowing(scripts: readonly string[]): Record<string, 
 export function page(title: string, body: SafeHtml): string {
   const brand = currentBrand();
   return html`<!doctype html>
-<html lang="en">
+<html lang="${currentLanguage()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -99,8 +100,29 @@ export function page(title: string, body: SafeHtml): string {
 <main class="card">
 ${body}
 </main>
-${brand.supportUrl ? html`<footer class="support"><a href="${brand.supportUrl}">Help and support</a></footer>` : html``}
+${brand.supportUrl ? html`<footer class="support"><a href="${brand.supportUrl}">${t('layout.support')}</a></footer>` : html``}
 </body>
 </html>
 `.html;
+}
+
+/**
+ * The message `key` as markup: its text escaped, each placeholder filled with `params`' markup
+ * (a value is escaped unless it is SafeHtml), for a name in bold inside a translated sentence.
+ *
+ * @example
+ * tHtml('login.continue_to', { client: html`<strong>${name}</strong>` });
+ */
+export function tHtml(key: MessageKey, params: Readonly<Record<string, unknown>>): SafeHtml {
+  const text = template(key);
+  const parts: SafeHtml[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const name = match[1] as string;
+    parts.push(html`${text.slice(last, match.index)}`);
+    parts.push(name in params ? html`${params[name]}` : html`${match[0]}`);
+    last = match.index + match[0].length;
+  }
+  parts.push(html`${text.slice(last)}`);
+  return html`${parts}`;
 }

@@ -1,4 +1,5 @@
 import { html, page } from './html.ts';
+import { t } from './i18n.ts';
 
 /** A "Sign in with" button of the login page: a form of its own, posted without script. */
 export interface ProviderButton {
@@ -10,11 +11,11 @@ export interface ProviderButton {
 export function providerButtons(providers: readonly ProviderButton[], csrf: string) {
   if (providers.length === 0) return html``;
   return html`<section class="providers" aria-labelledby="providers-heading">
-<h2 id="providers-heading" class="muted">Or sign in with</h2>
+<h2 id="providers-heading" class="muted">${t('providers.heading')}</h2>
 ${providers.map(
   (provider) => html`<form method="post" action="${provider.action}">
 <input type="hidden" name="csrf" value="${csrf}">
-<button type="submit">Sign in with ${provider.name}</button>
+<button type="submit">${t('providers.button', { provider: provider.name })}</button>
 </form>`,
 )}
 </section>`;

@@ -1,6 +1,8 @@
 import { FORGOT_PASSWORD_PATH } from '../domain/account-paths.ts';
-import { html, page } from './html.ts';
+import { html, page, tHtml } from './html.ts';
+import { localize, t } from './i18n.ts';
 import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
+import { EN } from './messages/en.ts';
 
 /** What the login and consent pages show of a client. */
 export interface ClientDisplay {
@@ -27,19 +29,19 @@ export function loginPage(options: {
   // After a failed attempt the username is kept: the password is what to type again.
   const retry = Boolean(options.error && options.username);
   return page(
-    'Sign in',
-    html`<h1>Sign in</h1>
-<p class="muted">to continue to <strong>${options.client.name}</strong></p>
-${options.error ? html`<p class="error" id="login-error" role="alert">${options.error}</p>` : html``}
+    t('login.title'),
+    html`<h1>${t('login.title')}</h1>
+<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${options.client.name === EN['login.unknown_client'] ? t('login.unknown_client') : options.client.name}</strong>` })}</p>
+${options.error ? html`<p class="error" id="login-error" role="alert">${localize(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<label for="username">Username</label>
+<label for="username">${t('login.username')}</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${retry ? html`` : html` autofocus`} value="${options.username ?? ''}">
-<label for="password">Password</label>
+<label for="password">${t('login.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
-<button class="primary" type="submit">Sign in</button>
+<button class="primary" type="submit">${t('login.submit')}</button>
 </form>
-${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">Forgot your password?</a></p>` : html``}
+${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">${t('login.forgot')}</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,
   );
 }

@@ -1,12 +1,13 @@
 import { html, page, trusted } from './html.ts';
+import { t } from './i18n.ts';
 
 /** oidc-provider's logout confirmation, around its form (which carries its own CSRF field). */
 export function logoutPage(form: string, host: string): string {
   return page(
-    'Sign out',
-    html`<h1>Sign out of ${host}?</h1>
+    t('logout.title'),
+    html`<h1>${t('logout.heading', { host })}</h1>
 ${trusted(form)}
-<button class="primary" type="submit" form="op.logoutForm" value="yes" name="logout" autofocus>Yes, sign me out</button>
-<button class="secondary" type="submit" form="op.logoutForm">No, stay signed in</button>`,
+<button class="primary" type="submit" form="op.logoutForm" value="yes" name="logout" autofocus>${t('logout.yes')}</button>
+<button class="secondary" type="submit" form="op.logoutForm">${t('logout.no')}</button>`,
   );
 }

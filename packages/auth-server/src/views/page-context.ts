@@ -1,27 +1,39 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Brand, DEFAULT_BRAND } from './brand.ts';
+import type { Messages } from './messages/en.ts';
 
-/** What every page of a request is rendered with: the server's brand. */
+/** What every page of a request is rendered with: the brand and the language. */
 export interface PageContext {
   brand: Brand;
+  /** The languages the pages speak (views/i18n.ts), English always among them. */
+  catalogue: ReadonlyMap<string, Messages>;
+  /** The request's Accept-Language header. */
+  acceptLanguage?: string | undefined;
+  /** The language negotiated from it, at the first message a page asks for. */
+  language?: string;
 }
 
 const storage = new AsyncLocalStorage<PageContext>();
 
 /**
  * Runs `handle` (a request, from its first middleware to its answer) with `context`, which every
- * page it renders reads: the layout (views/html.ts) takes the brand from here rather than from
- * each view's arguments, so that oidc-provider's pages and ours look alike without every route
- * passing it down.
+ * page it renders reads: the layout (views/html.ts) and the messages (views/i18n.ts) take the
+ * brand and the language from here rather than from each view's arguments, so that
+ * oidc-provider's pages and ours look and speak alike without every route passing them down.
  *
  * @example
- * withPageContext({ brand: config.brand }, () => handler(req, res));
+ * withPageContext({ brand, catalogue, acceptLanguage: req.headers['accept-language'] }, () => handler(req, res));
  */
 export function withPageContext<T>(context: PageContext, handle: () => T): T {
   return storage.run(context, handle);
 }
 
-/** The brand of the request being answered; ours outside of one (a unit test of a view). */
+/** The context of the request being answered; undefined outside of one (a unit test of a view). */
+export function currentPageContext(): PageContext | undefined {
+  return storage.getStore();
+}
+
+/** The brand of the request being answered; ours outside of one. */
 export function currentBrand(): Brand {
   return storage.getStore()?.brand ?? DEFAULT_BRAND;
 }

@@ -1,0 +1,214 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import { loadCatalogue } from '../src/config/messages.ts';
+import { OIDC_SCOPE_DESCRIPTIONS } from '../src/domain/oidc-scopes.ts';
+import type { AuthServerError } from '../src/errors.ts';
+import { DEFAULT_BRAND } from '../src/views/brand.ts';
+import { html, tHtml } from '../src/views/html.ts';
+import {
+  BUILT_IN_CATALOGUE,
+  type Catalogue,
+  localize,
+  negotiateLanguage,
+  placeholders,
+  t,
+} from '../src/views/i18n.ts';
+import { loginPage } from '../src/views/login-page.ts';
+import { messagePage } from '../src/views/message-page.ts';
+import { EN, type MessageKey } from '../src/views/messages/en.ts';
+import { FR } from '../src/views/messages/fr.ts';
+import { withPageContext } from '../src/views/page-context.ts';
+
+// The pages' languages (issue 13, item 6): Accept-Language negotiation, the message functions,
+// the French catalogue's completeness, and PORTCULLIS_MESSAGES_DIR's validation.
+
+const inLanguage = <T>(
+  acceptLanguage: string | undefined,
+  render: () => T,
+  catalogue?: Catalogue,
+) =>
+  withPageContext(
+    { brand: DEFAULT_BRAND, catalogue: catalogue ?? BUILT_IN_CATALOGUE, acceptLanguage },
+    render,
+  );
+
+test('negotiation: q-values, primary tags, ties in order, q=0 and * honoured, English otherwise', (t) => {
+  const available = ['en', 'fr'];
+  t.is(negotiateLanguage('fr', available), 'fr');
+  t.is(negotiateLanguage('fr-CA,fr;q=0.9,en;q=0.8', available), 'fr');
+  t.is(negotiateLanguage('FR-ch', available), 'fr');
+  t.is(negotiateLanguage('de;q=0.9, fr;q=0.5, en;q=0.4', available), 'fr');
+  t.is(negotiateLanguage('en;q=0.5, fr;q=0.8', available), 'fr');
+  t.is(negotiateLanguage('en, fr', available), 'en', 'a tie keeps the header order');
+  t.is(negotiateLanguage('fr;q=0, de', available), 'en', 'q=0 is a refusal');
+  t.is(negotiateLanguage('de, *;q=0.1', available), 'en');
+  t.is(negotiateLanguage('de, ja', available), 'en');
+  t.is(negotiateLanguage('', available), 'en');
+  t.is(negotiateLanguage(undefined, available), 'en');
+  t.is(negotiateLanguage('fr;q=abc, de;q=1', ['en', 'fr', 'de']), 'de', 'a bad q is no weight');
+  t.is(negotiateLanguage(';;,,;q=1,-', available), 'en');
+});
+
+test('every English message has a French translation with the same placeholders', (t) => {
+  for (const key of Object.keys(EN) as MessageKey[]) {
+    t.true(typeof FR[key] === 'string' && FR[key].trim() !== '', key);
+    t.deepEqual(placeholders(FR[key]), placeholders(EN[key]), key);
+  }
+  t.deepEqual(Object.keys(FR).sort(), Object.keys(EN).sort());
+});
+
+test('messages in the request language, placeholders filled, markup escaped', (t) => {
+  t.is(
+    inLanguage('fr', () => t_('providers.button', { provider: 'Acme' })),
+    'Se connecter avec Acme',
+  );
+  t.is(
+    inLanguage('en', () => t_('providers.button', { provider: 'Acme' })),
+    'Sign in with Acme',
+  );
+  t.is(t_('login.title'), 'Sign in', 'outside of a request: English');
+  t.is(
+    inLanguage(
+      'fr',
+      () => tHtml('login.continue_to', { client: html`<strong>${'<App>'}</strong>` }).html,
+    ),
+    'pour continuer vers <strong>&lt;App&gt;</strong>',
+  );
+  t.is(
+    inLanguage('fr', () => localize('Request refused')),
+    'Demande refusée',
+  );
+  t.is(
+    inLanguage('fr', () => localize('Not a message')),
+    'Not a message',
+  );
+});
+
+// `t` of ava's context shadows the message function in the tests above.
+function t_(key: MessageKey, params?: Record<string, string>) {
+  return t(key, params);
+}
+
+test('the pages say their language in <html lang> and speak it', (t) => {
+  const login = () => loginPage({ action: '/x', csrf: 'c', client: { name: 'the application' } });
+  const french = inLanguage('fr-FR,fr;q=0.9', login);
+  t.regex(french, /<html lang="fr">/);
+  t.regex(french, /<title>Connexion · Portcullis<\/title>/);
+  t.regex(french, /pour continuer vers <strong>l&#39;application<\/strong>/);
+  t.regex(french, /<label for="username">Nom d&#39;utilisateur<\/label>/);
+  const english = inLanguage('de', login);
+  t.regex(english, /<html lang="en">/);
+  t.regex(english, /<label for="username">Username<\/label>/);
+  // A fixed sentence a route hands to a message page is translated; other text is kept.
+  const message = inLanguage('fr', () =>
+    messagePage('Request refused', 'Choose Allow or Deny.', 'x'),
+  );
+  t.regex(message, /<h1>Demande refusée<\/h1>\n<p>Choisissez Autoriser ou Refuser.<\/p>/);
+  t.regex(message, /<p class="muted">x<\/p>/);
+});
+
+const messagesDir = (files: Record<string, string>) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-messages-'));
+  for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
+  return dir;
+};
+
+const refusal = (dir: string): AuthServerError | undefined => {
+  try {
+    loadCatalogue(dir);
+  } catch (error) {
+    return error as AuthServerError;
+  }
+  return undefined;
+};
+
+test('a messages folder overrides a built-in language and adds one, English filling in', (t) => {
+  const catalogue = loadCatalogue(
+    messagesDir({
+      'de.json': JSON.stringify({
+        'login.title': 'Anmelden',
+        'providers.button': 'Mit {provider} anmelden',
+      }),
+      'fr.json': JSON.stringify({ 'login.submit': 'Connexion' }),
+      'README.md': 'not a messages file: ignored',
+    }),
+  );
+  t.deepEqual([...catalogue.keys()].sort(), ['de', 'en', 'fr']);
+  t.is(
+    inLanguage('de', () => t_('login.title'), catalogue),
+    'Anmelden',
+  );
+  t.is(
+    inLanguage('de', () => t_('providers.button', { provider: 'X' }), catalogue),
+    'Mit X anmelden',
+  );
+  t.is(
+    inLanguage('de', () => t_('login.password'), catalogue),
+    'Password',
+    'English fills in',
+  );
+  t.is(
+    inLanguage('fr', () => t_('login.submit'), catalogue),
+    'Connexion',
+  );
+  t.is(
+    inLanguage('fr', () => t_('login.password'), catalogue),
+    'Mot de passe',
+  );
+  t.is(loadCatalogue(undefined), BUILT_IN_CATALOGUE);
+});
+
+test('bad messages files are refused in one line naming the file and the key', (t) => {
+  const cases: [Record<string, string> | string, RegExp][] = [
+    [
+      { 'de.json': '{"login.titel": "Anmelden"}' },
+      /^PORTCULLIS_MESSAGES_DIR: de\.json: "login\.titel" is not a message/,
+    ],
+    [
+      { 'de.json': '{"providers.button": "Anmelden"}' },
+      /^PORTCULLIS_MESSAGES_DIR: de\.json: "providers\.button" must have \{provider\}, like English, not no placeholder$/,
+    ],
+    [
+      { 'fr.json': '{"login.title": "Connexion à {client}"}' },
+      /fr\.json: "login\.title" must have no placeholder, like English, not \{client\}$/,
+    ],
+    [{ 'de.json': '{"login.title": 3}' }, /de\.json: "login\.title" must be a non-empty text$/],
+    [{ 'de.json': '{"login.title": " "}' }, /must be a non-empty text$/],
+    [{ 'de.json': '["Anmelden"]' }, /de\.json must hold an object of message keys to text$/],
+    [{ 'de.json': '{"login.title": ' }, /^PORTCULLIS_MESSAGES_DIR: de\.json is not valid JSON \(/],
+    [
+      { 'german.json': '{}' },
+      /german\.json: a messages file is named by its language, like de\.json/,
+    ],
+    [
+      '/nonexistent/portcullis-messages',
+      /cannot read the folder "\/nonexistent\/portcullis-messages" \(ENOENT\)$/,
+    ],
+  ];
+  for (const [files, message] of cases) {
+    const error = refusal(typeof files === 'string' ? files : messagesDir(files));
+    t.is(error?.code, 'config_invalid');
+    t.is(error?.setting, 'PORTCULLIS_MESSAGES_DIR');
+    t.regex(error?.message ?? '', message);
+    t.false((error?.message ?? '').includes('\n'));
+  }
+  const file = path.join(messagesDir({}), 'plain-file');
+  writeFileSync(file, '');
+  t.regex(refusal(file)?.message ?? '', /cannot read the folder .* \(ENOTDIR\)$/);
+  const nested = messagesDir({});
+  mkdirSync(path.join(nested, 'sub.json'));
+  t.regex(refusal(nested)?.message ?? '', /sub\.json is not valid JSON \(EISDIR/);
+});
+
+test("the OpenID scopes' descriptions are messages, so the consent page translates them", (t) => {
+  const english = new Set<string>(Object.values(EN));
+  for (const description of Object.values(OIDC_SCOPE_DESCRIPTIONS)) {
+    t.true(english.has(description), description);
+    t.not(
+      inLanguage('fr', () => localize(description)),
+      description,
+    );
+  }
+});
