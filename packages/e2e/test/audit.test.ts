@@ -198,7 +198,7 @@ test.serial(
           `user:${userId}`,
           app.client_id,
           userId,
-          { via: 'authorization', username: 'gina' },
+          { via: 'authorization', username: 'gina', amr: ['pwd'] },
         ],
         ['consent.granted', `user:${userId}`, app.client_id, userId, events[3]?.details],
       ],
@@ -293,7 +293,12 @@ test.serial('X-Forwarded-For names the address only where the proxy is trusted',
     [
       ['signin.failed', null, site.userId, { via: 'account', username: 'gina' }],
       ['signin.failed', null, proxied.userId, { via: 'account', username: 'gina' }],
-      ['signin.succeeded', null, proxied.userId, { via: 'account', username: 'gina' }],
+      [
+        'signin.succeeded',
+        null,
+        proxied.userId,
+        { via: 'account', username: 'gina', amr: ['pwd'] },
+      ],
     ],
   );
   t.regex(direct[0]?.address ?? '', LOOPBACK, 'not trusted: the socket address');
