@@ -1,6 +1,7 @@
 import type {
   ClientRecord,
   ClientSecretRecord,
+  IdentityProviderRecord,
   MigrationStatus,
   RegistrationTokenRecord,
   ResourceRecord,
@@ -64,10 +65,17 @@ export type SigningKeyFacts = Omit<SigningKeyRecord, 'privateJwkEncrypted' | 'pu
 /** An initial access token for dynamic registration, without its digest. */
 export type RegistrationTokenFacts = Omit<RegistrationTokenRecord, 'tokenHash'>;
 
+/** A "Sign in with" provider, without its encrypted client secret. */
+export type IdentityProviderFacts = Omit<IdentityProviderRecord, 'clientSecretEncrypted'> & {
+  /** Whether the configured key-encryption key decrypts its secret; undefined: no key to try. */
+  decrypts: boolean | undefined;
+};
+
 /** What the database holds; only read when the schema is current. */
 export interface DatabaseFacts {
   clients: ClientFacts[];
   registrationTokens: RegistrationTokenFacts[];
+  identityProviders: IdentityProviderFacts[];
   resources: ResourceRecord[];
   keys: SigningKeyFacts[];
 }

@@ -14,10 +14,11 @@ export interface FindingSubject {
     | 'client-secret'
     | 'resource'
     | 'signing-key'
-    | 'registration-token';
+    | 'registration-token'
+    | 'identity-provider';
   /**
    * The setting's name, the client's id, the secret's name, the resource's identifier, the kid,
-   * the initial access token's id.
+   * the initial access token's id, the identity provider's id.
    */
   id: string;
   /** The client a secret belongs to. */

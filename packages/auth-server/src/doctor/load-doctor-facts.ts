@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createClientsRepository,
+  createIdentityProvidersRepository,
   createKeysRepository,
   createRegistrationTokensRepository,
   createResourcesRepository,
@@ -13,11 +14,13 @@ import type { DevSecrets } from '../config/server-config.ts';
 import { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 import { decryptSigningKey } from '../keys/signing-keys.ts';
 import { usableClientKeys } from '../services/clients/client-keys.ts';
+import { decryptIdentityProviderSecret } from '../services/identity-providers/identity-providers-service.ts';
 import type {
   ClientFacts,
   DatabaseFacts,
   DoctorFacts,
   DoctorMode,
+  IdentityProviderFacts,
   PublishedKeysFacts,
   ServerPolicyFacts,
   SigningKeyFacts,
@@ -109,9 +112,18 @@ async function loadDatabase(
   const registrationTokens = (await createRegistrationTokensRepository(db).list()).map(
     ({ tokenHash: _, ...token }) => token,
   );
+  const identityProviders = (await createIdentityProvidersRepository(db).list()).map(
+    ({ clientSecretEncrypted, ...provider }): IdentityProviderFacts => ({
+      ...provider,
+      decrypts: kek
+        ? opens(() => decryptIdentityProviderSecret(provider.id, clientSecretEncrypted, kek))
+        : undefined,
+    }),
+  );
   return {
     clients,
     registrationTokens,
+    identityProviders,
     resources: await createResourcesRepository(db).list(),
     keys,
   };
@@ -138,8 +150,13 @@ async function fetchPublishedKeys(uri: string): Promise<PublishedKeysFacts> {
 }
 
 function decrypts(key: SigningKeyRecord, kek: Buffer): boolean {
+  return opens(() => decryptSigningKey(key, kek));
+}
+
+// Whether decrypting something stored under the key-encryption key works.
+function opens(decrypt: () => unknown): boolean {
   try {
-    decryptSigningKey(key, kek);
+    decrypt();
     return true;
   } catch {
     return false;

@@ -3,6 +3,7 @@ import { checkClientKeys } from './check-client-keys.ts';
 import { checkClientSecrets } from './check-client-secrets.ts';
 import { checkClients } from './check-clients.ts';
 import { checkConfiguration } from './check-configuration.ts';
+import { checkIdentityProviders } from './check-identity-providers.ts';
 import { checkRedirectUris } from './check-redirect-uris.ts';
 import { checkRegistration } from './check-registration.ts';
 import { checkResources } from './check-resources.ts';
@@ -36,6 +37,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
           ...checkClientKeys(database.clients),
           ...checkResources(database.resources),
           ...checkSigningKeys(database.keys, now),
+          ...checkIdentityProviders(database.identityProviders, facts.configuration.mode),
         ]
       : []),
   ].sort(compareFindings);

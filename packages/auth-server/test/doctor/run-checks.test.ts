@@ -48,6 +48,7 @@ const facts = (changes: Partial<DoctorFacts> = {}): DoctorFacts => ({
   database: {
     clients: [withSecrets(client())],
     registrationTokens: [],
+    identityProviders: [],
     resources: [resource()],
     keys: soundKeys(),
   },
@@ -112,6 +113,7 @@ test('every group of checks runs, and findings come errors first, then by id', (
           withSecrets(client({ id: 'a', redirectUris: ['http://app.example.com/cb'] }), []),
         ],
         registrationTokens: [],
+        identityProviders: [],
         resources: [resource({ accessTokenTtl: 7200 })],
         keys: [soundKeys()[0]!],
       },

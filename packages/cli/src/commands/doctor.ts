@@ -50,6 +50,8 @@ function describeSubject(subject: FindingSubject): string {
       return `resource ${subject.id}`;
     case 'registration-token':
       return `initial access token ${subject.id}`;
+    case 'identity-provider':
+      return `identity provider ${subject.label ?? ''} (${subject.id})`.replace('  ', ' ');
     case 'signing-key':
       return subject.id === '*'
         ? 'signing keys'

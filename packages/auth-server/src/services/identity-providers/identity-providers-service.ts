@@ -59,6 +59,17 @@ const toPublicUser = ({ passwordHash: _, ...user }: { passwordHash: string } & P
 const secretContext = (id: string) => `identity-provider:${id}`;
 
 /**
+ * The client secret of provider `id` from its stored form; throws when `kek` is not the key it
+ * was stored under (or the row is not the one it was stored in).
+ *
+ * @example
+ * const secret = decryptIdentityProviderSecret(record.id, record.clientSecretEncrypted, kek);
+ */
+export function decryptIdentityProviderSecret(id: string, encrypted: string, kek: Buffer): string {
+  return decryptPrivateKey(encrypted, kek, secretContext(id));
+}
+
+/**
  * Other identity providers users sign in with ("Sign in with Acme SSO"): the operator's
  * `idps create|list|show|update|delete`, and the links and just-in-time users a sign-in makes.
  * Client secrets are encrypted under the key-encryption key `kek` (AES-256-GCM, bound to the
@@ -248,7 +259,7 @@ export function createIdentityProvidersService(db: Database, kek: Buffer) {
       if (!provider || provider.id !== id) return undefined;
       let clientSecret: string;
       try {
-        clientSecret = decryptPrivateKey(provider.clientSecretEncrypted, kek, secretContext(id));
+        clientSecret = decryptIdentityProviderSecret(id, provider.clientSecretEncrypted, kek);
       } catch (error) {
         throw new UpstreamError(
           'provider_unusable',
