@@ -179,3 +179,20 @@ test('a browser asking for French gets the login and consent pages in French, br
   await screenshot(page, 'brand-consent-fr.png');
   t.deepEqual(offHost, []);
 });
+
+test('/account in French: its sign-in and the page itself, passing axe', async (t) => {
+  const context = await browser.newContext({ viewport: { width: 480, height: 800 }, locale: 'fr' });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${stack.issuer}/account`);
+  t.regex((await page.locator('main').textContent()) ?? '', /pour continuer vers votre compte/);
+  await page.keyboard.type('brenda');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:has-text("Applications ayant accès à votre compte")');
+  t.is(await page.getAttribute('html', 'lang'), 'fr');
+  t.is(await page.getByRole('button', { name: 'Se déconnecter' }).count(), 1);
+  t.is(await page.getByRole('link', { name: 'Changer de mot de passe' }).count(), 1);
+  t.deepEqual(await accessibilityProblems(page), []);
+});

@@ -1,5 +1,6 @@
 import { CHANGE_PASSWORD_PATH, SEND_VERIFICATION_PATH } from '../domain/account-paths.ts';
-import { html, page, type SafeHtml } from './html.ts';
+import { html, page, type SafeHtml, tHtml } from './html.ts';
+import { t } from './i18n.ts';
 import { rolesSection } from './roles-section.ts';
 import { type ScopeLine, scopeList } from './scope-list.ts';
 
@@ -31,19 +32,19 @@ export function accountPage(options: {
   sections?: SafeHtml[];
 }): string {
   return page(
-    'Your apps',
-    html`<h1>Apps with access to your account</h1>
-<p class="muted">Signed in as <strong>${options.username}</strong>.</p>
+    t('account.title'),
+    html`<h1>${t('account.heading')}</h1>
+<p class="muted">${tHtml('account.signed_in_as', { username: html`<strong>${options.username}</strong>` })}</p>
 ${rolesSection(options.roles ?? [])}
 ${
   options.apps.length === 0
-    ? html`<p>No app has access to your account.</p>`
+    ? html`<p>${t('account.no_apps')}</p>`
     : options.apps.map(
         (app) => html`<section class="app" aria-labelledby="app-${app.grantId}">
 <h2 id="app-${app.grantId}">${app.clientName}</h2>
-${app.grantedAt ? html`<p class="muted">Allowed on ${app.grantedAt.toISOString().slice(0, 10)}</p>` : html``}
+${app.grantedAt ? html`<p class="muted">${t('account.allowed_on', { date: app.grantedAt.toISOString().slice(0, 10) })}</p>` : html``}
 ${scopeList(app.scopes)}
-<a class="button danger-outline" href="${revokePath(app.grantId)}">Remove access for ${app.clientName}</a>
+<a class="button danger-outline" href="${revokePath(app.grantId)}">${t('account.remove', { app: app.clientName })}</a>
 </section>`,
       )
 }
@@ -51,7 +52,7 @@ ${accountDetails(options)}
 ${options.sections ?? []}
 <form class="signed-in" method="post" action="/account/logout">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<button class="secondary" type="submit">Sign out</button>
+<button class="secondary" type="submit">${t('account.sign_out')}</button>
 </form>`,
   );
 }
@@ -76,13 +77,13 @@ function accountDetails(options: {
     email && !options.emailVerified && options.mailEnabled
       ? html`<form method="post" action="${SEND_VERIFICATION_PATH}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<button class="secondary" type="submit">Send a verification link to ${email}</button>
+<button class="secondary" type="submit">${t('account.send_verification', { email })}</button>
 </form>`
       : html``;
   return html`<section class="app" aria-labelledby="account-details">
-<h2 id="account-details">Your account</h2>
-<p>E-mail: ${email ? html`<strong>${email}</strong> (${options.emailVerified ? 'verified' : 'not verified'})` : 'none'}</p>
+<h2 id="account-details">${t('account.details')}</h2>
+<p>${tHtml('account.email', { email: email ? tHtml('account.email_state', { email: html`<strong>${email}</strong>`, state: t(options.emailVerified ? 'account.verified' : 'account.not_verified') }) : t('account.no_email') })}</p>
 ${verify}
-<a class="button secondary" href="${CHANGE_PASSWORD_PATH}">Change password</a>
+<a class="button secondary" href="${CHANGE_PASSWORD_PATH}">${t('account.change_password')}</a>
 </section>`;
 }

@@ -31,7 +31,7 @@ export function loginPage(options: {
   return page(
     t('login.title'),
     html`<h1>${t('login.title')}</h1>
-<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${options.client.name === EN['login.unknown_client'] ? t('login.unknown_client') : options.client.name}</strong>` })}</p>
+<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${clientName(options.client.name)}</strong>` })}</p>
 ${options.error ? html`<p class="error" id="login-error" role="alert">${localize(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
@@ -44,4 +44,12 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${localize
 ${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">${t('login.forgot')}</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,
   );
+}
+
+// The names the routes give when there is no client (an unknown one, /account's own sign-in) are
+// messages; a client's own name is shown as registered.
+function clientName(name: string): string {
+  return name === EN['login.unknown_client'] || name === EN['login.your_account']
+    ? localize(name)
+    : name;
 }

@@ -1,6 +1,7 @@
 import type { AuthorisedApp } from './account-page.ts';
 import { revokePath } from './account-page.ts';
 import { html, page } from './html.ts';
+import { t } from './i18n.ts';
 import { scopeList } from './scope-list.ts';
 
 /**
@@ -10,15 +11,15 @@ import { scopeList } from './scope-list.ts';
 export function removeAccessPage(options: { csrf: string; app: AuthorisedApp }): string {
   const { app } = options;
   return page(
-    'Remove access',
-    html`<h1>Remove access for ${app.clientName}?</h1>
-<p>${app.clientName} will no longer be able to use your account. Its refresh tokens stop working now, and the access tokens it holds expire within minutes. To use it again, you will have to allow it again.</p>
-<p class="muted">It may now:</p>
+    t('remove.title'),
+    html`<h1>${t('remove.heading', { app: app.clientName })}</h1>
+<p>${t('remove.explain', { app: app.clientName })}</p>
+<p class="muted">${t('remove.may_now')}</p>
 ${scopeList(app.scopes)}
 <form method="post" action="${revokePath(app.grantId)}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<button class="danger" type="submit">Remove access</button>
+<button class="danger" type="submit">${t('remove.submit')}</button>
 </form>
-<a class="button secondary" href="/account">Cancel</a>`,
+<a class="button secondary" href="/account">${t('remove.cancel')}</a>`,
   );
 }

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html.ts';
+import { t } from './i18n.ts';
 
 /**
  * The account page's "Your roles": the roles an operator gave the user, which decide the
@@ -11,8 +12,8 @@ import { html, type SafeHtml } from './html.ts';
 export function rolesSection(roles: readonly string[]): SafeHtml {
   if (roles.length === 0) return html``;
   return html`<section class="roles" aria-labelledby="your-roles">
-<h2 id="your-roles">Your roles</h2>
-<p class="muted">Given by an administrator: apps you allow can get the permissions they hold.</p>
+<h2 id="your-roles">${t('roles.heading')}</h2>
+<p class="muted">${t('roles.hint')}</p>
 <ul>
 ${roles.map((role) => html`<li><code>${role}</code></li>`)}
 </ul>
