@@ -261,6 +261,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         audit,
         signIns: limits.signIn,
         mailEnabled: security.mailEnabled,
+        openSignup: config.signup === 'open' && security.mailEnabled,
         identityProviders,
         mfa,
       },
@@ -287,6 +288,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         audit,
         signIns: limits.signIn,
         mailEnabled: security.mailEnabled,
+        openSignup: config.signup === 'open' && security.mailEnabled,
         mfa,
       },
       accountSecurity: { provider, security, users, csrf, signIns: limits.signIn },
@@ -295,7 +297,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         : {}),
       ...(devMail ? { devMail } : {}),
       ...(config.signup !== 'off'
-        ? { signup: { signup: createSignupService({ db, issuer: config.issuer }), csrf } }
+        ? {
+            signup: {
+              signup: createSignupService({ db, issuer: config.issuer, mailer, logger }),
+              csrf,
+              ...(config.signup === 'open' && mailer ? { open: limits.signup } : {}),
+            },
+          }
         : {}),
       ...(config.registration
         ? {

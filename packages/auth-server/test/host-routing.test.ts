@@ -78,7 +78,10 @@ test('route names and logged templates: fixed, case-sensitive, never the raw pat
     'account_email_link',
     '/account/email/verify/:token',
   ]);
-  t.deepEqual(named('/signup/complete/c2VjcmV0'), ['signup_complete', '/signup/complete/:token']);
+  t.deepEqual(named('/account/signup/complete/c2VjcmV0'), [
+    'signup_complete',
+    '/account/signup/complete/:token',
+  ]);
   t.deepEqual(named('/favicon.ico'), ['favicon', '/favicon.ico']);
   t.deepEqual(named('/healthz'), ['healthz', '/healthz']);
   t.deepEqual(named('/readyz'), ['readyz', '/readyz']);
@@ -124,10 +127,20 @@ test('a table that gives one path two names, or a parameter as its first segment
   });
 });
 
-test('PORTCULLIS_SIGNUP off: the sign-up paths are not the host app (oidc-provider answers 404)', (t) => {
+test('PORTCULLIS_SIGNUP: off mounts no sign-up route (404), invite the links, open also the form', (t) => {
   const off = createHostRouting(routeTable(required));
-  for (const path of ['/signup/complete/c2VjcmV0', '/signup/done']) {
-    t.true(routing.owns(path), path);
-    t.false(off.owns(path), path);
+  const open = createHostRouting(
+    routeTable({ ...required, signup: { open: {} } as SignupRoutesDeps }),
+  );
+  const named = (table: typeof routing, path: string) => table.match(path)?.name;
+  for (const path of ['/account/signup/complete/c2VjcmV0', '/account/signup/done']) {
+    t.is(named(off, path), undefined, path);
+    t.truthy(named(routing, path), path);
+    t.truthy(named(open, path), path);
+  }
+  for (const path of ['/account/signup', '/account/signup/sent']) {
+    t.is(named(off, path), undefined, path);
+    t.is(named(routing, path), undefined, path);
+    t.truthy(named(open, path), path);
   }
 });

@@ -37,6 +37,8 @@ test('the limits have defaults and are read from their settings', (t) => {
     signInAddress: { failures: 100, windowSeconds: 900 },
     deviceCode: { failures: 1000, windowSeconds: 600 },
     deviceCodeAddress: { failures: 10, windowSeconds: 900 },
+    signup: { failures: 3, windowSeconds: 3600 },
+    signupAddress: { failures: 20, windowSeconds: 3600 },
   });
   const set = loadServerConfig(
     {
@@ -47,6 +49,8 @@ test('the limits have defaults and are read from their settings', (t) => {
       PORTCULLIS_LIMIT_SIGNIN_ADDRESS: '',
       PORTCULLIS_LIMIT_DEVICE_CODE: 'off',
       PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS: '5/30m',
+      PORTCULLIS_LIMIT_SIGNUP: 'off',
+      PORTCULLIS_LIMIT_SIGNUP_ADDRESS: '50/1d',
     },
     { mode: 'production' },
   ).limits;
@@ -57,6 +61,8 @@ test('the limits have defaults and are read from their settings', (t) => {
     signInAddress: { failures: 100, windowSeconds: 900 },
     deviceCode: null,
     deviceCodeAddress: { failures: 5, windowSeconds: 1800 },
+    signup: null,
+    signupAddress: { failures: 50, windowSeconds: 86400 },
   });
 });
 
@@ -116,7 +122,7 @@ test('address keys: IPv4 as is, IPv6 by /64, anything else hashed to a bounded k
   t.regex(keys.client('c'.repeat(300)), /^long:[A-Za-z0-9_-]{43}$/);
 });
 
-test('PostgreSQL unreachable: failed client authentication fails open, sign-in and user codes fail closed', async (t) => {
+test('PostgreSQL unreachable: failed client authentication fails open, sign-in, user codes and sign-up fail closed', async (t) => {
   const db = createDatabase(`postgres://postgres@127.0.0.1:${await freePort()}/none`, {
     acquireTimeoutMs: 500,
   });
@@ -131,6 +137,8 @@ test('PostgreSQL unreachable: failed client authentication fails open, sign-in a
       signInAddress: { failures: 1, windowSeconds: 60 },
       deviceCode: { failures: 1, windowSeconds: 60 },
       deviceCodeAddress: { failures: 1, windowSeconds: 60 },
+      signup: { failures: 1, windowSeconds: 60 },
+      signupAddress: { failures: 1, windowSeconds: 60 },
     },
     keySecret: randomBytes(32),
     audit: { record: async () => t.fail('nothing to audit') },
@@ -147,4 +155,8 @@ test('PostgreSQL unreachable: failed client authentication fails open, sign-in a
   t.true(isDatabaseUnavailable(error), 'the login page answers 503, as for any outage');
   const userCode = await t.throwsAsync(limits.deviceCode.begin({ address: '203.0.113.1' }));
   t.true(isDatabaseUnavailable(userCode), 'the device page answers 503: no uncounted guesses');
+  const signup = await t.throwsAsync(
+    limits.signup.count({ email: 'a@example.test', address: '203.0.113.1' }),
+  );
+  t.true(isDatabaseUnavailable(signup), 'the sign-up page answers 503: no uncounted mail');
 });

@@ -174,7 +174,7 @@ test('mail: an smtp or smtps URL, never echoed; a From address or name and addre
   }
 });
 
-test('PORTCULLIS_SIGNUP: off by default, or invite; anything else refused by name', (t) => {
+test('PORTCULLIS_SIGNUP: off by default, invite or open; anything else refused by name', (t) => {
   const signup = (value?: string) =>
     loadServerConfig(
       { ...secrets(), ...(value === undefined ? {} : { PORTCULLIS_SIGNUP: value }) },
@@ -182,8 +182,14 @@ test('PORTCULLIS_SIGNUP: off by default, or invite; anything else refused by nam
     ).signup;
   t.is(signup(), 'off');
   t.is(SETTING.PORTCULLIS_SIGNUP.default, 'off');
-  for (const mode of ['off', 'invite'] as const) t.is(signup(mode), mode);
+  for (const mode of ['off', 'invite', 'open'] as const) t.is(signup(mode), mode);
   const error = refusal({ ...secrets(), PORTCULLIS_SIGNUP: 'yes' });
   t.is(error?.setting, 'PORTCULLIS_SIGNUP');
-  t.regex(error?.message ?? '', /must be off or invite, got "yes"/);
+  t.regex(error?.message ?? '', /must be off, invite or open, got "yes"/);
+  // `serve` without SMTP has no mail: open sign-up would be a form that never works.
+  const production = { ...secrets(), PORTCULLIS_SIGNUP: 'open' };
+  t.regex(refusal(production)?.message ?? '', /PORTCULLIS_SIGNUP=open needs PORTCULLIS_SMTP_URL/);
+  t.is(refusal(production)?.setting, 'PORTCULLIS_SIGNUP');
+  t.is(refusal({ ...production, PORTCULLIS_SMTP_URL: 'smtp://mail.example' }), undefined);
+  t.is(refusal(production, 'development'), undefined, '`dev` prints its mail');
 });

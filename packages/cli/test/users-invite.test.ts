@@ -41,7 +41,7 @@ test('refused in one line when sign-up is off (the default) or mail is off', asy
   failsWithOneLine(
     t,
     await invite(['carol@example.test'], { PORTCULLIS_SIGNUP: 'maybe' }),
-    /PORTCULLIS_SIGNUP must be off or invite, got "maybe"/,
+    /PORTCULLIS_SIGNUP must be off, invite or open, got "maybe"/,
   );
   failsWithOneLine(
     t,

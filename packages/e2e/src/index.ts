@@ -1,5 +1,6 @@
 export { accessibilityProblems, CHROMIUM_ARGS, screenshot } from './browser-pages.ts';
 export { browserForTests } from './browser-setup/index.ts';
+export { type BrowserStack, checkPage, startBrowserStack } from './browser-stack.ts';
 export { capturedLog } from './captured-log.ts';
 export { cliJson } from './cli.ts';
 export { createCodeClient } from './code-client.ts';

@@ -38,7 +38,7 @@ export interface ServerConfig {
   mfa: MfaPolicy;
   /** The product name, logo, colour and support link of the pages. */
   brand: Brand;
-  /** Self-registration: none, or by operators' invitations (PORTCULLIS_SIGNUP). */
+  /** Self-registration: none, by operators' invitations, or also open to anyone (PORTCULLIS_SIGNUP). */
   signup: SignupMode;
   /** The pages' languages: the built-in ones and PORTCULLIS_MESSAGES_DIR's. */
   messages: Catalogue;
@@ -125,6 +125,14 @@ export function loadServerConfig(
       'PORTCULLIS_KEY_ENCRYPTION_KEY must be base64url of exactly 32 bytes',
     );
   }
+  const signup = parseSignup(env.PORTCULLIS_SIGNUP);
+  if (signup === 'open' && mode === 'production' && unset(env.PORTCULLIS_SMTP_URL)) {
+    // Open sign-up is nothing but mailed links: without mail it would be a form that never works.
+    throw invalid(
+      'PORTCULLIS_SIGNUP',
+      'PORTCULLIS_SIGNUP=open needs PORTCULLIS_SMTP_URL: every sign-up is a mailed link',
+    );
+  }
 
   return {
     mode,
@@ -148,7 +156,7 @@ export function loadServerConfig(
     },
     mfa: parseMfaPolicy(env.PORTCULLIS_MFA),
     brand: parseBrand(env),
-    signup: parseSignup(env.PORTCULLIS_SIGNUP),
+    signup,
     messages: loadCatalogue(env.PORTCULLIS_MESSAGES_DIR),
     janitorIntervalSeconds: parseInterval(env.PORTCULLIS_JANITOR_INTERVAL),
     shutdownGraceSeconds: parseShutdownGrace(env.PORTCULLIS_SHUTDOWN_GRACE),
@@ -159,6 +167,8 @@ export function loadServerConfig(
       signInAddress: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS'),
       deviceCode: parseLimit(env, 'PORTCULLIS_LIMIT_DEVICE_CODE'),
       deviceCodeAddress: parseLimit(env, 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS'),
+      signup: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNUP'),
+      signupAddress: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNUP_ADDRESS'),
     },
     metricsPort:
       env.PORTCULLIS_METRICS_PORT === 'off'
@@ -195,13 +205,16 @@ export function loadInviteConfig(
 }
 
 /** How accounts come to be besides `users create`: see PORTCULLIS_SIGNUP. */
-export type SignupMode = 'off' | 'invite';
+export type SignupMode = 'off' | 'invite' | 'open';
 
-/** PORTCULLIS_SIGNUP: off (the default) or invite. */
+/** PORTCULLIS_SIGNUP: off (the default), invite or open. */
 function parseSignup(value: string | undefined): SignupMode {
   if (unset(value)) return 'off';
-  if (value === 'off' || value === 'invite') return value;
-  throw invalid('PORTCULLIS_SIGNUP', `PORTCULLIS_SIGNUP must be off or invite, got "${value}"`);
+  if (value === 'off' || value === 'invite' || value === 'open') return value;
+  throw invalid(
+    'PORTCULLIS_SIGNUP',
+    `PORTCULLIS_SIGNUP must be off, invite or open, got "${value}"`,
+  );
 }
 
 function parseLogFormat(value: string | undefined): Pick<ServerConfig, 'logFormat'> {
@@ -408,7 +421,9 @@ type LimitSetting =
   | 'PORTCULLIS_LIMIT_SIGNIN'
   | 'PORTCULLIS_LIMIT_SIGNIN_ADDRESS'
   | 'PORTCULLIS_LIMIT_DEVICE_CODE'
-  | 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS';
+  | 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS'
+  | 'PORTCULLIS_LIMIT_SIGNUP'
+  | 'PORTCULLIS_LIMIT_SIGNUP_ADDRESS';
 
 // A brute-force limit: failures/window, or off; unset, the setting's default.
 function parseLimit(env: NodeJS.ProcessEnv, name: LimitSetting): LimitRule | null {

@@ -121,7 +121,7 @@ export const SETTING = schema({
   },
   PORTCULLIS_SIGNUP: {
     description:
-      'self-registration: off or invite. off: accounts are made by operators only, and the sign-up paths answer 404. invite: `portcullis users invite EMAIL` mails a single-use link to a page where the invited person chooses a username and a password (the address is verified by the link). The account exists only once the link is followed, so an unverified address never signs in. Needs mail (PORTCULLIS_SMTP_URL; `dev` prints it)',
+      'self-registration: off, invite or open. off: accounts are made by operators only, and the sign-up paths answer 404. invite: `portcullis users invite EMAIL` mails a single-use link to a page where the invited person chooses a username and a password (the address is verified by the link). open: also a "Create an account" link on the login pages to /account/signup, where anyone asks for such a link for their own address (limited by PORTCULLIS_LIMIT_SIGNUP and PORTCULLIS_LIMIT_SIGNUP_ADDRESS; an address that has an account gets a mail saying so, and the page is the same). Either way the account exists only once the link is followed, so an unverified address never signs in. Needs mail (PORTCULLIS_SMTP_URL; `dev` prints it)',
     default: 'off',
     usedBy: ['serve', 'dev', 'cli'],
   },
@@ -201,6 +201,16 @@ export const SETTING = schema({
     description:
       'wrong device-flow user codes allowed per browser address, as failures/window; one more refuses code entry from that address like PORTCULLIS_LIMIT_DEVICE_CODE',
     ...limit('10/15m'),
+  },
+  PORTCULLIS_LIMIT_SIGNUP: {
+    description:
+      "open sign-up requests (PORTCULLIS_SIGNUP=open) per e-mail address typed, in any case, as requests/window (like 3/1h): every request counts, as each may send a mail; one more gets a 429 page with Retry-After and sends nothing until a whole window passes. Counted the same whether or not the address is an account's. off: no limit",
+    ...limit('3/1h'),
+  },
+  PORTCULLIS_LIMIT_SIGNUP_ADDRESS: {
+    description:
+      'open sign-up requests per browser address, any e-mail addresses, as requests/window; past it, the same 429 page as PORTCULLIS_LIMIT_SIGNUP',
+    ...limit('20/1h'),
   },
   PORTCULLIS_METRICS_PORT: {
     description:

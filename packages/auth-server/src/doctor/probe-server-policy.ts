@@ -89,6 +89,8 @@ async function buildProbeProvider() {
       signInAddress: null,
       deviceCode: null,
       deviceCodeAddress: null,
+      signup: null,
+      signupAddress: null,
     },
     metricsPort: undefined,
     metricsHost: '127.0.0.1',

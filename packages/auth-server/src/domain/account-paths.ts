@@ -6,5 +6,7 @@ export const RESET_PATH = '/account/password/reset/';
 export const CHANGE_PASSWORD_PATH = '/account/password';
 /** /account's "Send a verification link" posts here; a mailed link is this, `/`, its secret. */
 export const SEND_VERIFICATION_PATH = '/account/email/verify';
+/** Open sign-up's address form (PORTCULLIS_SIGNUP=open): the login pages' "Create an account". */
+export const SIGNUP_PATH = '/account/signup';
 /** A mailed invitation or sign-up link: this, then the link's secret. */
-export const SIGNUP_COMPLETE_PATH = '/signup/complete/';
+export const SIGNUP_COMPLETE_PATH = '/account/signup/complete/';

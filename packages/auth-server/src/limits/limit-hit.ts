@@ -3,7 +3,7 @@ import type { LimitRule } from './limit-rule.ts';
 /** A key passed its limit: the moment a lockout starts (one per key and lockout). */
 export interface LimitHit {
   /** Which kind of failure: client authentication, sign-in or a device-flow user code. */
-  limit: 'client_auth' | 'signin' | 'device_code';
+  limit: 'client_auth' | 'signin' | 'device_code' | 'signup';
   /** What was counted: a client id, an address, an account or the whole server. */
   key: 'client' | 'address' | 'account' | 'server';
   rule: LimitRule;

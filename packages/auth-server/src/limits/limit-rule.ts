@@ -59,4 +59,8 @@ export interface LimitsConfig {
   deviceCode: LimitRule | null;
   /** Wrong device-flow user codes per address. */
   deviceCodeAddress: LimitRule | null;
+  /** Open sign-up requests per e-mail address typed. */
+  signup: LimitRule | null;
+  /** Open sign-up requests per browser address. */
+  signupAddress: LimitRule | null;
 }

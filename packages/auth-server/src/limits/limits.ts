@@ -9,16 +9,18 @@ import type { LimitHit } from './limit-hit.ts';
 import { createLimitKeys } from './limit-keys.ts';
 import { formatLimitRule, type LimitRule, type LimitsConfig } from './limit-rule.ts';
 import { createSignInLimits, type SignInLimits } from './sign-in-limits.ts';
+import { createSignupLimits, type SignupLimits } from './signup-limits.ts';
 
 /** The brute-force limits of one authorization server. */
 export interface Limits {
   clientAuth: ClientAuthLimits;
   signIn: SignInLimits;
   deviceCode: DeviceCodeLimits;
+  signup: SignupLimits;
 }
 
 /**
- * Builds the brute-force limits from configuration: six counters in the `rate_limits` table,
+ * Builds the brute-force limits from configuration: eight counters in the `rate_limits` table,
  * shared by every replica on the same database. Each lockout is recorded once as a
  * `rate_limit.hit` audit event (actor `system`); every refused attempt is passed to `onRefused`
  * (metrics).
@@ -109,6 +111,13 @@ export function createLimits(deps: {
       hit,
       refused,
       onError: onError('could not take back the attempt of a user code found'),
+    }),
+    signup: createSignupLimits({
+      perEmail: counter('signup-email', config.signup, false),
+      perAddress: counter('signup-address', config.signupAddress, false),
+      keys,
+      hit,
+      refused,
     }),
   };
 }

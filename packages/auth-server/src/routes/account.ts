@@ -39,6 +39,8 @@ export interface AccountDeps {
   signIns: SignInLimits;
   /** Mail is on: "Forgot your password?" and verification links are offered. */
   mailEnabled?: boolean;
+  /** Open sign-up (PORTCULLIS_SIGNUP=open, mail on): the login page offers "Create an account". */
+  openSignup?: boolean;
   /** Second factors (routes/mfa-account.ts). */
   mfa: MfaSignInDeps;
 }
@@ -108,6 +110,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           csrf: csrf.token(binding),
           client: { name: 'your account' },
           forgotPassword: deps.mailEnabled === true,
+          signUp: deps.openSignup === true,
         }),
       );
     }
@@ -169,6 +172,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           csrf: csrf.token(binding),
           client: { name: 'your account' },
           forgotPassword: deps.mailEnabled === true,
+          signUp: deps.openSignup === true,
           username: form.username ?? '',
           error: LOGIN_FAILED,
         }),

@@ -40,6 +40,8 @@ export interface LoginAndConsentDeps {
   identityProviders: { list(): Promise<Array<{ id: string; name: string }>> };
   /** Mail is on: the login page offers "Forgot your password?". */
   mailEnabled?: boolean;
+  /** Open sign-up (PORTCULLIS_SIGNUP=open, mail on): the login page offers "Create an account". */
+  openSignup?: boolean;
   /** Second factors: when one is needed, and the codes (routes/mfa-sign-in.ts). */
   mfa: MfaSignInDeps;
 }
@@ -307,6 +309,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     const client = await deps.clients.get(String(details.params.client_id));
     return {
       forgotPassword: deps.mailEnabled === true,
+      signUp: deps.openSignup === true,
       csrf: csrf.token(details.uid),
       client: {
         name: client?.record.name ?? 'the application',

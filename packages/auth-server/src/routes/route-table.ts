@@ -4,6 +4,7 @@ import {
   FORGOT_PASSWORD_PATH,
   SEND_VERIFICATION_PATH,
   SIGNUP_COMPLETE_PATH,
+  SIGNUP_PATH,
 } from '../domain/account-paths.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
@@ -64,7 +65,7 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
     ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
     ...accountSecurity(accountSecurityRoutes(deps.accountSecurity)),
     ...(deps.passwordReset ? passwordReset(passwordResetRoutes(deps.passwordReset)) : []),
-    ...(deps.signup ? signup(signupRoutes(deps.signup)) : []),
+    ...(deps.signup ? signupTable(deps.signup) : []),
     ...(deps.devMail
       ? [
           {
@@ -232,13 +233,28 @@ function passwordReset(routes: ReturnType<typeof passwordResetRoutes>): HostRout
   ];
 }
 
+// Self-registration's routes: the links' pages, and with open sign-up the address form.
+function signupTable(deps: SignupRoutesDeps): HostRoute[] {
+  const routes = signupRoutes(deps);
+  return [...signup(routes), ...(deps.open ? openSignup(routes) : [])];
+}
+
 // Self-registration (routes/signup.ts); the link's secret is a path segment, shown as `:token`.
 function signup(routes: SignupRoutes): HostRoute[] {
   const complete = `${SIGNUP_COMPLETE_PATH}:token`;
   return [
     { name: 'signup_complete', method: 'GET', path: complete, handler: routes.showComplete },
     { name: 'signup_complete', method: 'POST', path: complete, handler: routes.submitComplete },
-    shown('signup_done', '/signup/done', routes.showDone),
+    shown('signup_done', '/account/signup/done', routes.showDone),
+  ];
+}
+
+// Open sign-up's address form (routes/signup.ts), only with PORTCULLIS_SIGNUP=open.
+function openSignup(routes: SignupRoutes): HostRoute[] {
+  return [
+    { name: 'signup', method: 'GET', path: SIGNUP_PATH, handler: routes.showSignup },
+    { name: 'signup', method: 'POST', path: SIGNUP_PATH, handler: routes.submitSignup },
+    shown('signup_sent', `${SIGNUP_PATH}/sent`, routes.showSent),
   ];
 }
 

@@ -1,7 +1,9 @@
-import { SIGNUP_COMPLETE_PATH } from '../domain/account-paths.ts';
+import { SIGNUP_COMPLETE_PATH, SIGNUP_PATH } from '../domain/account-paths.ts';
+import type { SignupLimits } from '../limits/signup-limits.ts';
 import type { SignupService } from '../services/signup-service.ts';
+import { validateEmail } from '../services/users-service.ts';
 import { messagePage } from '../views/message-page.ts';
-import { completeSignupPage } from '../views/signup-pages.ts';
+import { completeSignupPage, signupPage } from '../views/signup-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { accountCsrfBinding } from './forms/csrf-cookie.ts';
 import { readForm } from './forms/read-form.ts';
@@ -13,21 +15,30 @@ import type { RouteContext, RouteHandler } from './route.ts';
 export interface SignupRoutesDeps {
   signup: SignupService;
   csrf: Csrf;
+  /** Open sign-up's limits; undefined: PORTCULLIS_SIGNUP=invite (no /account/signup form: 404). */
+  open?: SignupLimits;
 }
 
 /** The handlers of the self-registration routes; see {@link signupRoutes}. */
 export interface SignupRoutes {
-  /** `GET /signup/complete/:token`: the username and password form of a usable link. */
+  /** `GET /account/signup/complete/:token`: the username and password form of a usable link. */
   showComplete: RouteHandler;
-  /** `POST /signup/complete/:token`: creates the account and uses the link. */
+  /** `POST /account/signup/complete/:token`: creates the account and uses the link. */
   submitComplete: RouteHandler;
-  /** `GET /signup/done`: the account exists. */
+  /** `GET /account/signup/done`: the account exists. */
   showDone: RouteHandler;
+  /** `GET /account/signup`: open sign-up's address form. */
+  showSignup: RouteHandler;
+  /** `POST /account/signup`: mails a link (or an existing-account note); the same answer either way. */
+  submitSignup: RouteHandler;
+  /** `GET /account/signup/sent`: the one answer to every request. */
+  showSent: RouteHandler;
 }
 
 /**
- * Self-registration pages (PORTCULLIS_SIGNUP=invite): a mailed link's page creates the
- * account with the link's address, verified. Mounted by routes/route-table.ts only when sign-up
+ * Self-registration pages (PORTCULLIS_SIGNUP invite or open): a mailed link's page creates the
+ * account with the link's address, verified; with open sign-up, /account/signup asks for an address and
+ * answers the same page whether or not it has an account. Mounted by routes/route-table.ts only when sign-up
  * is on; otherwise these paths answer 404.
  *
  * @example
@@ -76,7 +87,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
       return render(ctx, 400, completePage(ctx, link.email, username, message));
     }
     ctx.status = 303;
-    ctx.redirect('/signup/done');
+    ctx.redirect(`${SIGNUP_PATH}/done`);
   });
 
   const showDone = guarded((ctx) =>
@@ -91,5 +102,56 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     ),
   );
 
-  return { showComplete, submitComplete, showDone };
+  const showSignup = guarded((ctx) =>
+    render(ctx, 200, signupPage({ csrf: csrf.token(accountCsrfBinding(ctx)) })),
+  );
+
+  const submitSignup = guarded(async (ctx) => {
+    const form = await readForm(ctx);
+    if (!csrf.verify(accountCsrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
+    const email = (form.email ?? '').trim();
+    const again = (error: string) =>
+      render(ctx, 400, signupPage({ csrf: csrf.token(accountCsrfBinding(ctx)), email, error }));
+    if (!isEmail(email)) return again(`"${email.slice(0, 254)}" is not an e-mail address.`);
+    const retryAfter = await deps.open?.count({ email: email.toLowerCase(), address: ctx.ip });
+    if (retryAfter !== undefined) {
+      ctx.set('Retry-After', String(retryAfter));
+      return render(
+        ctx,
+        429,
+        messagePage(
+          'Too many requests',
+          'Too many sign-up links were asked for this address or from this network.',
+          `Nothing was sent. Try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+        ),
+      );
+    }
+    await signup.requestSignup(email, { address: ctx.ip });
+    ctx.status = 303;
+    ctx.redirect(`${SIGNUP_PATH}/sent`);
+  });
+
+  const showSent = guarded((ctx) =>
+    render(
+      ctx,
+      200,
+      messagePage(
+        'Check your mail',
+        'A mail is on its way to the address you typed, with the way on: a link to choose your username and password. The link works once, for 24 hours.',
+        'No mail after a few minutes? Check the spam folder, or ask again.',
+      ),
+    ),
+  );
+
+  return { showComplete, submitComplete, showDone, showSignup, submitSignup, showSent };
+}
+
+// The shape `users create` accepts, checked before anything is counted or sent.
+function isEmail(email: string): boolean {
+  try {
+    validateEmail(email);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,7 +9,8 @@ import {
 import { SIGNUP_COMPLETE_PATH } from '../domain/account-paths.ts';
 import { formatDuration, parseDuration } from '../domain/duration.ts';
 import { AuthServerError } from '../errors.ts';
-import type { Mail } from '../mail/mailer.ts';
+import type { Mail, Mailer } from '../mail/mailer.ts';
+import type { Logger } from '../observability/logger.ts';
 import { artifactDigest } from '../secrets/artifact-secrets.ts';
 import { actorOf, type ChangeOptions } from './change-options.ts';
 import { createUsersService, type PublicUser, validateEmail } from './users-service.ts';
@@ -32,11 +33,18 @@ function invitationSeconds(value: string | undefined): number {
   return seconds;
 }
 
+/** How long an open sign-up's link works: 24 hours, like an e-mail verification. */
+const SIGNUP_LINK_SECONDS = 24 * 60 * 60;
+
 /** What the self-registration service needs. */
 export interface SignupDeps {
   db: Database;
   /** The links' origin and path prefix. */
   issuer: string;
+  /** Open sign-up's mail, sent in the background; undefined: mail is off (no open sign-up). */
+  mailer?: Mailer | undefined;
+  /** Where a mail that could not be sent is reported (never with its link). */
+  logger?: Logger;
 }
 
 /** What a usable link's page shows: the address the account will have. */
@@ -46,8 +54,8 @@ export interface UsableSignupLink {
 }
 
 /**
- * Self-registration (PORTCULLIS_SIGNUP): invitations an operator mails. An invitation is a
- * single-use link (256 random bits in the mail, the SHA-256
+ * Self-registration (PORTCULLIS_SIGNUP): invitations an operator mails and, with open sign-up,
+ * links a visitor asks for their own address. Either is a single-use link (256 random bits in the mail, the SHA-256
  * digest in `signup_links`) to a page that creates the account at the address the link went to,
  * with that address verified: no account exists before its address is proven, so an unverified
  * sign-up never signs in. Each action is audited in the transaction of its change.
@@ -85,7 +93,48 @@ export function createSignupService(deps: SignupDeps) {
       'this link is not valid: it was used, it expired, or it is wrong',
     );
 
+  // Hands open sign-up's mail over in the background: the page's answer never waits for it.
+  const sendLater = (mail: Mail) => {
+    deps.mailer?.send(mail).then(
+      () => deps.logger?.info('mail sent', { purpose: 'signup' }),
+      (error: unknown) =>
+        deps.logger?.warn('could not send a mail', {
+          purpose: 'signup',
+          error: error instanceof Error ? error.message : 'failed',
+        }),
+    );
+  };
+
   return {
+    /**
+     * Open sign-up: mails a link to create an account at `email`, or, when an enabled user has
+     * that address already, a mail saying so; the caller's answer is the same either way (and
+     * the mail leaves after it). `invalid_input` for an address that is not one, or mail off.
+     * `signup.requested` records the address and whether it had an account.
+     */
+    async requestSignup(email: string, from: { address: string }): Promise<void> {
+      const address = validateEmail(email);
+      if (!deps.mailer) throw new AuthServerError('invalid_input', 'mail is off on this server');
+      const existing = await createUsersRepository(db).findEnabledByEmail(address);
+      const mail = await db.transaction(async (trx) => {
+        await createAuditRepository(trx).record({
+          type: 'signup.requested',
+          actor: 'anonymous',
+          address: from.address,
+          details: { email: address, existing_account: existing.length > 0 },
+        });
+        if (existing.length > 0) return existingAccountMail(address, deps.issuer);
+        const link = await issueLink(trx, {
+          kind: 'signup',
+          email: address,
+          createdBy: 'anonymous',
+          seconds: SIGNUP_LINK_SECONDS,
+        });
+        return signupMail(address, link);
+      });
+      sendLater(mail);
+    },
+
     /**
      * Creates an invitation for `email` and hands its mail to `send` inside the transaction: an
      * invitation exists exactly when its mail was accepted. `invalid_input` for a bad address or
@@ -140,6 +189,13 @@ export function createSignupService(deps: SignupDeps) {
     ): Promise<PublicUser> {
       const link = await usable(secret);
       if (!link) throw linkInvalid();
+      // Two links for one address (or an operator's account since): one account per address.
+      if ((await createUsersRepository(db).findEnabledByEmail(link.email)).length > 0) {
+        invalidInput(
+          `an account with the address ${link.email} exists already: sign in, or use "Forgot your password?"`,
+          { field: 'email' },
+        );
+      }
       return db.transaction(async (trx) => {
         const actor = 'anonymous';
         const created = await createUsersService(trx).create(
@@ -176,6 +232,34 @@ To choose your username and password, open this link before ${expiresAt.toUTCStr
 ${link}
 
 The link works once. If you do not want an account, ignore this mail.
+`,
+  };
+}
+
+function signupMail(to: string, link: string): Mail {
+  return {
+    to,
+    subject: 'Create your account',
+    text: `Someone asked to create an account with the address ${to}.
+
+To choose your username and password, open this link within 24 hours:
+
+${link}
+
+The link works once. If you did not ask for this, ignore this mail: no account is made.
+`,
+  };
+}
+
+function existingAccountMail(to: string, issuer: string): Mail {
+  return {
+    to,
+    subject: 'You already have an account',
+    text: `Someone asked to create an account with the address ${to}, but an account with this address exists already, so no new one was made.
+
+To sign in, go to ${issuer}/account. Forgot your password? Use "Forgot your password?" on the sign-in page.
+
+If you did not ask for this, ignore this mail.
 `,
   };
 }

@@ -1,4 +1,4 @@
-import { FORGOT_PASSWORD_PATH } from '../domain/account-paths.ts';
+import { FORGOT_PASSWORD_PATH, SIGNUP_PATH } from '../domain/account-paths.ts';
 import { html, page, tHtml } from './html.ts';
 import { localize, t } from './i18n.ts';
 import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
@@ -25,6 +25,8 @@ export function loginPage(options: {
   providers?: readonly ProviderButton[];
   /** Show "Forgot your password?" (mail is on). */
   forgotPassword?: boolean;
+  /** Show "Create an account" (open sign-up). */
+  signUp?: boolean;
 }): string {
   // After a failed attempt the username is kept: the password is what to type again.
   const retry = Boolean(options.error && options.username);
@@ -42,6 +44,7 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${localize
 <button class="primary" type="submit">${t('login.submit')}</button>
 </form>
 ${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">${t('login.forgot')}</a></p>` : html``}
+${options.signUp ? html`<p>${t('login.no_account')} <a href="${SIGNUP_PATH}">${t('login.signup')}</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,
   );
 }

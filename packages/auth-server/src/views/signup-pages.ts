@@ -1,3 +1,4 @@
+import { SIGNUP_PATH } from '../domain/account-paths.ts';
 import { html, page } from './html.ts';
 import { formError, newPasswordFields } from './password-pages.ts';
 
@@ -22,5 +23,22 @@ ${formError(options.error)}
 ${newPasswordFields(options.error)}
 <button class="primary" type="submit">Create the account</button>
 </form>`,
+  );
+}
+
+/** Open sign-up: the address to mail a link to. */
+export function signupPage(options: { csrf: string; email?: string; error?: string }): string {
+  return page(
+    'Create an account',
+    html`<h1>Create an account</h1>
+<p class="muted">Type your e-mail address. We send a link to it; the link lets you choose your username and password.</p>
+${formError(options.error)}
+<form method="post" action="${SIGNUP_PATH}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<label for="email">E-mail address</label>
+<input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" maxlength="254" required autofocus value="${options.email ?? ''}"${options.error ? html` aria-describedby="form-error"` : html``}>
+<button class="primary" type="submit">Send the link</button>
+</form>
+<p><a href="/account">Back to sign in</a></p>`,
   );
 }

@@ -10,7 +10,7 @@ export function registerUsersInvite(users: Command, io: Io): void {
   users
     .command('invite')
     .description(
-      'mail a single-use link to a page where the invited person chooses a username and a password (needs PORTCULLIS_SIGNUP=invite and PORTCULLIS_SMTP_URL)',
+      'mail a single-use link to a page where the invited person chooses a username and a password (needs PORTCULLIS_SIGNUP=invite or open, and PORTCULLIS_SMTP_URL)',
     )
     .argument('<email>', 'the address to invite: the new account has it, verified')
     .option('--expires <duration>', 'how long the link works (1h to 30d)', '7d')
@@ -29,7 +29,7 @@ Example:
       const config = loadInviteConfig(io.env);
       if (config.signup === 'off') {
         throw new CliError(
-          'sign-up is off: set PORTCULLIS_SIGNUP=invite here and on the servers',
+          'sign-up is off: set PORTCULLIS_SIGNUP=invite (or open) here and on the servers',
           2,
         );
       }

@@ -20,6 +20,8 @@ export const EN = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.forgot': 'Forgot your password?',
+  'login.no_account': 'No account?',
+  'login.signup': 'Create an account',
   'login.failed': 'The username or password is not right.',
   'login.unknown_client': 'the application',
   'login.your_account': 'your account',

@@ -16,6 +16,8 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   'login.forgot': 'Mot de passe oublié ?',
+  'login.no_account': 'Pas de compte ?',
+  'login.signup': 'Créer un compte',
   'login.failed': "Le nom d'utilisateur ou le mot de passe est incorrect.",
   'login.unknown_client': "l'application",
   'login.your_account': 'votre compte',
