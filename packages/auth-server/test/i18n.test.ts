@@ -15,6 +15,7 @@ import {
   placeholders,
   t,
 } from '../src/views/i18n.ts';
+import { linkAccountPage } from '../src/views/identity-provider-pages.ts';
 import { loginPage } from '../src/views/login-page.ts';
 import { messagePage } from '../src/views/message-page.ts';
 import { EN, type MessageKey } from '../src/views/messages/en.ts';
@@ -211,4 +212,19 @@ test("the OpenID scopes' descriptions are messages, so the consent page translat
       description,
     );
   }
+});
+
+test("the link-account page in French: the provider and address in the sentence, the route's error translated", (t) => {
+  const page = inLanguage('fr', () =>
+    linkAccountPage({
+      action: '/x',
+      csrf: 'c',
+      provider: 'Acme <SSO>',
+      email: 'ann@example.com',
+      error: 'The password is not right.',
+    }),
+  );
+  t.regex(page, /<h1>Associer votre compte<\/h1>/);
+  t.regex(page, /déjà <strong>ann@example\.com<\/strong>, l’adresse donnée par Acme &lt;SSO&gt;\./);
+  t.regex(page, /role="alert">Le mot de passe est incorrect\.<\/p>/);
 });

@@ -1,5 +1,5 @@
-import { html, page } from './html.ts';
-import { t } from './i18n.ts';
+import { html, page, tHtml } from './html.ts';
+import { localize, t } from './i18n.ts';
 
 /** A "Sign in with" button of the login page: a form of its own, posted without script. */
 export interface ProviderButton {
@@ -33,15 +33,15 @@ export function linkAccountPage(options: {
   error?: string;
 }): string {
   return page(
-    'Link your account',
-    html`<h1>Link your account</h1>
-<p>An account here already uses <strong>${options.email}</strong>, the address ${options.provider} gave. To sign in with ${options.provider} from now on, confirm that this account is yours with its password.</p>
-${options.error ? html`<p class="error" id="link-error" role="alert">${options.error}</p>` : html``}
+    t('link.title'),
+    html`<h1>${t('link.title')}</h1>
+<p>${tHtml('link.explain', { email: html`<strong>${options.email}</strong>`, provider: options.provider })}</p>
+${options.error ? html`<p class="error" id="link-error" role="alert">${localize(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<label for="password">Password of the account here</label>
+<label for="password">${t('link.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${options.error ? html` aria-describedby="link-error"` : html``}>
-<button class="primary" type="submit">Link and sign in</button>
+<button class="primary" type="submit">${t('link.submit')}</button>
 </form>`,
   );
 }

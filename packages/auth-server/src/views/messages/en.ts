@@ -171,6 +171,12 @@ export const EN = {
   'verify.done': 'Your e-mail address is verified. Apps you allow to see it are told so.',
   'verify.not_sent_title': 'No link sent',
   'verify.back': 'Back to /account.',
+  'link.title': 'Link your account',
+  'link.explain':
+    'An account here already uses {email}, the address {provider} gave. To sign in with {provider} from now on, confirm that this account is yours with its password.',
+  'link.password': 'Password of the account here',
+  'link.submit': 'Link and sign in',
+  'link.failed': 'The password is not right.',
 } as const;
 
 /** A message of the pages, by its key. */

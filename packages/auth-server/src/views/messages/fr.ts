@@ -177,4 +177,10 @@ export const FR: Readonly<Record<MessageKey, string>> = {
     'Votre adresse e-mail est vérifiée. Les applications que vous autorisez à la voir en sont informées.',
   'verify.not_sent_title': 'Aucun lien envoyé',
   'verify.back': 'Retour à /account.',
+  'link.title': 'Associer votre compte',
+  'link.explain':
+    'Un compte d’ici utilise déjà {email}, l’adresse donnée par {provider}. Pour vous connecter désormais avec {provider}, confirmez avec son mot de passe que ce compte est le vôtre.',
+  'link.password': 'Mot de passe du compte d’ici',
+  'link.submit': 'Associer et se connecter',
+  'link.failed': 'Le mot de passe est incorrect.',
 };
