@@ -111,13 +111,27 @@ test.serial(
     await link('used-long-ago', '1 hour', '2 days');
     await link('used-just-now', '1 hour', '1 minute');
     await link('live', '20 minutes');
+    // Sign-up links and invitations too.
+    const signup = (id: string, expiresIn: string, consumedAgo?: string) =>
+      db('signup_links').insert({
+        id,
+        kind: 'invitation',
+        email: 'new@example.test',
+        created_by: 'cli:test',
+        expires_at: db.raw(`now() + interval '${expiresIn}'`),
+        consumed_at: consumedAgo ? db.raw(`now() - interval '${consumedAgo}'`) : null,
+      });
+    await signup('invite-expired', '-1 day');
+    await signup('invite-used-long-ago', '5 days', '2 days');
+    await signup('invite-live', '7 days');
 
     t.deepEqual(await janitor().countPurgeable({ consumedMarginSeconds: 86_400 }), {
-      expired: { MailedLink: 1 },
-      consumed: { MailedLink: 1 },
+      expired: { MailedLink: 2 },
+      consumed: { MailedLink: 2 },
     });
-    t.deepEqual(await janitor().deleteExpiredBatch(1000), { MailedLink: 1 });
-    t.deepEqual(await janitor().deleteConsumedBatch(86_400, 1000), { MailedLink: 1 });
+    t.deepEqual(await janitor().deleteExpiredBatch(1000), { MailedLink: 2 });
+    t.deepEqual(await janitor().deleteConsumedBatch(86_400, 1000), { MailedLink: 2 });
     t.deepEqual(await db('user_tokens').orderBy('id').pluck('id'), ['live', 'used-just-now']);
+    t.deepEqual(await db('signup_links').pluck('id'), ['invite-live']);
   },
 );

@@ -18,8 +18,21 @@ const LOCK = `hashtextextended('portcullis:janitor', 0)`;
 const consumedBefore = (db: Database, marginSeconds: number) =>
   db.raw('now() - make_interval(secs => ?)', [marginSeconds]);
 
-// The name the janitor's counts give to mailed links (`user_tokens`), next to the models.
+// The name the janitor's counts give to mailed links (`user_tokens`, `signup_links`), next to
+// the models.
 const MAILED_LINK = 'MailedLink';
+
+// The tables of mailed links: password resets and verifications, and sign-ups and invitations.
+const MAILED_TABLES = ['user_tokens', 'signup_links'] as const;
+
+// The sum of `each` over the mailed-link tables.
+const overMailedTables = async (
+  each: (table: (typeof MAILED_TABLES)[number]) => Promise<number | string | undefined>,
+): Promise<number> => {
+  let total = 0;
+  for (const table of MAILED_TABLES) total += Number((await each(table)) ?? 0);
+  return total;
+};
 
 // Mailed links counted under MAILED_LINK, when there are any.
 const links = (n: number | string | undefined): ArtifactCounts =>
@@ -27,7 +40,7 @@ const links = (n: number | string | undefined): ArtifactCounts =>
 
 /**
  * The janitor's SQL: counting and deleting expired and long-consumed rows of `oidc_artifacts`
- * (and of `user_tokens`, mailed links, counted as `MailedLink`) in
+ * (and of `user_tokens` and `signup_links`, mailed links, counted as `MailedLink`) in
  * bounded batches (each a short statement on the `expires_at` or `consumed_at` index, so it never
  * holds locks for long), and a PostgreSQL advisory lock so that only one process purges at a time.
  *
@@ -53,16 +66,22 @@ export function createJanitorRepository(db: Database) {
         })
         .groupBy('model')
         .select('model', db.raw('count(*) as n'));
-      const [expiredLinks] = await db('user_tokens')
-        .where('expires_at', '<', db.fn.now())
-        .count({ n: '*' });
-      const [consumedLinks] = await db('user_tokens')
-        .where('consumed_at', '<', consumedBefore(db, options.consumedMarginSeconds))
-        .where('expires_at', '>=', db.fn.now())
-        .count({ n: '*' });
+      const expiredLinks = await overMailedTables(
+        async (table) =>
+          (await db(table).where('expires_at', '<', db.fn.now()).count({ n: '*' }))[0]?.n,
+      );
+      const consumedLinks = await overMailedTables(
+        async (table) =>
+          (
+            await db(table)
+              .where('consumed_at', '<', consumedBefore(db, options.consumedMarginSeconds))
+              .where('expires_at', '>=', db.fn.now())
+              .count({ n: '*' })
+          )[0]?.n,
+      );
       const counts: PurgeableCounts = {
-        expired: { ...countByModel(expired), ...links(expiredLinks?.n) },
-        consumed: { ...countByModel(consumed), ...links(consumedLinks?.n) },
+        expired: { ...countByModel(expired), ...links(expiredLinks) },
+        consumed: { ...countByModel(consumed), ...links(consumedLinks) },
       };
       if (options.auditBefore !== undefined) {
         const [row] = await db('audit_events')
@@ -89,11 +108,13 @@ export function createJanitorRepository(db: Database) {
         .where('expires_at', '<', db.fn.now())
         .delete()
         .returning('model');
-      const mailed = await db('user_tokens')
-        .whereIn('id', (batch) => {
-          batch.select('id').from('user_tokens').where('expires_at', '<', db.fn.now()).limit(limit);
-        })
-        .delete();
+      const mailed = await overMailedTables((table) =>
+        db(table)
+          .whereIn('id', (batch) => {
+            batch.select('id').from(table).where('expires_at', '<', db.fn.now()).limit(limit);
+          })
+          .delete(),
+      );
       return { ...countByModel(rows), ...links(mailed) };
     },
 
@@ -110,15 +131,17 @@ export function createJanitorRepository(db: Database) {
         .where('consumed_at', '<', consumedBefore(db, marginSeconds))
         .delete()
         .returning('model');
-      const mailed = await db('user_tokens')
-        .whereIn('id', (batch) => {
-          batch
-            .select('id')
-            .from('user_tokens')
-            .where('consumed_at', '<', consumedBefore(db, marginSeconds))
-            .limit(limit);
-        })
-        .delete();
+      const mailed = await overMailedTables((table) =>
+        db(table)
+          .whereIn('id', (batch) => {
+            batch
+              .select('id')
+              .from(table)
+              .where('consumed_at', '<', consumedBefore(db, marginSeconds))
+              .limit(limit);
+          })
+          .delete(),
+      );
       return { ...countByModel(rows), ...links(mailed) };
     },
 
