@@ -365,7 +365,13 @@ test('every PORTCULLIS_* variable the code, scripts, infra and docs name is in t
 });
 
 // Settings whose every value is acceptable: paths and names.
-const FREE_FORM = new Set(['PORTCULLIS_DATA_DIR', 'PORTCULLIS_ACTOR', 'PORTCULLIS_TEST_DATA_DIR']);
+const FREE_FORM = new Set([
+  'PORTCULLIS_DATA_DIR',
+  'PORTCULLIS_ACTOR',
+  'PORTCULLIS_TEST_DATA_DIR',
+  // Any name of 1 to 60 characters; an empty or longer one is refused (auth-server brand.test.ts).
+  'PORTCULLIS_BRAND_NAME',
+]);
 
 // DATABASE_URL is checked by connecting to it, not by the configuration's validation.
 for (const setting of SETTINGS.filter((s) => !FREE_FORM.has(s.env) && s.env !== 'DATABASE_URL')) {

@@ -7,7 +7,8 @@ export interface BrandLogo {
 
 /**
  * What our pages show of the product: its name, logo, primary colour and support link
- * (config/brand.ts reads it from the PORTCULLIS_BRAND_* settings).
+ * (config/brand.ts reads it from PORTCULLIS_BRAND_NAME, PORTCULLIS_BRAND_LOGO, PORTCULLIS_BRAND_COLOR
+ * and PORTCULLIS_SUPPORT_URL).
  */
 export interface Brand {
   name: string;
