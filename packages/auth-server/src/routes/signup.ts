@@ -2,7 +2,10 @@ import { SIGNUP_COMPLETE_PATH, SIGNUP_PATH } from '../domain/account-paths.ts';
 import type { SignupLimits } from '../limits/signup-limits.ts';
 import type { SignupService } from '../services/signup-service.ts';
 import { validateEmail } from '../services/users-service.ts';
+import { html, page } from '../views/html.ts';
+import { t } from '../views/i18n.ts';
 import { messagePage } from '../views/message-page.ts';
+import { EN } from '../views/messages/en.ts';
 import { completeSignupPage, signupPage } from '../views/signup-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { accountCsrfBinding } from './forms/csrf-cookie.ts';
@@ -71,7 +74,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     if (!link) return linkInvalid(ctx);
     const username = (form.username ?? '').trim();
     if ((form.new_password ?? '') !== (form.confirm_password ?? '')) {
-      return render(ctx, 400, completePage(ctx, link.email, username, 'The two passwords differ.'));
+      return render(ctx, 400, completePage(ctx, link.email, username, EN['signup.differ']));
     }
     try {
       await signup.complete(
@@ -94,11 +97,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     render(
       ctx,
       200,
-      messagePage(
-        'Account created',
-        'Your account is ready and its address is verified. Sign in with your username and password.',
-        'Go back to the application, or to your account page at /account.',
-      ),
+      messagePage(EN['signup.done_title'], EN['signup.done'], EN['password.reset_done_hint']),
     ),
   );
 
@@ -112,17 +111,18 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     const email = (form.email ?? '').trim();
     const again = (error: string) =>
       render(ctx, 400, signupPage({ csrf: csrf.token(accountCsrfBinding(ctx)), email, error }));
-    if (!isEmail(email)) return again(`"${email.slice(0, 254)}" is not an e-mail address.`);
+    if (!isEmail(email)) return again(EN['signup.not_email']);
     const retryAfter = await deps.open?.count({ email: email.toLowerCase(), address: ctx.ip });
     if (retryAfter !== undefined) {
       ctx.set('Retry-After', String(retryAfter));
       return render(
         ctx,
         429,
-        messagePage(
-          'Too many requests',
-          'Too many sign-up links were asked for this address or from this network.',
-          `Nothing was sent. Try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+        page(
+          t('signup.too_many_title'),
+          html`<h1>${t('signup.too_many_title')}</h1>
+<p>${t('signup.too_many')}</p>
+<p class="muted">${t('signup.too_many_hint', { minutes: Math.ceil(retryAfter / 60) })}</p>`,
         ),
       );
     }
@@ -135,11 +135,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     render(
       ctx,
       200,
-      messagePage(
-        'Check your mail',
-        'A mail is on its way to the address you typed, with the way on: a link to choose your username and password. The link works once, for 24 hours.',
-        'No mail after a few minutes? Check the spam folder, or ask again.',
-      ),
+      messagePage(EN['password.mail_sent_title'], EN['signup.sent'], EN['password.mail_sent_hint']),
     ),
   );
 

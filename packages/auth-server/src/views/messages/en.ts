@@ -177,6 +177,23 @@ export const EN = {
   'link.password': 'Password of the account here',
   'link.submit': 'Link and sign in',
   'link.failed': 'The password is not right.',
+  'signup.title': 'Create an account',
+  'signup.intro':
+    'Type your e-mail address. We send a link to it; the link lets you choose your username and password.',
+  'signup.complete_title': 'Create your account',
+  'signup.address_is': "Your account's address is {email}, verified by this link.",
+  'signup.username_hint': '1 to 64 letters, digits, ".", "_", "@" or "-".',
+  'signup.submit': 'Create the account',
+  'signup.differ': 'The two passwords differ.',
+  'signup.not_email': 'That is not an e-mail address.',
+  'signup.sent':
+    'A mail is on its way to the address you typed, with the way on: a link to choose your username and password. The link works once, for 24 hours.',
+  'signup.done_title': 'Account created',
+  'signup.done':
+    'Your account is ready and its address is verified. Sign in with your username and password.',
+  'signup.too_many_title': 'Too many requests',
+  'signup.too_many': 'Too many sign-up links were asked for this address or from this network.',
+  'signup.too_many_hint': 'Nothing was sent. Try again in {minutes} minutes.',
 } as const;
 
 /** A message of the pages, by its key. */

@@ -183,4 +183,22 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'link.password': 'Mot de passe du compte d’ici',
   'link.submit': 'Associer et se connecter',
   'link.failed': 'Le mot de passe est incorrect.',
+  'signup.title': 'Créer un compte',
+  'signup.intro':
+    "Saisissez votre adresse e-mail. Nous y envoyons un lien ; ce lien vous permet de choisir votre nom d'utilisateur et votre mot de passe.",
+  'signup.complete_title': 'Créez votre compte',
+  'signup.address_is': 'L’adresse de votre compte est {email}, vérifiée par ce lien.',
+  'signup.username_hint': '1 à 64 lettres, chiffres, « . », « _ », « @ » ou « - ».',
+  'signup.submit': 'Créer le compte',
+  'signup.differ': 'Les deux mots de passe diffèrent.',
+  'signup.not_email': 'Ce n’est pas une adresse e-mail.',
+  'signup.sent':
+    'Un e-mail part vers l’adresse saisie, avec la suite : un lien pour choisir votre nom d’utilisateur et votre mot de passe. Le lien fonctionne une fois, pendant 24 heures.',
+  'signup.done_title': 'Compte créé',
+  'signup.done':
+    'Votre compte est prêt et son adresse est vérifiée. Connectez-vous avec votre nom d’utilisateur et votre mot de passe.',
+  'signup.too_many_title': 'Trop de demandes',
+  'signup.too_many':
+    'Trop de liens d’inscription ont été demandés pour cette adresse ou depuis ce réseau.',
+  'signup.too_many_hint': 'Rien n’a été envoyé. Réessayez dans {minutes} minutes.',
 };
