@@ -56,6 +56,10 @@ test.after.always(async () => {
 });
 
 async function checkPage(t: ExecutionContext, page: Page, title: string) {
+  // The page the last key press led to: the one before may still be showing for a moment.
+  for (let i = 0; i < 100 && (await page.title()) !== `${title} · Portcullis`; i += 1) {
+    await sleep(50);
+  }
   await page.locator('h1').waitFor();
   t.is(await page.title(), `${title} · Portcullis`);
   t.deepEqual(await accessibilityProblems(page), [], title);
@@ -126,6 +130,8 @@ test.serial(
       code_challenge_method: 'S256',
     });
     await page.goto(url.href);
+    // The login page's focus starts on Username once it is ready (its own test: browser.test.ts).
+    await page.getByLabel('Username', { exact: true }).focus();
     await page.keyboard.type('tess');
     await page.keyboard.press('Tab');
     await page.keyboard.type(PASSWORD);
@@ -136,6 +142,7 @@ test.serial(
 
     await page.keyboard.type('000000' === totpCode(seed, 1) ? '111111' : '000000');
     await page.keyboard.press('Enter');
+    await page.getByRole('alert').waitFor();
     await checkPage(t, page, 'Enter your code');
     t.regex((await page.getByRole('alert').textContent()) ?? '', /That code is not right/);
     t.is(await focusedId(page), 'code');
