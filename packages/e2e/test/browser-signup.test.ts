@@ -22,6 +22,8 @@ const focused = (page: Page) => page.evaluate('document.activeElement.id');
 test.serial('open sign-up by keyboard: the address, the mailed link, the account', async (t) => {
   const page = await (await fixture.browser.newContext({ viewport: PHONE })).newPage();
   await page.goto(`${fixture.stack.issuer}/account`);
+  await checkPage(t, page, 'Sign in');
+  await screenshot(page, 'login-signup.png');
   await page.getByRole('link', { name: 'Create an account' }).focus();
   await page.keyboard.press('Enter');
   await page.waitForURL((u) => u.pathname === '/account/signup');
