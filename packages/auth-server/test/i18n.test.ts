@@ -20,6 +20,7 @@ import { loginPage } from '../src/views/login-page.ts';
 import { messagePage } from '../src/views/message-page.ts';
 import { EN, type MessageKey } from '../src/views/messages/en.ts';
 import { FR } from '../src/views/messages/fr.ts';
+import { mfaCodePage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
 
 // The pages' languages (issue 13, item 6): Accept-Language negotiation, the message functions,
@@ -227,4 +228,36 @@ test("the link-account page in French: the provider and address in the sentence,
   t.regex(page, /<h1>Associer votre compte<\/h1>/);
   t.regex(page, /déjà <strong>ann@example\.com<\/strong>, l’adresse donnée par Acme &lt;SSO&gt;\./);
   t.regex(page, /role="alert">Le mot de passe est incorrect\.<\/p>/);
+});
+
+test("the second-factor code step in French: heading, the app's name, the field, and the route's one failure sentence", (t) => {
+  const page = inLanguage('fr', () =>
+    mfaCodePage({
+      action: '/x',
+      csrf: 'c',
+      client: { name: 'Acme <App>' },
+      error: 'That code is not right. Try the newest one from your app.',
+    }),
+  );
+  t.regex(page, /<h1>Saisissez votre code<\/h1>/);
+  t.regex(page, /<strong>Acme &lt;App&gt;<\/strong>/);
+  t.regex(page, /id="code-hint">Le code à 6 chiffres de votre application d’authentification/);
+  t.regex(
+    page,
+    /role="alert">Ce code est incorrect\. Essayez le plus récent de votre application\.<\/p>/,
+  );
+  t.regex(page, /<button class="primary" type="submit">Continuer<\/button>/);
+  t.notRegex(page, /Enter your code|That code is not right/);
+});
+
+test('an identity-provider sentence naming the provider, in French and in English', (t) => {
+  const sentence = (language: string) =>
+    inLanguage(language, () => t_('idp.no_account', { provider: 'Acme <SSO>' }));
+  t.is(sentence('fr'), 'Aucun compte d’ici n’est associé à votre compte Acme <SSO>.');
+  t.is(sentence('en'), 'No account here is linked to your Acme <SSO> account.');
+  const page = inLanguage('fr', () =>
+    messagePage('No account to sign in to', sentence('fr'), EN['idp.no_account_hint']),
+  );
+  t.regex(page, /<p>Aucun compte d’ici n’est associé à votre compte Acme &lt;SSO&gt;\.<\/p>/);
+  t.regex(page, /<h1>Aucun compte auquel se connecter<\/h1>/);
 });

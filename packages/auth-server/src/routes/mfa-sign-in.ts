@@ -6,6 +6,7 @@ import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
 import type { AuditTrail, SignInVia } from '../services/audit.ts';
 import type { MfaService } from '../services/mfa-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
+import { t } from '../views/i18n.ts';
 import type { ClientDisplay } from '../views/login-page.ts';
 import {
   mfaCodePage,
@@ -129,7 +130,7 @@ export function mfaSignInStep(deps: {
       action: action(details, '/setup'),
       csrf: csrf.token(details.uid),
       setup: await totpSetup(enrolment),
-      intro: `${(await deps.client(details)).name} asks for a second step at sign-in: a code from an app on your phone.`,
+      intro: t('mfa.setup_required', { client: (await deps.client(details)).name }),
       ...(error ? { error } : {}),
     });
   }

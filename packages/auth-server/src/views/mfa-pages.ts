@@ -1,10 +1,11 @@
-import { html, page, type SafeHtml, trusted } from './html.ts';
+import { html, page, type SafeHtml, tHtml, trusted } from './html.ts';
+import { localize, t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
 
 // The one field of the code step: six digits from the app, or a recovery code.
 const codeField = (options: { error?: string | undefined; autofocus: boolean }) =>
-  html`<label for="code">Code</label>
-<p class="muted" id="code-hint">The 6-digit code from your authenticator app, or one of your recovery codes.</p>
+  html`<label for="code">${t('device.code')}</label>
+<p class="muted" id="code-hint">${t('mfa.code_hint')}</p>
 <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" aria-describedby="code-hint${options.error ? ' code-error' : ''}"${options.autofocus ? html` autofocus` : html``}>`;
 
 /**
@@ -18,14 +19,14 @@ export function mfaCodePage(options: {
   error?: string;
 }): string {
   return page(
-    'Enter your code',
-    html`<h1>Enter your code</h1>
-<p class="muted">to continue to <strong>${options.client.name}</strong></p>
-${options.error ? html`<p class="error" id="code-error" role="alert">${options.error}</p>` : html``}
+    t('mfa.code_title'),
+    html`<h1>${t('mfa.code_title')}</h1>
+<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${options.client.name}</strong>` })}</p>
+${options.error ? html`<p class="error" id="code-error" role="alert">${localize(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 ${codeField({ error: options.error, autofocus: true })}
-<button class="primary" type="submit">Continue</button>
+<button class="primary" type="submit">${t('device.continue')}</button>
 </form>`,
   );
 }
@@ -53,36 +54,36 @@ export function totpSetupPage(options: {
 }): string {
   const grouped = options.setup.secret.match(/.{1,4}/g)?.join(' ') ?? options.setup.secret;
   return page(
-    'Set up an authenticator app',
-    html`<h1>Set up an authenticator app</h1>
-<p>${options.intro}</p>
+    t('mfa.setup_title'),
+    html`<h1>${t('mfa.setup_title')}</h1>
+<p>${localize(options.intro)}</p>
 <ol class="steps">
-<li>Scan this QR code with an authenticator app.</li>
-<li>Or enter this key by hand: <code class="secret" id="totp-secret">${grouped}</code></li>
-<li>Enter the 6-digit code the app shows.</li>
+<li>${t('mfa.scan')}</li>
+<li>${t('mfa.by_hand')} <code class="secret" id="totp-secret">${grouped}</code></li>
+<li>${t('mfa.enter_code')}</li>
 </ol>
-<figure class="qr" role="img" aria-label="QR code holding the key above">${trusted(options.setup.qrSvg)}</figure>
-${options.error ? html`<p class="error" id="code-error" role="alert">${options.error}</p>` : html``}
+<figure class="qr" role="img" aria-label="${t('mfa.qr_label')}">${trusted(options.setup.qrSvg)}</figure>
+${options.error ? html`<p class="error" id="code-error" role="alert">${localize(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-<label for="code">Code from the app</label>
+<label for="code">${t('mfa.code_from_app')}</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required${options.error ? html` aria-describedby="code-error" autofocus` : html``}>
-<button class="primary" type="submit">Turn on</button>
+<button class="primary" type="submit">${t('mfa.turn_on')}</button>
 </form>
-${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}">${options.cancel.label}</a>` : html``}`,
+${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}">${localize(options.cancel.label)}</a>` : html``}`,
   );
 }
 
 /** The ten recovery codes, shown once, with the way on. */
 export function recoveryCodesPage(options: { codes: readonly string[]; next: string }): string {
   return page(
-    'Your recovery codes',
-    html`<h1>Save your recovery codes</h1>
-<p>Your authenticator app is set up. If you lose it, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe: they are shown only now.</p>
+    t('mfa.recovery_title'),
+    html`<h1>${t('mfa.recovery_heading')}</h1>
+<p>${t('mfa.recovery_explain')}</p>
 <ul class="recovery">
 ${options.codes.map((code) => html`<li><code>${code}</code></li>`)}
 </ul>
-<a class="button primary" href="${options.next}">I saved them, continue</a>`,
+<a class="button primary" href="${options.next}">${t('mfa.recovery_saved')}</a>`,
   );
 }
 
@@ -97,21 +98,21 @@ export function mfaAccountSection(options: {
   const { factor } = options;
   if (!factor) {
     return html`<section class="app" aria-labelledby="mfa-heading">
-<h2 id="mfa-heading">Two-step sign-in</h2>
-<p class="muted">Off: a password alone signs you in.</p>
-<a class="button secondary" href="/account/mfa">Set up an authenticator app</a>
+<h2 id="mfa-heading">${t('mfa.heading')}</h2>
+<p class="muted">${t('mfa.off')}</p>
+<a class="button secondary" href="/account/mfa">${t('mfa.setup_title')}</a>
 </section>`;
   }
   return html`<section class="app" aria-labelledby="mfa-heading">
-<h2 id="mfa-heading">Two-step sign-in</h2>
-<p class="muted">${factor.label}, set up on ${factor.confirmedAt?.toISOString().slice(0, 10) ?? ''}. ${options.recoveryCodesLeft} recovery codes left.</p>
-${options.refused ? html`<p class="error" id="remove-error" role="alert">The password or code is not right.</p>` : html``}
+<h2 id="mfa-heading">${t('mfa.heading')}</h2>
+<p class="muted">${t('mfa.on', { label: factor.label, date: factor.confirmedAt?.toISOString().slice(0, 10) ?? '', count: options.recoveryCodesLeft })}</p>
+${options.refused ? html`<p class="error" id="remove-error" role="alert">${t('mfa.remove_failed')}</p>` : html``}
 <form method="post" action="/account/mfa/remove">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <input type="hidden" name="factor" value="${factor.id}">
-<label for="remove-proof">Your password or a current code</label>
+<label for="remove-proof">${t('mfa.remove_proof')}</label>
 <input id="remove-proof" name="proof" type="password" autocomplete="current-password" required>
-<button class="danger-outline" type="submit">Turn off two-step sign-in</button>
+<button class="danger-outline" type="submit">${t('mfa.turn_off')}</button>
 </form>
 </section>`;
 }

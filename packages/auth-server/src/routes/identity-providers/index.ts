@@ -11,6 +11,7 @@ import type {
 import type { UpstreamClient } from '../../services/identity-providers/upstream-client.ts';
 import { UpstreamError } from '../../services/identity-providers/upstream-error.ts';
 import type { PublicUser } from '../../services/users-service.ts';
+import { t } from '../../views/i18n.ts';
 import { linkAccountPage } from '../../views/identity-provider-pages.ts';
 import { messagePage } from '../../views/message-page.ts';
 import type { Csrf } from '../forms/csrf.ts';
@@ -214,9 +215,7 @@ export function identityProviderRoutes(
       403,
       messagePage(
         reason === 'disabled' ? 'This account cannot sign in' : 'No account to sign in to',
-        reason === 'disabled'
-          ? `The account linked to your ${idp.name} account is disabled.`
-          : `No account here is linked to your ${idp.name} account.`,
+        t(reason === 'disabled' ? 'idp.disabled' : 'idp.no_account', { provider: idp.name }),
         'Ask an administrator for an account, or sign in with a username and password.',
       ),
     );
@@ -224,14 +223,14 @@ export function identityProviderRoutes(
 }
 
 function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
-  const name = error.provider ?? 'The identity provider';
+  const provider = error.provider ?? t('idp.the_provider');
   if (error.code === 'provider_unusable') {
     render(
       ctx,
       503,
       messagePage(
         'This sign-in option is not available',
-        `Signing in with ${name} is not working on this server right now.`,
+        t('idp.unusable', { provider }),
         'Go back and sign in with a username and password, or try again later.',
       ),
     );
@@ -244,7 +243,7 @@ function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
       502,
       messagePage(
         'The sign-in service cannot be reached',
-        `${name} does not answer right now.`,
+        t('idp.unreachable', { provider }),
         'Try again in a moment, or go back and sign in with a username and password.',
       ),
     );
@@ -255,7 +254,7 @@ function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
     400,
     messagePage(
       'The sign-in could not be verified',
-      `What came back from ${name} could not be verified, so nobody was signed in.`,
+      t('idp.unverified', { provider }),
       'Go back to the application and start again.',
     ),
   );

@@ -183,6 +183,43 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'link.password': 'Mot de passe du compte d’ici',
   'link.submit': 'Associer et se connecter',
   'link.failed': 'Le mot de passe est incorrect.',
+  'mfa.code_title': 'Saisissez votre code',
+  'mfa.code_hint':
+    'Le code à 6 chiffres de votre application d’authentification, ou l’un de vos codes de secours.',
+  'mfa.code_failed': 'Ce code est incorrect. Essayez le plus récent de votre application.',
+  'mfa.setup_title': 'Configurer une application d’authentification',
+  'mfa.setup_required':
+    '{client} demande une deuxième étape à la connexion : un code d’une application de votre téléphone.',
+  'mfa.setup_chosen':
+    'Avec une application d’authentification, la connexion demande votre mot de passe et un code de votre téléphone.',
+  'mfa.not_now': 'Pas maintenant',
+  'mfa.scan': 'Scannez ce code QR avec une application d’authentification.',
+  'mfa.by_hand': 'Ou saisissez cette clé à la main :',
+  'mfa.enter_code': 'Saisissez le code à 6 chiffres affiché par l’application.',
+  'mfa.qr_label': 'Code QR contenant la clé ci-dessus',
+  'mfa.code_from_app': 'Code de l’application',
+  'mfa.turn_on': 'Activer',
+  'mfa.recovery_title': 'Vos codes de secours',
+  'mfa.recovery_heading': 'Enregistrez vos codes de secours',
+  'mfa.recovery_explain':
+    'Votre application d’authentification est configurée. Si vous la perdez, chacun de ces codes vous connecte une fois à la place d’un code de l’application. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
+  'mfa.recovery_saved': 'Je les ai enregistrés, continuer',
+  'mfa.heading': 'Connexion en deux étapes',
+  'mfa.off': 'Désactivée : un mot de passe seul vous connecte.',
+  'mfa.on': '{label}, configurée le {date}. Codes de secours restants : {count}.',
+  'mfa.remove_failed': 'Le mot de passe ou le code est incorrect.',
+  'mfa.remove_proof': 'Votre mot de passe ou un code actuel',
+  'mfa.turn_off': 'Désactiver la connexion en deux étapes',
+  'idp.the_provider': 'Le fournisseur d’identité',
+  'idp.unusable_title': 'Cette option de connexion n’est pas disponible',
+  'idp.unusable': 'La connexion avec {provider} ne fonctionne pas sur ce serveur pour le moment.',
+  'idp.unusable_hint':
+    'Revenez en arrière et connectez-vous avec un nom d’utilisateur et un mot de passe, ou réessayez plus tard.',
+  'idp.unreachable': '{provider} ne répond pas pour le moment.',
+  'idp.unverified':
+    'La réponse de {provider} n’a pas pu être vérifiée : personne n’a été connecté.',
+  'idp.disabled': 'Le compte associé à votre compte {provider} est désactivé.',
+  'idp.no_account': 'Aucun compte d’ici n’est associé à votre compte {provider}.',
   'signup.title': 'Créer un compte',
   'signup.intro':
     "Saisissez votre adresse e-mail. Nous y envoyons un lien ; ce lien vous permet de choisir votre nom d'utilisateur et votre mot de passe.",
