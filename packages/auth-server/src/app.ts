@@ -254,6 +254,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         provider,
         clients,
         resources,
+        roles: createRolesRepository(db),
         users,
         csrf: createCsrf(config.cookieKeys[0] as string),
         sessionCookie: sessionCookieOptions(config.issuer),

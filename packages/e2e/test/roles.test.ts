@@ -175,6 +175,29 @@ test.serial(
   },
 );
 
+test.serial(
+  'an approved gated scope whose role is gone is not in the "already allowed" list nor the token',
+  async (t) => {
+    await signIn('ada');
+    await stack.cli(['users', 'remove-role', 'ada', 'notes-admin']);
+    try {
+      // The app asks again (prompt=consent): the page lists what the user approved before.
+      const { consentPages, tokens } = await signIn('ada');
+      const page = consentPages[0] ?? '';
+      t.regex(page, /You already allowed it to/);
+      const already = page.slice(page.indexOf('You already allowed it to'));
+      t.regex(already, /notes:read/);
+      t.notRegex(page, /notes:admin|Manage everyone/, 'neither listed as allowed nor asked');
+      t.deepEqual(scopesOf(tokens.access_token), ['notes:read']);
+    } finally {
+      await stack.cli(['users', 'add-role', 'ada', 'notes-admin']);
+    }
+    // The approval stays the user's: with the role back it is listed again.
+    const { consentPages } = await signIn('ada');
+    t.regex(consentPages[0] ?? '', /notes:admin/);
+  },
+);
+
 test.serial('the roles claim is there only while the resource asks for it', async (t) => {
   const { config, tokens } = await signIn('ada');
   await stack.cli(['resources', 'update', stack.api, '--no-roles-claim']);

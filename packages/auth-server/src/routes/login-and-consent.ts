@@ -4,6 +4,7 @@ import { authenticationContext } from '../domain/mfa.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { UserRoles } from '../provider/user-roles.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { AuditTrail } from '../services/audit.ts';
@@ -25,6 +26,8 @@ export interface LoginAndConsentDeps {
   provider: Provider;
   clients: ClientRegistry;
   resources: ResourceRegistry;
+  /** The user's roles: an approved role-gated scope is listed only while a role holds it. */
+  roles: UserRoles;
   users: {
     authenticate(username: string, password: string): Promise<PublicUser | undefined>;
     findById(id: string): Promise<PublicUser | undefined>;
@@ -346,15 +349,34 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
   }
 
   // What the user already approved for this app, in this browser or another one: shown apart,
-  // so the page asks only for what is new (or, on prompt=consent, confirms what was given).
+  // so the page asks only for what is new (or, on prompt=consent, confirms what was given). An
+  // approved role-gated scope the user no longer holds through a role stays in the grant (the
+  // role alone decides, as at a refresh) but is not listed: the app does not get it.
   async function grantedScopes(details: Details): Promise<ScopeLine[]> {
     const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
     if (!grant) return [];
     const resources: Record<string, string[]> = {};
     for (const [identifier, scope] of Object.entries(grant.resources ?? {})) {
-      resources[identifier] = String(scope).split(' ').filter(Boolean);
+      resources[identifier] = await withoutUnheldGated(
+        grant.accountId as string,
+        identifier,
+        String(scope).split(' ').filter(Boolean),
+      );
     }
     return describeScopes(grant.getOIDCScope().split(' ').filter(Boolean), resources);
+  }
+
+  // `scopes` of a resource less its role-gated ones that no role of the user holds.
+  async function withoutUnheldGated(
+    userId: string,
+    identifier: string,
+    scopes: string[],
+  ): Promise<string[]> {
+    const resource = await deps.resources.get(identifier);
+    if (!resource || resource.roleGatedScopes.length === 0) return scopes;
+    const gated = new Set(resource.roleGatedScopes);
+    const held = new Set((await deps.roles.onResource(userId, identifier)).scopes);
+    return scopes.filter((s) => !gated.has(s) || held.has(s));
   }
 
   // OpenID scopes (`openid` alone only when nothing else is listed) and each resource's scopes,
