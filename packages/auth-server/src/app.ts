@@ -6,6 +6,7 @@ import {
   createClientsRepository,
   createGrantsRepository,
   createKeysRepository,
+  createLogoutNoticesRepository,
   createResourcesRepository,
   createRolesRepository,
   type Database,
@@ -29,6 +30,7 @@ import { type MetricsServer, startMetricsServer } from './observability/metrics-
 import { observeKeys } from './observability/observe-keys.ts';
 import { observeRequests } from './observability/observe-requests.ts';
 import { createProvider } from './provider/create-provider.ts';
+import { logoutNotices } from './provider/logout-notices.ts';
 import { createMfaRequirement } from './provider/mfa-policy.ts';
 import { useProviderPipeline } from './provider/pipeline.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
@@ -194,17 +196,22 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const listening = new Promise<void>((resolve, reject) => {
     starting = { resolve, reject };
   });
+  // Sessions ended in SQL (a password reset, `users disable`...): their apps' logout tokens.
+  const logouts = logoutNotices(provider, createLogoutNoticesRepository(db), logger);
   const listener = listenForChanges(databaseUrl, {
     onChange(change) {
       if (change.kind === 'client') clients.invalidate(change.id);
       if (change.kind === 'resource') resources.invalidate(change.id);
       if (change.kind === 'key') void keyWatcher.refresh();
+      // drain() never rejects: a failure is logged.
+      if (change.kind === 'logout') void logouts.drain();
     },
     // Changes announced while the connection was down are lost: start from the database again.
     onConnected() {
       clients.clear();
       resources.clear();
       void keyWatcher.refresh();
+      void logouts.drain();
       starting?.resolve();
       starting = undefined;
     },

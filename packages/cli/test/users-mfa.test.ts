@@ -93,7 +93,7 @@ test.serial('reset --yes removes every factor and code, audited as mfa.reset', a
   const gina = await users.createUser('gina');
   await enrol('gina');
   const reset = await users.runJson(['users', 'mfa', 'reset', 'gina', '--yes']);
-  t.deepEqual(reset, { user_id: gina.id, username: 'gina', factors_removed: 1 });
+  t.deepEqual(reset, { user_id: gina.id, username: 'gina', factors_removed: 1, sessions_ended: 0 });
   const shown = await users.runJson<Shown>(['users', 'mfa', 'show', 'gina']);
   t.deepEqual([shown.factors, shown.recovery_codes_left], [[], 0]);
   const [event] = await database.db('audit_events').where({ type: 'mfa.reset', subject: gina.id });

@@ -95,6 +95,11 @@ export {
   type SigningKeyRecord,
 } from './repositories/keys-repository.ts';
 export {
+  createLogoutNoticesRepository,
+  type LogoutNotice,
+  type LogoutNoticesRepository,
+} from './repositories/logout-notices-repository.ts';
+export {
   createRateLimitsRepository,
   type RateLimitCounter,
   type RateLimitsRepository,

@@ -20,6 +20,7 @@ import * as userTokens from './migrations/0017-user-tokens.ts';
 import * as roles from './migrations/0018-roles.ts';
 import * as identityProviders from './migrations/0019-identity-providers.ts';
 import * as signupLinks from './migrations/0020-signup-links.ts';
+import * as logoutNotices from './migrations/0024-logout-notices.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0018-roles', roles],
   ['0019-identity-providers', identityProviders],
   ['0020-signup-links', signupLinks],
+  ['0024-logout-notices', logoutNotices],
 ];
 
 /** The name of every migration, in the order they run. */

@@ -3,11 +3,16 @@ import type { Database } from './database.ts';
 
 const CHANNEL = 'portcullis_changes';
 
-/** What changed; servers drop their cached copy of that entity. */
+/**
+ * What changed; servers drop their cached copy of that entity. `logout`: logout notices wait to
+ * be sent (repositories/logout-notices-repository.ts); `id` is the user's.
+ */
 export interface Change {
-  kind: 'client' | 'resource' | 'key';
+  kind: 'client' | 'resource' | 'key' | 'logout';
   id: string;
 }
+
+const KINDS: ReadonlySet<string> = new Set(['client', 'resource', 'key', 'logout']);
 
 /**
  * Tells every listening process that `change` happened. Inside a transaction PostgreSQL delivers
@@ -198,10 +203,7 @@ function destroy(connection: pg.Client): void {
 function parseChange(payload: string): Change | undefined {
   try {
     const value = JSON.parse(payload) as Partial<Change>;
-    if (
-      (value.kind === 'client' || value.kind === 'resource' || value.kind === 'key') &&
-      typeof value.id === 'string'
-    ) {
+    if (typeof value.kind === 'string' && KINDS.has(value.kind) && typeof value.id === 'string') {
       return { kind: value.kind, id: value.id };
     }
   } catch {

@@ -43,22 +43,36 @@ export function createUserFactorsService(db: Database) {
 
     /**
      * Removes every factor and recovery code of the user, who then signs in with the password
-     * alone (or sets up an app again where one is required).
+     * alone (or sets up an app again where one is required), and ends the user's sessions.
      */
     async reset(
       idOrUsername: string,
       options: ChangeOptions = {},
-    ): Promise<{ userId: string; username: string; factorsRemoved: number }> {
+    ): Promise<{
+      userId: string;
+      username: string;
+      factorsRemoved: number;
+      sessionsEnded: number;
+    }> {
       const user = await mustFindUser(idOrUsername);
       return db.transaction(async (trx) => {
         const removed = await createFactorsRepository(trx).removeAll(user.id);
+        // Whoever holds the lost device may be signed in: every session ends (and its apps are
+        // told, by back-channel logout), so the next sign-in meets the factors as they are now.
+        const sessionsEnded = await createUsersRepository(trx).endSignIns(user.id, {
+          refreshTokens: false,
+        });
         await createAuditRepository(trx).record({
           type: 'mfa.reset',
           actor: actorOf(options),
           subject: user.id,
-          details: { username: user.username, factors_removed: removed },
+          details: {
+            username: user.username,
+            factors_removed: removed,
+            sessions_ended: sessionsEnded,
+          },
         });
-        return { userId: user.id, username: user.username, factorsRemoved: removed };
+        return { userId: user.id, username: user.username, factorsRemoved: removed, sessionsEnded };
       });
     },
   };

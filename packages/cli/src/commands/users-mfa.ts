@@ -62,8 +62,9 @@ export function registerUsersMfa(users: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-The user then signs in with the password alone, or sets up an app again at the next sign-in
-where PORTCULLIS_MFA=required or the app requires it. Without --yes it asks on the terminal:
+The user's sessions end (apps with a back-channel logout URI are told); the user then signs in
+with the password alone, or sets up an app again at the next sign-in where PORTCULLIS_MFA=required
+or the app requires it. Without --yes it asks on the terminal:
 exit 1 when not confirmed, exit 2 when stdin is not a terminal (a script must pass --yes).
 
 Example:
@@ -91,10 +92,11 @@ Example:
           user_id: result.userId,
           username: result.username,
           factors_removed: result.factorsRemoved,
+          sessions_ended: result.sessionsEnded,
         });
       }
       printLines(io, [
-        `removed ${result.factorsRemoved} second factor${result.factorsRemoved === 1 ? '' : 's'} and the recovery codes of "${result.username}"`,
+        `removed ${result.factorsRemoved} second factor${result.factorsRemoved === 1 ? '' : 's'} and the recovery codes of "${result.username}"; ${result.sessionsEnded} session${result.sessionsEnded === 1 ? '' : 's'} ended`,
       ]);
     });
 }

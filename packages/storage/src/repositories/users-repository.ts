@@ -1,5 +1,6 @@
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
+import { noticeLogouts } from './logout-notices-repository.ts';
 
 /** An end user, as stored. */
 export interface UserRecord {
@@ -55,6 +56,7 @@ const toUser = (row: UserRow): UserRecord => ({
  * disabled or deleted user's refresh tokens would keep minting access tokens.
  */
 async function revokeArtifacts(db: Database, userId: string): Promise<void> {
+  await noticeLogouts(db, userId);
   await db('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [userId]).delete();
 }
 
@@ -138,12 +140,19 @@ export function createUsersRepository(db: Database) {
     /**
      * Ends the user's sign-ins: their sessions (all but the one stored under `keepSession`, a
      * digest) and, with `refreshTokens`, every code and token issued to them. Grants (what the
-     * user consented to) stay. Returns how many artifacts were deleted.
+     * user consented to) stay. Clients signed in through an ended session that take back-channel
+     * logout get a logout notice (repositories/logout-notices-repository.ts). Returns how many
+     * artifacts were deleted.
      */
     async endSignIns(
       id: string,
       options: { keepSession?: string; refreshTokens: boolean },
     ): Promise<number> {
+      await noticeLogouts(
+        db,
+        id,
+        options.keepSession === undefined ? {} : { keepSession: options.keepSession },
+      );
       const query = db('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [id]);
       if (options.refreshTokens) query.whereNot({ model: 'Grant' });
       else query.where({ model: 'Session' });
