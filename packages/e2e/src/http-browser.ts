@@ -5,11 +5,14 @@
 export class HttpBrowser {
   readonly #cookies = new Map<string, string>();
   readonly #origin: string;
+  readonly #acceptLanguage: string | undefined;
   /** Every cookie value the server set, cleared ones too: what a test may look for elsewhere. */
   readonly cookiesSet: string[] = [];
 
-  constructor(origin: string) {
+  /** `acceptLanguage`: sent with every request, as a browser set to that language does. */
+  constructor(origin: string, options: { acceptLanguage?: string } = {}) {
     this.#origin = new URL(origin).origin;
+    this.#acceptLanguage = options.acceptLanguage;
   }
 
   /** GET or POST one URL without following redirects. */
@@ -18,6 +21,7 @@ export class HttpBrowser {
     init: { method?: string; form?: Record<string, string> } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'text/html' };
+    if (this.#acceptLanguage) headers['accept-language'] = this.#acceptLanguage;
     const cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (cookie && new URL(url).origin === this.#origin) headers.cookie = cookie;
     let body: string | undefined;

@@ -188,7 +188,7 @@ export function loadServerConfig(
  */
 export function loadInviteConfig(
   env: NodeJS.ProcessEnv,
-): Pick<ServerConfig, 'issuer' | 'signup' | 'mail'> {
+): Pick<ServerConfig, 'issuer' | 'signup' | 'mail' | 'messages'> {
   const port = parsePort(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT');
   const issuer = parseIssuer(
     env.PORTCULLIS_ISSUER ?? SETTING.PORTCULLIS_ISSUER.value(port),
@@ -201,6 +201,7 @@ export function loadInviteConfig(
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
     },
+    messages: loadCatalogue(env.PORTCULLIS_MESSAGES_DIR),
   };
 }
 

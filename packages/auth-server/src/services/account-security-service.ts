@@ -11,6 +11,7 @@ import {
 import { RESET_PATH, SEND_VERIFICATION_PATH } from '../domain/account-paths.ts';
 import { AuthServerError } from '../errors.ts';
 import { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
+import { resetMail, verificationMail } from '../mail/account-mails.ts';
 import type { Mail, Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { artifactDigest } from '../secrets/artifact-secrets.ts';
@@ -292,31 +293,3 @@ export function createAccountSecurityService(deps: AccountSecurityDeps) {
 
 /** The service {@link createAccountSecurityService} returns. */
 export type AccountSecurityService = ReturnType<typeof createAccountSecurityService>;
-
-function resetMail(to: string, username: string, link: string): Mail {
-  return {
-    to,
-    subject: 'Reset your password',
-    text: `Someone asked to reset the password of the account "${username}".
-
-To choose a new password, open this link within 30 minutes:
-
-${link}
-
-The link works once. If you did not ask for this, ignore this mail: your password stays as it is.
-`,
-  };
-}
-
-function verificationMail(to: string, username: string, link: string): Mail {
-  return {
-    to,
-    subject: 'Verify your e-mail address',
-    text: `To confirm that ${to} is the address of the account "${username}", open this link within 24 hours:
-
-${link}
-
-The link works once. If you did not ask for this, ignore this mail.
-`,
-  };
-}

@@ -9,6 +9,7 @@
 export * from '../janitor/janitor.ts';
 export * from '../keys/keys-service.ts';
 export { clearSignInFailures } from '../limits/clear-sign-in-failures.ts';
+export { inLanguage } from '../mail/account-mails.ts';
 export { createSmtpMailer, type Mail, type Mailer } from '../mail/mailer.ts';
 export {
   generateClientSecret,

@@ -9,6 +9,7 @@ import {
 import { SIGNUP_COMPLETE_PATH } from '../domain/account-paths.ts';
 import { formatDuration, parseDuration } from '../domain/duration.ts';
 import { AuthServerError } from '../errors.ts';
+import { existingAccountMail, invitationMail, signupMail } from '../mail/account-mails.ts';
 import type { Mail, Mailer } from '../mail/mailer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { artifactDigest } from '../secrets/artifact-secrets.ts';
@@ -116,23 +117,25 @@ export function createSignupService(deps: SignupDeps) {
       const address = validateEmail(email);
       if (!deps.mailer) throw new AuthServerError('invalid_input', 'mail is off on this server');
       const existing = await createUsersRepository(db).findEnabledByEmail(address);
-      const mail = await db.transaction(async (trx) => {
+      const link = await db.transaction(async (trx) => {
         await createAuditRepository(trx).record({
           type: 'signup.requested',
           actor: 'anonymous',
           address: from.address,
           details: { email: address, existing_account: existing.length > 0 },
         });
-        if (existing.length > 0) return existingAccountMail(address, deps.issuer);
-        const link = await issueLink(trx, {
+        if (existing.length > 0) return undefined;
+        return issueLink(trx, {
           kind: 'signup',
           email: address,
           createdBy: 'anonymous',
           seconds: SIGNUP_LINK_SECONDS,
         });
-        return signupMail(address, link);
       });
-      sendLater(mail);
+      // In the language of the request (mail/account-mails.ts).
+      sendLater(
+        link === undefined ? existingAccountMail(address, deps.issuer) : signupMail(address, link),
+      );
     },
 
     /**
@@ -220,46 +223,3 @@ export function createSignupService(deps: SignupDeps) {
 
 /** The service {@link createSignupService} returns. */
 export type SignupService = ReturnType<typeof createSignupService>;
-
-function invitationMail(to: string, link: string, expiresAt: Date): Mail {
-  return {
-    to,
-    subject: 'You are invited to create an account',
-    text: `You are invited to create an account with the address ${to}.
-
-To choose your username and password, open this link before ${expiresAt.toUTCString()}:
-
-${link}
-
-The link works once. If you do not want an account, ignore this mail.
-`,
-  };
-}
-
-function signupMail(to: string, link: string): Mail {
-  return {
-    to,
-    subject: 'Create your account',
-    text: `Someone asked to create an account with the address ${to}.
-
-To choose your username and password, open this link within 24 hours:
-
-${link}
-
-The link works once. If you did not ask for this, ignore this mail: no account is made.
-`,
-  };
-}
-
-function existingAccountMail(to: string, issuer: string): Mail {
-  return {
-    to,
-    subject: 'You already have an account',
-    text: `Someone asked to create an account with the address ${to}, but an account with this address exists already, so no new one was made.
-
-To sign in, go to ${issuer}/account. Forgot your password? Use "Forgot your password?" on the sign-in page.
-
-If you did not ask for this, ignore this mail.
-`,
-  };
-}

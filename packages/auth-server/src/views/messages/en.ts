@@ -229,6 +229,27 @@ export const EN = {
   'signup.too_many_title': 'Too many requests',
   'signup.too_many': 'Too many sign-up links were asked for this address or from this network.',
   'signup.too_many_hint': 'Nothing was sent. Try again in {minutes} minutes.',
+  'mail.reset_subject': 'Reset your password',
+  'mail.reset':
+    'Someone asked to reset the password of the account "{username}".\n\nTo choose a new password, open this link within 30 minutes:\n\n{link}\n\nThe link works once. If you did not ask for this, ignore this mail: your password stays as it is.\n',
+  'mail.verify_subject': 'Verify your e-mail address',
+  'mail.verify':
+    'To confirm that {address} is the address of the account "{username}", open this link within 24 hours:\n\n{link}\n\nThe link works once. If you did not ask for this, ignore this mail.\n',
+  'mail.invite_subject': 'You are invited to create an account',
+  'mail.invite':
+    'You are invited to create an account with the address {address}.\n\nTo choose your username and password, open this link before {expires}:\n\n{link}\n\nThe link works once. If you do not want an account, ignore this mail.\n',
+  'mail.signup_subject': 'Create your account',
+  'mail.signup':
+    'Someone asked to create an account with the address {address}.\n\nTo choose your username and password, open this link within 24 hours:\n\n{link}\n\nThe link works once. If you did not ask for this, ignore this mail: no account is made.\n',
+  'mail.existing_subject': 'You already have an account',
+  'mail.existing':
+    'Someone asked to create an account with the address {address}, but an account with this address exists already, so no new one was made.\n\nTo sign in, go to {account}. Forgot your password? Use "Forgot your password?" on the sign-in page.\n\nIf you did not ask for this, ignore this mail.\n',
+  'devmail.title': 'Mail (dev)',
+  'devmail.heading': 'Mail kept by dev',
+  'devmail.intro':
+    'Without PORTCULLIS_SMTP_URL, {dev} sends no mail: it prints it and keeps the last 50 here. {serve} has no such page.',
+  'devmail.none': 'No mail yet.',
+  'devmail.to': 'To {address}, {at}',
 } as const;
 
 /** A message of the pages, by its key. */

@@ -238,4 +238,25 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'signup.too_many':
     'Trop de liens d’inscription ont été demandés pour cette adresse ou depuis ce réseau.',
   'signup.too_many_hint': 'Rien n’a été envoyé. Réessayez dans {minutes} minutes.',
+  'mail.reset_subject': 'Réinitialisez votre mot de passe',
+  'mail.reset':
+    'Quelqu’un a demandé à réinitialiser le mot de passe du compte « {username} ».\n\nPour choisir un nouveau mot de passe, ouvrez ce lien dans les 30 minutes :\n\n{link}\n\nLe lien ne fonctionne qu’une fois. Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n',
+  'mail.verify_subject': 'Vérifiez votre adresse e-mail',
+  'mail.verify':
+    'Pour confirmer que {address} est l’adresse du compte « {username} », ouvrez ce lien dans les 24 heures :\n\n{link}\n\nLe lien ne fonctionne qu’une fois. Si vous n’avez rien demandé, ignorez ce message.\n',
+  'mail.invite_subject': 'Vous êtes invité à créer un compte',
+  'mail.invite':
+    'Vous êtes invité à créer un compte avec l’adresse {address}.\n\nPour choisir votre nom d’utilisateur et votre mot de passe, ouvrez ce lien avant le {expires} :\n\n{link}\n\nLe lien ne fonctionne qu’une fois. Si vous ne voulez pas de compte, ignorez ce message.\n',
+  'mail.signup_subject': 'Créez votre compte',
+  'mail.signup':
+    'Quelqu’un a demandé à créer un compte avec l’adresse {address}.\n\nPour choisir votre nom d’utilisateur et votre mot de passe, ouvrez ce lien dans les 24 heures :\n\n{link}\n\nLe lien ne fonctionne qu’une fois. Si vous n’avez rien demandé, ignorez ce message : aucun compte n’est créé.\n',
+  'mail.existing_subject': 'Vous avez déjà un compte',
+  'mail.existing':
+    'Quelqu’un a demandé à créer un compte avec l’adresse {address}, mais un compte avec cette adresse existe déjà : aucun nouveau compte n’a été créé.\n\nPour vous connecter, allez sur {account}. Mot de passe oublié ? Utilisez « Mot de passe oublié ? » sur la page de connexion.\n\nSi vous n’avez rien demandé, ignorez ce message.\n',
+  'devmail.title': 'Courrier (dev)',
+  'devmail.heading': 'Courrier gardé par dev',
+  'devmail.intro':
+    'Sans PORTCULLIS_SMTP_URL, {dev} n’envoie aucun courrier : il l’affiche et garde ici les 50 derniers. {serve} n’a pas cette page.',
+  'devmail.none': 'Aucun courrier pour l’instant.',
+  'devmail.to': 'À {address}, {at}',
 };
