@@ -17,6 +17,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   backchannelLogoutSessionRequired: '--backchannel-logout-session-required',
   scopes: '--scope',
   resources: '--resource',
+  mayExchangeFor: '--may-exchange-for',
   public: '--public',
   authMethod: '--auth-method',
   jwks: '--jwks-file',

@@ -37,6 +37,7 @@ const probeClient = (): ClientRecord => {
     backchannelLogoutSessionRequired: false,
     scopes: ['openid'],
     resources: [],
+    mayExchangeFor: [],
     isPublic: true,
     tokenEndpointAuthMethod: 'none',
     jwks: null,

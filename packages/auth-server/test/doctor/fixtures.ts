@@ -26,6 +26,7 @@ export function client(fields: Partial<ClientRecord> = {}): ClientRecord {
     backchannelLogoutSessionRequired: false,
     scopes: ['openid'],
     resources: [],
+    mayExchangeFor: [],
     isPublic: false,
     tokenEndpointAuthMethod: 'client_secret_basic',
     jwks: null,

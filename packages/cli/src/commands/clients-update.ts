@@ -20,6 +20,8 @@ interface Options extends ClientKeysOptions {
   backchannelLogoutSessionRequired?: boolean;
   scope?: string[] | false;
   resource?: string[] | false;
+  mayExchangeFor?: string[];
+  exchange?: boolean;
   public?: boolean;
   confidential?: boolean;
   firstParty?: boolean;
@@ -55,6 +57,8 @@ function toInput(options: Options): UpdateClientInput {
   }
   if (options.scope !== undefined) input.scopes = cleared(options.scope);
   if (options.resource !== undefined) input.resources = cleared(options.resource);
+  if (options.mayExchangeFor !== undefined) input.mayExchangeFor = options.mayExchangeFor;
+  if (options.exchange === false) input.mayExchangeFor = null;
   if (options.public || options.confidential) input.public = options.public === true;
   if (options.firstParty || options.thirdParty) input.firstParty = options.firstParty === true;
   if (options.homepage !== undefined) input.homepage = cleared(options.homepage);
@@ -110,6 +114,13 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
     )
     .option('--no-resource', 'remove every resource')
     .addOption(
+      new Option(
+        '--may-exchange-for <uri...>',
+        "the resources it may exchange a user's access token for, acting for the user (RFC 8693 token exchange; confidential first-party clients; replaces them all)",
+      ).conflicts('exchange'),
+    )
+    .option('--no-exchange', 'it may exchange tokens for no resource')
+    .addOption(
       new Option('--public', 'make it public: its secrets are deleted').conflicts('confidential'),
     )
     .addOption(new Option('--confidential', 'make it confidential: a new secret is shown once'))
@@ -149,7 +160,8 @@ export function registerClientsUpdate(clients: Command, io: Io): void {
 Examples:
   $ portcullis clients update billing --scope "notes:read" --access-token-ttl 5m
   $ portcullis clients update web-app --redirect-uri https://app.example.com/cb --no-logo-uri
-  $ portcullis clients update reports --jwks-file reports-keys-2026.json`,
+  $ portcullis clients update reports --jwks-file reports-keys-2026.json
+  $ portcullis clients update orders-service --may-exchange-for https://billing.example.com`,
     )
     .action(async (idOrName: string, options: Options) => {
       const { CLIENT_FIELD_NAMES, createClientsService } = await loadServices();

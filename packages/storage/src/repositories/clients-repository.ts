@@ -35,6 +35,11 @@ export interface ClientFields {
   backchannelLogoutSessionRequired: boolean;
   scopes: string[];
   resources: string[];
+  /**
+   * The resources it may exchange a user's access token for (RFC 8693), acting for the user:
+   * the operator's delegation policy; empty: no token exchange.
+   */
+  mayExchangeFor: string[];
   isPublic: boolean;
   /** `none` exactly when the client is public. */
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
@@ -104,8 +109,10 @@ export interface NewClient
     | 'tokenEndpointAuthMethod'
     | 'jwks'
     | 'jwksUri'
+    | 'mayExchangeFor'
   > {
   id: string;
+  mayExchangeFor?: string[];
   webOrigins?: string[];
   dpopBoundAccessTokens?: boolean;
   requirePushedAuthorizationRequests?: boolean;
@@ -152,6 +159,7 @@ interface ClientRow {
   backchannel_logout_session_required: boolean;
   scopes: string[];
   resources: string[];
+  may_exchange_for: string[];
   is_public: boolean;
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   jwks: ClientJwks | null;
@@ -192,6 +200,7 @@ const COLUMNS: Readonly<Record<keyof ClientFields, keyof ClientRow>> = {
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scopes',
   resources: 'resources',
+  mayExchangeFor: 'may_exchange_for',
   isPublic: 'is_public',
   tokenEndpointAuthMethod: 'token_endpoint_auth_method',
   jwks: 'jwks',
@@ -216,6 +225,7 @@ const toClient = (row: ClientRow): ClientRecord => ({
   backchannelLogoutSessionRequired: row.backchannel_logout_session_required ?? false,
   scopes: row.scopes,
   resources: row.resources,
+  mayExchangeFor: row.may_exchange_for ?? [],
   isPublic: row.is_public,
   tokenEndpointAuthMethod:
     row.token_endpoint_auth_method ?? (row.is_public ? 'none' : 'client_secret_basic'),
@@ -330,6 +340,7 @@ export function createClientsRepository(db: Database) {
             throw new StorageError('not_found', 'the initial access token is no longer valid');
           }
           await assertResourcesExist(trx, client.resources);
+          await assertResourcesExist(trx, client.mayExchangeFor ?? []);
           const [row] = await trx<ClientRow>('clients')
             .insert({
               id: client.id,
@@ -343,6 +354,7 @@ export function createClientsRepository(db: Database) {
               ...toColumns({
                 ...client,
                 webOrigins: client.webOrigins ?? [],
+                mayExchangeFor: client.mayExchangeFor ?? [],
                 tokenEndpointAuthMethod:
                   client.tokenEndpointAuthMethod ??
                   (client.isPublic ? 'none' : 'client_secret_basic'),
@@ -385,6 +397,7 @@ export function createClientsRepository(db: Database) {
       try {
         return await db.transaction(async (trx) => {
           if (fields.resources) await assertResourcesExist(trx, fields.resources);
+          if (fields.mayExchangeFor) await assertResourcesExist(trx, fields.mayExchangeFor);
           const [row] = await trx<ClientRow>('clients')
             .where({ id })
             .modify((q) => {

@@ -287,7 +287,8 @@ export function createResourcesRepository(db: Database) {
     /**
      * Deletes the resource, its scopes and the stored access tokens issued for it, in one
      * transaction. Refuses with `conflict` while clients are allowed the resource, unless `force`,
-     * which takes it (and the scopes they got only from it) off those clients too. Undefined when
+     * which takes it (and the scopes they got only from it) off those clients too. Clients that
+     * may exchange tokens for it (RFC 8693) lose that permission. Undefined when
      * there is no such resource.
      */
     async delete(
@@ -317,6 +318,17 @@ export function createResourcesRepository(db: Database) {
               resources: trx.raw('array_remove(resources, ?)', [identifier]),
               updated_at: trx.fn.now(),
             });
+          await notifyChange(trx, { kind: 'client', id: client.id });
+        }
+        // A delegation policy naming the resource goes with it (it could only ever be refused).
+        const exchanging: Array<{ id: string }> = await trx('clients')
+          .whereRaw('? = ANY(may_exchange_for)', [identifier])
+          .update({
+            may_exchange_for: trx.raw('array_remove(may_exchange_for, ?)', [identifier]),
+            updated_at: trx.fn.now(),
+          })
+          .returning('id');
+        for (const client of exchanging) {
           await notifyChange(trx, { kind: 'client', id: client.id });
         }
         const revokedTokens = await trx('oidc_artifacts')

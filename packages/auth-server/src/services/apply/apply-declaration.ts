@@ -125,6 +125,7 @@ const CLIENT_VIEW: ReadonlyArray<readonly [string, (client: ClientRecord) => unk
   ['backchannel_logout_session_required', (c) => c.backchannelLogoutSessionRequired],
   ['scopes', (c) => c.scopes],
   ['resources', (c) => c.resources],
+  ['may_exchange_for', (c) => c.mayExchangeFor],
   ['public', (c) => c.isPublic],
   // Shown only where it is not the default of the client's type (a secret, or none if public).
   [
@@ -573,6 +574,7 @@ function requiredInput(declared: DeclaredClient) {
     backchannelLogoutSessionRequired: declared.backchannelLogoutSessionRequired,
     scopes: declared.scopes,
     resources: declared.resources,
+    mayExchangeFor: declared.mayExchangeFor,
     public: declared.public,
     firstParty: declared.firstParty,
   };

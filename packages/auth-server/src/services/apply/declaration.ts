@@ -77,6 +77,8 @@ export interface DeclaredClient {
   backchannelLogoutSessionRequired: boolean;
   scopes: string[];
   resources: string[];
+  /** Resources it may exchange a user's access token for (RFC 8693); unset: none. */
+  mayExchangeFor: string[];
   public: boolean;
   /** Unset: a secret (`client_secret_basic`), or none for a public client. */
   authMethod: string | undefined;
@@ -129,6 +131,7 @@ export const DECLARATION_KEYS = {
     'backchannel_logout_session_required',
     'scopes',
     'resources',
+    'may_exchange_for',
     'public',
     'token_endpoint_auth_method',
     'jwks',
@@ -383,6 +386,9 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
   const resources = field(entry, 'resources', path, (v, p) =>
     c.strings(v, p, validateResourceIdentifier),
   );
+  const mayExchangeFor = field(entry, 'may_exchange_for', path, (v, p) =>
+    c.strings(v, p, validateResourceIdentifier),
+  );
   const isPublic = field(entry, 'public', path, c.boolean);
   const firstParty = field(entry, 'first_party', path, c.boolean);
   const dpopBound = field(entry, 'dpop_bound_access_tokens', path, c.boolean);
@@ -447,6 +453,7 @@ function parseClient(c: Checker, value: unknown, index: number): DeclaredClient 
     backchannelLogoutSessionRequired: logoutSid?.value ?? false,
     scopes: scopes?.value ?? [],
     resources: resources?.value ?? [],
+    mayExchangeFor: mayExchangeFor?.value ?? [],
     public: isPublic?.value ?? false,
     authMethod: authMethod?.value,
     jwks: jwks?.value ?? null,
@@ -488,7 +495,7 @@ function dropDuplicates<T extends { index: number }>(
  * Checks a declaration file's content (YAML or JSON, already parsed):
  * `{ resources: [{ identifier, name, scopes: [{ name, description }], access_token_ttl,
  * access_token_format }], clients: [{ name, grants, redirect_uris, scopes, resources, public,
- * token_endpoint_auth_method, jwks, jwks_uri, first_party, homepage, logo_uri,
+ * may_exchange_for, token_endpoint_auth_method, jwks, jwks_uri, first_party, homepage, logo_uri,
  * access_token_ttl, refresh_token_ttl, disabled }] }`.
  * Every value goes through the validator `clients create` and `resources create` use, no key
  * may be unknown (a typo never becomes a silent default), and no client name, resource

@@ -19,6 +19,7 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scopes',
   resources: 'resources',
+  mayExchangeFor: 'may_exchange_for',
   public: 'public',
   authMethod: 'token_endpoint_auth_method',
   jwks: 'jwks',

@@ -32,6 +32,7 @@ export const CLIENT_FIELD_NAMES: Readonly<Record<keyof ClientFields, string>> = 
   backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
   scopes: 'scope',
   resources: 'resources',
+  mayExchangeFor: 'may_exchange_for',
   isPublic: 'public',
   tokenEndpointAuthMethod: 'token_endpoint_auth_method',
   jwks: 'jwks',
@@ -62,6 +63,8 @@ export interface CreateClientInput {
   backchannelLogoutSessionRequired?: boolean;
   scopes?: readonly string[];
   resources?: readonly string[];
+  /** Resources it may exchange a user's access token for (RFC 8693); operators only. */
+  mayExchangeFor?: readonly string[];
   public?: boolean;
   /** `client_secret_basic` (the default: a secret) or `private_key_jwt` (keys, no secret). */
   authMethod?: string;
@@ -97,6 +100,8 @@ export interface UpdateClientInput {
   backchannelLogoutSessionRequired?: boolean;
   scopes?: readonly string[] | null;
   resources?: readonly string[] | null;
+  /** Replaces the resources it may exchange tokens for (RFC 8693); `null`: none. */
+  mayExchangeFor?: readonly string[] | null;
   public?: boolean;
   authMethod?: string;
   /** New keys (a roll): replaces the key set or JWKS URI the client had. */
@@ -169,6 +174,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
           backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
           scopes: input.scopes ?? [],
           resources: input.resources ?? [],
+          mayExchangeFor: input.mayExchangeFor ?? [],
+          registeredVia: dynamic.registration ? 'dynamic' : 'operator',
           public: input.public ?? false,
           authMethod: input.authMethod,
           jwks: input.jwks ?? null,
@@ -249,6 +256,8 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
               : current.backchannelLogoutSessionRequired),
           scopes: pick(input.scopes, current.scopes),
           resources: pick(input.resources, current.resources),
+          mayExchangeFor: pick(input.mayExchangeFor, current.mayExchangeFor),
+          registeredVia: current.registeredVia,
           public: input.public ?? current.isPublic,
           ...updatedCredentials(current, input),
           firstParty: input.firstParty ?? current.firstParty,

@@ -45,6 +45,10 @@ export interface ClientDraft {
   backchannelLogoutSessionRequired: boolean;
   scopes: readonly string[];
   resources: readonly string[];
+  /** The resources it may exchange a user's access token for (RFC 8693); empty: none. */
+  mayExchangeFor: readonly string[];
+  /** How it was registered: a dynamic client is never given a delegation policy. */
+  registeredVia: 'operator' | 'dynamic';
   public: boolean;
   /** How a confidential client authenticates; undefined: with a secret (`client_secret_basic`). */
   authMethod: string | undefined;
@@ -127,6 +131,7 @@ export async function validateClientDraft(
   }
   const backchannelLogoutUri = backchannelLogout(draft, grants);
   const resourceIds = [...new Set(draft.resources)].map(validateResourceIdentifier);
+  const mayExchangeFor = await exchangePolicy(draft, resources);
   const scopes = splitScopes(draft.scopes);
   await checkScopes(draft, scopes, resourceIds, resources);
   const accessTokenTtl = ttl(draft.accessTokenTtl, 'accessTokenTtl', CLIENT_TTL_LIMITS.accessToken);
@@ -150,6 +155,7 @@ export async function validateClientDraft(
     backchannelLogoutSessionRequired: draft.backchannelLogoutSessionRequired,
     scopes,
     resources: resourceIds,
+    mayExchangeFor,
     isPublic: draft.public,
     ...credentials,
     firstParty: draft.firstParty,
@@ -158,6 +164,45 @@ export async function validateClientDraft(
     accessTokenTtl,
     refreshTokenTtl,
   };
+}
+
+// Token exchange (RFC 8693) lets a service act for a user at another API: only a confidential,
+// first-party client the operator registered may be given it (docs/security.md, "Token
+// exchange"), for registered resources.
+async function exchangePolicy(
+  draft: ClientDraft,
+  resources: ResourcesRepository,
+): Promise<string[]> {
+  const identifiers = [...new Set(draft.mayExchangeFor)].map(validateResourceIdentifier);
+  if (identifiers.length === 0) return identifiers;
+  if (draft.public) {
+    invalidField(
+      'mayExchangeFor',
+      'is only for confidential clients (a public client has no secret)',
+    );
+  }
+  if (!draft.firstParty) {
+    invalidField('mayExchangeFor', 'is only for first-party clients (services of your own)');
+  }
+  if (draft.registeredVia === 'dynamic') {
+    invalidField(
+      'mayExchangeFor',
+      'is not for dynamically registered clients: register the service with clients create',
+    );
+  }
+  for (const [index, identifier] of identifiers.entries()) {
+    if (!(await resources.find(identifier))) {
+      invalidInput(
+        `unknown resource "${identifier}": register it with \`portcullis resources create\``,
+        {
+          field: 'mayExchangeFor',
+          index,
+          value: identifier,
+        },
+      );
+    }
+  }
+  return identifiers;
 }
 
 // A logout token tells an app that a user's sign-in with us ended: only apps that sign users in
