@@ -81,7 +81,11 @@ test('clients come from the database, never from upsert', async (t) => {
   const clients = new Adapter('Client');
   const metadata = await clients.find(clientId);
   t.is(metadata?.client_id, clientId);
-  t.deepEqual(metadata?.grant_types, ['client_credentials']);
+  // Token exchange is there for every client; its handler decides who may use it.
+  t.deepEqual(metadata?.grant_types, [
+    'client_credentials',
+    'urn:ietf:params:oauth:grant-type:token-exchange',
+  ]);
   t.is(metadata?.token_endpoint_auth_method, 'client_secret_basic');
   t.is(await clients.find('unknown-client'), undefined);
   await t.throwsAsync(clients.upsert('x', {}, undefined));

@@ -24,3 +24,9 @@ export const shortGrant = (grant: string) => (grant === DEVICE_CODE_GRANT ? 'dev
  * storedGrant('device_code'); // 'urn:ietf:params:oauth:grant-type:device_code'
  */
 export const storedGrant = (grant: string) => (grant === 'device_code' ? DEVICE_CODE_GRANT : grant);
+
+/** RFC 8693's grant type: token exchange, offered for delegation only (docs/security.md). */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** RFC 8693 §3's token type of an access token: the only type exchanged and issued. */
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';

@@ -31,6 +31,7 @@ import { type MfaRequirement, mfaInteractionPolicy } from './mfa-policy.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, type GrantLookup, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import { delegationClaim, registerTokenExchange } from './token-exchange.ts';
 import { createRolesClaim, type UserRoles } from './user-roles.ts';
 
 // The algorithms our keys sign with; asymmetric only: HS* would key on client secrets, which we
@@ -137,6 +138,7 @@ export interface ProviderDeps {
  */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, clients, resources, artifacts, jwks, users, roles } = deps;
+  const rolesClaim = createRolesClaim(resources, roles);
   const configuration: Configuration = {
     adapter: createAdapterClass({
       artifacts,
@@ -168,7 +170,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     acrValues: [...ACR_VALUES],
     loadExistingGrant: createLoadExistingGrant(clients, deps.grants),
     issueRefreshToken,
-    extraTokenClaims: createRolesClaim(resources, roles) as Configuration['extraTokenClaims'],
+    // The user's roles on the resource, and the actor chain of a token issued by token exchange.
+    extraTokenClaims: (async (ctx: Parameters<typeof rolesClaim>[0], token: object) => {
+      const claims = { ...(await rolesClaim(ctx, token)), ...delegationClaim(token) };
+      return Object.keys(claims).length > 0 ? claims : undefined;
+    }) as Configuration['extraTokenClaims'],
     rotateRefreshToken: true,
     renderError: providerPages.renderError as Configuration['renderError'],
     responseTypes: ['code'],
@@ -263,6 +269,15 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.maxIpsCount = 1;
 
   detectReplaysInPostgres(provider, artifacts);
+  registerTokenExchange(provider, {
+    issuer: config.issuer,
+    jwks,
+    clients,
+    resources,
+    grants: deps.grants,
+    users,
+    roles,
+  });
 
   // Secrets are stored hashed, several per client: compare against those, in constant time,
   // instead of oidc-provider's plain-text comparison.

@@ -15,6 +15,7 @@ import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-au
 import { limitUserCodes } from './limit-user-codes.ts';
 import { type AuditRecorder, auditRefreshReuse } from './refresh-reuse-audit.ts';
 import { requestContextMiddleware } from './request-context.ts';
+import { auditTokenExchanges } from './token-exchange-audit.ts';
 import { answerUnavailable } from './unavailable.ts';
 
 /** What {@link useProviderPipeline} needs. */
@@ -47,6 +48,7 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
     (provider as unknown as NodeJS.EventEmitter).on(event, listener);
   const unavailable = answerUnavailable();
   const reuse = auditRefreshReuse(deps.audit);
+  const exchanges = auditTokenExchanges(deps.audit);
   const clientAuth = limitClientAuthentication(deps.clientAuthLimits);
   const instruments = instrumentProvider(deps.metrics, logger);
 
@@ -56,8 +58,9 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   provider.use(requestContextMiddleware());
   // 3. Introspection: may rewrite 400 unsupported_token_type to 200 {"active": false}.
   provider.use(answerUnknownTokensInactive);
-  // 4. Audit: writes refresh_token.reuse_detected; rewrites nothing.
+  // 4. Audit: writes refresh_token.reuse_detected and the token exchanges; rewrites nothing.
   provider.use(reuse.middleware);
+  provider.use(exchanges.middleware);
   // 5. Client-auth limits: counts failures; may rewrite 401 to 429 with Retry-After.
   provider.use(clientAuth.middleware);
   // 6. Metrics and the access line: reads route, client, status and body; rewrites nothing.
@@ -87,6 +90,9 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   });
   // A refresh token reused, as the adapter signalled it, for 4.
   on('grant.error', reuse.onGrantError);
+  // A token exchange, issued or refused, for 4.
+  on('grant.success', exchanges.onGrantSuccess);
+  on('grant.error', exchanges.onGrantError);
   // A failed client authentication, for 5.
   for (const [event, endpoint] of Object.entries(CLIENT_AUTH_EVENTS)) {
     on(event, clientAuth.onError(endpoint));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientRecord, ClientSecretRecord, ClientsRepository } from '@portcullis/storage';
-import { DEVICE_CODE_GRANT } from '../domain/grants.ts';
+import { DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT } from '../domain/grants.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { digestClientSecret, matchesDigest, storedDigest } from '../secrets/client-secret.ts';
 
@@ -159,7 +159,10 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
   const metadata: Record<string, unknown> = {
     client_id: record.id,
     client_name: record.name,
-    grant_types: record.grantTypes,
+    // Token exchange is offered to every client here, so that one without the operator's policy
+    // (`clients update --may-exchange-for`) hears unauthorized_client from the grant itself
+    // (RFC 8693 §2.2.2), not oidc-provider's invalid_request.
+    grant_types: [...record.grantTypes, TOKEN_EXCHANGE_GRANT],
     redirect_uris: record.redirectUris,
     response_types: record.grantTypes.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: record.tokenEndpointAuthMethod,

@@ -24,6 +24,8 @@ export const auditEventTypes = [
   'key.removed',
   'token.issued',
   'token.revoked',
+  'token.exchanged',
+  'token.exchange_refused',
   'signin.succeeded',
   'signin.failed',
   'consent.granted',
