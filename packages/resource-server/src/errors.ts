@@ -113,7 +113,8 @@ export class InsufficientScopeError extends ResourceServerError {
 /**
  * 503: the issuer's metadata or JWKS cannot be fetched, so no token can be judged either way.
  * Answering 401 would tell clients to throw away good tokens; 500 would hide that it is
- * transient. `retryAfterSeconds` feeds the `Retry-After` header.
+ * transient. `retryAfterSeconds` feeds the `Retry-After` header. A throttle whose shared store
+ * is down answers it too when told to fail closed (with its own fixed description).
  */
 export class TemporarilyUnavailableError extends ResourceServerError {
   readonly code = errorCodes.temporarilyUnavailable;
@@ -121,8 +122,12 @@ export class TemporarilyUnavailableError extends ResourceServerError {
   readonly error = 'temporarily_unavailable';
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number, options?: ErrorOptions) {
-    super('token verification is temporarily unavailable', options);
+  constructor(
+    retryAfterSeconds: number,
+    options?: ErrorOptions,
+    description = 'token verification is temporarily unavailable',
+  ) {
+    super(description, options);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

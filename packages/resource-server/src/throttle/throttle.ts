@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { fail, optionalObject, rejectUnknownKeys } from '../config/option-checks.ts';
-import { RateLimitedError } from '../errors.ts';
+import { RateLimitedError, TemporarilyUnavailableError } from '../errors.ts';
 import { sendError } from '../http/send-error.ts';
 import { getRealm } from '../middleware/realm-state.ts';
 import type { OptionalAuthState } from '../types.ts';
@@ -34,11 +34,20 @@ export interface ThrottleOptions {
   window?: 'fixed' | 'sliding';
   /** Where counters live [a bounded in-process store]; share one across replicas. */
   store?: ThrottleStore;
+  /**
+   * What to do when the store fails (throws, rejects, times out): `'allow'` [default] lets the
+   * request through uncounted (fail open: the token was still verified, and a cache outage does
+   * not become an API outage); `'refuse'` answers 503 `temporarily_unavailable` with
+   * `Retry-After` (fail closed, for throttles that guard something costly). Either way the
+   * failure is emitted on the Koa app's `error` event. A store answering something else than a
+   * count is a bug, not an outage: that fails the request (500) whatever this says.
+   */
+  onStoreError?: 'allow' | 'refuse';
   /** Clock in milliseconds [`Date.now`]; for tests. */
   now?: () => number;
 }
 
-const optionKeys = new Set(['rate', 'by', 'scope', 'window', 'store', 'now']);
+const optionKeys = new Set(['rate', 'by', 'scope', 'window', 'store', 'onStoreError', 'now']);
 const scopePattern = /^[\x21-\x7e]{1,100}$/;
 // Keys go into the store: a long custom key is stored as its digest.
 const maxKeyLength = 200;
@@ -84,10 +93,26 @@ function waitMs(counts: Counts, limit: number, windowMs: number, sliding: boolea
   return toNextWindow + fitsInNext;
 }
 
+// Seconds a client refused by a failing store (`onStoreError: 'refuse'`) is asked to wait.
+const storeRetryAfterSeconds = 5;
+
+/** A store that threw or rejected: an outage, handled by `onStoreError`. */
+class ThrottleStoreError extends Error {
+  constructor(method: string, cause: unknown) {
+    super(`the throttle store's ${method}() failed`, { cause });
+    this.name = 'ThrottleStoreError';
+  }
+}
+
 // A store's answer, checked: a missing counter read as `undefined` (or a string from Redis)
 // would otherwise compare as never over the limit, and let every request through.
-async function countFrom(answer: number | Promise<number>, method: string, min: number) {
-  const count = await answer;
+async function countFrom(call: () => number | Promise<number>, method: string, min: number) {
+  let count: number;
+  try {
+    count = await call();
+  } catch (error) {
+    throw new ThrottleStoreError(method, error);
+  }
   if (!Number.isSafeInteger(count) || count < min) {
     throw new TypeError(
       `the throttle store's ${method}() must return an integer of at least ${min}`,
@@ -127,7 +152,7 @@ function keyFunction(by: unknown): (ctx: Context) => string | undefined {
  * does not call `next`; refused requests are not counted, so a client that keeps retrying gets
  * its full rate again as the window moves. Mount it after `rs.authenticate()`. Keys are never
  * derived from the token itself (a client with many tokens is still one client). Options are
- * validated here; store errors propagate to the host's error handling.
+ * validated here; a failing store is met as `onStoreError` says.
  *
  * @example
  * router.post('/notes', rs.authenticate(), throttle({ rate: '10/min', by: 'subject' }), createNote);
@@ -163,12 +188,16 @@ export function throttle(options: ThrottleOptions): Middleware<OptionalAuthState
     fail('throttle.store', 'must be an object with increment and get functions');
   }
   const store = given ?? createMemoryThrottleStore({ now });
+  const { onStoreError } = options;
+  if (onStoreError !== undefined && onStoreError !== 'allow' && onStoreError !== 'refuse') {
+    fail('throttle.onStoreError', 'must be "allow" or "refuse"');
+  }
+  const refuseOnStoreError = onStoreError === 'refuse';
   const kind = typeof options.by === 'function' ? 'custom' : options.by;
   const prefix = `throttle:${options.scope ?? `${kind}:${limit}/${windowMs}ms`}:`;
 
-  return async function throttleMiddleware(ctx, next) {
-    const id = identify(ctx);
-    if (id === undefined) return next();
+  // The store's verdict on one more request for `id`: the refusal, or undefined to go on.
+  async function check(id: string): Promise<RateLimitedError | undefined> {
     // Whole milliseconds, so the window arithmetic below is exact.
     const at = Math.floor(now());
     if (!Number.isFinite(at)) throw new TypeError('the throttle clock returned a non-finite time');
@@ -176,22 +205,46 @@ export function throttle(options: ThrottleOptions): Middleware<OptionalAuthState
     const elapsed = at - index * windowMs;
     const base = `${prefix}${id}:`;
     const currentKey = `${base}${index}`;
-    const previous = sliding ? await countFrom(store.get(`${base}${index - 1}`), 'get', 0) : 0;
-    const current = await countFrom(store.get(currentKey), 'get', 0);
+    const previous = sliding
+      ? await countFrom(() => store.get(`${base}${index - 1}`), 'get', 0)
+      : 0;
+    const current = await countFrom(() => store.get(currentKey), 'get', 0);
     let over = exceeds(previous, current + 1, elapsed, limit, windowMs);
     let counts: Counts = { previous, current, elapsed };
     if (!over) {
       // A sliding counter must outlive the next window, where it is the "previous" one.
       const ttlMs = windowMs - elapsed + (sliding ? windowMs : 0);
-      const count = await countFrom(store.increment(currentKey, ttlMs), 'increment', 1);
+      const count = await countFrom(() => store.increment(currentKey, ttlMs), 'increment', 1);
       // Concurrent requests (or replicas) may have filled the window since the read.
       over = exceeds(previous, count, elapsed, limit, windowMs);
       counts = { previous, current: count - 1, elapsed };
     }
-    if (over) {
-      const seconds = Math.max(1, Math.ceil(waitMs(counts, limit, windowMs, sliding) / 1000));
-      return sendError(ctx, new RateLimitedError(seconds), getRealm(ctx.state) ?? '');
+    if (!over) return undefined;
+    return new RateLimitedError(
+      Math.max(1, Math.ceil(waitMs(counts, limit, windowMs, sliding) / 1000)),
+    );
+  }
+
+  return async function throttleMiddleware(ctx, next) {
+    const id = identify(ctx);
+    if (id === undefined) return next();
+    let refusal: RateLimitedError | TemporarilyUnavailableError | undefined;
+    try {
+      refusal = await check(id);
+    } catch (error) {
+      if (!(error instanceof ThrottleStoreError)) throw error;
+      if (refuseOnStoreError) {
+        refusal = new TemporarilyUnavailableError(
+          storeRetryAfterSeconds,
+          { cause: error },
+          'the request cannot be counted now: retry after the number of seconds in Retry-After',
+        );
+      } else {
+        // Fail open, but never silently: the host's logging sees the outage.
+        ctx.app.emit('error', error, ctx);
+      }
     }
+    if (refusal !== undefined) return sendError(ctx, refusal, getRealm(ctx.state) ?? '');
     await next();
   };
 }

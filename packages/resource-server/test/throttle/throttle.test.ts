@@ -502,16 +502,37 @@ test('a sliding throttle reads the previous window from the store', async (t) =>
   assertReached(t, await call());
 });
 
-test('a store that fails fails the request (500) and the host sees why', async (t) => {
+test('a store that fails lets the request through by default, and the host sees why', async (t) => {
   const failure = new Error('store down');
   const store: ThrottleStore = {
     increment: () => Promise.reject(failure),
     get: () => 0,
   };
   const app = await startApp(t, { '/r': route(throttle({ rate: '2/min', by: () => 'k', store })) });
-  t.is((await send('GET', `${app.url}/r`)).status, 500);
+  assertReached(t, await send('GET', `${app.url}/r`));
+  const logged = app.loggedErrors as Error[];
+  t.is(logged.length, 1);
+  t.is(logged[0]?.message, "the throttle store's increment() failed");
+  t.is(logged[0]?.cause, failure);
+});
+
+test("a store that throws with onStoreError 'refuse' answers 503, and the host sees why", async (t) => {
+  const failure = new Error('store down');
+  const store: ThrottleStore = {
+    increment: () => 1,
+    get: () => {
+      throw failure;
+    },
+  };
+  const app = await startApp(t, {
+    '/r': route(throttle({ rate: '2/min', by: () => 'k', store, onStoreError: 'refuse' })),
+  });
+  const response = await send('GET', `${app.url}/r`);
+  t.is(response.status, 503);
+  t.is(response.headers.get('retry-after'), '5');
+  t.is(response.body?.error, 'temporarily_unavailable');
   t.is(app.reached.length, 0);
-  t.true(app.loggedErrors.includes(failure));
+  t.is(((app.loggedErrors[0] as Error).cause as Error).cause, failure);
 });
 
 test('a store answering something else than a count fails closed (500), never open', async (t) => {
