@@ -50,6 +50,7 @@ const entryPoints = [
   '^packages/[^/]+/src/index\\.ts$',
   '^packages/auth-server/src/(config|services)/index\\.ts$',
   '^packages/storage/src/testing/index\\.ts$',
+  '^packages/resource-server/src/(redis|postgres)\\.ts$',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

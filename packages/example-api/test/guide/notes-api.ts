@@ -29,6 +29,10 @@ import {
   role,
   throttle,
 } from '@portcullis/resource-server';
+import {
+  createRedisThrottleStore,
+  type RedisThrottleClient,
+} from '@portcullis/resource-server/redis';
 import Koa, { type Middleware } from 'koa';
 
 /** Where tokens come from and which API they are for. */
@@ -315,6 +319,22 @@ export function createThrottledApi({ issuer, audience }: NotesApiOptions): Koa {
   router.delete('/notes/:id', rs.authenticate(), permit(allOf('notes:write')), writes, ok);
   router.get('/public', rs.authenticate({ optional: true }), anonymous, ok);
 
+  const app = new Koa();
+  app.use(router.routes());
+  return app;
+}
+
+/** Writes counted per client in Redis, shared by every replica (DRF's throttles and its cache). */
+export function createSharedThrottleApi(
+  { issuer, audience }: NotesApiOptions,
+  redis: RedisThrottleClient, // an ioredis client: new Redis(process.env.REDIS_URL)
+): Koa {
+  const rs = createResourceServer({ issuer, audience });
+  const store = createRedisThrottleStore({ client: redis, prefix: 'notes-api:' });
+  const writes = throttle({ rate: '10/hour', by: 'client', scope: 'notes-writes', store });
+
+  const router = new Router({ sensitive: true });
+  router.post('/notes', rs.authenticate(), permit(allOf('notes:write')), writes, ok);
   const app = new Koa();
   app.use(router.routes());
   return app;
