@@ -68,3 +68,9 @@ export async function openPostgresSchema() {
 
 /** Resolves after `ms` of real time, for stores whose clock is a server's. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The stores' timeout in the tests that are not about it: ten seconds, as the test machines are
+ * shared and busy (store-outage.test.ts checks the timeout itself, at 200 ms).
+ */
+export const timeoutMs = 10_000;

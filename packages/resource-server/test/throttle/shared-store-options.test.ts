@@ -13,6 +13,7 @@ import {
   openRedis,
   redisAnswers,
   sleep,
+  timeoutMs,
   uniqueName,
 } from '../helpers/shared-stores.ts';
 
@@ -108,7 +109,7 @@ for (const [what, options, key] of badPostgres) {
 }
 
 withRedis('Redis: after SCRIPT FLUSH (a restart) the store sends its script again', async (t) => {
-  const store = createRedisThrottleStore({ client: redis!.client, prefix });
+  const store = createRedisThrottleStore({ client: redis!.client, prefix, timeoutMs });
   const key = uniqueName('flush');
   t.is(await store.increment(key, 60_000), 1);
   await redis!.client.script('FLUSH');
@@ -119,7 +120,7 @@ withRedis('Redis: after SCRIPT FLUSH (a restart) the store sends its script agai
 withRedis(
   'Redis: every counter has an expiry, the TTL of its creation, under the prefix',
   async (t) => {
-    const store = createRedisThrottleStore({ client: redis!.client, prefix });
+    const store = createRedisThrottleStore({ client: redis!.client, prefix, timeoutMs });
     const key = uniqueName('pttl');
     await store.increment(key, 30_000);
     await store.increment(key, 90_000);
@@ -132,7 +133,7 @@ withRedis(
 test('PostgreSQL: setup() is idempotent, and the SQL given for migrations makes the same table', async (t) => {
   const table = `${postgres.schema}.by_migration`;
   await postgres.pool.query(postgresThrottleSql(table).setup);
-  const store = createPostgresThrottleStore({ pool: postgres.pool, table });
+  const store = createPostgresThrottleStore({ pool: postgres.pool, table, timeoutMs });
   await store.setup();
   await store.setup();
   t.is(await store.increment('k', 60_000), 1);
@@ -145,7 +146,12 @@ test('PostgreSQL: setup() is idempotent, and the SQL given for migrations makes 
 
 test('PostgreSQL: purgeExpired deletes expired counters only, at most the batch given', async (t) => {
   const table = `${postgres.schema}.purged`;
-  const store = createPostgresThrottleStore({ pool: postgres.pool, table, purgeIntervalMs: 0 });
+  const store = createPostgresThrottleStore({
+    pool: postgres.pool,
+    table,
+    purgeIntervalMs: 0,
+    timeoutMs,
+  });
   await store.setup();
   for (let i = 0; i < 5; i += 1) await store.increment(`short-${i}`, 1);
   await store.increment('long', 60_000);
@@ -160,7 +166,12 @@ test('PostgreSQL: purgeExpired deletes expired counters only, at most the batch 
 
 test('PostgreSQL: increments purge expired counters in the background, at most once an interval', async (t) => {
   const table = `${postgres.schema}.auto_purged`;
-  const store = createPostgresThrottleStore({ pool: postgres.pool, table, purgeIntervalMs: 1 });
+  const store = createPostgresThrottleStore({
+    pool: postgres.pool,
+    table,
+    purgeIntervalMs: 1,
+    timeoutMs,
+  });
   await store.setup();
   await store.increment('short', 1);
   await sleep(50);

@@ -9,6 +9,7 @@ import {
   openRedis,
   redisAnswers,
   sleep,
+  timeoutMs,
   uniqueName,
 } from '../helpers/shared-stores.ts';
 
@@ -22,7 +23,11 @@ const redisUp = await redisAnswers();
 const prefix = `${uniqueName('rs-test')}:`;
 const redis = redisUp ? openRedis(prefix) : undefined;
 const postgres = await openPostgresSchema();
-const postgresStore = createPostgresThrottleStore({ pool: postgres.pool, table: postgres.table });
+const postgresStore = createPostgresThrottleStore({
+  pool: postgres.pool,
+  table: postgres.table,
+  timeoutMs,
+});
 await postgresStore.setup();
 
 test.after.always(async () => {
@@ -48,7 +53,7 @@ const stores: Record<string, { available: boolean; open: () => StoreUnderTest }>
   },
   redis: {
     available: redisUp,
-    open: () => realTime(createRedisThrottleStore({ client: redis!.client, prefix })),
+    open: () => realTime(createRedisThrottleStore({ client: redis!.client, prefix, timeoutMs })),
   },
   postgres: { available: true, open: () => realTime(postgresStore) },
 };
@@ -80,11 +85,12 @@ for (const [kind, { available, open }] of Object.entries(stores)) {
     async (t) => {
       const { store, advance } = open();
       const key = uniqueName('ttl');
-      t.is(await store.increment(key, 1_000), 1);
+      // Seconds apart, so that a busy machine's slow sleep cannot pass the first TTL.
+      t.is(await store.increment(key, 5_000), 1);
       await advance(300);
       t.is(await store.increment(key, 60_000), 2, 'still alive, and this TTL is not taken');
       t.is(await store.get(key), 2);
-      await advance(1_000);
+      await advance(5_000);
       t.is(await store.get(key), 0, 'gone once the first TTL is over');
       t.is(await store.increment(key, 60_000), 1, 'starts again at 1');
       t.is(await store.get(key), 1);
