@@ -1,6 +1,14 @@
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import type { Server } from 'node:http';
+import {
+  type AuthenticatedState,
+  actedBy,
+  createResourceServer,
+  permit,
+} from '@portcullis/resource-server';
+import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import Koa from 'koa';
 import * as client from 'openid-client';
 import {
   createCodeClient,
@@ -31,6 +39,7 @@ let stack: Stack;
 let web: Credentials;
 let orders: Credentials;
 let notesService: Credentials;
+let ordersApi: { server: Server; url: string };
 
 test.before(async () => {
   database = await createTestDatabase();
@@ -79,11 +88,36 @@ test.before(async () => {
   notesService = await service('notes-service', ['--first-party']);
   await cli(['resources', 'update', stack.api, '--introspection-client', notesService.client_id]);
   await cli(['clients', 'update', 'notes-service', '--may-exchange-for', ORDERS]);
+  ordersApi = await startOrdersApi();
 });
 test.after.always(async () => {
+  ordersApi?.server.close();
   await stack?.stop();
   await database?.drop();
 });
+
+// The orders API on the resource-server library, for the second link of a chain: `/actor` shows
+// the chain, `/from-notes` admits only tokens the notes service acts with.
+async function startOrdersApi() {
+  const rs = createResourceServer({ issuer: stack.issuer, audience: ORDERS });
+  const fromNotes = permit(actedBy(notesService.client_id));
+  const koa = new Koa<AuthenticatedState>();
+  koa.use(rs.authenticate());
+  koa.use(async (ctx, next) => {
+    if (ctx.path === '/from-notes') await fromNotes(ctx, next);
+    else await next();
+  });
+  koa.use((ctx) => {
+    ctx.body = { sub: ctx.state.auth.subject, actor: ctx.state.auth.actor };
+  });
+  const port = await freePort();
+  const server = koa.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+const callOrders = (path: string, token: string) =>
+  fetch(`${ordersApi.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
 // A confidential client-credentials client allowed the notes scopes of every resource here.
 function service(name: string, args: string[] = []): Promise<Credentials> {
@@ -176,7 +210,12 @@ test.serial(
       headers: { authorization: `Bearer ${issued.access_token}` },
     });
     t.is(me.status, 200);
-    t.like(await me.json(), { sub: ada, client_id: orders.client_id, scope: 'notes:read' });
+    t.deepEqual(await me.json(), {
+      sub: ada,
+      client_id: orders.client_id,
+      scope: 'notes:read',
+      actor: [orders.client_id],
+    });
     const notes = await fetch(`${stack.api}/notes`, {
       headers: { authorization: `Bearer ${issued.access_token}` },
     });
@@ -206,6 +245,18 @@ test.serial('a chain: the notes service exchanges the exchanged token, act neste
   t.is(claims.sub, decodeJwt(first.access_token).sub);
   t.is(claims.client_id, notesService.client_id);
   t.deepEqual(claims.act, { sub: notesService.client_id, act: { sub: orders.client_id } });
+
+  // The orders API (the library) sees the chain, and its actedBy rule admits the notes service.
+  const seen = await callOrders('/from-notes', second.access_token);
+  t.is(seen.status, 200);
+  t.deepEqual(await seen.json(), {
+    sub: claims.sub,
+    actor: [notesService.client_id, orders.client_id],
+  });
+  // The user's own token for the orders API has no actor, and the rule refuses it.
+  const own = await userToken();
+  t.deepEqual(await (await callOrders('/actor', own)).json(), { sub: claims.sub, actor: [] });
+  t.is((await callOrders('/from-notes', own)).status, 403);
 });
 
 test.serial('introspection of an exchanged opaque token shows act', async (t) => {

@@ -29,6 +29,7 @@ export {
 export { type NormalizePathOptions, normalizePath } from './middleware/normalize-path.ts';
 export { permit } from './middleware/permit.ts';
 export { requireScopes } from './middleware/require-scopes.ts';
+export { actedBy } from './rules/acted-by.ts';
 export { allOf } from './rules/all-of.ts';
 export { and } from './rules/and.ts';
 export { anyOf } from './rules/any-of.ts';

@@ -13,6 +13,12 @@ export interface AuthContext {
    * django-oauth-toolkit's `AccessToken.scope` holds); `''` when the token has no `scope`.
    */
   readonly scope: string;
+  /**
+   * The actor chain of a delegated token (RFC 8693 token exchange, the `act` claim): the client
+   * id (`act.sub`) of the service calling for the subject first, then whoever it acted for, down
+   * to the earliest; empty when the subject presents its own token. Rule: `actedBy(...)`.
+   */
+  readonly actor: readonly string[];
   /** Every verified claim, for rules this package does not model yet. */
   readonly claims: Readonly<JWTPayload>;
   /**

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import {
   type AuthenticatedState,
+  actedBy,
   allOf,
   and,
   anyOf,
@@ -195,6 +196,9 @@ export const notesAdminClaim = claim(
   (roles) => Array.isArray(roles) && roles.includes('notes-admin'),
 );
 
+// actedBy: a delegated token (RFC 8693 token exchange) whose current actor is the orders service
+export const fromOrdersService = actedBy('orders-service');
+
 // DjangoModelPermissions: a scope per model and action; gate the privileged ones on the
 // resource (--role-gated notes:delete), so only users given a role that holds them get them
 export const notePermissions = perMethod({
@@ -244,6 +248,7 @@ export function createRulesApi({ issuer, audience }: NotesApiOptions): Koa {
   router.get('/admin/stats', rs.authenticate(), permit(staff), ok);
   router.get('/admin/notes', rs.authenticate(), permit(notesAdmin), ok);
   router.get('/admin/notes-by-claim', rs.authenticate(), permit(notesAdminClaim), ok);
+  router.get('/delegated/notes', rs.authenticate(), permit(fromOrdersService), ok);
   router.delete('/model/notes', rs.authenticate(), permit(notePermissions), ok);
   router.get('/feed', rs.authenticate({ optional: true }), permit(signedIn), ok);
   router.get('/posts', rs.authenticate({ optional: true }), permit(publicPosts), ok);

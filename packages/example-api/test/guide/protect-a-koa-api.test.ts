@@ -427,6 +427,20 @@ test('role and claim(roles): the roles claim Portcullis issues', async (t) => {
   }
 });
 
+test('actedBy: the current actor of a delegated token', async (t) => {
+  const description = 'the access token does not carry the claims this request needs';
+  const call = (claims: Record<string, unknown>) =>
+    rulesCall('/delegated/notes', { token: token(claims) });
+  assertAllowed(t, await call({ act: { sub: 'orders-service' } }), 'the orders service');
+  assertForbidden(t, await call({}), description);
+  assertForbidden(t, await call({ act: { sub: 'reports-service' } }), description);
+  assertForbidden(
+    t,
+    await call({ act: { sub: 'reports-service', act: { sub: 'orders-service' } } }),
+    description,
+  );
+});
+
 test('model permissions: a scope per action', async (t) => {
   const remove = (scope: string) =>
     rulesCall('/model/notes', { method: 'DELETE', token: withScope(scope) });

@@ -15,6 +15,14 @@ test('GET /me returns sub, client_id and scope of the token', async (t) => {
   t.deepEqual(response.body, { sub: 'bob', client_id: 'cli', scope: 'notes:read' });
 });
 
+test('GET /me of a delegated token names the actors, the current one first', async (t) => {
+  const act = { sub: 'billing-service', act: { sub: 'orders-service' } };
+  const token = stack.issuer.mint(AUDIENCE, { sub: 'bob', client_id: 'billing-service', act });
+  const response = await call(`${stack.api.url}/me`, { token });
+  t.is(response.status, 200);
+  t.like(response.body, { sub: 'bob', actor: ['billing-service', 'orders-service'] });
+});
+
 test('GET /me needs no particular scope', async (t) => {
   const token = stack.issuer.mint(AUDIENCE, { scope: undefined });
   const response = await call(`${stack.api.url}/me`, { token });

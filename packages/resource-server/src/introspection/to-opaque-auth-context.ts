@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { InvalidTokenError } from '../errors.ts';
 import type { AuthContext } from '../types.ts';
+import { readActorChain } from '../verify/actor-chain.ts';
 
 /** What an introspection answer is checked against. */
 export interface IntrospectionExpectations {
@@ -96,6 +97,7 @@ export function toOpaqueAuthContext(
     clientId,
     scopes,
     scope: [...scopes].join(' '),
+    actor: readActorChain(claims),
     claims: Object.freeze(claims) as Readonly<JWTPayload>,
     token: 'opaque' as const,
   });

@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { InvalidTokenError } from '../errors.ts';
 import type { AuthContext } from '../types.ts';
+import { readActorChain } from './actor-chain.ts';
 
 function requireString(claims: JWTPayload, name: string): string {
   const value = claims[name];
@@ -42,6 +43,7 @@ export function toAuthContext(
     clientId,
     scopes,
     scope: [...scopes].join(' '),
+    actor: readActorChain(claims),
     claims: Object.freeze({ ...claims }),
     token: 'jwt' as const,
   });

@@ -35,6 +35,7 @@ const showAuth: Middleware<OptionalAuthState> = (ctx) => {
       clientId: auth.clientId,
       scopes: [...auth.scopes],
       scope: auth.scope,
+      actor: auth.actor,
       jti: auth.claims.jti,
       token: auth.token,
     },
