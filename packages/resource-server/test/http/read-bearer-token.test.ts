@@ -35,6 +35,7 @@ test('a valid Bearer token is accepted and exposed on ctx.state.auth', async (t)
     clientId: 'client-1',
     scopes: ['notes:read'],
     scope: 'notes:read',
+    actor: [],
     jti: response.body?.auth && (response.body.auth as { jti: string }).jti,
     token: 'jwt',
   });
