@@ -43,6 +43,7 @@ import { routeTable } from './routes/route-table.ts';
 import { createAccountSecurityService } from './services/account-security-service.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
+import { createAccountLinksService } from './services/identity-providers/account-links-service.ts';
 import { createIdentityProvidersService } from './services/identity-providers/identity-providers-service.ts';
 import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
 import { createMfaService } from './services/mfa-service.ts';
@@ -283,6 +284,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         logger,
         audit,
         signIns: limits.signIn,
+        links: createAccountLinksService(db),
       },
       account: {
         provider,

@@ -2,6 +2,8 @@ import { hash } from '@node-rs/argon2';
 import test from 'ava';
 import {
   hashPassword,
+  hasPassword,
+  NO_PASSWORD,
   needsRehash,
   passwordVerifications,
   verifyAgainstDummy,
@@ -67,5 +69,18 @@ test.serial(
       t.false(await verifyAgainstDummy(password));
       t.is(passwordVerifications() - before, 1, 'one argon2id verification, not a shortcut');
     }
+  },
+);
+
+test.serial(
+  'a user with no password: nothing matches it, at the cost of a wrong password',
+  async (t) => {
+    t.false(hasPassword(NO_PASSWORD));
+    t.true(hasPassword(await hashPassword('a real password')));
+    const before = passwordVerifications();
+    for (const attempt of ['', NO_PASSWORD, 'anything']) {
+      t.false(await verifyPassword(attempt, NO_PASSWORD));
+    }
+    t.is(passwordVerifications() - before, 3, 'one argon2id verification each, like a wrong one');
   },
 );

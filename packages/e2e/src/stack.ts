@@ -32,10 +32,12 @@ export async function startStack(
   db: Database,
   databaseUrl: string,
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; host?: '127.0.0.1' | '::1' } = {},
 ): Promise<Stack> {
   const [asPort, apiPort] = [await freePort(), await freePort()];
-  const issuer = `http://127.0.0.1:${asPort}`;
+  // `::1`: the authorization server on IPv6 loopback, another cookie host than 127.0.0.1 for a
+  // browser (cookies ignore ports), as a second server of a test must be to keep its own.
+  const issuer = options.host === '::1' ? `http://[::1]:${asPort}` : `http://127.0.0.1:${asPort}`;
   const api = `http://127.0.0.1:${apiPort}`;
   // The CLI gets the servers' key-encryption key, as an operator's would (keys rotate, users
   // unlock); a test's `env` may replace it for both.
@@ -45,6 +47,7 @@ export async function startStack(
     {
       PORTCULLIS_PORT: String(asPort),
       PORTCULLIS_ISSUER: issuer,
+      ...(options.host ? { PORTCULLIS_HOST: options.host } : {}),
       PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
       PORTCULLIS_KEY_ENCRYPTION_KEY: keyEncryptionKey,
       ...env,

@@ -24,15 +24,24 @@ export interface Federation {
  * Starts the upstream Portcullis with users alice (alice@example.com, verified there) and bob (no
  * address), and ours with a user `localUser` who has alice's address, and registers each with the
  * other through the CLI: our client at the upstream (first-party: no consent page there), and the
- * upstream as our identity provider "Acme SSO".
+ * upstream as our identity provider "Acme SSO". `upstreamHost: '::1'` puts the upstream on another
+ * cookie host than ours, for a browser, which would otherwise mix the two servers' session cookies.
  */
-export async function startFederation(localUser: string): Promise<Federation> {
+export async function startFederation(
+  localUser: string,
+  options: { upstreamHost?: '::1' } = {},
+): Promise<Federation> {
   const [upstreamDb, downstreamDb] = await Promise.all([
     createTestDatabase(),
     createTestDatabase(),
   ]);
   const [upstream, downstream] = await Promise.all([
-    startStack(upstreamDb.db, upstreamDb.url),
+    startStack(
+      upstreamDb.db,
+      upstreamDb.url,
+      {},
+      options.upstreamHost ? { host: options.upstreamHost } : {},
+    ),
     startStack(downstreamDb.db, downstreamDb.url),
   ]);
   const user = (stack: Stack, username: string, password: string, email?: string) =>

@@ -38,7 +38,9 @@ test.before(async () => {
   });
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
   callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/callback`;
-  federation = await startFederation('alice');
+  // A browser keeps cookies by host, not port: the upstream on [::1] keeps its session cookie
+  // apart from ours (on 127.0.0.1), as two real servers' would be.
+  federation = await startFederation('alice', { upstreamHost: '::1' });
   ({ upstream, downstream } = federation);
   await createUnreachableProvider(downstream);
   app = await createCodeClient(downstream, 'Notes Viewer', callbackUrl, 'openid notes:read', [
@@ -69,7 +71,7 @@ async function loginPage(
     context = await browser.newContext({ viewport: { width: 480, height: 860 } });
     t.teardown(() => (context as BrowserContext).close());
     await context.route(
-      (url) => url.hostname !== '127.0.0.1',
+      (url) => url.hostname !== '127.0.0.1' && url.hostname !== '[::1]',
       (route) => route.abort(),
     );
   }
@@ -162,3 +164,42 @@ test.serial('two tabs signing in through the provider at once both reach the app
     t.truthy(new URL(page.url()).searchParams.get('code'));
   }
 });
+
+test.serial(
+  '/account lists the providers: unlink and link again with the keyboard, every page accessible',
+  async (t) => {
+    const context = await browser.newContext({ viewport: { width: 480, height: 860 } });
+    t.teardown(() => context.close());
+    await context.route(
+      (url) => url.hostname !== '127.0.0.1' && url.hostname !== '[::1]',
+      (route) => route.abort(),
+    );
+    const page = await context.newPage();
+    await page.goto(`${downstream.issuer}/account`);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password', { exact: true }).fill(LOCAL_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // alice was linked to Acme SSO by the first test; Down SSO is not linked.
+    const section = page.getByRole('region', { name: 'Sign in with another provider' });
+    await section.waitFor();
+    t.deepEqual(await accessibilityProblems(page), []);
+    t.deepEqual(await section.getByRole('button').allTextContents(), [
+      'Unlink Acme SSO',
+      'Link Down SSO',
+    ]);
+    await screenshot(page, 'account-identity-providers.png');
+
+    await page.getByRole('button', { name: 'Unlink Acme SSO' }).focus();
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('button', { name: 'Link Acme SSO' });
+    await link.waitFor();
+    t.deepEqual(await accessibilityProblems(page), []);
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await upstreamSignIn(page, 'alice');
+    await page.waitForURL((url) => url.href === `${downstream.issuer}/account`);
+    await page.getByRole('button', { name: 'Unlink Acme SSO' }).waitFor();
+    t.regex((await section.textContent()) ?? '', /Acme SSO: Linked on \d{4}-\d\d-\d\d/);
+    t.deepEqual(await accessibilityProblems(page), []);
+  },
+);

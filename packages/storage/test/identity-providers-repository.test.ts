@@ -89,6 +89,21 @@ test.serial('links: one per upstream subject, one per user and provider', async 
   t.is((await t.throwsAsync<StorageError>(idps.link('p-1', 'sub-b', 'u-alice')))?.code, 'conflict');
   await idps.link('p-2', 'sub-a', 'u-alice');
   t.is(await idps.countLinks('p-1'), 1);
+  t.deepEqual(
+    (await idps.linksOfUser('u-alice')).map((l) => `${l.providerId}:${l.upstreamSub}`),
+    ['p-1:sub-a', 'p-2:sub-a'],
+  );
+  t.deepEqual(await idps.linksOfUser('u-dave'), []);
+});
+
+test.serial("unlink removes one user's link to one provider, once", async (t) => {
+  const idps = createIdentityProvidersRepository(database.db);
+  await idps.link('p-1', 'sub-u', 'u-dave');
+  t.false(await idps.unlink('p-2', 'u-dave'), 'not linked to that provider');
+  t.true(await idps.unlink('p-1', 'u-dave'));
+  t.false(await idps.unlink('p-1', 'u-dave'));
+  t.is(await idps.findLink('p-1', 'sub-u'), undefined);
+  t.like(await idps.findLink('p-1', 'sub-a'), { userId: 'u-alice' }, "another user's stays");
 });
 
 test.serial(

@@ -9,6 +9,7 @@ import type { AuditTrail } from '../services/audit.ts';
 import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { accountPage } from '../views/account-page.ts';
+import type { SafeHtml } from '../views/html.ts';
 import { loginPage } from '../views/login-page.ts';
 import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
@@ -43,6 +44,8 @@ export interface AccountDeps {
   openSignup?: boolean;
   /** Second factors (routes/mfa-account.ts). */
   mfa: MfaSignInDeps;
+  /** The identity providers' section (routes/identity-providers/account-links.ts). */
+  otherProviders?: { section(user: PublicUser, csrf: string): Promise<SafeHtml> };
 }
 
 /** The handlers of the account routes; see {@link accountRoutes}. */
@@ -125,6 +128,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     const grants = await deps.grants.listForAccount(user.id);
     const roles = await deps.roles.ofUser(user.id);
     const mfaSection = await mfa.section(ctx, user, binding);
+    const providersSection = await deps.otherProviders?.section(user, csrf.token(binding));
     render(
       ctx,
       200,
@@ -141,7 +145,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           scopes: g.scopes,
         })),
         roles,
-        sections: mfaSection ? [mfaSection] : [],
+        sections: [mfaSection, providersSection].filter((s) => s !== undefined),
       }),
     );
   });

@@ -59,8 +59,11 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
   const health = healthRoutes(deps.db);
   const brand = deps.brand ?? DEFAULT_BRAND;
   const interaction = loginAndConsentRoutes(deps.interaction);
-  const account = accountRoutes(deps.account);
   const idp = identityProviderRoutes(deps.identityProviders, interaction.signedIn);
+  const account = accountRoutes({
+    ...deps.account,
+    otherProviders: { section: idp.accountSection },
+  });
   return [
     ...(deps.registration ? registration(registrationRoutes(deps.registration)) : []),
     ...accountSecurity(accountSecurityRoutes(deps.accountSecurity)),
@@ -133,6 +136,19 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       handler: idp.start,
     },
     { name: 'idp_callback', method: 'GET', path: IDP_CALLBACK_PATH, handler: idp.callback },
+    // /account's providers: linking one (a trip there, back through idp_callback), unlinking one.
+    {
+      name: 'account_idp_link',
+      method: 'POST',
+      path: '/account/identity-providers/:idp/link',
+      handler: idp.accountLink,
+    },
+    {
+      name: 'account_idp_unlink',
+      method: 'POST',
+      path: '/account/identity-providers/:idp/unlink',
+      handler: idp.accountUnlink,
+    },
     {
       name: 'interaction_idp_callback',
       method: 'GET',

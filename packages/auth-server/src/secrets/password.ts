@@ -26,6 +26,22 @@ export function hashPassword(password: string): Promise<string> {
   return hash(normalize(password), PARAMETERS);
 }
 
+/**
+ * The stored password of a user who has none: one an identity provider created just in time,
+ * who signs in through it. Not a PHC string, so no password ever matches it (a sign-in with one
+ * costs what a wrong password costs); a password reset or `users set-password` gives them one.
+ */
+export const NO_PASSWORD = '!none';
+
+/**
+ * Whether a stored password hash is a password the user can sign in with: false only for
+ * {@link NO_PASSWORD}. Users created just in time before it existed hold a random password
+ * nobody knows, and count as having one.
+ */
+export function hasPassword(passwordHash: string): boolean {
+  return passwordHash !== NO_PASSWORD;
+}
+
 let verifications = 0;
 
 /** How many password verifications this process has run (each costs one argon2id hash). */
@@ -38,6 +54,7 @@ export function passwordVerifications(): number {
  * an exception, so one corrupt row cannot turn a login into a 500.
  */
 export async function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
+  if (passwordHash === NO_PASSWORD) return verifyAgainstDummy(password);
   verifications += 1;
   try {
     return await verify(passwordHash, normalize(password));

@@ -44,6 +44,7 @@ export const auditEventTypes = [
   'idp.updated',
   'idp.deleted',
   'idp.linked',
+  'idp.unlinked',
   'idp.signin_refused',
   'password.reset_requested',
   'password.reset',

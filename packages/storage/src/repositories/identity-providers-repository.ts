@@ -185,6 +185,29 @@ export function createIdentityProvidersRepository(db: Database) {
       return rows.map((row: { id: string }) => row.id);
     },
 
+    /** The user's links, one per provider, oldest first. */
+    async linksOfUser(userId: string): Promise<IdentityProviderLinkRecord[]> {
+      const rows = await db(LINKS).where({ user_id: userId }).orderBy('created_at');
+      return rows.map(
+        (row: {
+          provider_id: string;
+          upstream_sub: string;
+          user_id: string;
+          created_at: Date;
+        }) => ({
+          providerId: row.provider_id,
+          upstreamSub: row.upstream_sub,
+          userId: row.user_id,
+          createdAt: row.created_at,
+        }),
+      );
+    },
+
+    /** Removes the user's link to the provider; false when there was none. */
+    async unlink(providerId: string, userId: string): Promise<boolean> {
+      return (await db(LINKS).where({ provider_id: providerId, user_id: userId }).delete()) > 0;
+    },
+
     /**
      * Links the upstream subject to the user; `conflict` when that subject is linked already, or
      * the user is linked to another account of the same provider.

@@ -171,6 +171,15 @@ export function createUsersRepository(db: Database) {
     },
 
     /**
+     * The user, their row locked until the transaction `db` is ends: changes that check something
+     * of the user's (their last way to sign in) and then change it cannot interleave.
+     */
+    async lockForUpdate(id: string): Promise<UserRecord | undefined> {
+      const row = await db<UserRow>('users').where({ id }).forUpdate().first();
+      return row ? toUser(row) : undefined;
+    },
+
+    /**
      * Replaces the password hash; false when the user does not exist. With `ifCurrent`, only
      * while the stored hash is still that one: a rehash at login must not overwrite a password
      * an operator set in the meantime.

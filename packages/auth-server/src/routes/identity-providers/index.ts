@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { SignInLimits } from '../../limits/sign-in-limits.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { AuditTrail } from '../../services/audit.ts';
+import type { AccountLinksService } from '../../services/identity-providers/account-links-service.ts';
 import type {
   IdentityProvidersService,
   UpstreamAccount,
@@ -19,6 +20,7 @@ import { readForm } from '../forms/read-form.ts';
 import { expired, type InteractionDetails, type SignedInVia } from '../login-and-consent.ts';
 import { behindBoundary, csrfFailed, pageBoundary, render } from '../respond.ts';
 import type { RouteHandler } from '../route.ts';
+import { accountLinks as createAccountLinks } from './account-links.ts';
 import type { UpstreamStates } from './upstream-state.ts';
 
 /** Where every provider sends the browser back: register `<issuer>/idp/callback` there. */
@@ -38,6 +40,8 @@ export interface IdentityProviderRoutesDeps {
   logger: Logger;
   audit: AuditTrail;
   signIns: SignInLimits;
+  /** The user's own links, on /account (account-links.ts). */
+  links: AccountLinksService;
 }
 
 /** The handlers of the "Sign in with" routes; see {@link identityProviderRoutes}. */
@@ -50,6 +54,12 @@ export interface IdentityProviderRoutes {
   resume: RouteHandler;
   /** `POST /interaction/:uid/idp-link`: the password that links an account with the same e-mail. */
   submitLink: RouteHandler;
+  /** `POST /account/identity-providers/:idp/link`: /account's "Link", off to the provider. */
+  accountLink: RouteHandler;
+  /** `POST /account/identity-providers/:idp/unlink`: /account's "Unlink". */
+  accountUnlink: RouteHandler;
+  /** The account page's section of providers, linked or not (account-links.ts). */
+  accountSection: ReturnType<typeof createAccountLinks>['section'];
 }
 
 type SignedIn = (
@@ -93,6 +103,7 @@ export function identityProviderRoutes(
     return true;
   });
   const guarded = behindBoundary(boundary);
+  const accountLinks = createAccountLinks(deps);
 
   // The interaction of this login page, when it is still at its login step.
   const loginStep = async (ctx: Koa.Context, uid: string | undefined) => {
@@ -118,6 +129,7 @@ export function identityProviderRoutes(
   const callback = guarded(async (ctx) => {
     const state = states.read(ctx, { state: String(ctx.query.state ?? '') });
     if (!state || !('checks' in state)) return expired(ctx);
+    if ('linkFor' in state) return accountLinks.finish(ctx, state);
     ctx.status = 303;
     ctx.redirect(`/interaction/${state.uid}/idp/callback${ctx.search}`);
   });
@@ -126,9 +138,8 @@ export function identityProviderRoutes(
     const key = { state: String(ctx.query.state ?? '') };
     const state = states.read(ctx, key);
     const details = await loginStep(ctx, ctx.params.uid);
-    if (!details || !state || !('checks' in state) || state.uid !== details.uid) {
-      return expired(ctx);
-    }
+    if (!details || !state || !('checks' in state) || !('uid' in state)) return expired(ctx);
+    if (state.uid !== details.uid) return expired(ctx);
     // One use: a replayed callback finds no state.
     states.clear(ctx, key);
     const idp = await deps.idps.upstream(state.idp);
@@ -191,7 +202,15 @@ export function identityProviderRoutes(
     return signedIn(ctx, details, user, { amr: ['fed'], idp: idp.id });
   });
 
-  return { start, callback, resume, submitLink };
+  return {
+    start,
+    callback,
+    resume,
+    submitLink,
+    accountLink: guarded(accountLinks.link),
+    accountUnlink: guarded(accountLinks.unlink),
+    accountSection: accountLinks.section,
+  };
 
   function linkPage(uid: string, idp: UpstreamProvider, account: UpstreamAccount, error?: string) {
     return linkAccountPage({

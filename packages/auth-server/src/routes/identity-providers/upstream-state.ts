@@ -11,7 +11,10 @@ export type UpstreamState =
   // Sent to the provider: what its callback must match.
   | { uid: string; idp: string; checks: UpstreamChecks }
   // Back, with an account to link to `userId` once its password is confirmed.
-  | { uid: string; idp: string; account: UpstreamAccount; userId: string };
+  | { uid: string; idp: string; account: UpstreamAccount; userId: string }
+  // From /account, no interaction: the provider's account is to be linked to the signed-in
+  // user `linkFor` (account-links.ts).
+  | { linkFor: string; idp: string; checks: UpstreamChecks };
 
 const COOKIE = 'portcullis.idp';
 

@@ -11,7 +11,7 @@ import {
 import { asUsername } from '../../domain/users.ts';
 import { AuthServerError } from '../../errors.ts';
 import { decryptPrivateKey, encryptPrivateKey } from '../../keys/key-encryption.ts';
-import { hashPassword } from '../../secrets/password.ts';
+import { NO_PASSWORD } from '../../secrets/password.ts';
 import { actorOf, type ChangeOptions } from '../change-options.ts';
 import { fromStorage } from '../from-storage.ts';
 import { newId } from '../new-id.ts';
@@ -304,15 +304,15 @@ export function createIdentityProvidersService(db: Database, kek: Buffer) {
 
     /**
      * Creates a user for an unknown upstream account (just-in-time), linked to it: a username from
-     * the upstream (made unique), its verified e-mail, and a random password nobody knows (they
-     * sign in through the provider, or an operator sets one). `user.created` and `idp.linked`.
+     * the upstream (made unique), its verified e-mail, and no password (they sign in through the
+     * provider, or get one by a password reset or from an operator). `user.created` and `idp.linked`.
      */
     async createLinkedUser(
       provider: PublicIdentityProvider,
       account: UpstreamAccount,
       context: SignInContext,
     ): Promise<PublicUser> {
-      const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
+      const passwordHash = NO_PASSWORD;
       return db.transaction(async (trx) => {
         const users = createUsersRepository(trx);
         const username = await freeUsername(users, account);

@@ -250,6 +250,23 @@ export const EN = {
     'Without PORTCULLIS_SMTP_URL, {dev} sends no mail: it prints it and keeps the last 50 here. {serve} has no such page.',
   'devmail.none': 'No mail yet.',
   'devmail.to': 'To {address}, {at}',
+  'providers_account.heading': 'Sign in with another provider',
+  'providers_account.hint':
+    'Accounts of other providers you can sign in with, as well as (or instead of) your password.',
+  'providers_account.linked_on': 'Linked on {date}',
+  'providers_account.not_linked': 'Not linked',
+  'providers_account.link': 'Link {provider}',
+  'providers_account.unlink': 'Unlink {provider}',
+  'providers_account.last_way_title': 'This provider cannot be unlinked',
+  'providers_account.last_way':
+    '{provider} is the only way to sign in to your account: it has no password and no other provider.',
+  'providers_account.last_way_hint':
+    'Set a password first (with "Forgot your password?" on the sign-in page), or link another provider.',
+  'providers_account.not_linked_title': 'The account was not linked',
+  'providers_account.taken':
+    'This {provider} account is linked to another account here, or yours has another {provider} account linked already.',
+  'providers_account.ended': 'The sign-in that asked for this link has ended.',
+  'providers_account.back': 'Your account page is at /account: sign in there and try again.',
 } as const;
 
 /** A message of the pages, by its key. */

@@ -259,4 +259,21 @@ export const FR: Readonly<Record<MessageKey, string>> = {
     'Sans PORTCULLIS_SMTP_URL, {dev} n’envoie aucun courrier : il l’affiche et garde ici les 50 derniers. {serve} n’a pas cette page.',
   'devmail.none': 'Aucun courrier pour l’instant.',
   'devmail.to': 'À {address}, {at}',
+  'providers_account.heading': 'Se connecter avec un autre fournisseur',
+  'providers_account.hint':
+    'Les comptes d’autres fournisseurs avec lesquels vous pouvez vous connecter, en plus (ou à la place) de votre mot de passe.',
+  'providers_account.linked_on': 'Lié le {date}',
+  'providers_account.not_linked': 'Non lié',
+  'providers_account.link': 'Lier {provider}',
+  'providers_account.unlink': 'Délier {provider}',
+  'providers_account.last_way_title': 'Ce fournisseur ne peut pas être délié',
+  'providers_account.last_way':
+    '{provider} est le seul moyen de vous connecter à votre compte : il n’a ni mot de passe ni autre fournisseur.',
+  'providers_account.last_way_hint':
+    'Choisissez d’abord un mot de passe (avec « Mot de passe oublié ? » sur la page de connexion), ou liez un autre fournisseur.',
+  'providers_account.not_linked_title': 'Le compte n’a pas été lié',
+  'providers_account.taken':
+    'Ce compte {provider} est lié à un autre compte ici, ou le vôtre a déjà un autre compte {provider} lié.',
+  'providers_account.ended': 'La connexion qui a demandé cette liaison a pris fin.',
+  'providers_account.back': 'Votre page de compte est à /account : connectez-vous-y et réessayez.',
 };
