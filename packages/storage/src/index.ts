@@ -128,6 +128,15 @@ export {
   type ScopeRecord,
 } from './repositories/resources-repository.ts';
 export {
+  createRevocationsRepository,
+  type NewRevocation,
+  publishRevocations,
+  type RevocationKind,
+  type RevocationPage,
+  type RevocationRecord,
+  type RevocationsRepository,
+} from './repositories/revocations-repository.ts';
+export {
   createRolesRepository,
   type NewRole,
   type RoleRecord,

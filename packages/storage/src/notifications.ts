@@ -4,15 +4,16 @@ import type { Database } from './database.ts';
 const CHANNEL = 'portcullis_changes';
 
 /**
- * What changed; servers drop their cached copy of that entity. `logout`: logout notices wait to
- * be sent (repositories/logout-notices-repository.ts); `id` is the user's.
+ * What changed: servers drop their cached copy of that entity. `logout`: logout notices wait to
+ * be sent (repositories/logout-notices-repository.ts); `id` is the user's. `revocation`: the
+ * revocation feed's waiting requests wake; `id` is the new row's `seq`.
  */
 export interface Change {
-  kind: 'client' | 'resource' | 'key' | 'logout';
+  kind: 'client' | 'resource' | 'key' | 'logout' | 'revocation';
   id: string;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['client', 'resource', 'key', 'logout']);
+const KINDS: ReadonlySet<string> = new Set(['client', 'resource', 'key', 'logout', 'revocation']);
 
 /**
  * Tells every listening process that `change` happened. Inside a transaction PostgreSQL delivers

@@ -1,4 +1,5 @@
 import type { Database } from '../database.ts';
+import { type NewRevocation, publishRevocations } from './revocations-repository.ts';
 
 /** An oidc-provider artifact as stored: its payload plus the consumption time, if any. */
 export interface StoredArtifact {
@@ -145,20 +146,33 @@ export function createArtifactsRepository(db: Database) {
       await db('oidc_artifacts').where({ model, id }).delete();
     },
 
-    /** Deletes the grant the artifact belongs to, the Grant itself and everything issued from it. */
+    /**
+     * Deletes the grant the artifact belongs to, the Grant itself and everything issued from it,
+     * and publishes the grant on the revocation feed, in one transaction.
+     */
     async revokeGrantOf(model: string, id: string): Promise<void> {
       const row = await db('oidc_artifacts').where({ model, id }).first('grant_id');
       const grantId = row?.grant_id as string | undefined;
       if (!grantId) return;
-      await db('oidc_artifacts')
-        .where({ grant_id: grantId })
-        .orWhere({ model: 'Grant', id: grantId })
-        .delete();
+      await db.transaction(async (trx) => {
+        await trx('oidc_artifacts')
+          .where({ grant_id: grantId })
+          .orWhere({ model: 'Grant', id: grantId })
+          .delete();
+        await publishRevocations(trx, [{ kind: 'grant', value: grantId }]);
+      });
     },
 
-    /** Deletes every artifact of the grant, whatever its model. */
+    /**
+     * Deletes every artifact of the grant, whatever its model, and publishes the grant on the
+     * revocation feed (its JWT access tokens are not stored), in one transaction.
+     */
     async revokeByGrantId(grantId: string): Promise<number> {
-      return db('oidc_artifacts').where({ grant_id: grantId }).delete();
+      return db.transaction(async (trx) => {
+        const deleted = await trx('oidc_artifacts').where({ grant_id: grantId }).delete();
+        await publishRevocations(trx, [{ kind: 'grant', value: grantId }]);
+        return deleted;
+      });
     },
 
     /**
@@ -192,10 +206,36 @@ export function createArtifactsRepository(db: Database) {
           });
         });
       }
-      const rows: Array<{ model: string }> = await query.delete().returning('model');
+      // Run by the caller's transaction (tokens revoke), with the feed entries it publishes.
+      const rows: Array<{ model: string; id: string }> = await query
+        .delete()
+        .returning(['model', 'id']);
+      await publishRevocations(db, revocationsOf(target, rows));
       return countByModel(rows);
     },
   };
+}
+
+// What the revocation feed must carry for an operator's revocation: every grant deleted, and the
+// user or the client itself when the whole of it was revoked (its client-credentials tokens and
+// the JWTs of grants already gone).
+function revocationsOf(
+  target: { grantId: string } | { clientId?: string; accountId?: string },
+  deleted: ReadonlyArray<{ model: string; id: string }>,
+): NewRevocation[] {
+  const entries: NewRevocation[] = deleted
+    .filter((row) => row.model === 'Grant')
+    .map((row) => ({ kind: 'grant', value: row.id }));
+  if ('grantId' in target) {
+    if (!entries.some((entry) => entry.value === target.grantId)) {
+      entries.push({ kind: 'grant', value: target.grantId });
+    }
+  } else if (target.accountId !== undefined && target.clientId === undefined) {
+    entries.push({ kind: 'subject', value: target.accountId });
+  } else if (target.clientId !== undefined && target.accountId === undefined) {
+    entries.push({ kind: 'client', value: target.clientId });
+  }
+  return entries;
 }
 
 /** How many artifacts of each oidc-provider model (Grant, AccessToken, ...) an operation touched. */

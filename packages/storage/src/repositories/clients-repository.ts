@@ -3,6 +3,7 @@ import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
 import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
 import { useRegistrationToken } from './registration-tokens-repository.ts';
+import { publishRevocations } from './revocations-repository.ts';
 
 /**
  * How a client authenticates at the token endpoint: `none` (a public client),
@@ -442,6 +443,8 @@ export function createClientsRepository(db: Database) {
         if (!row) return undefined;
         await recordAll(trx, options.audit);
         await notifyChange(trx, { kind: 'client', id });
+        // Its JWT access tokens are not stored: APIs following the revocation feed refuse them.
+        if (disabled) await publishRevocations(trx, [{ kind: 'client', value: id }]);
         return toClient(row as ClientRow);
       });
     },
@@ -495,6 +498,7 @@ export function createClientsRepository(db: Database) {
           .delete();
         await recordAll(trx, options.audit?.(revoked));
         await notifyChange(trx, { kind: 'client', id });
+        await publishRevocations(trx, [{ kind: 'client', value: id }]);
         return true;
       });
     },

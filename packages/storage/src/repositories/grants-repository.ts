@@ -1,4 +1,5 @@
 import type { Database } from '../database.ts';
+import { publishRevocations } from './revocations-repository.ts';
 
 /** A grant a user gave a client, as oidc-provider stored it. */
 export interface GrantRecord {
@@ -77,8 +78,10 @@ export function createGrantsRepository(db: Database) {
     },
 
     /**
-     * Deletes the grant and every code and token issued from it, in one transaction. With
-     * `accountId`, only if the grant is that account's (a user revoking their own).
+     * Deletes the grant and every code and token issued from it, in one transaction that also
+     * publishes the grant on the revocation feed (its JWT access tokens are refused by APIs
+     * following it). With `accountId`, only if the grant is that account's (a user revoking
+     * their own).
      */
     async revoke(grantId: string, accountId?: string): Promise<boolean> {
       return db.transaction(async (trx) => {
@@ -87,6 +90,7 @@ export function createGrantsRepository(db: Database) {
         const deleted = await query.delete();
         if (deleted === 0) return false;
         await trx('oidc_artifacts').where({ grant_id: grantId }).delete();
+        await publishRevocations(trx, [{ kind: 'grant', value: grantId }]);
         return true;
       });
     },

@@ -34,13 +34,18 @@ const overMailedTables = async (
   return total;
 };
 
+// The name the janitor's counts give to expired entries of the revocation feed.
+const REVOCATION = 'Revocation';
+
 // Mailed links counted under MAILED_LINK, when there are any.
-const links = (n: number | string | undefined): ArtifactCounts =>
-  Number(n ?? 0) > 0 ? { [MAILED_LINK]: Number(n) } : {};
+const named = (name: string, n: number | string | undefined): ArtifactCounts =>
+  Number(n ?? 0) > 0 ? { [name]: Number(n) } : {};
+const links = (n: number | string | undefined): ArtifactCounts => named(MAILED_LINK, n);
 
 /**
  * The janitor's SQL: counting and deleting expired and long-consumed rows of `oidc_artifacts`
- * (and of `user_tokens` and `signup_links`, mailed links, counted as `MailedLink`) in
+ * (and of `user_tokens` and `signup_links`, mailed links, counted as `MailedLink`; and expired
+ * entries of the revocation feed, counted as `Revocation`) in
  * bounded batches (each a short statement on the `expires_at` or `consumed_at` index, so it never
  * holds locks for long), and a PostgreSQL advisory lock so that only one process purges at a time.
  *
@@ -79,8 +84,15 @@ export function createJanitorRepository(db: Database) {
               .count({ n: '*' })
           )[0]?.n,
       );
+      const [expiredRevocations] = await db('revocations')
+        .where('expires_at', '<', db.fn.now())
+        .count({ n: '*' });
       const counts: PurgeableCounts = {
-        expired: { ...countByModel(expired), ...links(expiredLinks) },
+        expired: {
+          ...countByModel(expired),
+          ...links(expiredLinks),
+          ...named(REVOCATION, expiredRevocations?.n),
+        },
         consumed: { ...countByModel(consumed), ...links(consumedLinks) },
       };
       if (options.auditBefore !== undefined) {
@@ -115,7 +127,17 @@ export function createJanitorRepository(db: Database) {
           })
           .delete(),
       );
-      return { ...countByModel(rows), ...links(mailed) };
+      // Feed entries past the expiry of every token they could refuse.
+      const revocations = await db('revocations')
+        .whereIn('seq', (batch) => {
+          batch
+            .select('seq')
+            .from('revocations')
+            .where('expires_at', '<', db.fn.now())
+            .limit(limit);
+        })
+        .delete();
+      return { ...countByModel(rows), ...links(mailed), ...named(REVOCATION, revocations) };
     },
 
     /** Deletes up to `limit` artifacts consumed more than `marginSeconds` ago. */

@@ -1,6 +1,7 @@
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { noticeLogouts } from './logout-notices-repository.ts';
+import { publishRevocations } from './revocations-repository.ts';
 
 /** An end user, as stored. */
 export interface UserRecord {
@@ -58,6 +59,8 @@ const toUser = (row: UserRow): UserRecord => ({
 async function revokeArtifacts(db: Database, userId: string): Promise<void> {
   await noticeLogouts(db, userId);
   await db('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [userId]).delete();
+  // JWT access tokens are not stored: APIs following the revocation feed refuse them.
+  await publishRevocations(db, [{ kind: 'subject', value: userId }]);
 }
 
 /** End users. Usernames are unique and looked up regardless of case. */
@@ -148,21 +151,27 @@ export function createUsersRepository(db: Database) {
       id: string,
       options: { keepSession?: string; refreshTokens: boolean },
     ): Promise<number> {
-      await noticeLogouts(
-        db,
-        id,
-        options.keepSession === undefined ? {} : { keepSession: options.keepSession },
-      );
-      const query = db('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [id]);
-      if (options.refreshTokens) query.whereNot({ model: 'Grant' });
-      else query.where({ model: 'Session' });
-      if (options.keepSession !== undefined) {
-        const keep = { model: 'Session', id: options.keepSession };
-        query.whereNot((q) => {
-          q.where(keep);
-        });
-      }
-      return query.delete();
+      return db.transaction(async (trx) => {
+        await noticeLogouts(
+          trx,
+          id,
+          options.keepSession === undefined ? {} : { keepSession: options.keepSession },
+        );
+        const query = trx('oidc_artifacts').whereRaw(`payload->>'accountId' = ?`, [id]);
+        if (options.refreshTokens) query.whereNot({ model: 'Grant' });
+        else query.where({ model: 'Session' });
+        if (options.keepSession !== undefined) {
+          const keep = { model: 'Session', id: options.keepSession };
+          query.whereNot((q) => {
+            q.where(keep);
+          });
+        }
+        const ended = await query.delete();
+        // Every token ends with the sign-ins: the JWT access tokens too, at APIs following the
+        // revocation feed.
+        if (options.refreshTokens) await publishRevocations(trx, [{ kind: 'subject', value: id }]);
+        return ended;
+      });
     },
 
     async list(): Promise<UserRecord[]> {
@@ -198,7 +207,8 @@ export function createUsersRepository(db: Database) {
     /**
      * Disables or enables the user; false when the user does not exist. Disabling also deletes,
      * in the same transaction, every session, grant, code and token issued to the user, so
-     * nothing issued before keeps working (JWT access tokens live until they expire).
+     * nothing issued before keeps working (JWT access tokens too, at APIs following the revocation
+     * feed).
      */
     async setDisabled(id: string, disabled: boolean): Promise<boolean> {
       return db.transaction(async (trx) => {
