@@ -40,6 +40,7 @@ import { createHostRouting } from './routes/host-routing.ts';
 import { IDP_CALLBACK_PATH } from './routes/identity-providers/index.ts';
 import { upstreamStates } from './routes/identity-providers/upstream-state.ts';
 import { routeTable } from './routes/route-table.ts';
+import { createAccessTokenRevocation } from './services/access-token-revocation.ts';
 import { createAccountSecurityService } from './services/account-security-service.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
@@ -48,6 +49,7 @@ import { createIdentityProvidersService } from './services/identity-providers/id
 import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
 import { createMfaService } from './services/mfa-service.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
+import { createRevocationFeed } from './services/revocation-feed.ts';
 import { createSignupService } from './services/signup-service.ts';
 import { createUsersService } from './services/users-service.ts';
 import { type DrainableServer, trackRequests } from './shutdown.ts';
@@ -147,6 +149,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   // One oidc-provider instance with its middleware and listeners (provider/pipeline.ts). Signing
   // keys are fixed at construction, so every key change builds a new instance with this and
   // swaps it in.
+  const accessTokenRevocation = createAccessTokenRevocation(db);
   const buildProvider = (jwks: PrivateJwk[]) => {
     const provider = createProvider({
       config,
@@ -167,6 +170,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       audit,
       metrics,
       logger,
+      jwtRevocation: { issuer: config.issuer, jwks, revoke: accessTokenRevocation.revoke },
     });
     return provider;
   };
@@ -199,8 +203,11 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   });
   // Sessions ended in SQL (a password reset, `users disable`...): their apps' logout tokens.
   const logouts = logoutNotices(provider, createLogoutNoticesRepository(db), logger);
+  // The revocation feed's waiting requests wake when a revocation commits on any process.
+  const revocationFeed = createRevocationFeed({ db, clients });
   const listener = listenForChanges(databaseUrl, {
     onChange(change) {
+      if (change.kind === 'revocation') revocationFeed.wake();
       if (change.kind === 'client') clients.invalidate(change.id);
       if (change.kind === 'resource') resources.invalidate(change.id);
       if (change.kind === 'key') void keyWatcher.refresh();
@@ -213,6 +220,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       resources.clear();
       void keyWatcher.refresh();
       void logouts.drain();
+      revocationFeed.wake();
       starting?.resolve();
       starting = undefined;
     },
@@ -306,6 +314,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         ? { passwordReset: { security, csrf, signIns: limits.signIn } }
         : {}),
       ...(devMail ? { devMail } : {}),
+      revocationFeed: { feed: revocationFeed, limits: limits.clientAuth },
       ...(config.signup !== 'off'
         ? {
             signup: {
@@ -390,6 +399,8 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       return { server: started, url: `http://${config.host}:${actualPort}` };
     },
     async close() {
+      // Long polls of the revocation feed answer at once instead of holding the drain.
+      revocationFeed.close();
       // Requests in flight finish first (they may still need the caches and the database).
       if (server?.listening && drainable) {
         const { cut } = await drainable.drain(config.shutdownGraceSeconds * 1000);

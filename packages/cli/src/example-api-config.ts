@@ -19,11 +19,18 @@ interface ExampleApiConfig {
   introspection: IntrospectionOptions | undefined;
   /** Whether it takes DPoP-bound tokens. */
   dpop: ExampleApiDpop;
+  /** Undefined: the revocation feed is not followed. */
+  revocationFeed: RevocationFeedSetting | undefined;
   host: string;
   port: number;
 }
 
 type IntrospectionOptions = NonNullable<ExampleApiOptions['introspection']>;
+
+/** How the example API follows the revocation feed (as its introspection client). */
+export interface RevocationFeedSetting {
+  graceSeconds: number;
+}
 
 // The resource server's ceiling for `introspection.maxCacheSeconds`.
 const MAX_CACHE_SECONDS = 3600;
@@ -63,6 +70,7 @@ export function readExampleApiConfig(env: NodeJS.ProcessEnv): ExampleApiConfig {
     jwksUri: jwksUri === undefined ? undefined : httpUrl(jwksUri, 'PORTCULLIS_API_JWKS_URI'),
     introspection: readIntrospection(env),
     dpop: readApiDpop(env),
+    revocationFeed: readRevocationFeed(env, given(env[CLIENT_ID])),
     host:
       parseHost(env.PORTCULLIS_API_HOST, 'PORTCULLIS_API_HOST') ??
       SETTING.PORTCULLIS_API_HOST.value,
@@ -86,6 +94,48 @@ export function readIntrospectionCache(env: NodeJS.ProcessEnv): number {
     throw new CliError(`${CACHE} must be a duration from 0s to 1h (like 60s), got "${value}"`);
   }
   return seconds;
+}
+
+const FEED = 'PORTCULLIS_API_REVOCATION_FEED';
+const FEED_GRACE = 'PORTCULLIS_API_REVOCATION_FEED_GRACE';
+
+/**
+ * PORTCULLIS_API_REVOCATION_FEED and its grace (`dev` and `example-api`): whether the example
+ * API follows the revocation feed, which it does as its introspection client (`dev` always has
+ * one: `hasClient` true). Unset: on with a client, off without; on without a client, or a bad
+ * value, is refused, naming it.
+ *
+ * @example
+ * readRevocationFeed({}, true); // { graceSeconds: 60 }
+ * readRevocationFeed({ PORTCULLIS_API_REVOCATION_FEED: 'off' }, true); // undefined
+ */
+export function readRevocationFeed(
+  env: NodeJS.ProcessEnv,
+  hasClient: boolean,
+): RevocationFeedSetting | undefined {
+  const value = env[FEED];
+  if (given(value) && value !== 'on' && value !== 'off') {
+    throw new CliError(`${FEED} must be on or off, got "${value}"`);
+  }
+  const grace = env[FEED_GRACE];
+  let graceSeconds = SETTING.PORTCULLIS_API_REVOCATION_FEED_GRACE.value;
+  if (given(grace)) {
+    const seconds = parseDuration(grace);
+    if (seconds === undefined || seconds > MAX_CACHE_SECONDS) {
+      throw new CliError(
+        `${FEED_GRACE} must be a duration from 0s to 1h (like 60s), got "${grace}"`,
+      );
+    }
+    graceSeconds = seconds;
+  }
+  if (value === 'off') return undefined;
+  if (!hasClient) {
+    if (value === 'on') {
+      throw new CliError(`${FEED}=on needs ${CLIENT_ID}: the API follows the feed as that client`);
+    }
+    return undefined;
+  }
+  return { graceSeconds };
 }
 
 const DPOP = 'PORTCULLIS_API_DPOP';

@@ -6,6 +6,8 @@ import {
   type OptionalAuthState,
   owner,
   permit,
+  type RevocationFeedOptions,
+  type RevocationFeedState,
   throttle,
 } from '@portcullis/resource-server';
 import Koa, { type Middleware } from 'koa';
@@ -56,7 +58,21 @@ export interface ExampleApiOptions {
    * URL it was made for, which must be `publicUrl` plus the request's path.
    */
   dpop?: ExampleApiDpop;
+  /**
+   * Follow the issuer's revocation feed, so revoked tokens (a revoked grant or token, a disabled
+   * or deleted user or client) are refused within seconds rather than at their expiry [off].
+   * `true` follows it as the introspection client; see the resource server's `revocationFeed`.
+   */
+  revocationFeed?: true | RevocationFeedOptions;
 }
+
+/** The example API's Koa app, with what its resource server follows. */
+export type ExampleApp = Koa & {
+  /** Where the revocation feed stands; undefined when it is not followed. */
+  revocationFeed(): RevocationFeedState | undefined;
+  /** Stops following the revocation feed; call it when the app stops serving. */
+  close(): Promise<void>;
+};
 
 /** Whether the example API takes DPoP-bound tokens: see {@link ExampleApiOptions.dpop}. */
 export type ExampleApiDpop = 'off' | 'allowed' | 'required';
@@ -83,6 +99,7 @@ const optionKeys = new Set([
   'publicUrl',
   'throttle',
   'dpop',
+  'revocationFeed',
 ]);
 
 /** The per-client rate of writes when `throttle` is not given. */
@@ -114,11 +131,12 @@ function writeThrottle(value: ExampleApiOptions['throttle']): Middleware<Optiona
  * const app = createExampleApi({ issuer: 'http://localhost:3000', audience: 'http://localhost:4000' });
  * app.listen(4000);
  */
-export function createExampleApi(options: ExampleApiOptions): Koa {
+export function createExampleApi(options: ExampleApiOptions): ExampleApp {
   for (const key of Object.keys(options ?? {})) {
     if (!optionKeys.has(key)) throw new TypeError(`createExampleApi: unknown option "${key}"`);
   }
-  const { issuer, audience, jwksUri, algorithms, cache, introspection, publicUrl } = options;
+  const { issuer, audience, jwksUri, algorithms, cache, introspection, publicUrl, revocationFeed } =
+    options;
   const dpop = dpopOption(options.dpop);
   const rs = createResourceServer({
     issuer,
@@ -129,6 +147,7 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
     ...(introspection !== undefined && { introspection }),
     ...(publicUrl !== undefined && { publicUrl }),
     ...(dpop !== undefined && { dpop }),
+    ...(revocationFeed !== undefined && { revocationFeed }),
     // What /.well-known/oauth-protected-resource tells clients (RFC 9728), from the catalogue.
     resourceName: catalogue.resources.notes.name,
     scopes: [...catalogue.scopes],
@@ -169,5 +188,5 @@ export function createExampleApi(options: ExampleApiOptions): Koa {
   // The realm of the resource server's challenges, which defaults to the audience.
   app.use(normalizePath({ realm: audience }));
   app.use(routes.routes());
-  return app;
+  return Object.assign(app, { revocationFeed: () => rs.revocationFeed(), close: () => rs.close() });
 }

@@ -4,6 +4,7 @@ export {
   createExampleApi,
   type ExampleApiDpop,
   type ExampleApiOptions,
+  type ExampleApp,
 } from './create-example-api.ts';
 export {
   type RunningExampleApi,

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RevocationFeedState } from '@portcullis/resource-server';
 import { createExampleApi, type ExampleApiOptions } from './create-example-api.ts';
 
 /** Options of `startExampleApi`: the API's options plus where to listen. */
@@ -14,8 +15,13 @@ export interface StartExampleApiOptions extends ExampleApiOptions {
 export interface RunningExampleApi {
   /** Base URL it listens on, with the actual port, e.g. `http://127.0.0.1:4000`. */
   readonly url: string;
-  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  /**
+   * Stops accepting connections, lets in-flight requests finish, stops following the revocation
+   * feed, then resolves.
+   */
   close(): Promise<void>;
+  /** Where the revocation feed stands; undefined when it is not followed. */
+  revocationFeed(): RevocationFeedState | undefined;
 }
 
 /**
@@ -34,7 +40,8 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
   if (typeof host !== 'string' || host === '') {
     throw new TypeError('startExampleApi: "host" must be a non-empty string');
   }
-  const handle = createExampleApi(apiOptions).callback();
+  const app = createExampleApi(apiOptions);
+  const handle = app.callback();
   let closing = false;
   // No per-request bookkeeping (a listener per response costs throughput): while closing, every
   // new request is told to close its connection, and connections that finish their request are
@@ -64,8 +71,9 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
 
   return {
     url: `http://${urlHost}:${address.port}`,
-    close: () =>
-      new Promise((resolve, reject) => {
+    revocationFeed: () => app.revocationFeed(),
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         closing = true;
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close((error) => {
@@ -74,6 +82,8 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
           else resolve();
         });
         server.closeIdleConnections();
-      }),
+      });
+      await app.close();
+    },
   };
 }

@@ -7,6 +7,10 @@ import { createIntrospector } from './introspection/create-introspector.ts';
 import { createKeyResolver } from './keys/create-key-resolver.ts';
 import { createMetadataMiddleware } from './metadata/create-metadata-middleware.ts';
 import { createAuthenticate } from './middleware/authenticate.ts';
+import {
+  createRevocationSubscriber,
+  type RevocationFeedState,
+} from './revocation/create-revocation-subscriber.ts';
 import type {
   AuthenticatedState,
   AuthenticateOptions,
@@ -31,6 +35,13 @@ export interface ResourceServer {
    * and passes every other request on; mount it before the routes (it needs no token).
    */
   metadata(): Middleware;
+  /**
+   * Where the revocation feed stands (revocations held, cursor, `following` / `grace` /
+   * `unavailable`); undefined when it is not followed.
+   */
+  revocationFeed(): RevocationFeedState | undefined;
+  /** Stops following the revocation feed (a no-op without it); call it on shutdown. */
+  close(): Promise<void>;
 }
 
 /**
@@ -61,9 +72,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     };
   }
   const metadata = createMetadataMiddleware(config);
+  const revocation =
+    config.revocationFeed && createRevocationSubscriber(config, config.revocationFeed);
   return {
     authenticate: (authenticateOptions?: AuthenticateOptions) =>
-      createAuthenticate(config, { verifier, introspector, dpop }, authenticateOptions),
+      createAuthenticate(config, { verifier, introspector, dpop, revocation }, authenticateOptions),
     metadata: () => metadata,
+    revocationFeed: () => revocation?.state(),
+    close: async () => {
+      await revocation?.close();
+    },
   } as ResourceServer;
 }

@@ -29,6 +29,7 @@ export {
 export { type NormalizePathOptions, normalizePath } from './middleware/normalize-path.ts';
 export { permit } from './middleware/permit.ts';
 export { requireScopes } from './middleware/require-scopes.ts';
+export type { RevocationFeedState } from './revocation/create-revocation-subscriber.ts';
 export { actedBy } from './rules/acted-by.ts';
 export { allOf } from './rules/all-of.ts';
 export { and } from './rules/and.ts';
@@ -60,4 +61,5 @@ export type {
   JwksOptions,
   OptionalAuthState,
   ResourceServerOptions,
+  RevocationFeedOptions,
 } from './types.ts';

@@ -102,6 +102,43 @@ export interface ResourceServerOptions {
   introspection?: IntrospectionOptions;
   /** Accept DPoP-bound tokens with `Authorization: DPoP` and a `DPoP` proof (RFC 9449). */
   dpop?: DpopOptions;
+  /**
+   * Follow the issuer's revocation feed and refuse revoked tokens (401 `invalid_token`, cached
+   * ones included) within about a second of their revocation, before they expire [off]. `true`
+   * follows it as the introspection client; an object sets the client and the limits. Call
+   * `close()` on the resource server to stop following.
+   */
+  revocationFeed?: true | RevocationFeedOptions;
+}
+
+/**
+ * The revocation feed (Portcullis's `revocation_feed_endpoint`): revoked grants, tokens, users
+ * and clients, followed by long polling and held in memory until the tokens they name expire.
+ */
+export interface RevocationFeedOptions {
+  /** The feed's URL [the `revocation_feed_endpoint` of the issuer's metadata]. */
+  endpoint?: string;
+  /**
+   * Client id this resource server authenticates as: one the resource names as its
+   * introspection client [`introspection.clientId`].
+   */
+  clientId?: string;
+  /** Its client secret [`introspection.clientSecret`]. */
+  clientSecret?: string;
+  /**
+   * How long tokens are still accepted, judged by the revocations already held, once the feed
+   * cannot be reached, in seconds [60], 0 to 3600; after that every token is answered 503 until
+   * the feed answers again. Revocations made meanwhile are not seen during the grace.
+   */
+  graceSeconds?: number;
+  /**
+   * Most revocations held in memory [100000], 100 to 10000000. Past it the oldest are dropped
+   * and every token issued before the newest dropped one is refused until those would have
+   * expired: an overflow refuses too much for a while, never too little.
+   */
+  maxEntries?: number;
+  /** How long one feed request waits for news, in seconds [20], 1 to 30. */
+  waitSeconds?: number;
 }
 
 /**

@@ -60,7 +60,7 @@ test.serial(
     t.truthy(first);
     const horizon = ((first?.expiresAt.getTime() ?? 0) - (first?.revokedAt.getTime() ?? 0)) / 1000;
     t.true(Math.abs(horizon - 660) < 2, `horizon ${horizon}`);
-    t.is(page.cursor, page.entries.at(-1)?.seq);
+    t.is(page.cursor, page.entries.at(-1)?.seq ?? '');
 
     // Nothing published for a revocation that did not happen or rolled back.
     t.false(await createGrantsRepository(db).revoke('no-such-grant'));

@@ -288,6 +288,18 @@ export const SETTING = schema({
     ...duration('60s'),
     usedBy: ['dev', 'example-api'],
   },
+  PORTCULLIS_API_REVOCATION_FEED: {
+    description:
+      "whether the example API (run by `dev` or alone) follows the issuer's revocation feed as its introspection client, so that a revoked grant or token, or a disabled or deleted user or client, is refused within seconds instead of at the token's expiry: on or off. on needs PORTCULLIS_API_INTROSPECTION_CLIENT_ID when run alone (`dev` always has its client)",
+    default: 'on with an introspection client (always with `dev`), off without',
+    usedBy: ['dev', 'example-api'],
+  },
+  PORTCULLIS_API_REVOCATION_FEED_GRACE: {
+    description:
+      'how long the example API keeps accepting tokens (judged by the revocations it already holds) once the revocation feed cannot be reached, 0s to 1h; after that it answers 503 until the feed answers again',
+    ...duration('60s'),
+    usedBy: ['dev', 'example-api'],
+  },
   PORTCULLIS_API_DPOP: {
     description:
       "whether the example API (run by `dev` or alone) takes DPoP-bound access tokens (RFC 9449): off, Bearer tokens only (a DPoP-bound token is refused); allowed, a DPoP-bound token with `Authorization: DPoP` and a proof by its key, other tokens as Bearer; required, DPoP-bound tokens with their proof only. A proof names the URL it was made for, so with allowed or required clients must call the API at its resource identifier (PORTCULLIS_API_RESOURCE, or `dev`'s http://localhost:$PORTCULLIS_API_PORT)",

@@ -12,6 +12,7 @@ import {
 import { ACR_VALUES } from '../domain/mfa.ts';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
+import { REVOCATION_FEED_PATH } from '../domain/revocation-feed-path.ts';
 import { CLIENT_ASSERTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import {
@@ -25,6 +26,7 @@ import { CLAIMS, createFindAccount } from './account.ts';
 import { createAdapterClass } from './adapter.ts';
 import { providerFetch } from './backchannel-logout.ts';
 import { assertClientAssertionAudience, detectReplaysInPostgres } from './client-assertions.ts';
+import { withGrantClaim } from './grant-claim.ts';
 import { createIntrospectionPolicy } from './introspection-policy.ts';
 import { publishIssuerUrls } from './issuer-urls.ts';
 import { type MfaRequirement, mfaInteractionPolicy } from './mfa-policy.ts';
@@ -149,9 +151,13 @@ export function createProvider(deps: ProviderDeps): Provider {
     clients: [],
     // Dynamic registration is served by our own routes (routes/registration.ts), not by
     // oidc-provider's `registration` feature: discovery names it, on the issuer's origin.
-    discovery: config.registration
-      ? { registration_endpoint: `${new URL(config.issuer).origin}${REGISTRATION_PATH}` }
-      : {},
+    discovery: {
+      ...(config.registration
+        ? { registration_endpoint: `${new URL(config.issuer).origin}${REGISTRATION_PATH}` }
+        : {}),
+      // The revocation feed resource servers follow (routes/revocation-feed.ts).
+      revocation_feed_endpoint: `${new URL(config.issuer).origin}${REVOCATION_FEED_PATH}`,
+    },
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: config.cookieKeys,
@@ -170,11 +176,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     acrValues: [...ACR_VALUES],
     loadExistingGrant: createLoadExistingGrant(clients, deps.grants),
     issueRefreshToken,
-    // The user's roles on the resource, and the actor chain of a token issued by token exchange.
-    extraTokenClaims: (async (ctx: Parameters<typeof rolesClaim>[0], token: object) => {
-      const claims = { ...(await rolesClaim(ctx, token)), ...delegationClaim(token) };
-      return Object.keys(claims).length > 0 ? claims : undefined;
-    }) as Configuration['extraTokenClaims'],
+    // The user's roles on the resource, the actor chain of a token issued by token exchange, and
+    // the grant the token came from (the revocation feed names revoked grants).
+    extraTokenClaims: withGrantClaim(
+      async (ctx: Parameters<typeof rolesClaim>[0], token: unknown) => {
+        const claims = { ...(await rolesClaim(ctx, token)), ...delegationClaim(token as object) };
+        return Object.keys(claims).length > 0 ? claims : undefined;
+      },
+    ) as Configuration['extraTokenClaims'],
     rotateRefreshToken: true,
     renderError: providerPages.renderError as Configuration['renderError'],
     responseTypes: ['code'],

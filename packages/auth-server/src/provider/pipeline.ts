@@ -15,6 +15,7 @@ import { CLIENT_AUTH_EVENTS, limitClientAuthentication } from './limit-client-au
 import { limitUserCodes } from './limit-user-codes.ts';
 import { type AuditRecorder, auditRefreshReuse } from './refresh-reuse-audit.ts';
 import { requestContextMiddleware } from './request-context.ts';
+import { type JwtRevocationDeps, revokeJwtAccessTokens } from './revoke-jwt-access-tokens.ts';
 import { auditTokenExchanges } from './token-exchange-audit.ts';
 import { answerUnavailable } from './unavailable.ts';
 
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   audit: AuditRecorder;
   metrics: Metrics;
   logger: Logger;
+  /** RFC 7009 revocation of JWT access tokens, published on the revocation feed. */
+  jwtRevocation: JwtRevocationDeps;
 }
 
 // A listener of any of oidc-provider's events; its typings take event names one literal at a time.
@@ -40,7 +43,7 @@ type Listener = Parameters<NodeJS.EventEmitter['on']>[1];
  *
  * @example
  * const provider = createProvider(deps);
- * useProviderPipeline(provider, { clients, clientAuthLimits, deviceCodeLimits, audit, metrics, logger });
+ * useProviderPipeline(provider, { clients, clientAuthLimits, deviceCodeLimits, audit, metrics, logger, jwtRevocation });
  */
 export function useProviderPipeline(provider: Provider, deps: PipelineDeps): void {
   const { logger } = deps;
@@ -58,6 +61,9 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   provider.use(requestContextMiddleware());
   // 3. Introspection: may rewrite 400 unsupported_token_type to 200 {"active": false}.
   provider.use(answerUnknownTokensInactive);
+  // 3b. Revocation: may rewrite 400 unsupported_token_type (a JWT access token) to 200, after
+  //     publishing its jti on the revocation feed when it is the caller's (or throw → 503 by 1).
+  provider.use(revokeJwtAccessTokens(deps.jwtRevocation));
   // 4. Audit: writes refresh_token.reuse_detected and the token exchanges; rewrites nothing.
   provider.use(reuse.middleware);
   provider.use(exchanges.middleware);

@@ -7,6 +7,7 @@ import {
   SIGNUP_PATH,
 } from '../domain/account-paths.ts';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
+import { REVOCATION_FEED_PATH } from '../domain/revocation-feed-path.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
 import { BRAND_LOGO_PATH, type Brand, DEFAULT_BRAND } from '../views/brand.ts';
 import { type AccountDeps, accountRoutes } from './account.ts';
@@ -23,6 +24,7 @@ import {
 import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
 import { type PasswordResetDeps, passwordResetRoutes } from './password-reset.ts';
 import { type RegistrationDeps, registrationRoutes } from './registration.ts';
+import { type RevocationFeedDeps, revocationFeedRoute } from './revocation-feed.ts';
 import type { HostRoute, RouteHandler } from './route.ts';
 import { type SignupRoutes, type SignupRoutesDeps, signupRoutes } from './signup.ts';
 
@@ -43,6 +45,8 @@ export interface RouteTableDeps {
   passwordReset?: PasswordResetDeps;
   /** Self-registration; undefined when PORTCULLIS_SIGNUP is off (its paths then answer 404). */
   signup?: SignupRoutesDeps;
+  /** The revocation feed for resource servers; undefined: not served (404). */
+  revocationFeed?: RevocationFeedDeps;
   /** `dev`'s kept mail, served at /dev/mail; undefined in `serve` and with SMTP. */
   devMail?: DevMailbox;
 }
@@ -76,6 +80,16 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
             method: 'GET',
             path: '/dev/mail',
             handler: devMailRoute(deps.devMail),
+          } as const,
+        ]
+      : []),
+    ...(deps.revocationFeed
+      ? [
+          {
+            name: 'revocation_feed',
+            method: 'GET',
+            path: REVOCATION_FEED_PATH,
+            handler: revocationFeedRoute(deps.revocationFeed),
           } as const,
         ]
       : []),

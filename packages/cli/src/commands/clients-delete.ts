@@ -10,7 +10,7 @@ export function registerClientsDelete(clients: Command, io: Io): void {
   clients
     .command('delete')
     .description(
-      'delete a client with its secrets, grants and tokens (JWTs already issued live until they expire); asks first unless --yes',
+      'delete a client with its secrets, grants and tokens (JWTs already issued are refused within seconds by APIs that follow the revocation feed); asks first unless --yes',
     )
     .argument('<client>', 'client id or name')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')

@@ -9,7 +9,7 @@ export function registerClientsDisable(clients: Command, io: Io): void {
   clients
     .command('disable')
     .description(
-      'refuse every request of a client (authentication, tokens, refresh, introspection) until enabled again; its grants are kept (JWTs already issued live until they expire)',
+      'refuse every request of a client (authentication, tokens, refresh, introspection) until enabled again; its grants are kept (JWTs already issued are refused within seconds by APIs that follow the revocation feed)',
     )
     .argument('<client>', 'client id or name')
     .option('--json', 'machine-readable output')

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadOrCreateDevSecrets, parsePort, SETTING } from '@portcullis/auth-server/config';
 
 import type { Command } from 'commander';
-import { readApiDpop, readIntrospectionCache } from '../example-api-config.ts';
+import { readApiDpop, readIntrospectionCache, readRevocationFeed } from '../example-api-config.ts';
 import { loadStorage } from '../lazy.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
@@ -45,6 +45,7 @@ Examples:
       const apiPort = parsePort(io.env.PORTCULLIS_API_PORT, 'PORTCULLIS_API_PORT');
       const maxCacheSeconds = readIntrospectionCache(io.env);
       const dpop = readApiDpop(io.env);
+      const revocationFeed = readRevocationFeed(io.env, true);
       // Check the rest of the environment before the data folder is touched, so a bad value
       // leaves nothing behind (placeholder secrets: the real ones are read just below).
       readConfig(io, 'development', {
@@ -104,6 +105,15 @@ Examples:
           // proofs must be made for it.
           publicUrl: resource,
           dpop,
+          // Revoked tokens refused within seconds, as the same client, from the server we started.
+          ...(revocationFeed === undefined
+            ? {}
+            : {
+                revocationFeed: {
+                  endpoint: `http://127.0.0.1:${server.port}/revocations`,
+                  graceSeconds: revocationFeed.graceSeconds,
+                },
+              }),
           port: apiPort,
           host: '127.0.0.1',
         }).catch((error: unknown) => {

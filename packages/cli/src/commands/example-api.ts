@@ -32,6 +32,11 @@ Opaque tokens too (\`portcullis tokens issue\`), by introspection [off: JWTs onl
   PORTCULLIS_API_INTROSPECTION_CLIENT_SECRET its secret (or ..._SECRET_FILE: a file holding it)
   PORTCULLIS_API_INTROSPECTION_ENDPOINT      [the introspection_endpoint of the issuer's metadata]
   PORTCULLIS_API_INTROSPECTION_CACHE         how long an active answer is reused [${SETTING.PORTCULLIS_API_INTROSPECTION_CACHE.default}]
+Revoked tokens refused within seconds, by following the issuer's revocation feed as the
+introspection client [on with PORTCULLIS_API_INTROSPECTION_CLIENT_ID, off without]:
+  PORTCULLIS_API_REVOCATION_FEED             on or off
+  PORTCULLIS_API_REVOCATION_FEED_GRACE       how long tokens are still accepted while the feed
+                                             cannot be reached, then 503 [${SETTING.PORTCULLIS_API_REVOCATION_FEED_GRACE.default}]
 DPoP-bound tokens (RFC 9449), with a proof made for PORTCULLIS_API_RESOURCE plus the path:
   PORTCULLIS_API_DPOP      off, allowed or required [${SETTING.PORTCULLIS_API_DPOP.default}]
 Register the resource with the scopes notes:read and notes:write at the authorization server.
@@ -57,6 +62,9 @@ Examples:
           audience: config.resource,
           ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
           ...(config.introspection === undefined ? {} : { introspection: config.introspection }),
+          ...(config.revocationFeed === undefined
+            ? {}
+            : { revocationFeed: { graceSeconds: config.revocationFeed.graceSeconds } }),
           // Challenges then name the API's RFC 9728 metadata URL (resource_metadata), and DPoP
           // proofs must be made for it.
           publicUrl: config.resource,
@@ -75,6 +83,7 @@ Examples:
             jwks_uri: config.jwksUri ?? null,
             // Who it introspects opaque tokens as (never the secret); null: JWTs only.
             introspection_client_id: config.introspection?.clientId ?? null,
+            revocation_feed: config.revocationFeed !== undefined,
             dpop: config.dpop,
             host: config.host,
             port,
@@ -84,8 +93,9 @@ Examples:
             ? ` (opaque ones by introspection as client ${config.introspection.clientId})`
             : '';
           const dpop = config.dpop === 'off' ? '' : `; DPoP ${config.dpop}`;
+          const feed = config.revocationFeed ? '; following the revocation feed' : '';
           io.stderr.write(
-            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}${opaque}${dpop}\n`,
+            `portcullis example API ${config.resource} on ${config.host}:${port}, accepting tokens of ${config.issuer}${opaque}${dpop}${feed}\n`,
           );
         }
       } catch (error) {

@@ -9,7 +9,7 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
   grants
     .command('revoke')
     .description(
-      'revoke a grant and every token issued from it (JWT access tokens live until they expire)',
+      'revoke a grant and every token issued from it (JWT access tokens are refused within seconds by APIs that follow the revocation feed)',
     )
     .argument('[grant-id]', 'the grant to revoke')
     .option('--user <user>', 'revoke all grants of this user (username or id)')

@@ -17,7 +17,7 @@ export function registerTokensRevoke(tokens: Command, io: Io): void {
   tokens
     .command('revoke')
     .description(
-      'revoke a grant, or every grant, code and token of a client or a user (JWT access tokens live until they expire)',
+      'revoke a grant, or every grant, code and token of a client or a user (JWT access tokens are refused within seconds by APIs that follow the revocation feed)',
     )
     .option('--grant <grant-id>', 'one grant and everything issued from it')
     .option('--client <client>', 'everything issued to this client (id or name)')

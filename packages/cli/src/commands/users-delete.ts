@@ -8,7 +8,7 @@ export function registerUsersDelete(users: Command, io: Io): void {
   users
     .command('delete')
     .description(
-      'delete a user with their sessions, grants and tokens (JWTs already issued live until they expire)',
+      'delete a user with their sessions, grants and tokens (JWTs already issued are refused within seconds by APIs that follow the revocation feed)',
     )
     .argument('<user>', 'user id or username (any case)')
     .option('--json', 'machine-readable output')

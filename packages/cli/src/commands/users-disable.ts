@@ -9,7 +9,7 @@ export function registerUsersDisable(users: Command, io: Io): void {
   users
     .command('disable')
     .description(
-      "block sign-in and end the user's sessions, grants and refresh tokens (JWTs already issued live until they expire)",
+      "block sign-in and end the user's sessions, grants and refresh tokens (JWTs already issued are refused within seconds by APIs that follow the revocation feed)",
     )
     .argument('<user>', 'user id or username (any case)')
     .option('--json', 'machine-readable output')

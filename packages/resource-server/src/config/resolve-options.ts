@@ -7,6 +7,10 @@ import {
   type ResolvedMetadataOptions,
   resolveMetadataOptions,
 } from '../metadata/resolve-metadata-options.ts';
+import {
+  type ResolvedRevocationFeed,
+  resolveRevocationFeed,
+} from '../revocation/resolve-revocation-options.ts';
 import type { ResourceServerOptions } from '../types.ts';
 import {
   algorithmList,
@@ -43,6 +47,8 @@ export interface ResolvedOptions extends ResolvedMetadataOptions {
   readonly introspection: ResolvedIntrospection | undefined;
   /** Undefined: only Bearer credentials are read. */
   readonly dpop: ResolvedDpop | undefined;
+  /** Undefined: the revocation feed is not followed. */
+  readonly revocationFeed: ResolvedRevocationFeed | undefined;
 }
 
 const topLevelKeys = new Set([
@@ -64,6 +70,7 @@ const topLevelKeys = new Set([
   'scopes',
   'introspection',
   'dpop',
+  'revocationFeed',
 ]);
 const jwksKeys = new Set(['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs']);
 
@@ -131,6 +138,7 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
   if (options.now !== undefined && typeof options.now !== 'function')
     fail('now', 'must be a function');
   const metadata = resolveMetadataOptions(options);
+  const introspection = resolveIntrospection(options.introspection);
   return Object.freeze({
     ...metadata,
     // Kept as given, not normalised: `iss` is compared with exactly this string.
@@ -149,8 +157,9 @@ export function resolveOptions(options: ResourceServerOptions): ResolvedOptions 
     jwks: resolveJwks(options.jwks),
     now: options.now ?? Date.now,
     cacheMaxEntries: resolveCache(options.cache),
-    introspection: resolveIntrospection(options.introspection),
+    introspection,
     dpop: resolveDpop(options.dpop, metadata.publicUrl),
+    revocationFeed: resolveRevocationFeed(options.revocationFeed, introspection),
   });
 }
 

@@ -16,7 +16,7 @@ const maxMetadataBytes = 256 * 1024;
  */
 export async function discoverEndpoint(
   issuer: string,
-  field: 'jwks_uri' | 'introspection_endpoint',
+  field: 'jwks_uri' | 'introspection_endpoint' | 'revocation_feed_endpoint',
   timeoutMs: number,
 ): Promise<URL> {
   // oidc-provider serves its metadata under the issuer's path, like OpenID discovery.

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from '../config/resolve-options.ts';
 import { type DpopCheck, enforceTokenBinding } from '../dpop/enforce-token-binding.ts';
 import {
   CredentialsRequiredError,
+  InvalidTokenError,
   isResourceServerError,
   ResourceServerConfigError,
 } from '../errors.ts';
@@ -19,6 +20,7 @@ import {
 } from '../http/read-credentials.ts';
 import { sendError } from '../http/send-error.ts';
 import type { Introspector } from '../introspection/create-introspector.ts';
+import type { RevocationSubscriber } from '../revocation/create-revocation-subscriber.ts';
 import type { AuthContext, AuthenticateOptions, OptionalAuthState } from '../types.ts';
 import type { TokenVerifier } from '../verify/create-token-verifier.ts';
 import { setRealm } from './realm-state.ts';
@@ -31,6 +33,8 @@ export interface AuthenticateDependencies {
   readonly introspector: Introspector | undefined;
   /** DPoP proof checking; undefined when DPoP is off. */
   readonly dpop: DpopCheck | undefined;
+  /** The revocation feed's verdicts; undefined when it is not followed. */
+  readonly revocation?: RevocationSubscriber | undefined;
 }
 
 function resolveOptional(options: AuthenticateOptions | undefined): boolean {
@@ -75,7 +79,7 @@ export function createAuthenticate(
   options?: AuthenticateOptions,
 ): Middleware<OptionalAuthState> {
   const optional = resolveOptional(options);
-  const { verifier, introspector, dpop } = dependencies;
+  const { verifier, introspector, dpop, revocation } = dependencies;
   const accepted: AcceptedSchemes = {
     bearer: config.dpop?.required !== true,
     dpop: config.dpop !== undefined,
@@ -107,8 +111,16 @@ export function createAuthenticate(
     if (credentials?.scheme === 'bearer') {
       const cached = verifier.cached(credentials.token);
       if (cached !== undefined && cached.claims.cnf === undefined) {
-        ctx.state.auth = cached;
-        return next();
+        // A cached token is judged by the revocation feed on every request, like a new one.
+        const verdict = revocation?.judge(cached) ?? 'accepted';
+        if (verdict === 'accepted') {
+          ctx.state.auth = cached;
+          return next();
+        }
+        if (verdict === 'revoked') {
+          answer(ctx, new InvalidTokenError('the access token was revoked'));
+          return Promise.resolve();
+        }
       }
     }
     return authenticateFully(ctx, next, credentials);
@@ -131,6 +143,7 @@ export function createAuthenticate(
           introspector !== undefined && !isJoseShaped(token)
             ? await introspector.introspect(token)
             : await verifier.verify(token);
+        await revocation?.check(auth);
         await enforceTokenBinding(ctx, credentials, auth, dpop);
       }
     } catch (error) {

@@ -351,6 +351,17 @@ export function createResourcesRepository(db: Database) {
       return findIn(db, identifier);
     },
 
+    /**
+     * The identifiers of the resources that name `clientId` as an introspection client: the
+     * APIs it speaks for (the revocation feed serves them).
+     */
+    async introspectedBy(clientId: string): Promise<string[]> {
+      return db('resources')
+        .whereRaw('? = ANY(introspection_clients)', [clientId])
+        .orderBy('identifier')
+        .pluck('identifier');
+    },
+
     async list(): Promise<ResourceRecord[]> {
       return withScopes(await db<ResourceRow>('resources').orderBy('identifier'));
     },
