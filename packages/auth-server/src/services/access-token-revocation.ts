@@ -49,6 +49,3 @@ export function createAccessTokenRevocation(db: Database) {
     },
   };
 }
-
-/** The service {@link createAccessTokenRevocation} returns. */
-export type AccessTokenRevocation = ReturnType<typeof createAccessTokenRevocation>;
