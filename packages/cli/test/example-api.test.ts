@@ -146,6 +146,7 @@ test('it serves the notes API for its resource, with tokens from the issuer, and
     resource: RESOURCE,
     jwks_uri: `http://127.0.0.1:${serverPort}/jwks`,
     introspection_client_id: null,
+    revocation_feed: false,
     dpop: 'off',
     host: '127.0.0.1',
     port,

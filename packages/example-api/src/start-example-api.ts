@@ -53,13 +53,19 @@ export async function startExampleApi(options: StartExampleApiOptions): Promise<
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Not serving: stop following the revocation feed too, or it would keep the process alive.
+    await app.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   // A wildcard address is not something to connect to: name the loopback of that family.
   const urlHost =
