@@ -9,6 +9,7 @@ export { checkResources } from './check-resources.ts';
 export { checkSchema } from './check-schema.ts';
 export { checkServerPolicy } from './check-server-policy.ts';
 export { checkSigningKeys } from './check-signing-keys.ts';
+export { checkTokenExchange } from './check-token-exchange.ts';
 export type {
   ClientFacts,
   ConfigurationFacts,

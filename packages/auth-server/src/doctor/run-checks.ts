@@ -10,6 +10,7 @@ import { checkResources } from './check-resources.ts';
 import { checkSchema } from './check-schema.ts';
 import { checkServerPolicy } from './check-server-policy.ts';
 import { checkSigningKeys } from './check-signing-keys.ts';
+import { checkTokenExchange } from './check-token-exchange.ts';
 import type { DoctorFacts } from './facts.ts';
 import { compareFindings, type Finding } from './finding.ts';
 
@@ -36,6 +37,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
           ...checkRegistration(facts.configuration, database.registrationTokens, now),
           ...checkClientKeys(database.clients),
           ...checkResources(database.resources),
+          ...checkTokenExchange(database.clients, database.resources),
           ...checkSigningKeys(database.keys, now),
           ...checkIdentityProviders(database.identityProviders, facts.configuration.mode),
         ]
