@@ -29,6 +29,7 @@ const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 const ORDERS = 'https://orders.example.com';
 const LEDGER = 'https://ledger.example.com';
+const VAULT = 'https://vault.example.com';
 const REDIRECT = 'http://127.0.0.1:8791/callback';
 const PASSWORD = 'exchange-test-password';
 
@@ -73,7 +74,20 @@ test.before(async () => {
     '--scope',
     'notes:read=Read your notes',
   ]);
-  for (const username of ['ada', 'bob']) {
+  // An API that takes opaque tokens, which the orders service serves too.
+  await cli([
+    'resources',
+    'create',
+    '--identifier',
+    VAULT,
+    '--name',
+    'Vault',
+    '--format',
+    'opaque',
+    '--scope',
+    'notes:read=Read your notes',
+  ]);
+  for (const username of ['ada', 'bob', 'cy']) {
     await cli(['users', 'create', '--username', username, '--password-stdin'], PASSWORD);
   }
   web = await createCodeClient(stack, 'web', REDIRECT, 'openid orders:read notes:read', [
@@ -83,6 +97,7 @@ test.before(async () => {
   ]);
   orders = await service('orders-service', ['--first-party']);
   await cli(['resources', 'update', ORDERS, '--introspection-client', orders.client_id]);
+  await cli(['resources', 'update', VAULT, '--introspection-client', orders.client_id]);
   await cli(['clients', 'update', 'orders-service', '--may-exchange-for', stack.api, LEDGER]);
   // The notes API's own service, for the second link of a chain.
   notesService = await service('notes-service', ['--first-party']);
@@ -268,6 +283,28 @@ test.serial('introspection of an exchanged opaque token shows act', async (t) =>
   t.deepEqual(seen.act, { sub: orders.client_id });
   t.is(seen.aud, LEDGER);
 });
+
+test.serial(
+  'an opaque subject token: exchanged while its grant lives, refused after',
+  async (t) => {
+    const vaultWeb = await createCodeClient(stack, 'vault web', REDIRECT, 'openid notes:read', [
+      '--resource',
+      VAULT,
+      '--first-party',
+    ]);
+    const subject = (await signIn(vaultWeb, 'cy', 'openid notes:read', VAULT)).access_token;
+    t.is(subject.split('.').length, 1, 'the vault takes opaque tokens');
+    const issued = await exchange(orders, subject);
+    const claims = decodeJwt(issued.access_token);
+    t.is(claims.aud, stack.api);
+    t.deepEqual(claims.act, { sub: orders.client_id });
+    t.is(issued.scope, 'notes:read');
+
+    await stack.cli(['tokens', 'revoke', '--user', 'cy', '--client', 'vault web']);
+    t.is(await oauthError(exchange(orders, subject)), 'invalid_request');
+    t.is(await oauthError(exchange(orders, 'x'.repeat(43))), 'invalid_request');
+  },
+);
 
 test.serial('refused: a client not allowed the resource, or allowed none', async (t) => {
   const subject = await userToken();

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { SIGNING_ALGORITHMS } from '../domain/signing-algorithms.ts';
 
@@ -20,6 +21,11 @@ export interface SubjectToken {
   exp: number;
   /** The chain of actors, when the token was itself exchanged. */
   act?: ActorClaim;
+  /**
+   * Set for a stored (opaque) token whose grant was found alive and its own: its revocation is
+   * then known exactly. A JWT names no grant.
+   */
+  liveGrant?: true;
 }
 
 // A JWT access token of ours is well under this; anything longer is refused before parsing.
@@ -83,6 +89,54 @@ export function createSubjectTokenReader(options: { issuer: string; jwks: readon
       exp,
       ...(act ? { act } : {}),
     };
+  };
+}
+
+/** The parts of a stored access token {@link readOpaqueSubjectToken} reads. */
+interface StoredAccessToken {
+  accountId?: string;
+  clientId?: string;
+  grantId?: string;
+  aud?: string | string[];
+  scope?: string;
+  exp?: number;
+  extra?: { act?: unknown };
+}
+
+/**
+ * Reads an opaque subject token: one of this server's stored access tokens (an API registered
+ * with `--format opaque` receives those), found as introspection finds it (by its digest, not
+ * expired), whose grant, when it has one, still exists, is live and is the token's (client and
+ * user), exactly as introspection checks it. Anything else is `invalid_request`.
+ *
+ * @example
+ * const subject = await readOpaqueSubjectToken(provider, ctx.oidc.params.subject_token);
+ */
+export async function readOpaqueSubjectToken(
+  provider: Provider,
+  value: string,
+): Promise<SubjectToken> {
+  if (value.length > MAX_SUBJECT_TOKEN_LENGTH) throw invalid('is too long');
+  const token = (await provider.AccessToken.find(value)) as StoredAccessToken | undefined;
+  const { accountId, clientId, exp } = token ?? {};
+  if (!token || !accountId || !clientId || typeof exp !== 'number') {
+    throw invalid('is not an access token issued by this server, or has expired');
+  }
+  if (token.grantId) {
+    const grant = await provider.Grant.find(token.grantId);
+    if (!grant || grant.clientId !== clientId || grant.accountId !== accountId) {
+      throw invalid('was revoked');
+    }
+  }
+  const act = token.extra?.act === undefined ? undefined : actorChain(token.extra.act, 1);
+  return {
+    sub: accountId,
+    clientId,
+    audiences: typeof token.aud === 'string' ? [token.aud] : (token.aud ?? []),
+    scopes: (token.scope ?? '').split(' ').filter(Boolean),
+    exp,
+    ...(act ? { act } : {}),
+    ...(token.grantId ? { liveGrant: true as const } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   actorIds,
   createSubjectTokenReader,
   MAX_ACTOR_CHAIN,
+  readOpaqueSubjectToken,
   type SubjectToken,
 } from './subject-token.ts';
 import type { UserRoles } from './user-roles.ts';
@@ -99,7 +100,12 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
         throw new errors.InvalidTarget('this client may not exchange tokens for the resource');
       }
 
-      const subject = await readSubjectToken(String(params.subject_token));
+      // A JWT is three dot-separated parts; anything else can only be one of our stored tokens.
+      const presented = String(params.subject_token);
+      const subject =
+        presented.split('.').length === 3
+          ? await readSubjectToken(presented)
+          : await readOpaqueSubjectToken(provider, presented);
       await assertServedBy(subject, client.clientId, deps.resources);
       await assertNotRevoked(subject, deps);
       if (actorIds(subject.act).length >= MAX_ACTOR_CHAIN) {
@@ -211,7 +217,8 @@ async function assertServedBy(
 
 // Revoked as far as the server knows: the user gone or disabled, the client it was issued to (or
 // an actor of its chain) gone or disabled, or, for a token a user's app got, the user's grant to
-// that app revoked (/account, `tokens revoke`, refresh-token reuse).
+// that app revoked (/account, `tokens revoke`, refresh-token reuse): the token's own grant for a
+// stored token (checked as it was read), the user's grant to the app for a JWT, which names none.
 async function assertNotRevoked(subject: SubjectToken, deps: TokenExchangeDeps): Promise<void> {
   const user = await deps.users.findById(subject.sub);
   if (!user || user.disabledAt) {
@@ -222,7 +229,11 @@ async function assertNotRevoked(subject: SubjectToken, deps: TokenExchangeDeps):
       throw new errors.InvalidRequest('subject_token was revoked');
     }
   }
-  if (!subject.act && !(await deps.grants.findLatestFor(subject.sub, subject.clientId))) {
+  if (
+    !subject.act &&
+    !subject.liveGrant &&
+    !(await deps.grants.findLatestFor(subject.sub, subject.clientId))
+  ) {
     throw new errors.InvalidRequest('subject_token was revoked');
   }
 }
