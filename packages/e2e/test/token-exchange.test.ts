@@ -254,9 +254,14 @@ test.serial(
 );
 
 test.serial('a chain: the notes service exchanges the exchanged token, act nested', async (t) => {
-  const first = await exchange(orders, await userToken());
+  const own = await userToken();
+  const first = await exchange(orders, own);
   const second = await exchange(notesService, first.access_token, { resource: ORDERS });
   const claims = decodeJwt(second.access_token);
+  // Every link names the user's grant, for the revocation feed.
+  t.truthy(decodeJwt(own).grant_id);
+  t.is(decodeJwt(first.access_token).grant_id, decodeJwt(own).grant_id);
+  t.is(claims.grant_id, decodeJwt(own).grant_id);
   t.is(claims.sub, decodeJwt(first.access_token).sub);
   t.is(claims.client_id, notesService.client_id);
   t.deepEqual(claims.act, { sub: notesService.client_id, act: { sub: orders.client_id } });
@@ -269,7 +274,6 @@ test.serial('a chain: the notes service exchanges the exchanged token, act neste
     actor: [notesService.client_id, orders.client_id],
   });
   // The user's own token for the orders API has no actor, and the rule refuses it.
-  const own = await userToken();
   t.deepEqual(await (await callOrders('/actor', own)).json(), { sub: claims.sub, actor: [] });
   t.is((await callOrders('/from-notes', own)).status, 403);
 });
@@ -434,9 +438,14 @@ test.serial('refused: tampered, foreign, expired and other kinds of subject toke
 
 test.serial('refused: a token whose grant was revoked or whose user was disabled', async (t) => {
   const subject = await userToken('bob');
-  t.is(await oauthError(exchange(orders, subject)), 'no error');
+  const exchanged = await exchange(orders, subject);
   await stack.cli(['tokens', 'revoke', '--user', 'bob', '--client', 'web']);
   t.is(await oauthError(exchange(orders, subject)), 'invalid_request');
+  // The next link of the chain too: the exchanged token names the revoked grant.
+  t.is(
+    await oauthError(exchange(notesService, exchanged.access_token, { resource: ORDERS })),
+    'invalid_request',
+  );
 
   const again = await userToken('bob');
   await stack.cli(['users', 'disable', 'bob']);

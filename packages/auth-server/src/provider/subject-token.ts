@@ -22,10 +22,11 @@ export interface SubjectToken {
   /** The chain of actors, when the token was itself exchanged. */
   act?: ActorClaim;
   /**
-   * Set for a stored (opaque) token whose grant was found alive and its own: its revocation is
-   * then known exactly. A JWT names no grant.
+   * The user's grant the token stems from (its `grant_id` claim, or a stored token's grant): an
+   * exchanged token carries its subject token's, so a whole chain goes back to one grant. Absent
+   * from JWTs issued before access tokens named their grant.
    */
-  liveGrant?: true;
+  grantId?: string;
 }
 
 // A JWT access token of ours is well under this; anything longer is refused before parsing.
@@ -76,7 +77,7 @@ export function createSubjectTokenReader(options: { issuer: string; jwks: readon
         ? invalid('has expired')
         : invalid('is not an access token issued by this server');
     }
-    const { sub, client_id: clientId, aud, scope, exp } = payload;
+    const { sub, client_id: clientId, aud, scope, exp, grant_id: grantId } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof exp !== 'number') {
       throw invalid('is not an access token issued by this server');
     }
@@ -88,6 +89,7 @@ export function createSubjectTokenReader(options: { issuer: string; jwks: readon
       scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
       exp,
       ...(act ? { act } : {}),
+      ...(typeof grantId === 'string' && grantId !== '' ? { grantId } : {}),
     };
   };
 }
@@ -100,14 +102,14 @@ interface StoredAccessToken {
   aud?: string | string[];
   scope?: string;
   exp?: number;
-  extra?: { act?: unknown };
+  extra?: { act?: unknown; grant_id?: unknown };
 }
 
 /**
  * Reads an opaque subject token: one of this server's stored access tokens (an API registered
  * with `--format opaque` receives those), found as introspection finds it (by its digest, not
- * expired), whose grant, when it has one, still exists, is live and is the token's (client and
- * user), exactly as introspection checks it. Anything else is `invalid_request`.
+ * expired), for a user. Its grant is the token's own, or for an exchanged token the one its
+ * `grant_id` claim names; the caller checks that it lives. Anything else is `invalid_request`.
  *
  * @example
  * const subject = await readOpaqueSubjectToken(provider, ctx.oidc.params.subject_token);
@@ -122,12 +124,8 @@ export async function readOpaqueSubjectToken(
   if (!token || !accountId || !clientId || typeof exp !== 'number') {
     throw invalid('is not an access token issued by this server, or has expired');
   }
-  if (token.grantId) {
-    const grant = await provider.Grant.find(token.grantId);
-    if (!grant || grant.clientId !== clientId || grant.accountId !== accountId) {
-      throw invalid('was revoked');
-    }
-  }
+  const grantId =
+    token.grantId ?? (typeof token.extra?.grant_id === 'string' ? token.extra.grant_id : undefined);
   const act = token.extra?.act === undefined ? undefined : actorChain(token.extra.act, 1);
   return {
     sub: accountId,
@@ -136,7 +134,7 @@ export async function readOpaqueSubjectToken(
     scopes: (token.scope ?? '').split(' ').filter(Boolean),
     exp,
     ...(act ? { act } : {}),
-    ...(token.grantId ? { liveGrant: true as const } : {}),
+    ...(grantId ? { grantId } : {}),
   };
 }
 

@@ -46,20 +46,25 @@ interface Lifetime {
   expiresIn: number;
 }
 
-// The actor chain each exchanged token carries, for `extraTokenClaims` (oidc-provider replaces a
-// token's `extra` with what that returns when it saves the token).
-const chains = new WeakMap<object, ActorClaim>();
+// What each exchanged token carries, for `extraTokenClaims` (oidc-provider replaces a token's
+// `extra` with what that returns when it saves the token): the actor chain and the user's grant.
+const delegations = new WeakMap<object, { act: ActorClaim; grantId?: string }>();
 
 /**
- * The `act` claim of an access token being issued by token exchange, for `extraTokenClaims`;
- * undefined for every other token.
+ * The claims of an access token being issued by token exchange, for `extraTokenClaims`: `act`,
+ * and `grant_id`, the user's grant the subject token stems from (so the revocation feed's
+ * revoked grant reaches every token of the chain); undefined for every other token. The
+ * exchanged token itself names no grant to oidc-provider: introspection would then require the
+ * grant to be the exchanging client's.
  *
  * @example
  * extraTokenClaims: async (ctx, token) => ({ ...(await roles(ctx, token)), ...delegationClaim(token) })
  */
-export function delegationClaim(token: object): { act: ActorClaim } | undefined {
-  const act = chains.get(token);
-  return act ? { act } : undefined;
+export function delegationClaim(token: object): { act: ActorClaim; grant_id?: string } | undefined {
+  const delegation = delegations.get(token);
+  if (!delegation) return undefined;
+  const { act, grantId } = delegation;
+  return grantId ? { act, grant_id: grantId } : { act };
 }
 
 /**
@@ -107,7 +112,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
           ? await readSubjectToken(presented)
           : await readOpaqueSubjectToken(provider, presented);
       await assertServedBy(subject, client.clientId, deps.resources);
-      await assertNotRevoked(subject, deps);
+      await assertNotRevoked(subject, deps, provider);
       if (actorIds(subject.act).length >= MAX_ACTOR_CHAIN) {
         throw new errors.InvalidRequest('subject_token has too long a chain of actors');
       }
@@ -139,7 +144,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
       // The client's or the resource's lifetime, but never past the subject token's expiry.
       const left = subject.exp - Math.floor(Date.now() / 1000);
       (token as unknown as Lifetime).expiresIn = Math.max(1, Math.min(token.expiration, left));
-      chains.set(token, act);
+      delegations.set(token, subject.grantId ? { act, grantId: subject.grantId } : { act });
       ctx.oidc.entity('AccessToken', token);
       const value = await token.save();
 
@@ -216,10 +221,14 @@ async function assertServedBy(
 }
 
 // Revoked as far as the server knows: the user gone or disabled, the client it was issued to (or
-// an actor of its chain) gone or disabled, or, for a token a user's app got, the user's grant to
-// that app revoked (/account, `tokens revoke`, refresh-token reuse): the token's own grant for a
-// stored token (checked as it was read), the user's grant to the app for a JWT, which names none.
-async function assertNotRevoked(subject: SubjectToken, deps: TokenExchangeDeps): Promise<void> {
+// an actor of its chain) gone or disabled, or the user's grant revoked (/account, `tokens revoke`,
+// refresh-token reuse): the grant the token names, which must be the user's (and, for a token
+// straight from the app, the app's); for an older JWT naming none, the user's grant to its app.
+async function assertNotRevoked(
+  subject: SubjectToken,
+  deps: TokenExchangeDeps,
+  provider: Provider,
+): Promise<void> {
   const user = await deps.users.findById(subject.sub);
   if (!user || user.disabledAt) {
     throw new errors.InvalidRequest("subject_token is not a current user's");
@@ -229,11 +238,16 @@ async function assertNotRevoked(subject: SubjectToken, deps: TokenExchangeDeps):
       throw new errors.InvalidRequest('subject_token was revoked');
     }
   }
-  if (
-    !subject.act &&
-    !subject.liveGrant &&
-    !(await deps.grants.findLatestFor(subject.sub, subject.clientId))
-  ) {
+  if (subject.grantId) {
+    const grant = await provider.Grant.find(subject.grantId);
+    if (
+      !grant ||
+      grant.accountId !== subject.sub ||
+      (!subject.act && grant.clientId !== subject.clientId)
+    ) {
+      throw new errors.InvalidRequest('subject_token was revoked');
+    }
+  } else if (!subject.act && !(await deps.grants.findLatestFor(subject.sub, subject.clientId))) {
     throw new errors.InvalidRequest('subject_token was revoked');
   }
 }
