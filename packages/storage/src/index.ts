@@ -100,6 +100,13 @@ export {
   type LogoutNoticesRepository,
 } from './repositories/logout-notices-repository.ts';
 export {
+  type ChallengePurpose,
+  createPasskeysRepository,
+  type NewPasskey,
+  type PasskeyRecord,
+  type PasskeysRepository,
+} from './repositories/passkeys-repository.ts';
+export {
   createRateLimitsRepository,
   type RateLimitCounter,
   type RateLimitsRepository,

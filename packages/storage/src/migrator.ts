@@ -20,6 +20,7 @@ import * as userTokens from './migrations/0017-user-tokens.ts';
 import * as roles from './migrations/0018-roles.ts';
 import * as identityProviders from './migrations/0019-identity-providers.ts';
 import * as signupLinks from './migrations/0020-signup-links.ts';
+import * as passkeys from './migrations/0021-passkeys.ts';
 import * as revocations from './migrations/0022-revocations.ts';
 import * as clientTokenExchange from './migrations/0023-client-token-exchange.ts';
 import * as logoutNotices from './migrations/0024-logout-notices.ts';
@@ -51,6 +52,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0018-roles', roles],
   ['0019-identity-providers', identityProviders],
   ['0020-signup-links', signupLinks],
+  ['0021-passkeys', passkeys],
   ['0022-revocations', revocations],
   ['0023-client-token-exchange', clientTokenExchange],
   ['0024-logout-notices', logoutNotices],

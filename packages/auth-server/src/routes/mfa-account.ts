@@ -92,7 +92,7 @@ export function accountMfa(deps: {
     ): Promise<SafeHtml | undefined> {
       if (mfa.requirement.policy === 'off') return undefined;
       const status = await mfa.service.status(user.id);
-      const factor = status.factors[0];
+      const factor = status.factors.find((f) => f.kind === 'totp');
       return mfaAccountSection({
         csrf: csrf.token(binding),
         ...(factor ? { factor } : {}),
@@ -149,7 +149,7 @@ export function accountMfa(deps: {
     /** `GET /account/mfa`: the setup page (a user with an app already goes back). */
     async showSetup(ctx: Koa.Context): Promise<void> {
       const user = await deps.currentUser(ctx);
-      if (!user || mfa.requirement.policy === 'off' || (await mfa.service.hasFactor(user.id))) {
+      if (!user || mfa.requirement.policy === 'off' || (await mfa.service.hasApp(user.id))) {
         ctx.status = 303;
         return ctx.redirect('/account');
       }
@@ -161,7 +161,7 @@ export function accountMfa(deps: {
       const form = await readForm(ctx);
       if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
       const user = await deps.currentUser(ctx);
-      if (!user || mfa.requirement.policy === 'off' || (await mfa.service.hasFactor(user.id))) {
+      if (!user || mfa.requirement.policy === 'off' || (await mfa.service.hasApp(user.id))) {
         ctx.status = 303;
         return ctx.redirect('/account');
       }

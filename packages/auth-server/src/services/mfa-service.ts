@@ -142,9 +142,14 @@ export function createMfaService(deps: {
   return {
     status,
 
-    /** Whether the user has a confirmed second factor. */
+    /** Whether the user has a confirmed second factor (an authenticator app or a passkey). */
     async hasFactor(userId: string): Promise<boolean> {
       return (await factors.listForUser(userId)).some((f) => f.confirmedAt);
+    },
+
+    /** Whether the user has an authenticator app set up (codes can be asked for). */
+    async hasApp(userId: string): Promise<boolean> {
+      return (await factors.listForUser(userId)).some((f) => f.kind === 'totp' && f.confirmedAt);
     },
 
     /**

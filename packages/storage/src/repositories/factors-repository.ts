@@ -1,7 +1,7 @@
 import type { Database } from '../database.ts';
 
-/** A kind of second factor; passkeys will be another. */
-export type FactorKind = 'totp';
+/** A kind of second factor: an authenticator app, or a passkey (passkeys-repository.ts). */
+export type FactorKind = 'totp' | 'passkey';
 
 /** A user's second factor, as stored; `secret` is an encrypted envelope, never a usable seed. */
 export interface FactorRecord {

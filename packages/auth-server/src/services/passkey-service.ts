@@ -1,0 +1,407 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type ChallengePurpose,
+  createAuditRepository,
+  createFactorsRepository,
+  createPasskeysRepository,
+  type Database,
+  type PasskeyRecord,
+  type UserRecord,
+} from '@portcullis/storage';
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import {
+  decodeClientDataJSON,
+  isoBase64URL,
+  parseAuthenticatorData,
+} from '@simplewebauthn/server/helpers';
+import { AuthServerError } from '../errors.ts';
+import { actorOf, type ChangeOptions } from './change-options.ts';
+import { newId } from './new-id.ts';
+
+// Long enough to touch a key or unlock a phone, short enough that a page left open goes stale.
+const CHALLENGE_SECONDS = 300;
+const NAME_MAX = 60;
+// EdDSA, ES256 and RS256 (COSE ids), named here: the library's default list probes the runtime for
+// ML-DSA, an experimental Web Crypto algorithm that makes Node print a warning on every page.
+const ALGORITHMS = [-8, -7, -257];
+// A credential as the browser sends it: a few kilobytes at most (an RSA key, a long attestation).
+const RESPONSE_MAX = 16_384;
+
+/** A passkey as the account page and `users mfa show` list it. */
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** Synced to other devices by its provider (the backup flag). */
+  backedUp: boolean;
+}
+
+/** A passkey sign-in that verified: whose, and whether the authenticator verified the user. */
+export interface PasskeyUse {
+  userId: string;
+  passkeyId: string;
+  userVerified: boolean;
+}
+
+/** Why a passkey was refused; `userId` is the owner when the credential is a known one. */
+export interface PasskeyRefusal {
+  refused: 'unknown' | 'challenge' | 'not_verified' | 'counter' | 'wrong_user';
+  userId?: string;
+}
+
+const summary = (p: PasskeyRecord): PasskeySummary => ({
+  id: p.id,
+  name: p.name,
+  createdAt: p.createdAt,
+  lastUsedAt: p.lastUsedAt,
+  backedUp: p.backedUp,
+});
+
+// The bindings are stored as digests: the interaction's uid and the browser's binding are handles
+// on a sign-in in progress, worth nothing in a copy of the database.
+const digest = (binding: string) => createHash('sha256').update(binding).digest('base64url');
+
+/** A browser's answer, as posted: JSON of a bounded size with the fields we read, or undefined. */
+function parseResponse<T extends { id: string; response: { clientDataJSON: string } }>(
+  posted: string,
+): T | undefined {
+  if (posted.length === 0 || posted.length > RESPONSE_MAX) return undefined;
+  try {
+    const value = JSON.parse(posted) as Partial<T> | null;
+    if (typeof value?.id !== 'string' || typeof value.response?.clientDataJSON !== 'string') {
+      return undefined;
+    }
+    return value as T;
+  } catch {
+    return undefined;
+  }
+}
+
+// The challenge the browser signed, from its client data; undefined when it is not readable.
+function challengeOf(response: { response: { clientDataJSON: string } }): string | undefined {
+  try {
+    const challenge = decodeClientDataJSON(response.response.clientDataJSON).challenge;
+    return typeof challenge === 'string' ? challenge : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The signature counter the authenticator reports in this assertion.
+function counterOf(response: AuthenticationResponseJSON): number | undefined {
+  try {
+    return parseAuthenticatorData(isoBase64URL.toBuffer(response.response.authenticatorData))
+      .counter;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Passkeys (WebAuthn, through @simplewebauthn/server): registration on the account page, and
+ * assertions as a second factor or a passwordless sign-in. The relying party is the issuer: its
+ * host name is the rpID and its origin the only origin accepted. Every challenge is made here,
+ * stored in PostgreSQL bound to the page's interaction or browser and purpose, valid for five
+ * minutes and taken once. A passkey's counter must grow (unless the authenticator keeps none:
+ * both zero); a use that does not is refused and audited `passkey.counter_regressed`. Registration
+ * and removal are audited (`passkey.added`, `passkey.removed`), and so is each use
+ * (`passkey.used`), in the transaction that makes the change.
+ *
+ * @example
+ * const passkeys = createPasskeyService({ db, issuer: 'https://id.example.com', rpName: 'Acme' });
+ * const options = await passkeys.registrationOptions(user, binding);
+ */
+export function createPasskeyService(deps: {
+  db: Database;
+  /** The issuer URL: the relying party's id (its host name) and origin. */
+  issuer: string;
+  /** The name an authenticator shows for the site (the brand's). */
+  rpName: string;
+  /** Milliseconds since the epoch; tests set it. */
+  now?: () => number;
+}) {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+  const issuer = new URL(deps.issuer);
+  const rpID = issuer.hostname;
+  const origin = issuer.origin;
+  const passkeys = createPasskeysRepository(db);
+
+  const handleOf = (userId: string) =>
+    passkeys.userHandle(userId, () => randomBytes(32).toString('base64url'));
+
+  const saveChallenge = (
+    binding: string,
+    purpose: ChallengePurpose,
+    challenge: string,
+    userId: string | null,
+  ) =>
+    passkeys.saveChallenge({
+      binding: digest(binding),
+      purpose,
+      challenge,
+      userId,
+      expiresAt: new Date(now() + CHALLENGE_SECONDS * 1000),
+    });
+
+  const record = (
+    trx: Database,
+    type: 'passkey.added' | 'passkey.removed' | 'passkey.used' | 'passkey.counter_regressed',
+    user: { id: string; username?: string },
+    details: Record<string, unknown>,
+    options: ChangeOptions,
+  ) =>
+    createAuditRepository(trx).record({
+      type,
+      actor: actorOf(options),
+      subject: user.id,
+      details: { ...(user.username ? { username: user.username } : {}), ...details },
+    });
+
+  return {
+    /** The relying party's id: the issuer's host name. */
+    rpID,
+
+    /** The user's passkeys, oldest first. */
+    async list(userId: string): Promise<PasskeySummary[]> {
+      return (await passkeys.listForUser(userId)).map(summary);
+    },
+
+    /**
+     * The options of `navigator.credentials.create` for a new passkey of `user`, whose challenge
+     * only `binding` (the account page's browser) may answer. A discoverable credential is asked
+     * for, so the passkey also signs in without a username.
+     */
+    async registrationOptions(
+      user: Pick<UserRecord, 'id' | 'username'>,
+      binding: string,
+    ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+      const existing = await passkeys.listForUser(user.id);
+      const options = await generateRegistrationOptions({
+        rpName: deps.rpName,
+        rpID,
+        userName: user.username,
+        userID: isoBase64URL.toBuffer(await handleOf(user.id)),
+        attestationType: 'none',
+        excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
+        authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+        supportedAlgorithmIDs: ALGORITHMS,
+      });
+      await saveChallenge(binding, 'register', options.challenge, user.id);
+      return options;
+    },
+
+    /**
+     * Registers the passkey the browser created (`posted`, the credential's JSON) under `name`.
+     * `invalid_input` for a name that is empty or too long, or an answer that does not verify
+     * (not for this challenge, this user or this site, or made twice).
+     */
+    async register(
+      user: Pick<UserRecord, 'id' | 'username'>,
+      binding: string,
+      input: { name: string; posted: string },
+      options: ChangeOptions = {},
+    ): Promise<PasskeySummary> {
+      const name = input.name.trim();
+      if (name.length === 0 || name.length > NAME_MAX || /[\p{Cc}]/u.test(name)) {
+        throw new AuthServerError('invalid_input', `must be 1 to ${NAME_MAX} characters`, {
+          field: 'name',
+          predicate: true,
+        });
+      }
+      const refused = () => new AuthServerError('invalid_input', 'the passkey was not created');
+      const response = parseResponse<RegistrationResponseJSON>(input.posted);
+      const challenge = response && challengeOf(response);
+      if (!response || !challenge) throw refused();
+      const taken = await passkeys.takeChallenge({
+        binding: digest(binding),
+        purpose: 'register',
+        challenge,
+      });
+      if (taken?.userId !== user.id) throw refused();
+      const verified = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        requireUserVerification: false,
+      }).catch(() => undefined);
+      if (!verified?.verified) throw refused();
+      const info = verified.registrationInfo;
+      const id = newId();
+      return db.transaction(async (trx) => {
+        const added = await createPasskeysRepository(trx).add({
+          id,
+          userId: user.id,
+          name,
+          credentialId: info.credential.id,
+          publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+          signCount: info.credential.counter,
+          transports: info.credential.transports ?? [],
+          aaguid: info.aaguid,
+          backupEligible: info.credentialDeviceType === 'multiDevice',
+          backedUp: info.credentialBackedUp,
+        });
+        if (!added) throw refused();
+        await record(trx, 'passkey.added', user, { factor_id: id, name }, options);
+        const stored = await createPasskeysRepository(trx).findByCredentialId(info.credential.id);
+        return summary(stored as PasskeyRecord);
+      });
+    },
+
+    /**
+     * The options of `navigator.credentials.get`, whose challenge only `binding` (the sign-in's
+     * interaction, or the account page's browser) may answer: as the second factor of `userId`
+     * (their passkeys), or passwordless (any discoverable passkey; the user must be verified).
+     */
+    async authenticationOptions(
+      binding: string,
+      purpose: 'second_factor' | 'passwordless',
+      userId?: string,
+    ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const mine = userId && purpose === 'second_factor' ? await passkeys.listForUser(userId) : [];
+      const options = await generateAuthenticationOptions({
+        rpID,
+        allowCredentials: mine.map((p) => ({ id: p.credentialId, transports: p.transports })),
+        userVerification: purpose === 'passwordless' ? 'required' : 'preferred',
+      });
+      await saveChallenge(binding, purpose, options.challenge, userId ?? null);
+      return options;
+    },
+
+    /**
+     * The owner of the passkey a posted assertion names, if it is one of ours (read only: the
+     * sign-in limits count the attempt under this account before it is checked).
+     */
+    async ownerOf(posted: string): Promise<string | undefined> {
+      const response = parseResponse<AuthenticationResponseJSON>(posted);
+      return response && (await passkeys.findByCredentialId(response.id))?.userId;
+    },
+
+    /**
+     * Checks an assertion (`posted`, the credential's JSON) against the challenge `binding` was
+     * given for `purpose`: the passkey must be one of ours, of the user the challenge was made
+     * for (second factor) or of the user handle it names (passwordless, with the user verified),
+     * signed for this site, with a counter above the one stored. The challenge is used up either
+     * way.
+     */
+    async authenticate(
+      binding: string,
+      purpose: 'second_factor' | 'passwordless',
+      posted: string,
+      options: { address?: string } = {},
+    ): Promise<PasskeyUse | PasskeyRefusal> {
+      const response = parseResponse<AuthenticationResponseJSON>(posted);
+      const challenge = response && challengeOf(response);
+      if (!response || !challenge) return { refused: 'unknown' };
+      const taken = await passkeys.takeChallenge({ binding: digest(binding), purpose, challenge });
+      const passkey = await passkeys.findByCredentialId(response.id);
+      if (!passkey) return { refused: 'unknown' };
+      const userId = passkey.userId;
+      if (!taken) return { refused: 'challenge', userId };
+      const handle = response.response.userHandle;
+      const owned =
+        purpose === 'second_factor'
+          ? taken.userId === userId
+          : handle !== undefined && handle === (await handleOf(userId));
+      if (!owned) return { refused: 'wrong_user', userId };
+      const counter = counterOf(response);
+      if (counter === undefined) return { refused: 'not_verified', userId };
+      if ((counter > 0 || passkey.signCount > 0) && counter <= passkey.signCount) {
+        // A clone of the authenticator, or an assertion replayed from elsewhere: refused.
+        await record(
+          db,
+          'passkey.counter_regressed',
+          { id: userId },
+          {
+            factor_id: passkey.id,
+            stored_count: passkey.signCount,
+            presented_count: counter,
+            ...(options.address ? { address: options.address } : {}),
+          },
+          { actor: 'anonymous' },
+        );
+        return { refused: 'counter', userId };
+      }
+      const verified = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        credential: {
+          id: passkey.credentialId,
+          publicKey: isoBase64URL.toBuffer(passkey.publicKey),
+          counter: passkey.signCount,
+          transports: passkey.transports,
+        },
+        requireUserVerification: purpose === 'passwordless',
+      }).catch(() => undefined);
+      if (!verified?.verified) return { refused: 'not_verified', userId };
+      const info = verified.authenticationInfo;
+      return db.transaction(async (trx) => {
+        const moved = await createPasskeysRepository(trx).recordUse(passkey.id, passkey.signCount, {
+          toCount: info.newCounter,
+          backedUp: info.credentialBackedUp,
+        });
+        // Another use of the same counter value won the race: this one is the replay.
+        if (!moved) return { refused: 'counter', userId } as PasskeyRefusal;
+        await record(
+          trx,
+          'passkey.used',
+          { id: userId },
+          { factor_id: passkey.id, purpose, user_verified: info.userVerified },
+          { actor: `user:${userId}` },
+        );
+        return { userId, passkeyId: passkey.id, userVerified: info.userVerified };
+      });
+    },
+
+    /** Renames one of the user's passkeys; `not_found` or `invalid_input` (the name). */
+    async rename(userId: string, id: string, name: string): Promise<void> {
+      const trimmed = name.trim();
+      if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\p{Cc}]/u.test(trimmed)) {
+        throw new AuthServerError('invalid_input', `must be 1 to ${NAME_MAX} characters`, {
+          field: 'name',
+          predicate: true,
+        });
+      }
+      if (!(await passkeys.rename(userId, id, trimmed))) {
+        throw new AuthServerError('not_found', 'no such passkey');
+      }
+    },
+
+    /** Removes one of the user's passkeys (audited); `not_found` when the user has no such one. */
+    async remove(
+      user: Pick<UserRecord, 'id' | 'username'>,
+      id: string,
+      options: ChangeOptions = {},
+    ): Promise<void> {
+      await db.transaction(async (trx) => {
+        const found = (await createPasskeysRepository(trx).listForUser(user.id)).find(
+          (p) => p.id === id,
+        );
+        if (!found || !(await createFactorsRepository(trx).remove(user.id, id))) {
+          throw new AuthServerError('not_found', 'no such passkey');
+        }
+        await record(trx, 'passkey.removed', user, { factor_id: id, name: found.name }, options);
+      });
+    },
+  };
+}
+
+/** The service {@link createPasskeyService} returns. */
+export type PasskeyService = ReturnType<typeof createPasskeyService>;
+
+/** Whether a passkey check ended in a use (true) or a refusal. */
+export const passkeyUsed = (outcome: PasskeyUse | PasskeyRefusal): outcome is PasskeyUse =>
+  'passkeyId' in outcome;
