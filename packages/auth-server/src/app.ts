@@ -48,6 +48,7 @@ import { createAccountLinksService } from './services/identity-providers/account
 import { createIdentityProvidersService } from './services/identity-providers/identity-providers-service.ts';
 import { createUpstreamClient } from './services/identity-providers/upstream-client.ts';
 import { createMfaService } from './services/mfa-service.ts';
+import { createPasskeyService } from './services/passkey-service.ts';
 import { createDynamicRegistration } from './services/registration/index.ts';
 import { createRevocationFeed } from './services/revocation-feed.ts';
 import { createSignupService } from './services/signup-service.ts';
@@ -131,6 +132,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   });
   const mfa = {
     service: mfaService,
+    passkeys: createPasskeyService({ db, issuer: config.issuer, rpName: config.brand.name }),
     requirement: createMfaRequirement({
       policy: config.mfa,
       clients,

@@ -17,7 +17,16 @@ import { accountCsrfBinding as csrfBinding } from './forms/csrf-cookie.ts';
 import { readForm } from './forms/read-form.ts';
 import { accountMfa } from './mfa-account.ts';
 import type { MfaSignInDeps } from './mfa-sign-in.ts';
-import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import { PASSKEY_FAILED } from './passkey-sign-in.ts';
+import { accountPasskeys } from './passkeys-account.ts';
+import {
+  behindBoundary,
+  csrfFailed,
+  LOGIN_FAILED,
+  pageBoundary,
+  render,
+  renderWithScript,
+} from './respond.ts';
 import type { RouteHandler } from './route.ts';
 
 /** What the account routes need. */
@@ -70,6 +79,18 @@ export interface AccountRoutes {
   submitMfaSetup: RouteHandler;
   /** `POST /account/mfa/remove`: turning it off. */
   removeMfa: RouteHandler;
+  /** `POST /account/login/code/passkey`: a passkey instead of the code. */
+  submitCodePasskey: RouteHandler;
+  /** `POST /account/login/passkey`: the login page's "Sign in with a passkey". */
+  signInWithPasskey: RouteHandler;
+  /** `GET /account/passkeys/new`: adding a passkey. */
+  showAddPasskey: RouteHandler;
+  /** `POST /account/passkeys/new`: its name and the new credential. */
+  submitAddPasskey: RouteHandler;
+  /** `GET /account/passkeys/:id/remove`: asks before removing a passkey. */
+  confirmRemovePasskey: RouteHandler;
+  /** `POST /account/passkeys/:id/remove`: removes it. */
+  removePasskey: RouteHandler;
 }
 
 /**
@@ -100,21 +121,50 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     currentUser,
     signIn: startSession,
   });
+  const passkeys = accountPasskeys({
+    csrf,
+    passkeys: deps.mfa.passkeys,
+    enabled: deps.mfa.requirement.policy !== 'off',
+    signIns: deps.signIns,
+    audit: deps.audit,
+    users: deps.users,
+    binding: csrfBinding,
+    currentUser,
+    signIn: startSession,
+  });
+
+  // The account's login page, with "Sign in with a passkey" when second factors are on.
+  async function showLogin(
+    ctx: Koa.Context,
+    binding: string,
+    status: number,
+    extra: { username?: string; error?: string } = {},
+  ) {
+    const passkey = await passkeys.loginButton(binding);
+    (passkey ? renderWithScript : render)(
+      ctx,
+      status,
+      loginPage({
+        action: '/account/login',
+        csrf: csrf.token(binding),
+        client: { name: 'your account' },
+        forgotPassword: deps.mailEnabled === true,
+        signUp: deps.openSignup === true,
+        ...extra,
+        ...(passkey ? { passkey } : {}),
+      }),
+    );
+  }
 
   const show = guarded(async (ctx) => {
     const binding = csrfBinding(ctx);
     const user = await currentUser(ctx);
     if (!user) {
-      return render(
+      return showLogin(
         ctx,
+        binding,
         200,
-        loginPage({
-          action: '/account/login',
-          csrf: csrf.token(binding),
-          client: { name: 'your account' },
-          forgotPassword: deps.mailEnabled === true,
-          signUp: deps.openSignup === true,
-        }),
+        ctx.query.passkey === 'refused' ? { error: PASSKEY_FAILED } : {},
       );
     }
     // Where a second factor is required, a user without one sets it up before anything else.
@@ -129,6 +179,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     const roles = await deps.roles.ofUser(user.id);
     const mfaSection = await mfa.section(ctx, user, binding);
     const providersSection = await deps.otherProviders?.section(user, csrf.token(binding));
+    const passkeySection = await passkeys.section(user);
     render(
       ctx,
       200,
@@ -145,7 +196,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
           scopes: g.scopes,
         })),
         roles,
-        sections: [mfaSection, providersSection].filter((s) => s !== undefined),
+        sections: [mfaSection, passkeySection, providersSection].filter((s) => s !== undefined),
       }),
     );
   });
@@ -168,19 +219,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
         address: ctx.ip,
         via: 'account',
       });
-      return render(
-        ctx,
-        401,
-        loginPage({
-          action: '/account/login',
-          csrf: csrf.token(binding),
-          client: { name: 'your account' },
-          forgotPassword: deps.mailEnabled === true,
-          signUp: deps.openSignup === true,
-          username: form.username ?? '',
-          error: LOGIN_FAILED,
-        }),
-      );
+      return showLogin(ctx, binding, 401, { username: form.username ?? '', error: LOGIN_FAILED });
     }
     if (await mfa.begin(ctx, user)) {
       await attempt.passed();
@@ -319,5 +358,11 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     showMfaSetup: guarded(mfa.showSetup),
     submitMfaSetup: guarded(mfa.submitSetup),
     removeMfa: guarded(mfa.remove),
+    submitCodePasskey: guarded(mfa.submitPasskey),
+    signInWithPasskey: guarded(passkeys.signInWithPasskey),
+    showAddPasskey: guarded(passkeys.showAdd),
+    submitAddPasskey: guarded(passkeys.submitAdd),
+    confirmRemovePasskey: guarded(passkeys.confirmRemove),
+    removePasskey: guarded(passkeys.remove),
   };
 }

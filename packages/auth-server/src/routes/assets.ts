@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type Koa from 'koa';
 import type { Brand, BrandLogo } from '../views/brand.ts';
 import { faviconIco } from '../views/favicon.ts';
+import { PASSKEY_SCRIPT } from '../views/passkey-script.ts';
 import { brandStyles, STYLESHEET } from '../views/styles.ts';
 
 /** A file we serve ourselves, with its caching headers. */
@@ -25,6 +26,9 @@ export function stylesheetAsset(brand: Brand): Asset {
   const css = brand.color ? STYLESHEET + brandStyles(brand.color) : STYLESHEET;
   return asset('text/css; charset=utf-8', css, 3600);
 }
+
+/** The passkey script (views/passkey-script.ts), at `/assets/passkeys.js`. */
+export const PASSKEY_SCRIPT_ASSET = asset('text/javascript; charset=utf-8', PASSKEY_SCRIPT, 3600);
 
 /** The brand's logo (PORTCULLIS_BRAND_LOGO, read at start), at `/assets/brand-logo`. */
 export function logoAsset(logo: BrandLogo): Asset {

@@ -18,7 +18,20 @@ import type { ScopeLine } from '../views/scope-list.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
 import { type MfaSignInDeps, mfaSignInStep } from './mfa-sign-in.ts';
-import { behindBoundary, csrfFailed, LOGIN_FAILED, pageBoundary, render } from './respond.ts';
+import {
+  checkPasskey,
+  interactionBinding,
+  PASSKEY_FAILED,
+  PASSKEY_METHODS,
+} from './passkey-sign-in.ts';
+import {
+  behindBoundary,
+  csrfFailed,
+  LOGIN_FAILED,
+  pageBoundary,
+  render,
+  renderWithScript,
+} from './respond.ts';
 import type { RouteHandler } from './route.ts';
 
 /** What the login and consent routes need. */
@@ -73,6 +86,10 @@ export interface LoginAndConsentRoutes {
   submitCode: RouteHandler;
   /** `POST /interaction/:uid/mfa/setup`: the first code of an app set up during sign-in. */
   submitSetup: RouteHandler;
+  /** `POST /interaction/:uid/mfa/passkey`: a passkey as the second step. */
+  submitPasskey: RouteHandler;
+  /** `POST /interaction/:uid/passkey`: the login page's "Sign in with a passkey". */
+  submitPasswordless: RouteHandler;
 }
 
 /** How a sign-in other than the password form proved the user: `idp` names the provider. */
@@ -116,7 +133,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     if (details.uid !== ctx.params.uid) return expired(ctx);
     if (details.prompt.name === 'login') {
       if (await secondStep.show(ctx, details)) return;
-      return render(ctx, 200, loginPage(await loginBase(details)));
+      return showLogin(ctx, details, 200);
     }
     if (details.prompt.name === 'consent') {
       // First-party clients are ours: never ask (even on prompt=consent, which OpenID Connect
@@ -161,15 +178,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
         via: 'authorization',
         clientId,
       });
-      return render(
-        ctx,
-        401,
-        loginPage({
-          ...(await loginBase(details)),
-          username: form.username ?? '',
-          error: LOGIN_FAILED,
-        }),
-      );
+      return showLogin(ctx, details, 401, { username: form.username ?? '', error: LOGIN_FAILED });
     }
     if (await secondStep.needed(details, user)) {
       await attempt.passed();
@@ -195,6 +204,36 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     });
   const submitCode = atLogin(secondStep.submitCode);
   const submitSetup = atLogin(secondStep.submitSetup);
+  const submitPasskey = atLogin(secondStep.submitPasskey);
+
+  // A passkey alone (discoverable, the user verified by the authenticator): signed in with the
+  // mfa acr, the second step skipped. Off with second factors (PORTCULLIS_MFA=off).
+  const submitPasswordless = atLogin(async (ctx, details) => {
+    const form = await readForm(ctx);
+    if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+    const clientId = String(details.params.client_id);
+    const user =
+      deps.mfa.requirement.policy === 'off'
+        ? undefined
+        : await checkPasskey(
+            {
+              passkeys: deps.mfa.passkeys,
+              signIns: deps.signIns,
+              audit: deps.audit,
+              users: deps.users,
+            },
+            {
+              binding: interactionBinding(details.uid),
+              posted: form.credential ?? '',
+              address: ctx.ip,
+              via: 'authorization',
+              clientId,
+            },
+          );
+    if (!user) return showLogin(ctx, details, 401, { error: PASSKEY_FAILED });
+    ctx.status = 303;
+    ctx.redirect(await completeSignIn(ctx, details, user, { amr: [...PASSKEY_METHODS] }));
+  });
 
   const submitConsent = guarded(async (ctx) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
@@ -224,7 +263,39 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
-  return { show, submitLogin, submitConsent, signedIn, submitCode, submitSetup };
+  return {
+    show,
+    submitLogin,
+    submitConsent,
+    signedIn,
+    submitCode,
+    submitSetup,
+    submitPasskey,
+    submitPasswordless,
+  };
+
+  // The login page, with "Sign in with a passkey" (a challenge for this interaction) unless
+  // second factors are off.
+  async function showLogin(
+    ctx: Koa.Context,
+    details: Details,
+    status: number,
+    extra: { username?: string; error?: string } = {},
+  ) {
+    const base = await loginBase(details);
+    if (deps.mfa.requirement.policy === 'off') {
+      return render(ctx, status, loginPage({ ...base, ...extra }));
+    }
+    const passkey = {
+      action: `/interaction/${details.uid}/passkey`,
+      csrf: base.csrf,
+      options: await deps.mfa.passkeys.authenticationOptions(
+        interactionBinding(details.uid),
+        'passwordless',
+      ),
+    };
+    renderWithScript(ctx, status, loginPage({ ...base, ...extra, passkey }));
+  }
 
   // The user signed in with these methods (and through this provider): recorded, and the
   // interaction's login result (with its acr and amr, which the ID token carries). Returns where

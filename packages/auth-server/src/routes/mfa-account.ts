@@ -13,13 +13,21 @@ import {
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
 import { CODE_FAILED, checkSecondFactor, type MfaSignInDeps, totpSetup } from './mfa-sign-in.ts';
-import { csrfFailed, render } from './respond.ts';
+import {
+  accountBinding,
+  checkPasskey,
+  PASSKEY_FAILED,
+  PASSKEY_METHODS,
+} from './passkey-sign-in.ts';
+import { csrfFailed, render, renderWithScript } from './respond.ts';
 
 // The user who gave the right password on /account's login page, until their code: an HMAC'd
 // value (user id and expiry) bound to the browser's CSRF cookie, so it is useless elsewhere.
 const PENDING_COOKIE = 'portcullis.mfa';
 const PENDING_SECONDS = 300;
 const CODE_PATH = '/account/login/code';
+/** Where the code step of /account's sign-in posts a passkey instead of a code. */
+export const CODE_PASSKEY_PATH = '/account/login/code/passkey';
 
 /**
  * The account pages' second factors: setting up an authenticator app (`/account/mfa`), turning
@@ -72,13 +80,34 @@ export function accountMfa(deps: {
       ...(error ? { error } : {}),
     });
 
-  const codePage = (ctx: Koa.Context, error?: string) =>
-    mfaCodePage({
+  // The code step: the code field when the user has an app or recovery codes, a passkey button
+  // when they have passkeys.
+  const codePage = async (ctx: Koa.Context, user: PublicUser, error?: string) => {
+    const binding = deps.binding(ctx);
+    const status = await mfa.service.status(user.id);
+    const withPasskey = status.factors.some((f) => f.kind === 'passkey');
+    const body = mfaCodePage({
       action: CODE_PATH,
-      csrf: csrf.token(deps.binding(ctx)),
+      csrf: csrf.token(binding),
       client: { name: 'your account' },
+      codes: status.factors.some((f) => f.kind === 'totp') || status.recoveryCodesLeft > 0,
+      ...(withPasskey
+        ? {
+            passkey: {
+              action: CODE_PASSKEY_PATH,
+              csrf: csrf.token(binding),
+              options: await mfa.passkeys.authenticationOptions(
+                accountBinding(binding),
+                'second_factor',
+                user.id,
+              ),
+            },
+          }
+        : {}),
       ...(error ? { error } : {}),
     });
+    (withPasskey ? renderWithScript : render)(ctx, error ? 401 : 200, body);
+  };
 
   return {
     /**
@@ -121,11 +150,36 @@ export function accountMfa(deps: {
 
     /** `GET /account/login/code`. */
     async showCode(ctx: Koa.Context): Promise<void> {
-      if (!(await pendingUser(ctx))) {
+      const user = await pendingUser(ctx);
+      if (!user) {
         ctx.status = 303;
         return ctx.redirect('/account');
       }
-      render(ctx, 200, codePage(ctx));
+      await codePage(ctx, user);
+    },
+
+    /** `POST /account/login/code/passkey`: one of the user's passkeys instead of a code. */
+    async submitPasskey(ctx: Koa.Context): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
+      const user = await pendingUser(ctx);
+      if (!user) {
+        ctx.status = 303;
+        return ctx.redirect('/account');
+      }
+      const signedIn = await checkPasskey(
+        { passkeys: mfa.passkeys, signIns: deps.signIns, audit: deps.audit, users: deps.users },
+        {
+          binding: accountBinding(deps.binding(ctx)),
+          posted: form.credential ?? '',
+          address: ctx.ip,
+          via: 'account',
+          userId: user.id,
+        },
+      );
+      if (!signedIn) return codePage(ctx, user, PASSKEY_FAILED);
+      clearPending(ctx);
+      await deps.signIn(ctx, user, ['pwd', ...PASSKEY_METHODS]);
     },
 
     /** `POST /account/login/code`. */
@@ -141,7 +195,7 @@ export function accountMfa(deps: {
         { service: mfa.service, signIns: deps.signIns, audit: deps.audit },
         { user, code: form.code ?? '', address: ctx.ip, via: 'account' },
       );
-      if (!ok) return render(ctx, 401, codePage(ctx, CODE_FAILED));
+      if (!ok) return codePage(ctx, user, CODE_FAILED);
       clearPending(ctx);
       await deps.signIn(ctx, user, ['pwd', 'otp']);
     },

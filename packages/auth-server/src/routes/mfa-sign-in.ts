@@ -5,6 +5,7 @@ import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
 import type { AuditTrail, SignInVia } from '../services/audit.ts';
 import type { MfaService } from '../services/mfa-service.ts';
+import type { PasskeyService } from '../services/passkey-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { t } from '../views/i18n.ts';
 import type { ClientDisplay } from '../views/login-page.ts';
@@ -16,7 +17,13 @@ import {
 } from '../views/mfa-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
-import { csrfFailed, render } from './respond.ts';
+import {
+  checkPasskey,
+  interactionBinding,
+  PASSKEY_FAILED,
+  PASSKEY_METHODS,
+} from './passkey-sign-in.ts';
+import { csrfFailed, render, renderWithScript } from './respond.ts';
 
 /** The one message for every failed code: wrong, reused, or refused by a lockout. */
 export const CODE_FAILED = 'That code is not right. Try the newest one from your app.';
@@ -25,6 +32,8 @@ export const CODE_FAILED = 'That code is not right. Try the newest one from your
 export interface MfaSignInDeps {
   service: MfaService;
   requirement: MfaRequirement;
+  /** Passkeys, a second factor too, and passwordless sign-in (routes/passkey-sign-in.ts). */
+  passkeys: PasskeyService;
 }
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -116,12 +125,41 @@ export function mfaSignInStep(deps: {
     return user && !user.disabledAt ? user : undefined;
   }
 
-  // How the user signed in, with the code: the password just given, or (a step-up) the way the
-  // session was signed in (a password, or another provider: `fed`).
-  function withCode(details: Details): string[] {
+  // How the user signed in, with the code (`otp`) or a passkey: the password just given, or (a
+  // step-up) the way the session was signed in (a password, or another provider: `fed`).
+  function withCode(details: Details, added: readonly string[] = ['otp']): string[] {
     const pending = (details.result as Record<string, unknown> | undefined)?.[PENDING];
     const before = pending ? ['pwd'] : ((details.session?.amr as string[] | undefined) ?? ['pwd']);
-    return [...new Set([...before, 'otp'])];
+    return [...new Set([...before, ...added])];
+  }
+
+  // The code step's page: the code field when the user has an app or recovery codes, a passkey
+  // button when they have passkeys (with a challenge for this interaction).
+  async function codeStep(ctx: Koa.Context, details: Details, user: PublicUser, error?: string) {
+    const status = await mfa.service.status(user.id);
+    const codes = status.factors.some((f) => f.kind === 'totp') || status.recoveryCodesLeft > 0;
+    const withPasskey = status.factors.some((f) => f.kind === 'passkey');
+    const body = mfaCodePage({
+      action: action(details),
+      csrf: csrf.token(details.uid),
+      client: await deps.client(details),
+      codes,
+      ...(withPasskey
+        ? {
+            passkey: {
+              action: action(details, '/passkey'),
+              csrf: csrf.token(details.uid),
+              options: await mfa.passkeys.authenticationOptions(
+                interactionBinding(details.uid),
+                'second_factor',
+                user.id,
+              ),
+            },
+          }
+        : {}),
+      ...(error ? { error } : {}),
+    });
+    (withPasskey ? renderWithScript : render)(ctx, error ? 401 : 200, body);
   }
 
   async function setupPage(details: Details, user: PublicUser, error?: string) {
@@ -161,15 +199,7 @@ export function mfaSignInStep(deps: {
         render(ctx, 200, await setupPage(details, user));
         return true;
       }
-      render(
-        ctx,
-        200,
-        mfaCodePage({
-          action: action(details),
-          csrf: csrf.token(details.uid),
-          client: await deps.client(details),
-        }),
-      );
+      await codeStep(ctx, details, user);
       return true;
     },
 
@@ -184,20 +214,31 @@ export function mfaSignInStep(deps: {
         { service: mfa.service, signIns: deps.signIns, audit: deps.audit },
         { user, code: form.code ?? '', address: ctx.ip, via: 'authorization', clientId },
       );
-      if (!ok) {
-        return render(
-          ctx,
-          401,
-          mfaCodePage({
-            action: action(details),
-            csrf: csrf.token(details.uid),
-            client: await deps.client(details),
-            error: CODE_FAILED,
-          }),
-        );
-      }
+      if (!ok) return codeStep(ctx, details, user, CODE_FAILED);
       ctx.status = 303;
       ctx.redirect(await deps.complete(ctx, details, user, withCode(details)));
+    },
+
+    /** `POST /interaction/:uid/mfa/passkey`: one of the user's passkeys instead of a code. */
+    async submitPasskey(ctx: Koa.Context, details: Details): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+      const user = await pendingUser(details);
+      if (!user) return restart(ctx, details);
+      const signedIn = await checkPasskey(
+        { passkeys: mfa.passkeys, signIns: deps.signIns, audit: deps.audit, users: deps.users },
+        {
+          binding: interactionBinding(details.uid),
+          posted: form.credential ?? '',
+          address: ctx.ip,
+          via: 'authorization',
+          clientId: String(details.params.client_id),
+          userId: user.id,
+        },
+      );
+      if (!signedIn) return codeStep(ctx, details, user, PASSKEY_FAILED);
+      ctx.status = 303;
+      ctx.redirect(await deps.complete(ctx, details, user, withCode(details, PASSKEY_METHODS)));
     },
 
     /**

@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
-import { PAGE_HEADERS } from '../views/html.ts';
+import { PAGE_HEADERS, PASSKEY_PAGE_POLICY } from '../views/html.ts';
 import { messagePage } from '../views/message-page.ts';
 import { FormError } from './forms/read-form.ts';
 import type { RouteContext, RouteHandler } from './route.ts';
@@ -10,6 +10,15 @@ export function render(ctx: Koa.Context, status: number, body: string): void {
   ctx.status = status;
   ctx.type = 'html';
   ctx.body = body;
+}
+
+/**
+ * Answers with one of our pages that has a passkey button: its policy lets our own script run
+ * (views/passkey-script.ts), nothing else.
+ */
+export function renderWithScript(ctx: Koa.Context, status: number, body: string): void {
+  ctx.set('Content-Security-Policy', PASSKEY_PAGE_POLICY);
+  render(ctx, status, body);
 }
 
 /** The answer to a POST whose CSRF token (or session) does not check out. */

@@ -10,9 +10,16 @@ import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import { REVOCATION_FEED_PATH } from '../domain/revocation-feed-path.ts';
 import type { DevMailbox } from '../mail/mailer.ts';
 import { BRAND_LOGO_PATH, type Brand, DEFAULT_BRAND } from '../views/brand.ts';
+import { PASSKEY_SCRIPT_PATH } from '../views/passkey-pages.ts';
 import { type AccountDeps, accountRoutes } from './account.ts';
 import { type AccountSecurityDeps, accountSecurityRoutes } from './account-security.ts';
-import { FAVICON_ASSET, logoAsset, serveAsset, stylesheetAsset } from './assets.ts';
+import {
+  FAVICON_ASSET,
+  logoAsset,
+  PASSKEY_SCRIPT_ASSET,
+  serveAsset,
+  stylesheetAsset,
+} from './assets.ts';
 import { devMailRoute } from './dev-mail.ts';
 import { healthRoutes } from './health.ts';
 import { showHome } from './home.ts';
@@ -22,6 +29,8 @@ import {
   identityProviderRoutes,
 } from './identity-providers/index.ts';
 import { type LoginAndConsentDeps, loginAndConsentRoutes } from './login-and-consent.ts';
+import { CODE_PASSKEY_PATH } from './mfa-account.ts';
+import { ACCOUNT_PASSKEY_PATH } from './passkeys-account.ts';
 import { type PasswordResetDeps, passwordResetRoutes } from './password-reset.ts';
 import { type RegistrationDeps, registrationRoutes } from './registration.ts';
 import { type RevocationFeedDeps, revocationFeedRoute } from './revocation-feed.ts';
@@ -103,6 +112,12 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       path: '/assets/portcullis.css',
       handler: serveAsset(stylesheetAsset(brand)),
     },
+    {
+      name: 'assets_passkeys',
+      method: 'GET',
+      path: PASSKEY_SCRIPT_PATH,
+      handler: serveAsset(PASSKEY_SCRIPT_ASSET),
+    },
     ...(brand.logo
       ? [
           {
@@ -134,6 +149,20 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       method: 'POST',
       path: '/interaction/:uid/mfa/setup',
       handler: interaction.submitSetup,
+    },
+    // Passkeys (routes/passkey-sign-in.ts): as the second step, and the login page's passwordless
+    // button.
+    {
+      name: 'interaction_mfa_passkey',
+      method: 'POST',
+      path: '/interaction/:uid/mfa/passkey',
+      handler: interaction.submitPasskey,
+    },
+    {
+      name: 'interaction_passkey',
+      method: 'POST',
+      path: '/interaction/:uid/passkey',
+      handler: interaction.submitPasswordless,
     },
     {
       name: 'interaction_confirm',
@@ -200,6 +229,33 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       method: 'POST',
       path: '/account/mfa/remove',
       handler: account.removeMfa,
+    },
+    // Passkeys on the account pages (views/passkey-pages.ts, routes/passkeys-account.ts).
+    {
+      name: 'account_login_code_passkey',
+      method: 'POST',
+      path: CODE_PASSKEY_PATH,
+      handler: account.submitCodePasskey,
+    },
+    {
+      name: 'account_login_passkey',
+      method: 'POST',
+      path: ACCOUNT_PASSKEY_PATH,
+      handler: account.signInWithPasskey,
+    },
+    shown('account_passkey_new', '/account/passkeys/new', account.showAddPasskey),
+    {
+      name: 'account_passkey_new',
+      method: 'POST',
+      path: '/account/passkeys/new',
+      handler: account.submitAddPasskey,
+    },
+    shown('account_passkey_remove', '/account/passkeys/:id/remove', account.confirmRemovePasskey),
+    {
+      name: 'account_passkey_remove',
+      method: 'POST',
+      path: '/account/passkeys/:id/remove',
+      handler: account.removePasskey,
     },
     {
       name: 'account_grant_revoke',

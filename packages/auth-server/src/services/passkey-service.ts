@@ -235,6 +235,7 @@ export function createPasskeyService(deps: {
         expectedOrigin: origin,
         expectedRPID: rpID,
         requireUserVerification: false,
+        supportedAlgorithmIDs: ALGORITHMS,
       }).catch(() => undefined);
       if (!verified?.verified) throw refused();
       const info = verified.registrationInfo;

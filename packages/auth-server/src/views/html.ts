@@ -53,6 +53,12 @@ export function contentSecurityPolicy(imageOrigin?: string): string {
   return `default-src 'none'; style-src 'self'; img-src 'self' https: data:${extra}; base-uri 'none'; frame-ancestors 'none'`;
 }
 
+/**
+ * The policy of a page with a passkey button: {@link contentSecurityPolicy} and scripts from
+ * this server only (`/assets/passkeys.js`); still no inline script, no `eval`, no fetch.
+ */
+export const PASSKEY_PAGE_POLICY = `${contentSecurityPolicy()}; script-src 'self'`;
+
 /** Headers every page of ours carries (docs/security.md: pages). */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': contentSecurityPolicy(),

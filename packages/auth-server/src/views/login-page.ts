@@ -3,6 +3,7 @@ import { html, page, tHtml } from './html.ts';
 import { localize, t } from './i18n.ts';
 import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
 import { EN } from './messages/en.ts';
+import { type PasskeyForm, passwordlessButton } from './passkey-pages.ts';
 
 /** What the login and consent pages show of a client. */
 export interface ClientDisplay {
@@ -27,6 +28,8 @@ export function loginPage(options: {
   forgotPassword?: boolean;
   /** Show "Create an account" (open sign-up). */
   signUp?: boolean;
+  /** "Sign in with a passkey" (shown by the passkey script only). */
+  passkey?: PasskeyForm;
 }): string {
   // After a failed attempt the username is kept: the password is what to type again.
   const retry = Boolean(options.error && options.username);
@@ -43,6 +46,7 @@ ${options.error ? html`<p class="error" id="login-error" role="alert">${localize
 <input id="password" name="password" type="password" autocomplete="current-password" required${retry ? html` autofocus` : html``}${options.error ? html` aria-describedby="login-error"` : html``}>
 <button class="primary" type="submit">${t('login.submit')}</button>
 </form>
+${options.passkey ? passwordlessButton(options.passkey) : html``}
 ${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">${t('login.forgot')}</a></p>` : html``}
 ${options.signUp ? html`<p>${t('login.no_account')} <a href="${SIGNUP_PATH}">${t('login.signup')}</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,

@@ -1,6 +1,7 @@
 import { html, page, type SafeHtml, tHtml, trusted } from './html.ts';
 import { localize, t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
+import { type PasskeyForm, passkeyButton } from './passkey-pages.ts';
 
 // The one field of the code step: six digits from the app, or a recovery code.
 const codeField = (options: { error?: string | undefined; autofocus: boolean }) =>
@@ -9,25 +10,35 @@ const codeField = (options: { error?: string | undefined; autofocus: boolean }) 
 <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" aria-describedby="code-hint${options.error ? ' code-error' : ''}"${options.autofocus ? html` autofocus` : html``}>`;
 
 /**
- * The second step of a sign-in: a code from the user's authenticator app or a recovery code.
- * `error` is the one message for every failure (a wrong, reused or locked-out code alike).
+ * The second step of a sign-in: a code from the user's authenticator app or a recovery code, and
+ * (`passkey`) a button to use one of the user's passkeys instead. `codes: false` (a user with
+ * passkeys only) leaves the code field out. `error` is the one message for every failure (a
+ * wrong, reused or locked-out code alike).
  */
 export function mfaCodePage(options: {
   action: string;
   csrf: string;
   client: ClientDisplay;
   error?: string;
+  passkey?: PasskeyForm;
+  codes?: boolean;
 }): string {
+  const codes = options.codes !== false;
   return page(
     t('mfa.code_title'),
     html`<h1>${t('mfa.code_title')}</h1>
 <p class="muted">${tHtml('login.continue_to', { client: html`<strong>${options.client.name}</strong>` })}</p>
 ${options.error ? html`<p class="error" id="code-error" role="alert">${localize(options.error)}</p>` : html``}
-<form method="post" action="${options.action}">
+${
+  codes
+    ? html`<form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 ${codeField({ error: options.error, autofocus: true })}
 <button class="primary" type="submit">${t('device.continue')}</button>
-</form>`,
+</form>`
+    : html`<noscript><p class="error">${t('passkey.script_off')}</p></noscript>`
+}
+${options.passkey ? passkeyButton({ ...options.passkey, mode: 'get', label: t('passkey.use') }) : html``}`,
   );
 }
 

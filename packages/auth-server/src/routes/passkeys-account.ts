@@ -1,0 +1,167 @@
+import type Koa from 'koa';
+import type { AuthenticationMethod } from '../domain/mfa.ts';
+import type { SignInLimits } from '../limits/sign-in-limits.ts';
+import type { AuditTrail } from '../services/audit.ts';
+import type { PasskeyService } from '../services/passkey-service.ts';
+import type { PublicUser } from '../services/users-service.ts';
+import type { SafeHtml } from '../views/html.ts';
+import {
+  addPasskeyPage,
+  type PasskeyForm,
+  passkeysSection,
+  removePasskeyPage,
+} from '../views/passkey-pages.ts';
+import type { Csrf } from './forms/csrf.ts';
+import { readForm } from './forms/read-form.ts';
+import { accountBinding, checkPasskey, PASSKEY_METHODS } from './passkey-sign-in.ts';
+import { csrfFailed, render, renderWithScript } from './respond.ts';
+
+/** Where /account's login page posts "Sign in with a passkey". */
+export const ACCOUNT_PASSKEY_PATH = '/account/login/passkey';
+
+const NEW_PATH = '/account/passkeys/new';
+const NOT_CREATED = 'The passkey was not created. Check its name and try again.';
+
+/**
+ * The account pages' passkeys: the list on /account, adding one (`/account/passkeys/new`: a
+ * name, then the browser's dialog), removing one after a confirmation page, and /account's own
+ * "Sign in with a passkey". Off, like every second factor, with PORTCULLIS_MFA=off. Built by
+ * routes/account.ts, which owns the session.
+ */
+export function accountPasskeys(deps: {
+  csrf: Csrf;
+  passkeys: PasskeyService;
+  /** Whether second factors are on at all (PORTCULLIS_MFA is not `off`). */
+  enabled: boolean;
+  signIns: SignInLimits;
+  audit: AuditTrail;
+  users: { findById(id: string): Promise<PublicUser | undefined> };
+  /** The browser's CSRF binding (account.ts). */
+  binding(ctx: Koa.Context): string;
+  /** The signed-in user, if any. */
+  currentUser(ctx: Koa.Context): Promise<PublicUser | undefined>;
+  /** Starts the account session for `user`, signed in with `methods`. */
+  signIn(ctx: Koa.Context, user: PublicUser, methods: AuthenticationMethod[]): Promise<void>;
+}) {
+  const { csrf, passkeys } = deps;
+  const back = (ctx: Koa.Context) => {
+    ctx.status = 303;
+    ctx.redirect('/account');
+  };
+  const signedIn = async (ctx: Koa.Context) =>
+    deps.enabled ? await deps.currentUser(ctx) : undefined;
+
+  const addPage = async (ctx: Koa.Context, user: PublicUser, status: number, name?: string) => {
+    const binding = deps.binding(ctx);
+    renderWithScript(
+      ctx,
+      status,
+      addPasskeyPage({
+        action: NEW_PATH,
+        csrf: csrf.token(binding),
+        options: await passkeys.registrationOptions(user, accountBinding(binding)),
+        ...(name === undefined ? {} : { name, error: NOT_CREATED }),
+      }),
+    );
+  };
+
+  const ownPasskey = async (ctx: Koa.Context, user: PublicUser) =>
+    (await passkeys.list(user.id)).find((p) => p.id === ctx.params.id);
+
+  return {
+    /** The account page's section, or undefined when second factors are off. */
+    async section(user: PublicUser): Promise<SafeHtml | undefined> {
+      return deps.enabled ? passkeysSection(await passkeys.list(user.id)) : undefined;
+    },
+
+    /** The login page's passwordless button, with a challenge for this browser. */
+    async loginButton(binding: string): Promise<PasskeyForm | undefined> {
+      if (!deps.enabled) return undefined;
+      return {
+        action: ACCOUNT_PASSKEY_PATH,
+        csrf: csrf.token(binding),
+        options: await passkeys.authenticationOptions(accountBinding(binding), 'passwordless'),
+      };
+    },
+
+    /** `GET /account/passkeys/new`. */
+    async showAdd(ctx: Koa.Context): Promise<void> {
+      const user = await signedIn(ctx);
+      if (!user) return back(ctx);
+      await addPage(ctx, user, 200);
+    },
+
+    /** `POST /account/passkeys/new`: the name and the browser's new credential. */
+    async submitAdd(ctx: Koa.Context): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
+      const user = await signedIn(ctx);
+      if (!user) return back(ctx);
+      const name = form.name ?? '';
+      const added = await passkeys
+        .register(
+          user,
+          accountBinding(deps.binding(ctx)),
+          { name, posted: form.credential ?? '' },
+          { actor: `user:${user.id}` },
+        )
+        .then(
+          () => true,
+          (error: unknown) => {
+            if ((error as { code?: string }).code !== 'invalid_input') throw error;
+            return false;
+          },
+        );
+      if (!added) return addPage(ctx, user, 400, name);
+      back(ctx);
+    },
+
+    /** `GET /account/passkeys/:id/remove`: asks first. */
+    async confirmRemove(ctx: Koa.Context): Promise<void> {
+      const user = await signedIn(ctx);
+      const passkey = user ? await ownPasskey(ctx, user) : undefined;
+      if (!passkey) return back(ctx);
+      render(ctx, 200, removePasskeyPage({ csrf: csrf.token(deps.binding(ctx)), passkey }));
+    },
+
+    /** `POST /account/passkeys/:id/remove`. */
+    async remove(ctx: Koa.Context): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
+      const user = await signedIn(ctx);
+      if (!user) return csrfFailed(ctx);
+      await passkeys
+        .remove(user, String(ctx.params.id), { actor: `user:${user.id}` })
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code !== 'not_found') throw error;
+        });
+      back(ctx);
+    },
+
+    /**
+     * `POST /account/login/passkey`: /account's "Sign in with a passkey"; a refused one goes
+     * back to the login page (`?passkey=refused` says so).
+     */
+    async signInWithPasskey(ctx: Koa.Context): Promise<void> {
+      const form = await readForm(ctx);
+      const binding = deps.binding(ctx);
+      if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
+      const user = deps.enabled
+        ? await checkPasskey(
+            { passkeys, signIns: deps.signIns, audit: deps.audit, users: deps.users },
+            {
+              binding: accountBinding(binding),
+              posted: form.credential ?? '',
+              address: ctx.ip,
+              via: 'account',
+            },
+          )
+        : undefined;
+      if (!user) {
+        ctx.status = 303;
+        return ctx.redirect('/account?passkey=refused');
+      }
+      await deps.signIn(ctx, user, [...PASSKEY_METHODS]);
+    },
+  };
+}
