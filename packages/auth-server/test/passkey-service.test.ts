@@ -230,6 +230,23 @@ test.serial(
   },
 );
 
+test.serial('a page shown again keeps its challenge until it is answered', async (t) => {
+  const { user, key } = await withPasskey();
+  const first = await service().authenticationOptions('interaction-k', 'second_factor', user.id);
+  const again = await service().authenticationOptions('interaction-k', 'second_factor', user.id);
+  t.is(again.challenge, first.challenge);
+  // Another user at the same step of the same interaction: a challenge of their own.
+  const other = await newUser();
+  const theirs = await service().authenticationOptions('interaction-k', 'second_factor', other.id);
+  t.not(theirs.challenge, first.challenge);
+  const mine = await service().authenticationOptions('interaction-k', 'second_factor', user.id);
+  t.true(
+    passkeyUsed(await service().authenticate('interaction-k', 'second_factor', key.get(mine))),
+  );
+  const next = await service().authenticationOptions('interaction-k', 'second_factor', user.id);
+  t.not(next.challenge, mine.challenge);
+});
+
 test.serial('a challenge expires after five minutes', async (t) => {
   const { user, key } = await withPasskey();
   clock = Date.now() - 301_000;

@@ -123,8 +123,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
   });
   const passkeys = accountPasskeys({
     csrf,
-    passkeys: deps.mfa.passkeys,
-    enabled: deps.mfa.requirement.policy !== 'off',
+    mfa: deps.mfa,
     signIns: deps.signIns,
     audit: deps.audit,
     users: deps.users,

@@ -2,7 +2,6 @@ import type Koa from 'koa';
 import type { AuthenticationMethod } from '../domain/mfa.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { AuditTrail } from '../services/audit.ts';
-import type { PasskeyService } from '../services/passkey-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import type { SafeHtml } from '../views/html.ts';
 import {
@@ -13,6 +12,7 @@ import {
 } from '../views/passkey-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
+import type { MfaSignInDeps } from './mfa-sign-in.ts';
 import { accountBinding, checkPasskey, PASSKEY_METHODS } from './passkey-sign-in.ts';
 import { csrfFailed, render, renderWithScript } from './respond.ts';
 
@@ -30,9 +30,8 @@ const NOT_CREATED = 'The passkey was not created. Check its name and try again.'
  */
 export function accountPasskeys(deps: {
   csrf: Csrf;
-  passkeys: PasskeyService;
-  /** Whether second factors are on at all (PORTCULLIS_MFA is not `off`). */
-  enabled: boolean;
+  /** Passkeys and the policy: off with PORTCULLIS_MFA=off. */
+  mfa: Pick<MfaSignInDeps, 'passkeys' | 'requirement'>;
   signIns: SignInLimits;
   audit: AuditTrail;
   users: { findById(id: string): Promise<PublicUser | undefined> };
@@ -43,13 +42,14 @@ export function accountPasskeys(deps: {
   /** Starts the account session for `user`, signed in with `methods`. */
   signIn(ctx: Koa.Context, user: PublicUser, methods: AuthenticationMethod[]): Promise<void>;
 }) {
-  const { csrf, passkeys } = deps;
+  const { csrf, mfa } = deps;
+  const enabled = () => mfa.requirement.policy !== 'off';
   const back = (ctx: Koa.Context) => {
     ctx.status = 303;
     ctx.redirect('/account');
   };
   const signedIn = async (ctx: Koa.Context) =>
-    deps.enabled ? await deps.currentUser(ctx) : undefined;
+    enabled() ? await deps.currentUser(ctx) : undefined;
 
   const addPage = async (ctx: Koa.Context, user: PublicUser, status: number, name?: string) => {
     const binding = deps.binding(ctx);
@@ -59,28 +59,28 @@ export function accountPasskeys(deps: {
       addPasskeyPage({
         action: NEW_PATH,
         csrf: csrf.token(binding),
-        options: await passkeys.registrationOptions(user, accountBinding(binding)),
+        options: await mfa.passkeys.registrationOptions(user, accountBinding(binding)),
         ...(name === undefined ? {} : { name, error: NOT_CREATED }),
       }),
     );
   };
 
   const ownPasskey = async (ctx: Koa.Context, user: PublicUser) =>
-    (await passkeys.list(user.id)).find((p) => p.id === ctx.params.id);
+    (await mfa.passkeys.list(user.id)).find((p) => p.id === ctx.params.id);
 
   return {
     /** The account page's section, or undefined when second factors are off. */
     async section(user: PublicUser): Promise<SafeHtml | undefined> {
-      return deps.enabled ? passkeysSection(await passkeys.list(user.id)) : undefined;
+      return enabled() ? passkeysSection(await mfa.passkeys.list(user.id)) : undefined;
     },
 
     /** The login page's passwordless button, with a challenge for this browser. */
     async loginButton(binding: string): Promise<PasskeyForm | undefined> {
-      if (!deps.enabled) return undefined;
+      if (!enabled()) return undefined;
       return {
         action: ACCOUNT_PASSKEY_PATH,
         csrf: csrf.token(binding),
-        options: await passkeys.authenticationOptions(accountBinding(binding), 'passwordless'),
+        options: await mfa.passkeys.authenticationOptions(accountBinding(binding), 'passwordless'),
       };
     },
 
@@ -98,7 +98,7 @@ export function accountPasskeys(deps: {
       const user = await signedIn(ctx);
       if (!user) return back(ctx);
       const name = form.name ?? '';
-      const added = await passkeys
+      const added = await mfa.passkeys
         .register(
           user,
           accountBinding(deps.binding(ctx)),
@@ -130,7 +130,7 @@ export function accountPasskeys(deps: {
       if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
       const user = await signedIn(ctx);
       if (!user) return csrfFailed(ctx);
-      await passkeys
+      await mfa.passkeys
         .remove(user, String(ctx.params.id), { actor: `user:${user.id}` })
         .catch((error: unknown) => {
           if ((error as { code?: string }).code !== 'not_found') throw error;
@@ -146,9 +146,9 @@ export function accountPasskeys(deps: {
       const form = await readForm(ctx);
       const binding = deps.binding(ctx);
       if (!csrf.verify(binding, form.csrf)) return csrfFailed(ctx);
-      const user = deps.enabled
+      const user = enabled()
         ? await checkPasskey(
-            { passkeys, signIns: deps.signIns, audit: deps.audit, users: deps.users },
+            { passkeys: mfa.passkeys, signIns: deps.signIns, audit: deps.audit, users: deps.users },
             {
               binding: accountBinding(binding),
               posted: form.credential ?? '',

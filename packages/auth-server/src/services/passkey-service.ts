@@ -29,6 +29,7 @@ import { newId } from './new-id.ts';
 
 // Long enough to touch a key or unlock a phone, short enough that a page left open goes stale.
 const CHALLENGE_SECONDS = 300;
+const REUSE_MARGIN_SECONDS = 60;
 const NAME_MAX = 60;
 // EdDSA, ES256 and RS256 (COSE ids), named here: the library's default list probes the runtime for
 // ML-DSA, an experimental Web Crypto algorithm that makes Node print a warning on every page.
@@ -154,6 +155,19 @@ export function createPasskeyService(deps: {
       expiresAt: new Date(now() + CHALLENGE_SECONDS * 1000),
     });
 
+  // The challenge a page shown again keeps (the same page for the same step, byte for byte,
+  // whatever happened in between: a wrong password and a locked account look alike), while it
+  // has a minute left and is for the same user; undefined when a new one is due.
+  const reusableChallenge = async (
+    binding: string,
+    purpose: ChallengePurpose,
+    userId: string | null,
+  ): Promise<string | undefined> => {
+    const current = await passkeys.currentChallenge(digest(binding), purpose);
+    const fresh = current && current.expiresAt.getTime() - now() > REUSE_MARGIN_SECONDS * 1000;
+    return fresh && current.userId === userId ? current.challenge : undefined;
+  };
+
   const record = (
     trx: Database,
     type: 'passkey.added' | 'passkey.removed' | 'passkey.used' | 'passkey.counter_regressed',
@@ -271,12 +285,14 @@ export function createPasskeyService(deps: {
       userId?: string,
     ): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const mine = userId && purpose === 'second_factor' ? await passkeys.listForUser(userId) : [];
+      const kept = await reusableChallenge(binding, purpose, userId ?? null);
       const options = await generateAuthenticationOptions({
         rpID,
         allowCredentials: mine.map((p) => ({ id: p.credentialId, transports: p.transports })),
         userVerification: purpose === 'passwordless' ? 'required' : 'preferred',
+        ...(kept ? { challenge: isoBase64URL.toBuffer(kept) } : {}),
       });
-      await saveChallenge(binding, purpose, options.challenge, userId ?? null);
+      if (!kept) await saveChallenge(binding, purpose, options.challenge, userId ?? null);
       return options;
     },
 

@@ -65,7 +65,7 @@ ${passkeys.map(
 }
 
 /** The path of a passkey's removal: GET asks, POST (from that page) removes. */
-export function passkeyRemovePath(id: string): string {
+function passkeyRemovePath(id: string): string {
   return `/account/passkeys/${encodeURIComponent(id)}/remove`;
 }
 

@@ -151,6 +151,19 @@ export function createPasskeysRepository(db: Database) {
       return (row as { handle: string }).handle;
     },
 
+    /** The challenge this binding holds for this purpose, if any (expired or not). */
+    async currentChallenge(
+      binding: string,
+      purpose: ChallengePurpose,
+    ): Promise<{ challenge: string; userId: string | null; expiresAt: Date } | undefined> {
+      const row = (await db('webauthn_challenges')
+        .where({ binding, purpose })
+        .first('challenge', 'user_id', 'expires_at')) as
+        | { challenge: string; user_id: string | null; expires_at: Date }
+        | undefined;
+      return row && { challenge: row.challenge, userId: row.user_id, expiresAt: row.expires_at };
+    },
+
     /** Stores a challenge, replacing the one this binding had for the same purpose. */
     async saveChallenge(challenge: {
       binding: string;
