@@ -135,3 +135,28 @@ test.serial(
     t.deepEqual(await db('signup_links').pluck('id'), ['invite-live']);
   },
 );
+
+test.serial(
+  'expired passkey challenges never answered go, counted as PasskeyChallenge',
+  async (t) => {
+    const { db } = database;
+    await db('oidc_artifacts').delete();
+    const challenge = (binding: string, expiresIn: string) => ({
+      binding,
+      purpose: 'passwordless',
+      challenge: `challenge-${binding}`,
+      expires_at: db.raw(`now() + interval '${expiresIn}'`),
+    });
+    await db('webauthn_challenges').insert([
+      challenge('stale-1', '-1 minute'),
+      challenge('stale-2', '-1 day'),
+      challenge('fresh', '4 minutes'),
+    ]);
+    t.deepEqual((await janitor().countPurgeable({ consumedMarginSeconds: 60 })).expired, {
+      PasskeyChallenge: 2,
+    });
+    t.deepEqual(await janitor().deleteExpiredBatch(1), { PasskeyChallenge: 1 });
+    t.deepEqual(await janitor().deleteExpiredBatch(10), { PasskeyChallenge: 1 });
+    t.deepEqual(await db('webauthn_challenges').pluck('binding'), ['fresh']);
+  },
+);

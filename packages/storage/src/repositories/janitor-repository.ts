@@ -37,6 +37,9 @@ const overMailedTables = async (
 // The name the janitor's counts give to expired entries of the revocation feed.
 const REVOCATION = 'Revocation';
 
+// The name the janitor's counts give to passkey challenges never answered (`webauthn_challenges`).
+const PASSKEY_CHALLENGE = 'PasskeyChallenge';
+
 // Mailed links counted under MAILED_LINK, when there are any.
 const named = (name: string, n: number | string | undefined): ArtifactCounts =>
   Number(n ?? 0) > 0 ? { [name]: Number(n) } : {};
@@ -45,7 +48,8 @@ const links = (n: number | string | undefined): ArtifactCounts => named(MAILED_L
 /**
  * The janitor's SQL: counting and deleting expired and long-consumed rows of `oidc_artifacts`
  * (and of `user_tokens` and `signup_links`, mailed links, counted as `MailedLink`; and expired
- * entries of the revocation feed, counted as `Revocation`) in
+ * entries of the revocation feed, counted as `Revocation`; and expired passkey challenges never
+ * answered, `webauthn_challenges`, as `PasskeyChallenge`) in
  * bounded batches (each a short statement on the `expires_at` or `consumed_at` index, so it never
  * holds locks for long), and a PostgreSQL advisory lock so that only one process purges at a time.
  *
@@ -87,11 +91,15 @@ export function createJanitorRepository(db: Database) {
       const [expiredRevocations] = await db('revocations')
         .where('expires_at', '<', db.fn.now())
         .count({ n: '*' });
+      const [expiredChallenges] = await db('webauthn_challenges')
+        .where('expires_at', '<', db.fn.now())
+        .count({ n: '*' });
       const counts: PurgeableCounts = {
         expired: {
           ...countByModel(expired),
           ...links(expiredLinks),
           ...named(REVOCATION, expiredRevocations?.n),
+          ...named(PASSKEY_CHALLENGE, expiredChallenges?.n),
         },
         consumed: { ...countByModel(consumed), ...links(consumedLinks) },
       };
@@ -137,7 +145,22 @@ export function createJanitorRepository(db: Database) {
             .limit(limit);
         })
         .delete();
-      return { ...countByModel(rows), ...links(mailed), ...named(REVOCATION, revocations) };
+      const unanswered = await db('webauthn_challenges')
+        .whereIn(['binding', 'purpose'], (batch) => {
+          batch
+            .select('binding', 'purpose')
+            .from('webauthn_challenges')
+            .where('expires_at', '<', db.fn.now())
+            .limit(limit);
+        })
+        .where('expires_at', '<', db.fn.now())
+        .delete();
+      return {
+        ...countByModel(rows),
+        ...links(mailed),
+        ...named(REVOCATION, revocations),
+        ...named(PASSKEY_CHALLENGE, unanswered),
+      };
     },
 
     /** Deletes up to `limit` artifacts consumed more than `marginSeconds` ago. */

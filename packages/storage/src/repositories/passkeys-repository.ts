@@ -201,11 +201,6 @@ export function createPasskeysRepository(db: Database) {
       const row = rows[0] as { user_id: string | null } | undefined;
       return row ? { userId: row.user_id } : undefined;
     },
-
-    /** Deletes the challenges that expired; how many. */
-    async deleteExpiredChallenges(): Promise<number> {
-      return db('webauthn_challenges').where('expires_at', '<', db.fn.now()).delete();
-    },
   };
 }
 
