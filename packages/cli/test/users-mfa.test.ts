@@ -1,4 +1,4 @@
-import { createFactorsRepository } from '@portcullis/storage';
+import { createFactorsRepository, createPasskeysRepository } from '@portcullis/storage';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { failsWithOneLine, showsHelpWithExample } from './helpers.ts';
@@ -106,4 +106,36 @@ test.serial('reset --yes removes every factor and code, audited as mfa.reset', a
 test.serial('--help has an example', async (t) => {
   await showsHelpWithExample(t, database, ['users', 'mfa', 'show']);
   await showsHelpWithExample(t, database, ['users', 'mfa', 'reset']);
+});
+
+test.serial('passkeys are listed with the other factors, and reset removes them too', async (t) => {
+  const hana = await users.createUser('hana');
+  await enrol('hana');
+  await createPasskeysRepository(database.db).add({
+    id: 'passkey-of-hana',
+    userId: hana.id,
+    name: 'Work laptop',
+    credentialId: 'credential-of-hana',
+    publicKey: 'public-key-of-hana',
+    signCount: 0,
+    transports: ['internal'],
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    backupEligible: false,
+    backedUp: false,
+  });
+  const shown = await users.runJson<Shown>(['users', 'mfa', 'show', 'hana']);
+  t.deepEqual(
+    shown.factors.map((f) => [f.kind, f.label]),
+    [
+      ['totp', 'Authenticator app'],
+      ['passkey', 'Work laptop'],
+    ],
+  );
+  t.regex(
+    (await users.run(['users', 'mfa', 'show', 'hana'])).stdout,
+    /Second factor: {7}passkey "Work laptop", enrolled \d{4}-\d\d-\d\d [\d:]{8}, last used -/,
+  );
+  const reset = await users.runJson(['users', 'mfa', 'reset', 'hana', '--yes']);
+  t.like(reset, { factors_removed: 2 });
+  t.deepEqual(await createPasskeysRepository(database.db).listForUser(hana.id), []);
 });

@@ -69,7 +69,7 @@ export const SETTING = schema({
   },
   PORTCULLIS_ISSUER: {
     description:
-      'issuer URL; https required in production except on loopback. `example-api` accepts tokens of this issuer only',
+      "issuer URL; https required in production except on loopback. `example-api` accepts tokens of this issuer only. Its host name is the passkeys' relying party (WebAuthn rpID) and its origin the only one they are accepted from: browsers refuse passkeys on an IP address, and a new host name makes the passkeys users added useless",
     /** The issuer of a server on `port`. */
     value: (port: number | string) => `http://localhost:${port}`,
     default: 'http://localhost:$PORTCULLIS_PORT',
@@ -127,7 +127,7 @@ export const SETTING = schema({
   },
   PORTCULLIS_MFA: {
     description:
-      'second factors at sign-in (authenticator-app codes, RFC 6238). optional: users may set one up on /account, and those who did enter a code after their password at every sign-in; clients registered with `--require-mfa`, and requests with acr_values=urn:portcullis:acr:mfa, make users without one set one up first. required: every user without a second factor sets one up at their next sign-in before going on. off: no second step and no setup (factors already set up are kept, unused)',
+      'second factors at sign-in (authenticator-app codes, RFC 6238, and passkeys, which also sign in without a password). optional: users may set one up on /account, and those who did enter a code after their password at every sign-in; clients registered with `--require-mfa`, and requests with acr_values=urn:portcullis:acr:mfa, make users without one set one up first. required: every user without a second factor sets one up at their next sign-in before going on. off: no second step, no setup and no passkeys (factors already set up are kept, unused)',
     value: 'optional' as 'off' | 'optional' | 'required',
     default: 'optional',
   },

@@ -8,13 +8,13 @@ import { cliActor, type Io, withDatabase } from '../runtime.ts';
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 19).replace('T', ' ') : '-');
 
 /**
- * `portcullis users mfa show|reset USER`: a user's second factors (never their secrets), and
- * removing them all when a user lost their phone and their recovery codes.
+ * `portcullis users mfa show|reset USER`: a user's second factors, authenticator apps and passkeys
+ * (never a secret), and removing them all when a user lost their phone and their recovery codes.
  */
 export function registerUsersMfa(users: Command, io: Io): void {
   const mfa = users
     .command('mfa')
-    .description("a user's second factors (authenticator apps and recovery codes)");
+    .description("a user's second factors (authenticator apps, passkeys and recovery codes)");
 
   mfa
     .command('show')
@@ -54,7 +54,7 @@ export function registerUsersMfa(users: Command, io: Io): void {
   mfa
     .command('reset')
     .description(
-      "remove all of a user's second factors and recovery codes (audited); asks first unless --yes",
+      "remove all of a user's second factors (apps and passkeys) and recovery codes (audited); asks first unless --yes",
     )
     .argument('<user>', 'user id or username (any case)')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
