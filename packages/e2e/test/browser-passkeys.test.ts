@@ -141,6 +141,7 @@ test.serial('adding a passkey on /account: named, listed with its dates', async 
   await checkPage(t, 'Your apps');
   const today = new Date().toISOString().slice(0, 10);
   t.true(await page.getByText(`Added on ${today}, last used never.`).isVisible());
+  t.true(await page.getByText('On with your passkeys').isVisible(), 'a passkey is the second step');
   await screenshot(page, 'passkeys-account.png');
   const [added] = await audit('passkey.added');
   t.like(added?.details, { name: 'Work laptop', username: 'pia' });

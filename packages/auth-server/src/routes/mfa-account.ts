@@ -127,6 +127,7 @@ export function accountMfa(deps: {
         ...(factor ? { factor } : {}),
         recoveryCodesLeft: status.recoveryCodesLeft,
         refused: ctx.query.mfa === 'refused',
+        passkeys: status.factors.some((f) => f.kind === 'passkey'),
       });
     },
 

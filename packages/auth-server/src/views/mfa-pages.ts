@@ -105,12 +105,14 @@ export function mfaAccountSection(options: {
   recoveryCodesLeft: number;
   /** The last attempt to turn it off had a wrong password or code. */
   refused?: boolean;
+  /** The user has passkeys: without an app, they are the second step. */
+  passkeys?: boolean;
 }): SafeHtml {
   const { factor } = options;
   if (!factor) {
     return html`<section class="app" aria-labelledby="mfa-heading">
 <h2 id="mfa-heading">${t('mfa.heading')}</h2>
-<p class="muted">${t('mfa.off')}</p>
+<p class="muted">${options.passkeys ? t('passkey.mfa_on') : t('mfa.off')}</p>
 <a class="button secondary" href="/account/mfa">${t('mfa.setup_title')}</a>
 </section>`;
   }

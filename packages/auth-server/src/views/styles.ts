@@ -54,6 +54,9 @@ pre.mail{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;backgroun
 ol.steps{padding:0 0 0 1.25rem;margin:0 0 1rem}
 code.secret{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-spacing:.25em}
 ul.recovery{list-style:none;padding:0;margin:0 0 1rem;columns:2;font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
+ul.passkeys{list-style:none;padding:0;margin:0 0 1rem}
+ul.passkeys li{margin:0 0 .75rem}
+ul.passkeys p{margin:.25rem 0 .5rem}
 `;
 
 /**

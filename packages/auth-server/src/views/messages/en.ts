@@ -208,6 +208,8 @@ export const EN = {
   'passkey.or': 'Or',
   'passkey.failed': 'The passkey was not accepted. Try again, or use another way.',
   'passkey.cancelled': 'No passkey was used. Try again when you are ready.',
+  'passkey.mfa_on':
+    'On with your passkeys: after your password, one of them signs you in. You can set up an authenticator app too.',
   'passkey.heading': 'Passkeys',
   'passkey.none':
     'No passkey yet: a passkey signs you in with your fingerprint, face or screen lock, without a password.',

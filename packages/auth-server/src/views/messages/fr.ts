@@ -215,6 +215,8 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'passkey.or': 'Ou',
   'passkey.failed': 'La clé d’accès n’a pas été acceptée. Réessayez, ou utilisez un autre moyen.',
   'passkey.cancelled': 'Aucune clé d’accès n’a été utilisée. Réessayez quand vous êtes prêt.',
+  'passkey.mfa_on':
+    'Activée avec vos clés d’accès : après votre mot de passe, l’une d’elles vous connecte. Vous pouvez aussi configurer une application d’authentification.',
   'passkey.heading': 'Clés d’accès',
   'passkey.none':
     'Aucune clé d’accès pour l’instant : une clé d’accès vous connecte avec votre empreinte, votre visage ou le verrouillage de l’écran, sans mot de passe.',

@@ -1,0 +1,108 @@
+import test from 'ava';
+import { DEFAULT_BRAND } from '../src/views/brand.ts';
+import { BUILT_IN_CATALOGUE } from '../src/views/i18n.ts';
+import { loginPage } from '../src/views/login-page.ts';
+import { mfaCodePage } from '../src/views/mfa-pages.ts';
+import { withPageContext } from '../src/views/page-context.ts';
+import { addPasskeyPage, passkeysSection, removePasskeyPage } from '../src/views/passkey-pages.ts';
+
+// The passkey pages' markup: the buttons hidden until the script shows them, the options escaped
+// into an attribute (no inline script), and every sentence in French too.
+
+const inLanguage = (acceptLanguage: string, render: () => string) =>
+  withPageContext({ brand: DEFAULT_BRAND, catalogue: BUILT_IN_CATALOGUE, acceptLanguage }, render);
+
+const hostile = { challenge: 'abc', user: { name: '"></form><script>alert(1)</script>' } };
+
+test('the login page: "Sign in with a passkey" is a hidden form with escaped options and our script', (t) => {
+  const page = inLanguage('en', () =>
+    loginPage({
+      action: '/x/login',
+      csrf: 'c',
+      client: { name: 'Notes' },
+      passkey: { action: '/x/passkey', csrf: 'c', options: hostile },
+    }),
+  );
+  t.regex(
+    page,
+    /<form method="post" action="\/x\/passkey" class="passkey" data-passkey="get" data-passkey-options="\{&quot;challenge&quot;:&quot;abc&quot;,[^"]*\}" data-passkey-failed="No passkey was used\. Try again when you are ready\." hidden>/,
+  );
+  t.notRegex(page, /<script>alert/);
+  t.is(page.match(/<script/g)?.length, 1);
+  t.regex(page, /<script src="\/assets\/passkeys\.js"><\/script>/);
+  t.regex(page, /<button class="secondary" type="submit">Sign in with a passkey<\/button>/);
+  // The password form comes first and works without the script.
+  t.true(page.indexOf('action="/x/login"') < page.indexOf('action="/x/passkey"'));
+});
+
+test('the pages in French: login, code step, account section, adding and removing', (t) => {
+  const form = { action: '/p', csrf: 'c', options: { challenge: 'abc' } };
+  const login = inLanguage('fr', () =>
+    loginPage({ action: '/l', csrf: 'c', client: { name: 'Notes' }, passkey: form }),
+  );
+  t.regex(login, />Se connecter avec une clé d’accès</);
+  t.regex(login, /data-passkey-failed="Aucune clé d’accès n’a été utilisée\./);
+
+  const code = inLanguage('fr', () =>
+    mfaCodePage({
+      action: '/c',
+      csrf: 'c',
+      client: { name: 'Notes' },
+      codes: false,
+      passkey: form,
+      error: 'The passkey was not accepted. Try again, or use another way.',
+    }),
+  );
+  t.regex(code, />Utiliser une clé d’accès</);
+  t.regex(code, /role="alert">La clé d’accès n’a pas été acceptée\./);
+  t.regex(code, /<noscript><p class="error">Se connecter avec une clé d’accès demande JavaScript/);
+  t.notRegex(code, /id="code"/, 'no code field for a user with passkeys only');
+
+  const section = inLanguage(
+    'fr',
+    () =>
+      passkeysSection([
+        {
+          id: 'p/1',
+          name: 'Portable <bureau>',
+          createdAt: new Date('2026-01-02T10:00:00Z'),
+          lastUsedAt: null,
+        },
+      ]).html,
+  );
+  t.regex(section, /<h2 id="passkeys-heading">Clés d’accès<\/h2>/);
+  t.regex(section, /<strong>Portable &lt;bureau&gt;<\/strong>/);
+  t.regex(section, /Ajoutée le 2026-01-02, dernière utilisation : jamais\./);
+  t.regex(section, /href="\/account\/passkeys\/p%2F1\/remove">Retirer Portable &lt;bureau&gt;</);
+  t.regex(section, />Ajouter une clé d’accès</);
+  t.regex(
+    inLanguage('fr', () => passkeysSection([]).html),
+    /Aucune clé d’accès pour l’instant/,
+  );
+
+  const add = inLanguage('fr', () =>
+    addPasskeyPage({
+      ...form,
+      name: 'Téléphone',
+      error: 'The passkey was not created. Check its name and try again.',
+    }),
+  );
+  t.regex(add, /<h1>Ajouter une clé d’accès<\/h1>/);
+  t.regex(add, /<label for="passkey-name">Nom de cette clé d’accès<\/label>/);
+  t.regex(add, /value="Téléphone"/);
+  t.regex(add, /role="alert">La clé d’accès n’a pas été créée\./);
+  t.regex(add, /<noscript><p class="error">Créer une clé d’accès demande JavaScript/);
+  t.regex(add, /data-passkey="create"/);
+
+  const remove = inLanguage('fr', () =>
+    removePasskeyPage({
+      csrf: 'c',
+      passkey: { id: 'p1', name: 'Téléphone', createdAt: new Date(), lastUsedAt: null },
+    }),
+  );
+  t.regex(remove, /<h1>Retirer la clé d’accès Téléphone \?<\/h1>/);
+  t.regex(remove, />Retirer la clé d’accès<\/button>/);
+  for (const page of [login, code, section, add, remove]) {
+    t.notRegex(page, /passkey was|Add a passkey|Remove the passkey|Sign in with a passkey/);
+  }
+});
