@@ -124,7 +124,10 @@ test('the login and consent pages carry the brand and pass axe', async (t) => {
       (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
     ),
   );
-  t.is(await page.getByRole('button', { name: 'Sign in' }).getAttribute('class'), 'primary');
+  t.is(
+    await page.getByRole('button', { name: 'Sign in', exact: true }).getAttribute('class'),
+    'primary',
+  );
   t.is(
     await page.evaluate(
       "getComputedStyle(document.querySelector('button.primary')).backgroundColor",
@@ -158,7 +161,7 @@ test('a browser asking for French gets the login and consent pages in French, br
   // A wrong password first: the one failure message, in French.
   await page.getByLabel("Nom d'utilisateur", { exact: true }).fill('brenda');
   await page.getByLabel('Mot de passe', { exact: true }).fill('not-the-password');
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
   await page.getByRole('alert').waitFor();
   t.is(
     await page.getByRole('alert').textContent(),

@@ -105,7 +105,7 @@ test.serial('/account: the address, its verification, and the password change', 
   await page.goto(`${stack.issuer}/account`);
   await page.getByLabel('Username', { exact: true }).fill('mona');
   await page.getByLabel('Password', { exact: true }).fill(NEW);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForLoadState();
   await checkPage(t, page, 'Your apps');
   t.regex((await page.locator('main').textContent()) ?? '', /mona@example\.test \(not verified\)/);

@@ -62,7 +62,7 @@ test.serial('open sign-up by keyboard: the address, the mailed link, the account
   await page.goto(`${fixture.stack.issuer}/account`);
   await page.getByLabel('Username', { exact: true }).fill('tess');
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForLoadState();
   await checkPage(t, page, 'Your apps');
   t.regex((await page.locator('main').textContent()) ?? '', /tess@example\.test \(verified\)/);

@@ -193,7 +193,7 @@ test('sign in and allow: the app gets a code, then tokens for alice', async (t) 
 
   await username.fill('alice');
   await password.fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
   await page.waitForURL((u) => u.origin === stack.issuer && u.pathname !== '/auth');
   const heading = page.getByRole('heading', { level: 1 });
@@ -240,7 +240,7 @@ test('deny: the app gets access_denied at its callback', async (t) => {
   await page.goto(url.href);
   await page.getByLabel('Username', { exact: true }).fill('alice');
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
   const arrived = callbackReceived(state);
   await page.getByRole('button', { name: 'Deny' }).click();
@@ -331,7 +331,7 @@ test('switching accounts: signed in as alice, prompt=login, dave signs in; the a
 async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** The focused element's id and outline, and the background of the card around it. */

@@ -146,7 +146,7 @@ test('web app: signs in with PKCE, shows the user, lists and adds notes, refresh
   const authorize = new URL((await authorizationRequest).url());
   await page.getByLabel('Username', { exact: true }).fill('alice');
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // Third-party: the consent page, then back to the app.
   await page.getByRole('heading', { name: 'Notes Viewer wants to access your account' }).waitFor();
   await page.getByRole('button', { name: 'Allow' }).click();
