@@ -183,6 +183,7 @@ test.serial(
       },
     });
     t.teardown(() => small.close());
+    const earlier = await clientToken(await m2m('before-bulk'));
     const before = api.revocationFeed()?.entries ?? 0;
     await database.db.transaction(async (trx) => {
       await publishRevocations(
@@ -207,6 +208,12 @@ test.serial(
     t.log(`after 10,000 revocations: ${held} entries held (cap 100,000) and 1,000 (cap 1,000)`);
     // The small API still refuses what it had to drop: tokens issued before the newest dropped
     // revocation, by issue time; a token issued later works.
+    t.is(await status(earlier), 200, 'the big API holds every revocation: a token not named works');
+    const overflowed = await fetch(`${small.url}/me`, {
+      headers: { authorization: `Bearer ${earlier}` },
+    });
+    t.is(overflowed.status, 401, 'the small one refuses a token issued before what it dropped');
+    await overflowed.body?.cancel();
     const later = await m2m('after-bulk');
     await new Promise((resolve) => setTimeout(resolve, 6000));
     const fresh = await clientToken(later);
