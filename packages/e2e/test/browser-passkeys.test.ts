@@ -98,7 +98,8 @@ async function typePassword() {
   await page.keyboard.press('Enter');
 }
 
-async function startApp() {
+/** Starts an app's sign-in; a new browser session unless `keepSession`. */
+async function startApp(options: { keepSession?: boolean; acrValues?: string } = {}) {
   const config = await discoverClient(issuer, app);
   const verifier = client.randomPKCECodeVerifier();
   const url = client.buildAuthorizationUrl(config, {
@@ -106,8 +107,9 @@ async function startApp() {
     scope: 'openid',
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...(options.acrValues ? { acr_values: options.acrValues } : {}),
   });
-  await context.clearCookies();
+  if (!options.keepSession) await context.clearCookies();
   const response = await page.goto(url.href);
   return { config, verifier, response };
 }
@@ -150,6 +152,21 @@ test.serial('adding a passkey on /account: named, listed with its dates', async 
   t.is(row.secret, '');
 });
 
+test.serial(
+  'step-up: a session signed in with the password alone gets the passkey step only',
+  async (t) => {
+    // /account's session from the test before: the password alone (no factor then).
+    const started = await startApp({ keepSession: true, acrValues: 'urn:portcullis:acr:mfa' });
+    await checkPage(t, 'Enter your code');
+    t.is(await page.getByLabel('Password', { exact: true }).count(), 0, 'no password again');
+    await tabTo('Use a passkey');
+    await page.keyboard.press('Enter');
+    const claims = await finishApp(started);
+    t.deepEqual(claims.amr, ['pwd', 'pop', 'user']);
+    t.is(claims.acr, 'urn:portcullis:acr:mfa');
+  },
+);
+
 test.serial('an app sign-in: the password, then the passkey as the second step', async (t) => {
   const started = await startApp();
   const policy = started.response?.headers()['content-security-policy'] ?? '';
@@ -180,6 +197,37 @@ test.serial('passwordless: "Sign in with a passkey" completes the app’s sign-i
   t.is(claims.acr, 'urn:portcullis:acr:mfa');
   const [used] = await audit('passkey.used');
   t.like(used?.details, { purpose: 'passwordless', user_verified: true });
+});
+
+test.serial(
+  '/account’s own "Sign in with a passkey": signed in without the password',
+  async (t) => {
+    await context.clearCookies();
+    await page.goto(`${issuer}/account`);
+    await checkPage(t, 'Sign in');
+    await tabTo('Sign in with a passkey');
+    await page.keyboard.press('Enter');
+    await page.getByText('Signed in as').waitFor();
+    await checkPage(t, 'Your apps');
+    const [signedIn] = await audit('signin.succeeded');
+    t.like(signedIn?.details, { via: 'account', amr: ['pop', 'user'] });
+  },
+);
+
+test.serial('a signature counter that went back is refused and audited', async (t) => {
+  const passkeys = () => running.database.db('user_factors').where({ kind: 'passkey' });
+  const [before] = await passkeys();
+  // As if a clone of the authenticator had signed in many times since.
+  await passkeys().update({ sign_count: 1_000_000 });
+  await startApp();
+  await tabTo('Sign in with a passkey');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').waitFor();
+  await checkPage(t, 'Sign in');
+  t.like((await audit('passkey.counter_regressed'))[0]?.details, { stored_count: 1_000_000 });
+  t.like((await audit('signin.failed'))[0]?.details, { step: 'passkey', reason: 'counter' });
+  t.is(Number((await passkeys())[0]?.sign_count), 1_000_000, 'the stored counter is kept');
+  await passkeys().update({ sign_count: before?.sign_count });
 });
 
 test.serial('without JavaScript the login page offers only the password', async (t) => {
