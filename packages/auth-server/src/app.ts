@@ -329,8 +329,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       ...(config.registration
         ? {
             registration: {
-              registration: createDynamicRegistration(db),
+              registration: createDynamicRegistration(db, {
+                openResources: config.registrationOpenResources,
+              }),
               limits: limits.clientAuth,
+              ...(config.registrationOpenResources.length > 0
+                ? { openLimits: limits.openRegistration }
+                : {}),
               issuer: config.issuer,
             },
           }

@@ -39,6 +39,7 @@ test('the limits have defaults and are read from their settings', (t) => {
     deviceCodeAddress: { failures: 10, windowSeconds: 900 },
     signup: { failures: 3, windowSeconds: 3600 },
     signupAddress: { failures: 20, windowSeconds: 3600 },
+    registrationAddress: { failures: 10, windowSeconds: 3600 },
   });
   const set = loadServerConfig(
     {
@@ -51,6 +52,7 @@ test('the limits have defaults and are read from their settings', (t) => {
       PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS: '5/30m',
       PORTCULLIS_LIMIT_SIGNUP: 'off',
       PORTCULLIS_LIMIT_SIGNUP_ADDRESS: '50/1d',
+      PORTCULLIS_LIMIT_REGISTRATION_ADDRESS: '3/1m',
     },
     { mode: 'production' },
   ).limits;
@@ -63,6 +65,7 @@ test('the limits have defaults and are read from their settings', (t) => {
     deviceCodeAddress: { failures: 5, windowSeconds: 1800 },
     signup: null,
     signupAddress: { failures: 50, windowSeconds: 86400 },
+    registrationAddress: { failures: 3, windowSeconds: 60 },
   });
 });
 
@@ -74,6 +77,7 @@ test('a bad limit stops the server with the setting named', (t) => {
     'PORTCULLIS_LIMIT_SIGNIN_ADDRESS',
     'PORTCULLIS_LIMIT_DEVICE_CODE',
     'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS',
+    'PORTCULLIS_LIMIT_REGISTRATION_ADDRESS',
   ]) {
     const error = t.throws(
       () => loadServerConfig({ ...secrets(), [name]: '10 a minute' }, { mode: 'development' }),
@@ -139,6 +143,7 @@ test('PostgreSQL unreachable: failed client authentication fails open, sign-in, 
       deviceCodeAddress: { failures: 1, windowSeconds: 60 },
       signup: { failures: 1, windowSeconds: 60 },
       signupAddress: { failures: 1, windowSeconds: 60 },
+      registrationAddress: { failures: 1, windowSeconds: 60 },
     },
     keySecret: randomBytes(32),
     audit: { record: async () => t.fail('nothing to audit') },

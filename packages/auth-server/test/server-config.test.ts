@@ -193,3 +193,42 @@ test('PORTCULLIS_SIGNUP: off by default, invite or open; anything else refused b
   t.is(refusal({ ...production, PORTCULLIS_SMTP_URL: 'smtp://mail.example' }), undefined);
   t.is(refusal(production, 'development'), undefined, '`dev` prints its mail');
 });
+
+test('PORTCULLIS_REGISTRATION_OPEN_RESOURCES: unset is none; a list needs registration on and absolute URLs', (t) => {
+  const load = (env: Record<string, string>) =>
+    loadServerConfig({ ...secrets(), ...env }, { mode: 'development' }).registrationOpenResources;
+  t.deepEqual(load({}), []);
+  t.deepEqual(
+    load({
+      PORTCULLIS_REGISTRATION: 'on',
+      PORTCULLIS_REGISTRATION_OPEN_RESOURCES:
+        ' https://mcp.example.com/mcp  http://127.0.0.1:4000 https://mcp.example.com/mcp ',
+    }),
+    ['https://mcp.example.com/mcp', 'http://127.0.0.1:4000'],
+  );
+  for (const [env, message] of [
+    [
+      { PORTCULLIS_REGISTRATION_OPEN_RESOURCES: 'https://mcp.example.com' },
+      /needs PORTCULLIS_REGISTRATION=on/,
+    ],
+    [
+      { PORTCULLIS_REGISTRATION: 'on', PORTCULLIS_REGISTRATION_OPEN_RESOURCES: 'mcp' },
+      /"mcp" is not an absolute/,
+    ],
+    [
+      { PORTCULLIS_REGISTRATION: 'on', PORTCULLIS_REGISTRATION_OPEN_RESOURCES: 'ftp://x.example' },
+      /not an absolute http/,
+    ],
+    [
+      {
+        PORTCULLIS_REGISTRATION: 'on',
+        PORTCULLIS_REGISTRATION_OPEN_RESOURCES: 'https://x.example/#a',
+      },
+      /without a fragment/,
+    ],
+  ] as const) {
+    const error = t.throws(() => load(env as Record<string, string>)) as AuthServerError;
+    t.regex(error.message, message);
+    t.is(error.code, 'config_invalid');
+  }
+});

@@ -7,6 +7,7 @@ import type { Brand } from '../views/brand.ts';
 import type { Catalogue } from '../views/i18n.ts';
 import { parseBrand } from './brand.ts';
 import { loadCatalogue } from './messages.ts';
+import { parseOpenRegistration } from './open-registration.ts';
 import { SETTING, SETTINGS } from './settings.ts';
 
 /** The authorization server's validated configuration. */
@@ -29,6 +30,11 @@ export interface ServerConfig {
   requirePar: boolean;
   /** Whether dynamic client registration (RFC 7591/7592) is served. */
   registration: boolean;
+  /**
+   * The resources a client registering without an initial access token gets (open registration,
+   * for MCP clients); empty: every registration needs one.
+   */
+  registrationOpenResources: readonly string[];
   /**
    * Outgoing mail: the SMTP URL (a secret: it may carry credentials; undefined, no SMTP) and
    * the From of every mail.
@@ -125,6 +131,7 @@ export function loadServerConfig(
       'PORTCULLIS_KEY_ENCRYPTION_KEY must be base64url of exactly 32 bytes',
     );
   }
+  const registration = parseOnOff(env.PORTCULLIS_REGISTRATION, 'PORTCULLIS_REGISTRATION');
   const signup = parseSignup(env.PORTCULLIS_SIGNUP);
   if (signup === 'open' && mode === 'production' && unset(env.PORTCULLIS_SMTP_URL)) {
     // Open sign-up is nothing but mailed links: without mail it would be a form that never works.
@@ -149,7 +156,11 @@ export function loadServerConfig(
     ),
     dpopNonce: parseOnOff(env.PORTCULLIS_DPOP_NONCE, 'PORTCULLIS_DPOP_NONCE'),
     requirePar: parseOnOff(env.PORTCULLIS_REQUIRE_PAR, 'PORTCULLIS_REQUIRE_PAR'),
-    registration: parseOnOff(env.PORTCULLIS_REGISTRATION, 'PORTCULLIS_REGISTRATION'),
+    registration,
+    registrationOpenResources: parseOpenRegistration(
+      env.PORTCULLIS_REGISTRATION_OPEN_RESOURCES,
+      registration,
+    ),
     mail: {
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
@@ -169,6 +180,7 @@ export function loadServerConfig(
       deviceCodeAddress: parseLimit(env, 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS'),
       signup: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNUP'),
       signupAddress: parseLimit(env, 'PORTCULLIS_LIMIT_SIGNUP_ADDRESS'),
+      registrationAddress: parseLimit(env, 'PORTCULLIS_LIMIT_REGISTRATION_ADDRESS'),
     },
     metricsPort:
       env.PORTCULLIS_METRICS_PORT === 'off'
@@ -424,7 +436,8 @@ type LimitSetting =
   | 'PORTCULLIS_LIMIT_DEVICE_CODE'
   | 'PORTCULLIS_LIMIT_DEVICE_CODE_ADDRESS'
   | 'PORTCULLIS_LIMIT_SIGNUP'
-  | 'PORTCULLIS_LIMIT_SIGNUP_ADDRESS';
+  | 'PORTCULLIS_LIMIT_SIGNUP_ADDRESS'
+  | 'PORTCULLIS_LIMIT_REGISTRATION_ADDRESS';
 
 // A brute-force limit: failures/window, or off; unset, the setting's default.
 function parseLimit(env: NodeJS.ProcessEnv, name: LimitSetting): LimitRule | null {

@@ -107,6 +107,11 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_REGISTRATION_OPEN_RESOURCES: {
+    description:
+      'open dynamic registration, for MCP clients and other apps that register themselves with no initial access token (the MCP authorization profile): the identifiers of the API resources such a client may get, separated by spaces (each registered with `resources create`). A registration without Authorization then makes a third-party client (consent always asked) with these resources, any scope they define, the authorization_code and refresh_token grants only, and its client_name followed by a random suffix; limited per address by PORTCULLIS_LIMIT_REGISTRATION_ADDRESS, audited with the actor anonymous. Needs PORTCULLIS_REGISTRATION=on. Unset: every registration needs an initial access token',
+    default: 'unset: no open registration',
+  },
   PORTCULLIS_SMTP_URL: {
     description:
       'the SMTP server that sends password-reset and e-mail-verification links: smtp://[user:password@]host[:port] (STARTTLS when the server offers it) or smtps://... (TLS from the start). The credentials in it are secrets: never logged nor shown. Unset in `serve`: mail is off (no "Forgot your password?" link, no verification links); unset in `dev`: mail is printed to the terminal and kept for the /dev/mail page',
@@ -206,6 +211,11 @@ export const SETTING = schema({
     description:
       "open sign-up requests (PORTCULLIS_SIGNUP=open) per e-mail address typed, in any case, as requests/window (like 3/1h): every request counts, as each may send a mail; one more gets a 429 page with Retry-After and sends nothing until a whole window passes. Counted the same whether or not the address is an account's. off: no limit",
     ...limit('3/1h'),
+  },
+  PORTCULLIS_LIMIT_REGISTRATION_ADDRESS: {
+    description:
+      'dynamic registrations without an initial access token (PORTCULLIS_REGISTRATION_OPEN_RESOURCES) per address, as requests/window: every attempt counts, as each may write a client; one more gets 429 with Retry-After and registers nothing until a whole window passes. off: no limit',
+    ...limit('10/1h'),
   },
   PORTCULLIS_LIMIT_SIGNUP_ADDRESS: {
     description:

@@ -2,8 +2,11 @@ import type { LimitRule } from './limit-rule.ts';
 
 /** A key passed its limit: the moment a lockout starts (one per key and lockout). */
 export interface LimitHit {
-  /** Which kind of failure: client authentication, sign-in or a device-flow user code. */
-  limit: 'client_auth' | 'signin' | 'device_code' | 'signup';
+  /**
+   * Which kind: client authentication, sign-in, a device-flow user code, an open sign-up or an
+   * open dynamic registration.
+   */
+  limit: 'client_auth' | 'signin' | 'device_code' | 'signup' | 'registration';
   /** What was counted: a client id, an address, an account or the whole server. */
   key: 'client' | 'address' | 'account' | 'server';
   rule: LimitRule;

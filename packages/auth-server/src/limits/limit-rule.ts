@@ -63,4 +63,6 @@ export interface LimitsConfig {
   signup: LimitRule | null;
   /** Open sign-up requests per browser address. */
   signupAddress: LimitRule | null;
+  /** Dynamic registrations without an initial access token per address. */
+  registrationAddress: LimitRule | null;
 }

@@ -8,6 +8,10 @@ import { createFailureCounter } from './failure-counter.ts';
 import type { LimitHit } from './limit-hit.ts';
 import { createLimitKeys } from './limit-keys.ts';
 import { formatLimitRule, type LimitRule, type LimitsConfig } from './limit-rule.ts';
+import {
+  createOpenRegistrationLimits,
+  type OpenRegistrationLimits,
+} from './open-registration-limits.ts';
 import { createSignInLimits, type SignInLimits } from './sign-in-limits.ts';
 import { createSignupLimits, type SignupLimits } from './signup-limits.ts';
 
@@ -17,10 +21,11 @@ export interface Limits {
   signIn: SignInLimits;
   deviceCode: DeviceCodeLimits;
   signup: SignupLimits;
+  openRegistration: OpenRegistrationLimits;
 }
 
 /**
- * Builds the brute-force limits from configuration: eight counters in the `rate_limits` table,
+ * Builds the brute-force limits from configuration: nine counters in the `rate_limits` table,
  * shared by every replica on the same database. Each lockout is recorded once as a
  * `rate_limit.hit` audit event (actor `system`); every refused attempt is passed to `onRefused`
  * (metrics).
@@ -115,6 +120,12 @@ export function createLimits(deps: {
     signup: createSignupLimits({
       perEmail: counter('signup-email', config.signup, false),
       perAddress: counter('signup-address', config.signupAddress, false),
+      keys,
+      hit,
+      refused,
+    }),
+    openRegistration: createOpenRegistrationLimits({
+      perAddress: counter('registration-address', config.registrationAddress, false),
       keys,
       hit,
       refused,

@@ -2,6 +2,7 @@ import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
 import { REGISTRATION_PATH } from '../domain/registration-path.ts';
 import type { ClientAuthLimits } from '../limits/client-auth-limits.ts';
+import type { OpenRegistrationLimits } from '../limits/open-registration-limits.ts';
 import type { DynamicRegistration, RegisteredClient } from '../services/registration/index.ts';
 import type { RouteContext, RouteHandler } from './route.ts';
 
@@ -14,6 +15,11 @@ export interface RegistrationDeps {
   limits: ClientAuthLimits;
   /** The issuer's origin: `registration_client_uri` is built on it, never on `Host`. */
   issuer: string;
+  /**
+   * Registrations without an initial access token, counted per address; given only when
+   * registration is open (PORTCULLIS_REGISTRATION_OPEN_RESOURCES).
+   */
+  openLimits?: OpenRegistrationLimits;
 }
 
 // A refusal with its HTTP status and RFC 6749 error body.
@@ -25,6 +31,20 @@ class Refusal extends Error {
     super(message);
     this.status = status;
     this.code = code;
+  }
+}
+
+// Over the open-registration limit: 429 with Retry-After, nothing registered.
+class TooMany extends Refusal {
+  readonly retryAfter: number;
+
+  constructor(retryAfter: number) {
+    super(
+      429,
+      'invalid_request',
+      'too many registrations from this address: retry after the number of seconds in Retry-After',
+    );
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -95,6 +115,7 @@ export function registrationRoutes(deps: RegistrationDeps) {
         ctx.status = status;
         ctx.body = { error: code, error_description: message };
         if (status === 503) ctx.set('Retry-After', '5');
+        if (error instanceof TooMany) ctx.set('Retry-After', String(error.retryAfter));
         if (code !== 'invalid_token') return;
         ctx.set(
           'WWW-Authenticate',
@@ -115,12 +136,17 @@ export function registrationRoutes(deps: RegistrationDeps) {
 
   return {
     register: guarded(async (ctx) => {
+      // No Authorization at all asks for an open registration; one that is not a bearer token
+      // is a wrong initial access token (''), never an open registration.
+      const anonymous = ctx.get('authorization') === '';
+      // Open registration: every attempt without a token counts, before anything is read.
+      if (deps.openLimits && anonymous) {
+        const retryAfter = await deps.openLimits.count(ctx.ip);
+        if (retryAfter !== undefined) throw new TooMany(retryAfter);
+      }
       const body = await readJson(ctx);
-      respond(
-        ctx,
-        201,
-        await deps.registration.register(bearerToken(ctx), body, { address: ctx.ip }),
-      );
+      const presented = anonymous ? undefined : (bearerToken(ctx) ?? '');
+      respond(ctx, 201, await deps.registration.register(presented, body, { address: ctx.ip }));
     }),
     read: guarded(async (ctx) => {
       respond(

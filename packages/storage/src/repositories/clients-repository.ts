@@ -131,9 +131,10 @@ export interface NewClient
   secret?: NewClientSecret;
   /**
    * A dynamic registration (RFC 7591): the initial access token it uses up one use of, in the
-   * same transaction, and the digest of the client's registration access token (RFC 7592).
+   * same transaction (null for an open registration, which needs none), and the digest of the
+   * client's registration access token (RFC 7592).
    */
-  registration?: { tokenId: string; accessTokenHash: string };
+  registration?: { tokenId: string | null; accessTokenHash: string };
 }
 
 /** A registration access token to replace, only if it is still the one presented (RFC 7592). */
@@ -337,7 +338,7 @@ export function createClientsRepository(db: Database) {
       try {
         return await db.transaction(async (trx) => {
           const { registration } = client;
-          if (registration && !(await useRegistrationToken(trx, registration.tokenId))) {
+          if (registration?.tokenId && !(await useRegistrationToken(trx, registration.tokenId))) {
             throw new StorageError('not_found', 'the initial access token is no longer valid');
           }
           await assertResourcesExist(trx, client.resources);

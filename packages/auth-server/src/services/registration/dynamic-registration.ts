@@ -37,6 +37,16 @@ export interface RegistrationRequest {
   address: string;
 }
 
+/** Options of {@link createDynamicRegistration}. */
+export interface DynamicRegistrationOptions {
+  /**
+   * Open registration (PORTCULLIS_REGISTRATION_OPEN_RESOURCES): the resources a client that
+   * registers without an initial access token gets, with any scope they define. Empty: every
+   * registration needs a token.
+   */
+  openResources?: readonly string[];
+}
+
 const badToken = (what: string) =>
   new RegistrationError(
     'invalid_token',
@@ -57,7 +67,8 @@ const badToken = (what: string) =>
  * const registration = createDynamicRegistration(db);
  * const { metadata, registrationAccessToken } = await registration.register(token, body, { address });
  */
-export function createDynamicRegistration(db: Database) {
+export function createDynamicRegistration(db: Database, options: DynamicRegistrationOptions = {}) {
+  const openResources = options.openResources ?? [];
   const clients = createClientsRepository(db);
   const tokens = createRegistrationTokensRepository(db);
   const crud = clientCrudOperations(clients, createResourcesRepository(db));
@@ -83,25 +94,44 @@ export function createDynamicRegistration(db: Database) {
   });
 
   return {
-    /** Registers a client with the initial access token `presented` (RFC 7591 §3). */
+    /**
+     * Registers a client with the initial access token `presented` (RFC 7591 §3), or without
+     * one when registration is open: the open resources, any scope they define, and a name made
+     * unique with a random suffix, so that nobody can take a name first (MCP clients send the
+     * same `client_name` for every install) and the consent page shows which one asks.
+     */
     async register(
       presented: string | undefined,
       body: unknown,
       request: RegistrationRequest,
     ): Promise<RegisteredClient> {
+      const open = presented === undefined && openResources.length > 0;
       const token = presented
         ? await tokens.findLiveByHash(hashClientSecret(presented))
         : undefined;
-      if (!token) throw badToken('initial access token');
+      if (!token && !open) throw badToken('initial access token');
+      const suffix = newId().slice(0, 8);
       // Names are unique: an unnamed client gets a random one.
-      const input = readClientMetadata(body, token, `dynamic client ${newId().slice(0, 8)}`);
+      const unnamed = `dynamic client ${suffix}`;
+      const read = readClientMetadata(
+        body,
+        token ?? { scopes: [], resources: openResources },
+        unnamed,
+      );
+      const input =
+        open && read.name !== unnamed
+          ? { ...read, name: `${read.name.slice(0, 89)} (${suffix})` }
+          : read;
       const accessToken = generateClientSecret();
       try {
         const { client, clientSecret } = await crud.create(
           input,
-          { actor: `registration_token:${token.id}` },
+          { actor: token ? `registration_token:${token.id}` : 'anonymous' },
           {
-            registration: { tokenId: token.id, accessTokenHash: hashClientSecret(accessToken) },
+            registration: {
+              tokenId: token?.id ?? null,
+              accessTokenHash: hashClientSecret(accessToken),
+            },
             address: request.address,
           },
         );
