@@ -113,8 +113,11 @@ export function clientType(client: ClientRecord): string {
 // How the client was registered, as `show` says it.
 function registeredBy(client: ClientRecord): string {
   if (client.registeredVia === 'operator') return 'by an operator';
-  const token = client.registrationTokenId ?? '(a deleted token)';
-  return `dynamically (RFC 7591) with initial access token ${token}`;
+  // The column is null after an open registration (no token), and once a token is deleted.
+  if (client.registrationTokenId === null) {
+    return 'dynamically (RFC 7591), by open registration or with an initial access token since deleted';
+  }
+  return `dynamically (RFC 7591) with initial access token ${client.registrationTokenId}`;
 }
 
 /**
