@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { startExampleApi } from '@portcullis/example-api';
 import {
   type AuthenticatedState,
   actedBy,
@@ -18,6 +19,7 @@ import {
   type Stack,
   startStack,
   submitForm,
+  until,
 } from '../src/index.ts';
 
 // Token exchange (RFC 8693, issue 14 item 2): a user signs in to the first-party web app, which
@@ -435,6 +437,31 @@ test.serial('refused: tampered, foreign, expired and other kinds of subject toke
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1100));
   t.is(await oauthError(exchange(orders, short)), 'invalid_request');
 });
+
+test.serial(
+  'an API following the revocation feed refuses the exchanged token once the user grant goes',
+  async (t) => {
+    const api = await startExampleApi({
+      issuer: stack.issuer,
+      audience: stack.api,
+      port: await freePort(),
+      revocationFeed: {
+        clientId: notesService.client_id,
+        clientSecret: notesService.client_secret,
+      },
+    });
+    t.teardown(() => api.close());
+    await stack.cli(['users', 'create', '--username', 'dee', '--password-stdin'], PASSWORD);
+    const exchanged = (await exchange(orders, await userToken('dee'))).access_token;
+    const me = () => fetch(`${api.url}/me`, { headers: { authorization: `Bearer ${exchanged}` } });
+    t.is((await me()).status, 200);
+    await stack.cli(['tokens', 'revoke', '--user', 'dee', '--client', 'web']);
+    await until('the API refuses the exchanged token', async () => (await me()).status === 401, 2);
+    const refused = await me();
+    t.is(refused.status, 401);
+    t.regex(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  },
+);
 
 test.serial('refused: a token whose grant was revoked or whose user was disabled', async (t) => {
   const subject = await userToken('bob');
