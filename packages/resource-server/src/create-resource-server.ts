@@ -1,23 +1,14 @@
 import type { Middleware } from 'koa';
-import { resolveOptions } from './config/resolve-options.ts';
-import { createDpopVerifier } from './dpop/create-dpop-verifier.ts';
-import { createMemoryReplayStore } from './dpop/create-memory-replay-store.ts';
-import type { DpopCheck } from './dpop/enforce-token-binding.ts';
-import { createIntrospector } from './introspection/create-introspector.ts';
-import { createKeyResolver } from './keys/create-key-resolver.ts';
+import { createCore } from './core/create-core.ts';
 import { createMetadataMiddleware } from './metadata/create-metadata-middleware.ts';
 import { createAuthenticate } from './middleware/authenticate.ts';
-import {
-  createRevocationSubscriber,
-  type RevocationFeedState,
-} from './revocation/create-revocation-subscriber.ts';
+import type { RevocationFeedState } from './revocation/create-revocation-subscriber.ts';
 import type {
   AuthenticatedState,
   AuthenticateOptions,
   OptionalAuthState,
   ResourceServerOptions,
 } from './types.ts';
-import { createTokenVerifier } from './verify/create-token-verifier.ts';
 
 /**
  * A configured resource server: one verifier, one remote JWKS, one introspection client and one
@@ -59,28 +50,15 @@ export interface ResourceServer {
  * router.get('/notes', rs.authenticate(), requireScopes('notes:read'), listNotes);
  */
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
-  const config = resolveOptions(options);
-  const verifier = createTokenVerifier(config, createKeyResolver(config));
-  const introspector = config.introspection && createIntrospector(config, config.introspection);
-  let dpop: DpopCheck | undefined;
-  if (config.dpop !== undefined && config.publicUrl !== undefined) {
-    const store =
-      config.dpop.replayStore ?? createMemoryReplayStore(config.dpop.replayCacheSize, config.now);
-    dpop = {
-      verifier: createDpopVerifier(config.dpop, store, config.now, config.clockToleranceSeconds),
-      publicUrl: config.publicUrl,
-    };
-  }
-  const metadata = createMetadataMiddleware(config);
-  const revocation =
-    config.revocationFeed && createRevocationSubscriber(config, config.revocationFeed);
+  const core = createCore(options);
+  const metadata = createMetadataMiddleware(core.metadata);
   return {
     authenticate: (authenticateOptions?: AuthenticateOptions) =>
-      createAuthenticate(config, { verifier, introspector, dpop, revocation }, authenticateOptions),
+      createAuthenticate(core, authenticateOptions),
     metadata: () => metadata,
-    revocationFeed: () => revocation?.state(),
+    revocationFeed: () => core.revocation?.state(),
     close: async () => {
-      await revocation?.close();
+      await core.revocation?.close();
     },
   } as ResourceServer;
 }

@@ -26,6 +26,7 @@ export {
   type ResourceServerErrorCode,
   TemporarilyUnavailableError,
 } from './errors.ts';
+export { owner, type Rule } from './middleware/koa-rules.ts';
 export { type NormalizePathOptions, normalizePath } from './middleware/normalize-path.ts';
 export { permit } from './middleware/permit.ts';
 export { requireScopes } from './middleware/require-scopes.ts';
@@ -39,12 +40,15 @@ export { authenticatedOrReadOnly } from './rules/authenticated-or-read-only.ts';
 export { claim } from './rules/claim.ts';
 export { not } from './rules/not.ts';
 export { or } from './rules/or.ts';
-export { owner } from './rules/owner.ts';
 export { type MethodRequirements, perMethod } from './rules/per-method.ts';
 export { type ReadWriteScopes, readWrite } from './rules/read-write.ts';
 export { resourceScope } from './rules/resource-scope.ts';
 export { role } from './rules/role.ts';
-export type { Rule, Verdict } from './rules/rule.ts';
+export type {
+  Rule as GenericRule,
+  RuleRequest,
+  Verdict,
+} from './rules/rule.ts';
 export {
   createMemoryThrottleStore,
   type MemoryThrottleStoreOptions,

@@ -1,5 +1,5 @@
-import type { Context } from 'koa';
 import { InvalidDpopProofError, InvalidTokenError } from '../errors.ts';
+import type { CredentialRequest } from '../http/credential-request.ts';
 import type { Credentials } from '../http/read-credentials.ts';
 import { readDpopProof } from '../http/read-dpop-proof.ts';
 import type { AuthContext } from '../types.ts';
@@ -20,10 +20,10 @@ export interface DpopCheck {
  * verify against it.
  *
  * @example
- * await enforceTokenBinding(ctx, credentials, auth, dpopCheck);
+ * await enforceTokenBinding(request, credentials, auth, dpopCheck);
  */
 export async function enforceTokenBinding(
-  ctx: Context,
+  request: CredentialRequest,
   credentials: Credentials,
   auth: AuthContext,
   dpop: DpopCheck | undefined,
@@ -41,12 +41,12 @@ export async function enforceTokenBinding(
   if (typeof jkt !== 'string' || jkt === '') {
     throw new InvalidTokenError('the access token is not bound to a DPoP key');
   }
-  const proof = readDpopProof(ctx.req);
-  const htu = requestHtu(dpop.publicUrl, ctx.originalUrl);
+  const proof = readDpopProof(request);
+  const htu = requestHtu(dpop.publicUrl, request.target);
   if (htu === undefined) throw new InvalidDpopProofError('the DPoP proof is for another URL');
   await dpop.verifier.verify({
     proof,
-    method: ctx.method,
+    method: request.method,
     htu,
     accessToken: credentials.token,
     jkt,

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { InvalidRequestError, InvalidTokenError } from '../errors.ts';
+import { type CredentialRequest, repeatedHeader } from './credential-request.ts';
 
 /** An access token and the scheme it was presented with. */
 export interface Credentials {
@@ -21,24 +21,6 @@ const schemePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // RFC 6750 §2.1 b64token, which is RFC 7235 token68, the syntax of the DPoP scheme too.
 const b64tokenPattern = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-// The value of the request's one Authorization header, or undefined when it has none. Read from
-// the raw header list: Node keeps only the first Authorization header in `req.headers`, and
-// builds that object on first use, which a request answered from the cache never needs.
-function authorizationHeader(rawHeaders: readonly string[]): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    // Compare the length first: lower-casing every header name of every request is wasted work.
-    if (name.length !== 13) continue;
-    if (name !== 'Authorization' && name.toLowerCase() !== 'authorization') continue;
-    if (value !== undefined) {
-      throw new InvalidRequestError('the request has more than one Authorization header');
-    }
-    value = rawHeaders[i + 1];
-  }
-  return value;
-}
-
 function schemeOf(name: string, accepted: AcceptedSchemes): Credentials['scheme'] | undefined {
   // Nearly every request spells it this way: no lower-cased copy for those.
   if (name === 'Bearer') return accepted.bearer ? 'bearer' : undefined;
@@ -59,15 +41,18 @@ function schemeOf(name: string, accepted: AcceptedSchemes): Credentials['scheme'
  * The token's own syntax is left to {@link assertToken68}.
  *
  * @example
- * const credentials = readCredentials(ctx.req, 4096, { bearer: true, dpop: false });
+ * const credentials = readCredentials(fromNodeRequest(req), 4096, { bearer: true, dpop: false });
  */
 export function readCredentials(
-  req: IncomingMessage,
+  request: CredentialRequest,
   maxTokenLength: number,
   accepted: AcceptedSchemes,
 ): Credentials | undefined {
-  const header = authorizationHeader(req.rawHeaders);
+  const header = request.header('authorization');
   if (header === undefined) return undefined;
+  if (header === repeatedHeader) {
+    throw new InvalidRequestError('the request has more than one Authorization header');
+  }
   const space = header.indexOf(' ');
   const name = space === -1 ? header : header.slice(0, space);
   if (!schemePattern.test(name))
@@ -83,7 +68,7 @@ export function readCredentials(
   if (token.length > maxTokenLength) throw new InvalidTokenError('the access token is too long');
   // RFC 6750 §3.1: more than one method of sending a token is an invalid request. The query
   // string is read from the request target itself: most requests have none, and need no parsing.
-  const target = req.url ?? '';
+  const { target } = request;
   const query = target.indexOf('?');
   if (query !== -1 && new URLSearchParams(target.slice(query + 1)).has('access_token')) {
     throw new InvalidRequestError('the access token must be sent only in the Authorization header');

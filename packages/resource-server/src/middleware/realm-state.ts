@@ -1,3 +1,6 @@
+import { getChallengeSettings, wasDpopUsed } from '../http/challenge-state.ts';
+import type { Challenge } from '../http/error-response.ts';
+
 // `Symbol.for`, not `Symbol()`: `requireScopes` from another installed copy of this package must
 // still find the realm. A symbol key keeps it out of templates and JSON dumps of `ctx.state`.
 const realmKey = Symbol.for('@portcullis/resource-server/realm');
@@ -11,4 +14,17 @@ export function setRealm(state: object, realm: string): void {
 export function getRealm(state: object): string | undefined {
   const realm = (state as Record<symbol, unknown>)[realmKey];
   return typeof realm === 'string' ? realm : undefined;
+}
+
+/**
+ * The challenge of later errors, from what `authenticate()` recorded on `ctx.state`; undefined
+ * when it has not run.
+ *
+ * @example
+ * const challenge = stateChallenge(ctx.state);
+ */
+export function stateChallenge(state: object): Challenge | undefined {
+  const realm = getRealm(state);
+  if (realm === undefined) return undefined;
+  return { realm, settings: getChallengeSettings(state), dpopUsed: wasDpopUsed(state) };
 }

@@ -1,12 +1,9 @@
 import type { Middleware } from 'koa';
-import {
-  CredentialsRequiredError,
-  InsufficientScopeError,
-  ResourceServerConfigError,
-} from '../errors.ts';
-import { sendError } from '../http/send-error.ts';
+import { scopeRefusal } from '../core/refusal.ts';
+import { ResourceServerConfigError } from '../errors.ts';
+import { sendResponse } from '../http/send-error.ts';
 import type { OptionalAuthState } from '../types.ts';
-import { getRealm } from './realm-state.ts';
+import { stateChallenge } from './realm-state.ts';
 
 // RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
 const scopeTokenPattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -35,15 +32,12 @@ export function requireScopes(...scopes: string[]): Middleware<OptionalAuthState
   const required = Object.freeze([...new Set(scopes)]);
 
   return async function requireScopesMiddleware(ctx, next) {
-    const realm = getRealm(ctx.state);
-    if (realm === undefined) {
+    const challenge = stateChallenge(ctx.state);
+    if (challenge === undefined) {
       throw new Error('requireScopes() needs rs.authenticate() earlier in the middleware chain');
     }
-    const { auth } = ctx.state;
-    if (auth === undefined) return sendError(ctx, new CredentialsRequiredError(), realm);
-    if (!required.every((scope) => auth.scopes.has(scope))) {
-      return sendError(ctx, new InsufficientScopeError(required), realm);
-    }
+    const refusal = scopeRefusal(required, ctx.state.auth, challenge);
+    if (refusal !== undefined) return sendResponse(ctx, refusal);
     await next();
   };
 }

@@ -15,7 +15,7 @@ export function allOf<S extends string>(...scopes: S[]): Rule {
   const allow = allowed(required);
   const refuse = insufficientScope(required);
   return {
-    evaluate(_ctx, auth) {
+    evaluate(_request, auth) {
       if (auth === undefined) return unauthenticated;
       for (const scope of required) if (!auth.scopes.has(scope)) return refuse;
       return allow;

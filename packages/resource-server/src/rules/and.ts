@@ -14,10 +14,10 @@ import { allowed, insufficientScope } from './verdicts.ts';
 export function and(...rules: Rule[]): Rule {
   const all = checkRules('and', rules);
   return {
-    async evaluate(ctx, auth): Promise<Verdict> {
+    async evaluate(request, auth): Promise<Verdict> {
       const relied: string[] = [];
       for (const rule of all) {
-        const verdict = await rule.evaluate(ctx, auth);
+        const verdict = await rule.evaluate(request, auth);
         if (verdict.allowed) relied.push(...(verdict.scopes ?? []));
         else if (verdict.refusal === 'insufficient_scope') {
           return insufficientScope([...new Set([...relied, ...verdict.scopes])]);

@@ -15,7 +15,7 @@ export function anyOf<S extends string>(...scopes: S[]): Rule {
   const allows: ReadonlyMap<string, Verdict> = new Map(alternatives.map((s) => [s, allowed([s])]));
   const refuse = insufficientScope(alternatives.slice(0, 1));
   return {
-    evaluate(_ctx, auth) {
+    evaluate(_request, auth) {
       if (auth === undefined) return unauthenticated;
       for (const scope of alternatives) if (auth.scopes.has(scope)) return allows.get(scope)!;
       return refuse;

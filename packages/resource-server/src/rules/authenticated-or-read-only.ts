@@ -22,10 +22,10 @@ export function authenticatedOrReadOnly(writeRule?: Rule): Rule {
   const [write] =
     writeRule === undefined ? [] : (checkRules('authenticatedOrReadOnly', [writeRule]) as [Rule]);
   return {
-    evaluate(ctx, auth): Verdict | Promise<Verdict> {
-      if (isSafeMethod(ctx.method)) return allow;
+    evaluate(request, auth): Verdict | Promise<Verdict> {
+      if (isSafeMethod(request.method)) return allow;
       if (auth === undefined) return unauthenticated;
-      return write === undefined ? allow : write.evaluate(ctx, auth);
+      return write === undefined ? allow : write.evaluate(request, auth);
     },
   };
 }

@@ -11,5 +11,5 @@ const allow = allowed();
  * router.get('/feed', rs.authenticate({ optional: true }), permit(or(authenticated(), publicFeed)), feed);
  */
 export function authenticated(): Rule {
-  return { evaluate: (_ctx, auth) => (auth === undefined ? unauthenticated : allow) };
+  return { evaluate: (_request, auth) => (auth === undefined ? unauthenticated : allow) };
 }

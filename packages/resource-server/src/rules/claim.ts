@@ -27,7 +27,7 @@ export function claim(
     throw new ResourceServerConfigError('claim', 'the predicate must be a function');
   }
   return {
-    async evaluate(_ctx, auth): Promise<Verdict> {
+    async evaluate(_request, auth): Promise<Verdict> {
       if (auth === undefined) return unauthenticated;
       const value = Object.hasOwn(auth.claims, name) ? auth.claims[name] : undefined;
       return (await predicate(value, auth)) === true ? allow : refused;

@@ -17,8 +17,8 @@ const allow = allowed();
 export function not(rule: Rule): Rule {
   const [inner] = checkRules('not', [rule]) as [Rule];
   return {
-    async evaluate(ctx, auth): Promise<Verdict> {
-      const verdict = await inner.evaluate(ctx, auth);
+    async evaluate(request, auth): Promise<Verdict> {
+      const verdict = await inner.evaluate(request, auth);
       if (verdict.allowed) return refused;
       return verdict.refusal === 'unauthenticated' ? unauthenticated : allow;
     },

@@ -15,10 +15,10 @@ const rank = { unauthenticated: 0, insufficient_scope: 1, forbidden: 2 } as cons
 export function or(...rules: Rule[]): Rule {
   const alternatives = checkRules('or', rules);
   return {
-    async evaluate(ctx, auth): Promise<Verdict> {
+    async evaluate(request, auth): Promise<Verdict> {
       let best: Verdict | undefined;
       for (const rule of alternatives) {
-        const verdict = await rule.evaluate(ctx, auth);
+        const verdict = await rule.evaluate(request, auth);
         if (verdict.allowed) return verdict;
         if (best === undefined || (!best.allowed && rank[verdict.refusal] < rank[best.refusal])) {
           best = verdict;

@@ -77,10 +77,11 @@ export function perMethod<S extends string>(requirements: MethodRequirements<S>)
     ]),
   );
   return {
-    evaluate(ctx, auth) {
+    evaluate(request, auth) {
       if (auth === undefined) return unauthenticated;
       const entry =
-        verdicts.get(ctx.method) ?? (ctx.method === 'HEAD' ? verdicts.get('GET') : undefined);
+        verdicts.get(request.method) ??
+        (request.method === 'HEAD' ? verdicts.get('GET') : undefined);
       if (entry === undefined) return notListed;
       for (const [index, scopes] of entry.alternatives.entries()) {
         if (scopes.every((scope) => auth.scopes.has(scope))) return entry.allows[index]!;

@@ -34,6 +34,7 @@ export function readWrite<S extends string>(scopes: ReadWriteScopes<S>): Rule {
   const read = allOf(...toScopeListFrom('readWrite.read', scopes.read));
   const write = allOf(...toScopeListFrom('readWrite.write', scopes.write));
   return {
-    evaluate: (ctx, auth) => (isSafeMethod(ctx.method) ? read : write).evaluate(ctx, auth),
+    evaluate: (request, auth) =>
+      (isSafeMethod(request.method) ? read : write).evaluate(request, auth),
   };
 }

@@ -1,4 +1,3 @@
-import type { Context } from 'koa';
 import type { AuthContext } from '../types.ts';
 
 /**
@@ -26,10 +25,17 @@ export type Verdict =
     }
   | { readonly allowed: false; readonly refusal: 'forbidden'; readonly description: string };
 
+/** What every rule may read of a request, whatever the framework: its method. */
+export interface RuleRequest {
+  readonly method: string;
+}
+
 /**
- * An access rule: a value, evaluated against the Koa context and the verified token (`undefined`
- * after `authenticate({ optional: true })` without a token). Rules compose with `and`, `or` and
- * `not`, and become middleware with `permit(rule)`. Write your own by returning a {@link Verdict}.
+ * An access rule: a value, evaluated against the request (`R`: Koa's `ctx`, Express's `req`,
+ * Fastify's `request`, a fetch `Request`; the built-in rules read only its method) and the
+ * verified token (`undefined` after `authenticate({ optional: true })` without a token). Rules
+ * compose with `and`, `or` and `not`, and become middleware with each adapter's `permit(rule)`.
+ * Write your own by returning a {@link Verdict}.
  *
  * @example
  * const weekdaysOnly: Rule = {
@@ -40,6 +46,8 @@ export type Verdict =
  * };
  * router.get('/reports', rs.authenticate(), permit(and(allOf('reports:read'), weekdaysOnly)), list);
  */
-export interface Rule {
-  evaluate(ctx: Context, auth: AuthContext | undefined): Verdict | Promise<Verdict>;
+export interface Rule<R extends RuleRequest = RuleRequest> {
+  // A method, not a property: a rule written for a richer request (a Koa context) still composes
+  // with the built-in rules, which need only the method.
+  evaluate(request: R, auth: AuthContext | undefined): Verdict | Promise<Verdict>;
 }
