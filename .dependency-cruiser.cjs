@@ -45,9 +45,14 @@ const layerRules = authServerLayers.slice(0, -1).map((layer, index) => ({
   },
 }));
 
+// The Koa adapter of packages/resource-server: its main entry point and the files it owns.
+const rsKoaAdapter =
+  '^packages/resource-server/src/(index\\.ts|create-resource-server\\.ts|middleware/|throttle/throttle\\.ts|http/send-error\\.ts|metadata/create-metadata-middleware\\.ts)';
+
 // Each package's public entry points (package.json `exports`); anything else is internal.
 const entryPoints = [
   '^packages/[^/]+/src/index\\.ts$',
+  '^packages/resource-server/src/(express|fastify|node|fetch)/index\\.ts$',
   '^packages/auth-server/src/(config|services)/index\\.ts$',
   '^packages/storage/src/testing/index\\.ts$',
   '^packages/resource-server/src/(redis|postgres)\\.ts$',
@@ -100,6 +105,51 @@ module.exports = {
       to: { path: '^packages/(auth-server|storage|cli)/' },
     },
     {
+      name: 'resource-server-koa-stays-in-its-adapter',
+      comment:
+        'packages/resource-server: the core is framework-free; only the Koa adapter (the main ' +
+        'entry, create-resource-server.ts, middleware/, throttle/throttle.ts, ' +
+        'http/send-error.ts, metadata/create-metadata-middleware.ts) refers to koa, even for types.',
+      severity: 'error',
+      from: {
+        path: '^packages/resource-server/src/',
+        pathNot: rsKoaAdapter,
+      },
+      to: { path: '(^|/)node_modules/(@types/)?koa/' },
+    },
+    ...['express', 'fastify'].map((framework) => ({
+      name: `resource-server-${framework}-stays-in-its-adapter`,
+      comment: `packages/resource-server: only src/${framework}/ refers to ${framework}.`,
+      severity: 'error',
+      from: {
+        path: '^packages/resource-server/src/',
+        pathNot: `^packages/resource-server/src/${framework}/`,
+      },
+      to: { path: `(^|/)node_modules/(@types/)?${framework}/` },
+    })),
+    {
+      name: 'resource-server-core-imports-no-adapter',
+      comment:
+        'packages/resource-server: the adapters (Koa, express/, fastify/, node/, fetch/) sit on ' +
+        'the core; the core never imports one of them, nor does one adapter import another.',
+      severity: 'error',
+      from: {
+        path: '^packages/resource-server/src/(?!(express|fastify|node|fetch)/)',
+        pathNot: rsKoaAdapter,
+      },
+      to: { path: ['^packages/resource-server/src/(express|fastify|node|fetch)/', rsKoaAdapter] },
+    },
+    ...['express', 'fastify', 'node', 'fetch'].map((adapter) => ({
+      name: `resource-server-${adapter}-imports-no-other-adapter`,
+      comment: `packages/resource-server/src/${adapter}/ builds on the core, not on another adapter.`,
+      severity: 'error',
+      from: { path: `^packages/resource-server/src/${adapter}/` },
+      to: {
+        path: ['^packages/resource-server/src/(express|fastify|node|fetch)/', rsKoaAdapter],
+        pathNot: `^packages/resource-server/src/${adapter}/`,
+      },
+    })),
+    {
       name: 'only-storage-imports-knex-and-pg',
       comment:
         'SQL lives in packages/storage: no other package imports knex or pg. The resource ' +
@@ -128,7 +178,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)dist/' },
+    exclude: { path: '^packages/[^/]+/dist/' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
       exportsFields: ['exports'],

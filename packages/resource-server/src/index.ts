@@ -1,69 +1,13 @@
-// The public API of @portcullis/resource-server. Everything else is internal: the package's
-// `exports` map blocks deep imports.
+// The public API of @portcullis/resource-server for Koa (the package's main entry). Everything
+// else is internal: the package's `exports` map blocks deep imports. The other frameworks have
+// their own entry points (`@portcullis/resource-server/express`, `/fastify`, `/node`, `/fetch`)
+// over the same core.
 
-export {
-  type Catalogue,
-  type CatalogueDeclaration,
-  type CatalogueJson,
-  type CatalogueResourceName,
-  type CatalogueRules,
-  type CatalogueScope,
-  defineCatalogue,
-  type ResourceDeclaration,
-} from './catalogue/define-catalogue.ts';
 export { createResourceServer, type ResourceServer } from './create-resource-server.ts';
-export {
-  CredentialsRequiredError,
-  errorCodes,
-  InsufficientScopeError,
-  InvalidDpopProofError,
-  InvalidRequestError,
-  InvalidTokenError,
-  isResourceServerError,
-  RateLimitedError,
-  ResourceServerConfigError,
-  ResourceServerError,
-  type ResourceServerErrorCode,
-  TemporarilyUnavailableError,
-} from './errors.ts';
 export { owner, type Rule } from './middleware/koa-rules.ts';
 export { type NormalizePathOptions, normalizePath } from './middleware/normalize-path.ts';
 export { permit } from './middleware/permit.ts';
 export { requireScopes } from './middleware/require-scopes.ts';
-export type { RevocationFeedState } from './revocation/create-revocation-subscriber.ts';
-export { actedBy } from './rules/acted-by.ts';
-export { allOf } from './rules/all-of.ts';
-export { and } from './rules/and.ts';
-export { anyOf } from './rules/any-of.ts';
-export { authenticated } from './rules/authenticated.ts';
-export { authenticatedOrReadOnly } from './rules/authenticated-or-read-only.ts';
-export { claim } from './rules/claim.ts';
-export { not } from './rules/not.ts';
-export { or } from './rules/or.ts';
-export { type MethodRequirements, perMethod } from './rules/per-method.ts';
-export { type ReadWriteScopes, readWrite } from './rules/read-write.ts';
-export { resourceScope } from './rules/resource-scope.ts';
-export { role } from './rules/role.ts';
-export type {
-  Rule as GenericRule,
-  RuleRequest,
-  Verdict,
-} from './rules/rule.ts';
-export {
-  createMemoryThrottleStore,
-  type MemoryThrottleStoreOptions,
-} from './throttle/create-memory-throttle-store.ts';
 export { type ThrottleOptions, throttle } from './throttle/throttle.ts';
-export type { ThrottleStore } from './throttle/throttle-store.ts';
-export type {
-  AuthContext,
-  AuthenticatedState,
-  AuthenticateOptions,
-  DpopOptions,
-  DpopReplayStore,
-  IntrospectionOptions,
-  JwksOptions,
-  OptionalAuthState,
-  ResourceServerOptions,
-  RevocationFeedOptions,
-} from './types.ts';
+export type { AuthenticatedState, OptionalAuthState } from './types.ts';
+export * from './vocabulary.ts';

@@ -4,9 +4,9 @@ import type { AuthOutcome } from '../core/create-request-authenticator.ts';
 import { resolveOptional } from '../core/resolve-optional.ts';
 import { markDpopUsed, setChallengeSettings } from '../http/challenge-state.ts';
 import { fromNodeRequest } from '../http/from-node-request.ts';
+import { setRealm } from '../http/realm-state.ts';
 import { sendError } from '../http/send-error.ts';
 import type { AuthenticateOptions, OptionalAuthState } from '../types.ts';
-import { setRealm } from './realm-state.ts';
 
 /**
  * Creates the Koa middleware behind `rs.authenticate()`: the core authenticates the request

@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
 import { verdictRefusal } from '../core/refusal.ts';
 import { ResourceServerConfigError } from '../errors.ts';
+import { stateChallenge } from '../http/realm-state.ts';
 import { sendResponse } from '../http/send-error.ts';
 import type { OptionalAuthState } from '../types.ts';
 import type { Rule } from './koa-rules.ts';
-import { stateChallenge } from './realm-state.ts';
 
 /**
  * Turns a {@link Rule} into Koa middleware: the request goes on when the rule allows it;

@@ -1,9 +1,9 @@
 import type { Middleware } from 'koa';
 import { scopeRefusal } from '../core/refusal.ts';
 import { ResourceServerConfigError } from '../errors.ts';
+import { stateChallenge } from '../http/realm-state.ts';
 import { sendResponse } from '../http/send-error.ts';
 import type { OptionalAuthState } from '../types.ts';
-import { stateChallenge } from './realm-state.ts';
 
 // RFC 6749 §3.3 scope-token: printable ASCII except space, `"` and `\`.
 const scopeTokenPattern = /^[\x21\x23-\x5b\x5d-\x7e]+$/;

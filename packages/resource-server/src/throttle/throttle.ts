@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
+import { getRealm } from '../http/realm-state.ts';
 import { sendError } from '../http/send-error.ts';
-import { getRealm } from '../middleware/realm-state.ts';
 import type { OptionalAuthState } from '../types.ts';
 import { createLimiter, type LimiterOptions } from './create-limiter.ts';
 
