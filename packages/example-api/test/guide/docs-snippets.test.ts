@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 
-const guides = ['docs/guides/protect-a-koa-api.md', 'docs/guides/from-django-rest-framework.md'];
+const guides = ['docs/guides/protect-a-node-api.md', 'docs/guides/from-django-rest-framework.md'];
 const root = new URL('../../../../', import.meta.url);
 const code = await readFile(new URL('notes-api.ts', import.meta.url), 'utf8');
 

@@ -1,4 +1,4 @@
-// The code of docs/guides/protect-a-koa-api.md and docs/guides/from-django-rest-framework.md.
+// The code of docs/guides/protect-a-node-api.md and docs/guides/from-django-rest-framework.md.
 // Every TypeScript snippet of those guides is copied from this file (docs-snippets.test.ts
 // checks it), and protect-a-koa-api.test.ts runs it over HTTP. Snippets longer than one line are
 // whole top-level statements, so that they appear here exactly as the guides print them.

@@ -1,4 +1,4 @@
-// Runs the APIs of docs/guides/protect-a-koa-api.md and docs/guides/from-django-rest-framework.md
+// Runs the APIs of docs/guides/protect-a-node-api.md and docs/guides/from-django-rest-framework.md
 // (their code is notes-api.ts) over real HTTP, with tokens minted by a test issuer, and checks
 // the statuses, errors and challenges the guides promise.
 import test from 'ava';

@@ -7,4 +7,10 @@ export { createResourceServer, type ExpressResourceServer } from './create-resou
 export { owner, permit, type Rule } from './permit.ts';
 export { requireScopes } from './require-scopes.ts';
 export { type ThrottleOptions, throttle } from './throttle.ts';
-export type { AuthenticatedLocals, ExpressMiddleware, OptionalAuthLocals } from './types.ts';
+export type {
+  AuthenticatedLocals,
+  AuthenticatedResponse,
+  ExpressMiddleware,
+  OptionalAuthLocals,
+  OptionalAuthResponse,
+} from './types.ts';

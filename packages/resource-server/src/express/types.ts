@@ -17,3 +17,9 @@ export type ExpressMiddleware<L extends object = OptionalAuthLocals> = (
   res: Response<unknown, L>,
   next: NextFunction,
 ) => void;
+
+/** The response of a handler after required authentication: `res.locals.auth` is set. */
+export type AuthenticatedResponse = Response<unknown, AuthenticatedLocals>;
+
+/** The response of a handler after optional authentication: `res.locals.auth` may be unset. */
+export type OptionalAuthResponse = Response<unknown, OptionalAuthLocals>;
