@@ -320,6 +320,16 @@ test.serial('refused: a client not allowed the resource, or allowed none', async
     'invalid_target',
   );
   t.is(await oauthError(exchange(orders, subject, { resource: '' })), 'invalid_target');
+  t.is(
+    await oauthError(exchange(orders, subject, { resource: '', audience: stack.api })),
+    'invalid_target',
+  );
+  // Two resources at once: one token is for one API.
+  const config = await discoverClient(stack.issuer, orders);
+  const twice = new URLSearchParams({ subject_token: subject, subject_token_type: ACCESS_TOKEN });
+  twice.append('resource', stack.api);
+  twice.append('resource', LEDGER);
+  t.is(await oauthError(client.genericGrantRequest(config, EXCHANGE, twice)), 'invalid_request');
   const plain = await service('plain-service', ['--first-party']);
   await stack.cli([
     'resources',
