@@ -114,6 +114,20 @@ test('refused for a third-party, a public or an unknown resource, with nothing w
   );
 });
 
+test('refused for a client that registered itself (RFC 7591): operators register services', async (t) => {
+  const registered = await createService(database, 'self-registered', ['--first-party']);
+  // How a dynamic registration stores it (the registration routes are tested elsewhere).
+  await database.db('clients').where({ id: registered.client_id }).update({
+    registered_via: 'dynamic',
+  });
+  failsWithOneLine(
+    t,
+    await cli(database, ['clients', 'update', 'self-registered', '--may-exchange-for', BILLING]),
+    /^portcullis: --may-exchange-for is not for dynamically registered clients/,
+  );
+  t.deepEqual((await clientRow(database, registered.client_id))?.may_exchange_for, []);
+});
+
 test('a deleted resource leaves the policies that named it', async (t) => {
   const other = 'https://reports.example.com';
   await createResource(database, other, 'Reports', 'reports:read=Read reports');
