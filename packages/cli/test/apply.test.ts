@@ -436,7 +436,7 @@ resources:
     const result = await cli(database, ['apply', '-f', await file(text)]);
     t.is(result.code, 1);
     for (const pattern of [
-      /:1: resource: unknown key "resource" \(did you mean "resources"\?\); allowed: resources, clients, roles$/,
+      /:1: resource: unknown key "resource" \(did you mean "resources"\?\); allowed: resources, clients, roles, identity_providers$/,
       /:6: clients\[0\]\.redirect_uri: unknown key "redirect_uri" \(did you mean "redirect_uris"\?\)/,
       /:8: clients\[0\]\.frist_party: unknown key "frist_party" \(did you mean "first_party"\?\)/,
       /:12: resources\[0\]\.access_token_lifetime: unknown key "access_token_lifetime"/,
@@ -463,7 +463,10 @@ test.serial('malformed files: one line with the place, nothing changed', async (
   t.is(empty.code, 1);
   t.regex(empty.stderr, /: \(file\): the file is empty: declare resources and clients$/m);
   const list = await cli(database, ['apply', '-f', await file('- a\n- b\n')]);
-  t.regex(list.stderr, /\(file\): must be a mapping of resources, clients, roles$/m);
+  t.regex(
+    list.stderr,
+    /\(file\): must be a mapping of resources, clients, roles, identity_providers$/m,
+  );
   failsWithOneLine(
     t,
     await cli(database, ['apply', '-f', path.join(dir, 'missing.yaml')]),

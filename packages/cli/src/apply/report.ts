@@ -84,7 +84,12 @@ function summarize(result: ApplyDeclarationResult): Record<ApplyAction, number> 
     unchanged: 0,
     not_in_file: 0,
   };
-  for (const entry of [...result.resources, ...result.clients, ...result.roles]) {
+  for (const entry of [
+    ...result.resources,
+    ...result.clients,
+    ...result.roles,
+    ...result.identityProviders,
+  ]) {
     counts[entry.action] += 1;
   }
   return counts;
@@ -122,12 +127,17 @@ export function resultJson(result: ApplyDeclarationResult) {
       new_secret: c.newSecret,
     })),
     roles: result.roles.map((r) => ({ name: r.name, action: r.action, changes: r.changes })),
+    identity_providers: result.identityProviders.map((p) => ({
+      name: p.name,
+      action: p.action,
+      changes: p.changes,
+    })),
     secrets: result.secrets,
   };
 }
 
 /**
- * The human report: each resource, client and role with a mark (`+` create, `~` update, `=` unchanged,
+ * The human report: each resource, client, role and identity provider with a mark (`+` create, `~` update, `=` unchanged,
  * `-` delete, `?` not in the file), the fields that change as `before -> after`, a summary line,
  * and the new secrets, shown once.
  *
@@ -147,6 +157,12 @@ export function reportLines(result: ApplyDeclarationResult, file: string): strin
     lines.push(
       'roles:',
       ...result.roles.flatMap((r) => entryLines(r.name, r.action, r.changes, plan)),
+    );
+  }
+  if (result.identityProviders.length > 0) {
+    lines.push(
+      'identity_providers:',
+      ...result.identityProviders.flatMap((p) => entryLines(p.name, p.action, p.changes, plan)),
     );
   }
   const n = summarize(result);

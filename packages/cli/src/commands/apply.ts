@@ -8,6 +8,7 @@ import type { DeclarationSource } from '../apply/read-declaration.ts';
 import { reportLines, resultJson } from '../apply/report.ts';
 import { confirm } from '../confirm.ts';
 import { CliError } from '../errors.ts';
+import { readKeyEncryptionKey } from '../key-encryption-key.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
@@ -68,8 +69,10 @@ export function registerApply(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Resources are matched by identifier, clients by name. New confidential clients' secrets are
-printed once and never written to the file. A file with any problem changes nothing: every
+Resources are matched by identifier, clients, roles and identity providers by name. New
+confidential clients' secrets are printed once and never written to the file; an identity
+provider's client secret is read from the environment variable its client_secret_env names (with
+PORTCULLIS_KEY_ENCRYPTION_KEY, as for idps create). A file with any problem changes nothing: every
 problem is listed with its line and path (clients[2].redirect_uris[0]: ...). See "Declarative
 registration" in docs/operators.md for the format.
 
@@ -97,6 +100,15 @@ Example:
       }
       const source = await readDeclaration(io, options.file);
       const { declaration, problems } = parseDeclaration(source.value);
+      // Identity providers' client secrets are stored encrypted under the servers' key, and read
+      // from the environment variables the file names (never from the file).
+      const keyEncryptionKey =
+        declaration.identityProviders.length > 0
+          ? await readKeyEncryptionKey(
+              io,
+              "identity providers' client secrets are stored encrypted under it",
+            )
+          : undefined;
       let result: ApplyDeclarationResult;
       try {
         result = await withDatabase(io, (db) => {
@@ -105,6 +117,8 @@ Example:
               problems,
               prune: options.prune,
               actor: cliActor(io),
+              environment: io.env,
+              ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
               ...extra,
             });
           if (options.plan) return run({ dryRun: true });

@@ -19,6 +19,10 @@ import {
 import { planResourceChanges, type ResourceChange } from '../resources-apply.ts';
 import { createResourcesService, RESOURCE_DEFAULTS } from '../resources-service.ts';
 import { createRolesService } from '../roles-service.ts';
+import {
+  type IdentityProviderOutcome,
+  reconcileIdentityProviders,
+} from './apply-identity-providers.ts';
 import type {
   Declaration,
   DeclarationPath,
@@ -79,6 +83,8 @@ export interface ApplyDeclarationResult {
   clients: ClientOutcome[];
   /** Declared roles in file order, then those not in the file. */
   roles: RoleOutcome[];
+  /** Declared identity providers in file order, then those not in the file. */
+  identityProviders: IdentityProviderOutcome[];
   /** New secrets by client name: the only time they are shown (never with `dryRun`). */
   secrets: Record<string, string>;
 }
@@ -99,6 +105,13 @@ export interface ApplyDeclarationOptions {
    * `conflict` and writes nothing.
    */
   confirmedDeletions?: readonly string[];
+  /**
+   * The servers' key-encryption key: identity providers' client secrets are stored under it.
+   * Needed when the file declares identity providers.
+   */
+  keyEncryptionKey?: Buffer;
+  /** Where identity providers' `client_secret_env` names are read [none]. */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The file has problems: `problems` lists every one, with its path. Nothing was written. */
@@ -221,6 +234,9 @@ export function destructiveChanges(result: ApplyDeclarationResult): string[] {
       .map((c) => `client "${c.name}" (${c.clientId})`),
     ...result.resources.filter((r) => r.action === 'delete').map((r) => `resource ${r.identifier}`),
     ...result.roles.filter((r) => r.action === 'delete').map((r) => `role "${r.name}"`),
+    ...result.identityProviders
+      .filter((p) => p.action === 'delete')
+      .map((p) => `identity provider "${p.name}" (its users' links)`),
     ...result.resources.flatMap((r) =>
       r.action === 'delete'
         ? []
@@ -303,6 +319,7 @@ async function reconcile(
     resources: [],
     clients: [],
     roles: [],
+    identityProviders: [],
     secrets: {},
   };
 
@@ -359,6 +376,14 @@ async function reconcile(
     );
     if (deleted) result.roles.push({ name: role.name, action: 'delete', changes: [] });
   }
+
+  result.identityProviders = await reconcileIdentityProviders(trx, declaration.identityProviders, {
+    prune,
+    change,
+    keyEncryptionKey: options.keyEncryptionKey,
+    environment: options.environment ?? {},
+    attempt: (path, work) => attempt(path, work),
+  });
 
   const registeredClients = await createClientsRepository(trx).list();
   const declaredNames = new Set(declaration.clients.map((c) => c.name.toLowerCase()));

@@ -10,6 +10,12 @@ import {
   validateClientTtl,
 } from '../clients-service.ts';
 import {
+  validateCredential,
+  validateKind,
+  validateProviderName,
+  validateProviderUrl,
+} from '../identity-providers/provider-input.ts';
+import {
   validateResourceFormat,
   validateResourceTtl,
   validateScopeDescription,
@@ -61,6 +67,27 @@ export interface DeclaredRole {
   scopes: string[];
 }
 
+/**
+ * An identity provider as the file declares it: unset fields have the defaults of `idps create`.
+ * Its client secret is never in the file: `clientSecretEnv` names the environment variable
+ * `apply` reads it from.
+ */
+export interface DeclaredIdentityProvider {
+  /** Its position in the file's `identity_providers` list. */
+  index: number;
+  /** The stable key the provider is matched by (regardless of case). */
+  name: string;
+  kind: 'oidc' | 'github';
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  apiUrl?: string;
+  clientId: string;
+  clientSecretEnv: string;
+  scope?: string;
+  jit: boolean;
+}
+
 /** A client as the file declares it: unset fields have the defaults of `clients create`. */
 export interface DeclaredClient {
   /** Its position in the file's `clients` list. */
@@ -99,6 +126,7 @@ export interface Declaration {
   resources: DeclaredApiResource[];
   clients: DeclaredClient[];
   roles: DeclaredRole[];
+  identityProviders: DeclaredIdentityProvider[];
   /**
    * Identifiers of resource entries that have problems: clients using them are not checked any
    * further, since their errors would only be consequences.
@@ -108,7 +136,19 @@ export interface Declaration {
 
 /** The top-level keys, and each entry's keys, a file may use. */
 export const DECLARATION_KEYS = {
-  file: ['resources', 'clients', 'roles'],
+  file: ['resources', 'clients', 'roles', 'identity_providers'],
+  identityProvider: [
+    'name',
+    'kind',
+    'issuer',
+    'authorization_endpoint',
+    'token_endpoint',
+    'api_url',
+    'client_id',
+    'client_secret_env',
+    'scope',
+    'jit',
+  ],
   resource: [
     'identifier',
     'name',
@@ -345,6 +385,91 @@ function parseRole(c: Checker, value: unknown, index: number): DeclaredRole | un
   return { index, name, description: description?.value ?? '', scopes: scopes.value };
 }
 
+// An environment variable's name, as a shell would take it.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+// A provider's fields; that they suit its kind (an issuer for OpenID Connect, endpoints for
+// GitHub) is the identity providers service's check, as for `idps create`.
+function parseIdentityProvider(
+  c: Checker,
+  value: unknown,
+  index: number,
+): DeclaredIdentityProvider | undefined {
+  const path: Path = ['identity_providers', index];
+  const before = c.problems.length;
+  const entry = c.object(value, path, DECLARATION_KEYS.identityProvider);
+  if (!entry) return undefined;
+  if ('client_secret' in entry) {
+    // Said plainly, rather than as one more unknown key.
+    const unknown = c.problems.findLast((p) => p.path.at(-1) === 'client_secret');
+    if (unknown) {
+      unknown.message =
+        'a secret is never written in the file: name the environment variable that holds it with client_secret_env';
+    }
+  }
+  for (const key of ['name', 'client_id', 'client_secret_env'] as const) {
+    if (!(key in entry)) c.add(path, `needs ${key === 'name' ? 'a name' : key}`);
+  }
+  const text = (check: (s: string) => string) => (v: unknown, p: Path) => {
+    const s = c.string(v, p);
+    return s === undefined ? undefined : c.validate(p, () => check(s));
+  };
+  const name = field(entry, 'name', path, text(validateProviderName))?.value;
+  const kind = field(entry, 'kind', path, text(validateKind))?.value;
+  const url = (key: string, what: string) =>
+    field(
+      entry,
+      key,
+      path,
+      text((s) => validateProviderUrl(what, s)),
+    )?.value;
+  const issuer = url('issuer', 'issuer');
+  const authorizationEndpoint = url('authorization_endpoint', 'authorization endpoint');
+  const tokenEndpoint = url('token_endpoint', 'token endpoint');
+  const apiUrl = url('api_url', 'API URL');
+  const clientId = field(
+    entry,
+    'client_id',
+    path,
+    text((s) => validateCredential('clientId', s)),
+  )?.value;
+  const clientSecretEnv = field(
+    entry,
+    'client_secret_env',
+    path,
+    text((s) => {
+      if (!ENV_NAME.test(s)) {
+        throw new AuthServerError('invalid_input', `"${s}" is not an environment variable's name`);
+      }
+      return s;
+    }),
+  )?.value;
+  const scope = field(entry, 'scope', path, c.string)?.value;
+  const jit = field(entry, 'jit', path, c.boolean)?.value;
+  if (
+    c.problems.length > before ||
+    name === undefined ||
+    clientId === undefined ||
+    clientSecretEnv === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    index,
+    name,
+    // validateKind let only these two through.
+    kind: (kind as DeclaredIdentityProvider['kind'] | undefined) ?? 'oidc',
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(authorizationEndpoint === undefined ? {} : { authorizationEndpoint }),
+    ...(tokenEndpoint === undefined ? {} : { tokenEndpoint }),
+    ...(apiUrl === undefined ? {} : { apiUrl }),
+    clientId,
+    clientSecretEnv,
+    ...(scope === undefined ? {} : { scope }),
+    jit: jit ?? false,
+  };
+}
+
 function checkGrant(grant: string): string {
   const short = shortGrant(grant);
   if (!(SUPPORTED_GRANTS as readonly string[]).includes(short)) {
@@ -512,15 +637,21 @@ export function parseDeclaration(value: unknown): {
   problems: DeclarationProblem[];
 } {
   const c = createChecker();
-  const empty: Declaration = { resources: [], clients: [], roles: [], brokenResources: [] };
+  const empty: Declaration = {
+    resources: [],
+    clients: [],
+    roles: [],
+    identityProviders: [],
+    brokenResources: [],
+  };
   if (value === null || value === undefined) {
     c.add([], 'the file is empty: declare resources and clients');
     return { declaration: empty, problems: c.problems };
   }
   const file = c.object(value, [], DECLARATION_KEYS.file);
   if (!file) return { declaration: empty, problems: c.problems };
-  if (!('resources' in file) && !('clients' in file) && !('roles' in file)) {
-    c.add([], 'declares nothing: give resources, clients, roles or several');
+  if (!DECLARATION_KEYS.file.some((key) => key in file)) {
+    c.add([], 'declares nothing: give resources, clients, roles, identity_providers or several');
   }
   const resourceItems = 'resources' in file ? (c.list(file.resources, ['resources']) ?? []) : [];
   const clientItems = 'clients' in file ? (c.list(file.clients, ['clients']) ?? []) : [];
@@ -537,6 +668,13 @@ export function parseDeclaration(value: unknown): {
   const clients = clientItems.flatMap((item, index) => parseClient(c, item, index) ?? []);
   const roleItems = 'roles' in file ? (c.list(file.roles, ['roles']) ?? []) : [];
   const roles = roleItems.flatMap((item, index) => parseRole(c, item, index) ?? []);
+  const providerItems =
+    'identity_providers' in file
+      ? (c.list(file.identity_providers, ['identity_providers']) ?? [])
+      : [];
+  const identityProviders = providerItems.flatMap(
+    (item, index) => parseIdentityProvider(c, item, index) ?? [],
+  );
   return {
     declaration: {
       resources: dropDuplicates(c, resources, 'resources', [
@@ -548,6 +686,9 @@ export function parseDeclaration(value: unknown): {
       ]),
       roles: dropDuplicates(c, roles, 'roles', [
         { field: 'name', of: (role) => role.name.toLowerCase() },
+      ]),
+      identityProviders: dropDuplicates(c, identityProviders, 'identity_providers', [
+        { field: 'name', of: (provider) => provider.name.toLowerCase() },
       ]),
       brokenResources,
     },
