@@ -3,6 +3,7 @@ export { checkClientKeys } from './check-client-keys.ts';
 export { checkClientSecrets } from './check-client-secrets.ts';
 export { checkClients } from './check-clients.ts';
 export { checkConfiguration, RANDOM_KEY_EXPRESSION } from './check-configuration.ts';
+export { checkOpenRegistration } from './check-open-registration.ts';
 export { checkRedirectUris } from './check-redirect-uris.ts';
 export { checkRegistration } from './check-registration.ts';
 export { checkResources } from './check-resources.ts';

@@ -4,6 +4,7 @@ import { checkClientSecrets } from './check-client-secrets.ts';
 import { checkClients } from './check-clients.ts';
 import { checkConfiguration } from './check-configuration.ts';
 import { checkIdentityProviders } from './check-identity-providers.ts';
+import { checkOpenRegistration } from './check-open-registration.ts';
 import { checkRedirectUris } from './check-redirect-uris.ts';
 import { checkRegistration } from './check-registration.ts';
 import { checkResources } from './check-resources.ts';
@@ -35,6 +36,7 @@ export function runChecks(facts: DoctorFacts): Finding[] {
           ...checkBackchannelLogout(database.clients, facts.configuration.mode),
           ...checkClientSecrets(database.clients, now),
           ...checkRegistration(facts.configuration, database.registrationTokens, now),
+          ...checkOpenRegistration(facts.configuration, database.resources),
           ...checkClientKeys(database.clients),
           ...checkResources(database.resources),
           ...checkTokenExchange(database.clients, database.resources),
