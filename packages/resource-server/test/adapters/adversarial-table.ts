@@ -21,7 +21,12 @@ export interface RowRequest {
 
 /** What every adapter must answer. */
 export type Expected =
-  | { readonly status: 200; readonly sub: string | null }
+  | {
+      readonly status: 200;
+      readonly sub: string | null;
+      /** The actor chain the route saw [none]. */
+      readonly actor?: readonly string[];
+    }
   | { readonly status: 401; readonly challenge: 'bare' }
   | {
       readonly status: 400 | 401 | 403;
@@ -304,6 +309,39 @@ export function adversarialRows({ key, attacker, holder }: TableKeys): Row[] {
         headers: bearer(await token({ claims: { aud: 'x' } })),
       }),
       expected: invalidToken,
+    },
+    // Delegation (RFC 8693): the actor chain on every adapter, and the rule on it.
+    {
+      name: 'a delegated token: the actor chain, current actor first',
+      request: async () =>
+        read(bearer(await token({ claims: { act: { sub: 'billing', act: { sub: 'orders' } } } }))),
+      expected: { status: 200, sub: 'user-1', actor: ['billing', 'orders'] },
+    },
+    {
+      name: 'a malformed act claim',
+      request: async () => read(bearer(await token({ claims: { act: 'orders-service' } }))),
+      expected: invalidToken,
+    },
+    {
+      name: 'a rule: actedBy the named actor',
+      request: async () => ({
+        target: '/acted',
+        headers: bearer(await token({ claims: { act: { sub: 'orders-service' } } })),
+      }),
+      expected: { status: 200, sub: 'user-1', actor: ['orders-service'] },
+    },
+    {
+      name: "a rule: actedBy and the user's own token",
+      request: async () => ({ target: '/acted', headers: bearer(await token()) }),
+      expected: { status: 403, error: 'forbidden' },
+    },
+    {
+      name: 'a rule: actedBy and another actor',
+      request: async () => ({
+        target: '/acted',
+        headers: bearer(await token({ claims: { act: { sub: 'reports-service' } } })),
+      }),
+      expected: { status: 403, error: 'forbidden' },
     },
     // Scopes and rules.
     {

@@ -56,7 +56,7 @@ function judge(t: ExecutionContext, adapter: string, response: RawResponse, expe
     t.is(response.body?.resource, AUDIENCE, where);
     t.is(response.headers.get('cache-control'), 'public, max-age=300', where);
   } else if ('sub' in expected) {
-    t.deepEqual(response.body, { sub: expected.sub }, where);
+    t.deepEqual(response.body, { sub: expected.sub, actor: expected.actor ?? [] }, where);
   } else if ('challenge' in expected) {
     t.is(challenge, `${BEARER}, ${DPOP}`, where);
     t.is(response.body?.error, 'unauthorized', where);

@@ -28,10 +28,11 @@ export interface RunningAdapter {
  * - `/write`: a token with `notes:write`;
  * - `/rule`: `permit(readWrite({ read: 'notes:read', write: 'notes:write' }))`;
  * - `/owner`: `permit(and(allOf('notes:read'), owner(() => 'user-1')))`;
+ * - `/acted`: `permit(actedBy('orders-service'))` (a token delegated to the orders service);
  * - `/optional`: optional authentication;
  * - `/limited`: 2 requests a minute per subject;
  * - and the RFC 9728 metadata.
- * Each answers `{ sub }` (null without a token) when it lets the request through.
+ * Each answers `{ sub, actor }` (null and `[]` without a token) when it lets the request through.
  */
 export interface AdapterOptions {
   readonly jwksUri: string;
@@ -46,6 +47,12 @@ const rsOptions = (jwksUri: string) => ({
   now: () => NOW * 1000,
 });
 const limit = { rate: '2/min', by: 'subject' as const, now: () => NOW * 1000 };
+
+// What every route answers: who the token speaks for, and who acts for them (RFC 8693).
+const seen = (auth: koaRs.AuthContext | undefined) => ({
+  sub: auth?.subject ?? null,
+  actor: auth?.actor ?? [],
+});
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -64,10 +71,10 @@ function closer(server: Server): () => Promise<void> {
 }
 
 async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
-  const { allOf, and, owner, permit, readWrite, requireScopes, throttle } = koaRs;
+  const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = koaRs;
   const rs = koaRs.createResourceServer(rsOptions(jwksUri));
   const answer: Middleware = (ctx) => {
-    ctx.body = { sub: (ctx.state as koaRs.OptionalAuthState).auth?.subject ?? null };
+    ctx.body = seen((ctx.state as koaRs.OptionalAuthState).auth);
   };
   // Koa's default state: the routes mix required and optional authentication.
   const routes: Record<string, Middleware[]> = {
@@ -88,6 +95,7 @@ async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
       ),
       answer,
     ],
+    '/acted': [rs.authenticate(), permit(actedBy('orders-service')), answer],
     '/optional': [rs.authenticate({ optional: true }), answer],
     '/limited': [rs.authenticate(), throttle(limit), answer],
   };
@@ -105,10 +113,10 @@ async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
 }
 
 async function startExpress({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
-  const { allOf, and, owner, permit, readWrite, requireScopes, throttle } = expressRs;
+  const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = expressRs;
   const rs = expressRs.createResourceServer(rsOptions(jwksUri));
   const answer: expressRs.ExpressMiddleware = (_req, res) => {
-    res.json({ sub: res.locals.auth?.subject ?? null });
+    res.json(seen(res.locals.auth));
   };
   const app = express();
   app.use(rs.metadata());
@@ -131,6 +139,7 @@ async function startExpress({ jwksUri }: AdapterOptions): Promise<RunningAdapter
     ),
     answer,
   );
+  app.get('/acted', rs.authenticate(), permit(actedBy('orders-service')), answer);
   app.get('/optional', rs.authenticate({ optional: true }), answer);
   app.get('/limited', rs.authenticate(), throttle(limit), answer);
   const server = createServer(app);
@@ -138,13 +147,11 @@ async function startExpress({ jwksUri }: AdapterOptions): Promise<RunningAdapter
 }
 
 async function startFastify({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
-  const { allOf, and, owner, permit, readWrite, requireScopes, throttle } = fastifyRs;
+  const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = fastifyRs;
   const rs = fastifyRs.createResourceServer(rsOptions(jwksUri));
   const app = fastify();
   await app.register(rs.plugin);
-  const answer = async (request: { auth?: koaRs.AuthContext }) => ({
-    sub: request.auth?.subject ?? null,
-  });
+  const answer = async (request: { auth?: koaRs.AuthContext }) => seen(request.auth);
   app.get('/read', { onRequest: [rs.authenticate(), requireScopes('notes:read')] }, answer);
   app.get('/write', { onRequest: [rs.authenticate(), requireScopes('notes:write')] }, answer);
   app.route({
@@ -168,6 +175,7 @@ async function startFastify({ jwksUri }: AdapterOptions): Promise<RunningAdapter
     },
     answer,
   );
+  app.get('/acted', { onRequest: [rs.authenticate(), permit(actedBy('orders-service'))] }, answer);
   app.get('/optional', { onRequest: [rs.authenticate({ optional: true })] }, answer);
   app.get('/limited', { onRequest: [rs.authenticate(), throttle(limit)] }, answer);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -188,10 +196,10 @@ function sendJson(res: ServerResponse, value: unknown): void {
 }
 
 async function startNode({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
-  const { allOf, and, owner, readWrite } = nodeRs;
+  const { actedBy, allOf, and, owner, readWrite } = nodeRs;
   const rs = nodeRs.createResourceServer(rsOptions(jwksUri));
   const answer = (_req: IncomingMessage, res: ServerResponse, auth?: koaRs.AuthContext) =>
-    sendJson(res, { sub: auth?.subject ?? null });
+    sendJson(res, seen(auth));
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
     '/read': rs.protect(answer, { scopes: ['notes:read'] }),
     '/write': rs.protect(answer, { scopes: ['notes:write'] }),
@@ -202,6 +210,7 @@ async function startNode({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
         owner(() => 'user-1'),
       ),
     }),
+    '/acted': rs.protect(answer, { rule: actedBy('orders-service') }),
     '/optional': rs.protect(answer, { optional: true }),
     '/limited': rs.protect(answer, { throttle: limit }),
   };
@@ -226,10 +235,9 @@ function toRequest(req: IncomingMessage): Request {
 }
 
 async function startFetch({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
-  const { allOf, and, owner, readWrite } = fetchRs;
+  const { actedBy, allOf, and, owner, readWrite } = fetchRs;
   const rs = fetchRs.createResourceServer(rsOptions(jwksUri));
-  const answer = (_request: Request, auth?: koaRs.AuthContext) =>
-    Response.json({ sub: auth?.subject ?? null });
+  const answer = (_request: Request, auth?: koaRs.AuthContext) => Response.json(seen(auth));
   const routes: Record<string, (request: Request) => Promise<Response>> = {
     '/read': rs.protect(answer, { scopes: ['notes:read'] }),
     '/write': rs.protect(answer, { scopes: ['notes:write'] }),
@@ -240,6 +248,7 @@ async function startFetch({ jwksUri }: AdapterOptions): Promise<RunningAdapter> 
         owner(() => 'user-1'),
       ),
     }),
+    '/acted': rs.protect(answer, { rule: actedBy('orders-service') }),
     '/optional': rs.protect(answer, { optional: true }),
     '/limited': rs.protect(answer, { throttle: limit }),
   };
