@@ -101,7 +101,7 @@ async function startMcpServer(t: ExecutionContext) {
  * "browser" is a scripted one that signs alice in and approves the consent page, and stops at
  * the redirect to the client's loopback address with the code.
  */
-function scriptedProvider(redirectUrl: string) {
+function scriptedProvider(redirectUrl: string, client?: OAuthClientInformationMixed) {
   const saved: {
     client?: OAuthClientInformationMixed;
     tokens?: OAuthTokens;
@@ -109,7 +109,7 @@ function scriptedProvider(redirectUrl: string) {
     callback?: URL;
     authorizationUrl?: URL;
     consentPage?: string;
-  } = {};
+  } = client ? { client } : {};
   const provider: OAuthClientProvider = {
     get redirectUrl() {
       return redirectUrl;
@@ -141,8 +141,11 @@ function scriptedProvider(redirectUrl: string) {
       const browser = new HttpBrowser(stack.issuer);
       let step = await browser.follow(authorizationUrl.href);
       step = (await submitForm(browser, step, { username: 'alice', password: PASSWORD })).next;
-      saved.consentPage = await step.response.clone().text();
-      step = (await submitForm(browser, step, { decision: 'approve' })).next;
+      // A consent page, unless the server already redirects back.
+      if (step.left === undefined) {
+        saved.consentPage = await step.response.clone().text();
+        step = (await submitForm(browser, step, { decision: 'approve' })).next;
+      }
       saved.callback = new URL(step.left as string);
     },
   };
@@ -217,6 +220,33 @@ test('the SDK client finds Portcullis from the 401, registers, signs alice in wi
   ]);
   const sum = await connected.callTool({ name: 'add', arguments: { a: 2, b: 40 } });
   t.deepEqual(sum.content, [{ type: 'text', text: '42' }]);
+
+  // The desktop client starts again on another loopback port, with the client it registered:
+  // a public client redirecting to loopback may come back on any port (RFC 8252 §7.3).
+  const otherPort = `http://127.0.0.1:${await freePort()}/callback`;
+  const again = scriptedProvider(otherPort, saved.client);
+  await t.throwsAsync(
+    new Client({ name: 'scripted-mcp-client', version: '1.0.0' }).connect(
+      new StreamableHTTPClientTransport(new URL(resource), { authProvider: again.provider }),
+    ),
+    { instanceOf: UnauthorizedError },
+  );
+  t.is(again.saved.client?.client_id, clientId, 'no second registration');
+  // A native client's identity is not proven (any local program can listen on loopback), so the
+  // user confirms it each time (RFC 8252 §8.6), the scopes shown as already allowed.
+  t.regex(again.saved.consentPage ?? '', /It asks you to confirm access again/);
+  t.is(`${again.saved.callback?.origin}${again.saved.callback?.pathname}`, otherPort);
+  const restarted = new StreamableHTTPClientTransport(new URL(resource), {
+    authProvider: again.provider,
+  });
+  await restarted.finishAuth(again.saved.callback?.searchParams.get('code') as string);
+  const second = new Client({ name: 'scripted-mcp-client', version: '1.0.0' });
+  await second.connect(restarted);
+  t.teardown(() => second.close());
+  const whoamiAgain = await second.callTool({ name: 'whoami' });
+  t.deepEqual(whoamiAgain.content, [
+    { type: 'text', text: `user ${aliceId}, through client ${clientId}` },
+  ]);
 
   // The operator's trail: the registration, by no one in particular.
   const created = await database
