@@ -312,6 +312,42 @@ test.serial(
   },
 );
 
+test.serial(
+  'a role-gated scope of the target passes only while the user holds the role',
+  async (t) => {
+    const audit = 'https://audit.example.com';
+    await stack.cli([
+      'resources',
+      'create',
+      '--identifier',
+      audit,
+      '--name',
+      'Audit',
+      '--scope',
+      'notes:read=Read your notes',
+      '--role-gated',
+      'notes:read',
+    ]);
+    await stack.cli([
+      'clients',
+      'update',
+      'orders-service',
+      '--may-exchange-for',
+      stack.api,
+      LEDGER,
+      audit,
+    ]);
+    await stack.cli(['roles', 'create', 'auditor', '--scope', `${audit} notes:read`]);
+    const subject = await userToken();
+    t.is(await oauthError(exchange(orders, subject, { resource: audit })), 'invalid_scope');
+    await stack.cli(['users', 'add-role', 'ada', 'auditor']);
+    const issued = await exchange(orders, subject, { resource: audit });
+    t.is(issued.scope, 'notes:read');
+    await stack.cli(['users', 'remove-role', 'ada', 'auditor']);
+    t.is(await oauthError(exchange(orders, subject, { resource: audit })), 'invalid_scope');
+  },
+);
+
 test.serial('refused: a client not allowed the resource, or allowed none', async (t) => {
   const subject = await userToken();
   t.is(await oauthError(exchange(orders, subject, { resource: ORDERS })), 'invalid_target');
