@@ -4,7 +4,12 @@ import { BUILT_IN_CATALOGUE } from '../src/views/i18n.ts';
 import { loginPage } from '../src/views/login-page.ts';
 import { mfaCodePage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
-import { addPasskeyPage, passkeysSection, removePasskeyPage } from '../src/views/passkey-pages.ts';
+import {
+  addPasskeyPage,
+  passkeysSection,
+  removePasskeyPage,
+  renamePasskeyPage,
+} from '../src/views/passkey-pages.ts';
 
 // The passkey pages' markup: the buttons hidden until the script shows them, the options escaped
 // into an attribute (no inline script), and every sentence in French too.
@@ -75,6 +80,7 @@ test('the pages in French: login, code step, account section, adding and removin
   t.regex(section, /Ajoutée le 2026-01-02, dernière utilisation : jamais\./);
   t.regex(section, /href="\/account\/passkeys\/p%2F1\/remove">Retirer Portable &lt;bureau&gt;</);
   t.regex(section, />Ajouter une clé d’accès</);
+  t.regex(section, /href="\/account\/passkeys\/p%2F1\/rename">Renommer Portable &lt;bureau&gt;</);
   t.regex(
     inLanguage('fr', () => passkeysSection([]).html),
     /Aucune clé d’accès pour l’instant/,
@@ -102,7 +108,34 @@ test('the pages in French: login, code step, account section, adding and removin
   );
   t.regex(remove, /<h1>Retirer la clé d’accès Téléphone \?<\/h1>/);
   t.regex(remove, />Retirer la clé d’accès<\/button>/);
-  for (const page of [login, code, section, add, remove]) {
-    t.notRegex(page, /passkey was|Add a passkey|Remove the passkey|Sign in with a passkey/);
+  const rename = inLanguage('fr', () =>
+    renamePasskeyPage({
+      csrf: 'c',
+      passkey: { id: 'p/1', name: 'Téléphone', createdAt: new Date(), lastUsedAt: null },
+      name: 'a"><b>',
+      error: 'The name must have 1 to 60 characters, on one line. Choose another one.',
+    }),
+  );
+  t.regex(rename, /<h1>Renommer la clé d’accès Téléphone<\/h1>/);
+  t.regex(rename, /<form method="post" action="\/account\/passkeys\/p%2F1\/rename">/);
+  t.regex(rename, /role="alert">Le nom doit compter de 1 à 60 caractères, sur une ligne\./);
+  t.regex(rename, /value="a&quot;&gt;&lt;b&gt;"/, 'what was typed, escaped');
+  t.regex(rename, /aria-describedby="passkey-name-hint rename-error" aria-invalid="true"/);
+  t.regex(rename, />Enregistrer le nom<\/button>/);
+  t.is(rename.match(/<script/g), null, 'renaming needs no script');
+  t.regex(
+    inLanguage('fr', () =>
+      renamePasskeyPage({
+        csrf: 'c',
+        passkey: { id: 'p1', name: 'Téléphone', createdAt: new Date(), lastUsedAt: null },
+      }),
+    ),
+    /value="Téléphone"/,
+  );
+  for (const page of [login, code, section, add, remove, rename]) {
+    t.notRegex(
+      page,
+      /passkey was|Add a passkey|Remove the passkey|Sign in with a passkey|Rename|Save the name/,
+    );
   }
 });

@@ -257,14 +257,45 @@ test.serial('a challenge expires after five minutes', async (t) => {
   });
 });
 
-test.serial('removal, renaming, and the operator’s reset take passkeys too', async (t) => {
+test.serial(
+  'renaming: trimmed, audited with both names, bad names and others’ passkeys refused',
+  async (t) => {
+    const { user, passkey } = await withPasskey();
+    const renamed = await service().rename(user, passkey.id, '  Work laptop ', {
+      actor: `user:${user.id}`,
+    });
+    t.is(renamed.name, 'Work laptop');
+    t.deepEqual(
+      (await service().list(user.id)).map((p) => p.name),
+      ['Work laptop'],
+    );
+    const [event] = await events('passkey.renamed', user.id);
+    t.is(event.actor, `user:${user.id}`);
+    t.deepEqual(event.details, {
+      username: user.username,
+      factor_id: passkey.id,
+      name: 'Work laptop',
+      previous_name: 'Laptop',
+    });
+    // The same name again changes nothing and records nothing.
+    await service().rename(user, passkey.id, 'Work laptop');
+    t.is((await events('passkey.renamed', user.id)).length, 1);
+    for (const bad of [' ', '', 'x'.repeat(61), 'two\nlines', 'tab\there', 'bell\u0007']) {
+      const error = await t.throwsAsync(service().rename(user, passkey.id, bad));
+      t.is(errorCode(error), 'invalid_input', JSON.stringify(bad));
+    }
+    t.is((await service().rename(user, passkey.id, 'é'.repeat(60))).name, 'é'.repeat(60));
+    const other = await newUser();
+    t.is(errorCode(await t.throwsAsync(service().rename(other, passkey.id, 'Mine'))), 'not_found');
+    t.is(errorCode(await t.throwsAsync(service().rename(user, 'no-such-id', 'X'))), 'not_found');
+    t.is((await service().list(user.id))[0]?.name, 'é'.repeat(60));
+    t.is((await events('passkey.renamed', user.id)).length, 2);
+  },
+);
+
+test.serial('removal and the operator’s reset take passkeys too', async (t) => {
   const { user, key, passkey } = await withPasskey();
-  await service().rename(user.id, passkey.id, 'Work laptop');
-  t.deepEqual(
-    (await service().list(user.id)).map((p) => p.name),
-    ['Work laptop'],
-  );
-  t.is(errorCode(await t.throwsAsync(service().rename(user.id, passkey.id, ' '))), 'invalid_input');
+  await service().rename(user, passkey.id, 'Work laptop');
   const other = await newUser();
   t.is(errorCode(await t.throwsAsync(service().remove(other, passkey.id))), 'not_found');
   await service().remove(user, passkey.id, { actor: `user:${user.id}` });

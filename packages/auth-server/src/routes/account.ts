@@ -87,6 +87,10 @@ export interface AccountRoutes {
   showAddPasskey: RouteHandler;
   /** `POST /account/passkeys/new`: its name and the new credential. */
   submitAddPasskey: RouteHandler;
+  /** `GET /account/passkeys/:id/rename`: a passkey's new name. */
+  showRenamePasskey: RouteHandler;
+  /** `POST /account/passkeys/:id/rename`: renames it. */
+  renamePasskey: RouteHandler;
   /** `GET /account/passkeys/:id/remove`: asks before removing a passkey. */
   confirmRemovePasskey: RouteHandler;
   /** `POST /account/passkeys/:id/remove`: removes it. */
@@ -361,6 +365,8 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     signInWithPasskey: guarded(passkeys.signInWithPasskey),
     showAddPasskey: guarded(passkeys.showAdd),
     submitAddPasskey: guarded(passkeys.submitAdd),
+    showRenamePasskey: guarded(passkeys.showRename),
+    renamePasskey: guarded(passkeys.submitRename),
     confirmRemovePasskey: guarded(passkeys.confirmRemove),
     removePasskey: guarded(passkeys.remove),
   };

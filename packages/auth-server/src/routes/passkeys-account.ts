@@ -9,6 +9,7 @@ import {
   type PasskeyForm,
   passkeysSection,
   removePasskeyPage,
+  renamePasskeyPage,
 } from '../views/passkey-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
@@ -21,10 +22,12 @@ export const ACCOUNT_PASSKEY_PATH = '/account/login/passkey';
 
 const NEW_PATH = '/account/passkeys/new';
 const NOT_CREATED = 'The passkey was not created. Check its name and try again.';
+const NAME_INVALID = 'The name must have 1 to 60 characters, on one line. Choose another one.';
 
 /**
  * The account pages' passkeys: the list on /account, adding one (`/account/passkeys/new`: a
- * name, then the browser's dialog), removing one after a confirmation page, and /account's own
+ * name, then the browser's dialog), renaming one, removing one after a confirmation page, and
+ * /account's own
  * "Sign in with a passkey". Off, like every second factor, with PORTCULLIS_MFA=off. Built by
  * routes/account.ts, which owns the session.
  */
@@ -113,6 +116,50 @@ export function accountPasskeys(deps: {
           },
         );
       if (!added) return addPage(ctx, user, 400, name);
+      back(ctx);
+    },
+
+    /** `GET /account/passkeys/:id/rename`: the name field, filled with the current name. */
+    async showRename(ctx: Koa.Context): Promise<void> {
+      const user = await signedIn(ctx);
+      const passkey = user ? await ownPasskey(ctx, user) : undefined;
+      if (!passkey) return back(ctx);
+      render(ctx, 200, renamePasskeyPage({ csrf: csrf.token(deps.binding(ctx)), passkey }));
+    },
+
+    /**
+     * `POST /account/passkeys/:id/rename`: the new name (audited `passkey.renamed`); a refused
+     * one shows the form again with what was typed and why (400).
+     */
+    async submitRename(ctx: Koa.Context): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
+      const user = await signedIn(ctx);
+      if (!user) return csrfFailed(ctx);
+      const passkey = await ownPasskey(ctx, user);
+      if (!passkey) return back(ctx);
+      const name = form.name ?? '';
+      // Refused for its name; a passkey removed meanwhile (not_found) just goes back to the list.
+      const refused = await mfa.passkeys
+        .rename(user, passkey.id, name, { actor: `user:${user.id}` })
+        .then(
+          () => false,
+          (error: unknown) => {
+            const code = (error as { code?: string }).code;
+            if (code === 'invalid_input') return true;
+            if (code === 'not_found') return false;
+            throw error;
+          },
+        );
+      if (refused) {
+        const page = renamePasskeyPage({
+          csrf: csrf.token(deps.binding(ctx)),
+          passkey,
+          name: name.slice(0, 200),
+          error: NAME_INVALID,
+        });
+        return render(ctx, 400, page);
+      }
       back(ctx);
     },
 

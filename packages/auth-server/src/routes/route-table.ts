@@ -250,6 +250,13 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       path: '/account/passkeys/new',
       handler: account.submitAddPasskey,
     },
+    shown('account_passkey_rename', '/account/passkeys/:id/rename', account.showRenamePasskey),
+    {
+      name: 'account_passkey_rename',
+      method: 'POST',
+      path: '/account/passkeys/:id/rename',
+      handler: account.renamePasskey,
+    },
     shown('account_passkey_remove', '/account/passkeys/:id/remove', account.confirmRemovePasskey),
     {
       name: 'account_passkey_remove',

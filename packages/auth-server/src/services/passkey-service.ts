@@ -60,6 +60,21 @@ export interface PasskeyRefusal {
   userId?: string;
 }
 
+/**
+ * A passkey's name as given, trimmed: 1 to 60 characters, no control characters (a line break
+ * would break the CLI's one-line listing); `invalid_input` on the field `name` otherwise.
+ */
+function validName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\p{Cc}]/u.test(trimmed)) {
+    throw new AuthServerError('invalid_input', `must be 1 to ${NAME_MAX} characters`, {
+      field: 'name',
+      predicate: true,
+    });
+  }
+  return trimmed;
+}
+
 const summary = (p: PasskeyRecord): PasskeySummary => ({
   id: p.id,
   name: p.name,
@@ -170,7 +185,12 @@ export function createPasskeyService(deps: {
 
   const record = (
     trx: Database,
-    type: 'passkey.added' | 'passkey.removed' | 'passkey.used' | 'passkey.counter_regressed',
+    type:
+      | 'passkey.added'
+      | 'passkey.removed'
+      | 'passkey.renamed'
+      | 'passkey.used'
+      | 'passkey.counter_regressed',
     user: { id: string; username?: string },
     details: Record<string, unknown>,
     options: ChangeOptions,
@@ -226,13 +246,7 @@ export function createPasskeyService(deps: {
       input: { name: string; posted: string },
       options: ChangeOptions = {},
     ): Promise<PasskeySummary> {
-      const name = input.name.trim();
-      if (name.length === 0 || name.length > NAME_MAX || /[\p{Cc}]/u.test(name)) {
-        throw new AuthServerError('invalid_input', `must be 1 to ${NAME_MAX} characters`, {
-          field: 'name',
-          predicate: true,
-        });
-      }
+      const name = validName(input.name);
       const refused = () => new AuthServerError('invalid_input', 'the passkey was not created');
       const response = parseResponse<RegistrationResponseJSON>(input.posted);
       const challenge = response && challengeOf(response);
@@ -383,18 +397,35 @@ export function createPasskeyService(deps: {
       });
     },
 
-    /** Renames one of the user's passkeys; `not_found` or `invalid_input` (the name). */
-    async rename(userId: string, id: string, name: string): Promise<void> {
-      const trimmed = name.trim();
-      if (trimmed.length === 0 || trimmed.length > NAME_MAX || /[\p{Cc}]/u.test(trimmed)) {
-        throw new AuthServerError('invalid_input', `must be 1 to ${NAME_MAX} characters`, {
-          field: 'name',
-          predicate: true,
-        });
-      }
-      if (!(await passkeys.rename(userId, id, trimmed))) {
-        throw new AuthServerError('not_found', 'no such passkey');
-      }
+    /**
+     * Renames one of the user's passkeys (audited `passkey.renamed`, with the name before and
+     * after); `invalid_input` for a name that is empty, too long or has control characters,
+     * `not_found` when the user has no such passkey.
+     */
+    async rename(
+      user: Pick<UserRecord, 'id' | 'username'>,
+      id: string,
+      name: string,
+      options: ChangeOptions = {},
+    ): Promise<PasskeySummary> {
+      const trimmed = validName(name);
+      return db.transaction(async (trx) => {
+        const inTrx = createPasskeysRepository(trx);
+        const found = (await inTrx.listForUser(user.id)).find((p) => p.id === id);
+        if (!found || !(await inTrx.rename(user.id, id, trimmed))) {
+          throw new AuthServerError('not_found', 'no such passkey');
+        }
+        if (found.name !== trimmed) {
+          await record(
+            trx,
+            'passkey.renamed',
+            user,
+            { factor_id: id, name: trimmed, previous_name: found.name },
+            options,
+          );
+        }
+        return summary({ ...found, name: trimmed });
+      });
     },
 
     /** Removes one of the user's passkeys (audited); `not_found` when the user has no such one. */

@@ -45,7 +45,7 @@ export function passwordlessButton(form: PasskeyForm): SafeHtml {
   return passkeyButton({ ...form, mode: 'get', label: t('passkey.sign_in') });
 }
 
-/** The account page's part about passkeys: the list, each with its remove link, and "Add". */
+/** The account page's part about passkeys: the list, each with its links, and "Add". */
 export function passkeysSection(passkeys: readonly PasskeyLine[]): SafeHtml {
   return html`<section class="app" aria-labelledby="passkeys-heading">
 <h2 id="passkeys-heading">${t('passkey.heading')}</h2>
@@ -56,6 +56,7 @@ ${
 ${passkeys.map(
   (p) => html`<li><strong>${p.name}</strong>
 <p class="muted">${t('passkey.item', { created: day(p.createdAt), used: p.lastUsedAt ? day(p.lastUsedAt) : t('passkey.never') })}</p>
+<a class="button secondary" href="${passkeyRenamePath(p.id)}">${t('passkey.rename', { name: p.name })}</a>
 <a class="button danger-outline" href="${passkeyRemovePath(p.id)}">${t('passkey.remove', { name: p.name })}</a></li>`,
 )}
 </ul>`
@@ -67,6 +68,11 @@ ${passkeys.map(
 /** The path of a passkey's removal: GET asks, POST (from that page) removes. */
 function passkeyRemovePath(id: string): string {
   return `/account/passkeys/${encodeURIComponent(id)}/remove`;
+}
+
+/** The path of a passkey's renaming: GET shows the form, POST (from it) renames. */
+function passkeyRenamePath(id: string): string {
+  return `/account/passkeys/${encodeURIComponent(id)}/rename`;
 }
 
 /** Adding a passkey: its name, then the browser's own dialog. */
@@ -95,6 +101,32 @@ export function removePasskeyPage(options: { csrf: string; passkey: PasskeyLine 
 <form method="post" action="${passkeyRemovePath(passkey.id)}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <button class="danger" type="submit">${t('passkey.remove_submit')}</button>
+</form>
+<a class="button secondary" href="/account">${t('passkey.cancel')}</a>`,
+  );
+}
+
+/**
+ * Renaming a passkey: its name field, filled with `name` (the current name, or the one refused
+ * with `error`). Works without JavaScript.
+ */
+export function renamePasskeyPage(options: {
+  csrf: string;
+  passkey: PasskeyLine;
+  name?: string;
+  error?: string;
+}): string {
+  const { passkey, error } = options;
+  return page(
+    t('passkey.rename_title'),
+    html`<h1>${t('passkey.rename_heading', { name: passkey.name })}</h1>
+${error ? html`<p class="error" id="rename-error" role="alert">${localize(error)}</p>` : html``}
+<form method="post" action="${passkeyRenamePath(passkey.id)}">
+<input type="hidden" name="csrf" value="${options.csrf}">
+<label for="passkey-name">${t('passkey.name')}</label>
+<p class="muted" id="passkey-name-hint">${t('passkey.name_hint')}</p>
+<input id="passkey-name" name="name" type="text" maxlength="60" required autofocus autocomplete="off" value="${options.name ?? passkey.name}" aria-describedby="passkey-name-hint${error ? ' rename-error' : ''}"${error ? html` aria-invalid="true"` : html``}>
+<button class="primary" type="submit">${t('passkey.rename_submit')}</button>
 </form>
 <a class="button secondary" href="/account">${t('passkey.cancel')}</a>`,
   );

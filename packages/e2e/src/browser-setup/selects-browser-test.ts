@@ -7,6 +7,7 @@ const BROWSER_TEST_FILES = [
   'packages/e2e/test/browser-mail.test.ts',
   'packages/e2e/test/browser-mfa.test.ts',
   'packages/e2e/test/browser-passkeys.test.ts',
+  'packages/e2e/test/browser-passkeys-setup.test.ts',
   'packages/e2e/test/browser-roles.test.ts',
   'packages/e2e/test/browser-signup.test.ts',
   'packages/e2e/test/examples.test.ts',

@@ -58,6 +58,7 @@ export const auditEventTypes = [
   'mfa.recovery_code_used',
   'passkey.added',
   'passkey.removed',
+  'passkey.renamed',
   'passkey.used',
   'passkey.counter_regressed',
   'user.invited',

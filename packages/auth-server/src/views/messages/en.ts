@@ -233,6 +233,11 @@ export const EN = {
   'passkey.remove_explain':
     'It will no longer sign you in here. The passkey stays on your device until you delete it there.',
   'passkey.remove_submit': 'Remove the passkey',
+  'passkey.rename': 'Rename {name}',
+  'passkey.rename_title': 'Rename this passkey',
+  'passkey.rename_heading': 'Rename the passkey {name}',
+  'passkey.rename_submit': 'Save the name',
+  'passkey.name_invalid': 'The name must have 1 to 60 characters, on one line. Choose another one.',
   'idp.the_provider': 'The identity provider',
   'idp.unusable_title': 'This sign-in option is not available',
   'idp.unusable': 'Signing in with {provider} is not working on this server right now.',

@@ -240,6 +240,12 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'passkey.remove_explain':
     'Elle ne vous connectera plus ici. La clé d’accès reste sur votre appareil jusqu’à ce que vous l’y supprimiez.',
   'passkey.remove_submit': 'Retirer la clé d’accès',
+  'passkey.rename': 'Renommer {name}',
+  'passkey.rename_title': 'Renommer cette clé d’accès',
+  'passkey.rename_heading': 'Renommer la clé d’accès {name}',
+  'passkey.rename_submit': 'Enregistrer le nom',
+  'passkey.name_invalid':
+    'Le nom doit compter de 1 à 60 caractères, sur une ligne. Choisissez-en un autre.',
   'idp.the_provider': 'Le fournisseur d’identité',
   'idp.unusable_title': 'Cette option de connexion n’est pas disponible',
   'idp.unusable': 'La connexion avec {provider} ne fonctionne pas sur ce serveur pour le moment.',

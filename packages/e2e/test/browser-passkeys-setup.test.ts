@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@portcullis/storage/testing';
+import test, { type ExecutionContext } from 'ava';
+import type { BrowserContext, Page } from 'playwright-core';
+import { accessibilityProblems, type BrowserStack, startBrowserStack } from '../src/index.ts';
+
+// The passkeys follow-up (issue 13, item 1) in Chromium with the DevTools protocol's virtual
+// authenticator: renaming a passkey on /account. Every page is checked by axe and used with the
+// keyboard only. The issuer is on `localhost`: a WebAuthn relying party is a host name.
+const PASSWORD = 'a-long-enough-password';
+
+let running: BrowserStack;
+let issuer = '';
+let context: BrowserContext;
+let page: Page;
+
+test.before(async () => {
+  const port = await freePort();
+  issuer = `http://localhost:${port}`;
+  running = await startBrowserStack({ PORTCULLIS_PORT: String(port), PORTCULLIS_ISSUER: issuer });
+  for (const username of ['tess', 'uma']) {
+    await running.stack.cli(
+      ['users', 'create', '--username', username, '--password-stdin'],
+      `${PASSWORD}\n`,
+    );
+  }
+  context = await running.browser.newContext({ viewport: { width: 480, height: 800 } });
+  page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+});
+test.after.always(async () => {
+  await running?.stop();
+});
+
+async function checkPage(t: ExecutionContext, title: string) {
+  // The page the last key press led to: the one before may still be showing for a moment.
+  for (let i = 0; i < 100 && (await page.title()) !== `${title} · Portcullis`; i += 1) {
+    await sleep(50);
+  }
+  await page.locator('h1').waitFor();
+  t.is(await page.title(), `${title} · Portcullis`);
+  t.deepEqual(await accessibilityProblems(page), [], title);
+}
+
+/** Presses Tab until the element named `name` (its text, or its id) has the focus. */
+async function tabTo(name: string) {
+  for (let i = 0; i < 40; i += 1) {
+    await page.keyboard.press('Tab');
+    const text = (await page.evaluate(
+      `(document.activeElement.textContent || '').trim() || document.activeElement.id`,
+    )) as string;
+    if (text === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+async function typePassword(username: string) {
+  await page.getByLabel('Username', { exact: true }).focus();
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+}
+
+const audit = (type: string) =>
+  running.database.db('audit_events').where({ type }).orderBy('id', 'desc');
+
+test.serial('renaming a passkey on /account: validated, audited, listed', async (t) => {
+  await context.clearCookies();
+  await page.goto(`${issuer}/account`);
+  await typePassword('tess');
+  await page.getByText('Signed in as').waitFor();
+  await tabTo('Add a passkey');
+  await page.keyboard.press('Enter');
+  await checkPage(t, 'Add a passkey');
+  await tabTo('passkey-name');
+  await page.keyboard.type('Laptop');
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.pathname === '/account');
+  await page.getByText('Laptop', { exact: true }).waitFor();
+
+  await tabTo('Rename Laptop');
+  await page.keyboard.press('Enter');
+  await checkPage(t, 'Rename this passkey');
+  t.is(await page.getByLabel('Name of this passkey').inputValue(), 'Laptop');
+  // Only spaces: the browser's `required` lets them through; the server refuses them.
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('   ');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').waitFor();
+  await checkPage(t, 'Rename this passkey');
+  t.regex((await page.getByRole('alert').textContent()) ?? '', /1 to 60 characters/);
+  t.is((await audit('passkey.renamed')).length, 0);
+
+  await page.getByLabel('Name of this passkey').focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('Tess’s <work> laptop');
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.pathname === '/account');
+  await page.getByText('Tess’s <work> laptop', { exact: true }).waitFor();
+  await checkPage(t, 'Your apps');
+  t.true(await page.getByRole('link', { name: 'Remove Tess’s <work> laptop' }).isVisible());
+  const [renamed] = await audit('passkey.renamed');
+  t.like(renamed?.details, {
+    username: 'tess',
+    name: 'Tess’s <work> laptop',
+    previous_name: 'Laptop',
+  });
+  t.regex(renamed?.actor ?? '', /^user:/);
+});
+
+test.serial('another user’s passkey, or signed out: nothing shown, nothing renamed', async (t) => {
+  const [passkey] = await running.database.db('user_factors').where({ kind: 'passkey' });
+  const path = `${issuer}/account/passkeys/${passkey?.id}/rename`;
+  await context.clearCookies();
+  t.is(new URL((await page.goto(path))?.url() ?? '').pathname, '/account', 'signed out');
+  const posted = await page.request.post(path, {
+    form: { csrf: 'x', name: 'Taken' },
+    maxRedirects: 0,
+  });
+  t.is(posted.status(), 403);
+
+  await typePassword('uma');
+  await page.getByText('Signed in as').waitFor();
+  t.is(new URL((await page.goto(path))?.url() ?? '').pathname, '/account', 'not hers');
+  t.is(await page.getByText('Rename', { exact: false }).count(), 0);
+  // Her own page's CSRF token, posted at his passkey: sent back, nothing renamed.
+  const csrf = await page.locator('input[name="csrf"]').first().inputValue();
+  const hers = await page.request.post(path, { form: { csrf, name: 'Taken' }, maxRedirects: 0 });
+  t.is(hers.status(), 303);
+  t.is(hers.headers().location, '/account');
+  const label = async () =>
+    (await running.database.db('user_factors').where({ id: passkey?.id }))[0]?.label;
+  t.is(await label(), passkey?.label);
+  t.is((await audit('passkey.renamed')).length, 1);
+});
