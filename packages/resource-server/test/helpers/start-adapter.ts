@@ -36,17 +36,23 @@ export interface RunningAdapter {
  */
 export interface AdapterOptions {
   readonly jwksUri: string;
+  /** The clock in seconds [the tests' fixed `NOW`]. */
+  readonly now?: () => number;
 }
 
-const rsOptions = (jwksUri: string) => ({
+const rsOptions = ({ jwksUri, now = () => NOW }: AdapterOptions) => ({
   issuer: ISSUER,
   audience: AUDIENCE,
   jwksUri,
   publicUrl: AUDIENCE,
   dpop: {},
-  now: () => NOW * 1000,
+  now: () => now() * 1000,
 });
-const limit = { rate: '2/min', by: 'subject' as const, now: () => NOW * 1000 };
+const limitOf = ({ now = () => NOW }: AdapterOptions) => ({
+  rate: '2/min',
+  by: 'subject' as const,
+  now: () => now() * 1000,
+});
 
 // What every route answers: who the token speaks for, and who acts for them (RFC 8693).
 const seen = (auth: koaRs.AuthContext | undefined) => ({
@@ -70,9 +76,9 @@ function closer(server: Server): () => Promise<void> {
     });
 }
 
-async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
+async function startKoa(options: AdapterOptions): Promise<RunningAdapter> {
   const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = koaRs;
-  const rs = koaRs.createResourceServer(rsOptions(jwksUri));
+  const rs = koaRs.createResourceServer(rsOptions(options));
   const answer: Middleware = (ctx) => {
     ctx.body = seen((ctx.state as koaRs.OptionalAuthState).auth);
   };
@@ -97,7 +103,7 @@ async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
     ],
     '/acted': [rs.authenticate(), permit(actedBy('orders-service')), answer],
     '/optional': [rs.authenticate({ optional: true }), answer],
-    '/limited': [rs.authenticate(), throttle(limit), answer],
+    '/limited': [rs.authenticate(), throttle(limitOf(options)), answer],
   };
   const app = new Koa();
   app.use(rs.metadata());
@@ -112,9 +118,9 @@ async function startKoa({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
   return { name: 'koa', url: await listen(server), close: closer(server) };
 }
 
-async function startExpress({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
+async function startExpress(options: AdapterOptions): Promise<RunningAdapter> {
   const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = expressRs;
-  const rs = expressRs.createResourceServer(rsOptions(jwksUri));
+  const rs = expressRs.createResourceServer(rsOptions(options));
   const answer: expressRs.ExpressMiddleware = (_req, res) => {
     res.json(seen(res.locals.auth));
   };
@@ -141,14 +147,14 @@ async function startExpress({ jwksUri }: AdapterOptions): Promise<RunningAdapter
   );
   app.get('/acted', rs.authenticate(), permit(actedBy('orders-service')), answer);
   app.get('/optional', rs.authenticate({ optional: true }), answer);
-  app.get('/limited', rs.authenticate(), throttle(limit), answer);
+  app.get('/limited', rs.authenticate(), throttle(limitOf(options)), answer);
   const server = createServer(app);
   return { name: 'express', url: await listen(server), close: closer(server) };
 }
 
-async function startFastify({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
+async function startFastify(options: AdapterOptions): Promise<RunningAdapter> {
   const { actedBy, allOf, and, owner, permit, readWrite, requireScopes, throttle } = fastifyRs;
-  const rs = fastifyRs.createResourceServer(rsOptions(jwksUri));
+  const rs = fastifyRs.createResourceServer(rsOptions(options));
   const app = fastify();
   await app.register(rs.plugin);
   const answer = async (request: { auth?: koaRs.AuthContext }) => seen(request.auth);
@@ -177,7 +183,7 @@ async function startFastify({ jwksUri }: AdapterOptions): Promise<RunningAdapter
   );
   app.get('/acted', { onRequest: [rs.authenticate(), permit(actedBy('orders-service'))] }, answer);
   app.get('/optional', { onRequest: [rs.authenticate({ optional: true })] }, answer);
-  app.get('/limited', { onRequest: [rs.authenticate(), throttle(limit)] }, answer);
+  app.get('/limited', { onRequest: [rs.authenticate(), throttle(limitOf(options))] }, answer);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -195,9 +201,9 @@ function sendJson(res: ServerResponse, value: unknown): void {
   res.end(JSON.stringify(value));
 }
 
-async function startNode({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
+async function startNode(options: AdapterOptions): Promise<RunningAdapter> {
   const { actedBy, allOf, and, owner, readWrite } = nodeRs;
-  const rs = nodeRs.createResourceServer(rsOptions(jwksUri));
+  const rs = nodeRs.createResourceServer(rsOptions(options));
   const answer = (_req: IncomingMessage, res: ServerResponse, auth?: koaRs.AuthContext) =>
     sendJson(res, seen(auth));
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
@@ -212,7 +218,7 @@ async function startNode({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
     }),
     '/acted': rs.protect(answer, { rule: actedBy('orders-service') }),
     '/optional': rs.protect(answer, { optional: true }),
-    '/limited': rs.protect(answer, { throttle: limit }),
+    '/limited': rs.protect(answer, { throttle: limitOf(options) }),
   };
   const server = createServer((req, res) => {
     if (rs.metadata(req, res)) return;
@@ -234,9 +240,9 @@ function toRequest(req: IncomingMessage): Request {
   return new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers });
 }
 
-async function startFetch({ jwksUri }: AdapterOptions): Promise<RunningAdapter> {
+async function startFetch(options: AdapterOptions): Promise<RunningAdapter> {
   const { actedBy, allOf, and, owner, readWrite } = fetchRs;
-  const rs = fetchRs.createResourceServer(rsOptions(jwksUri));
+  const rs = fetchRs.createResourceServer(rsOptions(options));
   const answer = (_request: Request, auth?: koaRs.AuthContext) => Response.json(seen(auth));
   const routes: Record<string, (request: Request) => Promise<Response>> = {
     '/read': rs.protect(answer, { scopes: ['notes:read'] }),
@@ -250,7 +256,7 @@ async function startFetch({ jwksUri }: AdapterOptions): Promise<RunningAdapter> 
     }),
     '/acted': rs.protect(answer, { rule: actedBy('orders-service') }),
     '/optional': rs.protect(answer, { optional: true }),
-    '/limited': rs.protect(answer, { throttle: limit }),
+    '/limited': rs.protect(answer, { throttle: limitOf(options) }),
   };
   const handle = async (request: Request): Promise<Response> => {
     const metadata = rs.metadata(request);
