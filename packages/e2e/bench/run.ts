@@ -1,12 +1,14 @@
 // `pnpm bench`: client-credentials issuance, the example API with a valid token, and a bare Koa
-// hello as the ceiling, all in one run on this machine, each server in its own process, loaded
-// by wrk (or autocannon, in this process, when wrk is missing). The example API is also measured
+// hello as the ceiling; the Express adapter beside express-oauth2-jwt-bearer and a bare Express
+// hello (express-comparison.ts); all in one run on this machine, each server in its own process,
+// loaded by wrk (or autocannon, in this process, when wrk is missing). The example API is also measured
 // in alternating rounds with the hello (paired-rounds.ts), which a drifting machine skews far less.
 import path from 'node:path';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
 import { startChild, stopChild } from './children.ts';
+import { compareExpress } from './express-comparison.ts';
 import { type PairedFigures, pairedRounds } from './paired-rounds.ts';
 import { hasWrk, runWrk } from './wrk.ts';
 
@@ -103,6 +105,7 @@ let flowsPerCpu = 0;
 let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
 const pairedResults: (PairedFigures & { name: string })[] = [];
+const expressSummary: string[] = [];
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
   // API's request (its Authorization header; the hello ignores it) right before and after the
@@ -230,6 +233,26 @@ try {
     }
     await helloSameRequest();
 
+    const express = await compareExpress({
+      env,
+      issuer: stack.info.issuer as string,
+      audience: stack.info.api as string,
+      accessToken: stack.info.accessToken as string,
+      measure: (name, url, pid) => measure(name, { url, ...apiRequest }, pid),
+      pair: (a, b) =>
+        pairedRoundCount > 0
+          ? pairedRounds(a, b, {
+              rounds: pairedRoundCount,
+              seconds: pairedSeconds,
+              warmupSeconds: warmup,
+              connections,
+            })
+          : Promise.resolve(undefined),
+    });
+    results.push(...express.results);
+    pairedResults.push(...express.paired);
+    expressSummary.push(...express.summary);
+
     const flows = await measureBrowserFlows({
       serverPid: stack.child.pid as number,
       issuer: stack.info.issuer as string,
@@ -274,6 +297,7 @@ for (const r of results.filter((r) => r.name.startsWith('example API'))) {
     `\n${r.name}, one after the other${pairedResults.length > 0 ? ' (a drifting machine skews these; the alternating rounds below decide)' : ''}: ${((r.rps / ceiling) * 100).toFixed(1)} % of the bare Koa hello, ${((r.rps / sameRequest) * 100).toFixed(1)} % of the bare Koa hello receiving the same request (mean of ${sameRequestCeilings.map((rps) => Math.round(rps)).join(' and ')} req/s); by server CPU per request, ${((meanSameRequestCpu / (r.cpuMicros ?? Number.NaN)) * 100).toFixed(1)} % of that hello's throughput (${meanSameRequestCpu.toFixed(0)} vs ${(r.cpuMicros ?? Number.NaN).toFixed(0)} µs per request)`,
   );
 }
+if (expressSummary.length > 0) console.log(`\n${expressSummary.join('\n')}`);
 if (pairedResults.length > 0) {
   console.log(
     `\nIn alternating rounds (reference alone, then the measured server alone, both on CPU 0 and wrk on CPU 1, ${pairedRoundCount} times ${pairedSeconds}s each after a warm-up; median of the rounds' ratios):`,
