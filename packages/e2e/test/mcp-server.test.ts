@@ -167,6 +167,16 @@ test('the SDK client finds Portcullis from the 401, registers, signs alice in wi
     `Bearer realm="${resource}", resource_metadata="${publicUrl}/.well-known/oauth-protected-resource"`,
   );
 
+  // The metadata, also where RFC 9728 §3.1 puts it for a resource with a path.
+  for (const path of ['', '/mcp']) {
+    const metadata = await fetch(`${publicUrl}/.well-known/oauth-protected-resource${path}`);
+    t.like(await metadata.json(), {
+      resource,
+      authorization_servers: [stack.issuer],
+      scopes_supported: ['mcp:tools'],
+    });
+  }
+
   const redirectUrl = `http://127.0.0.1:${await freePort()}/callback`;
   const { provider, saved } = scriptedProvider(redirectUrl);
   const client = new Client({ name: 'scripted-mcp-client', version: '1.0.0' });

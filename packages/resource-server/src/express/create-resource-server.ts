@@ -75,7 +75,7 @@ export function createResourceServer(options: ResourceServerOptions): ExpressRes
   }
 
   const metadataMiddleware = (req: Request, res: Response, next: NextFunction): void => {
-    if (isMetadataRequest(req.method, req.path)) writeNodeResponse(res, metadata);
+    if (isMetadataRequest(req.method, req.path, metadata)) writeNodeResponse(res, metadata);
     else next();
   };
 

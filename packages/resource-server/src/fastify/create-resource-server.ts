@@ -5,7 +5,6 @@ import { resolveOptional } from '../core/resolve-optional.ts';
 import { errorResponse } from '../http/error-response.ts';
 import { fromNodeRequest } from '../http/from-node-request.ts';
 import { recordChallenge } from '../http/realm-state.ts';
-import { metadataPath } from '../metadata/protected-resource-metadata.ts';
 import type { RevocationFeedState } from '../revocation/create-revocation-subscriber.ts';
 import type { AuthenticateOptions, ResourceServerOptions } from '../types.ts';
 import { sendResponse } from './send-response.ts';
@@ -85,9 +84,11 @@ export function createResourceServer(options: ResourceServerOptions): FastifyRes
     fastify.addHook('onClose', async () => {
       await core.revocation?.close();
     });
-    fastify.get(metadataPath, (_request, reply) => {
-      reply.headers(metadata.headers).send(metadata.body);
-    });
+    for (const path of metadata.paths) {
+      fastify.get(path, (_request, reply) => {
+        reply.headers(metadata.headers).send(metadata.body);
+      });
+    }
     done();
   };
   // What the `fastify-plugin` helper sets: the plugin's declarations reach the whole app, not

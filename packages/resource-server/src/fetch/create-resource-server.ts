@@ -91,7 +91,9 @@ export function createResourceServer(options: ResourceServerOptions): FetchResou
   return {
     protect,
     metadata(request: Request) {
-      if (!isMetadataRequest(request.method, new URL(request.url).pathname)) return undefined;
+      if (!isMetadataRequest(request.method, new URL(request.url).pathname, metadata)) {
+        return undefined;
+      }
       return toResponse(metadata, request.method === 'HEAD');
     },
     revocationFeed: () => core.revocation?.state(),

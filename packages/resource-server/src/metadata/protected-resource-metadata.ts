@@ -1,10 +1,16 @@
 import type { ResolvedOptions } from '../config/resolve-options.ts';
 
 /** The RFC 9728 path the metadata is served at. */
-export const metadataPath = '/.well-known/oauth-protected-resource';
+const metadataPath = '/.well-known/oauth-protected-resource';
 
 /** The protected-resource metadata answer, the same for every request. */
 export interface MetadataResponse {
+  /**
+   * The paths it is served at: {@link metadataPath}, and, for an audience URL with a path, the
+   * path RFC 9728 §3.1 derives from it (`/.well-known/oauth-protected-resource/mcp` for
+   * `https://mcp.example.com/mcp`), where clients that do not read the challenge look.
+   */
+  readonly paths: readonly string[];
   readonly status: 200;
   readonly headers: Readonly<Record<string, string>>;
   /** The JSON document, serialised once. */
@@ -34,6 +40,7 @@ export function protectedResourceMetadata(config: ResolvedOptions): MetadataResp
     }),
   };
   return Object.freeze({
+    paths: Object.freeze(metadataPaths(config.audience)),
     status: 200,
     headers: Object.freeze({
       'content-type': 'application/json; charset=utf-8',
@@ -43,13 +50,25 @@ export function protectedResourceMetadata(config: ResolvedOptions): MetadataResp
   });
 }
 
+// RFC 9728 §3.1: the well-known path goes between the host and the path of the resource
+// identifier. An audience that is no http(s) URL, or has no path, has the plain one only.
+function metadataPaths(audience: string): string[] {
+  const url = URL.canParse(audience) ? new URL(audience) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.pathname === '/') return [metadataPath];
+  return [metadataPath, `${metadataPath}${url.pathname}`];
+}
+
 /**
- * Whether a request is one the metadata answers: `GET` or `HEAD` of exactly
- * {@link metadataPath} (the query is ignored).
+ * Whether a request is one the metadata answers: `GET` or `HEAD` of exactly one of its
+ * `paths` (the query is ignored).
  *
  * @example
- * isMetadataRequest('GET', '/.well-known/oauth-protected-resource'); // true
+ * isMetadataRequest('GET', '/.well-known/oauth-protected-resource', metadata); // true
  */
-export function isMetadataRequest(method: string, path: string): boolean {
-  return path === metadataPath && (method === 'GET' || method === 'HEAD');
+export function isMetadataRequest(
+  method: string,
+  path: string,
+  metadata: Pick<MetadataResponse, 'paths'>,
+): boolean {
+  return metadata.paths.includes(path) && (method === 'GET' || method === 'HEAD');
 }

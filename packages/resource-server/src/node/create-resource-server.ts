@@ -105,7 +105,7 @@ export function createResourceServer(options: ResourceServerOptions): NodeResour
     protect,
     metadata(req: IncomingMessage, res: ServerResponse) {
       const path = (req.url ?? '').split('?', 1)[0]!;
-      if (!isMetadataRequest(req.method ?? '', path)) return false;
+      if (!isMetadataRequest(req.method ?? '', path, metadata)) return false;
       writeNodeResponse(res, metadata);
       return true;
     },
