@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -259,6 +259,38 @@ test.serial(
       bad.stdout,
       /bad\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
     );
+  },
+);
+
+test.serial(
+  "the installed resource-server's framework entry points load without their frameworks (optional peers)",
+  async (t) => {
+    // npm installs a peer dependency unless it is optional: none of these came along.
+    for (const framework of ['express', 'fastify']) {
+      await t.throwsAsync(
+        stat(path.join(project, 'node_modules', framework)),
+        undefined,
+        framework,
+      );
+    }
+    const script = [
+      "const entries = ['express', 'fastify', 'node', 'fetch'];",
+      'for (const entry of entries) {',
+      "  const m = await import('@portcullis/resource-server/' + entry);",
+      "  if (typeof m.createResourceServer !== 'function') throw new Error(entry);",
+      '}',
+      "const { createResourceServer } = await import('@portcullis/resource-server/fetch');",
+      "const rs = createResourceServer({ issuer: 'https://as.example.test', audience: 'https://api.example.test' });",
+      "const notes = rs.protect(() => new Response('notes'), { scopes: ['notes:read'] });",
+      "const answer = await notes(new Request('https://api.example.test/notes'));",
+      "console.log(answer.status, answer.headers.get('www-authenticate'));",
+    ].join('\n');
+    const result = await run(machine.node, ['--input-type=module', '-e', script], {
+      cwd: project,
+      env,
+    });
+    t.is(result.code, 0, result.stderr);
+    t.is(result.stdout.trim(), '401 Bearer realm="https://api.example.test"');
   },
 );
 
