@@ -2,7 +2,7 @@ import test from 'ava';
 import { DEFAULT_BRAND } from '../src/views/brand.ts';
 import { BUILT_IN_CATALOGUE } from '../src/views/i18n.ts';
 import { loginPage } from '../src/views/login-page.ts';
-import { mfaCodePage } from '../src/views/mfa-pages.ts';
+import { mfaCodePage, recoveryCodesPage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
 import {
   addPasskeyPage,
@@ -138,4 +138,48 @@ test('the pages in French: login, code step, account section, adding and removin
       /passkey was|Add a passkey|Remove the passkey|Sign in with a passkey|Rename|Save the name/,
     );
   }
+});
+
+test('a passkey user’s recovery codes: the code step asks for one, the page says what they replace', (t) => {
+  const form = { action: '/p', csrf: 'c', options: { challenge: 'abc' } };
+  const english = mfaCodePage({
+    action: '/c',
+    csrf: 'c',
+    client: { name: 'Notes' },
+    codes: 'recovery',
+    passkey: form,
+  });
+  t.regex(english, /id="code-hint">One of your recovery codes, if you cannot use your passkey\.</);
+  t.regex(english, /<input id="code" name="code"/);
+  t.true(
+    english.indexOf('id="code"') < english.indexOf('data-passkey='),
+    'the field works without the script',
+  );
+  const french = inLanguage('fr', () =>
+    mfaCodePage({
+      action: '/c',
+      csrf: 'c',
+      client: { name: 'Notes' },
+      codes: 'recovery',
+      passkey: form,
+    }),
+  );
+  t.regex(
+    french,
+    /L’un de vos codes de secours, si vous ne pouvez pas utiliser votre clé d’accès\./,
+  );
+  const app = mfaCodePage({ action: '/c', csrf: 'c', client: { name: 'Notes' } });
+  t.regex(app, /The 6-digit code from your authenticator app, or one of your recovery codes\./);
+
+  const codes = ['aaaa-bbbb-cccc-dddd'];
+  const shown = inLanguage('fr', () =>
+    recoveryCodesPage({ codes, next: '/account', factor: 'passkey' }),
+  );
+  t.regex(shown, /Votre clé d’accès est ajoutée\. Si vous perdez l’appareil qui la garde/);
+  t.regex(shown, /<code>aaaa-bbbb-cccc-dddd<\/code>/);
+  t.regex(
+    recoveryCodesPage({ codes, next: '/account', factor: 'passkey' }),
+    /Your passkey is added\./,
+  );
+  t.regex(recoveryCodesPage({ codes, next: '/account' }), /Your authenticator app is set up\./);
 });

@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
+import { Secret, TOTP } from 'otpauth';
 import type { AuthServerError } from '../src/errors.ts';
 import { createMfaService } from '../src/services/mfa-service.ts';
 import { createPasskeyService, passkeyUsed } from '../src/services/passkey-service.ts';
@@ -93,6 +94,80 @@ test.serial(
     t.is((await service().list(user.id)).length, 1);
   },
 );
+
+test.serial(
+  'recovery codes: ten with the first passkey, none while some are left, usable, gone with the last factor',
+  async (t) => {
+    const mfa = createMfaService({
+      db: database.db,
+      keyEncryptionKey: Buffer.alloc(32),
+      issuer: 'x',
+    });
+    const { user, passkey } = await withPasskey();
+    const codes = passkey.recoveryCodes ?? [];
+    t.is(codes.length, 10);
+    t.is(new Set(codes).size, 10);
+    for (const code of codes) t.regex(code, /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+    t.is((await mfa.status(user.id)).recoveryCodesLeft, 10);
+    // Stored only as digests.
+    const stored = await database.db('user_recovery_codes').where({ user_id: user.id });
+    t.is(stored.length, 10);
+    t.false(JSON.stringify(stored).includes(codes[0]?.replace(/-/g, '') ?? 'none'));
+    const [added] = await events('passkey.added', user.id);
+    t.is(added.details.recovery_codes_issued, 10);
+    t.false(JSON.stringify(added.details).includes(codes[0] ?? 'none'));
+
+    // A second passkey while codes are left: none issued, the old ones kept.
+    const other = new SoftwarePasskey(ISSUER);
+    const third = other.create(await service().registrationOptions(user, 'browser-r'));
+    const phone = await service().register(user, 'browser-r', { name: 'Phone', posted: third });
+    t.is(phone.recoveryCodes, undefined);
+    t.is((await events('passkey.added', user.id))[1]?.details.recovery_codes_issued, undefined);
+
+    // The second factor of a passkey-only user: each code once, in any case, with or without dashes.
+    t.true(await mfa.useRecoveryCode(user, (codes[0] ?? '').toUpperCase()));
+    t.false(await mfa.useRecoveryCode(user, codes[0] ?? ''));
+    t.true(await mfa.useRecoveryCode(user, (codes[1] ?? '').replace(/-/g, '')));
+    t.is((await mfa.status(user.id)).recoveryCodesLeft, 8);
+    for (const code of codes.slice(2)) t.true(await mfa.useRecoveryCode(user, code));
+    // Every code used: the next passkey comes with ten new ones.
+    const fourth = new SoftwarePasskey(ISSUER);
+    const tablet = await service().register(user, 'browser-r', {
+      name: 'Tablet',
+      posted: fourth.create(await service().registrationOptions(user, 'browser-r')),
+    });
+    t.is(tablet.recoveryCodes?.length, 10);
+    t.false(await mfa.useRecoveryCode(user, codes[9] ?? ''));
+
+    // The last factor removed: the recovery codes go with it.
+    await service().remove(user, passkey.id);
+    await service().remove(user, phone.id);
+    t.is((await mfa.status(user.id)).recoveryCodesLeft, 10);
+    await service().remove(user, tablet.id);
+    t.is((await mfa.status(user.id)).recoveryCodesLeft, 0);
+    t.false(await mfa.useRecoveryCode(user, tablet.recoveryCodes?.[0] ?? ''));
+  },
+);
+
+test.serial('an app’s user adding a passkey keeps their recovery codes', async (t) => {
+  const user = await newUser();
+  const mfa = createMfaService({
+    db: database.db,
+    keyEncryptionKey: Buffer.alloc(32),
+    issuer: 'x',
+  });
+  const enrolment = await mfa.pendingTotp(user);
+  const totp = new TOTP({ secret: Secret.fromBase32(enrolment.secret) });
+  const codes = await mfa.confirmTotp(user, totp.generate());
+  t.is(codes?.length, 10);
+  const key = new SoftwarePasskey(ISSUER);
+  const added = await service().register(user, 'browser-t', {
+    name: 'Laptop',
+    posted: key.create(await service().registrationOptions(user, 'browser-t')),
+  });
+  t.is(added.recoveryCodes, undefined);
+  t.true(await mfa.useRecoveryCode(user, codes?.[0] ?? ''));
+});
 
 test.serial('registration refused: another browser, a bad name, a bad answer', async (t) => {
   const user = await newUser();

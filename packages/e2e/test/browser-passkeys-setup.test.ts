@@ -5,7 +5,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { accessibilityProblems, type BrowserStack, startBrowserStack } from '../src/index.ts';
 
 // The passkeys follow-up (issue 13, item 1) in Chromium with the DevTools protocol's virtual
-// authenticator: renaming a passkey on /account. Every page is checked by axe and used with the
+// authenticator: the recovery codes a first passkey comes with, used as the second step, and
+// renaming a passkey on /account. Every page is checked by axe and used with the
 // keyboard only. The issuer is on `localhost`: a WebAuthn relying party is a host name.
 const PASSWORD = 'a-long-enough-password';
 
@@ -13,6 +14,8 @@ let running: BrowserStack;
 let issuer = '';
 let context: BrowserContext;
 let page: Page;
+// The recovery codes tess was shown with her first passkey.
+let tessCodes: string[] = [];
 
 test.before(async () => {
   const port = await freePort();
@@ -87,6 +90,11 @@ test.serial('renaming a passkey on /account: validated, audited, listed', async 
   await tabTo('passkey-name');
   await page.keyboard.type('Laptop');
   await page.keyboard.press('Enter');
+  await checkPage(t, 'Your recovery codes');
+  tessCodes = await page.locator('ul.recovery code').allTextContents();
+  t.is(tessCodes.length, 10);
+  await tabTo('I saved them, continue');
+  await page.keyboard.press('Enter');
   await page.waitForURL((u) => u.pathname === '/account');
   await page.getByText('Laptop', { exact: true }).waitFor();
 
@@ -145,3 +153,34 @@ test.serial('another user’s passkey, or signed out: nothing shown, nothing ren
   t.is(await label(), passkey?.label);
   t.is((await audit('passkey.renamed')).length, 1);
 });
+
+test.serial(
+  'a passkey-only user signs in with a recovery code instead of the passkey',
+  async (t) => {
+    await context.clearCookies();
+    await page.goto(`${issuer}/account`);
+    await typePassword('tess');
+    await checkPage(t, 'Enter your code');
+    t.true(await page.getByRole('button', { name: 'Use a passkey' }).isVisible());
+    // The code field has the focus; a used code is refused like a wrong one.
+    await page.keyboard.type(tessCodes[0] ?? '');
+    await page.keyboard.press('Enter');
+    await page.getByText('Signed in as').waitFor();
+    await checkPage(t, 'Your apps');
+    t.true(await page.getByText('Recovery codes left: 9.').isVisible());
+    const [used] = await audit('mfa.recovery_code_used');
+    t.like(used?.details, { username: 'tess', recovery_codes_left: 9 });
+    const [signedIn] = await audit('signin.succeeded');
+    t.like(signedIn?.details, { via: 'account', amr: ['pwd', 'otp'] });
+
+    await context.clearCookies();
+    await page.goto(`${issuer}/account`);
+    await typePassword('tess');
+    await checkPage(t, 'Enter your code');
+    await page.keyboard.type(tessCodes[0] ?? '');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').waitFor();
+    await checkPage(t, 'Enter your code');
+    t.like((await audit('signin.failed'))[0]?.details, { username: 'tess', step: 'second_factor' });
+  },
+);

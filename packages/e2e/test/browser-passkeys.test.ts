@@ -138,15 +138,21 @@ test.serial('adding a passkey on /account: named, listed with its dates', async 
   await tabTo('passkey-name');
   await page.keyboard.type('Work laptop');
   await page.keyboard.press('Enter');
+  // Her first second factor: ten recovery codes come with it, shown once.
+  await checkPage(t, 'Your recovery codes');
+  t.is(await page.locator('ul.recovery code').count(), 10);
+  await tabTo('I saved them, continue');
+  await page.keyboard.press('Enter');
   await page.waitForURL((u) => u.pathname === '/account');
   await page.getByText('Work laptop', { exact: true }).waitFor();
   await checkPage(t, 'Your apps');
   const today = new Date().toISOString().slice(0, 10);
   t.true(await page.getByText(`Added on ${today}, last used never.`).isVisible());
   t.true(await page.getByText('On with your passkeys').isVisible(), 'a passkey is the second step');
+  t.true(await page.getByText('Recovery codes left: 10.').isVisible());
   await screenshot(page, 'passkeys-account.png');
   const [added] = await audit('passkey.added');
-  t.like(added?.details, { name: 'Work laptop', username: 'pia' });
+  t.like(added?.details, { name: 'Work laptop', username: 'pia', recovery_codes_issued: 10 });
   const [row] = await running.database.db('user_factors').where({ kind: 'passkey' });
   t.deepEqual(row.transports, ['internal']);
   t.is(row.secret, '');
@@ -174,8 +180,11 @@ test.serial('an app sign-in: the password, then the passkey as the second step',
   t.notRegex(policy, /unsafe/);
   await typePassword();
   await checkPage(t, 'Enter your code');
-  // No app and no recovery codes: the passkey is the only way on, and the code field is gone.
-  t.is(await page.locator('#code').count(), 0);
+  // No app: the code field asks for a recovery code only, the passkey is the other way on.
+  t.is(
+    await page.locator('#code-hint').textContent(),
+    'One of your recovery codes, if you cannot use your passkey.',
+  );
   await screenshot(page, 'passkeys-second-factor.png');
   await tabTo('Use a passkey');
   await page.keyboard.press('Enter');

@@ -12,7 +12,13 @@ import {
 } from '../views/mfa-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
-import { CODE_FAILED, checkSecondFactor, type MfaSignInDeps, totpSetup } from './mfa-sign-in.ts';
+import {
+  CODE_FAILED,
+  checkSecondFactor,
+  codeKind,
+  type MfaSignInDeps,
+  totpSetup,
+} from './mfa-sign-in.ts';
 import {
   accountBinding,
   checkPasskey,
@@ -90,7 +96,7 @@ export function accountMfa(deps: {
       action: CODE_PATH,
       csrf: csrf.token(binding),
       client: { name: 'your account' },
-      codes: status.factors.some((f) => f.kind === 'totp') || status.recoveryCodesLeft > 0,
+      codes: codeKind(status),
       ...(withPasskey
         ? {
             passkey: {

@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
 import type { AuditTrail, SignInVia } from '../services/audit.ts';
-import type { MfaService } from '../services/mfa-service.ts';
+import type { MfaService, MfaStatus } from '../services/mfa-service.ts';
 import type { PasskeyService } from '../services/passkey-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { t } from '../views/i18n.ts';
@@ -40,6 +40,15 @@ type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 // The user who gave the right password in this interaction, kept in it until the second step.
 const PENDING = 'portcullis_mfa';
+
+/**
+ * What the code step asks for, by the user's factors: a code from the app (or a recovery code),
+ * a recovery code only (no app, some codes left), or no code at all (passkeys only).
+ */
+export function codeKind(status: MfaStatus): boolean | 'recovery' {
+  if (status.factors.some((f) => f.kind === 'totp')) return true;
+  return status.recoveryCodesLeft > 0 ? 'recovery' : false;
+}
 
 /**
  * The QR code of an otpauth:// URI as inline SVG: drawn here, so the page loads no image and the
@@ -137,13 +146,12 @@ export function mfaSignInStep(deps: {
   // button when they have passkeys (with a challenge for this interaction).
   async function codeStep(ctx: Koa.Context, details: Details, user: PublicUser, error?: string) {
     const status = await mfa.service.status(user.id);
-    const codes = status.factors.some((f) => f.kind === 'totp') || status.recoveryCodesLeft > 0;
     const withPasskey = status.factors.some((f) => f.kind === 'passkey');
     const body = mfaCodePage({
       action: action(details),
       csrf: csrf.token(details.uid),
       client: await deps.client(details),
-      codes,
+      codes: codeKind(status),
       ...(withPasskey
         ? {
             passkey: {

@@ -4,6 +4,7 @@ import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import type { SafeHtml } from '../views/html.ts';
+import { recoveryCodesPage } from '../views/mfa-pages.ts';
 import {
   addPasskeyPage,
   type PasskeyForm,
@@ -94,7 +95,10 @@ export function accountPasskeys(deps: {
       await addPage(ctx, user, 200);
     },
 
-    /** `POST /account/passkeys/new`: the name and the browser's new credential. */
+    /**
+     * `POST /account/passkeys/new`: the name and the browser's new credential; the recovery
+     * codes page when the passkey came with codes, otherwise back to /account.
+     */
     async submitAdd(ctx: Koa.Context): Promise<void> {
       const form = await readForm(ctx);
       if (!csrf.verify(deps.binding(ctx), form.csrf)) return csrfFailed(ctx);
@@ -108,14 +112,16 @@ export function accountPasskeys(deps: {
           { name, posted: form.credential ?? '' },
           { actor: `user:${user.id}` },
         )
-        .then(
-          () => true,
-          (error: unknown) => {
-            if ((error as { code?: string }).code !== 'invalid_input') throw error;
-            return false;
-          },
-        );
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code !== 'invalid_input') throw error;
+          return undefined;
+        });
       if (!added) return addPage(ctx, user, 400, name);
+      // The user's first second factor (or every code used): the new recovery codes, once.
+      if (added.recoveryCodes) {
+        const codes = added.recoveryCodes;
+        return render(ctx, 200, recoveryCodesPage({ codes, next: '/account', factor: 'passkey' }));
+      }
       back(ctx);
     },
 

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   createAuditRepository,
   createFactorsRepository,
@@ -11,8 +10,8 @@ import { AuthServerError } from '../errors.ts';
 import { decryptPrivateKey, encryptPrivateKey } from '../keys/key-encryption.ts';
 import { actorOf, type ChangeOptions } from './change-options.ts';
 import { newId } from './new-id.ts';
+import { issueRecoveryCodes, normalizeRecoveryCode, recoveryCodeDigest } from './recovery-codes.ts';
 
-const RECOVERY_CODES = 10;
 // RFC 6238's defaults, the ones every authenticator app reads from an otpauth:// URI.
 const PERIOD = 30;
 const DIGITS = 6;
@@ -58,22 +57,6 @@ export async function factorStatus(db: Database, userId: string): Promise<MfaSta
     factors: (await factors.listForUser(userId)).filter((f) => f.confirmedAt).map(summary),
     recoveryCodesLeft: await factors.recoveryCodesLeft(userId),
   };
-}
-
-/** A recovery code as typed: letters and digits only, any case; separators are ignored. */
-const normalizeRecoveryCode = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
-
-// Recovery codes are random (80 bits each), so a plain SHA-256 digest is enough at rest, as for
-// the provider's artifacts: a digest leaked with the database is no usable code.
-const digest = (code: string) =>
-  createHash('sha256').update(normalizeRecoveryCode(code)).digest('base64url');
-
-// 16 characters of the base32 alphabet in four groups: easy to read out and type.
-function newRecoveryCode(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  const bytes = randomBytes(16);
-  const chars = [...bytes].map((b) => alphabet[b % 32]).join('');
-  return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
 /**
@@ -196,8 +179,7 @@ export function createMfaService(deps: {
       return db.transaction(async (trx) => {
         const inTrx = createFactorsRepository(trx);
         if (!(await inTrx.useStep(pending.id, step, { confirm: true }))) return undefined;
-        const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
-        await inTrx.replaceRecoveryCodes(user.id, codes.map(digest));
+        const codes = await issueRecoveryCodes(trx, user.id);
         await record(trx, 'mfa.enrolled', user, { kind: 'totp', factor_id: pending.id }, options);
         return codes;
       });
@@ -225,7 +207,7 @@ export function createMfaService(deps: {
       if (!/^[a-z2-7]{16}$/.test(normalizeRecoveryCode(code))) return false;
       return db.transaction(async (trx) => {
         const inTrx = createFactorsRepository(trx);
-        if (!(await inTrx.useRecoveryCode(user.id, digest(code)))) return false;
+        if (!(await inTrx.useRecoveryCode(user.id, recoveryCodeDigest(code)))) return false;
         const left = await inTrx.recoveryCodesLeft(user.id);
         await record(trx, 'mfa.recovery_code_used', user, { recovery_codes_left: left }, options);
         return true;

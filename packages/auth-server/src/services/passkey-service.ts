@@ -26,6 +26,7 @@ import {
 import { AuthServerError } from '../errors.ts';
 import { actorOf, type ChangeOptions } from './change-options.ts';
 import { newId } from './new-id.ts';
+import { issueRecoveryCodes } from './recovery-codes.ts';
 
 // Long enough to touch a key or unlock a phone, short enough that a page left open goes stale.
 const CHALLENGE_SECONDS = 300;
@@ -45,6 +46,14 @@ export interface PasskeySummary {
   lastUsedAt: Date | null;
   /** Synced to other devices by its provider (the backup flag). */
   backedUp: boolean;
+}
+
+/**
+ * A passkey just added, and the recovery codes issued with it (shown once, then only their
+ * digests are kept): set when the user had no unused recovery code left.
+ */
+export interface AddedPasskey extends PasskeySummary {
+  recoveryCodes?: string[];
 }
 
 /** A passkey sign-in that verified: whose, and whether the authenticator verified the user. */
@@ -130,8 +139,10 @@ function counterOf(response: AuthenticationResponseJSON): number | undefined {
  * stored in PostgreSQL bound to the page's interaction or browser and purpose, valid for five
  * minutes and taken once. A passkey's counter must grow (unless the authenticator keeps none:
  * both zero); a use that does not is refused and audited `passkey.counter_regressed`. Registration
- * and removal are audited (`passkey.added`, `passkey.removed`), and so is each use
- * (`passkey.used`), in the transaction that makes the change.
+ * renaming and removal are audited (`passkey.added`, `passkey.renamed`, `passkey.removed`), and
+ * so is each use (`passkey.used`), in the transaction that makes the change. A passkey added by a
+ * user with no unused recovery code comes with ten (recovery-codes.ts), and the last second
+ * factor removed takes the codes with it, as for authenticator apps.
  *
  * @example
  * const passkeys = createPasskeyService({ db, issuer: 'https://id.example.com', rpName: 'Acme' });
@@ -237,15 +248,17 @@ export function createPasskeyService(deps: {
 
     /**
      * Registers the passkey the browser created (`posted`, the credential's JSON) under `name`.
-     * `invalid_input` for a name that is empty or too long, or an answer that does not verify
-     * (not for this challenge, this user or this site, or made twice).
+     * A user with no unused recovery code (their first second factor, or every code used) gets
+     * ten with it, returned once in `recoveryCodes`: losing the only device then needs no
+     * operator. `invalid_input` for a name that is empty or too long, or an answer that does not
+     * verify (not for this challenge, this user or this site, or made twice).
      */
     async register(
       user: Pick<UserRecord, 'id' | 'username'>,
       binding: string,
       input: { name: string; posted: string },
       options: ChangeOptions = {},
-    ): Promise<PasskeySummary> {
+    ): Promise<AddedPasskey> {
       const name = validName(input.name);
       const refused = () => new AuthServerError('invalid_input', 'the passkey was not created');
       const response = parseResponse<RegistrationResponseJSON>(input.posted);
@@ -282,9 +295,21 @@ export function createPasskeyService(deps: {
           backedUp: info.credentialBackedUp,
         });
         if (!added) throw refused();
-        await record(trx, 'passkey.added', user, { factor_id: id, name }, options);
+        const codesLeft = await createFactorsRepository(trx).recoveryCodesLeft(user.id);
+        const recoveryCodes = codesLeft === 0 ? await issueRecoveryCodes(trx, user.id) : undefined;
+        await record(
+          trx,
+          'passkey.added',
+          user,
+          {
+            factor_id: id,
+            name,
+            ...(recoveryCodes ? { recovery_codes_issued: recoveryCodes.length } : {}),
+          },
+          options,
+        );
         const stored = await createPasskeysRepository(trx).findByCredentialId(info.credential.id);
-        return summary(stored as PasskeyRecord);
+        return { ...summary(stored as PasskeyRecord), ...(recoveryCodes ? { recoveryCodes } : {}) };
       });
     },
 
@@ -428,7 +453,10 @@ export function createPasskeyService(deps: {
       });
     },
 
-    /** Removes one of the user's passkeys (audited); `not_found` when the user has no such one. */
+    /**
+     * Removes one of the user's passkeys (audited); with the user's last second factor go the
+     * recovery codes, as when an app is turned off. `not_found` when the user has no such one.
+     */
     async remove(
       user: Pick<UserRecord, 'id' | 'username'>,
       id: string,
@@ -438,8 +466,12 @@ export function createPasskeyService(deps: {
         const found = (await createPasskeysRepository(trx).listForUser(user.id)).find(
           (p) => p.id === id,
         );
-        if (!found || !(await createFactorsRepository(trx).remove(user.id, id))) {
+        const factors = createFactorsRepository(trx);
+        if (!found || !(await factors.remove(user.id, id))) {
           throw new AuthServerError('not_found', 'no such passkey');
+        }
+        if (!(await factors.listForUser(user.id)).some((f) => f.confirmedAt)) {
+          await factors.removeAll(user.id);
         }
         await record(trx, 'passkey.removed', user, { factor_id: id, name: found.name }, options);
       });

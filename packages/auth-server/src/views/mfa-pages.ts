@@ -4,16 +4,21 @@ import type { ClientDisplay } from './login-page.ts';
 import { type PasskeyForm, passkeyButton } from './passkey-pages.ts';
 
 // The one field of the code step: six digits from the app, or a recovery code.
-const codeField = (options: { error?: string | undefined; autofocus: boolean }) =>
+const codeField = (options: {
+  error?: string | undefined;
+  autofocus: boolean;
+  recoveryOnly: boolean;
+}) =>
   html`<label for="code">${t('device.code')}</label>
-<p class="muted" id="code-hint">${t('mfa.code_hint')}</p>
+<p class="muted" id="code-hint">${t(options.recoveryOnly ? 'mfa.recovery_hint' : 'mfa.code_hint')}</p>
 <input id="code" name="code" type="text" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" aria-describedby="code-hint${options.error ? ' code-error' : ''}"${options.autofocus ? html` autofocus` : html``}>`;
 
 /**
  * The second step of a sign-in: a code from the user's authenticator app or a recovery code, and
  * (`passkey`) a button to use one of the user's passkeys instead. `codes: false` (a user with
- * passkeys only) leaves the code field out. `error` is the one message for every failure (a
- * wrong, reused or locked-out code alike).
+ * passkeys only) leaves the code field out; `codes: 'recovery'` (passkeys and recovery codes,
+ * no app) asks for a recovery code only. `error` is the one message for every failure (a wrong,
+ * reused or locked-out code alike).
  */
 export function mfaCodePage(options: {
   action: string;
@@ -21,7 +26,7 @@ export function mfaCodePage(options: {
   client: ClientDisplay;
   error?: string;
   passkey?: PasskeyForm;
-  codes?: boolean;
+  codes?: boolean | 'recovery';
 }): string {
   const codes = options.codes !== false;
   return page(
@@ -33,7 +38,7 @@ ${
   codes
     ? html`<form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
-${codeField({ error: options.error, autofocus: true })}
+${codeField({ error: options.error, autofocus: true, recoveryOnly: options.codes === 'recovery' })}
 <button class="primary" type="submit">${t('device.continue')}</button>
 </form>`
     : html`<noscript><p class="error">${t('passkey.script_off')}</p></noscript>`
@@ -85,12 +90,19 @@ ${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}
   );
 }
 
-/** The ten recovery codes, shown once, with the way on. */
-export function recoveryCodesPage(options: { codes: readonly string[]; next: string }): string {
+/**
+ * The ten recovery codes, shown once, with the way on; `factor` is what was just set up (an
+ * authenticator app unless said).
+ */
+export function recoveryCodesPage(options: {
+  codes: readonly string[];
+  next: string;
+  factor?: 'totp' | 'passkey';
+}): string {
   return page(
     t('mfa.recovery_title'),
     html`<h1>${t('mfa.recovery_heading')}</h1>
-<p>${t('mfa.recovery_explain')}</p>
+<p>${t(options.factor === 'passkey' ? 'mfa.recovery_explain_passkey' : 'mfa.recovery_explain')}</p>
 <ul class="recovery">
 ${options.codes.map((code) => html`<li><code>${code}</code></li>`)}
 </ul>
@@ -112,7 +124,7 @@ export function mfaAccountSection(options: {
   if (!factor) {
     return html`<section class="app" aria-labelledby="mfa-heading">
 <h2 id="mfa-heading">${t('mfa.heading')}</h2>
-<p class="muted">${options.passkeys ? t('passkey.mfa_on') : t('mfa.off')}</p>
+<p class="muted">${options.passkeys ? `${t('passkey.mfa_on')} ${t('mfa.codes_left', { count: options.recoveryCodesLeft })}` : t('mfa.off')}</p>
 <a class="button secondary" href="/account/mfa">${t('mfa.setup_title')}</a>
 </section>`;
   }

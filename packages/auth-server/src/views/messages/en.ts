@@ -179,6 +179,8 @@ export const EN = {
   'link.failed': 'The password is not right.',
   'mfa.code_title': 'Enter your code',
   'mfa.code_hint': 'The 6-digit code from your authenticator app, or one of your recovery codes.',
+  'mfa.codes_left': 'Recovery codes left: {count}.',
+  'mfa.recovery_hint': 'One of your recovery codes, if you cannot use your passkey.',
   'mfa.code_failed': 'That code is not right. Try the newest one from your app.',
   'mfa.setup_title': 'Set up an authenticator app',
   'mfa.setup_required':
@@ -196,6 +198,8 @@ export const EN = {
   'mfa.recovery_heading': 'Save your recovery codes',
   'mfa.recovery_explain':
     'Your authenticator app is set up. If you lose it, each of these codes signs you in once instead of a code from the app. Keep them somewhere safe: they are shown only now.',
+  'mfa.recovery_explain_passkey':
+    'Your passkey is added. If you lose the device that holds it, each of these codes signs you in once instead of the passkey, after your password. Keep them somewhere safe: they are shown only now.',
   'mfa.recovery_saved': 'I saved them, continue',
   'mfa.heading': 'Two-step sign-in',
   'mfa.off': 'Off: a password alone signs you in.',

@@ -186,6 +186,9 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'mfa.code_title': 'Saisissez votre code',
   'mfa.code_hint':
     'Le code à 6 chiffres de votre application d’authentification, ou l’un de vos codes de secours.',
+  'mfa.codes_left': 'Codes de secours restants : {count}.',
+  'mfa.recovery_hint':
+    'L’un de vos codes de secours, si vous ne pouvez pas utiliser votre clé d’accès.',
   'mfa.code_failed': 'Ce code est incorrect. Essayez le plus récent de votre application.',
   'mfa.setup_title': 'Configurer une application d’authentification',
   'mfa.setup_required':
@@ -203,6 +206,8 @@ export const FR: Readonly<Record<MessageKey, string>> = {
   'mfa.recovery_heading': 'Enregistrez vos codes de secours',
   'mfa.recovery_explain':
     'Votre application d’authentification est configurée. Si vous la perdez, chacun de ces codes vous connecte une fois à la place d’un code de l’application. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
+  'mfa.recovery_explain_passkey':
+    'Votre clé d’accès est ajoutée. Si vous perdez l’appareil qui la garde, chacun de ces codes vous connecte une fois à la place de la clé d’accès, après votre mot de passe. Gardez-les en lieu sûr : ils ne sont affichés que maintenant.',
   'mfa.recovery_saved': 'Je les ai enregistrés, continuer',
   'mfa.heading': 'Connexion en deux étapes',
   'mfa.off': 'Désactivée : un mot de passe seul vous connecte.',
