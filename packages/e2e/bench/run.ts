@@ -188,13 +188,19 @@ try {
     // example API, for `pnpm loadtest`; its heap and timers are not the API's).
     for (const [cache, name] of [
       ['on', 'example API: GET /me with a valid token (token cache on)'],
+      ['feed', 'example API: GET /me with a valid token (token cache on, revocation feed on)'],
       ['off', 'example API: GET /me with a valid token (token cache off)'],
     ] as const) {
       const api = await startChild('api-server.ts', {
         ...env,
         BENCH_ISSUER: stack.info.issuer,
         BENCH_AUDIENCE: stack.info.api,
-        BENCH_CACHE: cache,
+        BENCH_CACHE: cache === 'off' ? 'off' : 'on',
+        // The feed variant follows the authorization server's revocation feed as its own client.
+        ...(cache === 'feed' && {
+          BENCH_FEED_CLIENT_ID: stack.info.feedClientId,
+          BENCH_FEED_CLIENT_SECRET: stack.info.feedClientSecret,
+        }),
       });
       try {
         const apiUrl = `${api.info.url}/me`;

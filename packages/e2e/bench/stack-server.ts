@@ -20,6 +20,16 @@ const response = await fetch(`${stack.issuer}/token`, {
   body: 'grant_type=client_credentials&scope=notes%3Aread',
 });
 const { access_token: accessToken } = (await response.json()) as { access_token: string };
+// The API's own client, named on its resource: it reads the revocation feed.
+const feedClient = await stack.cli<{ client_id: string; client_secret: string }>([
+  'clients',
+  'create',
+  '--name',
+  'bench-api-feed',
+  '--grant',
+  'client_credentials',
+]);
+await stack.cli(['resources', 'update', stack.api, '--introspection-client', feedClient.client_id]);
 // The same example API with the verified-token cache off: every request verified in full.
 const uncached = await startExampleApi({
   issuer: stack.issuer,
@@ -29,7 +39,7 @@ const uncached = await startExampleApi({
   port: await freePort(),
 });
 process.stdout.write(
-  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, uncachedApi: uncached.url, accessToken, ...clients })}\n`,
+  `${JSON.stringify({ issuer: stack.issuer, api: stack.api, uncachedApi: uncached.url, accessToken, feedClientId: feedClient.client_id, feedClientSecret: feedClient.client_secret, ...clients })}\n`,
 );
 
 process.on('SIGTERM', async () => {
