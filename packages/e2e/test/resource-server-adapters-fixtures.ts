@@ -19,16 +19,23 @@ export interface AdapterApi {
   close(): Promise<void>;
 }
 
-async function listen(name: string, server: Server): Promise<AdapterApi> {
+// `rs`: the adapter's resource server, closed with the server (it may follow the revocation feed).
+async function listen(
+  name: string,
+  server: Server,
+  rs: { close(): Promise<void> },
+): Promise<AdapterApi> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     name,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await rs.close();
+    },
   };
 }
 
@@ -49,7 +56,7 @@ function koaApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
       Promise.resolve(chain[index]?.(ctx, () => dispatch(index + 1)));
     return dispatch(0);
   });
-  return listen('koa', createServer(app.callback()));
+  return listen('koa', createServer(app.callback()), rs);
 }
 
 function expressApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
@@ -60,7 +67,7 @@ function expressApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
   };
   app.get('/read', rs.authenticate(), expressRs.requireScopes('notes:read'), answer);
   app.get('/write', rs.authenticate(), expressRs.requireScopes('notes:write'), answer);
-  return listen('express', createServer(app));
+  return listen('express', createServer(app), rs);
 }
 
 async function fastifyApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
@@ -108,6 +115,7 @@ function nodeApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
       if (route !== undefined) return void route(req, res);
       res.writeHead(404).end();
     }),
+    rs,
   );
 }
 
@@ -138,6 +146,7 @@ function fetchApi(options: koaRs.ResourceServerOptions): Promise<AdapterApi> {
       for (const [name, value] of response.headers) res.setHeader(name, value);
       res.end(Buffer.from(await response.arrayBuffer()));
     }),
+    rs,
   );
 }
 
