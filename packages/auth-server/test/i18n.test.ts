@@ -10,10 +10,11 @@ import { html, tHtml } from '../src/views/html.ts';
 import {
   BUILT_IN_CATALOGUE,
   type Catalogue,
-  localize,
   negotiateLanguage,
   placeholders,
+  say,
   t,
+  verbatim,
 } from '../src/views/i18n.ts';
 import { linkAccountPage } from '../src/views/identity-provider-pages.ts';
 import { loginPage } from '../src/views/login-page.ts';
@@ -22,6 +23,7 @@ import { EN, type MessageKey } from '../src/views/messages/en.ts';
 import { FR } from '../src/views/messages/fr.ts';
 import { mfaCodePage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
+import { scopeList } from '../src/views/scope-list.ts';
 
 // The pages' languages (issue 13, item 6): Accept-Language negotiation, the message functions,
 // the French catalogue's completeness, and PORTCULLIS_MESSAGES_DIR's validation.
@@ -79,12 +81,17 @@ test('messages in the request language, placeholders filled, markup escaped', (t
     'pour continuer vers <strong>&lt;App&gt;</strong>',
   );
   t.is(
-    inLanguage('fr', () => localize('Request refused')),
+    inLanguage('fr', () => say('refused.title')),
     'Demande refusée',
   );
   t.is(
-    inLanguage('fr', () => localize('Not a message')),
-    'Not a message',
+    inLanguage('fr', () => say({ key: 'providers.button', params: { provider: 'Acme' } })),
+    'Se connecter avec Acme',
+  );
+  t.is(
+    inLanguage('fr', () => say(verbatim('Request refused'))),
+    'Request refused',
+    'verbatim text is never looked up by its English',
   );
 });
 
@@ -94,7 +101,8 @@ function t_(key: MessageKey, params?: Record<string, string>) {
 }
 
 test('the pages say their language in <html lang> and speak it', (t) => {
-  const login = () => loginPage({ action: '/x', csrf: 'c', client: { name: 'the application' } });
+  const login = () =>
+    loginPage({ action: '/x', csrf: 'c', client: { name: 'login.unknown_client' } });
   const french = inLanguage('fr-FR,fr;q=0.9', login);
   t.regex(french, /<html lang="fr">/);
   t.regex(french, /<title>Connexion · Portcullis<\/title>/);
@@ -103,9 +111,9 @@ test('the pages say their language in <html lang> and speak it', (t) => {
   const english = inLanguage('de', login);
   t.regex(english, /<html lang="en">/);
   t.regex(english, /<label for="username">Username<\/label>/);
-  // A fixed sentence a route hands to a message page is translated; other text is kept.
+  // The messages a route hands to a message page by key are translated; verbatim text is kept.
   const message = inLanguage('fr', () =>
-    messagePage('Request refused', 'Choose Allow or Deny.', 'x'),
+    messagePage('refused.title', 'refused.choose', verbatim('x')),
   );
   t.regex(message, /<h1>Demande refusée<\/h1>\n<p>Choisissez Autoriser ou Refuser.<\/p>/);
   t.regex(message, /<p class="muted">x<\/p>/);
@@ -205,14 +213,19 @@ test('bad messages files are refused in one line naming the file and the key', (
 });
 
 test("the OpenID scopes' descriptions are messages, so the consent page translates them", (t) => {
-  const english = new Set<string>(Object.values(EN));
-  for (const description of Object.values(OIDC_SCOPE_DESCRIPTIONS)) {
-    t.true(english.has(description), description);
-    t.not(
-      inLanguage('fr', () => localize(description)),
-      description,
-    );
+  for (const [name, description] of Object.entries(OIDC_SCOPE_DESCRIPTIONS)) {
+    const line = [{ name, description }];
+    t.true(inLanguage('en', () => scopeList(line).html).includes(description), name);
+    const french = inLanguage('fr', () => scopeList(line).html);
+    t.false(french.includes(description), name);
+    t.true(french.includes(FR[`scope.${name}` as MessageKey]), name);
   }
+  // An API's scope is shown as its operator described it, in any language.
+  const api = [{ name: 'email', description: 'Mail the team', resource: 'Notes API' }];
+  t.regex(
+    inLanguage('fr', () => scopeList(api).html),
+    /Mail the team/,
+  );
 });
 
 test("the link-account page in French: the provider and address in the sentence, the route's error translated", (t) => {
@@ -222,7 +235,7 @@ test("the link-account page in French: the provider and address in the sentence,
       csrf: 'c',
       provider: 'Acme <SSO>',
       email: 'ann@example.com',
-      error: 'The password is not right.',
+      error: 'link.failed',
     }),
   );
   t.regex(page, /<h1>Associer votre compte<\/h1>/);
@@ -235,8 +248,8 @@ test("the second-factor code step in French: heading, the app's name, the field,
     mfaCodePage({
       action: '/x',
       csrf: 'c',
-      client: { name: 'Acme <App>' },
-      error: 'That code is not right. Try the newest one from your app.',
+      client: { name: verbatim('Acme <App>') },
+      error: 'mfa.code_failed',
     }),
   );
   t.regex(page, /<h1>Saisissez votre code<\/h1>/);
@@ -256,8 +269,38 @@ test('an identity-provider sentence naming the provider, in French and in Englis
   t.is(sentence('fr'), 'Aucun compte d’ici n’est associé à votre compte Acme <SSO>.');
   t.is(sentence('en'), 'No account here is linked to your Acme <SSO> account.');
   const page = inLanguage('fr', () =>
-    messagePage('No account to sign in to', sentence('fr'), EN['idp.no_account_hint']),
+    messagePage(
+      'idp.no_account_title',
+      { key: 'idp.no_account', params: { provider: 'Acme <SSO>' } },
+      'idp.no_account_hint',
+    ),
   );
   t.regex(page, /<p>Aucun compte d’ici n’est associé à votre compte Acme &lt;SSO&gt;\.<\/p>/);
   t.regex(page, /<h1>Aucun compte auquel se connecter<\/h1>/);
+});
+
+test('every message has English and French, and a messages folder can override every one', (t) => {
+  const keys = Object.keys(EN) as MessageKey[];
+  t.deepEqual(Object.keys(FR).sort(), [...keys].sort());
+  // A team's catalogue rewording every message (keeping each one's placeholders) is accepted,
+  // and each page message then says the team's words.
+  const reworded = Object.fromEntries(
+    keys.map((key) => [
+      key,
+      `TEAM ${key} ${placeholders(EN[key])
+        .map((p) => `{${p}}`)
+        .join(' ')}`,
+    ]),
+  );
+  const catalogue = loadCatalogue(messagesDir({ 'fr.json': JSON.stringify(reworded) }));
+  for (const key of keys) {
+    const params = Object.fromEntries(placeholders(EN[key]).map((p) => [p, 'x']));
+    t.is(
+      inLanguage('fr', () => t_(key, params), catalogue),
+      `TEAM ${key} ${placeholders(EN[key])
+        .map(() => 'x')
+        .join(' ')}`,
+      key,
+    );
+  }
 });

@@ -2,22 +2,35 @@ import test from 'ava';
 import { consentPage } from '../src/views/consent-page.ts';
 import { faviconIco } from '../src/views/favicon.ts';
 import { contentSecurityPolicy, PAGE_HEADERS } from '../src/views/html.ts';
+import { verbatim } from '../src/views/i18n.ts';
 import { loginPage } from '../src/views/login-page.ts';
 
-const client = { name: 'Notes Viewer' };
+const client = { name: verbatim('Notes Viewer') };
 
 test('the login page: focus on the username, on the password after a failed attempt', (t) => {
   const first = loginPage({ action: '/a', csrf: 'c', client });
   t.regex(first, /<input id="username"[^>]* autofocus[^>]*>/);
   t.notRegex(first, /<input id="password"[^>]* autofocus/);
 
-  const retry = loginPage({ action: '/a', csrf: 'c', client, username: 'alice', error: 'No.' });
+  const retry = loginPage({
+    action: '/a',
+    csrf: 'c',
+    client,
+    username: 'alice',
+    error: verbatim('No.'),
+  });
   t.notRegex(retry, /<input id="username"[^>]* autofocus/);
   t.regex(retry, /<input id="password"[^>]* autofocus[^>]*aria-describedby="login-error"/);
   t.regex(retry, /<p class="error" id="login-error" role="alert">No\.<\/p>/);
 
   // Nothing typed in the username: that is where to start again.
-  const empty = loginPage({ action: '/a', csrf: 'c', client, username: '', error: 'No.' });
+  const empty = loginPage({
+    action: '/a',
+    csrf: 'c',
+    client,
+    username: '',
+    error: verbatim('No.'),
+  });
   t.regex(empty, /<input id="username"[^>]* autofocus/);
 });
 

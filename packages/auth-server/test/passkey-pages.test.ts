@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DEFAULT_BRAND } from '../src/views/brand.ts';
-import { BUILT_IN_CATALOGUE } from '../src/views/i18n.ts';
+import { BUILT_IN_CATALOGUE, verbatim } from '../src/views/i18n.ts';
 import { loginPage } from '../src/views/login-page.ts';
 import { mfaCodePage, recoveryCodesPage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
@@ -24,7 +24,7 @@ test('the login page: "Sign in with a passkey" is a hidden form with escaped opt
     loginPage({
       action: '/x/login',
       csrf: 'c',
-      client: { name: 'Notes' },
+      client: { name: verbatim('Notes') },
       passkey: { action: '/x/passkey', csrf: 'c', options: hostile },
     }),
   );
@@ -43,7 +43,7 @@ test('the login page: "Sign in with a passkey" is a hidden form with escaped opt
 test('the pages in French: login, code step, account section, adding and removing', (t) => {
   const form = { action: '/p', csrf: 'c', options: { challenge: 'abc' } };
   const login = inLanguage('fr', () =>
-    loginPage({ action: '/l', csrf: 'c', client: { name: 'Notes' }, passkey: form }),
+    loginPage({ action: '/l', csrf: 'c', client: { name: verbatim('Notes') }, passkey: form }),
   );
   t.regex(login, />Se connecter avec une clé d’accès</);
   t.regex(login, /data-passkey-failed="Aucune clé d’accès n’a été utilisée\./);
@@ -52,10 +52,10 @@ test('the pages in French: login, code step, account section, adding and removin
     mfaCodePage({
       action: '/c',
       csrf: 'c',
-      client: { name: 'Notes' },
+      client: { name: verbatim('Notes') },
       codes: false,
       passkey: form,
-      error: 'The passkey was not accepted. Try again, or use another way.',
+      error: 'passkey.failed',
     }),
   );
   t.regex(code, />Utiliser une clé d’accès</);
@@ -90,7 +90,7 @@ test('the pages in French: login, code step, account section, adding and removin
     addPasskeyPage({
       ...form,
       name: 'Téléphone',
-      error: 'The passkey was not created. Check its name and try again.',
+      error: 'passkey.not_created',
     }),
   );
   t.regex(add, /<h1>Ajouter une clé d’accès<\/h1>/);
@@ -145,7 +145,7 @@ test('a passkey user’s recovery codes: the code step asks for one, the page sa
   const english = mfaCodePage({
     action: '/c',
     csrf: 'c',
-    client: { name: 'Notes' },
+    client: { name: verbatim('Notes') },
     codes: 'recovery',
     passkey: form,
   });
@@ -159,7 +159,7 @@ test('a passkey user’s recovery codes: the code step asks for one, the page sa
     mfaCodePage({
       action: '/c',
       csrf: 'c',
-      client: { name: 'Notes' },
+      client: { name: verbatim('Notes') },
       codes: 'recovery',
       passkey: form,
     }),
@@ -168,7 +168,7 @@ test('a passkey user’s recovery codes: the code step asks for one, the page sa
     french,
     /L’un de vos codes de secours, si vous ne pouvez pas utiliser votre clé d’accès\./,
   );
-  const app = mfaCodePage({ action: '/c', csrf: 'c', client: { name: 'Notes' } });
+  const app = mfaCodePage({ action: '/c', csrf: 'c', client: { name: verbatim('Notes') } });
   t.regex(app, /The 6-digit code from your authenticator app, or one of your recovery codes\./);
 
   const codes = ['aaaa-bbbb-cccc-dddd'];

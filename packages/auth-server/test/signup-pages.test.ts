@@ -20,7 +20,7 @@ test('the sign-up pages in French, and in English otherwise', (t) => {
         action: '/account/signup/complete/x',
         csrf: 'c',
         email: 'a&b@example.test',
-        error: 'The two passwords differ.',
+        error: 'signup.differ',
       }),
     );
   const french = complete('fr');

@@ -34,9 +34,9 @@ export const providerPages = {
     send(
       ctx,
       messagePage(
-        t('error.title'),
-        t(ERROR_MESSAGES.has(out.error) ? (`error.${out.error}` as MessageKey) : 'error.other'),
-        t('error.hint', { code: out.error }),
+        'error.title',
+        ERROR_MESSAGES.has(out.error) ? (`error.${out.error}` as MessageKey) : 'error.other',
+        { key: 'error.hint', params: { code: out.error } },
       ),
     );
   },
@@ -47,7 +47,7 @@ export const providerPages = {
   },
 
   async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-    send(ctx, messagePage(t('signed_out.title'), t('signed_out.message'), t('signed_out.hint')));
+    send(ctx, messagePage('signed_out.title', 'signed_out.message', 'signed_out.hint'));
   },
 
   async userCodeInputSource(
@@ -71,10 +71,7 @@ export const providerPages = {
   },
 
   async successSource(ctx: KoaContextWithOIDC) {
-    send(
-      ctx,
-      messagePage(t('device.connected_title'), t('device.connected'), t('device.connected_hint')),
-    );
+    send(ctx, messagePage('device.connected_title', 'device.connected', 'device.connected_hint'));
   },
 };
 
@@ -92,9 +89,11 @@ export function sendUserCodeLockout(ctx: KoaContextWithOIDC, retryAfterSeconds: 
   send(
     ctx,
     messagePage(
-      t('device.lockout_title'),
-      t('device.lockout'),
-      minutes === 1 ? t('device.lockout_hint_one') : t('device.lockout_hint', { minutes }),
+      'device.lockout_title',
+      'device.lockout',
+      minutes === 1
+        ? 'device.lockout_hint_one'
+        : { key: 'device.lockout_hint', params: { minutes } },
     ),
   );
 }

@@ -5,6 +5,7 @@ import { artifactDigest } from '../secrets/artifact-secrets.ts';
 import type { AccountSecurityService } from '../services/account-security-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { verifyEmailPage } from '../views/email-pages.ts';
+import type { MessageKey, Said } from '../views/i18n.ts';
 import { messagePage } from '../views/message-page.ts';
 import { changePasswordPage } from '../views/password-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
@@ -69,17 +70,15 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): AccountSecurit
     ctx.status = 303;
     ctx.redirect('/account');
   };
-  const changePage = (ctx: RouteContext, username: string, error?: string) =>
+  const changePage = (ctx: RouteContext, username: string, error?: Said) =>
     changePasswordPage({
       action: CHANGE_PASSWORD_PATH,
       csrf: csrf.token(accountCsrfBinding(ctx)),
       username,
       ...(error ? { error } : {}),
     });
-  const done = (title: string, message: string) =>
-    guarded((ctx) =>
-      render(ctx, 200, messagePage(title, message, 'Your account page is at /account.')),
-    );
+  const done = (title: MessageKey, message: MessageKey) =>
+    guarded((ctx) => render(ctx, 200, messagePage(title, message, 'account.page_hint')));
 
   const showChange = guarded(async (ctx) => {
     const found = await signedIn(ctx);
@@ -94,7 +93,7 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): AccountSecurit
     if (!found) return toAccount(ctx);
     const { user } = found;
     if ((form.new_password ?? '') !== (form.confirm_password ?? '')) {
-      return render(ctx, 400, changePage(ctx, user.username, 'The two new passwords differ.'));
+      return render(ctx, 400, changePage(ctx, user.username, 'password.differ'));
     }
     const attempt = await deps.signIns.begin({
       username: user.username,
@@ -117,7 +116,7 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): AccountSecurit
       return render(ctx, 400, changePage(ctx, user.username, sentence((error as Error).message)));
     }
     if (!changed) {
-      return render(ctx, 401, changePage(ctx, user.username, 'The current password is not right.'));
+      return render(ctx, 401, changePage(ctx, user.username, 'password.current_wrong'));
     }
     await attempt.succeeded();
     ctx.status = 303;
@@ -136,7 +135,7 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): AccountSecurit
       return render(
         ctx,
         400,
-        messagePage('No link sent', sentence((error as Error).message), 'Back to /account.'),
+        messagePage('verify.not_sent_title', sentence((error as Error).message), 'verify.back'),
       );
     }
     ctx.status = 303;
@@ -174,20 +173,11 @@ export function accountSecurityRoutes(deps: AccountSecurityDeps): AccountSecurit
   return {
     showChange,
     submitChange,
-    showChanged: done(
-      'Password changed',
-      'Your new password is set. Your other sessions are signed out; this one stays.',
-    ),
+    showChanged: done('password.changed_title', 'password.changed'),
     sendVerification,
-    showSent: done(
-      'Check your mail',
-      'A verification link is on its way to your address. It works once, for 24 hours.',
-    ),
+    showSent: done('password.mail_sent_title', 'verify.sent'),
     showVerify,
     submitVerify,
-    showVerified: done(
-      'Address verified',
-      'Your e-mail address is verified. Apps you allow to see it are told so.',
-    ),
+    showVerified: done('verify.done_title', 'verify.done'),
   };
 }

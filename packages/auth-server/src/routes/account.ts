@@ -10,6 +10,7 @@ import type { GrantsService } from '../services/grants-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { accountPage } from '../views/account-page.ts';
 import type { SafeHtml } from '../views/html.ts';
+import type { Said } from '../views/i18n.ts';
 import { loginPage } from '../views/login-page.ts';
 import { removeAccessPage } from '../views/remove-access-page.ts';
 import type { Csrf } from './forms/csrf.ts';
@@ -141,7 +142,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
     ctx: Koa.Context,
     binding: string,
     status: number,
-    extra: { username?: string; error?: string } = {},
+    extra: { username?: string; error?: Said } = {},
   ) {
     const passkey = await passkeys.loginButton(binding);
     (passkey ? renderWithScript : render)(
@@ -150,7 +151,7 @@ export function accountRoutes(deps: AccountDeps): AccountRoutes {
       loginPage({
         action: '/account/login',
         csrf: csrf.token(binding),
-        client: { name: 'your account' },
+        client: { name: 'login.your_account' },
         forgotPassword: deps.mailEnabled === true,
         signUp: deps.openSignup === true,
         ...extra,

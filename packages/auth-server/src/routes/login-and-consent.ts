@@ -12,6 +12,7 @@ import { newId } from '../services/new-id.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import { consentPage } from '../views/consent-page.ts';
 import { contentSecurityPolicy } from '../views/html.ts';
+import { type Said, verbatim } from '../views/i18n.ts';
 import { loginPage } from '../views/login-page.ts';
 import { messagePage } from '../views/message-page.ts';
 import type { ScopeLine } from '../views/scope-list.ts';
@@ -144,15 +145,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       }
       return render(ctx, 200, await consent(ctx, details));
     }
-    return render(
-      ctx,
-      400,
-      messagePage(
-        'Unexpected step',
-        'This sign-in cannot continue.',
-        'Start again from the application.',
-      ),
-    );
+    return render(ctx, 400, messagePage('step.title', 'step.message', 'step.hint'));
   });
 
   const submitLogin = guarded(async (ctx) => {
@@ -248,7 +241,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       );
     }
     if (form.decision !== 'approve') {
-      return render(ctx, 400, messagePage('Request refused', 'Choose Allow or Deny.'));
+      return render(ctx, 400, messagePage('refused.title', 'refused.choose'));
     }
     const grantId = await saveGrant(details);
     const accountId = details.session?.accountId as string;
@@ -280,7 +273,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     ctx: Koa.Context,
     details: Details,
     status: number,
-    extra: { username?: string; error?: string } = {},
+    extra: { username?: string; error?: Said } = {},
   ) {
     const base = await loginBase(details);
     if (deps.mfa.requirement.policy === 'off') {
@@ -386,7 +379,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       signUp: deps.openSignup === true,
       csrf: csrf.token(details.uid),
       client: {
-        name: client?.record.name ?? 'the application',
+        name: client ? verbatim(client.record.name) : 'login.unknown_client',
         homepage: client?.record.clientUri ?? undefined,
         logo: client?.record.logoUri ?? undefined,
       },
@@ -517,15 +510,7 @@ function originOf(url: string): string | undefined {
 
 /** The page of a sign-in that is over (or never was): start again from the application. */
 export function expired(ctx: Koa.Context): void {
-  render(
-    ctx,
-    400,
-    messagePage(
-      'This sign-in has expired',
-      'This page no longer belongs to a sign-in in progress.',
-      'Go back to the application and start again.',
-    ),
-  );
+  render(ctx, 400, messagePage('expired.title', 'expired.message', 'expired.hint'));
 }
 
 function isSessionNotFound(error: unknown): boolean {

@@ -4,6 +4,7 @@ import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { AuditTrail } from '../services/audit.ts';
 import type { PublicUser } from '../services/users-service.ts';
 import type { SafeHtml } from '../views/html.ts';
+import type { Said } from '../views/i18n.ts';
 import {
   mfaAccountSection,
   mfaCodePage,
@@ -72,30 +73,29 @@ export function accountMfa(deps: {
   const clearPending = (ctx: Koa.Context) =>
     ctx.cookies.set(PENDING_COOKIE, null, { path: '/account' });
 
-  const setupPage = async (ctx: Koa.Context, user: PublicUser, error?: string) =>
+  const setupPage = async (ctx: Koa.Context, user: PublicUser, error?: Said) =>
     totpSetupPage({
       action: '/account/mfa',
       csrf: csrf.token(deps.binding(ctx)),
       setup: await totpSetup(await mfa.service.pendingTotp(user)),
-      intro:
-        'With an authenticator app, signing in takes your password and a code from your phone.',
+      intro: 'mfa.setup_chosen',
       // Where a second factor is required, there is no way around the setup.
       ...(mfa.requirement.policy === 'required'
         ? {}
-        : { cancel: { href: '/account', label: 'Not now' } }),
+        : { cancel: { href: '/account', label: 'mfa.not_now' } }),
       ...(error ? { error } : {}),
     });
 
   // The code step: the code field when the user has an app or recovery codes, a passkey button
   // when they have passkeys.
-  const codePage = async (ctx: Koa.Context, user: PublicUser, error?: string) => {
+  const codePage = async (ctx: Koa.Context, user: PublicUser, error?: Said) => {
     const binding = deps.binding(ctx);
     const status = await mfa.service.status(user.id);
     const withPasskey = status.factors.some((f) => f.kind === 'passkey');
     const body = mfaCodePage({
       action: CODE_PATH,
       csrf: csrf.token(binding),
-      client: { name: 'your account' },
+      client: { name: 'login.your_account' },
       codes: codeKind(status),
       ...(withPasskey
         ? {

@@ -7,7 +7,7 @@ import type { AuditTrail, SignInVia } from '../services/audit.ts';
 import type { MfaService, MfaStatus } from '../services/mfa-service.ts';
 import type { PasskeyService } from '../services/passkey-service.ts';
 import type { PublicUser } from '../services/users-service.ts';
-import { t } from '../views/i18n.ts';
+import { type Said, say } from '../views/i18n.ts';
 import type { ClientDisplay } from '../views/login-page.ts';
 import {
   mfaCodePage,
@@ -26,7 +26,7 @@ import {
 import { csrfFailed, render, renderWithScript } from './respond.ts';
 
 /** The one message for every failed code: wrong, reused, or refused by a lockout. */
-export const CODE_FAILED = 'That code is not right. Try the newest one from your app.';
+export const CODE_FAILED = 'mfa.code_failed';
 
 /** What the second step of sign-in needs besides the login routes' own dependencies. */
 export interface MfaSignInDeps {
@@ -144,7 +144,7 @@ export function mfaSignInStep(deps: {
 
   // The code step's page: the code field when the user has an app or recovery codes, a passkey
   // button when they have passkeys (with a challenge for this interaction).
-  async function codeStep(ctx: Koa.Context, details: Details, user: PublicUser, error?: string) {
+  async function codeStep(ctx: Koa.Context, details: Details, user: PublicUser, error?: Said) {
     const status = await mfa.service.status(user.id);
     const withPasskey = status.factors.some((f) => f.kind === 'passkey');
     const body = mfaCodePage({
@@ -170,13 +170,16 @@ export function mfaSignInStep(deps: {
     (withPasskey ? renderWithScript : render)(ctx, error ? 401 : 200, body);
   }
 
-  async function setupPage(details: Details, user: PublicUser, error?: string) {
+  async function setupPage(details: Details, user: PublicUser, error?: Said) {
     const enrolment = await mfa.service.pendingTotp(user);
     return totpSetupPage({
       action: action(details, '/setup'),
       csrf: csrf.token(details.uid),
       setup: await totpSetup(enrolment),
-      intro: t('mfa.setup_required', { client: (await deps.client(details)).name }),
+      intro: {
+        key: 'mfa.setup_required',
+        params: { client: say((await deps.client(details)).name) },
+      },
       ...(error ? { error } : {}),
     });
   }

@@ -7,7 +7,7 @@ import type { PublicUser } from '../services/users-service.ts';
 export const PASSKEY_METHODS = ['pop', 'user'] as const;
 
 /** The one message for every passkey refused at sign-in: unknown, stale, wrong user, counter. */
-export const PASSKEY_FAILED = 'The passkey was not accepted. Try again, or use another way.';
+export const PASSKEY_FAILED = 'passkey.failed';
 
 /** The challenge binding of an interaction's passkey buttons. */
 export const interactionBinding = (uid: string) => `interaction:${uid}`;

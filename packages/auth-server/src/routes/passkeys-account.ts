@@ -22,8 +22,8 @@ import { csrfFailed, render, renderWithScript } from './respond.ts';
 export const ACCOUNT_PASSKEY_PATH = '/account/login/passkey';
 
 const NEW_PATH = '/account/passkeys/new';
-const NOT_CREATED = 'The passkey was not created. Check its name and try again.';
-const NAME_INVALID = 'The name must have 1 to 60 characters, on one line. Choose another one.';
+const NOT_CREATED = 'passkey.not_created';
+const NAME_INVALID = 'passkey.name_invalid';
 
 /**
  * The account pages' passkeys: the list on /account, adding one (`/account/passkeys/new`: a

@@ -1,6 +1,7 @@
 import { FORGOT_PASSWORD_PATH, RESET_PATH } from '../domain/account-paths.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { AccountSecurityService } from '../services/account-security-service.ts';
+import { type Said, verbatim } from '../views/i18n.ts';
 import { messagePage } from '../views/message-page.ts';
 import { forgotPasswordPage, resetPasswordPage } from '../views/password-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
@@ -76,11 +77,7 @@ export function passwordResetRoutes(deps: PasswordResetDeps): PasswordResetRoute
     render(
       ctx,
       200,
-      messagePage(
-        'Check your mail',
-        'If the address belongs to an account, a link to choose a new password is on its way. It works once, for 30 minutes.',
-        'No mail after a few minutes? Check the spam folder, or ask again.',
-      ),
+      messagePage('password.mail_sent_title', 'password.mail_sent', 'password.mail_sent_hint'),
     ),
   );
 
@@ -97,7 +94,7 @@ export function passwordResetRoutes(deps: PasswordResetDeps): PasswordResetRoute
     const user = await security.findPasswordReset(token);
     if (!user) return linkInvalid(ctx);
     if ((form.new_password ?? '') !== (form.confirm_password ?? '')) {
-      return render(ctx, 400, resetPage(ctx, user.username, 'The two new passwords differ.'));
+      return render(ctx, 400, resetPage(ctx, user.username, 'password.differ'));
     }
     try {
       await security.resetPassword(token, form.new_password ?? '', {
@@ -118,17 +115,13 @@ export function passwordResetRoutes(deps: PasswordResetDeps): PasswordResetRoute
     render(
       ctx,
       200,
-      messagePage(
-        'Password changed',
-        'Your new password is set. Sign in with it.',
-        'Go back to the application, or to your account page at /account.',
-      ),
+      messagePage('password.changed_title', 'password.reset_done', 'password.reset_done_hint'),
     ),
   );
 
   return { showForgot, submitForgot, showSent, showReset, submitReset, showDone };
 
-  function resetPage(ctx: RouteContext, username: string, error?: string): string {
+  function resetPage(ctx: RouteContext, username: string, error?: Said): string {
     return resetPasswordPage({
       action: `${RESET_PATH}${encodeURIComponent(ctx.params.token ?? '')}`,
       csrf: csrf.token(accountCsrfBinding(ctx)),
@@ -143,16 +136,15 @@ export function linkInvalid(ctx: RouteContext): void {
   render(
     ctx,
     400,
-    messagePage(
-      'This link does not work',
-      'It was used already, it expired, or it is not complete.',
-      'Ask for a new one.',
-    ),
+    messagePage('password.link_broken_title', 'password.link_broken', 'password.link_broken_hint'),
   );
 }
 
-/** A service's message as a sentence for a page: capitalised, with a full stop. */
-export function sentence(message: string): string {
+/**
+ * A service's own message as a sentence for a page: capitalised, with a full stop, shown as it
+ * is (services word their refusals in English; no catalogue message has them).
+ */
+export function sentence(message: string): Said {
   const text = message.charAt(0).toUpperCase() + message.slice(1);
-  return text.endsWith('.') ? text : `${text}.`;
+  return verbatim(text.endsWith('.') ? text : `${text}.`);
 }

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
 import { PAGE_HEADERS, PASSKEY_PAGE_POLICY } from '../views/html.ts';
+import { verbatim } from '../views/i18n.ts';
 import { messagePage } from '../views/message-page.ts';
 import { FormError } from './forms/read-form.ts';
 import type { RouteContext, RouteHandler } from './route.ts';
@@ -23,19 +24,11 @@ export function renderWithScript(ctx: Koa.Context, status: number, body: string)
 
 /** The answer to a POST whose CSRF token (or session) does not check out. */
 export function csrfFailed(ctx: Koa.Context): void {
-  render(
-    ctx,
-    403,
-    messagePage(
-      'Request refused',
-      'The form could not be verified.',
-      'Reload the page and try again.',
-    ),
-  );
+  render(ctx, 403, messagePage('refused.title', 'refused.form', 'refused.reload'));
 }
 
 /** The login hint shown for every failed sign-in, whatever the cause (no account enumeration). */
-export const LOGIN_FAILED = 'The username or password is not right.';
+export const LOGIN_FAILED = 'login.failed';
 
 /**
  * First middleware of our page routers: the page headers on every answer, and bad forms turned
@@ -50,7 +43,7 @@ export function pageBoundary(
       await next();
     } catch (error) {
       if (error instanceof FormError) {
-        return render(ctx, error.status, messagePage('Request refused', error.message));
+        return render(ctx, error.status, messagePage('refused.title', verbatim(error.message)));
       }
       if (onError?.(ctx, error)) return;
       if (isDatabaseUnavailable(error) || (error as { statusCode?: number })?.statusCode === 503) {
@@ -58,11 +51,7 @@ export function pageBoundary(
         return render(
           ctx,
           503,
-          messagePage(
-            'Temporarily unavailable',
-            'The service is busy or down for a moment.',
-            'Try again in a few seconds.',
-          ),
+          messagePage('unavailable.title', 'unavailable.message', 'unavailable.hint'),
         );
       }
       throw error;

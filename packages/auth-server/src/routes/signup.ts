@@ -3,9 +3,8 @@ import type { SignupLimits } from '../limits/signup-limits.ts';
 import type { SignupService } from '../services/signup-service.ts';
 import { validateEmail } from '../services/users-service.ts';
 import { html, page } from '../views/html.ts';
-import { t } from '../views/i18n.ts';
+import { type Said, t } from '../views/i18n.ts';
 import { messagePage } from '../views/message-page.ts';
-import { EN } from '../views/messages/en.ts';
 import { completeSignupPage, signupPage } from '../views/signup-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { accountCsrfBinding } from './forms/csrf-cookie.ts';
@@ -51,7 +50,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
   const { signup, csrf } = deps;
   const guarded = behindBoundary(pageBoundary());
 
-  const completePage = (ctx: RouteContext, email: string, username?: string, error?: string) =>
+  const completePage = (ctx: RouteContext, email: string, username?: string, error?: Said) =>
     completeSignupPage({
       action: `${SIGNUP_COMPLETE_PATH}${encodeURIComponent(ctx.params.token ?? '')}`,
       csrf: csrf.token(accountCsrfBinding(ctx)),
@@ -74,7 +73,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     if (!link) return linkInvalid(ctx);
     const username = (form.username ?? '').trim();
     if ((form.new_password ?? '') !== (form.confirm_password ?? '')) {
-      return render(ctx, 400, completePage(ctx, link.email, username, EN['signup.differ']));
+      return render(ctx, 400, completePage(ctx, link.email, username, 'signup.differ'));
     }
     try {
       await signup.complete(
@@ -94,11 +93,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
   });
 
   const showDone = guarded((ctx) =>
-    render(
-      ctx,
-      200,
-      messagePage(EN['signup.done_title'], EN['signup.done'], EN['password.reset_done_hint']),
-    ),
+    render(ctx, 200, messagePage('signup.done_title', 'signup.done', 'password.reset_done_hint')),
   );
 
   const showSignup = guarded((ctx) =>
@@ -109,9 +104,9 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     const form = await readForm(ctx);
     if (!csrf.verify(accountCsrfBinding(ctx), form.csrf)) return csrfFailed(ctx);
     const email = (form.email ?? '').trim();
-    const again = (error: string) =>
+    const again = (error: Said) =>
       render(ctx, 400, signupPage({ csrf: csrf.token(accountCsrfBinding(ctx)), email, error }));
-    if (!isEmail(email)) return again(EN['signup.not_email']);
+    if (!isEmail(email)) return again('signup.not_email');
     const retryAfter = await deps.open?.count({ email: email.toLowerCase(), address: ctx.ip });
     if (retryAfter !== undefined) {
       ctx.set('Retry-After', String(retryAfter));
@@ -135,7 +130,7 @@ export function signupRoutes(deps: SignupRoutesDeps): SignupRoutes {
     render(
       ctx,
       200,
-      messagePage(EN['password.mail_sent_title'], EN['signup.sent'], EN['password.mail_sent_hint']),
+      messagePage('password.mail_sent_title', 'signup.sent', 'password.mail_sent_hint'),
     ),
   );
 

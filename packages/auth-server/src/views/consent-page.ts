@@ -1,5 +1,5 @@
 import { html, page, tHtml } from './html.ts';
-import { t } from './i18n.ts';
+import { say, t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
 import { type ScopeLine, scopeList } from './scope-list.ts';
 
@@ -29,7 +29,7 @@ export function consentPage(options: {
   return page(
     t('consent.title'),
     html`<div class="client">
-<h1>${tHtml('consent.heading', { client: html`<strong>${client.name}</strong>` })}</h1>
+<h1>${tHtml('consent.heading', { client: html`<strong>${say(client.name)}</strong>` })}</h1>
 ${client.logo ? html`<img src="${client.logo}" alt="">` : html``}
 </div>
 ${client.homepage ? html`<p class="muted"><a href="${client.homepage}" rel="noopener noreferrer">${client.homepage}</a></p>` : html``}

@@ -94,19 +94,45 @@ export function t(key: MessageKey, params: Readonly<Record<string, string | numb
   );
 }
 
-// English text to its key, for the fixed sentences routes hand to views.
-const KEY_OF_ENGLISH = new Map(
-  (Object.entries(EN) as [MessageKey, string][]).map(([key, text]) => [text, key]),
-);
+/** Text a route hands a view as it is, in no catalogue: see {@link verbatim}. */
+interface Verbatim {
+  readonly verbatim: string;
+}
 
 /**
- * `text` in the page's language when it is one of the English messages word for word (a fixed
- * sentence a route passed to a message page), otherwise `text` itself.
+ * What a route hands a view to say: a catalogue message by its key (typed: a message renamed or
+ * removed from en.ts is a compile error at every route that names it, never a sentence that
+ * silently stops being translated), the key with its placeholders' values, or text marked
+ * {@link verbatim} (a client's registered name, a service's own sentence), shown as it is.
  *
  * @example
- * localize('Request refused'); // 'Demande refusée' for French
+ * messagePage('refused.title', { key: 'idp.unreachable', params: { provider } }, 'idp.unreachable_hint');
  */
-export function localize(text: string): string {
-  const key = KEY_OF_ENGLISH.get(text);
-  return key ? t(key) : text;
+export type Said =
+  | MessageKey
+  | { readonly key: MessageKey; readonly params: Readonly<Record<string, string | number>> }
+  | Verbatim;
+
+/**
+ * `text` to be shown as it is, in every language: a name, or a service's own sentence (which
+ * has no catalogue message, so it stays in English).
+ *
+ * @example
+ * loginPage({ ..., client: { name: verbatim(client.name) } });
+ */
+export function verbatim(text: string): Said {
+  return { verbatim: text };
+}
+
+/**
+ * What `said` says in the page's language.
+ *
+ * @example
+ * say('refused.title'); // 'Demande refusée' for French
+ * say({ key: 'providers.button', params: { provider: 'Acme SSO' } });
+ */
+export function say(said: Said): string {
+  if (typeof said === 'string') return t(said);
+  if ('verbatim' in said) return said.verbatim;
+  return t(said.key, said.params);
 }

@@ -1,5 +1,5 @@
 import { html, page, tHtml } from './html.ts';
-import { localize, t } from './i18n.ts';
+import { type Said, say, t } from './i18n.ts';
 
 /** A "Sign in with" button of the login page: a form of its own, posted without script. */
 export interface ProviderButton {
@@ -30,13 +30,13 @@ export function linkAccountPage(options: {
   csrf: string;
   provider: string;
   email: string;
-  error?: string;
+  error?: Said;
 }): string {
   return page(
     t('link.title'),
     html`<h1>${t('link.title')}</h1>
 <p>${tHtml('link.explain', { email: html`<strong>${options.email}</strong>`, provider: options.provider })}</p>
-${options.error ? html`<p class="error" id="link-error" role="alert">${localize(options.error)}</p>` : html``}
+${options.error ? html`<p class="error" id="link-error" role="alert">${say(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <label for="password">${t('link.password')}</label>

@@ -1,13 +1,13 @@
 import { FORGOT_PASSWORD_PATH, SIGNUP_PATH } from '../domain/account-paths.ts';
 import { html, page, tHtml } from './html.ts';
-import { localize, t } from './i18n.ts';
+import { type Said, say, t } from './i18n.ts';
 import { type ProviderButton, providerButtons } from './identity-provider-pages.ts';
-import { EN } from './messages/en.ts';
 import { type PasskeyForm, passwordlessButton } from './passkey-pages.ts';
 
 /** What the login and consent pages show of a client. */
 export interface ClientDisplay {
-  name: string;
+  /** The client's registered name ({@link verbatim}), or a message when there is none. */
+  name: Said;
   homepage?: string | undefined;
   logo?: string | undefined;
 }
@@ -21,7 +21,7 @@ export function loginPage(options: {
   csrf: string;
   client: ClientDisplay;
   username?: string;
-  error?: string;
+  error?: Said;
   /** Other identity providers, a "Sign in with" button each. */
   providers?: readonly ProviderButton[];
   /** Show "Forgot your password?" (mail is on). */
@@ -36,8 +36,8 @@ export function loginPage(options: {
   return page(
     t('login.title'),
     html`<h1>${t('login.title')}</h1>
-<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${clientName(options.client.name)}</strong>` })}</p>
-${options.error ? html`<p class="error" id="login-error" role="alert">${localize(options.error)}</p>` : html``}
+<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${say(options.client.name)}</strong>` })}</p>
+${options.error ? html`<p class="error" id="login-error" role="alert">${say(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <label for="username">${t('login.username')}</label>
@@ -51,12 +51,4 @@ ${options.forgotPassword ? html`<p><a href="${FORGOT_PASSWORD_PATH}">${t('login.
 ${options.signUp ? html`<p>${t('login.no_account')} <a href="${SIGNUP_PATH}">${t('login.signup')}</a></p>` : html``}
 ${providerButtons(options.providers ?? [], options.csrf)}`,
   );
-}
-
-// The names the routes give when there is no client (an unknown one, /account's own sign-in) are
-// messages; a client's own name is shown as registered.
-function clientName(name: string): string {
-  return name === EN['login.unknown_client'] || name === EN['login.your_account']
-    ? localize(name)
-    : name;
 }

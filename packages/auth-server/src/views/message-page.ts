@@ -1,23 +1,20 @@
 import { html, page } from './html.ts';
-import { localize } from './i18n.ts';
+import { type Said, say } from './i18n.ts';
 
 /**
- * A page that says what happened and what to do, without any detail an attacker could use. A
- * title, message or hint that is an English message word for word is shown in the page's
- * language (views/i18n.ts, `localize`).
+ * A page that says what happened and what to do, without any detail an attacker could use: a
+ * title, a message and a hint, each a catalogue message (views/i18n.ts, {@link Said}) in the
+ * page's language.
+ *
+ * @example
+ * messagePage('refused.title', 'refused.form', 'refused.form_hint');
  */
-export function messagePage(
-  englishTitle: string,
-  englishMessage: string,
-  englishHint?: string,
-): string {
-  const [title, message, hint] = [englishTitle, englishMessage, englishHint].map((text) =>
-    text === undefined ? undefined : localize(text),
-  ) as [string, string, string | undefined];
+export function messagePage(title: Said, message: Said, hint?: Said): string {
+  const heading = say(title);
   return page(
-    title,
-    html`<h1>${title}</h1>
-<p>${message}</p>
-${hint ? html`<p class="muted">${hint}</p>` : html``}`,
+    heading,
+    html`<h1>${heading}</h1>
+<p>${say(message)}</p>
+${hint === undefined ? html`` : html`<p class="muted">${say(hint)}</p>`}`,
   );
 }

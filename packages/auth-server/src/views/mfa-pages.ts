@@ -1,11 +1,11 @@
 import { html, page, type SafeHtml, tHtml, trusted } from './html.ts';
-import { localize, t } from './i18n.ts';
+import { type Said, say, t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
 import { type PasskeyForm, passkeyButton } from './passkey-pages.ts';
 
 // The one field of the code step: six digits from the app, or a recovery code.
 const codeField = (options: {
-  error?: string | undefined;
+  error?: Said | undefined;
   autofocus: boolean;
   recoveryOnly: boolean;
 }) =>
@@ -24,7 +24,7 @@ export function mfaCodePage(options: {
   action: string;
   csrf: string;
   client: ClientDisplay;
-  error?: string;
+  error?: Said;
   passkey?: PasskeyForm;
   codes?: boolean | 'recovery';
 }): string {
@@ -32,8 +32,8 @@ export function mfaCodePage(options: {
   return page(
     t('mfa.code_title'),
     html`<h1>${t('mfa.code_title')}</h1>
-<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${options.client.name}</strong>` })}</p>
-${options.error ? html`<p class="error" id="code-error" role="alert">${localize(options.error)}</p>` : html``}
+<p class="muted">${tHtml('login.continue_to', { client: html`<strong>${say(options.client.name)}</strong>` })}</p>
+${options.error ? html`<p class="error" id="code-error" role="alert">${say(options.error)}</p>` : html``}
 ${
   codes
     ? html`<form method="post" action="${options.action}">
@@ -64,29 +64,29 @@ export function totpSetupPage(options: {
   action: string;
   csrf: string;
   setup: TotpSetup;
-  intro: string;
-  cancel?: { href: string; label: string };
-  error?: string;
+  intro: Said;
+  cancel?: { href: string; label: Said };
+  error?: Said;
 }): string {
   const grouped = options.setup.secret.match(/.{1,4}/g)?.join(' ') ?? options.setup.secret;
   return page(
     t('mfa.setup_title'),
     html`<h1>${t('mfa.setup_title')}</h1>
-<p>${localize(options.intro)}</p>
+<p>${say(options.intro)}</p>
 <ol class="steps">
 <li>${t('mfa.scan')}</li>
 <li>${t('mfa.by_hand')} <code class="secret" id="totp-secret">${grouped}</code></li>
 <li>${t('mfa.enter_code')}</li>
 </ol>
 <figure class="qr" role="img" aria-label="${t('mfa.qr_label')}">${trusted(options.setup.qrSvg)}</figure>
-${options.error ? html`<p class="error" id="code-error" role="alert">${localize(options.error)}</p>` : html``}
+${options.error ? html`<p class="error" id="code-error" role="alert">${say(options.error)}</p>` : html``}
 <form method="post" action="${options.action}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <label for="code">${t('mfa.code_from_app')}</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required${options.error ? html` aria-describedby="code-error" autofocus` : html``}>
 <button class="primary" type="submit">${t('mfa.turn_on')}</button>
 </form>
-${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}">${localize(options.cancel.label)}</a>` : html``}`,
+${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}">${say(options.cancel.label)}</a>` : html``}`,
   );
 }
 

@@ -1,5 +1,5 @@
 import { html, page, type SafeHtml } from './html.ts';
-import { localize, t } from './i18n.ts';
+import { type Said, say, t } from './i18n.ts';
 
 /** Where the passkey script is served (routes/assets.ts). */
 export const PASSKEY_SCRIPT_PATH = '/assets/passkeys.js';
@@ -76,7 +76,7 @@ function passkeyRenamePath(id: string): string {
 }
 
 /** Adding a passkey: its name, then the browser's own dialog. */
-export function addPasskeyPage(options: PasskeyForm & { error?: string; name?: string }): string {
+export function addPasskeyPage(options: PasskeyForm & { error?: Said; name?: string }): string {
   const fields = html`<label for="passkey-name">${t('passkey.name')}</label>
 <p class="muted" id="passkey-name-hint">${t('passkey.name_hint')}</p>
 <input id="passkey-name" name="name" type="text" maxlength="60" required autofocus autocomplete="off" value="${options.name ?? ''}" aria-describedby="passkey-name-hint${options.error ? ' passkey-error' : ''}">`;
@@ -84,7 +84,7 @@ export function addPasskeyPage(options: PasskeyForm & { error?: string; name?: s
     t('passkey.add'),
     html`<h1>${t('passkey.add')}</h1>
 <p>${t('passkey.add_intro')}</p>
-${options.error ? html`<p class="error" id="passkey-error" role="alert">${localize(options.error)}</p>` : html``}
+${options.error ? html`<p class="error" id="passkey-error" role="alert">${say(options.error)}</p>` : html``}
 <noscript><p class="error">${t('passkey.needs_script')}</p></noscript>
 ${passkeyButton({ ...options, mode: 'create', label: t('passkey.create'), fields })}
 <a class="button secondary" href="/account">${t('passkey.cancel')}</a>`,

@@ -1,11 +1,11 @@
 import { html, page, type SafeHtml, tHtml } from './html.ts';
-import { localize, t } from './i18n.ts';
+import { type Said, say, t } from './i18n.ts';
 
 // The error above a form, which the field it is about points to (in the page's language when it
 // is one of the messages).
-export const formError = (error: string | undefined): SafeHtml =>
-  error ? html`<p class="error" id="form-error" role="alert">${localize(error)}</p>` : html``;
-const describedBy = (error: string | undefined): SafeHtml =>
+export const formError = (error: Said | undefined): SafeHtml =>
+  error ? html`<p class="error" id="form-error" role="alert">${say(error)}</p>` : html``;
+const describedBy = (error: Said | undefined): SafeHtml =>
   error ? html` aria-describedby="form-error"` : html``;
 
 /** What the new-password forms show: where they post, their CSRF token, whose, what went wrong. */
@@ -13,7 +13,7 @@ interface PasswordFormOptions {
   action: string;
   csrf: string;
   username: string;
-  error?: string;
+  error?: Said;
 }
 
 /** "Forgot your password?": the address to send a reset link to. */
@@ -68,7 +68,7 @@ ${newPasswordFields(undefined)}
 }
 
 // The new password and its confirmation, with the policy `users create` applies.
-export function newPasswordFields(error: string | undefined): SafeHtml {
+export function newPasswordFields(error: Said | undefined): SafeHtml {
   return html`<label for="new_password">${t('password.new')}</label>
 <p class="muted" id="new-password-hint">${t('password.policy')}</p>
 <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="8" maxlength="1024" required aria-describedby="new-password-hint${error ? ' form-error' : ''}"${error ? html` autofocus` : html``}>

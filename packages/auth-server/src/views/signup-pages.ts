@@ -1,6 +1,6 @@
 import { SIGNUP_PATH } from '../domain/account-paths.ts';
 import { html, page, tHtml } from './html.ts';
-import { t } from './i18n.ts';
+import { type Said, t } from './i18n.ts';
 import { formError, newPasswordFields } from './password-pages.ts';
 
 /** The page of a usable invitation or sign-up link: the username and password of the account. */
@@ -9,7 +9,7 @@ export function completeSignupPage(options: {
   csrf: string;
   email: string;
   username?: string;
-  error?: string;
+  error?: Said;
 }): string {
   return page(
     t('signup.complete_title'),
@@ -28,7 +28,7 @@ ${newPasswordFields(options.error)}
 }
 
 /** Open sign-up: the address to mail a link to. */
-export function signupPage(options: { csrf: string; email?: string; error?: string }): string {
+export function signupPage(options: { csrf: string; email?: string; error?: Said }): string {
   return page(
     t('signup.title'),
     html`<h1>${t('signup.title')}</h1>

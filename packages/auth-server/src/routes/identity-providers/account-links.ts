@@ -9,7 +9,7 @@ import type {
 } from '../../services/identity-providers/upstream-client.ts';
 import type { PublicUser } from '../../services/users-service.ts';
 import type { SafeHtml } from '../../views/html.ts';
-import { t } from '../../views/i18n.ts';
+import type { Said } from '../../views/i18n.ts';
 import { identityProvidersSection } from '../../views/identity-providers-section.ts';
 import { messagePage } from '../../views/message-page.ts';
 import type { Csrf } from '../forms/csrf.ts';
@@ -61,11 +61,11 @@ export function accountLinks(deps: AccountLinkDeps) {
     if (!user) return void backToAccount(ctx);
     return user;
   };
-  const notLinked = (ctx: Koa.Context, status: number, message: string) =>
+  const notLinked = (ctx: Koa.Context, status: number, message: Said) =>
     render(
       ctx,
       status,
-      messagePage(t('providers_account.not_linked_title'), message, t('providers_account.back')),
+      messagePage('providers_account.not_linked_title', message, 'providers_account.back'),
     );
 
   return {
@@ -104,7 +104,7 @@ export function accountLinks(deps: AccountLinkDeps) {
       states.clear(ctx, { state: state.checks.state });
       const user = await currentUser(ctx);
       if (!user || user.id !== state.linkFor) {
-        return notLinked(ctx, 400, t('providers_account.ended'));
+        return notLinked(ctx, 400, 'providers_account.ended');
       }
       const idp = await deps.idps.upstream(state.idp);
       if (!idp) return backToAccount(ctx);
@@ -113,7 +113,10 @@ export function accountLinks(deps: AccountLinkDeps) {
         await deps.links.link(idp, account, user.id, { address: ctx.ip });
       } catch (error) {
         if ((error as { code?: string }).code !== 'conflict') throw error;
-        return notLinked(ctx, 409, t('providers_account.taken', { provider: idp.name }));
+        return notLinked(ctx, 409, {
+          key: 'providers_account.taken',
+          params: { provider: idp.name },
+        });
       }
       deps.logger.info('identity provider linked', { sub: user.id, idp: idp.id });
       backToAccount(ctx);
@@ -135,9 +138,9 @@ export function accountLinks(deps: AccountLinkDeps) {
           ctx,
           400,
           messagePage(
-            t('providers_account.last_way_title'),
-            t('providers_account.last_way', { provider: name ?? providerId }),
-            t('providers_account.last_way_hint'),
+            'providers_account.last_way_title',
+            { key: 'providers_account.last_way', params: { provider: name ?? providerId } },
+            'providers_account.last_way_hint',
           ),
         );
       }

@@ -12,7 +12,7 @@ import type {
 import type { UpstreamClient } from '../../services/identity-providers/upstream-client.ts';
 import { UpstreamError } from '../../services/identity-providers/upstream-error.ts';
 import type { PublicUser } from '../../services/users-service.ts';
-import { t } from '../../views/i18n.ts';
+import { type Said, t } from '../../views/i18n.ts';
 import { linkAccountPage } from '../../views/identity-provider-pages.ts';
 import { messagePage } from '../../views/message-page.ts';
 import type { Csrf } from '../forms/csrf.ts';
@@ -69,7 +69,7 @@ type SignedIn = (
   via: SignedInVia,
 ) => Promise<void>;
 
-const LINK_FAILED = 'The password is not right.';
+const LINK_FAILED = 'link.failed';
 
 /**
  * "Sign in with" another identity provider, from the login page of an authorization: the
@@ -212,7 +212,7 @@ export function identityProviderRoutes(
     accountSection: accountLinks.section,
   };
 
-  function linkPage(uid: string, idp: UpstreamProvider, account: UpstreamAccount, error?: string) {
+  function linkPage(uid: string, idp: UpstreamProvider, account: UpstreamAccount, error?: Said) {
     return linkAccountPage({
       action: `/interaction/${uid}/idp-link`,
       csrf: csrf.token(uid),
@@ -233,9 +233,12 @@ export function identityProviderRoutes(
       ctx,
       403,
       messagePage(
-        reason === 'disabled' ? 'This account cannot sign in' : 'No account to sign in to',
-        t(reason === 'disabled' ? 'idp.disabled' : 'idp.no_account', { provider: idp.name }),
-        'Ask an administrator for an account, or sign in with a username and password.',
+        reason === 'disabled' ? 'idp.disabled_title' : 'idp.no_account_title',
+        {
+          key: reason === 'disabled' ? 'idp.disabled' : 'idp.no_account',
+          params: { provider: idp.name },
+        },
+        'idp.no_account_hint',
       ),
     );
   }
@@ -248,9 +251,9 @@ function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
       ctx,
       503,
       messagePage(
-        'This sign-in option is not available',
-        t('idp.unusable', { provider }),
-        'Go back and sign in with a username and password, or try again later.',
+        'idp.unusable_title',
+        { key: 'idp.unusable', params: { provider } },
+        'idp.unusable_hint',
       ),
     );
     return;
@@ -261,9 +264,9 @@ function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
       ctx,
       502,
       messagePage(
-        'The sign-in service cannot be reached',
-        t('idp.unreachable', { provider }),
-        'Try again in a moment, or go back and sign in with a username and password.',
+        'idp.unreachable_title',
+        { key: 'idp.unreachable', params: { provider } },
+        'idp.unreachable_hint',
       ),
     );
     return;
@@ -272,21 +275,13 @@ function upstreamFailed(ctx: Koa.Context, error: UpstreamError): void {
     ctx,
     400,
     messagePage(
-      'The sign-in could not be verified',
-      t('idp.unverified', { provider }),
-      'Go back to the application and start again.',
+      'idp.unverified_title',
+      { key: 'idp.unverified', params: { provider } },
+      'expired.hint',
     ),
   );
 }
 
 function gone(ctx: Koa.Context): void {
-  render(
-    ctx,
-    404,
-    messagePage(
-      'This sign-in option is gone',
-      'The identity provider was removed.',
-      'Go back to the application and sign in another way.',
-    ),
-  );
+  render(ctx, 404, messagePage('idp.gone_title', 'idp.gone', 'idp.gone_hint'));
 }

@@ -1,9 +1,9 @@
 /**
  * The pages' English messages, the source of every translation (fr.ts, and the JSON files of
  * PORTCULLIS_MESSAGES_DIR). `{name}` is a placeholder the page fills in; a translation must keep
- * each of its message's placeholders and add none. Fixed sentences that routes hand to a view
- * (a message page's title, text and hint; a login error) are found here by their English text
- * (views/i18n.ts, `localize`), so they are translated without a key at the call.
+ * each of its message's placeholders and add none. Routes hand views these messages by key
+ * (views/i18n.ts, `Said`), never by their English text: renaming or removing a message here is a
+ * compile error wherever it is used.
  */
 export const EN = {
   'layout.support': 'Help and support',
