@@ -113,7 +113,7 @@ test('the pages in French: login, code step, account section, adding and removin
       csrf: 'c',
       passkey: { id: 'p/1', name: 'Téléphone', createdAt: new Date(), lastUsedAt: null },
       name: 'a"><b>',
-      error: 'The name must have 1 to 60 characters, on one line. Choose another one.',
+      error: 'passkey.name_invalid',
     }),
   );
   t.regex(rename, /<h1>Renommer la clé d’accès Téléphone<\/h1>/);

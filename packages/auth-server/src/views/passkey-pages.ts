@@ -114,13 +114,13 @@ export function renamePasskeyPage(options: {
   csrf: string;
   passkey: PasskeyLine;
   name?: string;
-  error?: string;
+  error?: Said;
 }): string {
   const { passkey, error } = options;
   return page(
     t('passkey.rename_title'),
     html`<h1>${t('passkey.rename_heading', { name: passkey.name })}</h1>
-${error ? html`<p class="error" id="rename-error" role="alert">${localize(error)}</p>` : html``}
+${error ? html`<p class="error" id="rename-error" role="alert">${say(error)}</p>` : html``}
 <form method="post" action="${passkeyRenamePath(passkey.id)}">
 <input type="hidden" name="csrf" value="${options.csrf}">
 <label for="passkey-name">${t('passkey.name')}</label>
