@@ -8,6 +8,7 @@ import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
 import { cpuSeconds, measureBrowserFlows } from './browser-flows.ts';
 import { startChild, stopChild } from './children.ts';
+import { measureCliStartUp, type StartUpFigures } from './cli-start-up.ts';
 import { compareExpress } from './express-comparison.ts';
 import { type PairedFigures, pairedRounds } from './paired-rounds.ts';
 import { hasWrk, runWrk } from './wrk.ts';
@@ -22,6 +23,7 @@ const pairedRoundCount =
     ? Number(process.env.BENCH_PAIRED_ROUNDS ?? 7)
     : 0;
 const pairedSeconds = Number(process.env.BENCH_PAIRED_SECONDS ?? 3);
+const cliRuns = Number(process.env.BENCH_CLI_RUNS ?? 11);
 
 interface Figures {
   name: string;
@@ -106,6 +108,7 @@ let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
 const pairedResults: (PairedFigures & { name: string })[] = [];
 const expressSummary: string[] = [];
+let cliStartUp: StartUpFigures[] = [];
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
   // API's request (its Authorization header; the hello ignores it) right before and after the
@@ -276,6 +279,8 @@ try {
   } finally {
     await stopChild(stack.child);
   }
+  // Last, with nothing else running: the CLI's start-up against the migrated database.
+  if (cliRuns > 0) cliStartUp = await measureCliStartUp(env, cliRuns);
 } finally {
   if (hello) await stopChild(hello.child);
   await database.stop();
@@ -327,6 +332,11 @@ if (reference && issuance) {
 if (flowsPerCpu > 0) {
   console.log(
     `Authorization-code flows per second of authorization-server CPU: ${flowsPerCpu.toFixed(1)} (Keycloak sizes 15 password logins per vCPU-second)`,
+  );
+}
+for (const f of cliStartUp) {
+  console.log(
+    `CLI start-up, \`portcullis ${f.command}\`: median ${f.medianMs.toFixed(0)} ms, fastest ${f.minMs.toFixed(0)} ms of ${f.runs} runs (target ≤ ${f.targetMs} ms: ${f.medianMs <= f.targetMs ? 'met' : 'not met'})`,
   );
 }
 if (results.some((r) => r.failures > 0) || pairedResults.some((r) => r.failures > 0)) {

@@ -1,5 +1,5 @@
 import type { KeysRepository, NewSigningKey, SigningKeyRecord } from '@portcullis/storage';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';
 import { decryptPrivateKey, encryptPrivateKey } from './key-encryption.ts';
 
@@ -20,6 +20,8 @@ export async function generateSigningKey(
   alg: SigningAlgorithm,
   kek: Buffer,
 ): Promise<NewSigningKey> {
+  // jose is loaded by the commands that make a key, not by every one that reaches this module.
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await import('jose');
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);

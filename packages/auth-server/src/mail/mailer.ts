@@ -1,4 +1,10 @@
-import { createTransport } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
+
+// nodemailer (about 40 modules) is loaded when an SMTP mailer is made, not with this module,
+// which the CLI's commands reach through the services' entry whether they send mail or not.
+const loadNodemailer = (): typeof Nodemailer =>
+  createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
 
 /** One plain-text message to one address. */
 export interface Mail {
@@ -36,7 +42,7 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
  * await mailer.send({ to: 'alice@example.com', subject: 'Hello', text: 'Hi' });
  */
 export function createSmtpMailer(options: { url: string; from: string }): Mailer {
-  const transport = createTransport(options.url, { ...SMTP_TIMEOUTS, from: options.from });
+  const transport = loadNodemailer().createTransport(options.url, { ...SMTP_TIMEOUTS, from: options.from });
   return {
     async send(mail) {
       await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });

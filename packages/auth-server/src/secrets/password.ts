@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+import type * as Argon2 from '@node-rs/argon2';
+
+// argon2's native addon is loaded on the first hash, not with this module: the CLI's commands
+// that never hash a password (`clients list`) reach this file through the services' entry and
+// should not pay for it at start-up. `require`, because `needsRehash` is synchronous.
+let argon2: typeof Argon2 | undefined;
+const loadArgon2 = (): typeof Argon2 => {
+  argon2 ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2;
+  return argon2;
+};
 
 // OWASP Password Storage Cheat Sheet: argon2id with 19 MiB of memory, 2 passes, 1 lane. About
 // 35 ms per hash on a current server core: slow for an attacker with a stolen table, fast
@@ -23,7 +33,7 @@ const normalize = (password: string): string => password.normalize('NFKC');
  * `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>` with a fresh 16-byte salt.
  */
 export function hashPassword(password: string): Promise<string> {
-  return hash(normalize(password), PARAMETERS);
+  return loadArgon2().hash(normalize(password), PARAMETERS);
 }
 
 /**
@@ -57,7 +67,7 @@ export async function verifyPassword(password: string, passwordHash: string): Pr
   if (passwordHash === NO_PASSWORD) return verifyAgainstDummy(password);
   verifications += 1;
   try {
-    return await verify(passwordHash, normalize(password));
+    return await loadArgon2().verify(passwordHash, normalize(password));
   } catch {
     return false;
   }
@@ -69,7 +79,7 @@ export async function verifyPassword(password: string, passwordHash: string): Pr
  */
 export function needsRehash(passwordHash: string): boolean {
   try {
-    const used = parseOptions(passwordHash);
+    const used = loadArgon2().parseOptions(passwordHash);
     return (
       used.algorithm !== PARAMETERS.algorithm ||
       used.version !== PARAMETERS.version ||
