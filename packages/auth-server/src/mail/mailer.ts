@@ -42,7 +42,10 @@ const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, sock
  * await mailer.send({ to: 'alice@example.com', subject: 'Hello', text: 'Hi' });
  */
 export function createSmtpMailer(options: { url: string; from: string }): Mailer {
-  const transport = loadNodemailer().createTransport(options.url, { ...SMTP_TIMEOUTS, from: options.from });
+  const transport = loadNodemailer().createTransport(options.url, {
+    ...SMTP_TIMEOUTS,
+    from: options.from,
+  });
   return {
     async send(mail) {
       await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });
