@@ -161,3 +161,19 @@ test.serial('a seed does not decrypt under another key-encryption key', async (t
   });
   await t.throwsAsync(other.pendingTotp(user));
 });
+
+test.serial(
+  'an app enrolment in progress is dropped when the user chooses another factor',
+  async (t) => {
+    const user = await newUser();
+    const first = await service().pendingTotp(user);
+    await service().dropPendingTotp(user.id);
+    t.deepEqual(await database.db('user_factors').where({ user_id: user.id }), []);
+    // A confirmed app is never dropped; a new enrolment has a new seed.
+    const second = await service().pendingTotp(user);
+    t.not(second.secret, first.secret);
+    t.truthy(await service().confirmTotp(user, code(second.secret, clock)));
+    await service().dropPendingTotp(user.id);
+    t.true(await service().hasApp(user.id));
+  },
+);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { DEFAULT_BRAND } from '../src/views/brand.ts';
 import { BUILT_IN_CATALOGUE, verbatim } from '../src/views/i18n.ts';
 import { loginPage } from '../src/views/login-page.ts';
-import { mfaCodePage, recoveryCodesPage } from '../src/views/mfa-pages.ts';
+import { mfaCodePage, recoveryCodesPage, totpSetupPage } from '../src/views/mfa-pages.ts';
 import { withPageContext } from '../src/views/page-context.ts';
 import {
   addPasskeyPage,
@@ -182,4 +182,44 @@ test('a passkey user’s recovery codes: the code step asks for one, the page sa
     /Your passkey is added\./,
   );
   t.regex(recoveryCodesPage({ codes, next: '/account' }), /Your authenticator app is set up\./);
+});
+
+test('the setup page at sign-in offers a passkey, hidden without the script, in French too', (t) => {
+  const setup = { qrSvg: '<svg></svg>', secret: 'ABCDEFGH' };
+  const passkey = { action: '/i/mfa/setup/passkey', csrf: 'c', options: { challenge: 'abc' } };
+  const page = inLanguage('fr', () =>
+    totpSetupPage({ action: '/i/mfa/setup', csrf: 'c', setup, intro: 'mfa.setup_chosen', passkey }),
+  );
+  // The app's form first, working without the script; the passkey's form hidden until it runs.
+  t.true(page.indexOf('action="/i/mfa/setup"') < page.indexOf('action="/i/mfa/setup/passkey"'));
+  t.regex(
+    page,
+    /<form method="post" action="\/i\/mfa\/setup\/passkey" class="passkey" data-passkey="create"[^>]* hidden>/,
+  );
+  t.regex(page, /<h2 id="passkey-instead">Ou utilisez une clé d’accès<\/h2>/);
+  t.regex(page, /Au lieu d’une application, une clé d’accès/);
+  t.regex(page, /<label for="passkey-name">Nom de cette clé d’accès<\/label>/);
+  t.regex(page, />Créer la clé d’accès<\/button>/);
+  t.notRegex(page, /<input id="passkey-name"[^>]*autofocus/, 'the app’s field keeps the focus');
+  const refused = totpSetupPage({
+    action: '/i/mfa/setup',
+    csrf: 'c',
+    setup,
+    intro: 'mfa.setup_chosen',
+    passkey: { ...passkey, error: 'passkey.not_created' },
+  });
+  t.regex(refused, /id="passkey-error" role="alert">The passkey was not created\./);
+  t.regex(refused, /aria-describedby="passkey-name-hint passkey-error"/);
+  const account = totpSetupPage({
+    action: '/account/mfa',
+    csrf: 'c',
+    setup,
+    intro: 'mfa.setup_chosen',
+    passkeyLink: '/account/passkeys/new',
+  });
+  t.regex(
+    account,
+    /<a class="button secondary" href="\/account\/passkeys\/new">Add a passkey instead<\/a>/,
+  );
+  t.is(account.match(/<script/g), null);
 });

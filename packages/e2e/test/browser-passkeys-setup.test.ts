@@ -1,12 +1,27 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@portcullis/storage/testing';
 import test, { type ExecutionContext } from 'ava';
+import * as client from 'openid-client';
 import type { BrowserContext, Page } from 'playwright-core';
-import { accessibilityProblems, type BrowserStack, startBrowserStack } from '../src/index.ts';
+import {
+  accessibilityProblems,
+  type BrowserStack,
+  createCodeClient,
+  discoverClient,
+  msUntilMidStep,
+  screenshot,
+  shownSeed,
+  startBrowserStack,
+  totpCode,
+} from '../src/index.ts';
 
 // The passkeys follow-up (issue 13, item 1) in Chromium with the DevTools protocol's virtual
-// authenticator: the recovery codes a first passkey comes with, used as the second step, and
-// renaming a passkey on /account. Every page is checked by axe and used with the
+// authenticator: an app that requires a second factor (`--require-mfa`) offers a user with none
+// a passkey as well as an app, and the sign-in goes on once it is made (without JavaScript, the
+// app's setup still works); the recovery codes a first passkey comes with, used as the second
+// step; renaming a passkey on /account. Every page is checked by axe and used with the
 // keyboard only. The issuer is on `localhost`: a WebAuthn relying party is a host name.
 const PASSWORD = 'a-long-enough-password';
 
@@ -14,6 +29,11 @@ let running: BrowserStack;
 let issuer = '';
 let context: BrowserContext;
 let page: Page;
+let callback: Server;
+let redirectUri = '';
+let app: { client_id: string; client_secret: string };
+// ravi's recovery codes, shown when he made his passkey during the app's sign-in.
+let raviCodes: string[] = [];
 // The recovery codes tess was shown with her first passkey.
 let tessCodes: string[] = [];
 
@@ -21,12 +41,19 @@ test.before(async () => {
   const port = await freePort();
   issuer = `http://localhost:${port}`;
   running = await startBrowserStack({ PORTCULLIS_PORT: String(port), PORTCULLIS_ISSUER: issuer });
-  for (const username of ['tess', 'uma']) {
+  for (const username of ['tess', 'uma', 'ravi', 'sara']) {
     await running.stack.cli(
       ['users', 'create', '--username', username, '--password-stdin'],
       `${PASSWORD}\n`,
     );
   }
+  callback = createServer((_, response) => response.end('done'));
+  await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+  redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+  app = await createCodeClient(running.stack, 'Payroll', redirectUri, 'openid', [
+    '--first-party',
+    '--require-mfa',
+  ]);
   context = await running.browser.newContext({ viewport: { width: 480, height: 800 } });
   page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -43,6 +70,8 @@ test.before(async () => {
   });
 });
 test.after.always(async () => {
+  callback?.closeAllConnections();
+  callback?.close();
   await running?.stop();
 });
 
@@ -76,8 +105,134 @@ async function typePassword(username: string) {
   await page.keyboard.press('Enter');
 }
 
+/** Starts the app's sign-in in `on` (a new browser session). */
+async function startApp(on: Page) {
+  const config = await discoverClient(issuer, app);
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  await on.context().clearCookies();
+  await on.goto(url.href);
+  return { config, verifier };
+}
+
+async function finishApp(on: Page, started: Awaited<ReturnType<typeof startApp>>) {
+  await on.waitForURL((u) => u.href.startsWith(redirectUri));
+  const tokens = await client.authorizationCodeGrant(started.config, new URL(on.url()), {
+    pkceCodeVerifier: started.verifier,
+  });
+  return tokens.claims() as { amr?: string[]; acr?: string; sub: string };
+}
+
 const audit = (type: string) =>
   running.database.db('audit_events').where({ type }).orderBy('id', 'desc');
+
+test.serial(
+  'an app that requires a second factor: a user with none makes a passkey instead of an app',
+  async (t) => {
+    const started = await startApp(page);
+    await typePassword('ravi');
+    await checkPage(t, 'Set up an authenticator app');
+    t.true(await page.getByRole('heading', { name: 'Or use a passkey' }).isVisible());
+    t.true(await page.getByLabel('Code from the app').isVisible(), 'the app is still offered');
+    await screenshot(page, 'passkeys-setup.png');
+    // Only spaces for a name: the browser makes the passkey, the server refuses it, nothing added.
+    await tabTo('passkey-name');
+    await page.keyboard.type('   ');
+    await page.keyboard.press('Enter');
+    await page.getByText('The passkey was not created').waitFor();
+    await checkPage(t, 'Set up an authenticator app');
+    t.is((await audit('passkey.added')).length, 0);
+
+    await tabTo('passkey-name');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Ravi’s phone');
+    await page.keyboard.press('Enter');
+    await checkPage(t, 'Your recovery codes');
+    t.true(await page.getByText('Your passkey is added.').isVisible());
+    raviCodes = await page.locator('ul.recovery code').allTextContents();
+    t.is(raviCodes.length, 10);
+    await tabTo('I saved them, continue');
+    await page.keyboard.press('Enter');
+    const claims = await finishApp(page, started);
+    t.deepEqual(claims.amr, ['pwd', 'pop', 'user']);
+    t.is(claims.acr, 'urn:portcullis:acr:mfa');
+    const [added] = await audit('passkey.added');
+    t.like(added?.details, { username: 'ravi', name: 'Ravi’s phone', recovery_codes_issued: 10 });
+    const [signedIn] = await audit('signin.succeeded');
+    t.like(signedIn?.details, { username: 'ravi', amr: ['pwd', 'pop', 'user'] });
+    const factors = await running.database.db('user_factors').where({ user_id: claims.sub });
+    t.deepEqual(
+      factors.map((f) => [f.kind, f.label]),
+      [['passkey', 'Ravi’s phone']],
+      'no app enrolment left behind',
+    );
+  },
+);
+
+test.serial(
+  'the next sign-in: the passkey, or a recovery code; the setup no longer offered',
+  async (t) => {
+    let started = await startApp(page);
+    await typePassword('ravi');
+    await checkPage(t, 'Enter your code');
+    await tabTo('Use a passkey');
+    await page.keyboard.press('Enter');
+    t.deepEqual((await finishApp(page, started)).amr, ['pwd', 'pop', 'user']);
+
+    started = await startApp(page);
+    await typePassword('ravi');
+    await checkPage(t, 'Enter your code');
+    await page.keyboard.type(raviCodes[3] ?? '');
+    await page.keyboard.press('Enter');
+    const claims = await finishApp(page, started);
+    t.deepEqual(claims.amr, ['pwd', 'otp']);
+    t.is(claims.acr, 'urn:portcullis:acr:mfa');
+    t.like((await audit('mfa.recovery_code_used'))[0]?.details, { recovery_codes_left: 9 });
+
+    // A password alone never adds a factor to an account that has one: the setup's passkey
+    // endpoint sends him back to the code step, and nothing is added.
+    await startApp(page);
+    await typePassword('ravi');
+    await checkPage(t, 'Enter your code');
+    const csrf = await page.locator('input[name="csrf"]').first().inputValue();
+    const setupPath = new URL(`${new URL(page.url()).pathname}/mfa/setup/passkey`, issuer).href;
+    const posted = await page.request.post(setupPath, {
+      form: { csrf, name: 'Intruder', credential: '{}' },
+      maxRedirects: 0,
+    });
+    t.is(posted.status(), 303);
+    t.is(posted.headers().location, new URL(page.url()).pathname);
+    t.is((await audit('passkey.added')).length, 1);
+  },
+);
+
+test.serial(
+  'without JavaScript the setup page offers the app alone, which still works',
+  async (t) => {
+    const noScript = await running.browser.newContext({ javaScriptEnabled: false });
+    const other = await noScript.newPage();
+    const started = await startApp(other);
+    await other.getByLabel('Username', { exact: true }).fill('sara');
+    await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await other.getByRole('heading', { name: 'Set up an authenticator app' }).waitFor();
+    t.false(await other.getByRole('heading', { name: 'Or use a passkey' }).isVisible());
+    t.false(await other.getByRole('button', { name: 'Create the passkey' }).isVisible());
+    await sleep(msUntilMidStep());
+    await other.getByLabel('Code from the app').fill(totpCode(shownSeed(await other.content())));
+    await other.getByRole('button', { name: 'Turn on' }).click();
+    await other.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    t.true(await other.getByText('Your authenticator app is set up.').isVisible());
+    await other.getByRole('link', { name: 'I saved them, continue' }).click();
+    t.deepEqual((await finishApp(other, started)).amr, ['pwd', 'otp']);
+    await noScript.close();
+  },
+);
 
 test.serial('renaming a passkey on /account: validated, audited, listed', async (t) => {
   await context.clearCookies();

@@ -87,6 +87,8 @@ export interface LoginAndConsentRoutes {
   submitCode: RouteHandler;
   /** `POST /interaction/:uid/mfa/setup`: the first code of an app set up during sign-in. */
   submitSetup: RouteHandler;
+  /** `POST /interaction/:uid/mfa/setup/passkey`: a passkey made instead of setting up an app. */
+  submitPasskeySetup: RouteHandler;
   /** `POST /interaction/:uid/mfa/passkey`: a passkey as the second step. */
   submitPasskey: RouteHandler;
   /** `POST /interaction/:uid/passkey`: the login page's "Sign in with a passkey". */
@@ -197,6 +199,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     });
   const submitCode = atLogin(secondStep.submitCode);
   const submitSetup = atLogin(secondStep.submitSetup);
+  const submitPasskeySetup = atLogin(secondStep.submitPasskeySetup);
   const submitPasskey = atLogin(secondStep.submitPasskey);
 
   // A passkey alone (discoverable, the user verified by the authenticator): signed in with the
@@ -263,6 +266,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     signedIn,
     submitCode,
     submitSetup,
+    submitPasskeySetup,
     submitPasskey,
     submitPasswordless,
   };

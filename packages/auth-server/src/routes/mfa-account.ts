@@ -79,6 +79,8 @@ export function accountMfa(deps: {
       csrf: csrf.token(deps.binding(ctx)),
       setup: await totpSetup(await mfa.service.pendingTotp(user)),
       intro: 'mfa.setup_chosen',
+      // The other second factor, on its own page (it needs the browser's dialog and a script).
+      passkeyLink: '/account/passkeys/new',
       // Where a second factor is required, there is no way around the setup.
       ...(mfa.requirement.policy === 'required'
         ? {}

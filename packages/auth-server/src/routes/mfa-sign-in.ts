@@ -25,6 +25,9 @@ import {
 } from './passkey-sign-in.ts';
 import { csrfFailed, render, renderWithScript } from './respond.ts';
 
+/** A passkey that was not created: a bad name, or an answer that does not verify. */
+export const PASSKEY_NOT_CREATED = 'passkey.not_created';
+
 /** The one message for every failed code: wrong, reused, or refused by a lockout. */
 export const CODE_FAILED = 'mfa.code_failed';
 
@@ -170,9 +173,16 @@ export function mfaSignInStep(deps: {
     (withPasskey ? renderWithScript : render)(ctx, error ? 401 : 200, body);
   }
 
-  async function setupPage(details: Details, user: PublicUser, error?: Said) {
+  // Setting up a second factor during sign-in: an app, or a passkey made on the same page (its
+  // challenge bound to this interaction). `error` is the app's, `passkeyError` the passkey's.
+  async function setupStep(
+    ctx: Koa.Context,
+    details: Details,
+    user: PublicUser,
+    errors: { error?: Said; passkeyError?: Said } = {},
+  ) {
     const enrolment = await mfa.service.pendingTotp(user);
-    return totpSetupPage({
+    const body = totpSetupPage({
       action: action(details, '/setup'),
       csrf: csrf.token(details.uid),
       setup: await totpSetup(enrolment),
@@ -180,8 +190,15 @@ export function mfaSignInStep(deps: {
         key: 'mfa.setup_required',
         params: { client: say((await deps.client(details)).name) },
       },
-      ...(error ? { error } : {}),
+      passkey: {
+        action: action(details, '/setup/passkey'),
+        csrf: csrf.token(details.uid),
+        options: await mfa.passkeys.registrationOptions(user, interactionBinding(details.uid)),
+        ...(errors.passkeyError ? { error: errors.passkeyError } : {}),
+      },
+      ...(errors.error ? { error: errors.error } : {}),
     });
+    renderWithScript(ctx, errors.error ? 401 : errors.passkeyError ? 400 : 200, body);
   }
 
   return {
@@ -207,7 +224,7 @@ export function mfaSignInStep(deps: {
       const user = await pendingUser(details);
       if (!user) return false;
       if (!(await mfa.service.hasFactor(user.id))) {
-        render(ctx, 200, await setupPage(details, user));
+        await setupStep(ctx, details, user);
         return true;
       }
       await codeStep(ctx, details, user);
@@ -273,10 +290,43 @@ export function mfaSignInStep(deps: {
         : await mfa.service.confirmTotp(user, (form.code ?? '').replace(/\s/g, ''), {
             actor: `user:${user.id}`,
           });
-      if (!codes) return render(ctx, 401, await setupPage(details, user, CODE_FAILED));
+      if (!codes) return setupStep(ctx, details, user, { error: CODE_FAILED });
       await limited.succeeded();
       const next = await deps.complete(ctx, details, user, withCode(details));
       render(ctx, 200, recoveryCodesPage({ codes, next }));
+    },
+
+    /**
+     * `POST /interaction/:uid/mfa/setup/passkey`: a passkey made on the setup page instead of an
+     * app (its name and the browser's new credential). Added, it ends the sign-in with the
+     * password and the passkey and shows the recovery codes that came with it, whose link goes
+     * on to the application. Only for a user with no second factor yet: one who has any goes to
+     * the code step, so a password alone never adds a factor to an account that has one.
+     */
+    async submitPasskeySetup(ctx: Koa.Context, details: Details): Promise<void> {
+      const form = await readForm(ctx);
+      if (!csrf.verify(details.uid, form.csrf)) return csrfFailed(ctx);
+      const user = await pendingUser(details);
+      if (!user || (await mfa.service.hasFactor(user.id))) return restart(ctx, details);
+      const added = await mfa.passkeys
+        .register(
+          user,
+          interactionBinding(details.uid),
+          { name: form.name ?? '', posted: form.credential ?? '' },
+          { actor: `user:${user.id}` },
+        )
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code !== 'invalid_input') throw error;
+          return undefined;
+        });
+      if (!added) return setupStep(ctx, details, user, { passkeyError: PASSKEY_NOT_CREATED });
+      await mfa.service.dropPendingTotp(user.id);
+      const next = await deps.complete(ctx, details, user, withCode(details, PASSKEY_METHODS));
+      if (!added.recoveryCodes) {
+        ctx.status = 303;
+        return ctx.redirect(next);
+      }
+      render(ctx, 200, recoveryCodesPage({ codes: added.recoveryCodes, next, factor: 'passkey' }));
     },
   };
 

@@ -14,7 +14,7 @@ import {
 } from '../views/passkey-pages.ts';
 import type { Csrf } from './forms/csrf.ts';
 import { readForm } from './forms/read-form.ts';
-import type { MfaSignInDeps } from './mfa-sign-in.ts';
+import { type MfaSignInDeps, PASSKEY_NOT_CREATED } from './mfa-sign-in.ts';
 import { accountBinding, checkPasskey, PASSKEY_METHODS } from './passkey-sign-in.ts';
 import { csrfFailed, render, renderWithScript } from './respond.ts';
 
@@ -22,7 +22,6 @@ import { csrfFailed, render, renderWithScript } from './respond.ts';
 export const ACCOUNT_PASSKEY_PATH = '/account/login/passkey';
 
 const NEW_PATH = '/account/passkeys/new';
-const NOT_CREATED = 'passkey.not_created';
 const NAME_INVALID = 'passkey.name_invalid';
 
 /**
@@ -64,7 +63,7 @@ export function accountPasskeys(deps: {
         action: NEW_PATH,
         csrf: csrf.token(binding),
         options: await mfa.passkeys.registrationOptions(user, accountBinding(binding)),
-        ...(name === undefined ? {} : { name, error: NOT_CREATED }),
+        ...(name === undefined ? {} : { name, error: PASSKEY_NOT_CREATED }),
       }),
     );
   };

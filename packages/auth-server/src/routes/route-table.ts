@@ -150,6 +150,12 @@ export function routeTable(deps: RouteTableDeps): HostRoute[] {
       path: '/interaction/:uid/mfa/setup',
       handler: interaction.submitSetup,
     },
+    {
+      name: 'interaction_mfa_setup_passkey',
+      method: 'POST',
+      path: '/interaction/:uid/mfa/setup/passkey',
+      handler: interaction.submitPasskeySetup,
+    },
     // Passkeys (routes/passkey-sign-in.ts): as the second step, and the login page's passwordless
     // button.
     {

@@ -162,6 +162,16 @@ export function createMfaService(deps: {
     },
 
     /**
+     * Drops the user's authenticator-app enrolment in progress, if any (the user chose another
+     * factor on the setup page): its seed, shown once, is not kept for later.
+     */
+    async dropPendingTotp(userId: string): Promise<void> {
+      for (const factor of await factors.listForUser(userId)) {
+        if (factor.kind === 'totp' && !factor.confirmedAt) await factors.remove(userId, factor.id);
+      }
+    },
+
+    /**
      * Confirms the enrolment in progress with a code from the app: the factor becomes active and
      * ten new recovery codes replace any old ones; they are returned once, here, and stored only
      * as digests. Undefined when the code is wrong (nothing changes).

@@ -1,7 +1,7 @@
 import { html, page, type SafeHtml, tHtml, trusted } from './html.ts';
 import { type Said, say, t } from './i18n.ts';
 import type { ClientDisplay } from './login-page.ts';
-import { type PasskeyForm, passkeyButton } from './passkey-pages.ts';
+import { type PasskeyForm, passkeyButton, passkeyNameField } from './passkey-pages.ts';
 
 // The one field of the code step: six digits from the app, or a recovery code.
 const codeField = (options: {
@@ -58,7 +58,9 @@ export interface TotpSetup {
 /**
  * Setting up an authenticator app: scan the QR code (or type the key), then confirm with a
  * code. `intro` says why (asked at sign-in, or chosen on the account page); `cancel` is a link
- * back when the user may leave without it.
+ * back when the user may leave without it. `passkey` offers creating a passkey instead, on this
+ * page (a name, then the browser's dialog: hidden without JavaScript, where the app is the way);
+ * `passkeyLink` links to the page that adds one.
  */
 export function totpSetupPage(options: {
   action: string;
@@ -67,6 +69,8 @@ export function totpSetupPage(options: {
   intro: Said;
   cancel?: { href: string; label: Said };
   error?: Said;
+  passkey?: PasskeyForm & { error?: Said };
+  passkeyLink?: string;
 }): string {
   const grouped = options.setup.secret.match(/.{1,4}/g)?.join(' ') ?? options.setup.secret;
   return page(
@@ -86,8 +90,19 @@ ${options.error ? html`<p class="error" id="code-error" role="alert">${say(optio
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="8" required${options.error ? html` aria-describedby="code-error" autofocus` : html``}>
 <button class="primary" type="submit">${t('mfa.turn_on')}</button>
 </form>
+${options.passkey ? passkeyInstead(options.passkey) : html``}
+${options.passkeyLink ? html`<a class="button secondary" href="${options.passkeyLink}">${t('passkey.instead_link')}</a>` : html``}
 ${options.cancel ? html`<a class="button secondary" href="${options.cancel.href}">${say(options.cancel.label)}</a>` : html``}`,
   );
+}
+
+// The setup page's other way: a passkey made here, its heading and name inside the hidden form.
+function passkeyInstead(form: PasskeyForm & { error?: Said }): SafeHtml {
+  const fields = html`<h2 id="passkey-instead">${t('passkey.instead_heading')}</h2>
+<p>${t('passkey.instead_intro')}</p>
+${form.error ? html`<p class="error" id="passkey-error" role="alert">${say(form.error)}</p>` : html``}
+${passkeyNameField({ error: Boolean(form.error), autofocus: false })}`;
+  return passkeyButton({ ...form, mode: 'create', label: t('passkey.create'), fields });
 }
 
 /**

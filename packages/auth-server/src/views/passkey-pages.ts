@@ -75,11 +75,27 @@ function passkeyRenamePath(id: string): string {
   return `/account/passkeys/${encodeURIComponent(id)}/rename`;
 }
 
+/**
+ * The new passkey's name field (1 to 60 characters), described by its hint and, after a refusal,
+ * by the page's `passkey-error` message.
+ */
+export function passkeyNameField(options: {
+  name?: string | undefined;
+  error: boolean;
+  autofocus: boolean;
+}): SafeHtml {
+  return html`<label for="passkey-name">${t('passkey.name')}</label>
+<p class="muted" id="passkey-name-hint">${t('passkey.name_hint')}</p>
+<input id="passkey-name" name="name" type="text" maxlength="60" required${options.autofocus ? html` autofocus` : html``} autocomplete="off" value="${options.name ?? ''}" aria-describedby="passkey-name-hint${options.error ? ' passkey-error' : ''}">`;
+}
+
 /** Adding a passkey: its name, then the browser's own dialog. */
 export function addPasskeyPage(options: PasskeyForm & { error?: Said; name?: string }): string {
-  const fields = html`<label for="passkey-name">${t('passkey.name')}</label>
-<p class="muted" id="passkey-name-hint">${t('passkey.name_hint')}</p>
-<input id="passkey-name" name="name" type="text" maxlength="60" required autofocus autocomplete="off" value="${options.name ?? ''}" aria-describedby="passkey-name-hint${options.error ? ' passkey-error' : ''}">`;
+  const fields = passkeyNameField({
+    name: options.name,
+    error: Boolean(options.error),
+    autofocus: true,
+  });
   return page(
     t('passkey.add'),
     html`<h1>${t('passkey.add')}</h1>

@@ -57,6 +57,7 @@ ul.recovery{list-style:none;padding:0;margin:0 0 1rem;columns:2;font-family:ui-m
 ul.passkeys{list-style:none;padding:0;margin:0 0 1rem}
 ul.passkeys li{margin:0 0 .75rem}
 ul.passkeys p{margin:.25rem 0 .5rem}
+form.passkey h2{margin:1.75rem 0 .5rem}
 `;
 
 /**

@@ -238,6 +238,10 @@ export const EN = {
     'It will no longer sign you in here. The passkey stays on your device until you delete it there.',
   'passkey.remove_submit': 'Remove the passkey',
   'passkey.rename': 'Rename {name}',
+  'passkey.instead_heading': 'Or use a passkey',
+  'passkey.instead_intro':
+    'Instead of an app, a passkey kept by this device or your password manager can be your second step. Name it, then create it.',
+  'passkey.instead_link': 'Add a passkey instead',
   'passkey.rename_title': 'Rename this passkey',
   'passkey.rename_heading': 'Rename the passkey {name}',
   'passkey.rename_submit': 'Save the name',

@@ -246,6 +246,10 @@ export const FR: Readonly<Record<MessageKey, string>> = {
     'Elle ne vous connectera plus ici. La clé d’accès reste sur votre appareil jusqu’à ce que vous l’y supprimiez.',
   'passkey.remove_submit': 'Retirer la clé d’accès',
   'passkey.rename': 'Renommer {name}',
+  'passkey.instead_heading': 'Ou utilisez une clé d’accès',
+  'passkey.instead_intro':
+    'Au lieu d’une application, une clé d’accès gardée par cet appareil ou votre gestionnaire de mots de passe peut être votre deuxième étape. Nommez-la, puis créez-la.',
+  'passkey.instead_link': 'Ajouter plutôt une clé d’accès',
   'passkey.rename_title': 'Renommer cette clé d’accès',
   'passkey.rename_heading': 'Renommer la clé d’accès {name}',
   'passkey.rename_submit': 'Enregistrer le nom',
