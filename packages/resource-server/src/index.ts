@@ -5,7 +5,7 @@
 
 export { createResourceServer, type ResourceServer } from './create-resource-server.ts';
 export { owner, type Rule } from './middleware/koa-rules.ts';
-export { type NormalizePathOptions, normalizePath } from './middleware/normalize-path.ts';
+export { normalizePath } from './middleware/normalize-path.ts';
 export { permit } from './middleware/permit.ts';
 export { requireScopes } from './middleware/require-scopes.ts';
 export { type ThrottleOptions, throttle } from './throttle/throttle.ts';

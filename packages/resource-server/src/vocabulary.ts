@@ -27,6 +27,7 @@ export {
   type ResourceServerErrorCode,
   TemporarilyUnavailableError,
 } from './errors.ts';
+export type { NormalizePathOptions } from './http/path-problem.ts';
 export type { RevocationFeedState } from './revocation/create-revocation-subscriber.ts';
 export { actedBy } from './rules/acted-by.ts';
 export { allOf } from './rules/all-of.ts';

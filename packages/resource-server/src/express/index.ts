@@ -4,6 +4,7 @@
 
 export * from '../vocabulary.ts';
 export { createResourceServer, type ExpressResourceServer } from './create-resource-server.ts';
+export { normalizePath } from './normalize-path.ts';
 export { owner, permit, type Rule } from './permit.ts';
 export { requireScopes } from './require-scopes.ts';
 export { type ThrottleOptions, throttle } from './throttle.ts';

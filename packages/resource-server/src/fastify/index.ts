@@ -5,6 +5,7 @@
 
 export * from '../vocabulary.ts';
 export { createResourceServer, type FastifyResourceServer } from './create-resource-server.ts';
+export { normalizePath } from './normalize-path.ts';
 export { owner, permit, type Rule, requireScopes } from './permit.ts';
 export { type ThrottleOptions, throttle } from './throttle.ts';
 export type { FastifyHook } from './types.ts';
