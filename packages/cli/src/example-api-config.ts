@@ -30,6 +30,8 @@ type IntrospectionOptions = NonNullable<ExampleApiOptions['introspection']>;
 /** How the example API follows the revocation feed (as its introspection client). */
 export interface RevocationFeedSetting {
   graceSeconds: number;
+  /** Undefined: the `revocation_feed_endpoint` of the issuer's discovery document. */
+  endpoint?: string;
 }
 
 // The resource server's ceiling for `introspection.maxCacheSeconds`.
@@ -98,12 +100,17 @@ export function readIntrospectionCache(env: NodeJS.ProcessEnv): number {
 
 const FEED = 'PORTCULLIS_API_REVOCATION_FEED';
 const FEED_GRACE = 'PORTCULLIS_API_REVOCATION_FEED_GRACE';
+const FEED_ENDPOINT = 'PORTCULLIS_API_REVOCATION_FEED_ENDPOINT';
+// Where the authorization server serves the feed, below its origin.
+const FEED_PATH = '/revocations';
 
 /**
- * PORTCULLIS_API_REVOCATION_FEED and its grace (`dev` and `example-api`): whether the example
- * API follows the revocation feed, which it does as its introspection client (`dev` always has
- * one: `hasClient` true). Unset: on with a client, off without; on without a client, or a bad
- * value, is refused, naming it.
+ * PORTCULLIS_API_REVOCATION_FEED, its grace and its endpoint (`dev` and `example-api`): whether
+ * the example API follows the revocation feed, which it does as its introspection client (`dev`
+ * always has one: `hasClient` true). Unset: on with a client, off without; on without a client,
+ * or a bad value, is refused, naming it. The endpoint: PORTCULLIS_API_REVOCATION_FEED_ENDPOINT;
+ * else, when PORTCULLIS_API_INTROSPECTION_ENDPOINT names the server by another name than the
+ * issuer's, `/revocations` on that origin (the API reaches the server there); else discovered.
  *
  * @example
  * readRevocationFeed({}, true); // { graceSeconds: 60 }
@@ -128,6 +135,12 @@ export function readRevocationFeed(
     }
     graceSeconds = seconds;
   }
+  const explicit = env[FEED_ENDPOINT];
+  const endpoint = given(explicit)
+    ? httpUrl(explicit, FEED_ENDPOINT)
+    : given(env[ENDPOINT])
+      ? new URL(FEED_PATH, httpUrl(env[ENDPOINT] as string, ENDPOINT)).href
+      : undefined;
   if (value === 'off') return undefined;
   if (!hasClient) {
     if (value === 'on') {
@@ -135,7 +148,7 @@ export function readRevocationFeed(
     }
     return undefined;
   }
-  return { graceSeconds };
+  return { graceSeconds, ...(endpoint === undefined ? {} : { endpoint }) };
 }
 
 const DPOP = 'PORTCULLIS_API_DPOP';

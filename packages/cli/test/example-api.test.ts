@@ -238,6 +238,9 @@ test('with an introspection client it accepts opaque tokens as well as JWTs; a r
   const cached = await startApi(env);
   t.teardown(() => cached.api.stop('SIGKILL'));
   t.is(cached.summary.introspection_client_id, notesApi.client_id);
+  // With a client it follows the revocation feed, at /revocations next to the introspection
+  // endpoint it was given (the issuer's name is not the one the API reaches the server by).
+  t.is(cached.summary.revocation_feed, true);
   const uncached = await startApi({ ...env, PORTCULLIS_API_INTROSPECTION_CACHE: '0' });
   t.teardown(() => uncached.api.stop('SIGKILL'));
 
@@ -327,6 +330,21 @@ test('PORTCULLIS_API_DPOP=required: only DPoP-bound tokens, with proofs made for
 });
 
 const refusals: Array<[string, Record<string, string>, RegExp]> = [
+  [
+    'a revocation-feed switch that is not on or off',
+    { PORTCULLIS_API_REVOCATION_FEED: 'yes' },
+    /^portcullis: PORTCULLIS_API_REVOCATION_FEED must be on or off, got "yes"\n$/,
+  ],
+  [
+    'the revocation feed on without an introspection client to read it as',
+    { PORTCULLIS_API_REVOCATION_FEED: 'on' },
+    /^portcullis: PORTCULLIS_API_REVOCATION_FEED=on needs PORTCULLIS_API_INTROSPECTION_CLIENT_ID: the API follows the feed as that client\n$/,
+  ],
+  [
+    'a revocation-feed grace beyond an hour',
+    { PORTCULLIS_API_REVOCATION_FEED_GRACE: '2h' },
+    /^portcullis: PORTCULLIS_API_REVOCATION_FEED_GRACE must be a duration from 0s to 1h \(like 60s\), got "2h"\n$/,
+  ],
   [
     'a DPoP mode that is not off, allowed or required',
     { PORTCULLIS_API_DPOP: 'on' },

@@ -310,6 +310,13 @@ export const SETTING = schema({
     ...duration('60s'),
     usedBy: ['dev', 'example-api'],
   },
+  PORTCULLIS_API_REVOCATION_FEED_ENDPOINT: {
+    description:
+      "where the example API reads the revocation feed (http or https URL); set it, like PORTCULLIS_API_INTROSPECTION_ENDPOINT, when the API reaches the authorization server by another name than the issuer's",
+    default:
+      "unset: /revocations on the origin of PORTCULLIS_API_INTROSPECTION_ENDPOINT when that is set, else the revocation_feed_endpoint of the issuer's discovery document",
+    usedBy: ['example-api'],
+  },
   PORTCULLIS_API_DPOP: {
     description:
       "whether the example API (run by `dev` or alone) takes DPoP-bound access tokens (RFC 9449): off, Bearer tokens only (a DPoP-bound token is refused); allowed, a DPoP-bound token with `Authorization: DPoP` and a proof by its key, other tokens as Bearer; required, DPoP-bound tokens with their proof only. A proof names the URL it was made for, so with allowed or required clients must call the API at its resource identifier (PORTCULLIS_API_RESOURCE, or `dev`'s http://localhost:$PORTCULLIS_API_PORT)",

@@ -37,6 +37,8 @@ introspection client [on with PORTCULLIS_API_INTROSPECTION_CLIENT_ID, off withou
   PORTCULLIS_API_REVOCATION_FEED             on or off
   PORTCULLIS_API_REVOCATION_FEED_GRACE       how long tokens are still accepted while the feed
                                              cannot be reached, then 503 [${SETTING.PORTCULLIS_API_REVOCATION_FEED_GRACE.default}]
+  PORTCULLIS_API_REVOCATION_FEED_ENDPOINT    [/revocations on PORTCULLIS_API_INTROSPECTION_ENDPOINT's
+                                             origin when set, else the issuer's metadata]
 DPoP-bound tokens (RFC 9449), with a proof made for PORTCULLIS_API_RESOURCE plus the path:
   PORTCULLIS_API_DPOP      off, allowed or required [${SETTING.PORTCULLIS_API_DPOP.default}]
 Register the resource with the scopes notes:read and notes:write at the authorization server.
@@ -62,9 +64,7 @@ Examples:
           audience: config.resource,
           ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
           ...(config.introspection === undefined ? {} : { introspection: config.introspection }),
-          ...(config.revocationFeed === undefined
-            ? {}
-            : { revocationFeed: { graceSeconds: config.revocationFeed.graceSeconds } }),
+          ...(config.revocationFeed === undefined ? {} : { revocationFeed: config.revocationFeed }),
           // Challenges then name the API's RFC 9728 metadata URL (resource_metadata), and DPoP
           // proofs must be made for it.
           publicUrl: config.resource,
