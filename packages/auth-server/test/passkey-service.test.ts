@@ -322,6 +322,27 @@ test.serial('a page shown again keeps its challenge until it is answered', async
   t.not(next.challenge, mine.challenge);
 });
 
+test.serial(
+  'a registration page shown again keeps its challenge until it is answered',
+  async (t) => {
+    const user = await newUser();
+    const first = await service().registrationOptions(user, 'interaction-r');
+    const again = await service().registrationOptions(user, 'interaction-r');
+    t.deepEqual(again, first, 'the same options, byte for byte');
+    const other = await newUser();
+    t.not((await service().registrationOptions(other, 'interaction-r')).challenge, first.challenge);
+    const mine = await service().registrationOptions(user, 'interaction-r');
+    const key = new SoftwarePasskey(ISSUER);
+    await service().register(user, 'interaction-r', { name: 'Phone', posted: key.create(mine) });
+    const next = await service().registrationOptions(user, 'interaction-r');
+    t.not(next.challenge, mine.challenge);
+    t.deepEqual(
+      next.excludeCredentials?.map((c) => c.id),
+      [key.id],
+    );
+  },
+);
+
 test.serial('a challenge expires after five minutes', async (t) => {
   const { user, key } = await withPasskey();
   clock = Date.now() - 301_000;

@@ -224,14 +224,16 @@ export function createPasskeyService(deps: {
 
     /**
      * The options of `navigator.credentials.create` for a new passkey of `user`, whose challenge
-     * only `binding` (the account page's browser) may answer. A discoverable credential is asked
-     * for, so the passkey also signs in without a username.
+     * only `binding` (the account page's browser, or the sign-in's interaction) may answer; a
+     * page shown again keeps its challenge while it is fresh, as for assertions. A discoverable
+     * credential is asked for, so the passkey also signs in without a username.
      */
     async registrationOptions(
       user: Pick<UserRecord, 'id' | 'username'>,
       binding: string,
     ): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await passkeys.listForUser(user.id);
+      const kept = await reusableChallenge(binding, 'register', user.id);
       const options = await generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
@@ -241,8 +243,9 @@ export function createPasskeyService(deps: {
         excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
         authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
         supportedAlgorithmIDs: ALGORITHMS,
+        ...(kept ? { challenge: isoBase64URL.toBuffer(kept) } : {}),
       });
-      await saveChallenge(binding, 'register', options.challenge, user.id);
+      if (!kept) await saveChallenge(binding, 'register', options.challenge, user.id);
       return options;
     },
 
