@@ -29,6 +29,7 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { type MetricsServer, startMetricsServer } from './observability/metrics-server.ts';
 import { observeKeys } from './observability/observe-keys.ts';
 import { observeRequests } from './observability/observe-requests.ts';
+import { withArtifactReads } from './provider/artifact-reads.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { logoutNotices } from './provider/logout-notices.ts';
 import { createMfaRequirement } from './provider/mfa-policy.ts';
@@ -356,7 +357,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         catalogue: config.messages,
         acceptLanguage: req.headers['accept-language'],
       };
-      return withPageContext(context, () => handle(req, res));
+      return withPageContext(context, () => withArtifactReads(() => handle(req, res)));
     },
   );
 

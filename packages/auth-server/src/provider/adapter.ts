@@ -3,6 +3,7 @@ import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { createArtifactCodec } from './artifact-codec.ts';
+import { artifactReads, forgetArtifactRead } from './artifact-reads.ts';
 import { holdWrites } from './held-writes.ts';
 import { currentRequest } from './request-context.ts';
 
@@ -60,6 +61,7 @@ export function createAdapterClass(deps: {
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with the CLI');
+      forgetArtifactRead(this.model, id);
       const stored = codec.encode(this.model, id, payload);
       const write = { model: this.model, ...stored, expiresInSeconds: expiresIn };
       // Issued after a consumption in the same request: written with it, or not at all.
@@ -75,6 +77,9 @@ export function createAdapterClass(deps: {
       if (this.model === 'Client') {
         return guard(async () => (await clients.get(id))?.metadata);
       }
+      // Read once per request for the interaction, the session and the grant (artifact-reads.ts).
+      const reads = artifactReads(this.model);
+      if (reads?.has(id)) return reads.get(id);
       const found = await guard(() => artifacts.find(this.model, codec.key(this.model, id)));
       // Refresh-token reuse within the grace window after its rotation (two tabs refreshing at
       // once): refused, but without revoking the grant, which oidc-provider would do on seeing
@@ -95,7 +100,9 @@ export function createAdapterClass(deps: {
         }
         request.consumedRefreshTokenId = id;
       }
-      return withConsumed(found && codec.decode(this.model, id, found.payload), found);
+      const payload = withConsumed(found && codec.decode(this.model, id, found.payload), found);
+      reads?.set(id, payload);
+      return payload;
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
@@ -115,6 +122,7 @@ export function createAdapterClass(deps: {
 
     async consume(id: string): Promise<void> {
       // At the token endpoint the consumption waits for the response (held-writes.ts).
+      forgetArtifactRead(this.model, id);
       const request = currentRequest();
       const key = codec.key(this.model, id);
       if (request?.route === 'token' && SINGLE_USE.has(this.model)) {
@@ -139,6 +147,7 @@ export function createAdapterClass(deps: {
     }
 
     async destroy(id: string): Promise<void> {
+      forgetArtifactRead(this.model, id);
       await guard(() => artifacts.destroy(this.model, codec.key(this.model, id)));
       // oidc-provider destroys a consumed refresh token presented again only to revoke its grant
       // (reuse detection, after the grace window).
@@ -149,6 +158,7 @@ export function createAdapterClass(deps: {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forgetArtifactRead();
       await guard(() => artifacts.revokeByGrantId(grantId));
     }
   };

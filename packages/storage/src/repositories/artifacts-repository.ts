@@ -39,6 +39,13 @@ export function createArtifactsRepository(db: Database) {
         }
       : undefined;
 
+  const consume = async (model: string, id: string): Promise<boolean> => {
+    const updated = await live(
+      db('oidc_artifacts').where({ model, id }).whereNull('consumed_at'),
+    ).update({ consumed_at: db.fn.now() });
+    return updated === 1;
+  };
+
   return {
     /** Inserts or replaces an artifact; `expiresInSeconds` undefined means it never expires. */
     async upsert(
@@ -95,6 +102,12 @@ export function createArtifactsRepository(db: Database) {
       consumed: ReadonlyArray<{ model: string; id: string }>,
       writes: ReadonlyArray<ArtifactWrite>,
     ): Promise<boolean> {
+      // One consumption and nothing issued (a code redeemed for a JWT access token alone): one
+      // conditional UPDATE is atomic by itself, without BEGIN and COMMIT around it.
+      const [only] = consumed;
+      if (consumed.length === 1 && only && writes.length === 0) {
+        return consume(only.model, only.id);
+      }
       const lost = new Error('already consumed');
       try {
         await db.transaction(async (trx) => {
@@ -135,12 +148,7 @@ export function createArtifactsRepository(db: Database) {
      * Marks the artifact consumed if it is live and not consumed yet, in one conditional UPDATE:
      * of any number of concurrent callers exactly one gets `true`.
      */
-    async consume(model: string, id: string): Promise<boolean> {
-      const updated = await live(
-        db('oidc_artifacts').where({ model, id }).whereNull('consumed_at'),
-      ).update({ consumed_at: db.fn.now() });
-      return updated === 1;
-    },
+    consume,
 
     async destroy(model: string, id: string): Promise<void> {
       await db('oidc_artifacts').where({ model, id }).delete();

@@ -1,0 +1,93 @@
+import { createArtifactsRepository, createClientsRepository } from '@portcullis/storage';
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { createAdapterClass } from '../src/provider/adapter.ts';
+import { withArtifactReads } from '../src/provider/artifact-reads.ts';
+import { createClientRegistry } from '../src/registry/client-registry.ts';
+
+let database: TestDatabase;
+let Adapter: ReturnType<typeof createAdapterClass>;
+test.before(async () => {
+  database = await createTestDatabase();
+  Adapter = createAdapterClass({
+    artifacts: createArtifactsRepository(database.db),
+    clients: createClientRegistry({ clients: createClientsRepository(database.db) }),
+  });
+});
+test.after.always(async () => {
+  await database?.drop();
+});
+
+/** The SELECTs `work` makes on oidc_artifacts. */
+async function selects(work: () => Promise<void>): Promise<number> {
+  let count = 0;
+  const onQuery = (query: { sql: string }) => {
+    if (query.sql.startsWith('select') && query.sql.includes('oidc_artifacts')) count += 1;
+  };
+  database.db.on('query', onQuery);
+  try {
+    await work();
+  } finally {
+    database.db.off('query', onQuery);
+  }
+  return count;
+}
+
+test.serial(
+  'a request reads a session once; its copy is its own; a write is read back',
+  async (t) => {
+    const sessions = new Adapter('Session');
+    await sessions.upsert(
+      's-1',
+      { accountId: 'alice', authorizations: { app: { sid: 'x' } } },
+      600,
+    );
+    const count = await selects(() =>
+      withArtifactReads(async () => {
+        const first = (await sessions.find('s-1')) as { authorizations: Record<string, unknown> };
+        // What oidc-provider changes in what it was given is not what the next read gets.
+        first.authorizations.other = { sid: 'y' };
+        const second = await sessions.find('s-1');
+        t.deepEqual(second, {
+          accountId: 'alice',
+          authorizations: { app: { sid: 'x' } },
+          jti: 's-1',
+        });
+        await sessions.upsert('s-1', { accountId: 'alice', authorizations: {} }, 600);
+        t.deepEqual(await sessions.find('s-1'), {
+          accountId: 'alice',
+          authorizations: {},
+          jti: 's-1',
+        });
+        await sessions.destroy('s-1');
+        t.is(await sessions.find('s-1'), undefined);
+      }),
+    );
+    // The first read, the read after the write, the read after the destruction.
+    t.is(count, 3);
+  },
+);
+
+test.serial('another request reads the database again', async (t) => {
+  const interactions = new Adapter('Interaction');
+  await interactions.upsert('i-1', { step: 1 }, 600);
+  t.deepEqual(await withArtifactReads(() => interactions.find('i-1')), { step: 1, jti: 'i-1' });
+  // Written by another request (or another replica) in between.
+  await interactions.upsert('i-1', { step: 2 }, 600);
+  t.deepEqual(await withArtifactReads(() => interactions.find('i-1')), { step: 2, jti: 'i-1' });
+  // Outside any request nothing is kept either.
+  t.is(await selects(async () => void (await interactions.find('i-1'))), 1);
+});
+
+test.serial('a single-use artifact is read from the database every time', async (t) => {
+  const codes = new Adapter('AuthorizationCode');
+  await codes.upsert('c-1', { grantId: 'g-1' }, 60);
+  const count = await selects(() =>
+    withArtifactReads(async () => {
+      t.is((await codes.find('c-1'))?.consumed, undefined);
+      await codes.consume('c-1');
+      t.truthy((await codes.find('c-1'))?.consumed);
+    }),
+  );
+  t.is(count, 2);
+});
