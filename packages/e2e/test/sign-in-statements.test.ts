@@ -51,7 +51,9 @@ async function signIn(config: client.Configuration, username: string) {
   let step = await browser.follow(url.href);
   for (let i = 0; i < 3 && !step.left; i += 1) {
     const isLogin = (await step.response.clone().text()).includes('name="password"');
-    const fields = isLogin ? { username, password: PASSWORD } : { decision: 'approve' };
+    const fields: Record<string, string> = isLogin
+      ? { username, password: PASSWORD }
+      : { decision: 'approve' };
     step = (await submitForm(browser, step, fields)).next;
   }
   if (!step.left) throw new Error(`no redirect back: ${step.response.status}`);
