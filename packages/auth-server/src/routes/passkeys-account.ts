@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@portcullis/storage';
 import type Koa from 'koa';
 import type { AuthenticationMethod } from '../domain/mfa.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
@@ -80,11 +81,16 @@ export function accountPasskeys(deps: {
     /** The login page's passwordless button, with a challenge for this browser. */
     async loginButton(binding: string): Promise<PasskeyForm | undefined> {
       if (!enabled()) return undefined;
-      return {
-        action: ACCOUNT_PASSKEY_PATH,
-        csrf: csrf.token(binding),
-        options: await mfa.passkeys.authenticationOptions(accountBinding(binding), 'passwordless'),
-      };
+      let options: Awaited<ReturnType<typeof mfa.passkeys.authenticationOptions>>;
+      try {
+        options = await mfa.passkeys.authenticationOptions(accountBinding(binding), 'passwordless');
+      } catch (error) {
+        // The challenge lives in PostgreSQL. While it is down the sign-in form is still shown,
+        // without the passkey button; signing in then answers 503 like every database request.
+        if (isDatabaseUnavailable(error)) return undefined;
+        throw error;
+      }
+      return { action: ACCOUNT_PASSKEY_PATH, csrf: csrf.token(binding), options };
     },
 
     /** `GET /account/passkeys/new`. */
