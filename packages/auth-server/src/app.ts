@@ -245,6 +245,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   } catch (error) {
     keyWatcher.close();
     await listener.close();
+    await logouts.close();
     throw error;
   }
 
@@ -416,6 +417,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       }
       keyWatcher.close();
       await listener.close();
+      await logouts.close();
       await metricsServer?.close();
     },
   };

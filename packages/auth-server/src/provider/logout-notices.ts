@@ -35,6 +35,7 @@ export function logoutNotices(
 ) {
   let running: Promise<void> | undefined;
   let again = false;
+  let closed = false;
 
   const send = async (notice: LogoutNotice) => {
     if (Date.now() - notice.createdAt.getTime() > MAX_AGE_MS) return;
@@ -65,16 +66,20 @@ export function logoutNotices(
       try {
         await drainAll();
       } catch (error) {
+        // A drain cut by the server's close (its database torn down) is not a failure to report:
+        // the notices it did not take stay for the next server.
+        if (closed) return;
         logger.warn('could not send logout notices', {
           error: error instanceof Error ? error.message : String(error),
         });
       }
-    } while (again);
+    } while (again && !closed);
   };
 
   return {
     /** Sends every waiting notice; resolves when done. Never rejects (a failure is logged). */
     drain(): Promise<void> {
+      if (closed) return Promise.resolve();
       if (running) {
         again = true;
         return running;
@@ -83,6 +88,11 @@ export function logoutNotices(
         running = undefined;
       });
       return running;
+    },
+    /** Starts no more drains; resolves once the one running (if any) has ended. */
+    close(): Promise<void> {
+      closed = true;
+      return running ?? Promise.resolve();
     },
   };
 }
