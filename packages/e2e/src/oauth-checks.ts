@@ -2,7 +2,9 @@ import * as client from 'openid-client';
 
 /**
  * The OAuth error code a request failed with (`invalid_scope`...), the text of any other failure,
- * or 'no error'.
+ * or 'no error'. A 401 carrying a challenge (`WWW-Authenticate: Basic error="invalid_client"`,
+ * what oidc-provider sends when the client authenticated with HTTP Basic) gives the challenge's
+ * error code.
  *
  * @example
  * t.is(await oauthError(client.clientCredentialsGrant(config, { scope })), 'invalid_scope');
@@ -10,7 +12,14 @@ import * as client from 'openid-client';
 export const oauthError = (work: Promise<unknown>): Promise<string> =>
   work.then(
     () => 'no error',
-    (error: unknown) => (error instanceof client.ResponseBodyError ? error.error : String(error)),
+    (error: unknown) => {
+      if (error instanceof client.ResponseBodyError) return error.error;
+      if (error instanceof client.WWWAuthenticateChallengeError) {
+        const code = error.cause.find((challenge) => challenge.parameters.error)?.parameters.error;
+        if (code) return code;
+      }
+      return String(error);
+    },
   );
 
 /**
