@@ -25,6 +25,8 @@ const authServerLayers = [
   ['provider'],
   // HTTP routes of the pages, health and account; the doctor, which probes a whole provider.
   ['routes', 'doctor'],
+  // The admin REST API: host routes over the services (and, later, the doctor).
+  ['admin'],
   // Composition roots.
   ['app', 'index'],
 ];

@@ -15,6 +15,7 @@ import {
 } from '@portcullis/storage';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
+import { createAdminApi } from './admin/admin-api.ts';
 import type { ServerConfig } from './config/server-config.ts';
 import { sessionCookieOptions } from './domain/cookies.ts';
 import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
@@ -266,8 +267,10 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     keySecret: config.keyEncryptionKey,
   });
   const csrf = createCsrf(config.cookieKeys[0] as string);
-  const routing = createHostRouting(
-    routeTable({
+  // The admin REST API (admin/admin-api.ts), on the issuer's port: PORTCULLIS_ADMIN_API=on.
+  const admin = config.adminApi ? createAdminApi({ db, config, logger }) : undefined;
+  const routing = createHostRouting([
+    ...routeTable({
       db,
       brand: config.brand,
       interaction: {
@@ -343,7 +346,8 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
           }
         : {}),
     }),
-  );
+    ...(admin?.routes ?? []),
+  ]);
   app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
@@ -418,6 +422,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       keyWatcher.close();
       await listener.close();
       await logouts.close();
+      await admin?.close();
       await metricsServer?.close();
     },
   };

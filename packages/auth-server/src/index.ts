@@ -11,6 +11,12 @@ export {
 } from './config/server-config.ts';
 export { SETTING, SETTINGS, type Setting, type SettingUse } from './config/settings.ts';
 export * from './doctor/index.ts';
+export {
+  ADMIN_API_PATH,
+  ADMIN_RESOURCE,
+  ADMIN_SCOPES,
+  type AdminScope,
+} from './domain/admin-api.ts';
 export { formatDuration, parseDuration } from './domain/duration.ts';
 export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from './errors.ts';
 export * from './janitor/janitor.ts';
@@ -40,6 +46,7 @@ export {
   verifyAgainstDummy,
   verifyPassword,
 } from './secrets/password.ts';
+export * from './services/admin-client.ts';
 export * from './services/apply/index.ts';
 export * from './services/audit-log.ts';
 export * from './services/clients-service.ts';

@@ -6,6 +6,12 @@
  * package's main entry.
  */
 
+export {
+  ADMIN_API_PATH,
+  ADMIN_RESOURCE,
+  ADMIN_SCOPES,
+  type AdminScope,
+} from '../domain/admin-api.ts';
 export { formatDuration, parseDuration } from '../domain/duration.ts';
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
 export { DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL } from '../domain/lifetimes.ts';

@@ -35,6 +35,8 @@ export interface ServerConfig {
    * for MCP clients); empty: every registration needs one.
    */
   registrationOpenResources: readonly string[];
+  /** Whether the admin REST API is served at /admin/v1 (PORTCULLIS_ADMIN_API). */
+  adminApi: boolean;
   /**
    * Outgoing mail: the SMTP URL (a secret: it may carry credentials; undefined, no SMTP) and
    * the From of every mail.
@@ -161,6 +163,7 @@ export function loadServerConfig(
       env.PORTCULLIS_REGISTRATION_OPEN_RESOURCES,
       registration,
     ),
+    adminApi: parseOnOff(env.PORTCULLIS_ADMIN_API, 'PORTCULLIS_ADMIN_API'),
     mail: {
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
@@ -476,7 +479,11 @@ function parseBoolean(value: string | undefined, name: 'PORTCULLIS_TRUST_PROXY')
 
 function parseOnOff(
   value: string | undefined,
-  name: 'PORTCULLIS_DPOP_NONCE' | 'PORTCULLIS_REQUIRE_PAR' | 'PORTCULLIS_REGISTRATION',
+  name:
+    | 'PORTCULLIS_DPOP_NONCE'
+    | 'PORTCULLIS_REQUIRE_PAR'
+    | 'PORTCULLIS_REGISTRATION'
+    | 'PORTCULLIS_ADMIN_API',
 ): boolean {
   if (unset(value)) return SETTING[name].value;
   if (value === 'on') return true;

@@ -107,6 +107,12 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_ADMIN_API: {
+    description:
+      "on: the admin REST API at /admin/v1 on the issuer's port (docs/admin-api.md), its OpenAPI document at /admin/v1/openapi.json. It accepts only access tokens of this server for the resource urn:portcullis:admin with the scopes admin:read, admin:write, admin:keys or admin:users (`portcullis admin create-client` registers such a client), and answers with the same services, validation and audit events as the CLI. off: /admin/v1 answers 404",
+    value: false,
+    default: 'off',
+  },
   PORTCULLIS_REGISTRATION_OPEN_RESOURCES: {
     description:
       'open dynamic registration, for MCP clients and other apps that register themselves with no initial access token (the MCP authorization profile): the identifiers of the API resources such a client may get, separated by spaces (each registered with `resources create`). A registration without Authorization then makes a third-party client (consent always asked) with these resources, any scope they define, the authorization_code and refresh_token grants only, and its client_name followed by a random suffix; limited per address by PORTCULLIS_LIMIT_REGISTRATION_ADDRESS, audited with the actor anonymous. Needs PORTCULLIS_REGISTRATION=on. Unset: every registration needs an initial access token',

@@ -72,6 +72,7 @@ async function buildProbeProvider() {
     trustProxy: false,
     registrationOpenResources: [],
     registration: false,
+    adminApi: false,
     refreshReuseGraceSeconds: 0,
     dpopNonce: false,
     // Off whatever the environment says: with it on, the request without PKCE below would be

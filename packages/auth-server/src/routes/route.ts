@@ -14,7 +14,7 @@ export interface HostRoute {
    */
   name: string;
   /** `GET` answers `HEAD` too. */
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /**
    * The path as a template, `:name` standing for one segment. The access line shows it instead
    * of the path: ids in paths (an interaction's uid is also its cookie's value) are never logged.

@@ -22,6 +22,7 @@ export {
   verifyAgainstDummy,
   verifyPassword,
 } from '../secrets/password.ts';
+export * from './admin-client.ts';
 export * from './apply/index.ts';
 export * from './audit-log.ts';
 export * from './clients-service.ts';

@@ -1,3 +1,4 @@
+import { ADMIN_RESOURCE } from '../domain/admin-api.ts';
 import { AuthServerError, type ErrorSubject } from '../errors.ts';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -80,8 +81,10 @@ export function validateRedirectUri(value: string): string {
   return value;
 }
 
-/** A resource indicator per RFC 8707: an absolute http(s) URI without a fragment. */
+/** A resource indicator per RFC 8707: an absolute http(s) URI without a fragment, or urn:portcullis:admin. */
 export function validateResourceIdentifier(value: string): string {
+  // The admin API's own resource, the one identifier that is not a URL (domain/admin-api.ts).
+  if (value === ADMIN_RESOURCE) return value;
   let url: URL;
   try {
     url = new URL(value);

@@ -1,0 +1,43 @@
+import { ADMIN_API_PATH } from '../domain/admin-api.ts';
+import type { AdminOperation } from './admin-operation.ts';
+import { clientOperations } from './clients/client-operations.ts';
+import { servedDocument } from './openapi.ts';
+
+/**
+ * Every operation of the admin API, in one table: the OpenAPI document describes exactly these
+ * (a contract test checks both ways), and admin-api.ts turns each into a host route.
+ *
+ * @example
+ * adminOperations('https://auth.example.com').map((o) => `${o.method} ${o.path}`);
+ */
+export function adminOperations(issuer: string): AdminOperation[] {
+  const document = servedDocument(issuer);
+  return [
+    {
+      operationId: 'getOpenApiDocument',
+      method: 'GET',
+      path: '/openapi.json',
+      run: async () => ({ status: 200, body: document }),
+    },
+    ...clientOperations(),
+  ];
+}
+
+/**
+ * The host route path of a document path: `/clients/{client}` → `/admin/v1/clients/:client`.
+ *
+ * @example
+ * routePath('/clients/{client}'); // '/admin/v1/clients/:client'
+ */
+export const routePath = (path: string): string =>
+  `${ADMIN_API_PATH}${path.replace(/\{(\w+)\}/g, ':$1')}`;
+
+/**
+ * The route name of a document path, shared by its methods (metrics and the access line):
+ * `/clients/{client}/secrets` → `admin_clients_client_secrets`.
+ *
+ * @example
+ * routeName('/openapi.json'); // 'admin_openapi_json'
+ */
+export const routeName = (path: string): string =>
+  `admin${path.replace(/[{}]/g, '').replace(/[^\w]+/g, '_')}`;

@@ -1,0 +1,51 @@
+/**
+ * The request body key of each service input field, by the field's name in the services' input
+ * types: the API's counterpart of the CLI's flags (packages/cli/src/field-flags.ts). A service
+ * error about a field says what is wrong in neutral words (`must be from 1s to 1d`); the API
+ * names the field as the caller sent it (`access_token_ttl must be from 1s to 1d`), with a JSON
+ * Pointer to it.
+ */
+export const FIELD_KEYS: Readonly<Record<string, string>> = {
+  name: 'name',
+  grants: 'grant_types',
+  redirectUris: 'redirect_uris',
+  webOrigins: 'web_origins',
+  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
+  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
+  requireMfa: 'require_mfa',
+  backchannelLogoutUri: 'backchannel_logout_uri',
+  backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
+  scopes: 'scope',
+  resources: 'resources',
+  mayExchangeFor: 'may_exchange_for',
+  public: 'public',
+  authMethod: 'token_endpoint_auth_method',
+  jwks: 'jwks',
+  jwksUri: 'jwks_uri',
+  firstParty: 'first_party',
+  homepage: 'homepage',
+  logoUri: 'logo_uri',
+  accessTokenTtl: 'access_token_ttl',
+  refreshTokenTtl: 'refresh_token_ttl',
+  keepOld: 'keep_old',
+};
+
+// Lists the API sends as one space-separated string: an item has no pointer of its own.
+const JOINED = new Set(['scope']);
+
+/**
+ * The body key and JSON Pointer of a service field (and item), or undefined for a field the API
+ * does not take.
+ *
+ * @example
+ * fieldPointer('redirectUris', 1); // { key: 'redirect_uris', pointer: '/redirect_uris/1' }
+ */
+export function fieldPointer(
+  field: string,
+  index?: number,
+): { key: string; pointer: string } | undefined {
+  const key = FIELD_KEYS[field];
+  if (key === undefined) return undefined;
+  const item = index !== undefined && !JOINED.has(key) ? `/${index}` : '';
+  return { key, pointer: `/${key}${item}` };
+}

@@ -1,0 +1,223 @@
+// The admin API's data shapes (OpenAPI 3.1, JSON Schema 2020-12), referenced by openapi.ts as
+// `#/components/schemas/<name>`. Request bodies refuse unknown fields, so a typo is a 400 that
+// names it, never a setting silently left out.
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const strings = { type: 'array', items: { type: 'string' } };
+const lifetime = {
+  description: 'A lifetime: seconds, or a duration such as 600, 10m, 1h',
+  type: ['string', 'integer'],
+};
+const dateTime = { type: 'string', format: 'date-time' };
+
+const client = {
+  type: 'object',
+  description: 'A registered client (the shape of `portcullis clients show --json`)',
+  required: [
+    'client_id',
+    'name',
+    'grant_types',
+    'redirect_uris',
+    'scope',
+    'resources',
+    'public',
+    'token_endpoint_auth_method',
+    'first_party',
+    'disabled',
+    'created_at',
+    'updated_at',
+  ],
+  properties: {
+    client_id: { type: 'string' },
+    name: { type: 'string' },
+    grant_types: strings,
+    redirect_uris: strings,
+    web_origins: strings,
+    dpop_bound_access_tokens: { type: 'boolean' },
+    require_pushed_authorization_requests: { type: 'boolean' },
+    require_mfa: { type: 'boolean' },
+    backchannel_logout_uri: nullable('string'),
+    backchannel_logout_session_required: { type: 'boolean' },
+    scope: { type: 'string', description: 'space-separated scopes' },
+    resources: strings,
+    may_exchange_for: strings,
+    public: { type: 'boolean' },
+    token_endpoint_auth_method: { type: 'string' },
+    jwks: { type: ['object', 'null'] },
+    jwks_uri: nullable('string'),
+    first_party: { type: 'boolean' },
+    homepage: nullable('string'),
+    logo_uri: nullable('string'),
+    access_token_ttl: nullable('integer'),
+    refresh_token_ttl: nullable('integer'),
+    registered_via: { enum: ['operator', 'dynamic'] },
+    registration_token: nullable('string'),
+    disabled: { type: 'boolean' },
+    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+    created_at: dateTime,
+    updated_at: dateTime,
+  },
+  additionalProperties: false,
+};
+
+const secret = {
+  type: 'object',
+  description: "One of a confidential client's secrets: never its value",
+  required: ['id', 'name', 'created_at', 'expires_at', 'expired', 'last_used_at'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    created_at: dateTime,
+    expires_at: { type: ['string', 'null'], format: 'date-time' },
+    expired: { type: 'boolean' },
+    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+  additionalProperties: false,
+};
+
+// The settings create and update share; update also takes null to clear one.
+const clientSettings = {
+  name: { type: 'string' },
+  grant_types: { ...strings, description: 'client_credentials, authorization_code, ...' },
+  redirect_uris: strings,
+  web_origins: strings,
+  dpop_bound_access_tokens: { type: 'boolean' },
+  require_pushed_authorization_requests: { type: 'boolean' },
+  require_mfa: { type: 'boolean' },
+  backchannel_logout_uri: { type: 'string' },
+  backchannel_logout_session_required: { type: 'boolean' },
+  scope: { type: 'string', description: 'space-separated scopes' },
+  resources: strings,
+  may_exchange_for: { ...strings, description: 'resources it may exchange tokens for (RFC 8693)' },
+  public: { type: 'boolean' },
+  token_endpoint_auth_method: { enum: ['client_secret_basic', 'private_key_jwt'] },
+  jwks: { type: 'object', description: 'a JWK Set, for private_key_jwt' },
+  jwks_uri: { type: 'string' },
+  first_party: { type: 'boolean' },
+  homepage: { type: 'string' },
+  logo_uri: { type: 'string' },
+  access_token_ttl: lifetime,
+  refresh_token_ttl: lifetime,
+};
+
+const orNull = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
+const CLEARABLE = [
+  'redirect_uris',
+  'web_origins',
+  'backchannel_logout_uri',
+  'scope',
+  'resources',
+  'may_exchange_for',
+  'jwks',
+  'jwks_uri',
+  'homepage',
+  'logo_uri',
+  'access_token_ttl',
+  'refresh_token_ttl',
+];
+const updateSettings = Object.fromEntries(
+  Object.entries(clientSettings).map(([key, schema]) => [
+    key,
+    CLEARABLE.includes(key) ? orNull(schema) : schema,
+  ]),
+);
+
+/** The schemas of `components.schemas`, by name. */
+export const ADMIN_SCHEMAS = {
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details',
+    required: ['type', 'title', 'status', 'detail'],
+    properties: {
+      type: { type: 'string', format: 'uri' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      error: { type: 'string', description: 'the RFC 6750 error code of a refused token' },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['detail'],
+          properties: {
+            pointer: { type: 'string', description: 'JSON Pointer into the request body' },
+            parameter: { type: 'string', description: 'the query parameter at fault' },
+            detail: { type: 'string' },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    additionalProperties: false,
+  },
+  Client: client,
+  ClientWithSecrets: {
+    type: 'object',
+    required: ['client', 'secrets'],
+    properties: {
+      client: { $ref: '#/components/schemas/Client' },
+      secrets: { type: 'array', items: { $ref: '#/components/schemas/Secret' } },
+    },
+    additionalProperties: false,
+  },
+  ClientPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/Client' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  Secret: secret,
+  ClientCreate: {
+    type: 'object',
+    required: ['name', 'grant_types'],
+    properties: clientSettings,
+    additionalProperties: false,
+  },
+  ClientUpdate: {
+    type: 'object',
+    description: 'each field given replaces the stored one (lists included); null clears it',
+    properties: updateSettings,
+    additionalProperties: false,
+  },
+  ClientCreated: {
+    type: 'object',
+    required: ['client'],
+    properties: {
+      client: { $ref: '#/components/schemas/Client' },
+      client_secret: { type: 'string', description: 'shown only in this response' },
+    },
+    additionalProperties: false,
+  },
+  ClientUpdated: {
+    type: 'object',
+    required: ['client', 'changed'],
+    properties: {
+      client: { $ref: '#/components/schemas/Client' },
+      changed: strings,
+      client_secret: { type: 'string', description: 'a new secret, when it turned confidential' },
+    },
+    additionalProperties: false,
+  },
+  SecretRotate: {
+    type: 'object',
+    properties: {
+      keep_old: { ...lifetime, description: 'how long the other secrets keep working [24h]' },
+      name: { type: 'string', description: "the new secret's name [secret-N]" },
+    },
+    additionalProperties: false,
+  },
+  SecretRotated: {
+    type: 'object',
+    required: ['client_id', 'secret', 'client_secret', 'expiring'],
+    properties: {
+      client_id: { type: 'string' },
+      secret: { $ref: '#/components/schemas/Secret' },
+      client_secret: { type: 'string', description: 'shown only in this response' },
+      expiring: { type: 'array', items: { $ref: '#/components/schemas/Secret' } },
+    },
+    additionalProperties: false,
+  },
+} as const;

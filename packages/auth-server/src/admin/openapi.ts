@@ -1,0 +1,262 @@
+import { ADMIN_API_PATH, ADMIN_SCOPES } from '../domain/admin-api.ts';
+import { ADMIN_SCHEMAS } from './openapi-schemas.ts';
+
+// The admin API's OpenAPI 3.1 document, checked in and served at /admin/v1/openapi.json (with
+// the issuer's absolute URLs). The routes (admin-routes.ts) take their request and response
+// schemas from it by operationId, and a contract test holds the two together.
+
+const ref = (name: keyof typeof ADMIN_SCHEMAS) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: keyof typeof ADMIN_SCHEMAS) => ({
+  content: { 'application/json': { schema: ref(name) } },
+});
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const etagHeader = {
+  ETag: { description: 'the version read; send it back in If-Match', schema: { type: 'string' } },
+};
+const ok = (description: string, name: keyof typeof ADMIN_SCHEMAS, etag = false) => ({
+  description,
+  ...(etag ? { headers: etagHeader } : {}),
+  ...json(name),
+});
+
+// The refusals every protected operation may answer.
+const refusals = {
+  '401': problem('no access token, or one that is not valid (see WWW-Authenticate)'),
+  '403': problem('the token lacks the scope the operation needs'),
+  '503': problem('the database cannot be reached; retry after Retry-After'),
+};
+const withBody = { '400': problem('a malformed body, or values the service refuses') };
+const found = { '404': problem('no such client') };
+const conditional = {
+  '412': problem('If-Match does not match: it changed since it was read'),
+  '428': problem('If-Match is missing'),
+};
+
+const clientParameter = {
+  name: 'client',
+  in: 'path',
+  required: true,
+  description: 'the client id, or its name',
+  schema: { type: 'string' },
+};
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  description: 'the ETag of the last read: the change is refused (412) if it changed since',
+  schema: { type: 'string' },
+};
+const security = (scope: string) => [{ portcullis: [scope] }];
+
+/** The admin API's OpenAPI 3.1 document as checked in: server and token URLs relative. */
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Portcullis admin API',
+    version: '1.0.0',
+    description:
+      'Administers a Portcullis authorization server with the services the CLI uses: the same validation, the same audit events (the actor is the calling client or user). See docs/admin-api.md.',
+  },
+  servers: [{ url: ADMIN_API_PATH }],
+  components: {
+    securitySchemes: {
+      portcullis: {
+        type: 'oauth2',
+        description:
+          'Access tokens of this server for the resource urn:portcullis:admin, as Bearer or DPoP (RFC 9449)',
+        flows: {
+          clientCredentials: {
+            tokenUrl: '/token',
+            scopes: Object.fromEntries(ADMIN_SCOPES.map((s) => [s.name, s.description])),
+          },
+        },
+      },
+    },
+    schemas: ADMIN_SCHEMAS,
+  },
+  paths: {
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This document',
+        security: [],
+        responses: {
+          '200': { description: 'the OpenAPI 3.1 document', content: { 'application/json': {} } },
+        },
+      },
+    },
+    '/clients': {
+      get: {
+        operationId: 'listClients',
+        summary: 'List clients, by name (`clients list`)',
+        security: security('admin:read'),
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'most clients per page [50]',
+            schema: { type: 'integer', minimum: 1, maximum: 200 },
+          },
+          {
+            name: 'cursor',
+            in: 'query',
+            description: 'the next_cursor of the previous page',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'registered',
+            in: 'query',
+            description: 'only clients registered this way',
+            schema: { enum: ['operator', 'dynamic'] },
+          },
+        ],
+        responses: {
+          '200': ok('a page of clients', 'ClientPage'),
+          '400': problem('a bad limit, cursor or filter'),
+          ...refusals,
+        },
+      },
+      post: {
+        operationId: 'createClient',
+        summary:
+          'Register a client (`clients create`); a confidential one gets a secret, shown once',
+        security: security('admin:write'),
+        requestBody: { required: true, ...json('ClientCreate') },
+        responses: {
+          '201': {
+            description: 'registered; Location names it',
+            headers: {
+              ...etagHeader,
+              Location: { schema: { type: 'string' }, description: 'the client' },
+            },
+            ...json('ClientCreated'),
+          },
+          ...withBody,
+          '409': problem('the name is taken'),
+          ...refusals,
+        },
+      },
+    },
+    '/clients/{client}': {
+      parameters: [clientParameter],
+      get: {
+        operationId: 'getClient',
+        summary: 'A client and its secrets (`clients show`, `clients secrets`)',
+        security: security('admin:read'),
+        responses: { '200': ok('the client', 'ClientWithSecrets', true), ...found, ...refusals },
+      },
+      patch: {
+        operationId: 'updateClient',
+        summary: 'Change a client (`clients update`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        requestBody: { required: true, ...json('ClientUpdate') },
+        responses: {
+          '200': ok('changed (or nothing to change)', 'ClientUpdated', true),
+          ...withBody,
+          ...found,
+          '409': problem('the name is taken'),
+          ...conditional,
+          ...refusals,
+        },
+      },
+      delete: {
+        operationId: 'deleteClient',
+        summary: 'Delete a client with its secrets, tokens and grants (`clients delete`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        responses: { '204': { description: 'deleted' }, ...found, ...conditional, ...refusals },
+      },
+    },
+    '/clients/{client}/disable': {
+      parameters: [clientParameter],
+      post: {
+        operationId: 'disableClient',
+        summary: 'Disable a client (`clients disable`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        responses: { '200': ok('disabled', 'Client', true), ...found, ...conditional, ...refusals },
+      },
+    },
+    '/clients/{client}/enable': {
+      parameters: [clientParameter],
+      post: {
+        operationId: 'enableClient',
+        summary: 'Enable a disabled client (`clients enable`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        responses: { '200': ok('enabled', 'Client', true), ...found, ...conditional, ...refusals },
+      },
+    },
+    '/clients/{client}/secrets': {
+      parameters: [clientParameter],
+      post: {
+        operationId: 'rotateClientSecret',
+        summary:
+          'Add a secret, shown once; the others expire after keep_old (`clients rotate-secret`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        requestBody: { required: false, ...json('SecretRotate') },
+        responses: {
+          '201': ok('the new secret', 'SecretRotated', true),
+          ...withBody,
+          ...found,
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+    '/clients/{client}/secrets/{secret}': {
+      parameters: [
+        clientParameter,
+        {
+          name: 'secret',
+          in: 'path',
+          required: true,
+          description: "the secret's name",
+          schema: { type: 'string' },
+        },
+      ],
+      delete: {
+        operationId: 'removeClientSecret',
+        summary:
+          "Delete one secret's hash; If-Match stands for the CLI's confirmation (`clients remove-secret`)",
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        responses: {
+          '200': ok('removed', 'Secret', true),
+          '400': problem('a public client has no secrets'),
+          ...found,
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+  },
+} as const;
+
+/**
+ * The document as served: the server and token URLs made absolute on the issuer.
+ *
+ * @example
+ * servedDocument('https://auth.example.com').servers; // [{ url: 'https://auth.example.com/admin/v1' }]
+ */
+export function servedDocument(issuer: string) {
+  const { clientCredentials } = OPENAPI_DOCUMENT.components.securitySchemes.portcullis.flows;
+  return {
+    ...OPENAPI_DOCUMENT,
+    servers: [{ url: `${issuer}${ADMIN_API_PATH}` }],
+    components: {
+      ...OPENAPI_DOCUMENT.components,
+      securitySchemes: {
+        portcullis: {
+          ...OPENAPI_DOCUMENT.components.securitySchemes.portcullis,
+          flows: { clientCredentials: { ...clientCredentials, tokenUrl: `${issuer}/token` } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { AdminProblem } from './problem.ts';
+
+/** The page size when `limit` is not given. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** One page of a list, and the cursor of the next (null on the last). */
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+// A cursor is the sort key of the last item shown, opaque to callers: base64url of JSON.
+const encode = (key: readonly string[]) =>
+  Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+function decode(cursor: string): string[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.every((part) => typeof part === 'string')) return key;
+  } catch {
+    // Answered below.
+  }
+  throw new AdminProblem('invalid-request', 'the cursor is not one this API gave', [
+    { parameter: 'cursor', detail: 'cursor is not one this API gave' },
+  ]);
+}
+
+const compare = (a: readonly string[], b: readonly string[]) => {
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
+
+/**
+ * A page of `all`, ordered by `keyOf` (which must be unique: a name and an id), after the item
+ * `cursor` names. A cursor stays valid when items are added or removed meanwhile: the next page
+ * starts after its key, whether that item still exists or not.
+ *
+ * @example
+ * paginate(clients, (c) => [c.name.toLowerCase(), c.id], { limit: 50 });
+ */
+export function paginate<T>(
+  all: readonly T[],
+  keyOf: (item: T) => string[],
+  options: { limit?: number; cursor?: string },
+): Page<T> {
+  const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+  const after = options.cursor === undefined ? undefined : decode(options.cursor);
+  const sorted = all
+    .map((item) => ({ item, key: keyOf(item) }))
+    .sort((a, b) => compare(a.key, b.key))
+    .filter(({ key }) => after === undefined || compare(key, after) > 0);
+  const page = sorted.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(({ item }) => item),
+    next_cursor: sorted.length > limit && last ? encode(last.key) : null,
+  };
+}
