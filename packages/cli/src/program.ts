@@ -94,6 +94,12 @@ const GROUPS: ReadonlyArray<{
     commands: async () => (await import('./commands/audit.ts')).registerAudit,
   },
   {
+    name: 'admin',
+    description: 'the admin REST API: its clients',
+    examples: ['admin create-client ci --scope admin:read admin:write --require-dpop'],
+    commands: async () => (await import('./commands/admin.ts')).registerAdmin,
+  },
+  {
     name: 'secrets',
     description: 'secrets for serve: cookie keys, key-encryption key',
     examples: ['secrets generate >> .env'],

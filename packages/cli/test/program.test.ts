@@ -26,6 +26,7 @@ test('portcullis --help shows the groups, the exit codes and where the guide is'
     'grants',
     'keys',
     'audit',
+    'admin',
     'secrets',
   ]) {
     t.regex(help.stdout, new RegExp(`^  ${group} +\\S`, 'm'), group);
@@ -52,6 +53,7 @@ test('each group lists its commands, with examples', async (t) => {
       'grants',
       'keys',
       'audit',
+      'admin',
       'secrets',
     ],
   );

@@ -5,7 +5,7 @@
  * names the field as the caller sent it (`access_token_ttl must be from 1s to 1d`), with a JSON
  * Pointer to it.
  */
-export const FIELD_KEYS: Readonly<Record<string, string>> = {
+const FIELD_KEYS: Readonly<Record<string, string>> = {
   name: 'name',
   grants: 'grant_types',
   redirectUris: 'redirect_uris',

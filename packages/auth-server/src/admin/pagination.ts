@@ -1,7 +1,7 @@
 import { AdminProblem } from './problem.ts';
 
 /** The page size when `limit` is not given. */
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 
 /** One page of a list, and the cursor of the next (null on the last). */
 export interface Page<T> {

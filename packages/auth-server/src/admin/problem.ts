@@ -41,7 +41,7 @@ const TITLES: Readonly<Record<ProblemKind, [number, string]>> = {
 };
 
 /** The `type` URI of a problem kind: `urn:portcullis:problem:not-found`. */
-export const problemType = (kind: ProblemKind): string => `urn:portcullis:problem:${kind}`;
+const problemType = (kind: ProblemKind): string => `urn:portcullis:problem:${kind}`;
 
 /**
  * An admin API refusal, answered as RFC 9457 problem details by {@link sendProblem}. Its message

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { AdminProblem } from './problem.ts';
 
 /** The largest request body the admin API reads: 64 KiB (a client with a large JWK Set fits). */
-export const ADMIN_BODY_LIMIT = 64 * 1024;
+const ADMIN_BODY_LIMIT = 64 * 1024;
 
 /**
  * The JSON body of an admin request, at most {@link ADMIN_BODY_LIMIT} bytes, or undefined when

@@ -1,0 +1,191 @@
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { createAdminApi } from '../../src/admin/admin-api.ts';
+import { adminOperations, routePath } from '../../src/admin/admin-routes.ts';
+import { OPENAPI_DOCUMENT } from '../../src/admin/openapi.ts';
+import { createAdminValidator } from '../../src/admin/schema-validator.ts';
+import { silentLogger } from '../../src/index.ts';
+import { API, seedResource, startAuthServer } from '../helpers.ts';
+import { adminClient, adminFetch, startAdminServer } from './admin-fixtures.ts';
+
+let database: TestDatabase;
+let api: string;
+let issuer: string;
+let close: () => Promise<void>;
+
+test.before(async () => {
+  database = await createTestDatabase();
+  await seedResource(database);
+  const started = await startAdminServer(database);
+  ({ api } = started);
+  issuer = started.url;
+  close = () => started.server.close();
+});
+test.after.always(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;
+
+// Every operation of the document: `METHOD /path` → its operationId and scope.
+function documented() {
+  const found = new Map<string, { operationId: string; scope: string | undefined }>();
+  for (const [path, item] of Object.entries(OPENAPI_DOCUMENT.paths)) {
+    for (const method of METHODS) {
+      const operation = (item as Record<string, unknown>)[method] as
+        | { operationId: string; security: Array<Record<string, string[]>> }
+        | undefined;
+      if (!operation) continue;
+      found.set(`${method.toUpperCase()} ${path}`, {
+        operationId: operation.operationId,
+        scope: operation.security[0]?.portcullis?.[0],
+      });
+    }
+  }
+  return found;
+}
+
+test('every route is in the document and every documented operation is a route, with its scope', (t) => {
+  const routes = new Map(
+    adminOperations(issuer).map((o) => [
+      `${o.method} ${o.path}`,
+      { operationId: o.operationId, scope: o.scope },
+    ]),
+  );
+  t.deepEqual([...routes.keys()].sort(), [...documented().keys()].sort());
+  for (const [key, route] of routes) t.deepEqual(route, documented().get(key), key);
+  // And the server mounts exactly those (plus the RFC 9728 metadata), nothing else under /admin.
+  const mounted = createAdminApi({
+    db: database.db,
+    config: { issuer, mode: 'development' },
+    logger: silentLogger,
+  }).routes.filter((r) => r.path.startsWith('/admin/'));
+  t.deepEqual(
+    mounted.map((r) => `${r.method} ${r.path}`).sort(),
+    adminOperations(issuer)
+      .map((o) => `${o.method} ${routePath(o.path)}`)
+      .sort(),
+  );
+});
+
+test('the served document is the checked-in one, with absolute URLs on the issuer', async (t) => {
+  const { response, json } = await adminFetch(api, '/openapi.json');
+  t.is(response.status, 200);
+  t.is(json.openapi, '3.1.0');
+  t.deepEqual(json.servers, [{ url: `${issuer}/admin/v1` }]);
+  t.is(
+    json.components.securitySchemes.portcullis.flows.clientCredentials.tokenUrl,
+    `${issuer}/token`,
+  );
+  const relative = {
+    ...json,
+    servers: OPENAPI_DOCUMENT.servers,
+    components: {
+      ...json.components,
+      securitySchemes: OPENAPI_DOCUMENT.components.securitySchemes,
+    },
+  };
+  t.deepEqual(relative, JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)));
+});
+
+test('the responses of every operation, refusals included, validate against the document', async (t) => {
+  const validator = createAdminValidator();
+  const writer = await adminClient(database, issuer, ['admin:read', 'admin:write']);
+  const token = await writer.token();
+  const seen = new Set<string>();
+  const check = async (
+    operationId: string,
+    path: string,
+    init: Parameters<typeof adminFetch>[2] = {},
+  ) => {
+    const reply = await adminFetch(api, path, init);
+    const mismatches = validator
+      .get(operationId)
+      ?.response(reply.response.status, reply.json ?? null);
+    t.deepEqual(mismatches, [], `${operationId} ${reply.response.status}`);
+    seen.add(operationId);
+    return reply;
+  };
+  const etag = (reply: { response: Response }) => reply.response.headers.get('etag') as string;
+
+  await check('listClients', '/clients', { token });
+  await check('listClients', '/clients');
+  await check('listClients', '/clients?limit=0', { token });
+  const created = await check('createClient', '/clients', {
+    token,
+    method: 'POST',
+    body: { name: 'contract', grant_types: ['client_credentials'], resources: [API] },
+  });
+  await check('createClient', '/clients', { token, method: 'POST', body: { name: 1 } });
+  const id = created.json.client.client_id as string;
+  const read = await check('getClient', `/clients/${id}`, { token });
+  await check('getClient', '/clients/nobody', { token });
+  const updated = await check('updateClient', `/clients/${id}`, {
+    token,
+    method: 'PATCH',
+    body: { scope: 'notes:read', refresh_token_ttl: null },
+    headers: { 'if-match': etag(read) },
+  });
+  await check('updateClient', `/clients/${id}`, { token, method: 'PATCH', body: {} });
+  const disabled = await check('disableClient', `/clients/${id}/disable`, {
+    token,
+    method: 'POST',
+    headers: { 'if-match': etag(updated) },
+  });
+  const enabled = await check('enableClient', `/clients/${id}/enable`, {
+    token,
+    method: 'POST',
+    headers: { 'if-match': etag(disabled) },
+  });
+  const rotated = await check('rotateClientSecret', `/clients/${id}/secrets`, {
+    token,
+    method: 'POST',
+    body: { keep_old: 0 },
+    headers: { 'if-match': etag(enabled) },
+  });
+  const removed = await check('removeClientSecret', `/clients/${id}/secrets/initial`, {
+    token,
+    method: 'DELETE',
+    headers: { 'if-match': etag(rotated) },
+  });
+  await check('removeClientSecret', `/clients/${id}/secrets/initial`, {
+    token,
+    method: 'DELETE',
+    headers: { 'if-match': etag(removed) },
+  });
+  await check('deleteClient', `/clients/${id}`, {
+    token,
+    method: 'DELETE',
+    headers: { 'if-match': etag(removed) },
+  });
+  await check('getOpenApiDocument', '/openapi.json');
+  t.deepEqual(
+    [...seen].sort(),
+    adminOperations(issuer)
+      .map((o) => o.operationId)
+      .sort(),
+    'every operation was called',
+  );
+});
+
+test('the validator is not a rubber stamp: off-document responses and bodies are caught', (t) => {
+  const validator = createAdminValidator();
+  const getClient = validator.get('getClient');
+  t.not(getClient?.response(200, { client: { name: 'x' }, secrets: [] }).length, 0);
+  t.not(getClient?.response(418, {}).length, 0);
+  t.not(getClient?.response(404, { detail: 'no type' }).length, 0);
+  t.deepEqual(validator.get('createClient')?.body?.({ name: 'a', grant_types: ['x'] }), []);
+  t.not(validator.get('updateClient')?.body?.({ public: 'yes' }).length, 0);
+});
+
+test('off unless enabled: without PORTCULLIS_ADMIN_API=on nothing is served under /admin/v1', async (t) => {
+  const plain = await startAuthServer(database);
+  try {
+    for (const path of ['/admin/v1/openapi.json', '/admin/v1/clients']) {
+      t.is((await fetch(`${plain.url}${path}`)).status, 404, path);
+    }
+  } finally {
+    await plain.server.close();
+  }
+});
