@@ -63,7 +63,7 @@ test('create, read, update, disable, enable and delete a client, each audited wi
   t.is(read.json.secrets[0].name, 'initial');
   t.false('secret_hash' in read.json.secrets[0]);
   const etag = read.response.headers.get('etag') as string;
-  t.is(etag, created.response.headers.get('etag'));
+  t.is(etag, created.response.headers.get('etag') as string);
   // admin:read alone reads it too, with the same version.
   const readOnly = await adminFetch(api, `/clients/${id}`, { token: await reader.token() });
   t.is(readOnly.response.status, 200);
