@@ -180,12 +180,15 @@ test('the validator is not a rubber stamp: off-document responses and bodies are
 });
 
 test('off unless enabled: without PORTCULLIS_ADMIN_API=on nothing is served under /admin/v1', async (t) => {
-  const plain = await startAuthServer(database);
+  // A database of its own: another server's key-encryption key cannot read this one's keys.
+  const own = await createTestDatabase();
+  const plain = await startAuthServer(own);
   try {
     for (const path of ['/admin/v1/openapi.json', '/admin/v1/clients']) {
       t.is((await fetch(`${plain.url}${path}`)).status, 404, path);
     }
   } finally {
     await plain.server.close();
+    await own.drop();
   }
 });
