@@ -115,20 +115,18 @@ export function adminHandler(
         'send If-Match with the ETag of your last read, so that no change made since is overwritten',
       );
     }
-    // Serializable: two changes that both read the same version cannot both commit.
-    return deps.db.transaction(
-      async (trx) => {
-        const current = await version({ ...call, db: trx });
-        if (!ifMatches(header, etagOf(current))) {
-          throw new AdminProblem(
-            'precondition-failed',
-            'it changed since you read it: read it again (GET) and send its new ETag',
-          );
-        }
-        return operation.run({ ...call, db: trx });
-      },
-      { isolationLevel: 'serializable' },
-    );
+    // `version` locks what it reads: a concurrent change waits for this transaction, then
+    // reads its result and fails the If-Match.
+    return deps.db.transaction(async (trx) => {
+      const current = await version({ ...call, db: trx });
+      if (!ifMatches(header, etagOf(current))) {
+        throw new AdminProblem(
+          'precondition-failed',
+          'it changed since you read it: read it again (GET) and send its new ETag',
+        );
+      }
+      return operation.run({ ...call, db: trx });
+    });
   };
 
   const send = (ctx: RouteContext, reply: AdminReply) => {

@@ -38,9 +38,9 @@ export interface AdminOperation {
   scope?: AdminScope;
   /**
    * A conditional change: the version (the representation whose ETag the caller read) of what it
-   * changes. The change needs `If-Match` (428 without), runs only when it matches (412 when
-   * not), and both run in one serializable transaction, so two operators never overwrite each
-   * other silently.
+   * changes, read after locking it. The change needs `If-Match` (428 without), runs only when it
+   * matches (412 when not), and both run in one transaction holding that lock, so two operators
+   * never overwrite each other silently.
    */
   version?: (call: AdminCall) => Promise<unknown>;
   run(call: AdminCall): Promise<AdminReply>;

@@ -9,9 +9,6 @@ const KINDS: Readonly<Record<string, ProblemKind>> = {
   conflict: 'conflict',
 };
 
-// PostgreSQL's serialization_failure: a concurrent change won the race (see admin-handler.ts).
-const SERIALIZATION_FAILURE = '40001';
-
 /**
  * The problem an error of a service call stands for, or undefined for one that is a bug (a
  * 500). A service's own error keeps its message, the one the CLI prints, with the field named
@@ -26,12 +23,6 @@ export function serviceProblem(error: unknown): AdminProblem | undefined {
   if (error instanceof AdminProblem) return error;
   if (isDatabaseUnavailable(error)) {
     return new AdminProblem('unavailable', 'the database cannot be reached: retry later');
-  }
-  if ((error as { code?: unknown } | null)?.code === SERIALIZATION_FAILURE) {
-    return new AdminProblem(
-      'precondition-failed',
-      'another change was made at the same time: read it again and retry',
-    );
   }
   const known = error as Partial<AuthServerError> | null;
   const kind = typeof known?.code === 'string' ? KINDS[known.code] : undefined;

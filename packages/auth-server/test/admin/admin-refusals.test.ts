@@ -270,3 +270,62 @@ test('malformed, oversized and non-JSON bodies, and bad queries: 4xx problems, n
   const unknown = await adminFetch(api, '/clients/nobody-by-that-name', { token });
   isProblem(t, unknown, 404, 'not-found');
 });
+
+test('two operators at once with the same ETag: exactly one change wins, the other is 412', async (t) => {
+  const { id } = await created('racing');
+  const token = await writer.token();
+  for (let round = 0; round < 5; round += 1) {
+    const read = await adminFetch(api, `/clients/${id}`, { token });
+    const etag = read.response.headers.get('etag') as string;
+    const replies = await Promise.all(
+      ['a', 'b'].map((who) =>
+        adminFetch(api, `/clients/${id}`, {
+          token,
+          method: 'PATCH',
+          body: { homepage: `https://${who}${round}.example.test` },
+          headers: { 'if-match': etag },
+        }),
+      ),
+    );
+    t.deepEqual(replies.map((r) => r.response.status).sort(), [200, 412], `round ${round}`);
+    const winner = replies.find((r) => r.response.status === 200);
+    const after = await adminFetch(api, `/clients/${id}`, { token });
+    t.is(after.json.client.homepage, winner?.json.client.homepage);
+  }
+});
+
+test("a client's own token requests (which record its last use) do not make a change fail", async (t) => {
+  const reply = await adminFetch(api, '/clients', {
+    token: await writer.token(),
+    method: 'POST',
+    body: {
+      name: 'busy',
+      grant_types: ['client_credentials'],
+      resources: [API],
+      scope: 'notes:read',
+    },
+  });
+  const credentials = {
+    clientId: reply.json.client.client_id,
+    clientSecret: reply.json.client_secret,
+  };
+  const token = await writer.token();
+  let etag = reply.response.headers.get('etag') as string;
+  for (let round = 0; round < 5; round += 1) {
+    const [, change] = await Promise.all([
+      tokenRequest(issuer, credentials, {
+        grant_type: 'client_credentials',
+        scope: 'notes:read',
+        resource: API,
+      }),
+      adminFetch(api, `/clients/${credentials.clientId}`, {
+        token,
+        method: 'PATCH',
+        body: { homepage: `https://busy${round}.example.test` },
+        headers: { 'if-match': etag },
+      }),
+    ]);
+    t.is(change.response.status, 200, `round ${round}: ${JSON.stringify(change.json)}`);
+    etag = change.response.headers.get('etag') as string;
+  }
+});

@@ -465,6 +465,17 @@ export function createClientsRepository(db: Database) {
     },
 
     /**
+     * Locks the client's row until the transaction `db` ends (`SELECT ... FOR UPDATE`), so that
+     * a change checked against what was read cannot interleave with another such change: the
+     * second waits, then reads the first's result. Only inside a transaction. `false`: no such
+     * client.
+     */
+    async lockForChange(id: string): Promise<boolean> {
+      const row = await db('clients').where({ id }).forUpdate().first('id');
+      return row !== undefined;
+    },
+
+    /**
      * Finds by id, or by name ignoring case. An id wins over a name: a client (one registered
      * dynamically, say) named like another client's id never stands in for that client.
      */

@@ -8,9 +8,12 @@ import { clientJson, clientVersion, secretJson } from './client-json.ts';
 
 const param = (call: AdminCall, name: string) => call.params[name] ?? '';
 
-// The client's version, as getClient's ETag gives it: read in the call's transaction.
+// The client's version, as getClient's ETag gives it: locked, then read, in the call's
+// transaction, so that a concurrent change waits and then sees this one's result.
 async function version(call: AdminCall) {
-  const { client, secrets } = await createClientsService(call.db).show(param(call, 'client'));
+  const clients = createClientsService(call.db);
+  const id = await clients.lockForChange(param(call, 'client'));
+  const { client, secrets } = await clients.show(id);
   return clientVersion(client, secrets);
 }
 

@@ -326,6 +326,20 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
 
     list: () => clients.list(),
 
+    /**
+     * Locks the client (by id or name) until the transaction the service runs in ends, and
+     * returns its id: a change that checks what the caller read first (the admin API's
+     * `If-Match`) locks, then reads, then writes, so two such changes never interleave.
+     * `not_found` for an unknown client.
+     */
+    async lockForChange(idOrName: string): Promise<string> {
+      const client = await mustFind(idOrName);
+      if (!(await clients.lockForChange(client.id))) {
+        throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
+      }
+      return client.id;
+    },
+
     /** The client and a summary of its secrets (newest first). */
     async show(idOrName: string): Promise<{ client: ClientRecord; secrets: SecretSummary[] }> {
       const client = await mustFind(idOrName);
