@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '@portcullis/storage/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'node_modules/.bin/portcullis');
@@ -40,7 +41,8 @@ function once(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 
 /**
  * Runs each command `runs` times (after one unmeasured run, which fills the file cache) and
- * reports the median and the fastest run against its target.
+ * reports the median and the fastest run against its target. `clients list` runs on a migrated
+ * database of its own, made next to `env.DATABASE_URL` and dropped after.
  *
  * @example
  * const figures = await measureCliStartUp({ ...process.env, DATABASE_URL: url }, 11);
@@ -49,6 +51,16 @@ export async function measureCliStartUp(
   env: NodeJS.ProcessEnv,
   runs: number,
 ): Promise<StartUpFigures[]> {
+  process.env.DATABASE_URL = env.DATABASE_URL;
+  const database = await createTestDatabase();
+  try {
+    return await measure({ ...env, DATABASE_URL: database.url }, runs);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function measure(env: NodeJS.ProcessEnv, runs: number): Promise<StartUpFigures[]> {
   const figures: StartUpFigures[] = [];
   for (const command of Object.keys(TARGETS) as (keyof typeof TARGETS)[]) {
     const args = command.split(' ');

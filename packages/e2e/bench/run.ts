@@ -12,6 +12,7 @@ import { measureCliStartUp, type StartUpFigures } from './cli-start-up.ts';
 import { compareExpress } from './express-comparison.ts';
 import { passwordHashCpuMs } from './hash-cost.ts';
 import { type PairedFigures, pairedRounds } from './paired-rounds.ts';
+import { type Rss, rssOf } from './rss.ts';
 import { hasWrk, runWrk } from './wrk.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -106,6 +107,8 @@ const env = { ...process.env, DATABASE_URL: database.url };
 const results: Figures[] = [];
 let flowsPerCpu = 0;
 let hashCpuMs = 0;
+// Memory of the servers after their load (issue 16, item 3), with the issue's targets in MB.
+const memory: { name: string; rss: Rss; targetMiB: number }[] = [];
 let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
 const pairedResults: (PairedFigures & { name: string })[] = [];
@@ -172,6 +175,11 @@ try {
           )),
         });
       }
+      memory.push({
+        name: 'authorization server after client-credentials issuance',
+        rss: await rssOf(stack.child.pid as number),
+        targetMiB: 150,
+      });
     } finally {
       await stopChild(bare.child);
     }
@@ -210,6 +218,11 @@ try {
       try {
         const apiUrl = `${api.info.url}/me`;
         results.push(await measure(name, { url: apiUrl, ...apiRequest }, api.child.pid));
+        memory.push({
+          name: `example API after GET /me (token cache ${cache})`,
+          rss: await rssOf(api.child.pid as number),
+          targetMiB: 100,
+        });
         // Then in rounds with the hello: against its own request, and (with the cache) against
         // the API's.
         if (pairedRoundCount > 0) {
@@ -340,6 +353,11 @@ if (flowsPerCpu > 0) {
   const flowCpuMs = 1000 / flowsPerCpu;
   console.log(
     `Authorization-server CPU per flow: ${flowCpuMs.toFixed(1)} ms, of which the password hash ${hashCpuMs.toFixed(1)} ms (one argon2id verification, measured alone) and the rest ${(flowCpuMs - hashCpuMs).toFixed(1)} ms (target ≤ 10 ms); SQL statements per flow: packages/e2e/test/sign-in-statements.test.ts asserts them`,
+  );
+}
+for (const m of memory) {
+  console.log(
+    `Memory, ${m.name}: RSS ${m.rss.nowMiB.toFixed(0)} MiB, peak ${m.rss.peakMiB.toFixed(0)} MiB (target ≤ ${m.targetMiB} MB: ${m.rss.peakMiB * 1.048576 <= m.targetMiB ? 'met' : 'not met'})`,
   );
 }
 for (const f of cliStartUp) {

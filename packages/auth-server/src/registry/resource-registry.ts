@@ -2,9 +2,14 @@ import type { ResourceRecord, ResourcesRepository } from '@portcullis/storage';
 
 /**
  * An in-process cache of API resources and their scopes, dropped entry by entry when a change is
- * announced. Unknown identifiers are not cached, so the cache only holds real resources.
+ * announced. Unknown identifiers are not cached, so the cache only holds real resources, and at
+ * most `maxEntries` of them (10,000, as the clients' cache): past that the oldest is dropped.
  */
-export function createResourceRegistry(options: { resources: ResourcesRepository }) {
+export function createResourceRegistry(options: {
+  resources: ResourcesRepository;
+  maxEntries?: number;
+}) {
+  const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, ResourceRecord>();
   let epoch = 0;
 
@@ -14,7 +19,10 @@ export function createResourceRegistry(options: { resources: ResourcesRepository
       if (hit) return hit;
       const started = epoch;
       const record = await options.resources.find(identifier);
-      if (record && started === epoch) cache.set(identifier, record);
+      if (record && started === epoch) {
+        if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+        cache.set(identifier, record);
+      }
       return record;
     },
 

@@ -1,0 +1,60 @@
+import { createResourcesRepository } from '@portcullis/storage';
+import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import test from 'ava';
+import { createResourceRegistry } from '../src/registry/resource-registry.ts';
+import { createResourcesService } from '../src/services/index.ts';
+
+let database: TestDatabase;
+const identifiers = ['https://a.example', 'https://b.example', 'https://c.example'];
+test.before(async () => {
+  database = await createTestDatabase();
+  const service = createResourcesService(database.db);
+  for (const identifier of identifiers) {
+    await service.create({ identifier, name: identifier, scopes: [] });
+  }
+});
+test.after.always(async () => {
+  await database?.drop();
+});
+
+/** The statements `work` makes. */
+async function statements(work: () => Promise<void>): Promise<number> {
+  let count = 0;
+  const onQuery = () => {
+    count += 1;
+  };
+  database.db.on('query', onQuery);
+  try {
+    await work();
+  } finally {
+    database.db.off('query', onQuery);
+  }
+  return count;
+}
+
+test('the cache holds at most maxEntries resources, dropping the oldest', async (t) => {
+  const registry = createResourceRegistry({
+    resources: createResourcesRepository(database.db),
+    maxEntries: 2,
+  });
+  const [a, b, c] = identifiers as [string, string, string];
+  const filling = await statements(async () => {
+    for (const identifier of [a, b, c])
+      t.is((await registry.get(identifier))?.identifier, identifier);
+  });
+  t.true(filling > 0);
+  // b and c are held: no statement.
+  const held = await statements(async () => {
+    await registry.get(c);
+    await registry.get(b);
+  });
+  t.is(held, 0);
+  // a was dropped for c: read again.
+  t.true((await statements(async () => t.is((await registry.get(a))?.identifier, a))) > 0);
+});
+
+test('an unknown resource is never held', async (t) => {
+  const registry = createResourceRegistry({ resources: createResourcesRepository(database.db) });
+  t.is(await registry.get('https://unknown.example'), undefined);
+  t.true((await statements(async () => void (await registry.get('https://unknown.example')))) > 0);
+});
