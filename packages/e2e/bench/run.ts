@@ -219,7 +219,7 @@ try {
         const apiUrl = `${api.info.url}/me`;
         results.push(await measure(name, { url: apiUrl, ...apiRequest }, api.child.pid));
         memory.push({
-          name: `example API after GET /me (token cache ${cache})`,
+          name: `after "${name}"`,
           rss: await rssOf(api.child.pid as number),
           targetMiB: 100,
         });
