@@ -149,7 +149,7 @@ export function adminHandler(
     try {
       await execute(ctx);
     } catch (error) {
-      const problem = serviceProblem(error);
+      const problem = serviceProblem(error, operation.fieldKeys);
       if (problem) {
         if (problem.kind === 'unavailable') ctx.set('retry-after', '5');
         return sendProblem(ctx, problem);

@@ -43,5 +43,7 @@ export interface AdminOperation {
    * never overwrite each other silently.
    */
   version?: (call: AdminCall) => Promise<unknown>;
+  /** Body keys of service fields that this operation names otherwise than field-keys.ts does. */
+  fieldKeys?: Readonly<Record<string, string>>;
   run(call: AdminCall): Promise<AdminReply>;
 }

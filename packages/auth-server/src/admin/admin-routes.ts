@@ -2,6 +2,7 @@ import { ADMIN_API_PATH } from '../domain/admin-api.ts';
 import type { AdminOperation } from './admin-operation.ts';
 import { clientOperations } from './clients/client-operations.ts';
 import { servedDocument } from './openapi.ts';
+import { resourceOperations } from './resources/resource-operations.ts';
 
 /**
  * Every operation of the admin API, in one table: the OpenAPI document describes exactly these
@@ -20,6 +21,7 @@ export function adminOperations(issuer: string): AdminOperation[] {
       run: async () => ({ status: 200, body: document }),
     },
     ...clientOperations(),
+    ...resourceOperations(),
   ];
 }
 

@@ -28,6 +28,15 @@ const FIELD_KEYS: Readonly<Record<string, string>> = {
   accessTokenTtl: 'access_token_ttl',
   refreshTokenTtl: 'refresh_token_ttl',
   keepOld: 'keep_old',
+  identifier: 'identifier',
+  accessTokenFormat: 'access_token_format',
+  introspectionClients: 'introspection_clients',
+  roleGatedScopes: 'role_gated_scopes',
+  rolesClaim: 'roles_claim',
+  putScopes: 'put_scopes',
+  removeScopes: 'remove_scopes',
+  gateScopes: 'gate_scopes',
+  ungateScopes: 'ungate_scopes',
 };
 
 // Lists the API sends as one space-separated string: an item has no pointer of its own.
@@ -39,12 +48,14 @@ const JOINED = new Set(['scope']);
  *
  * @example
  * fieldPointer('redirectUris', 1); // { key: 'redirect_uris', pointer: '/redirect_uris/1' }
+ * fieldPointer('scopes', 0, { scopes: 'scopes' }); // a resource's list: '/scopes/0'
  */
 export function fieldPointer(
   field: string,
   index?: number,
+  overrides: Readonly<Record<string, string>> = {},
 ): { key: string; pointer: string } | undefined {
-  const key = FIELD_KEYS[field];
+  const key = overrides[field] ?? FIELD_KEYS[field];
   if (key === undefined) return undefined;
   const item = index !== undefined && !JOINED.has(key) ? `/${index}` : '';
   return { key, pointer: `/${key}${item}` };

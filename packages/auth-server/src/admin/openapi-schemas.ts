@@ -122,6 +122,52 @@ const updateSettings = Object.fromEntries(
   ]),
 );
 
+const scopeDefinition = {
+  type: 'object',
+  required: ['name', 'description'],
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string', description: 'what consent pages show' },
+  },
+  additionalProperties: false,
+};
+const scopeDefinitions = { type: 'array', items: scopeDefinition };
+
+const resource = {
+  type: 'object',
+  description: 'A registered API resource (the shape of `portcullis resources show --json`)',
+  required: [
+    'identifier',
+    'name',
+    'access_token_ttl',
+    'access_token_format',
+    'scopes',
+    'introspection_clients',
+    'role_gated_scopes',
+    'roles_claim',
+    'created_at',
+  ],
+  properties: {
+    identifier: { type: 'string' },
+    name: { type: 'string' },
+    access_token_ttl: { type: 'integer' },
+    access_token_format: { enum: ['jwt', 'opaque'] },
+    scopes: scopeDefinitions,
+    introspection_clients: strings,
+    role_gated_scopes: strings,
+    roles_claim: { type: 'boolean' },
+    created_at: dateTime,
+  },
+  additionalProperties: false,
+};
+
+const clientRef = {
+  type: 'object',
+  required: ['client_id', 'name'],
+  properties: { client_id: { type: 'string' }, name: { type: 'string' } },
+  additionalProperties: false,
+};
+
 /** The schemas of `components.schemas`, by name. */
 export const ADMIN_SCHEMAS = {
   Problem: {
@@ -170,6 +216,75 @@ export const ADMIN_SCHEMAS = {
     additionalProperties: false,
   },
   Secret: secret,
+  Resource: resource,
+  ResourceWithClients: {
+    type: 'object',
+    required: ['resource', 'clients'],
+    properties: {
+      resource: { $ref: '#/components/schemas/Resource' },
+      clients: { type: 'array', items: clientRef, description: 'the clients allowed it' },
+    },
+    additionalProperties: false,
+  },
+  ResourcePage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/Resource' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  ResourceCreate: {
+    type: 'object',
+    required: ['identifier', 'name'],
+    properties: {
+      identifier: { type: 'string', description: 'an absolute https URI (RFC 8707)' },
+      name: { type: 'string' },
+      scopes: scopeDefinitions,
+      access_token_ttl: lifetime,
+      access_token_format: { enum: ['jwt', 'opaque'] },
+      introspection_clients: strings,
+      role_gated_scopes: strings,
+      roles_claim: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  ResourceUpdate: {
+    type: 'object',
+    description: 'what is given changes; scopes are added (or described anew) and removed by name',
+    properties: {
+      name: { type: 'string' },
+      access_token_ttl: lifetime,
+      access_token_format: { enum: ['jwt', 'opaque'] },
+      introspection_clients: { ...strings, description: 'replaces the list' },
+      put_scopes: { ...scopeDefinitions, description: 'scopes to add or describe anew' },
+      remove_scopes: { ...strings, description: 'scope names to delete' },
+      gate_scopes: { ...strings, description: 'scopes a user gets only through a role' },
+      ungate_scopes: { ...strings, description: 'scopes taken out of role gating' },
+      roles_claim: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  ResourceUpdated: {
+    type: 'object',
+    required: ['resource', 'changed'],
+    properties: {
+      resource: { $ref: '#/components/schemas/Resource' },
+      changed: { ...strings, description: 'what changed, as `resources update --json` says it' },
+    },
+    additionalProperties: false,
+  },
+  ResourceDeleted: {
+    type: 'object',
+    required: ['resource', 'detached_clients', 'revoked_tokens'],
+    properties: {
+      resource: { $ref: '#/components/schemas/Resource' },
+      detached_clients: { ...strings, description: 'clients it was taken off (with force)' },
+      revoked_tokens: { type: 'integer', description: 'stored tokens deleted with it' },
+    },
+    additionalProperties: false,
+  },
   ClientCreate: {
     type: 'object',
     required: ['name', 'grant_types'],

@@ -42,6 +42,27 @@ const clientParameter = {
   description: 'the client id, or its name',
   schema: { type: 'string' },
 };
+const resourceParameter = {
+  name: 'resource',
+  in: 'path',
+  required: true,
+  description: 'the resource identifier, URL-encoded (https%3A%2F%2Fapi.example.com)',
+  schema: { type: 'string' },
+};
+const pageParameters = [
+  {
+    name: 'limit',
+    in: 'query',
+    description: 'most items per page [50]',
+    schema: { type: 'integer', minimum: 1, maximum: 200 },
+  },
+  {
+    name: 'cursor',
+    in: 'query',
+    description: 'the next_cursor of the previous page',
+    schema: { type: 'string' },
+  },
+];
 const ifMatch = {
   name: 'If-Match',
   in: 'header',
@@ -204,6 +225,88 @@ export const OPENAPI_DOCUMENT = {
           '201': ok('the new secret', 'SecretRotated', true),
           ...withBody,
           ...found,
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+    '/resources': {
+      get: {
+        operationId: 'listResources',
+        summary: 'List API resources, by name (`resources list`)',
+        security: security('admin:read'),
+        parameters: pageParameters,
+        responses: {
+          '200': ok('a page of resources', 'ResourcePage'),
+          '400': problem('a bad limit or cursor'),
+          ...refusals,
+        },
+      },
+      post: {
+        operationId: 'createResource',
+        summary: 'Register an API resource with its scopes (`resources create`)',
+        security: security('admin:write'),
+        requestBody: { required: true, ...json('ResourceCreate') },
+        responses: {
+          '201': {
+            description: 'registered; Location names it',
+            headers: {
+              ...etagHeader,
+              Location: { schema: { type: 'string' }, description: 'the resource' },
+            },
+            ...json('Resource'),
+          },
+          ...withBody,
+          '409': problem('the identifier or the name is taken'),
+          ...refusals,
+        },
+      },
+    },
+    '/resources/{resource}': {
+      parameters: [resourceParameter],
+      get: {
+        operationId: 'getResource',
+        summary: 'A resource and the clients allowed it (`resources show`)',
+        security: security('admin:read'),
+        responses: {
+          '200': ok('the resource', 'ResourceWithClients', true),
+          '404': problem('no such resource'),
+          ...refusals,
+        },
+      },
+      patch: {
+        operationId: 'updateResource',
+        summary: 'Change a resource and its scopes (`resources update`)',
+        security: security('admin:write'),
+        parameters: [ifMatch],
+        requestBody: { required: true, ...json('ResourceUpdate') },
+        responses: {
+          '200': ok('changed (or nothing to change)', 'ResourceUpdated', true),
+          ...withBody,
+          '404': problem('no such resource'),
+          '409': problem('the name is taken'),
+          ...conditional,
+          ...refusals,
+        },
+      },
+      delete: {
+        operationId: 'deleteResource',
+        summary:
+          'Delete a resource with its scopes and stored tokens (`resources delete`); while clients are allowed it, only with force=true',
+        security: security('admin:write'),
+        parameters: [
+          ifMatch,
+          {
+            name: 'force',
+            in: 'query',
+            description: 'take it off the clients allowed it [false]',
+            schema: { type: 'boolean' },
+          },
+        ],
+        responses: {
+          '200': ok('deleted', 'ResourceDeleted'),
+          '404': problem('no such resource'),
+          '409': problem('clients are allowed it (and force is not set)'),
           ...conditional,
           ...refusals,
         },

@@ -19,7 +19,10 @@ const KINDS: Readonly<Record<string, ProblemKind>> = {
  * serviceProblem(new AuthServerError('not_found', 'no client with id or name "x"'));
  * // AdminProblem 404 not-found
  */
-export function serviceProblem(error: unknown): AdminProblem | undefined {
+export function serviceProblem(
+  error: unknown,
+  fieldKeys: Readonly<Record<string, string>> = {},
+): AdminProblem | undefined {
   if (error instanceof AdminProblem) return error;
   if (isDatabaseUnavailable(error)) {
     return new AdminProblem('unavailable', 'the database cannot be reached: retry later');
@@ -28,7 +31,8 @@ export function serviceProblem(error: unknown): AdminProblem | undefined {
   const kind = typeof known?.code === 'string' ? KINDS[known.code] : undefined;
   if (kind === undefined || !(error instanceof Error)) return undefined;
   const line = error.message.split('\n')[0] ?? '';
-  const where = known?.field === undefined ? undefined : fieldPointer(known.field, known.index);
+  const where =
+    known?.field === undefined ? undefined : fieldPointer(known.field, known.index, fieldKeys);
   const detail = known?.predicate && where ? `${where.key} ${line}` : line;
   return new AdminProblem(kind, detail, where ? [{ pointer: where.pointer, detail }] : []);
 }

@@ -391,6 +391,17 @@ export function createResourcesService(db: Database) {
       return deleted;
     },
 
+    /**
+     * Locks the resource until the transaction the service runs in ends: a change checked
+     * against what the caller read (the admin API's `If-Match`) locks, reads, then writes.
+     * `not_found` for an unknown resource.
+     */
+    async lockForChange(identifier: string): Promise<void> {
+      if (!(await resources.lockForChange(identifier))) {
+        throw new AuthServerError('not_found', `no resource "${identifier}"`);
+      }
+    },
+
     /** The clients allowed the resource (ids and names). */
     referencingClients: (identifier: string) => resources.referencingClients(identifier),
 

@@ -160,6 +160,40 @@ test('the responses of every operation, refusals included, validate against the 
     headers: { 'if-match': etag(removed) },
   });
   await check('getOpenApiDocument', '/openapi.json');
+
+  const resource = `/resources/${encodeURIComponent('https://contract.example.test')}`;
+  await check('listResources', '/resources', { token });
+  await check('listResources', '/resources?cursor=x', { token });
+  const made = await check('createResource', '/resources', {
+    token,
+    method: 'POST',
+    body: {
+      identifier: 'https://contract.example.test',
+      name: 'Contract',
+      scopes: [{ name: 'c:read', description: 'Read' }],
+    },
+  });
+  await check('createResource', '/resources', { token, method: 'POST', body: { name: 'x' } });
+  await check('getResource', resource, { token });
+  await check('getResource', '/resources/nothing', { token });
+  const changed = await check('updateResource', resource, {
+    token,
+    method: 'PATCH',
+    body: { access_token_format: 'opaque' },
+    headers: { 'if-match': etag(made) },
+  });
+  await check('updateResource', resource, {
+    token,
+    method: 'PATCH',
+    body: { name: 'y' },
+    headers: { 'if-match': etag(made) },
+  });
+  await check('deleteResource', resource, { token, method: 'DELETE' });
+  await check('deleteResource', resource, {
+    token,
+    method: 'DELETE',
+    headers: { 'if-match': etag(changed) },
+  });
   t.deepEqual(
     [...seen].sort(),
     adminOperations(issuer)

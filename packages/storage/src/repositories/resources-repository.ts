@@ -347,6 +347,16 @@ export function createResourcesRepository(db: Database) {
       });
     },
 
+    /**
+     * Locks the resource's row until the transaction `db` ends (`SELECT ... FOR UPDATE`), for a
+     * change checked against what was read (the admin API's `If-Match`). `false`: no such
+     * resource.
+     */
+    async lockForChange(identifier: string): Promise<boolean> {
+      const row = await db('resources').where({ identifier }).forUpdate().first('identifier');
+      return row !== undefined;
+    },
+
     async find(identifier: string): Promise<ResourceRecord | undefined> {
       return findIn(db, identifier);
     },
