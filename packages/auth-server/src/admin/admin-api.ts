@@ -11,7 +11,7 @@ import { createAdminValidator } from './schema-validator.ts';
 /** What {@link createAdminApi} needs. */
 export interface AdminApiDeps {
   db: Database;
-  config: Pick<ServerConfig, 'issuer' | 'mode'>;
+  config: Pick<ServerConfig, 'issuer' | 'mode' | 'keyEncryptionKey'>;
   logger: Logger;
 }
 
@@ -49,7 +49,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     logger: deps.logger,
     checkResponses: deps.config.mode === 'development',
   };
-  const routes: HostRoute[] = adminOperations(issuer).map((operation) => {
+  const routes: HostRoute[] = adminOperations(deps.config).map((operation) => {
     const checks = validator.get(operation.operationId);
     if (!checks) throw new Error(`${operation.operationId} is not in the OpenAPI document`);
     return {

@@ -31,7 +31,7 @@ export interface AdminReply {
 export interface AdminOperation {
   /** Its operationId in the OpenAPI document (openapi.ts), which gives its schemas. */
   operationId: string;
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path below /admin/v1 as the document writes it: `/clients/{client}`. */
   path: string;
   /** The scope the token must grant; undefined: served without a token (the document itself). */

@@ -3,16 +3,20 @@ import type { AdminOperation } from './admin-operation.ts';
 import { clientOperations } from './clients/client-operations.ts';
 import { servedDocument } from './openapi.ts';
 import { resourceOperations } from './resources/resource-operations.ts';
+import { userOperations } from './users/user-operations.ts';
 
 /**
  * Every operation of the admin API, in one table: the OpenAPI document describes exactly these
  * (a contract test checks both ways), and admin-api.ts turns each into a host route.
  *
  * @example
- * adminOperations('https://auth.example.com').map((o) => `${o.method} ${o.path}`);
+ * adminOperations({ issuer, keyEncryptionKey }).map((o) => `${o.method} ${o.path}`);
  */
-export function adminOperations(issuer: string): AdminOperation[] {
-  const document = servedDocument(issuer);
+export function adminOperations(config: {
+  issuer: string;
+  keyEncryptionKey: Buffer;
+}): AdminOperation[] {
+  const document = servedDocument(config.issuer);
   return [
     {
       operationId: 'getOpenApiDocument',
@@ -22,6 +26,7 @@ export function adminOperations(issuer: string): AdminOperation[] {
     },
     ...clientOperations(),
     ...resourceOperations(),
+    ...userOperations(config),
   ];
 }
 

@@ -168,6 +168,32 @@ const clientRef = {
   additionalProperties: false,
 };
 
+const user = {
+  type: 'object',
+  description: 'A user (the shape of `portcullis users show --json`): never a password or hash',
+  required: [
+    'id',
+    'username',
+    'email',
+    'email_verified',
+    'name',
+    'disabled',
+    'roles',
+    'created_at',
+  ],
+  properties: {
+    id: { type: 'string' },
+    username: { type: 'string' },
+    email: nullable('string'),
+    email_verified: { type: 'boolean' },
+    name: nullable('string'),
+    disabled: { type: 'boolean' },
+    roles: { ...strings, description: 'the names of the roles they hold' },
+    created_at: dateTime,
+  },
+  additionalProperties: false,
+};
+
 /** The schemas of `components.schemas`, by name. */
 export const ADMIN_SCHEMAS = {
   Problem: {
@@ -263,6 +289,55 @@ export const ADMIN_SCHEMAS = {
       gate_scopes: { ...strings, description: 'scopes a user gets only through a role' },
       ungate_scopes: { ...strings, description: 'scopes taken out of role gating' },
       roles_claim: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  User: user,
+  UserPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/User' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  UserCreate: {
+    type: 'object',
+    required: ['username', 'password'],
+    properties: {
+      username: { type: 'string' },
+      password: { type: 'string', description: '8 to 1024 characters; never shown again' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+    },
+    additionalProperties: false,
+  },
+  UserUpdate: {
+    type: 'object',
+    description: 'a new address (unverified until its owner follows a link), or null: none',
+    properties: { email: { type: ['string', 'null'] } },
+    additionalProperties: false,
+  },
+  UserPassword: {
+    type: 'object',
+    required: ['password'],
+    properties: { password: { type: 'string' } },
+    additionalProperties: false,
+  },
+  UserRole: {
+    type: 'object',
+    required: ['role'],
+    properties: { role: { type: 'string' } },
+    additionalProperties: false,
+  },
+  UserUnlocked: {
+    type: 'object',
+    required: ['username', 'user_id', 'failures_cleared'],
+    properties: {
+      username: { type: 'string' },
+      user_id: nullable('string'),
+      failures_cleared: { type: 'integer' },
     },
     additionalProperties: false,
   },

@@ -63,6 +63,14 @@ const pageParameters = [
     schema: { type: 'string' },
   },
 ];
+const userParameter = {
+  name: 'user',
+  in: 'path',
+  required: true,
+  description: 'the user id, or the username',
+  schema: { type: 'string' },
+};
+const noUser = { '404': problem('no such user') };
 const ifMatch = {
   name: 'If-Match',
   in: 'header',
@@ -307,6 +315,150 @@ export const OPENAPI_DOCUMENT = {
           '200': ok('deleted', 'ResourceDeleted'),
           '404': problem('no such resource'),
           '409': problem('clients are allowed it (and force is not set)'),
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+    '/users': {
+      get: {
+        operationId: 'listUsers',
+        summary: 'List users, by username (`users list`); personal data: admin:users',
+        security: security('admin:users'),
+        parameters: pageParameters,
+        responses: {
+          '200': ok('a page of users', 'UserPage'),
+          '400': problem('a bad limit or cursor'),
+          ...refusals,
+        },
+      },
+      post: {
+        operationId: 'createUser',
+        summary: 'Create a user with a password (`users create`)',
+        security: security('admin:users'),
+        requestBody: { required: true, ...json('UserCreate') },
+        responses: {
+          '201': {
+            description: 'created; Location names them',
+            headers: {
+              ...etagHeader,
+              Location: { schema: { type: 'string' }, description: 'the user' },
+            },
+            ...json('User'),
+          },
+          ...withBody,
+          '409': problem('the username is taken'),
+          ...refusals,
+        },
+      },
+    },
+    '/users/{user}': {
+      parameters: [userParameter],
+      get: {
+        operationId: 'getUser',
+        summary: 'A user and their roles (`users show`)',
+        security: security('admin:users'),
+        responses: { '200': ok('the user', 'User', true), ...noUser, ...refusals },
+      },
+      patch: {
+        operationId: 'updateUser',
+        summary: "Change a user's address (`users update --email`, `--no-email`)",
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        requestBody: { required: true, ...json('UserUpdate') },
+        responses: {
+          '200': ok('changed', 'User', true),
+          ...withBody,
+          ...noUser,
+          ...conditional,
+          ...refusals,
+        },
+      },
+      delete: {
+        operationId: 'deleteUser',
+        summary: 'Delete a user with every session, grant and token (`users delete`)',
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        responses: { '204': { description: 'deleted' }, ...noUser, ...conditional, ...refusals },
+      },
+    },
+    '/users/{user}/password': {
+      parameters: [userParameter],
+      put: {
+        operationId: 'setUserPassword',
+        summary: "Replace a user's password (`users set-password`)",
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        requestBody: { required: true, ...json('UserPassword') },
+        responses: {
+          '200': ok('set', 'User', true),
+          ...withBody,
+          ...noUser,
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+    '/users/{user}/disable': {
+      parameters: [userParameter],
+      post: {
+        operationId: 'disableUser',
+        summary: 'Disable a user and end their sessions and grants (`users disable`)',
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        responses: { '200': ok('disabled', 'User', true), ...noUser, ...conditional, ...refusals },
+      },
+    },
+    '/users/{user}/enable': {
+      parameters: [userParameter],
+      post: {
+        operationId: 'enableUser',
+        summary: 'Let a disabled user sign in again (`users enable`)',
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        responses: { '200': ok('enabled', 'User', true), ...noUser, ...conditional, ...refusals },
+      },
+    },
+    '/users/{user}/unlock': {
+      parameters: [userParameter],
+      post: {
+        operationId: 'unlockUser',
+        summary:
+          'Forget the failed sign-ins counted for a username, lifting its lockout (`users unlock`)',
+        security: security('admin:users'),
+        responses: { '200': ok('unlocked', 'UserUnlocked'), ...refusals },
+      },
+    },
+    '/users/{user}/roles': {
+      parameters: [userParameter],
+      post: {
+        operationId: 'addUserRole',
+        summary: 'Give a user a role (`users add-role`)',
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        requestBody: { required: true, ...json('UserRole') },
+        responses: {
+          '200': ok('they hold it', 'User', true),
+          ...withBody,
+          '404': problem('no such user or role'),
+          ...conditional,
+          ...refusals,
+        },
+      },
+    },
+    '/users/{user}/roles/{role}': {
+      parameters: [
+        userParameter,
+        { name: 'role', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      delete: {
+        operationId: 'removeUserRole',
+        summary: 'Take a role from a user (`users remove-role`)',
+        security: security('admin:users'),
+        parameters: [ifMatch],
+        responses: {
+          '200': ok('they no longer hold it', 'User', true),
+          '404': problem('no such user or role'),
           ...conditional,
           ...refusals,
         },

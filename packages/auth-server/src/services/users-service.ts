@@ -131,6 +131,7 @@ export function createUsersService(db: Database) {
     findById: operations.findById,
     list: operations.list,
     show: operations.show,
+    lockForChange: operations.lockForChange,
 
     /** Registers a user; the password is stored only as an argon2id hash. */
     create: (input: CreateUserInput, options: ChangeOptions = {}) =>
@@ -276,6 +277,19 @@ function userOperations(db: Database) {
     /** The user with this id or username (any case); `not_found` otherwise. */
     async show(idOrUsername: string): Promise<PublicUser> {
       return toPublic(await mustFind(idOrUsername));
+    },
+
+    /**
+     * Locks the user (by id or username) until the transaction the service runs in ends, and
+     * returns it: a change checked against what the caller read (the admin API's `If-Match`)
+     * locks, reads, then writes. `not_found` for an unknown user.
+     */
+    async lockForChange(idOrUsername: string): Promise<PublicUser> {
+      const user = await mustFind(idOrUsername);
+      if (!(await users.lockForChange(user.id))) {
+        throw new AuthServerError('not_found', `no user with id or username "${idOrUsername}"`);
+      }
+      return toPublic(user);
     },
 
     /** Replaces the user's password after checking it against the policy. */

@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { createAdminApi } from '../../src/admin/admin-api.ts';
 import { adminOperations, routePath } from '../../src/admin/admin-routes.ts';
 import { OPENAPI_DOCUMENT } from '../../src/admin/openapi.ts';
 import { createAdminValidator } from '../../src/admin/schema-validator.ts';
-import { silentLogger } from '../../src/index.ts';
+import { createRolesService, silentLogger } from '../../src/index.ts';
 import { API, seedResource, startAuthServer } from '../helpers.ts';
 import { adminClient, adminFetch, startAdminServer } from './admin-fixtures.ts';
 
@@ -25,6 +26,8 @@ test.after.always(async () => {
   await close?.();
   await database?.drop();
 });
+
+const keyEncryptionKey = randomBytes(32);
 
 const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;
 
@@ -48,7 +51,7 @@ function documented() {
 
 test('every route is in the document and every documented operation is a route, with its scope', (t) => {
   const routes = new Map(
-    adminOperations(issuer).map((o) => [
+    adminOperations({ issuer, keyEncryptionKey }).map((o) => [
       `${o.method} ${o.path}`,
       { operationId: o.operationId, scope: o.scope },
     ]),
@@ -58,12 +61,12 @@ test('every route is in the document and every documented operation is a route, 
   // And the server mounts exactly those (plus the RFC 9728 metadata), nothing else under /admin.
   const mounted = createAdminApi({
     db: database.db,
-    config: { issuer, mode: 'development' },
+    config: { issuer, mode: 'development', keyEncryptionKey },
     logger: silentLogger,
   }).routes.filter((r) => r.path.startsWith('/admin/'));
   t.deepEqual(
     mounted.map((r) => `${r.method} ${r.path}`).sort(),
-    adminOperations(issuer)
+    adminOperations({ issuer, keyEncryptionKey })
       .map((o) => `${o.method} ${routePath(o.path)}`)
       .sort(),
   );
@@ -91,8 +94,9 @@ test('the served document is the checked-in one, with absolute URLs on the issue
 
 test('the responses of every operation, refusals included, validate against the document', async (t) => {
   const validator = createAdminValidator();
-  const writer = await adminClient(database, issuer, ['admin:read', 'admin:write']);
+  const writer = await adminClient(database, issuer, ['admin:read', 'admin:write', 'admin:users']);
   const token = await writer.token();
+  await createRolesService(database.db).create({ name: 'contract-role', scopes: [`${API} admin`] });
   const seen = new Set<string>();
   const check = async (
     operationId: string,
@@ -194,9 +198,60 @@ test('the responses of every operation, refusals included, validate against the 
     method: 'DELETE',
     headers: { 'if-match': etag(changed) },
   });
+  await check('listUsers', '/users', { token });
+  const user = await check('createUser', '/users', {
+    token,
+    method: 'POST',
+    body: { username: 'contract', password: 'a long enough password' },
+  });
+  await check('createUser', '/users', { token, method: 'POST', body: { username: 'x' } });
+  const u = '/users/contract';
+  await check('getUser', u, { token });
+  await check('getUser', '/users/nobody', { token });
+  const emailed = await check('updateUser', u, {
+    token,
+    method: 'PATCH',
+    body: { email: 'contract@example.test' },
+    headers: { 'if-match': etag(user) },
+  });
+  const passworded = await check('setUserPassword', `${u}/password`, {
+    token,
+    method: 'PUT',
+    body: { password: 'another long password' },
+    headers: { 'if-match': etag(emailed) },
+  });
+  await check('setUserPassword', `${u}/password`, {
+    token,
+    method: 'PUT',
+    body: { password: 'short' },
+    headers: { 'if-match': etag(passworded) },
+  });
+  const roled = await check('addUserRole', `${u}/roles`, {
+    token,
+    method: 'POST',
+    body: { role: 'contract-role' },
+    headers: { 'if-match': etag(passworded) },
+  });
+  const unroled = await check('removeUserRole', `${u}/roles/contract-role`, {
+    token,
+    method: 'DELETE',
+    headers: { 'if-match': etag(roled) },
+  });
+  const off = await check('disableUser', `${u}/disable`, {
+    token,
+    method: 'POST',
+    headers: { 'if-match': etag(unroled) },
+  });
+  const on = await check('enableUser', `${u}/enable`, {
+    token,
+    method: 'POST',
+    headers: { 'if-match': etag(off) },
+  });
+  await check('unlockUser', `${u}/unlock`, { token, method: 'POST' });
+  await check('deleteUser', u, { token, method: 'DELETE', headers: { 'if-match': etag(on) } });
   t.deepEqual(
     [...seen].sort(),
-    adminOperations(issuer)
+    adminOperations({ issuer, keyEncryptionKey })
       .map((o) => o.operationId)
       .sort(),
     'every operation was called',

@@ -90,6 +90,15 @@ export function createUsersRepository(db: Database) {
       }
     },
 
+    /**
+     * Locks the user's row until the transaction `db` ends (`SELECT ... FOR UPDATE`), for a
+     * change checked against what was read (the admin API's `If-Match`). `false`: no such user.
+     */
+    async lockForChange(id: string): Promise<boolean> {
+      const row = await db('users').where({ id }).forUpdate().first('id');
+      return row !== undefined;
+    },
+
     async findById(id: string): Promise<UserRecord | undefined> {
       const row = await db<UserRow>('users').where({ id }).first();
       return row ? toUser(row) : undefined;
