@@ -1,6 +1,7 @@
 import { ADMIN_API_PATH } from '../domain/admin-api.ts';
 import type { AdminOperation } from './admin-operation.ts';
 import { clientOperations } from './clients/client-operations.ts';
+import { grantOperations } from './grants/grant-operations.ts';
 import { servedDocument } from './openapi.ts';
 import { resourceOperations } from './resources/resource-operations.ts';
 import { userOperations } from './users/user-operations.ts';
@@ -27,6 +28,7 @@ export function adminOperations(config: {
     ...clientOperations(),
     ...resourceOperations(),
     ...userOperations(config),
+    ...grantOperations(),
   ];
 }
 

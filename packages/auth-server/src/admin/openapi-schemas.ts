@@ -341,6 +341,48 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
+  Grant: {
+    type: 'object',
+    description: "A user's grant to an app (the shape of `portcullis grants list --json`)",
+    required: [
+      'grant_id',
+      'client_id',
+      'client_name',
+      'scope',
+      'resources',
+      'granted_at',
+      'expires_at',
+    ],
+    properties: {
+      grant_id: { type: 'string' },
+      client_id: { type: 'string' },
+      client_name: { type: 'string' },
+      scope: { type: 'string', description: 'space-separated scopes' },
+      resources: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'scopes granted per resource',
+      },
+      granted_at: { type: ['string', 'null'], format: 'date-time' },
+      expires_at: { type: ['string', 'null'], format: 'date-time' },
+    },
+    additionalProperties: false,
+  },
+  GrantPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/Grant' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  GrantsRevoked: {
+    type: 'object',
+    required: ['revoked'],
+    properties: { revoked: { type: 'integer', description: 'how many grants were revoked' } },
+    additionalProperties: false,
+  },
   ResourceUpdated: {
     type: 'object',
     required: ['resource', 'changed'],

@@ -464,6 +464,49 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/users/{user}/grants': {
+      parameters: [userParameter],
+      get: {
+        operationId: 'listUserGrants',
+        summary: "A user's grants to apps (`grants list --user`)",
+        security: security('admin:users'),
+        parameters: pageParameters,
+        responses: {
+          '200': ok('a page of grants', 'GrantPage'),
+          '400': problem('a bad limit or cursor'),
+          ...noUser,
+          ...refusals,
+        },
+      },
+      delete: {
+        operationId: 'revokeUserGrants',
+        summary:
+          "Revoke a user's grants, or only those to one client, with every token issued from them (`grants revoke --user [--client]`)",
+        security: security('admin:write'),
+        parameters: [
+          {
+            name: 'client',
+            in: 'query',
+            description: 'only the grants to this client (its id)',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: { '200': ok('revoked', 'GrantsRevoked'), ...noUser, ...refusals },
+      },
+    },
+    '/grants/{grant}': {
+      parameters: [{ name: 'grant', in: 'path', required: true, schema: { type: 'string' } }],
+      delete: {
+        operationId: 'revokeGrant',
+        summary: 'Revoke one grant with every token issued from it (`grants revoke --grant`)',
+        security: security('admin:write'),
+        responses: {
+          '200': ok('revoked', 'GrantsRevoked'),
+          '404': problem('no such grant'),
+          ...refusals,
+        },
+      },
+    },
     '/clients/{client}/secrets/{secret}': {
       parameters: [
         clientParameter,

@@ -37,13 +37,13 @@ export function createGrantsService(db: Database) {
 
     /**
      * An operator's revocation (`grants revoke`): the grant, or the user's grants, and everything
-     * issued from them, each with its `consent.revoked` event (`via: cli`) naming the client and
-     * the user, all in one transaction. Returns how many grants were revoked; `not_found` for an
-     * unknown grant or user.
+     * issued from them, each with its `consent.revoked` event (`via`: `cli`, or `admin_api` for
+     * the admin API) naming the client and the user, all in one transaction. Returns how many
+     * grants were revoked; `not_found` for an unknown grant or user.
      */
     async revokeAsOperator(
       target: GrantRevokeTarget,
-      options: ChangeOptions = {},
+      options: ChangeOptions & { via?: 'cli' | 'admin_api' } = {},
     ): Promise<number> {
       return db.transaction(async (trx) => {
         const grants = grantOperations(trx);
@@ -55,7 +55,7 @@ export function createGrantsService(db: Database) {
             actor: actorOf(options),
             clientId: grant.clientId ?? null,
             subject: grant.accountId ?? null,
-            details: { grant_id: grant.grantId, via: 'cli' },
+            details: { grant_id: grant.grantId, via: options.via ?? 'cli' },
           });
         if ('grant' in target) {
           const grant = await createGrantsRepository(trx).find(target.grant);

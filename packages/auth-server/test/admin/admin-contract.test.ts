@@ -248,6 +248,11 @@ test('the responses of every operation, refusals included, validate against the 
     headers: { 'if-match': etag(off) },
   });
   await check('unlockUser', `${u}/unlock`, { token, method: 'POST' });
+  await check('listUserGrants', `${u}/grants`, { token });
+  await check('listUserGrants', '/users/nobody/grants', { token });
+  await check('revokeUserGrants', `${u}/grants`, { token, method: 'DELETE' });
+  await check('revokeGrant', '/grants/nothing', { token, method: 'DELETE' });
+  await check('revokeGrant', '/grants/nothing', { method: 'DELETE' });
   await check('deleteUser', u, { token, method: 'DELETE', headers: { 'if-match': etag(on) } });
   t.deepEqual(
     [...seen].sort(),
