@@ -1,5 +1,6 @@
 import { ADMIN_API_PATH } from '../domain/admin-api.ts';
 import type { AdminOperation } from './admin-operation.ts';
+import { auditOperations } from './audit/audit-operations.ts';
 import { clientOperations } from './clients/client-operations.ts';
 import { grantOperations } from './grants/grant-operations.ts';
 import { servedDocument } from './openapi.ts';
@@ -29,6 +30,7 @@ export function adminOperations(config: {
     ...resourceOperations(),
     ...userOperations(config),
     ...grantOperations(),
+    ...auditOperations(),
   ];
 }
 

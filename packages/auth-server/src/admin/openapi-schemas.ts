@@ -383,6 +383,34 @@ export const ADMIN_SCHEMAS = {
     properties: { revoked: { type: 'integer', description: 'how many grants were revoked' } },
     additionalProperties: false,
   },
+  AuditEvent: {
+    type: 'object',
+    description: 'One event of the audit trail (the shape of `portcullis audit list --json`)',
+    required: ['id', 'occurred_at', 'type', 'actor', 'client_id', 'subject', 'address', 'details'],
+    properties: {
+      id: { type: 'string', description: 'increasing' },
+      occurred_at: dateTime,
+      type: { type: 'string' },
+      actor: {
+        type: 'string',
+        description: 'cli:<user>, client:<id>, user:<id>, system, anonymous',
+      },
+      client_id: nullable('string'),
+      subject: nullable('string'),
+      address: nullable('string'),
+      details: { type: 'object' },
+    },
+    additionalProperties: false,
+  },
+  AuditPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
   ResourceUpdated: {
     type: 'object',
     required: ['resource', 'changed'],

@@ -1,3 +1,4 @@
+import { auditEventTypes } from '@portcullis/storage';
 import { ADMIN_API_PATH, ADMIN_SCOPES } from '../domain/admin-api.ts';
 import { ADMIN_SCHEMAS } from './openapi-schemas.ts';
 
@@ -503,6 +504,40 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           '200': ok('revoked', 'GrantsRevoked'),
           '404': problem('no such grant'),
+          ...refusals,
+        },
+      },
+    },
+    '/audit': {
+      get: {
+        operationId: 'listAuditEvents',
+        summary:
+          'The audit trail, oldest first, filtered and paged (`audit list --since --type --client`)',
+        security: security('admin:read'),
+        parameters: [
+          {
+            name: 'since',
+            in: 'query',
+            description: 'only events at or after this time',
+            schema: { type: 'string', format: 'date-time' },
+          },
+          {
+            name: 'type',
+            in: 'query',
+            description: 'only events of this type',
+            schema: { enum: [...auditEventTypes] },
+          },
+          {
+            name: 'client',
+            in: 'query',
+            description: 'only events about this client (its id)',
+            schema: { type: 'string' },
+          },
+          ...pageParameters,
+        ],
+        responses: {
+          '200': ok('a page of events', 'AuditPage'),
+          '400': problem('a bad filter, limit or cursor'),
           ...refusals,
         },
       },

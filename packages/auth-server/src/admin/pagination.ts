@@ -9,11 +9,22 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-// A cursor is the sort key of the last item shown, opaque to callers: base64url of JSON.
-const encode = (key: readonly string[]) =>
+/**
+ * A cursor: the sort key of the last item shown, opaque to callers (base64url of JSON).
+ *
+ * @example
+ * encodeCursor(['42']); // 'WyI0MiJd'
+ */
+export const encodeCursor = (key: readonly string[]): string =>
   Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
-function decode(cursor: string): string[] {
+/**
+ * The sort key a cursor of {@link encodeCursor} holds; a 400 problem for anything else.
+ *
+ * @example
+ * decodeCursor('WyI0MiJd'); // ['42']
+ */
+export function decodeCursor(cursor: string): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.every((part) => typeof part === 'string')) return key;
@@ -48,7 +59,7 @@ export function paginate<T>(
   options: { limit?: number; cursor?: string },
 ): Page<T> {
   const limit = options.limit ?? DEFAULT_PAGE_SIZE;
-  const after = options.cursor === undefined ? undefined : decode(options.cursor);
+  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
   const sorted = all
     .map((item) => ({ item, key: keyOf(item) }))
     .sort((a, b) => compare(a.key, b.key))
@@ -57,6 +68,6 @@ export function paginate<T>(
   const last = page.at(-1);
   return {
     items: page.map(({ item }) => item),
-    next_cursor: sorted.length > limit && last ? encode(last.key) : null,
+    next_cursor: sorted.length > limit && last ? encodeCursor(last.key) : null,
   };
 }

@@ -253,6 +253,8 @@ test('the responses of every operation, refusals included, validate against the 
   await check('revokeUserGrants', `${u}/grants`, { token, method: 'DELETE' });
   await check('revokeGrant', '/grants/nothing', { token, method: 'DELETE' });
   await check('revokeGrant', '/grants/nothing', { method: 'DELETE' });
+  await check('listAuditEvents', '/audit?limit=5', { token });
+  await check('listAuditEvents', '/audit?type=nothing', { token });
   await check('deleteUser', u, { token, method: 'DELETE', headers: { 'if-match': etag(on) } });
   t.deepEqual(
     [...seen].sort(),
