@@ -41,6 +41,9 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     resourceName: ADMIN_RESOURCE_NAME,
     scopes: ADMIN_SCOPES.map((s) => s.name),
     dpop: {},
+    // Its own JWKS, from its own issuer: after a rotation (`keys rotate --now`) a token of the new
+    // key is accepted within a second instead of the default 30 s cooldown.
+    jwks: { cooldownMs: 1000 },
   });
   const validator = createAdminValidator();
   const handlerDeps = {

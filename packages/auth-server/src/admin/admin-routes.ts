@@ -3,6 +3,7 @@ import type { AdminOperation } from './admin-operation.ts';
 import { auditOperations } from './audit/audit-operations.ts';
 import { clientOperations } from './clients/client-operations.ts';
 import { grantOperations } from './grants/grant-operations.ts';
+import { keyOperations } from './keys/key-operations.ts';
 import { servedDocument } from './openapi.ts';
 import { resourceOperations } from './resources/resource-operations.ts';
 import { userOperations } from './users/user-operations.ts';
@@ -31,6 +32,7 @@ export function adminOperations(config: {
     ...userOperations(config),
     ...grantOperations(),
     ...auditOperations(),
+    ...keyOperations(config),
   ];
 }
 

@@ -122,6 +122,35 @@ const updateSettings = Object.fromEntries(
   ]),
 );
 
+const signingKey = {
+  type: 'object',
+  description: 'A signing key and its schedule (the shape of `portcullis keys list --json`)',
+  required: [
+    'kid',
+    'alg',
+    'state',
+    'age_seconds',
+    'created_at',
+    'activated_at',
+    'retired_at',
+    'activates_at',
+    'removes_at',
+  ],
+  properties: {
+    kid: { type: 'string' },
+    alg: { type: 'string' },
+    state: { enum: ['next', 'active', 'retired', 'removed'] },
+    age_seconds: { type: 'integer' },
+    created_at: dateTime,
+    activated_at: { type: ['string', 'null'], format: 'date-time' },
+    retired_at: { type: ['string', 'null'], format: 'date-time' },
+    activates_at: { type: ['string', 'null'], format: 'date-time' },
+    removes_at: { type: ['string', 'null'], format: 'date-time' },
+  },
+  additionalProperties: false,
+};
+const signingKeys = { type: 'array', items: { $ref: '#/components/schemas/SigningKey' } };
+
 const scopeDefinition = {
   type: 'object',
   required: ['name', 'description'],
@@ -408,6 +437,38 @@ export const ADMIN_SCHEMAS = {
     properties: {
       items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
       next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  SigningKey: signingKey,
+  SigningKeys: {
+    type: 'object',
+    required: ['items', 'now'],
+    properties: {
+      items: signingKeys,
+      now: { ...dateTime, description: "the database's time the schedule was read at" },
+    },
+    additionalProperties: false,
+  },
+  KeyRotation: {
+    type: 'object',
+    description:
+      'staged (the new keys sign after `propagation`) or, with `now`, at once (`revoke_old`: the old keys leave the JWKS at once)',
+    properties: {
+      algorithms: { type: 'array', items: { type: 'string' }, description: 'only these [all]' },
+      propagation: { ...lifetime, description: 'from 1s to 30d [1h]; not with `now`' },
+      now: { type: 'boolean' },
+      revoke_old: { type: 'boolean', description: 'with `now` only' },
+    },
+    additionalProperties: false,
+  },
+  KeyRotated: {
+    type: 'object',
+    properties: {
+      staged: signingKeys,
+      propagation_seconds: { type: 'integer' },
+      activated: signingKeys,
+      replaced: signingKeys,
     },
     additionalProperties: false,
   },

@@ -542,6 +542,28 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/keys': {
+      get: {
+        operationId: 'listSigningKeys',
+        summary: 'The signing keys and their schedule (`keys list`); never a private part',
+        security: security('admin:read'),
+        responses: { '200': ok('the keys', 'SigningKeys'), ...refusals },
+      },
+    },
+    '/keys/rotations': {
+      post: {
+        operationId: 'rotateSigningKeys',
+        summary: 'A staged rotation, or with now=true an emergency one (`keys rotate [--now]`)',
+        security: security('admin:keys'),
+        requestBody: { required: false, ...json('KeyRotation') },
+        responses: {
+          '201': ok('staged, or signing now', 'KeyRotated'),
+          ...withBody,
+          '409': problem('a staged key is still waiting'),
+          ...refusals,
+        },
+      },
+    },
     '/clients/{client}/secrets/{secret}': {
       parameters: [
         clientParameter,

@@ -255,6 +255,20 @@ test('the responses of every operation, refusals included, validate against the 
   await check('revokeGrant', '/grants/nothing', { method: 'DELETE' });
   await check('listAuditEvents', '/audit?limit=5', { token });
   await check('listAuditEvents', '/audit?type=nothing', { token });
+  await check('listSigningKeys', '/keys', { token });
+  await check('rotateSigningKeys', '/keys/rotations', { token, method: 'POST' });
+  const keeper = await adminClient(database, issuer, ['admin:keys']);
+  const keys = await keeper.token();
+  await check('rotateSigningKeys', '/keys/rotations', {
+    token: keys,
+    method: 'POST',
+    body: { propagation: '1d' },
+  });
+  await check('rotateSigningKeys', '/keys/rotations', {
+    token: keys,
+    method: 'POST',
+    body: { propagation: 'soon' },
+  });
   await check('deleteUser', u, { token, method: 'DELETE', headers: { 'if-match': etag(on) } });
   t.deepEqual(
     [...seen].sort(),
