@@ -121,7 +121,8 @@ const COMMANDS: readonly Registrar[] = [
  * for a command of its own, a bare `--help` or an unknown word.
  */
 function groupOf(argv: readonly string[]): string | undefined {
-  const words = argv.filter((arg) => !arg.startsWith('-'));
+  // `--server URL` is the one option before a group that takes a value.
+  const words = argv.filter((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '--server');
   const word = words[0] === 'help' ? words[1] : words[0];
   return GROUPS.find((g) => g.name === word)?.name;
 }
@@ -139,6 +140,15 @@ export async function createProgram(io: Io, argv?: readonly string[]): Promise<C
   const program = new PortcullisCommand('portcullis')
     .description('Portcullis: OAuth 2.0 / OpenID Connect for TypeScript teams')
     .showSuggestionAfterError()
+    .option(
+      '--server <url>',
+      'run the command through the admin API of this server (its issuer URL) instead of the database; token from PORTCULLIS_ADMIN_TOKEN, or PORTCULLIS_ADMIN_CLIENT_ID with its secret (env PORTCULLIS_SERVER)',
+    )
+    .hook('preAction', (command) => {
+      const server = command.opts<{ server?: string }>().server;
+      // The back ends read the mode from the environment, as they do PORTCULLIS_SERVER.
+      if (server !== undefined) io.env.PORTCULLIS_SERVER = server;
+    })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SETTING } from '@portcullis/auth-server/config';
 import type { Database, DatabaseOptions, RunningDatabase } from '@portcullis/storage';
+import { CliError } from './errors.ts';
 import { loadStorage } from './lazy.ts';
 
 /** Where the CLI's inputs and outputs go; tests pass their own. */
@@ -26,6 +27,12 @@ export async function openDatabase(
   io: Io,
   options: DatabaseOptions = {},
 ): Promise<{ db: Database; database: RunningDatabase; close(): Promise<void> }> {
+  if (io.env.PORTCULLIS_SERVER?.trim()) {
+    // Remote mode (`--server`): a command that still needs the database refuses in one line.
+    throw new CliError(
+      'this command does not run through the admin API yet: run it without --server (PORTCULLIS_SERVER) where the database is reachable',
+    );
+  }
   const { createDatabase, resolveDatabase } = await loadStorage();
   const database = await resolveDatabase({
     databaseUrl: io.env.DATABASE_URL,
@@ -59,7 +66,8 @@ const COMMAND_DATABASE: DatabaseOptions = { acquireTimeoutMs: 30_000 };
 
 /**
  * Runs `work` with a database whose schema is current, then lets go of it (stopping the
- * embedded PostgreSQL if this command started it).
+ * embedded PostgreSQL if this command started it). In remote mode (`--server`) a command that
+ * still needs the database refuses in one line: the admin API does not cover it yet.
  */
 export async function withDatabase<T>(
   io: Io,

@@ -334,6 +334,34 @@ export const SETTING = schema({
     default: 'the operating-system user',
     usedBy: ['cli'],
   },
+  PORTCULLIS_SERVER: {
+    description:
+      'the issuer URL of a server whose admin API the CLI runs its commands through instead of the database (remote mode, as `--server URL`; https, or http on localhost); the clients commands so far, others refuse in one line',
+    default: 'unset: the database (local mode)',
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_ADMIN_TOKEN: {
+    description:
+      'remote mode: an access token for the admin API (resource urn:portcullis:admin), used as given',
+    default: 'unset: a token got with PORTCULLIS_ADMIN_CLIENT_ID',
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_ADMIN_CLIENT_ID: {
+    description:
+      "remote mode without PORTCULLIS_ADMIN_TOKEN: the admin client whose credentials get a token (client credentials at the token endpoint of the server's discovery document)",
+    default: 'unset',
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_ADMIN_CLIENT_SECRET: {
+    description: "remote mode: the admin client's secret",
+    default: 'unset: read from stdin',
+    usedBy: ['cli'],
+  },
+  PORTCULLIS_ADMIN_SCOPE: {
+    description: 'remote mode: the scopes asked for with the admin client (space-separated)',
+    default: 'admin:read admin:write',
+    usedBy: ['cli'],
+  },
   PORTCULLIS_DEBUG: {
     description:
       '1: print the stack trace of an unexpected error after its one-line message; 0: do not',

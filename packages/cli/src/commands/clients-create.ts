@@ -1,10 +1,10 @@
 import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
 import { clientJson, keyList } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options extends ClientKeysOptions {
   name: string;
@@ -104,39 +104,31 @@ Example:
       --auth-method private_key_jwt --jwks-file reports-public-keys.json`,
     )
     .action(async (options: Options) => {
-      const { createClientsService } = await loadServices();
       const keys = await clientKeysInput(options);
-      const created = await withDatabase(io, (db) =>
-        createClientsService(db).create(
-          {
-            name: options.name,
-            grants: options.grant,
-            redirectUris: options.redirectUri ?? [],
-            webOrigins: options.webOrigin ?? [],
-            dpopBoundAccessTokens: options.requireDpop ?? false,
-            requirePushedAuthorizationRequests: options.requirePar ?? false,
-            requireMfa: options.requireMfa ?? false,
-            backchannelLogoutSessionRequired: options.backchannelLogoutSessionRequired ?? false,
-            ...(options.backchannelLogoutUri !== undefined
-              ? { backchannelLogoutUri: options.backchannelLogoutUri }
-              : {}),
-            scopes: options.scope ?? [],
-            resources: options.resource ?? [],
-            public: options.public ?? false,
-            firstParty: options.firstParty ?? false,
-            ...keys,
-            ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
-            ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
-            ...(options.accessTokenTtl !== undefined
-              ? { accessTokenTtl: options.accessTokenTtl }
-              : {}),
-            ...(options.refreshTokenTtl !== undefined
-              ? { refreshTokenTtl: options.refreshTokenTtl }
-              : {}),
-          },
-          { actor: cliActor(io) },
-        ),
-      );
+      const created = await (await clientsBackend(io)).create({
+        name: options.name,
+        grants: options.grant,
+        redirectUris: options.redirectUri ?? [],
+        webOrigins: options.webOrigin ?? [],
+        dpopBoundAccessTokens: options.requireDpop ?? false,
+        requirePushedAuthorizationRequests: options.requirePar ?? false,
+        requireMfa: options.requireMfa ?? false,
+        backchannelLogoutSessionRequired: options.backchannelLogoutSessionRequired ?? false,
+        ...(options.backchannelLogoutUri !== undefined
+          ? { backchannelLogoutUri: options.backchannelLogoutUri }
+          : {}),
+        scopes: options.scope ?? [],
+        resources: options.resource ?? [],
+        public: options.public ?? false,
+        firstParty: options.firstParty ?? false,
+        ...keys,
+        ...(options.homepage !== undefined ? { homepage: options.homepage } : {}),
+        ...(options.logoUri !== undefined ? { logoUri: options.logoUri } : {}),
+        ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
+        ...(options.refreshTokenTtl !== undefined
+          ? { refreshTokenTtl: options.refreshTokenTtl }
+          : {}),
+      });
       if (options.json) {
         return printJson(io, {
           ...clientJson(created.client),

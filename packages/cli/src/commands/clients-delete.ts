@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis clients delete ID|NAME`: removes the client and everything issued to it. */
 export function registerClientsDelete(clients: Command, io: Io): void {
@@ -26,23 +26,22 @@ Examples:
   $ portcullis clients delete billing --yes --json`,
     )
     .action(async (idOrName: string, options: { yes?: boolean; json?: boolean }) => {
-      const { createClientsService } = await loadServices();
       if (!options.yes && !interactive(io)) {
         throw new CliError(
           'refusing to delete without confirmation: stdin is not a terminal, pass --yes',
           2,
         );
       }
-      const client = await withDatabase(io, async (db) => {
-        const service = createClientsService(db);
-        if (options.yes) return service.delete(idOrName, { actor: cliActor(io) });
+      const service = await clientsBackend(io);
+      const client = await (async () => {
+        if (options.yes) return service.delete(idOrName);
         // Ask about one client, then delete exactly that one (by id, not by a name that could
         // meanwhile belong to another).
         const { client: found } = await service.show(idOrName);
         const question = `Delete client "${found.name}" (${found.id}) with its secrets, grants and tokens? [y/N] `;
         if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
-        return service.delete(found.id, { actor: cliActor(io) });
-      });
+        return service.delete(found.id);
+      })();
       if (options.json) return printJson(io, { deleted: client.id, name: client.name });
       printLines(io, [`deleted client "${client.name}" (${client.id}) with its grants and tokens`]);
     });

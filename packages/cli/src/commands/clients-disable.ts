@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { clientJson } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis clients disable ID|NAME`: servers refuse the client until it is enabled again. */
 export function registerClientsDisable(clients: Command, io: Io): void {
@@ -15,10 +15,7 @@ export function registerClientsDisable(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients disable billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
-      const { createClientsService } = await loadServices();
-      const client = await withDatabase(io, (db) =>
-        createClientsService(db).disable(idOrName, { actor: cliActor(io) }),
-      );
+      const client = await (await clientsBackend(io)).disable(idOrName);
       if (options.json) return printJson(io, clientJson(client));
       printLines(io, [
         `disabled client "${client.name}" (${client.id}): running servers refuse it within a second`,

@@ -1,9 +1,9 @@
 import { shortGrant } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { ago, clientJson, clientType } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis clients list`: name, id, type, grants, last use and status of every client. */
 export function registerClientsList(clients: Command, io: Io): void {
@@ -19,8 +19,7 @@ export function registerClientsList(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients list --registered dynamic --json')
     .action(async (options: { json?: boolean; registered?: 'operator' | 'dynamic' }) => {
-      const { createClientsService } = await loadServices();
-      const all = await withDatabase(io, (db) => createClientsService(db).list());
+      const all = await (await clientsBackend(io)).list();
       const list = options.registered
         ? all.filter((c) => c.registeredVia === options.registered)
         : all;

@@ -1,11 +1,11 @@
 import type { ClientSecretInfo } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
 import { secretJson } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 // What removing a secret that still works stops, in the operator's words.
 const consequence = ({ lastLive }: ClientSecretInfo) =>
@@ -41,11 +41,9 @@ Examples:
   $ portcullis clients remove-secret billing secret-1 --yes --json`,
     )
     .action(async (idOrName: string, name: string, options: { yes?: boolean; json?: boolean }) => {
-      const { createClientsService } = await loadServices();
-      const removed = await withDatabase(io, async (db) => {
-        const service = createClientsService(db);
-        const change = { actor: cliActor(io) };
-        if (options.yes) return service.removeSecret(idOrName, { name }, change);
+      const service = await clientsBackend(io);
+      const removed = await (async () => {
+        if (options.yes) return service.removeSecret(idOrName, { name });
         const found = await service.secret(idOrName, name);
         const label = `secret "${found.secret.name}" of client "${found.client.name}"`;
         if (found.live && !interactive(io)) {
@@ -59,12 +57,11 @@ Examples:
           if (!(await confirm(io, question))) throw new CliError('not removed: not confirmed');
         }
         // Exactly the secret judged above (by id), never one that took its name meanwhile.
-        return service.removeSecret(
-          found.client.id,
-          { name: found.secret.name, id: found.secret.id },
-          change,
-        );
-      });
+        return service.removeSecret(found.client.id, {
+          name: found.secret.name,
+          id: found.secret.id,
+        });
+      })();
       if (options.json) return printJson(io, secretJson(removed.secret, new Date()));
       printLines(io, [
         `removed secret "${removed.secret.name}" of client "${removed.client.name}" (${removed.client.id})`,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { secretJson } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines, when } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /**
  * `portcullis clients rotate-secret ID|NAME [--keep-old 24h] [--name N]`: a new secret, shown
@@ -31,17 +31,10 @@ Examples:
     )
     .action(
       async (idOrName: string, options: { keepOld: string; name?: string; json?: boolean }) => {
-        const { createClientsService } = await loadServices();
-        const rotated = await withDatabase(io, (db) =>
-          createClientsService(db).rotateSecret(
-            idOrName,
-            {
-              keepOld: options.keepOld,
-              ...(options.name !== undefined ? { name: options.name } : {}),
-            },
-            { actor: cliActor(io) },
-          ),
-        );
+        const rotated = await (await clientsBackend(io)).rotateSecret(idOrName, {
+          keepOld: options.keepOld,
+          ...(options.name !== undefined ? { name: options.name } : {}),
+        });
         const now = new Date();
         if (options.json) {
           return printJson(io, {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { printSecrets, secretJson } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis clients secrets ID|NAME`: the client's secrets by name and dates, never values. */
 export function registerClientsSecrets(clients: Command, io: Io): void {
@@ -13,8 +13,7 @@ export function registerClientsSecrets(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients secrets billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
-      const { createClientsService } = await loadServices();
-      const { secrets } = await withDatabase(io, (db) => createClientsService(db).show(idOrName));
+      const { secrets } = await (await clientsBackend(io)).show(idOrName);
       const now = new Date();
       if (options.json)
         return printJson(

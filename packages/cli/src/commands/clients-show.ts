@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { clientJson, describeClient, printSecrets, secretJson } from '../format/clients.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis clients show ID|NAME`: the client and its secrets (never their values). */
 export function registerClientsShow(clients: Command, io: Io): void {
@@ -13,10 +13,7 @@ export function registerClientsShow(clients: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis clients show billing')
     .action(async (idOrName: string, options: { json?: boolean }) => {
-      const { createClientsService } = await loadServices();
-      const { client, secrets } = await withDatabase(io, (db) =>
-        createClientsService(db).show(idOrName),
-      );
+      const { client, secrets } = await (await clientsBackend(io)).show(idOrName);
       const now = new Date();
       if (options.json) {
         return printJson(io, {

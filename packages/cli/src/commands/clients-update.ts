@@ -1,12 +1,13 @@
 import type { UpdateClientInput } from '@portcullis/auth-server';
 import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
+import { clientsBackend } from '../backends/select-clients.ts';
 import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
 import { CliError } from '../errors.ts';
 import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options extends ClientKeysOptions {
   name?: string;
@@ -164,14 +165,12 @@ Examples:
   $ portcullis clients update orders-service --may-exchange-for https://billing.example.com`,
     )
     .action(async (idOrName: string, options: Options) => {
-      const { CLIENT_FIELD_NAMES, createClientsService } = await loadServices();
+      const { CLIENT_FIELD_NAMES } = await loadServices();
       const input = { ...toInput(options), ...(await clientKeysInput(options)) };
       if (Object.keys(input).length === 0) {
         throw new CliError('nothing to change: give at least one option (see --help)', 2);
       }
-      const updated = await withDatabase(io, (db) =>
-        createClientsService(db).update(idOrName, input, { actor: cliActor(io) }),
-      );
+      const updated = await (await clientsBackend(io)).update(idOrName, input);
       const changed = updated.changed.map((field) => CLIENT_FIELD_NAMES[field]);
       if (options.json) {
         return printJson(io, {

@@ -1,0 +1,68 @@
+import type { SecretSummary } from '@portcullis/auth-server';
+import type { ClientJwks, ClientRecord } from '@portcullis/storage';
+import type { clientJson, secretJson } from '../format/clients.ts';
+
+/** A client as the admin API and `clients show --json` write it. */
+export type ClientJson = ReturnType<typeof clientJson>;
+
+/** A secret as the admin API and `clients show --json` write it. */
+export type SecretJson = ReturnType<typeof secretJson>;
+
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+/**
+ * The client record of the admin API's JSON, so that remote commands print what local ones do.
+ * The API says whether a client is disabled, not since when: `disabledAt` is its `updated_at`,
+ * the time of the disable unless it was changed after.
+ *
+ * @example
+ * printLines(io, describeClient(clientRecord(body.client)));
+ */
+export function clientRecord(json: ClientJson): ClientRecord {
+  return {
+    id: json.client_id,
+    name: json.name,
+    grantTypes: json.grant_types,
+    redirectUris: json.redirect_uris,
+    webOrigins: json.web_origins,
+    dpopBoundAccessTokens: json.dpop_bound_access_tokens,
+    requirePushedAuthorizationRequests: json.require_pushed_authorization_requests,
+    requireMfa: json.require_mfa,
+    backchannelLogoutUri: json.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: json.backchannel_logout_session_required,
+    scopes: json.scope.split(' ').filter(Boolean),
+    resources: json.resources,
+    mayExchangeFor: json.may_exchange_for,
+    isPublic: json.public,
+    tokenEndpointAuthMethod: json.token_endpoint_auth_method,
+    jwks: json.jwks as ClientJwks | null,
+    jwksUri: json.jwks_uri,
+    firstParty: json.first_party,
+    clientUri: json.homepage,
+    logoUri: json.logo_uri,
+    accessTokenTtl: json.access_token_ttl,
+    refreshTokenTtl: json.refresh_token_ttl,
+    registeredVia: json.registered_via,
+    registrationTokenId: json.registration_token,
+    disabledAt: json.disabled ? new Date(json.updated_at) : null,
+    lastUsedAt: date(json.last_used_at),
+    createdAt: new Date(json.created_at),
+    updatedAt: new Date(json.updated_at),
+  };
+}
+
+/**
+ * The secret summary of the admin API's JSON.
+ *
+ * @example
+ * body.secrets.map(secretSummary);
+ */
+export function secretSummary(json: SecretJson): SecretSummary {
+  return {
+    id: json.id,
+    name: json.name,
+    createdAt: new Date(json.created_at),
+    expiresAt: date(json.expires_at),
+    lastUsedAt: date(json.last_used_at),
+  };
+}
