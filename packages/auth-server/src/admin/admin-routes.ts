@@ -1,5 +1,6 @@
 import { ADMIN_API_PATH } from '../domain/admin-api.ts';
 import type { AdminOperation } from './admin-operation.ts';
+import { applyOperations } from './apply/apply-operations.ts';
 import { auditOperations } from './audit/audit-operations.ts';
 import { clientOperations } from './clients/client-operations.ts';
 import { grantOperations } from './grants/grant-operations.ts';
@@ -33,6 +34,7 @@ export function adminOperations(config: {
     ...grantOperations(),
     ...auditOperations(),
     ...keyOperations(config),
+    ...applyOperations(),
   ];
 }
 

@@ -472,6 +472,57 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
+  ApplyRequest: {
+    type: 'object',
+    required: ['declaration'],
+    properties: {
+      declaration: {
+        type: 'object',
+        description:
+          'the declaration file as JSON (resources, clients, roles; see "Declarative registration" in docs/operators.md), checked by the same parser as `portcullis apply`',
+      },
+      prune: {
+        type: 'boolean',
+        description: 'delete what the declaration does not declare [false: report it]',
+      },
+      confirmed_deletions: {
+        ...strings,
+        description:
+          "with prune: the plan's deletions, agreed to (409 if the apply would delete others)",
+      },
+    },
+    additionalProperties: false,
+  },
+  ApplyResult: {
+    type: 'object',
+    description: 'the shape of `portcullis apply --json`',
+    required: [
+      'applied',
+      'changed',
+      'summary',
+      'resources',
+      'clients',
+      'roles',
+      'secrets',
+      'deletions',
+    ],
+    properties: {
+      applied: { type: 'boolean', description: 'false for a plan: nothing was written' },
+      changed: { type: 'boolean' },
+      summary: { type: 'object', additionalProperties: { type: 'integer' } },
+      resources: { type: 'array', items: { type: 'object' } },
+      clients: { type: 'array', items: { type: 'object' } },
+      roles: { type: 'array', items: { type: 'object' } },
+      identity_providers: { type: 'array', items: { type: 'object' } },
+      secrets: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'new secrets by client name, shown only in this response',
+      },
+      deletions: { ...strings, description: 'what it deletes (or would delete, with prune)' },
+    },
+    additionalProperties: false,
+  },
   ResourceUpdated: {
     type: 'object',
     required: ['resource', 'changed'],

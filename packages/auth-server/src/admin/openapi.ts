@@ -564,6 +564,34 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/apply/plan': {
+      post: {
+        operationId: 'planDeclaration',
+        summary: 'What applying a declaration would change, writing nothing (`apply --plan`)',
+        security: security('admin:read'),
+        requestBody: { required: true, ...json('ApplyRequest') },
+        responses: {
+          '200': ok('the plan', 'ApplyResult'),
+          '400': problem("the declaration's problems, each with its pointer"),
+          ...refusals,
+        },
+      },
+    },
+    '/apply': {
+      post: {
+        operationId: 'applyDeclaration',
+        summary:
+          'Bring the registration to a declaration in one transaction (`apply`); with prune, only the deletions a plan showed',
+        security: security('admin:write'),
+        requestBody: { required: true, ...json('ApplyRequest') },
+        responses: {
+          '200': ok('applied', 'ApplyResult'),
+          '400': problem("the declaration's problems, each with its pointer: nothing applied"),
+          '409': problem('with prune: it would delete other things than the plan showed'),
+          ...refusals,
+        },
+      },
+    },
     '/clients/{client}/secrets/{secret}': {
       parameters: [
         clientParameter,

@@ -255,6 +255,16 @@ test('the responses of every operation, refusals included, validate against the 
   await check('revokeGrant', '/grants/nothing', { method: 'DELETE' });
   await check('listAuditEvents', '/audit?limit=5', { token });
   await check('listAuditEvents', '/audit?type=nothing', { token });
+  const declared = {
+    declaration: { clients: [{ name: 'declared', grants: ['client_credentials'] }] },
+  };
+  await check('planDeclaration', '/apply/plan', { token, method: 'POST', body: declared });
+  await check('applyDeclaration', '/apply', { token, method: 'POST', body: declared });
+  await check('applyDeclaration', '/apply', {
+    token,
+    method: 'POST',
+    body: { declaration: { clients: [{ name: 'x' }] } },
+  });
   await check('listSigningKeys', '/keys', { token });
   await check('rotateSigningKeys', '/keys/rotations', { token, method: 'POST' });
   const keeper = await adminClient(database, issuer, ['admin:keys']);
