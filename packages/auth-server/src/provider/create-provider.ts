@@ -33,6 +33,7 @@ import { type MfaRequirement, mfaInteractionPolicy } from './mfa-policy.ts';
 import { providerPages } from './pages.ts';
 import { createLoadExistingGrant, type GrantLookup, issueRefreshToken } from './policy.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import { reuseClients } from './reuse-clients.ts';
 import { delegationClaim, registerTokenExchange } from './token-exchange.ts';
 import { createRolesClaim, type UserRoles } from './user-roles.ts';
 
@@ -296,6 +297,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   ) {
     return clients.authenticate(this.clientId, actual);
   };
+  reuseClients(provider, clients);
 
   return provider;
 }
