@@ -10,7 +10,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /**
  * Starts `script` (a file in packages/e2e/bench) with `env`, and resolves with its first line of
  * output parsed as JSON. `nodeArgs` go before the script (like `--expose-gc`); `ipc` opens a
- * message channel to it (`child.send`).
+ * message channel to it (`child.send`); `stderr`, a file descriptor, takes its stderr (its log)
+ * instead of this process's.
  *
  * @example
  * const stack = await startChild('stack-server.ts', { ...process.env, DATABASE_URL: url });
@@ -19,11 +20,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export async function startChild(
   script: string,
   env: NodeJS.ProcessEnv,
-  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+  options: { nodeArgs?: string[]; ipc?: boolean; stderr?: number } = {},
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  const stderr = options.stderr ?? 'inherit';
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(here, script)], {
     env,
-    stdio: options.ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
+    stdio: options.ipc ? ['ignore', 'pipe', stderr, 'ipc'] : ['ignore', 'pipe', stderr],
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const info = await new Promise<Record<string, string>>((resolve, reject) => {

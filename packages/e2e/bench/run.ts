@@ -3,6 +3,7 @@
 // hello (express-comparison.ts); all in one run on this machine, each server in its own process,
 // loaded by wrk (or autocannon, in this process, when wrk is missing). The example API is also measured
 // in alternating rounds with the hello (paired-rounds.ts), which a drifting machine skews far less.
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { resolveDatabase } from '@portcullis/storage';
 import autocannon from 'autocannon';
@@ -135,7 +136,13 @@ try {
     },
     body: 'grant_type=client_credentials&scope=notes%3Aread',
   };
-  const stack = await startChild('stack-server.ts', env).catch(async (error) => {
+  // The authorization server logs as in production (its access log: a JSON line per request), to
+  // a file in the benchmark's data folder, which the next run overwrites.
+  const stackLog = path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis', 'bench.log');
+  mkdirSync(path.dirname(stackLog), { recursive: true });
+  const stack = await startChild('stack-server.ts', env, {
+    stderr: openSync(stackLog, 'w'),
+  }).catch(async (error) => {
     await stopChild(bare.child);
     throw error;
   });

@@ -1,13 +1,18 @@
 // Runs the Portcullis stack in its own process for the benchmark and the load test, on a fresh
 // database next to DATABASE_URL, registers its clients, and prints what the load generator needs
-// as one JSON line.
+// as one JSON line. The authorization server logs as `serve` does in production: one JSON line per
+// request (the access log) and its other lines, to this process's stderr, which the benchmark
+// points at a file (BENCH_LOG_FILE) so that the log costs what it costs in production.
+import { createJsonLogger } from '@portcullis/auth-server';
 import { startExampleApi } from '@portcullis/example-api';
 import { createTestDatabase, freePort } from '@portcullis/storage/testing';
 import { startStack } from '../src/index.ts';
 import { registerBenchClients } from './register.ts';
 
 const database = await createTestDatabase();
-const stack = await startStack(database.db, database.url);
+const stack = await startStack(database.db, database.url, {}, {
+  logger: createJsonLogger(process.stderr),
+});
 // A client-credentials client, and for the browser-flow scenario a user and a third-party app
 // (consent every time).
 const clients = await registerBenchClients(stack.cli, stack.api);
