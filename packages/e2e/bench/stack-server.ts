@@ -10,9 +10,14 @@ import { startStack } from '../src/index.ts';
 import { registerBenchClients } from './register.ts';
 
 const database = await createTestDatabase();
-const stack = await startStack(database.db, database.url, {}, {
-  logger: createJsonLogger(process.stderr),
-});
+const stack = await startStack(
+  database.db,
+  database.url,
+  {},
+  {
+    logger: createJsonLogger(process.stderr),
+  },
+);
 // A client-credentials client, and for the browser-flow scenario a user and a third-party app
 // (consent every time).
 const clients = await registerBenchClients(stack.cli, stack.api);
