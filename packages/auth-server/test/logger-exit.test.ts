@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 
 const fixture = fileURLToPath(new URL('./logger-exit-fixture.ts', import.meta.url));
-// Far more than one asynchronous write holds: most of them are still queued when the process
-// is told to go.
+// The servers' log must survive a process that leaves at once. An asynchronous destination
+// (pino.destination with sync: false) failed this: at exit its in-flight write raced the final
+// synchronous flush (a 4 KiB block of lines landed out of order, and a write still queued in
+// libuv's thread pool can be lost), so the log stays synchronous. 20,000 lines is far more than
+// any buffer holds.
 const LINES = 20_000;
 
 /** Runs the fixture, leaving as `how` says, and returns what it wrote to stderr, line by line. */

@@ -9,29 +9,12 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-// On this process's stderr (the servers' log in production) the lines go through pino's
-// asynchronous destination on file descriptor 2: under load, the lines written while one write
-// is under way go out together in the next, instead of one blocking write per line (an access
-// line per request). Each write is at most 4096 bytes, which a pipe writes in one piece, so
-// nothing else written to stderr lands inside a line. pino flushes what is left, synchronously,
-// on the process's `exit` (process.exit, the end of the event loop, an uncaught exception): no
-// line is lost on shutdown. Only a kill that gives the process no `exit` (SIGKILL) loses what
-// was still queued.
-const MAX_WRITE_BYTES = 4096;
-
-function destinationFor(stream: NodeJS.WritableStream): pino.DestinationStream {
-  if (stream !== process.stderr) return stream as pino.DestinationStream;
-  return pino.destination({ fd: 2, sync: false, maxWrite: MAX_WRITE_BYTES });
-}
-
 /**
  * Writes one JSON object per line to `stream` (pino): `level`, `time` (ISO 8601), `pid`,
  * `hostname`, `request_id` when written while serving a request, the fields, and `message`.
  * Secrets never reach the stream: fields named like one (`authorization`, `password`,
  * `client_secret`, `code`, `refresh_token`...) are replaced by `[redacted]` at any depth, and
  * every string is scrubbed of query-string secrets, credentials and JWTs (see redaction.ts).
- * `process.stderr` is written asynchronously and flushed on exit (see above); any other stream
- * as it comes.
  *
  * @example
  * const logger = createJsonLogger(process.stderr);
@@ -50,7 +33,7 @@ export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr)
         return scope ? { request_id: scope.id } : {};
       },
     },
-    destinationFor(stream),
+    stream as pino.DestinationStream,
   );
   const write =
     (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
