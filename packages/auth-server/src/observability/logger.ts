@@ -9,6 +9,17 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+// On this process's stderr (the servers' log in production) the lines are written by pino's own
+// synchronous destination on file descriptor 2, one write per line, retried while a full pipe
+// answers EAGAIN: every line is out before the next statement runs, so none is lost however the
+// process leaves (logger-exit.test.ts). Node's process.stderr, on a pipe whose reader is slow,
+// queued them in memory and dropped the queue on exit; and pino's asynchronous destination
+// raced its last in-flight write against the final flush.
+function destinationFor(stream: NodeJS.WritableStream): pino.DestinationStream {
+  if (stream !== process.stderr) return stream as pino.DestinationStream;
+  return pino.destination({ fd: 2, sync: true });
+}
+
 /**
  * Writes one JSON object per line to `stream` (pino): `level`, `time` (ISO 8601), `pid`,
  * `hostname`, `request_id` when written while serving a request, the fields, and `message`.
@@ -33,7 +44,7 @@ export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr)
         return scope ? { request_id: scope.id } : {};
       },
     },
-    stream as pino.DestinationStream,
+    destinationFor(stream),
   );
   const write =
     (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
