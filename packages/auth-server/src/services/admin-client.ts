@@ -1,4 +1,4 @@
-import type { Database } from '@portcullis/storage';
+import { type Database, lockTransaction } from '@portcullis/storage';
 import { ADMIN_RESOURCE, ADMIN_RESOURCE_NAME, ADMIN_SCOPES } from '../domain/admin-api.ts';
 import { AuthServerError } from '../errors.ts';
 import type { ChangeOptions } from './change-options.ts';
@@ -76,6 +76,8 @@ export async function createAdminClient(
     }
   }
   return db.transaction(async (trx) => {
+    // Two first runs at once would both find no admin resource and both create it: one waits.
+    await lockTransaction(trx, 'portcullis.admin_resource');
     await seedAdminResource(trx, options);
     return createClientsService(trx).create(
       {
