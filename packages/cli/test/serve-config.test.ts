@@ -371,6 +371,12 @@ const FREE_FORM = new Set([
   'PORTCULLIS_TEST_DATA_DIR',
   // Any name of 1 to 60 characters; an empty or longer one is refused (auth-server brand.test.ts).
   'PORTCULLIS_BRAND_NAME',
+  // Remote mode's credentials and scopes: opaque to the CLI, judged by the server receiving them
+  // (cli clients-remote.test.ts: a wrong secret is invalid_client, a narrow token 403).
+  'PORTCULLIS_ADMIN_TOKEN',
+  'PORTCULLIS_ADMIN_CLIENT_ID',
+  'PORTCULLIS_ADMIN_CLIENT_SECRET',
+  'PORTCULLIS_ADMIN_SCOPE',
 ]);
 
 // DATABASE_URL is checked by connecting to it, not by the configuration's validation.
