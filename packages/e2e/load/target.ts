@@ -1,6 +1,7 @@
 // What the load test loads: a stack it starts on loopback (the benchmark's stack-server, with
 // the memory probe preloaded), or a running one the operator names, on loopback too.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDatabase } from '@portcullis/storage';
@@ -46,10 +47,19 @@ export async function startOwnStack(): Promise<Target> {
     dataDir: path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis', 'load'),
   });
   try {
+    // The stack logs as in production (a JSON access line per request), to a file in the data
+    // folder that the next run overwrites, as `pnpm bench` does: the load pays for its log and
+    // the load test's own output stays its report.
+    const log = path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis', 'loadtest.log');
+    mkdirSync(path.dirname(log), { recursive: true });
     const { child, info } = await startChild(
       'stack-server.ts',
       { ...process.env, DATABASE_URL: database.url },
-      { nodeArgs: ['--expose-gc', '--trace-warnings', '--import', probe], ipc: true },
+      {
+        nodeArgs: ['--expose-gc', '--trace-warnings', '--import', probe],
+        ipc: true,
+        stderr: openSync(log, 'w'),
+      },
     );
     const close = async () => {
       await stopChild(child);
