@@ -12,7 +12,8 @@ const authServerLayers = [
   // cookie attributes, signing algorithms): no imports at all.
   ['domain'],
   ['errors'],
-  // Leaves every layer may use: hashing secrets, logs and metrics, the HTML views, draining.
+  // Leaves every layer may use: hashing secrets, logs and metrics, the HTML and JSON views,
+  // draining.
   ['secrets', 'observability', 'views', 'shutdown'],
   // Concerns that own their data: signing keys, storage-backed caches, rate limits, the janitor;
   // outgoing mail.

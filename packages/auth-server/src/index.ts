@@ -62,3 +62,9 @@ export * from './services/resources-service.ts';
 export * from './services/roles-service.ts';
 export * from './services/user-factors-service.ts';
 export * from './services/users-service.ts';
+export {
+  type ClientJson,
+  clientJson,
+  type SecretJson,
+  secretJson,
+} from './views/client-json.ts';

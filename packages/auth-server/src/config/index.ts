@@ -2,8 +2,8 @@
  * `@portcullis/auth-server/config`: what needs neither the database nor the HTTP server, so a
  * command line loads it in milliseconds: the settings and their validation, durations, the
  * development secrets, secret generation, and the names and defaults operators see (grants,
- * signing algorithms, key rotation, the janitor). Everything here is also exported by the
- * package's main entry.
+ * signing algorithms, key rotation, the janitor), and the JSON shapes that both the admin API
+ * and the CLI write. Everything here is also exported by the package's main entry.
  */
 
 export {
@@ -23,6 +23,12 @@ export {
 } from '../janitor/purge-defaults.ts';
 export { parseKeyEncryptionKey } from '../keys/key-encryption.ts';
 export { DEFAULT_PROPAGATION_SECONDS, RETIREMENT_POLICY } from '../keys/rotation-policy.ts';
+export {
+  type ClientJson,
+  clientJson,
+  type SecretJson,
+  secretJson,
+} from '../views/client-json.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {

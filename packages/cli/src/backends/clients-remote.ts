@@ -1,13 +1,9 @@
+import type { ClientJson, SecretJson } from '@portcullis/auth-server/config';
 import type { ClientFields } from '@portcullis/storage';
 import { CliError } from '../errors.ts';
 import { type AdminHttp, adminHttp } from '../remote/admin-http.ts';
 import { clientBody } from '../remote/client-body.ts';
-import {
-  type ClientJson,
-  clientRecord,
-  type SecretJson,
-  secretSummary,
-} from '../remote/client-record.ts';
+import { clientRecord, secretSummary } from '../remote/client-record.ts';
 import type { Io } from '../runtime.ts';
 import type { ClientsBackend } from './clients-backend.ts';
 

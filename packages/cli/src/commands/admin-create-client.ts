@@ -1,7 +1,7 @@
-import { ADMIN_RESOURCE, ADMIN_SCOPES } from '@portcullis/auth-server/config';
+import { ADMIN_RESOURCE, ADMIN_SCOPES, clientJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
-import { clientJson, keyList } from '../format/clients.ts';
+import { keyList } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';

@@ -1,8 +1,12 @@
-import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
+import {
+  clientJson,
+  DEFAULT_REFRESH_TOKEN_TTL,
+  formatDuration,
+} from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
 import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
-import { clientJson, keyList } from '../format/clients.ts';
+import { keyList } from '../format/clients.ts';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

@@ -1,6 +1,6 @@
+import { clientJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
-import { clientJson } from '../format/clients.ts';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

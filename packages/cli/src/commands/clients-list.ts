@@ -1,7 +1,7 @@
-import { shortGrant } from '@portcullis/auth-server/config';
+import { clientJson, shortGrant } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
-import { ago, clientJson, clientType } from '../format/clients.ts';
+import { ago, clientType } from '../format/clients.ts';
 import { printJson, printTable, styled } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

@@ -1,9 +1,9 @@
 import type { ClientSecretInfo } from '@portcullis/auth-server';
+import { secretJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
-import { secretJson } from '../format/clients.ts';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

@@ -1,6 +1,6 @@
+import { secretJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
-import { secretJson } from '../format/clients.ts';
 import { printJson, printLines, when } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

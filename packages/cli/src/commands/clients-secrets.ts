@@ -1,6 +1,7 @@
+import { secretJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
-import { printSecrets, secretJson } from '../format/clients.ts';
+import { printSecrets } from '../format/clients.ts';
 import { printJson } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

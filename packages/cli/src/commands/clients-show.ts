@@ -1,6 +1,7 @@
+import { clientJson, secretJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
-import { clientJson, describeClient, printSecrets, secretJson } from '../format/clients.ts';
+import { describeClient, printSecrets } from '../format/clients.ts';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

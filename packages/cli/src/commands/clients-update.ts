@@ -1,10 +1,13 @@
 import type { UpdateClientInput } from '@portcullis/auth-server';
-import { DEFAULT_REFRESH_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
+import {
+  clientJson,
+  DEFAULT_REFRESH_TOKEN_TTL,
+  formatDuration,
+} from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
 import { clientsBackend } from '../backends/select-clients.ts';
 import { type ClientKeysOptions, clientKeysInput } from '../client-keys-options.ts';
 import { CliError } from '../errors.ts';
-import { clientJson } from '../format/clients.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import type { Io } from '../runtime.ts';

@@ -8,64 +8,8 @@ import type { ClientRecord } from '@portcullis/storage';
 import { printTable, styled, when } from '../output.ts';
 import type { Io } from '../runtime.ts';
 
-// How clients and their secrets are shown, by every clients command.
-
-/**
- * A client in the CLI's JSON shape (OAuth metadata names; lifetimes in seconds, null when the
- * client has none of its own).
- *
- * @example
- * printJson(io, clientJson(client)); // { client_id, name, grant_types, ... }
- */
-export function clientJson(client: ClientRecord) {
-  return {
-    client_id: client.id,
-    name: client.name,
-    grant_types: client.grantTypes,
-    redirect_uris: client.redirectUris,
-    web_origins: client.webOrigins,
-    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
-    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
-    require_mfa: client.requireMfa,
-    backchannel_logout_uri: client.backchannelLogoutUri,
-    backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
-    scope: client.scopes.join(' '),
-    resources: client.resources,
-    may_exchange_for: client.mayExchangeFor,
-    public: client.isPublic,
-    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
-    jwks: client.jwks,
-    jwks_uri: client.jwksUri,
-    first_party: client.firstParty,
-    homepage: client.clientUri,
-    logo_uri: client.logoUri,
-    access_token_ttl: client.accessTokenTtl,
-    refresh_token_ttl: client.refreshTokenTtl,
-    registered_via: client.registeredVia,
-    registration_token: client.registrationTokenId,
-    disabled: client.disabledAt !== null,
-    last_used_at: client.lastUsedAt?.toISOString() ?? null,
-    created_at: client.createdAt.toISOString(),
-    updated_at: client.updatedAt.toISOString(),
-  };
-}
-
-/**
- * A client secret in the CLI's JSON shape: its name and dates, never its value or hash.
- *
- * @example
- * printJson(io, secrets.map((s) => secretJson(s, new Date())));
- */
-export function secretJson(secret: SecretSummary, now: Date) {
-  return {
-    id: secret.id,
-    name: secret.name,
-    created_at: secret.createdAt.toISOString(),
-    expires_at: secret.expiresAt?.toISOString() ?? null,
-    expired: secret.expiresAt !== null && secret.expiresAt <= now,
-    last_used_at: secret.lastUsedAt?.toISOString() ?? null,
-  };
-}
+// How clients and their secrets are shown, by every clients command. Their JSON shapes,
+// clientJson and secretJson, are the admin API's, from @portcullis/auth-server/config.
 
 /**
  * Prints secrets as a table: name, created, expires (or "expired"), last used.

@@ -1,12 +1,6 @@
 import type { SecretSummary } from '@portcullis/auth-server';
+import type { ClientJson, SecretJson } from '@portcullis/auth-server/config';
 import type { ClientJwks, ClientRecord } from '@portcullis/storage';
-import type { clientJson, secretJson } from '../format/clients.ts';
-
-/** A client as the admin API and `clients show --json` write it. */
-export type ClientJson = ReturnType<typeof clientJson>;
-
-/** A secret as the admin API and `clients show --json` write it. */
-export type SecretJson = ReturnType<typeof secretJson>;
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
 

@@ -1,10 +1,11 @@
 import { ADMIN_API_PATH } from '../../domain/admin-api.ts';
 import { CLIENT_FIELD_NAMES, createClientsService } from '../../services/clients-service.ts';
+import { clientJson, secretJson } from '../../views/client-json.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
 import { paginate } from '../pagination.ts';
 import { type ClientBody, createInput, updateInput } from './client-input.ts';
-import { clientJson, clientVersion, secretJson } from './client-json.ts';
+import { clientVersion } from './client-version.ts';
 
 const param = (call: AdminCall, name: string) => call.params[name] ?? '';
 

@@ -1,9 +1,17 @@
-import type { ClientRecord } from '@portcullis/storage';
-import type { SecretSummary } from '../../services/clients-service.ts';
+import type { ClientRecord, ClientSecretRecord } from '@portcullis/storage';
+
+// How clients and their secrets are written as JSON: by the admin API, and by the CLI's --json
+// (which takes them from this package's config entry, so a command line loads no more for them).
+
+/** A client secret as operators see it: never its value or hash (the services' SecretSummary). */
+type SecretView = Pick<
+  ClientSecretRecord,
+  'id' | 'name' | 'createdAt' | 'expiresAt' | 'lastUsedAt'
+>;
 
 /**
- * A client as the admin API shows it: the CLI's JSON shape (`clients show --json`), OAuth
- * metadata names, lifetimes in seconds (null when the client has none of its own).
+ * A client as the admin API and `clients show --json` write it: OAuth metadata names, lifetimes
+ * in seconds (null when the client has none of its own).
  *
  * @example
  * ctx.body = clientJson(client); // { client_id, name, grant_types, ... }
@@ -42,12 +50,13 @@ export function clientJson(client: ClientRecord) {
 }
 
 /**
- * A client secret as the admin API shows it: its name and dates, never its value or hash.
+ * A client secret as the admin API and the CLI write it: its name and dates, never its value or
+ * hash.
  *
  * @example
  * secrets.map((secret) => secretJson(secret, new Date()));
  */
-export function secretJson(secret: SecretSummary, now: Date) {
+export function secretJson(secret: SecretView, now: Date) {
   return {
     id: secret.id,
     name: secret.name,
@@ -58,17 +67,8 @@ export function secretJson(secret: SecretSummary, now: Date) {
   };
 }
 
-/**
- * What a client's ETag is computed over: its representation without the times it was last used,
- * which change with every token request and would make every If-Match fail on a busy client.
- *
- * @example
- * etagOf(clientVersion(client, secrets));
- */
-export function clientVersion(client: ClientRecord, secrets: readonly SecretSummary[]) {
-  const { last_used_at: _used, ...rest } = clientJson(client);
-  return {
-    ...rest,
-    secrets: secrets.map((s) => [s.id, s.name, s.expiresAt?.toISOString() ?? null]),
-  };
-}
+/** A client as the admin API and `clients show --json` write it. */
+export type ClientJson = ReturnType<typeof clientJson>;
+
+/** A secret as the admin API and `clients show --json` write it. */
+export type SecretJson = ReturnType<typeof secretJson>;
