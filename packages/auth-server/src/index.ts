@@ -18,6 +18,7 @@ export {
   type AdminScope,
 } from './domain/admin-api.ts';
 export { formatDuration, parseDuration } from './domain/duration.ts';
+export { FIELD_KEYS } from './domain/field-keys.ts';
 export { AuthServerError, type AuthServerErrorCode, type ErrorSubject } from './errors.ts';
 export * from './janitor/janitor.ts';
 export * from './janitor/schedule.ts';

@@ -13,6 +13,7 @@ export {
   type AdminScope,
 } from '../domain/admin-api.ts';
 export { formatDuration, parseDuration } from '../domain/duration.ts';
+export { FIELD_KEYS } from '../domain/field-keys.ts';
 export { DEVICE_CODE_GRANT, SUPPORTED_GRANTS, shortGrant } from '../domain/grants.ts';
 export { DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_REFRESH_TOKEN_TTL } from '../domain/lifetimes.ts';
 export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../domain/signing-algorithms.ts';

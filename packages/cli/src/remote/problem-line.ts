@@ -1,3 +1,4 @@
+import { FIELD_KEYS } from '@portcullis/auth-server/config';
 import { CliError } from '../errors.ts';
 import { flagOf } from '../field-flags.ts';
 
@@ -9,13 +10,10 @@ export interface Problem {
   errors?: Array<{ pointer?: string; parameter?: string; detail?: string }>;
 }
 
-// The service field of each body key whose name is not the field's in snake case.
-const FIELDS: Readonly<Record<string, string>> = {
-  grant_types: 'grants',
-  scope: 'scopes',
-  public: 'public',
-  token_endpoint_auth_method: 'authMethod',
-};
+// The service field of each body key (FIELD_KEYS reversed).
+const FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FIELD_KEYS).map(([field, key]) => [key, field]),
+);
 
 const camel = (key: string) =>
   key.replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase());
