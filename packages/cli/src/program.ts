@@ -2,6 +2,7 @@ import { type Command, CommanderError } from 'commander';
 import { describeError } from './errors.ts';
 import { paint } from './output.ts';
 import { PortcullisCommand } from './portcullis-command.ts';
+import { refuseLocalOnly } from './remote/local-only.ts';
 import type { Io } from './runtime.ts';
 
 /**
@@ -144,10 +145,11 @@ export async function createProgram(io: Io, argv?: readonly string[]): Promise<C
       '--server <url>',
       'run the command through the admin API of this server (its issuer URL) instead of the database; token from PORTCULLIS_ADMIN_TOKEN, or PORTCULLIS_ADMIN_CLIENT_ID with its secret (env PORTCULLIS_SERVER)',
     )
-    .hook('preAction', (command) => {
+    .hook('preAction', (command, action) => {
       const server = command.opts<{ server?: string }>().server;
       // The back ends read the mode from the environment, as they do PORTCULLIS_SERVER.
       if (server !== undefined) io.env.PORTCULLIS_SERVER = server;
+      refuseLocalOnly(action, io.env);
     })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -28,9 +28,10 @@ export async function openDatabase(
   options: DatabaseOptions = {},
 ): Promise<{ db: Database; database: RunningDatabase; close(): Promise<void> }> {
   if (io.env.PORTCULLIS_SERVER?.trim()) {
-    // Remote mode (`--server`): a command that still needs the database refuses in one line.
+    // Remote mode (`--server`): a command that still needs the database refuses in one line
+    // (those marked localOnly refuse before this, naming themselves).
     throw new CliError(
-      'this command does not run through the admin API yet: run it without --server (PORTCULLIS_SERVER) where the database is reachable',
+      'this command is not available with --server: run it where the database is (without --server and PORTCULLIS_SERVER)',
     );
   }
   const { createDatabase, resolveDatabase } = await loadStorage();

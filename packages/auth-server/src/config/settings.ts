@@ -336,7 +336,7 @@ export const SETTING = schema({
   },
   PORTCULLIS_SERVER: {
     description:
-      'the issuer URL of a server whose admin API the CLI runs its commands through instead of the database (remote mode, as `--server URL`; https, or http on localhost); the clients commands so far, others refuse in one line',
+      'the issuer URL of a server whose admin API the CLI runs its commands through instead of the database (remote mode, as `--server URL`; https, or http on localhost); the commands docs/operators.md lists under "Remote mode", others refuse in one line',
     default: 'unset: the database (local mode)',
     usedBy: ['cli'],
   },
@@ -359,7 +359,7 @@ export const SETTING = schema({
   },
   PORTCULLIS_ADMIN_SCOPE: {
     description: 'remote mode: the scopes asked for with the admin client (space-separated)',
-    default: 'admin:read admin:write',
+    default: 'unset: the scopes the command needs (admin:read admin:write; admin:users for users)',
     usedBy: ['cli'],
   },
   PORTCULLIS_DEBUG: {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { localOnly } from '../remote/local-only.ts';
 import type { Io } from '../runtime.ts';
 import { registerClientsCreate } from './clients-create.ts';
 import { registerClientsDelete } from './clients-delete.ts';
@@ -26,9 +27,10 @@ export function registerClients(group: Command, io: Io): void {
   registerClientsDisable(group, io);
   registerClientsEnable(group, io);
   registerClientsDelete(group, io);
-  const tokens = group
-    .command('registration-token')
-    .description('initial access tokens for dynamic client registration (RFC 7591)');
+  // The admin API has no operations for initial access tokens.
+  const tokens = localOnly(group.command('registration-token')).description(
+    'initial access tokens for dynamic client registration (RFC 7591)',
+  );
   registerRegistrationTokenCreate(tokens, io);
   registerRegistrationTokenList(tokens, io);
   registerRegistrationTokenRevoke(tokens, io);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { CliError, describeError } from '../errors.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -96,8 +97,8 @@ function report(result: ApplyResourcesResult, identifiers: readonly string[]): s
 
 /** `portcullis resources apply`: registers a catalogue of resources and scopes, idempotently. */
 export function registerResourcesApply(resources: Command, io: Io): void {
-  resources
-    .command('apply')
+  // The admin API applies whole declarations (`portcullis apply`), not resource catalogues.
+  localOnly(resources.command('apply'))
     .description(
       'create or update API resources and their scopes from a catalogue (defineCatalogue or JSON)',
     )

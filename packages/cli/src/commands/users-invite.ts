@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -13,8 +14,8 @@ interface Options {
 
 /** `portcullis users invite EMAIL [--expires 7d] [--language fr]`: mails a single-use sign-up link. */
 export function registerUsersInvite(users: Command, io: Io): void {
-  users
-    .command('invite')
+  // The link is mailed by the CLI's own SMTP settings: there is no admin API operation for it.
+  localOnly(users.command('invite'))
     .description(
       'mail a single-use link to a page where the invited person chooses a username and a password (needs PORTCULLIS_SIGNUP=invite or open, and PORTCULLIS_SMTP_URL)',
     )

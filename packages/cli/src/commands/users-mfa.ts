@@ -3,6 +3,7 @@ import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 19).replace('T', ' ') : '-');
@@ -12,9 +13,10 @@ const day = (date: Date | null) => (date ? date.toISOString().slice(0, 19).repla
  * (never a secret), and removing them all when a user lost their phone and their recovery codes.
  */
 export function registerUsersMfa(users: Command, io: Io): void {
-  const mfa = users
-    .command('mfa')
-    .description("a user's second factors (authenticator apps, passkeys and recovery codes)");
+  // The admin API has no operations for second factors.
+  const mfa = localOnly(users.command('mfa')).description(
+    "a user's second factors (authenticator apps, passkeys and recovery codes)",
+  );
 
   mfa
     .command('show')

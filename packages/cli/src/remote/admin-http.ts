@@ -19,13 +19,15 @@ export interface AdminHttp {
 }
 
 /**
- * A caller of the admin API at `server` (`/admin/v1`); a refusal becomes the CLI's one-line
- * error (problem-line.ts), an unreachable server one line naming it.
+ * A caller of the admin API at `server` (`/admin/v1`) with a token for `scope` (what the command
+ * needs, unless PORTCULLIS_ADMIN_SCOPE says otherwise: admin-token.ts); a refusal becomes the
+ * CLI's one-line error (problem-line.ts), an unreachable server one line naming it.
  *
  * @example
  * const { body, etag } = await adminHttp(io, server).call('GET', '/clients/billing');
+ * await adminHttp(io, server, 'admin:users').call('GET', '/users/alice');
  */
-export function adminHttp(io: Io, server: URL): AdminHttp {
+export function adminHttp(io: Io, server: URL, scope = 'admin:read admin:write'): AdminHttp {
   let token: Promise<string> | undefined;
   const base = new URL('admin/v1', server.href.endsWith('/') ? server : `${server.href}/`);
   return {
@@ -34,7 +36,7 @@ export function adminHttp(io: Io, server: URL): AdminHttp {
       path: string,
       options: { body?: unknown; ifMatch?: string | undefined } = {},
     ) {
-      token ??= adminToken(io, server);
+      token ??= adminToken(io, server, scope);
       const headers: Record<string, string> = { authorization: `Bearer ${await token}` };
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;

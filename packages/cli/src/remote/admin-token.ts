@@ -10,12 +10,13 @@ const ADMIN_RESOURCE = 'urn:portcullis:admin';
  * An access token for the admin API: `PORTCULLIS_ADMIN_TOKEN` as given, or else one got with
  * the client credentials grant for `PORTCULLIS_ADMIN_CLIENT_ID` (its secret from
  * `PORTCULLIS_ADMIN_CLIENT_SECRET`, or stdin) at the token endpoint discovered from `server`,
- * for the scopes of `PORTCULLIS_ADMIN_SCOPE` (default `admin:read admin:write`). Never printed.
+ * for the scopes of `PORTCULLIS_ADMIN_SCOPE`, or else `scope`: those the command needs, so that
+ * a client allowed only some admin scopes still runs the commands they cover. Never printed.
  *
  * @example
- * const token = await adminToken(io, new URL('https://auth.example.com'));
+ * const token = await adminToken(io, new URL('https://auth.example.com'), 'admin:users');
  */
-export async function adminToken(io: Io, server: URL): Promise<string> {
+export async function adminToken(io: Io, server: URL, scope: string): Promise<string> {
   const given = io.env.PORTCULLIS_ADMIN_TOKEN?.trim();
   if (given) return given;
   const clientId = io.env.PORTCULLIS_ADMIN_CLIENT_ID?.trim();
@@ -40,8 +41,10 @@ export async function adminToken(io: Io, server: URL): Promise<string> {
     throw new CliError(`cannot discover the issuer at ${server.href}: ${reason(error)}`);
   }
   try {
-    const scope = io.env.PORTCULLIS_ADMIN_SCOPE?.trim() || 'admin:read admin:write';
-    const tokens = await oauth.clientCredentialsGrant(config, { scope, resource: ADMIN_RESOURCE });
+    const tokens = await oauth.clientCredentialsGrant(config, {
+      scope: io.env.PORTCULLIS_ADMIN_SCOPE?.trim() || scope,
+      resource: ADMIN_RESOURCE,
+    });
     return tokens.access_token;
   } catch (error) {
     throw new CliError(`the token endpoint refused ${clientId}: ${reason(error)}`);
