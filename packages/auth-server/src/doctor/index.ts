@@ -30,8 +30,10 @@ export {
   type Severity,
   shellQuote,
 } from './finding.ts';
+export { findingJson } from './finding-json.ts';
 export { type LoadDoctorFactsOptions, loadDoctorFacts } from './load-doctor-facts.ts';
 export { probeServerPolicy } from './probe-server-policy.ts';
 export { reachLogoutReceiver } from './reach-logout-receiver.ts';
 export { runChecks } from './run-checks.ts';
+export { type DoctorReport, runDoctor, type SkippedCheck } from './run-doctor.ts';
 export { DOCTOR_THRESHOLDS } from './thresholds.ts';

@@ -32,7 +32,7 @@ import { reachLogoutReceiver } from './reach-logout-receiver.ts';
 export interface LoadDoctorFactsOptions {
   db: Database;
   /** The environment the server would run with (`PORTCULLIS_*` is read). */
-  env: NodeJS.ProcessEnv;
+  env: Readonly<Record<string, string | undefined>>;
   mode: DoctorMode;
   /** The data folder whose development secrets `dev` uses. */
   dataDir: string;
@@ -40,6 +40,12 @@ export interface LoadDoctorFactsOptions {
   probe?: () => Promise<ServerPolicyFacts>;
   /** POSTs to a back-channel logout URI: undefined when it answered, else why not [reachLogoutReceiver]. */
   reach?: (uri: string) => Promise<string | undefined>;
+  /**
+   * Whether to reach the URLs clients registered (back-channel logout receivers, `jwks_uri` key
+   * sets) from here [true]. The admin API passes false: there, a request to a URL that any
+   * client registration names would be a server-side request forgery lever.
+   */
+  reachClients?: boolean;
 }
 
 /**
@@ -61,7 +67,7 @@ async function readDevSecrets(dataDir: string): Promise<DevSecrets | undefined> 
 
 /** The key-encryption key the servers would use, if there is a valid one to try. */
 function keyEncryptionKey(
-  env: NodeJS.ProcessEnv,
+  env: Readonly<Record<string, string | undefined>>,
   mode: DoctorMode,
   devSecrets: DevSecrets | undefined,
 ): Buffer | undefined {
@@ -75,10 +81,34 @@ function keyEncryptionKey(
   }
 }
 
+// What the URLs enabled clients registered answer, from here: each back-channel logout receiver
+// (at most 2.5 s) and each private_key_jwt client's published key set (at most 5 s), side by side.
+async function reachClientUrls(
+  clients: ClientFacts[],
+  reach: (uri: string) => Promise<string | undefined>,
+): Promise<void> {
+  await Promise.all(
+    clients.map(async (facts) => {
+      const uri = facts.client.backchannelLogoutUri;
+      if (!uri || facts.client.disabledAt) return;
+      const error = await reach(uri);
+      facts.logoutReceiver = error === undefined ? {} : { error };
+    }),
+  );
+  await Promise.all(
+    clients.map(async (facts) => {
+      const uri = facts.client.jwksUri;
+      if (!uri || facts.client.disabledAt) return;
+      facts.publishedKeys = await fetchPublishedKeys(uri);
+    }),
+  );
+}
+
 async function loadDatabase(
   db: Database,
   kek: Buffer | undefined,
-  reach: (uri: string) => Promise<string | undefined>,
+  // Undefined: client-registered URLs are not reached.
+  reach: ((uri: string) => Promise<string | undefined>) | undefined,
 ): Promise<DatabaseFacts> {
   const clientsRepository = createClientsRepository(db);
   const clients: ClientFacts[] = [];
@@ -88,23 +118,7 @@ async function loadDatabase(
     );
     clients.push({ client, secrets });
   }
-  // Every enabled client's logout receiver, side by side: each waits at most 2.5 s.
-  await Promise.all(
-    clients.map(async (facts) => {
-      const uri = facts.client.backchannelLogoutUri;
-      if (!uri || facts.client.disabledAt) return;
-      const error = await reach(uri);
-      facts.logoutReceiver = error === undefined ? {} : { error };
-    }),
-  );
-  // Every enabled private_key_jwt client's published key set, side by side: at most 5 s each.
-  await Promise.all(
-    clients.map(async (facts) => {
-      const uri = facts.client.jwksUri;
-      if (!uri || facts.client.disabledAt) return;
-      facts.publishedKeys = await fetchPublishedKeys(uri);
-    }),
-  );
+  if (reach) await reachClientUrls(clients, reach);
   const keys = (await createKeysRepository(db).list()).map((record): SigningKeyFacts => {
     const { privateJwkEncrypted: _, publicJwk: __, ...key } = record;
     return { ...key, decrypts: kek ? decrypts(record, kek) : undefined };
@@ -167,8 +181,9 @@ function opens(decrypt: () => unknown): boolean {
  * Reads everything `portcullis doctor` judges, and changes nothing: the server configuration
  * from `env` (and the data folder's development secrets, never created here), the server's
  * protocol policy (see probeServerPolicy), the migration status, and — when the schema is
- * current — clients with their secrets' names and dates and whether their back-channel logout
- * URIs answer (a POST with no logout token), resources, and signing keys (whether
+ * current — clients with their secrets' names and dates and (unless `reachClients` is false)
+ * whether their back-channel logout URIs answer (a POST with no logout token) and their
+ * `jwks_uri` key sets, resources, and signing keys (whether
  * the configured key-encryption key decrypts each; private parts are never kept).
  *
  * @example
@@ -197,7 +212,7 @@ export async function loadDoctorFacts(options: LoadDoctorFactsOptions): Promise<
         : await loadDatabase(
             db,
             keyEncryptionKey(env, mode, devSecrets),
-            options.reach ?? reachLogoutReceiver,
+            options.reachClients === false ? undefined : (options.reach ?? reachLogoutReceiver),
           ),
   };
 }

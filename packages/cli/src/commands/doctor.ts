@@ -22,23 +22,6 @@ const HEADINGS: Record<Severity, string> = {
 // ANSI colours for the headings, only on a terminal and never with NO_COLOR set.
 const COLOURS: Record<Severity, string> = { error: '31', warning: '33', info: '36' };
 
-/** A finding in the CLI's JSON shape. */
-export function findingJson(finding: Finding) {
-  const { kind, id, clientId, label } = finding.subject;
-  return {
-    id: finding.id,
-    severity: finding.severity,
-    subject: {
-      kind,
-      id,
-      ...(clientId !== undefined ? { client_id: clientId } : {}),
-      ...(label !== undefined ? { label } : {}),
-    },
-    reason: finding.reason,
-    fix: finding.fix,
-  };
-}
-
 /** How a finding's subject reads in the report. */
 function describeSubject(subject: FindingSubject): string {
   switch (subject.kind) {
@@ -126,15 +109,14 @@ Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis doctor --strict`,
     )
     .action(async (options: Options, command: Command) => {
-      const { loadDoctorFacts, runChecks } = await loadAuthServer();
+      const { findingJson, runDoctor } = await loadAuthServer();
       const mode: DoctorMode = options.mode === 'dev' ? 'development' : 'production';
       const dir = dataDir(io.env);
-      const facts = await withDatabase(
+      const { findings } = await withDatabase(
         io,
-        (db) => loadDoctorFacts({ db, env: io.env, mode, dataDir: dir }),
+        (db) => runDoctor({ db, env: io.env, mode, dataDir: dir }),
         { requireCurrentSchema: false },
       );
-      const findings = runChecks(facts);
       if (options.json) printJson(io, findings.map(findingJson));
       else report(io, findings, mode);
       // Run where `dev` ran, production's errors (no secrets set...) are expected: say which
