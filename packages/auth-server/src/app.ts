@@ -17,6 +17,7 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createAdminApi } from './admin/admin-api.ts';
 import type { ServerConfig } from './config/server-config.ts';
+import type { ServerEnvironment } from './config/server-environment.ts';
 import { sessionCookieOptions } from './domain/cookies.ts';
 import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
@@ -64,6 +65,11 @@ export interface AuthServerDeps {
   /** The same database's URL, for the LISTEN connection that keeps caches fresh. */
   databaseUrl: string;
   config: ServerConfig;
+  /**
+   * The environment and data folder `config` was loaded from; required with the admin API on
+   * (PORTCULLIS_ADMIN_API), whose doctor judges them.
+   */
+  environment?: ServerEnvironment;
   logger: Logger;
   /** The server's metrics; a new set when omitted. */
   metrics?: Metrics;
@@ -86,6 +92,12 @@ function mailFor(
     }),
   );
   return { mailer: devMail, devMail };
+}
+
+// The admin API's doctor judges the configuration's source: a caller that turns it on says it.
+function environment(deps: AuthServerDeps): ServerEnvironment {
+  if (deps.environment) return deps.environment;
+  throw new Error('createAuthServer: the admin API (adminApi) needs `environment`');
 }
 
 /** A built authorization server, not yet listening. */
@@ -112,6 +124,7 @@ export interface AuthServer {
  */
 export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer> {
   const { db, databaseUrl, config, logger } = deps;
+  if (config.adminApi) environment(deps);
   await assertSchemaCurrent(db);
   const metrics = deps.metrics ?? createMetrics();
   metrics.watchPool(() => databasePoolStats(db));
@@ -268,7 +281,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   });
   const csrf = createCsrf(config.cookieKeys[0] as string);
   // The admin REST API (admin/admin-api.ts), on the issuer's port: PORTCULLIS_ADMIN_API=on.
-  const admin = config.adminApi ? createAdminApi({ db, config, logger }) : undefined;
+  const admin = config.adminApi
+    ? createAdminApi({ db, config, environment: environment(deps), logger })
+    : undefined;
   const routing = createHostRouting([
     ...routeTable({
       db,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort, type TestDatabase } from '@portcullis/storage/testing';
 import {
   type AuthServer,
@@ -9,17 +11,19 @@ import {
   silentLogger,
 } from '../src/index.ts';
 
+/** The environment of {@link testConfig}: fresh secrets, a random loopback port. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORTCULLIS_PORT: '0',
+    PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    ...overrides,
+  };
+}
+
 /** Development-mode configuration with fresh secrets, listening on a random loopback port. */
 export function testConfig(overrides: Record<string, string> = {}) {
-  return loadServerConfig(
-    {
-      PORTCULLIS_PORT: '0',
-      PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-      PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      ...overrides,
-    },
-    { mode: 'development' },
-  );
+  return loadServerConfig(testEnv(overrides), { mode: 'development' });
 }
 
 /**
@@ -32,15 +36,18 @@ export async function startAuthServer(
   env: Record<string, string> = {},
 ): Promise<{ server: AuthServer; url: string }> {
   const port = await freePort();
-  const config = testConfig({
+  const serverEnv = testEnv({
     PORTCULLIS_PORT: String(port),
     PORTCULLIS_ISSUER: `http://127.0.0.1:${port}`,
     ...env,
   });
+  const config = loadServerConfig(serverEnv, { mode: 'development' });
   const server = await createAuthServer({
     db: database.db,
     databaseUrl: database.url,
     config,
+    // No data folder: the doctor finds no development secrets in a folder that does not exist.
+    environment: { env: serverEnv, dataDir: path.join(os.tmpdir(), 'portcullis-test-no-data') },
     logger: silentLogger,
   });
   const { url } = await server.listen();

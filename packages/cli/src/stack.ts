@@ -25,9 +25,17 @@ export async function startAuthServer(
   databaseUrl: string,
   config: ServerConfig,
   logger: Logger,
+  io: Io,
 ): Promise<Stoppable & { url: string; port: number }> {
   const { createAuthServer } = await loadAuthServer();
-  const server = await createAuthServer({ db, databaseUrl, config, logger });
+  const server = await createAuthServer({
+    db,
+    databaseUrl,
+    config,
+    // What the admin API's doctor judges: the environment this configuration came from.
+    environment: { env: io.env, dataDir: dataDir(io.env) },
+    logger,
+  });
   let http: Awaited<ReturnType<typeof server.listen>>['server'];
   try {
     ({ server: http } = await server.listen());

@@ -1,6 +1,7 @@
 import { createResourceServer } from '@portcullis/resource-server';
 import type { Database } from '@portcullis/storage';
 import type { ServerConfig } from '../config/server-config.ts';
+import type { ServerEnvironment } from '../config/server-environment.ts';
 import { ADMIN_RESOURCE, ADMIN_RESOURCE_NAME, ADMIN_SCOPES } from '../domain/admin-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { HostRoute, RouteHandler } from '../routes/route.ts';
@@ -12,6 +13,8 @@ import { createAdminValidator } from './schema-validator.ts';
 export interface AdminApiDeps {
   db: Database;
   config: Pick<ServerConfig, 'issuer' | 'mode' | 'keyEncryptionKey'>;
+  /** Where `config` came from: the doctor's operation judges it. */
+  environment: ServerEnvironment;
   logger: Logger;
 }
 
@@ -29,7 +32,7 @@ export interface AdminApi {
  * /.well-known/oauth-protected-resource. Nothing is fetched before the first token arrives.
  *
  * @example
- * const admin = createAdminApi({ db, config, logger });
+ * const admin = createAdminApi({ db, config, environment: { env, dataDir }, logger });
  * const routing = createHostRouting([...routeTable(deps), ...admin.routes]);
  */
 export function createAdminApi(deps: AdminApiDeps): AdminApi {
@@ -52,7 +55,10 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     logger: deps.logger,
     checkResponses: deps.config.mode === 'development',
   };
-  const routes: HostRoute[] = adminOperations(deps.config).map((operation) => {
+  const routes: HostRoute[] = adminOperations({
+    ...deps.config,
+    environment: deps.environment,
+  }).map((operation) => {
     const checks = validator.get(operation.operationId);
     if (!checks) throw new Error(`${operation.operationId} is not in the OpenAPI document`);
     return {

@@ -3,23 +3,27 @@ import type { AdminOperation } from './admin-operation.ts';
 import { applyOperations } from './apply/apply-operations.ts';
 import { auditOperations } from './audit/audit-operations.ts';
 import { clientOperations } from './clients/client-operations.ts';
+import { type DoctorOperationsDeps, doctorOperations } from './doctor/doctor-operations.ts';
 import { grantOperations } from './grants/grant-operations.ts';
 import { keyOperations } from './keys/key-operations.ts';
 import { servedDocument } from './openapi.ts';
 import { resourceOperations } from './resources/resource-operations.ts';
 import { userOperations } from './users/user-operations.ts';
 
+/** What {@link adminOperations} needs: the server's issuer, key-encryption key and configuration. */
+export interface AdminOperationsConfig extends DoctorOperationsDeps {
+  issuer: string;
+  keyEncryptionKey: Buffer;
+}
+
 /**
  * Every operation of the admin API, in one table: the OpenAPI document describes exactly these
  * (a contract test checks both ways), and admin-api.ts turns each into a host route.
  *
  * @example
- * adminOperations({ issuer, keyEncryptionKey }).map((o) => `${o.method} ${o.path}`);
+ * adminOperations({ issuer, keyEncryptionKey, mode, environment }).map((o) => o.path);
  */
-export function adminOperations(config: {
-  issuer: string;
-  keyEncryptionKey: Buffer;
-}): AdminOperation[] {
+export function adminOperations(config: AdminOperationsConfig): AdminOperation[] {
   const document = servedDocument(config.issuer);
   return [
     {
@@ -35,6 +39,7 @@ export function adminOperations(config: {
     ...auditOperations(),
     ...keyOperations(config),
     ...applyOperations(),
+    ...doctorOperations(config),
   ];
 }
 

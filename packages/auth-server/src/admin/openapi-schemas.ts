@@ -2,6 +2,8 @@
 // `#/components/schemas/<name>`. Request bodies refuse unknown fields, so a typo is a 400 that
 // names it, never a setting silently left out.
 
+import { DOCTOR_SCHEMAS } from './doctor/doctor-schemas.ts';
+
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const strings = { type: 'array', items: { type: 'string' } };
 const lifetime = {
@@ -225,6 +227,7 @@ const user = {
 
 /** The schemas of `components.schemas`, by name. */
 export const ADMIN_SCHEMAS = {
+  ...DOCTOR_SCHEMAS,
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',

@@ -592,6 +592,15 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/doctor': {
+      get: {
+        operationId: 'getDoctorReport',
+        summary:
+          "The doctor's findings on this server's configuration and database (`doctor --json`); client-registered URLs are not reached",
+        security: security('admin:read'),
+        responses: { '200': ok('the findings', 'DoctorReport'), ...refusals },
+      },
+    },
     '/clients/{client}/secrets/{secret}': {
       parameters: [
         clientParameter,

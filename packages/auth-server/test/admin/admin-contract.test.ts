@@ -28,6 +28,9 @@ test.after.always(async () => {
 });
 
 const keyEncryptionKey = randomBytes(32);
+const environment = { env: {}, dataDir: 'no-data' };
+const operationsConfig = () =>
+  ({ issuer, keyEncryptionKey, mode: 'development', environment }) as const;
 
 const METHODS = ['get', 'post', 'patch', 'delete', 'put'] as const;
 
@@ -51,7 +54,7 @@ function documented() {
 
 test('every route is in the document and every documented operation is a route, with its scope', (t) => {
   const routes = new Map(
-    adminOperations({ issuer, keyEncryptionKey }).map((o) => [
+    adminOperations(operationsConfig()).map((o) => [
       `${o.method} ${o.path}`,
       { operationId: o.operationId, scope: o.scope },
     ]),
@@ -62,11 +65,12 @@ test('every route is in the document and every documented operation is a route, 
   const mounted = createAdminApi({
     db: database.db,
     config: { issuer, mode: 'development', keyEncryptionKey },
+    environment,
     logger: silentLogger,
   }).routes.filter((r) => r.path.startsWith('/admin/'));
   t.deepEqual(
     mounted.map((r) => `${r.method} ${r.path}`).sort(),
-    adminOperations({ issuer, keyEncryptionKey })
+    adminOperations(operationsConfig())
       .map((o) => `${o.method} ${routePath(o.path)}`)
       .sort(),
   );
@@ -266,6 +270,8 @@ test('the responses of every operation, refusals included, validate against the 
     body: { declaration: { clients: [{ name: 'x' }] } },
   });
   await check('listSigningKeys', '/keys', { token });
+  await check('getDoctorReport', '/doctor', { token });
+  await check('getDoctorReport', '/doctor');
   await check('rotateSigningKeys', '/keys/rotations', { token, method: 'POST' });
   const keeper = await adminClient(database, issuer, ['admin:keys']);
   const keys = await keeper.token();
@@ -282,7 +288,7 @@ test('the responses of every operation, refusals included, validate against the 
   await check('deleteUser', u, { token, method: 'DELETE', headers: { 'if-match': etag(on) } });
   t.deepEqual(
     [...seen].sort(),
-    adminOperations({ issuer, keyEncryptionKey })
+    adminOperations(operationsConfig())
       .map((o) => o.operationId)
       .sort(),
     'every operation was called',

@@ -85,7 +85,7 @@ Examples:
         // Readable lines on a terminal; JSON for a pipe, a file or --json (PORTCULLIS_LOG_FORMAT
         // chooses either way).
         const logger = await serverLogger(io, config, !options.json);
-        const server = await startAuthServer(opened.db, opened.database.url, config, logger);
+        const server = await startAuthServer(opened.db, opened.database.url, config, logger, io);
         parts.push(server);
         // Loaded here so that other commands do not pay for the example API's modules.
         const { startExampleApi } = await import('@portcullis/example-api');

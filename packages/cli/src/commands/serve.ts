@@ -50,7 +50,13 @@ Example:
         const database = opened;
         parts.push({ stop: () => database.close() });
         const logger = await serverLogger(io, config);
-        const server = await startAuthServer(database.db, database.database.url, config, logger);
+        const server = await startAuthServer(
+          database.db,
+          database.database.url,
+          config,
+          logger,
+          io,
+        );
         parts.push(server);
         if (config.janitorIntervalSeconds > 0) {
           parts.push(
