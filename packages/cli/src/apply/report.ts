@@ -1,10 +1,4 @@
-import type {
-  ApplyAction,
-  ApplyDeclarationResult,
-  ClientOutcome,
-  FieldChange,
-  ResourceOutcome,
-} from '@portcullis/auth-server';
+import type { ApplyAction, ApplyResultJson, FieldChange } from '@portcullis/auth-server';
 
 const MARKS: Readonly<Record<ApplyAction, string>> = {
   create: '+',
@@ -51,100 +45,34 @@ function entryLines(
   ];
 }
 
-function resourceLines(resource: ResourceOutcome, plan: boolean): string[] {
+function resourceLines(resource: ApplyResultJson['resources'][number], plan: boolean): string[] {
   return [
     ...entryLines(resource.identifier, resource.action, resource.changes, plan),
-    ...resource.scopesNotInFile.map(
+    ...resource.scopes_not_in_file.map(
       (scope) => `      scope ${scope}: not in the file: left alone (--prune deletes it)`,
     ),
   ];
 }
 
-function clientLines(client: ClientOutcome, plan: boolean): string[] {
-  const label = client.clientId ? `${client.name} (${client.clientId})` : client.name;
+function clientLines(client: ApplyResultJson['clients'][number], plan: boolean): string[] {
+  const label = client.client_id ? `${client.name} (${client.client_id})` : client.name;
   return [
     ...entryLines(label, client.action, client.changes, plan),
-    ...(client.newSecret
+    ...(client.new_secret
       ? [`      client secret: ${plan ? 'one will be generated and' : 'new, below,'} shown once`]
       : []),
   ];
 }
 
 /**
- * Counts of entries by action, as `--json` prints them under `summary`.
- *
- * @example
- * summarize(result); // { create: 2, update: 1, delete: 0, unchanged: 3, not_in_file: 1 }
- */
-function summarize(result: ApplyDeclarationResult): Record<ApplyAction, number> {
-  const counts: Record<ApplyAction, number> = {
-    create: 0,
-    update: 0,
-    delete: 0,
-    unchanged: 0,
-    not_in_file: 0,
-  };
-  for (const entry of [
-    ...result.resources,
-    ...result.clients,
-    ...result.roles,
-    ...result.identityProviders,
-  ]) {
-    counts[entry.action] += 1;
-  }
-  return counts;
-}
-
-/** True when the result changes (or, as a plan, would change) anything. */
-function hasChanges(result: ApplyDeclarationResult): boolean {
-  const counts = summarize(result);
-  return counts.create + counts.update + counts.delete > 0;
-}
-
-/**
- * The result as `--json` prints it: snake_case keys, every entry with its action and field
- * changes, the new secrets by client name.
- *
- * @example
- * printJson(io, resultJson(result));
- */
-export function resultJson(result: ApplyDeclarationResult) {
-  return {
-    applied: result.applied,
-    changed: hasChanges(result),
-    summary: summarize(result),
-    resources: result.resources.map((r) => ({
-      identifier: r.identifier,
-      action: r.action,
-      changes: r.changes,
-      scopes_not_in_file: r.scopesNotInFile,
-    })),
-    clients: result.clients.map((c) => ({
-      name: c.name,
-      client_id: c.clientId,
-      action: c.action,
-      changes: c.changes,
-      new_secret: c.newSecret,
-    })),
-    roles: result.roles.map((r) => ({ name: r.name, action: r.action, changes: r.changes })),
-    identity_providers: result.identityProviders.map((p) => ({
-      name: p.name,
-      action: p.action,
-      changes: p.changes,
-    })),
-    secrets: result.secrets,
-  };
-}
-
-/**
- * The human report: each resource, client, role and identity provider with a mark (`+` create, `~` update, `=` unchanged,
+ * The human report of a result (its JSON, local or from the admin API): each resource, client, role and identity provider with a mark (`+` create, `~` update, `=` unchanged,
  * `-` delete, `?` not in the file), the fields that change as `before -> after`, a summary line,
  * and the new secrets, shown once.
  *
  * @example
- * printLines(io, reportLines(result, 'portcullis.yaml'));
+ * printLines(io, reportLines(applyResultJson(result), 'portcullis.yaml'));
  */
-export function reportLines(result: ApplyDeclarationResult, file: string): string[] {
+export function reportLines(result: ApplyResultJson, file: string): string[] {
   const plan = !result.applied;
   const lines: string[] = [];
   if (result.resources.length > 0) {
@@ -159,13 +87,13 @@ export function reportLines(result: ApplyDeclarationResult, file: string): strin
       ...result.roles.flatMap((r) => entryLines(r.name, r.action, r.changes, plan)),
     );
   }
-  if (result.identityProviders.length > 0) {
+  if (result.identity_providers.length > 0) {
     lines.push(
       'identity_providers:',
-      ...result.identityProviders.flatMap((p) => entryLines(p.name, p.action, p.changes, plan)),
+      ...result.identity_providers.flatMap((p) => entryLines(p.name, p.action, p.changes, plan)),
     );
   }
-  const n = summarize(result);
+  const n = result.summary;
   const counts = [
     `${n.create} ${plan ? 'to create' : 'created'}`,
     `${n.update} ${plan ? 'to update' : 'updated'}`,
@@ -173,7 +101,7 @@ export function reportLines(result: ApplyDeclarationResult, file: string): strin
     `${n.unchanged} unchanged`,
     ...(n.not_in_file > 0 ? [`${n.not_in_file} not in the file`] : []),
   ].join(', ');
-  if (!hasChanges(result)) {
+  if (!result.changed) {
     const kept = n.not_in_file > 0 ? `, ${n.not_in_file} not in the file` : '';
     lines.push(
       `no changes: the registration already matches ${file} (${n.unchanged} unchanged${kept})`,

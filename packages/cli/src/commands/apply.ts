@@ -5,7 +5,7 @@ import type {
 } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import type { DeclarationSource } from '../apply/read-declaration.ts';
-import { reportLines, resultJson } from '../apply/report.ts';
+import { reportLines } from '../apply/report.ts';
 import { confirm } from '../confirm.ts';
 import { CliError } from '../errors.ts';
 import { readKeyEncryptionKey } from '../key-encryption-key.ts';
@@ -81,7 +81,8 @@ Example:
   $ portcullis apply -f infra/portcullis.example.yaml`,
     )
     .action(async (options: Options) => {
-      const { applyDeclaration, DeclarationProblems, parseDeclaration } = await loadServices();
+      const { applyDeclaration, applyResultJson, DeclarationProblems, parseDeclaration } =
+        await loadServices();
       // YAML's parser too, only here.
       const { readDeclaration } = await import('../apply/read-declaration.ts');
       if (options.prune && !options.plan && !options.yes) {
@@ -131,7 +132,8 @@ Example:
         const count = `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
         throw new CliError(`nothing was applied: ${count} in ${source.name}`);
       }
-      if (options.json) return printJson(io, resultJson(result));
-      printLines(io, reportLines(result, source.name));
+      const json = applyResultJson(result);
+      if (options.json) return printJson(io, json);
+      printLines(io, reportLines(json, source.name));
     });
 }

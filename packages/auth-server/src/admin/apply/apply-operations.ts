@@ -1,9 +1,9 @@
 import {
-  type ApplyDeclarationResult,
   applyDeclaration,
   DeclarationProblems,
   destructiveChanges,
 } from '../../services/apply/apply-declaration.ts';
+import { applyResultJson } from '../../services/apply/apply-result-json.ts';
 import { parseDeclaration } from '../../services/apply/declaration.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { AdminProblem } from '../problem.ts';
@@ -22,50 +22,6 @@ const pointerOf = (path: ReadonlyArray<string | number>) =>
 function problems(error: DeclarationProblems): AdminProblem {
   const errors = error.problems.map((p) => ({ pointer: pointerOf(p.path), detail: p.message }));
   return new AdminProblem('invalid-input', error.message, errors);
-}
-
-/**
- * A result as the admin API shows it: the shape of `apply --json`, with the deletions it makes
- * (or would make) for a plan's confirmation.
- *
- * @example
- * resultJson(result);
- */
-function resultJson(result: ApplyDeclarationResult) {
-  const entries = [
-    ...result.resources,
-    ...result.clients,
-    ...result.roles,
-    ...result.identityProviders,
-  ];
-  const summary = { create: 0, update: 0, delete: 0, unchanged: 0, not_in_file: 0 };
-  for (const entry of entries) summary[entry.action] += 1;
-  return {
-    applied: result.applied,
-    changed: summary.create + summary.update + summary.delete > 0,
-    summary,
-    resources: result.resources.map((r) => ({
-      identifier: r.identifier,
-      action: r.action,
-      changes: r.changes,
-      scopes_not_in_file: r.scopesNotInFile,
-    })),
-    clients: result.clients.map((c) => ({
-      name: c.name,
-      client_id: c.clientId,
-      action: c.action,
-      changes: c.changes,
-      new_secret: c.newSecret,
-    })),
-    roles: result.roles.map((r) => ({ name: r.name, action: r.action, changes: r.changes })),
-    identity_providers: result.identityProviders.map((p) => ({
-      name: p.name,
-      action: p.action,
-      changes: p.changes,
-    })),
-    secrets: result.secrets,
-    deletions: destructiveChanges(result),
-  };
 }
 
 // Runs the declaration through the same parser and reconciliation as `portcullis apply`.
@@ -96,7 +52,12 @@ async function run(call: AdminCall, dryRun: boolean) {
       ...(dryRun ? { dryRun: true } : {}),
       ...(body.prune && !dryRun ? { confirmedDeletions: body.confirmed_deletions ?? [] } : {}),
     });
-    return { status: 200, body: resultJson(result) };
+    // The shape of `apply --json`, with the deletions it makes (or would make) for a plan's
+    // confirmation.
+    return {
+      status: 200,
+      body: { ...applyResultJson(result), deletions: destructiveChanges(result) },
+    };
   } catch (error) {
     if (error instanceof DeclarationProblems) throw problems(error);
     throw error;
