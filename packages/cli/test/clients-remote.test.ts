@@ -1,55 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { freePort } from '@portcullis/storage/testing';
 import test from 'ava';
 import { run } from '../src/index.ts';
 import { startCli } from './child-cli.ts';
-import { cli, cliJson, exampleResourceDatabase } from './clients-fixtures.ts';
+import { cli, exampleResourceDatabase } from './clients-fixtures.ts';
 import { API, type CliResult, cliWith } from './helpers.ts';
+import { NO_DATABASE, remoteServe } from './remote-fixtures.ts';
 
 // Every clients command run twice, locally (the database) and remotely (`--server`, through the
 // admin API of a real `serve`, with a token of a real admin client got by client credentials),
 // on twin clients made the same way: the outputs must be the same, ids, names and times aside.
 
-let remote: NodeJS.ProcessEnv = {};
-const secrets = {
-  PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-  PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-};
-let server: URL;
-let stopServe: () => Promise<unknown> = async () => {};
-test.after.always(() => stopServe());
-const database = exampleResourceDatabase(async () => {
-  const port = await freePort();
-  server = new URL(`http://localhost:${port}`);
-  const serve = startCli(['serve', '--json'], {
-    ...secrets,
-    DATABASE_URL: database.url,
-    PORTCULLIS_PORT: String(port),
-    PORTCULLIS_HOST: '127.0.0.1',
-    PORTCULLIS_JANITOR_INTERVAL: 'off',
-    PORTCULLIS_ADMIN_API: 'on',
-  });
-  stopServe = () => serve.stop('SIGKILL');
-  await serve.firstLine();
-  const admin = await cliJson<{ client_id: string; client_secret: string }>(database, [
-    'admin',
-    'create-client',
-    'remote-cli',
-    '--scope',
-    'admin:read admin:write',
-  ]);
-  remote = {
-    PORTCULLIS_ADMIN_CLIENT_ID: admin.client_id,
-    PORTCULLIS_ADMIN_CLIENT_SECRET: admin.client_secret,
-  };
-});
-
-/** `portcullis --server URL ...args` with the admin client's credentials, no database. */
-const remoteCli = (args: string[], env: NodeJS.ProcessEnv = remote) =>
-  cliWith({ url: 'postgres://nobody@127.0.0.1:1/none' }, ['--server', server.href, ...args], {
-    env,
-  });
+const serve = remoteServe();
+const database = exampleResourceDatabase(() => serve.start(database));
+const remoteCli = serve.cli;
 
 /** What may differ between twins: their ids, names, secrets and the times they were made. */
 function normalised(result: CliResult, names: string[], ids: string[]): CliResult {
@@ -158,10 +122,10 @@ test('a command the admin API has no operation for: one line naming it, exit 2',
 });
 
 test('PORTCULLIS_SERVER and PORTCULLIS_ADMIN_TOKEN do as --server and the credentials', async (t) => {
-  const token = await fetch(new URL('/token', server), {
+  const token = await fetch(new URL('/token', serve.server), {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from(`${remote.PORTCULLIS_ADMIN_CLIENT_ID}:${remote.PORTCULLIS_ADMIN_CLIENT_SECRET}`).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${serve.env.PORTCULLIS_ADMIN_CLIENT_ID}:${serve.env.PORTCULLIS_ADMIN_CLIENT_SECRET}`).toString('base64')}`,
     },
     body: new URLSearchParams({
       grant_type: 'client_credentials',
@@ -170,19 +134,11 @@ test('PORTCULLIS_SERVER and PORTCULLIS_ADMIN_TOKEN do as --server and the creden
     }),
   });
   const { access_token: accessToken } = (await token.json()) as { access_token: string };
-  const env = { PORTCULLIS_SERVER: server.href, PORTCULLIS_ADMIN_TOKEN: accessToken };
-  const shown = await cliWith(
-    { url: 'postgres://nobody@127.0.0.1:1/none' },
-    ['clients', 'show', 'remote-cli'],
-    { env },
-  );
+  const env = { PORTCULLIS_SERVER: serve.server.href, PORTCULLIS_ADMIN_TOKEN: accessToken };
+  const shown = await cliWith(NO_DATABASE, ['clients', 'show', 'remote-cli'], { env });
   t.is(shown.code, 0, shown.stderr);
   t.regex(shown.stdout, /^name: +remote-cli$/m);
-  const refused = await cliWith(
-    { url: 'postgres://nobody@127.0.0.1:1/none' },
-    ['clients', 'disable', 'remote-cli'],
-    { env },
-  );
+  const refused = await cliWith(NO_DATABASE, ['clients', 'disable', 'remote-cli'], { env });
   t.is(refused.code, 1);
   t.regex(refused.stderr, /^portcullis: the admin API refused the token \(403\): .*\n$/);
 });
@@ -192,7 +148,7 @@ test('remote refusals of its own: one line each, never a stack', async (t) => {
     [['clients', 'list'], {}, /needs PORTCULLIS_ADMIN_TOKEN, or PORTCULLIS_ADMIN_CLIENT_ID/, 2],
     [
       ['clients', 'list'],
-      { ...remote, PORTCULLIS_ADMIN_CLIENT_SECRET: 'wrong' },
+      { ...serve.env, PORTCULLIS_ADMIN_CLIENT_SECRET: 'wrong' },
       /the token endpoint refused .*: invalid_client/,
       1,
     ],
@@ -217,8 +173,8 @@ test('a change made by someone else while the operator confirms: one line, nothi
   const question = new Promise<void>((resolve) => {
     asked = resolve;
   });
-  const exited = run(['--server', server.href, 'clients', 'delete', twin.name], {
-    env: { ...remote },
+  const exited = run(['--server', serve.server.href, 'clients', 'delete', twin.name], {
+    env: { ...serve.env },
     stdout: new Writable({ write: (_chunk, _encoding, done) => done() }),
     stderr: new Writable({
       write(chunk, _encoding, done) {
@@ -250,15 +206,15 @@ test('a change made by someone else while the operator confirms: one line, nothi
 
 test('a server without the admin API: one line saying how to turn it on', async (t) => {
   const port = await freePort();
-  const serve = startCli(['serve', '--json'], {
-    ...secrets,
+  const plain = startCli(['serve', '--json'], {
+    ...serve.secrets,
     DATABASE_URL: database.url,
     PORTCULLIS_PORT: String(port),
     PORTCULLIS_HOST: '127.0.0.1',
     PORTCULLIS_JANITOR_INTERVAL: 'off',
   });
-  t.teardown(() => serve.stop('SIGKILL'));
-  await serve.firstLine();
+  t.teardown(() => plain.stop('SIGKILL'));
+  await plain.firstLine();
   const result = await cliWith(
     database,
     ['--server', `http://localhost:${port}`, 'clients', 'list'],

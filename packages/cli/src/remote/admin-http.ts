@@ -70,7 +70,16 @@ export function adminHttp(io: Io, server: URL, scope = 'admin:read admin:write')
       } catch {
         throw new CliError(`the server at ${server.href} answered ${response.status}, not JSON`);
       }
-      if (!response.ok) throw problemError((body ?? {}) as Problem, response.status);
+      if (!response.ok) {
+        const problem = (body ?? {}) as Problem;
+        // A token without the scope: the challenge names the one needed (RFC 6750), and the
+        // operator asks for it with PORTCULLIS_ADMIN_SCOPE.
+        const needed = /\bscope="([^"]*)"/.exec(response.headers.get('www-authenticate') ?? '');
+        if (response.status === 403 && needed && problem.detail !== undefined) {
+          problem.detail = `${problem.detail} (${needed[1]}: see PORTCULLIS_ADMIN_SCOPE)`;
+        }
+        throw problemError(problem, response.status);
+      }
       return { body: body as T, etag: response.headers.get('etag') ?? undefined };
     },
   };

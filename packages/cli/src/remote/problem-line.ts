@@ -15,6 +15,21 @@ const FIELDS: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(FIELD_KEYS).map(([field, key]) => [key, field]),
 );
 
+/**
+ * A refusal of the admin API as the CLI's one-line error, keeping the problem itself for a back
+ * end that reads more of it (`apply` turns its `errors` back into the file's lines).
+ */
+export class ProblemError extends CliError {
+  readonly problem: Problem;
+  readonly status: number;
+
+  constructor(message: string, problem: Problem, status: number) {
+    super(message);
+    this.problem = problem;
+    this.status = status;
+  }
+}
+
 const camel = (key: string) =>
   key.replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase());
 
@@ -26,20 +41,21 @@ const camel = (key: string) =>
  * @example
  * problemError({ status: 404, detail: 'no client with id or name "x"' }).message;
  */
-export function problemError(problem: Problem, status: number): CliError {
+export function problemError(problem: Problem, status: number): ProblemError {
+  const error = (message: string) => new ProblemError(message, problem, status);
   const kind = problem.type?.split(':').pop();
   if (status === 412 || kind === 'precondition-failed') {
-    return new CliError('someone else changed it meanwhile: nothing done, run the command again');
+    return error('someone else changed it meanwhile: nothing done, run the command again');
   }
   if (status === 401 || status === 403) {
-    return new CliError(`the admin API refused the token (${status}): ${problem.detail ?? kind}`);
+    return error(`the admin API refused the token (${status}): ${problem.detail ?? kind}`);
   }
   const detail = problem.detail?.split('\n')[0] ?? `the admin API answered ${status}`;
   const key = problem.errors?.[0]?.pointer?.split('/')[1];
   // A predicate names the field first (`scope must ...`); a message about a value quotes it
   // after its kind (`scope "x" is not defined ...`) and stays as it is, as locally.
   if (key !== undefined && detail.startsWith(`${key} `) && !detail.startsWith(`${key} "`)) {
-    return new CliError(`${flagOf(FIELDS[key] ?? camel(key))}${detail.slice(key.length)}`);
+    return error(`${flagOf(FIELDS[key] ?? camel(key))}${detail.slice(key.length)}`);
   }
-  return new CliError(detail);
+  return error(detail);
 }
