@@ -1,9 +1,9 @@
 import type { SigningKeySummary } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { keysBackend } from '../backends/select-keys.ts';
 import { keyJson, roughly } from '../format/keys.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** What happens next to a key, relative to `now`. */
 function schedule(key: SigningKeySummary, now: Date): string {
@@ -30,8 +30,7 @@ export function registerKeysList(keys: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis keys list')
     .action(async (options: { json?: boolean }) => {
-      const { createKeysService } = await loadServices();
-      const { keys: list, now } = await withDatabase(io, (db) => createKeysService(db).list());
+      const { keys: list, now } = await (await keysBackend(io)).list();
       // Per algorithm, newest first: next, active, retired.
       const sorted = [...list].sort(
         (a, b) => a.alg.localeCompare(b.alg) || b.createdAt.getTime() - a.createdAt.getTime(),

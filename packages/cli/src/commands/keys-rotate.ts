@@ -5,12 +5,11 @@ import {
   SIGNING_ALGORITHMS,
 } from '@portcullis/auth-server/config';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { keysBackend } from '../backends/select-keys.ts';
 import { CliError } from '../errors.ts';
 import { keyJson, roughly } from '../format/keys.ts';
-import { readKeyEncryptionKey } from '../key-encryption-key.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines, warn } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   alg?: SigningAlgorithm[];
@@ -67,19 +66,17 @@ Examples:
   $ portcullis keys rotate --now --revoke-old     # the old key leaked`,
     )
     .action(async (options: Options) => {
-      const { createKeysService } = await loadServices();
       if (options.revokeOld && !options.now) throw new CliError('--revoke-old goes with --now', 2);
       if (options.now && options.propagation !== undefined) {
         throw new CliError('--propagation and --now exclude each other', 2);
       }
-      // The rotation then proves the key decrypts the stored keys before adding one.
-      const kek = await readKeyEncryptionKey(io, 'new keys are stored encrypted under it');
-      const common = { keyEncryptionKey: kek, algorithms: options.alg, actor: cliActor(io) };
+      const keys = await keysBackend(io);
 
       if (options.now) {
-        const result = await withDatabase(io, (db) =>
-          createKeysService(db).rotateNow({ ...common, revokeOld: options.revokeOld === true }),
-        );
+        const result = await keys.rotateNow({
+          algorithms: options.alg,
+          revokeOld: options.revokeOld === true,
+        });
         if (options.json) {
           return printJson(io, {
             activated: result.activated.map(keyJson),
@@ -103,9 +100,7 @@ Examples:
           `resource servers cache the JWKS for 10 minutes by default; one that has not refetched it within ${roughly(propagationSeconds)} rejects tokens from the new key until it does`,
         );
       }
-      const staged = await withDatabase(io, (db) =>
-        createKeysService(db).rotate({ ...common, propagationSeconds }),
-      );
+      const staged = await keys.rotate({ algorithms: options.alg, propagationSeconds });
       if (options.json) {
         return printJson(io, {
           staged: staged.map(keyJson),
