@@ -74,7 +74,6 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
       env = {
         PORTCULLIS_ADMIN_CLIENT_ID: admin.client_id,
         PORTCULLIS_ADMIN_CLIENT_SECRET: admin.client_secret,
-        PORTCULLIS_ADMIN_SCOPE: scope,
       };
     },
     cli: (args, given) =>

@@ -24,27 +24,29 @@ const keySummary = (json: KeyJson): SigningKeySummary => ({
 
 /**
  * The remote back end of the `keys` commands: the admin API at `server`. The server stores new
- * keys under its own key-encryption key, so none is read here; rotations need a token with the
- * `admin:keys` scope (`PORTCULLIS_ADMIN_SCOPE`).
+ * keys under its own key-encryption key, so none is read here; a rotation asks for a token with
+ * the `admin:keys` scope, the list for `admin:read`.
  *
  * @example
  * const { keys } = await remoteKeys(io, new URL('https://auth.example.com')).list();
  */
 export function remoteKeys(io: Io, server: URL): KeysBackend {
-  const http = adminHttp(io, server);
+  // Each command asks for the one scope it needs (admin-token.ts).
+  const read = adminHttp(io, server, 'admin:read');
+  const rotation = adminHttp(io, server, 'admin:keys');
   return {
     async list() {
-      const { body } = await http.call<{ items: KeyJson[]; now: string }>('GET', '/keys');
+      const { body } = await read.call<{ items: KeyJson[]; now: string }>('GET', '/keys');
       return { keys: body.items.map(keySummary), now: new Date(body.now) };
     },
     async rotate({ algorithms, propagationSeconds }) {
-      const { body } = await http.call<{ staged: KeyJson[] }>('POST', '/keys/rotations', {
+      const { body } = await rotation.call<{ staged: KeyJson[] }>('POST', '/keys/rotations', {
         body: { ...(algorithms ? { algorithms } : {}), propagation: propagationSeconds },
       });
       return body.staged.map(keySummary);
     },
     async rotateNow({ algorithms, revokeOld }): Promise<RotatedNow> {
-      const { body } = await http.call<{ activated: KeyJson[]; replaced: KeyJson[] }>(
+      const { body } = await rotation.call<{ activated: KeyJson[]; replaced: KeyJson[] }>(
         'POST',
         '/keys/rotations',
         { body: { ...(algorithms ? { algorithms } : {}), now: true, revoke_old: revokeOld } },

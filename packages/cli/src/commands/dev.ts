@@ -6,6 +6,7 @@ import { readApiDpop, readIntrospectionCache, readRevocationFeed } from '../exam
 import { loadStorage } from '../lazy.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine, printLines, warn } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { dataDir, type Io, openDatabase } from '../runtime.ts';
 import { EXAMPLE_API_CLIENT_NAME, seedExampleApiClient } from '../seed-example-api-client.ts';
 import { type SeededExample, seedExampleResource } from '../seed-example-resource.ts';
@@ -26,8 +27,7 @@ import {
  * JSON saying what runs and what was set up).
  */
 export function registerDev(program: Command, io: Io): void {
-  program
-    .command('dev')
+  localOnly(program.command('dev'), 'it runs the whole stack here, on its own database')
     .description('run the whole stack locally: database, authorization server, example API')
     .option('--json', 'print the start-up summary as one line of JSON instead of the guide')
     .addHelpText(

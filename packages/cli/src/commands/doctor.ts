@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { CliError } from '../errors.ts';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { dataDir, type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -88,8 +89,7 @@ function report(io: Io, findings: readonly Finding[], mode: DoctorMode): void {
  * `portcullis doctor`: checks a deployment against RFC 9700 and docs/security.md; changes nothing.
  */
 export function registerDoctor(program: Command, io: Io): void {
-  program
-    .command('doctor')
+  localOnly(program.command('doctor'))
     .description(
       "check the deployment (the server's configuration from the environment, the database) against RFC 9700 and docs/security.md; changes nothing",
     )

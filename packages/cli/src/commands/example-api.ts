@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readExampleApiConfig } from '../example-api-config.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { printJsonLine } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import type { Io } from '../runtime.ts';
 import { handleSignals, type Stoppable } from '../stack.ts';
 
@@ -13,8 +14,10 @@ import { handleSignals, type Stoppable } from '../stack.ts';
  * stdout; stops on SIGTERM or SIGINT.
  */
 export function registerExampleApi(program: Command, io: Io): void {
-  program
-    .command('example-api')
+  localOnly(
+    program.command('example-api'),
+    'it is an API of its own, on this machine: run it without --server',
+  )
     .description("run the example notes API alone, accepting the issuer's access tokens")
     .option('--json', 'once listening, print where as one line of JSON on stdout')
     .addHelpText(

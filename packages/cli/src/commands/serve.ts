@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseWorkers, serveWorkers } from '../cluster.ts';
 import { loadAuthServer } from '../lazy.ts';
 import { printJsonLine } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { type Io, openDatabase, SERVER_DATABASE } from '../runtime.ts';
 import {
   handleSignals,
@@ -19,8 +20,7 @@ import {
  * `--workers N` runs N such servers as worker processes sharing the port (see cluster.ts).
  */
 export function registerServe(program: Command, io: Io): void {
-  program
-    .command('serve')
+  localOnly(program.command('serve'), 'it runs a server here, on the database')
     .description('run the authorization server in production mode')
     .option('--json', 'once listening, print where as one line of JSON on stdout')
     .option('--workers <n>', 'run n worker processes sharing the port (node:cluster)', parseWorkers)

@@ -2,6 +2,7 @@ import type { IssuedToken } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -30,8 +31,7 @@ function issuedTokenJson(issued: IssuedToken) {
 
 /** `portcullis tokens issue`: an opaque, introspectable, revocable API token, printed once. */
 export function registerTokensIssue(tokens: Command, io: Io): void {
-  tokens
-    .command('issue')
+  localOnly(tokens.command('issue'))
     .description(
       'issue a long-lived opaque API token for a client (and optionally a user); shown once',
     )

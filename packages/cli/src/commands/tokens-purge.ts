@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -41,8 +42,7 @@ const describe = (counts: Record<string, number>) => {
 
 /** `portcullis tokens purge`: the janitor, run once. */
 export function registerTokensPurge(tokens: Command, io: Io): void {
-  tokens
-    .command('purge')
+  localOnly(tokens.command('purge'))
     .description(
       'delete expired tokens, codes, sessions and grants, and consumed ones past a safety margin, in batches',
     )

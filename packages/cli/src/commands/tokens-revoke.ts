@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
+import { localOnly } from '../remote/local-only.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 
 interface Options {
@@ -14,8 +15,7 @@ interface Options {
 
 /** `portcullis tokens revoke`: deletes grants, codes and tokens by grant, client or user. */
 export function registerTokensRevoke(tokens: Command, io: Io): void {
-  tokens
-    .command('revoke')
+  localOnly(tokens.command('revoke'))
     .description(
       'revoke a grant, or every grant, code and token of a client or a user (JWT access tokens are refused within seconds by APIs that follow the revocation feed)',
     )

@@ -1,19 +1,23 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-// The commands (or groups of them) that the admin API has no operation for.
-const LOCAL_ONLY = new WeakSet<Command>();
+// The commands (or groups of them) that the admin API has no operation for, with what to do.
+const LOCAL_ONLY = new WeakMap<Command, string>();
 
 /**
  * Marks `command` (a command, or a group and so all its commands) as one that runs only on the
  * database: under `--server` it refuses in one line before doing anything, rather than reading
- * files, keys or stdin for a run that cannot happen.
+ * files, keys or stdin for a run that cannot happen. `instead` says what to do.
  *
  * @example
  * localOnly(users.command('invite')).description('...');
+ * localOnly(program.command('example-api'), 'it runs here, on no database: run it without --server');
  */
-export function localOnly<T extends Command>(command: T): T {
-  LOCAL_ONLY.add(command);
+export function localOnly<T extends Command>(
+  command: T,
+  instead = 'run it where the database is',
+): T {
+  LOCAL_ONLY.set(command, instead);
   return command;
 }
 
@@ -27,15 +31,12 @@ export function localOnly<T extends Command>(command: T): T {
 export function refuseLocalOnly(command: Command, env: NodeJS.ProcessEnv): void {
   if (!env.PORTCULLIS_SERVER?.trim()) return;
   const path: string[] = [];
-  let marked = false;
+  let instead: string | undefined;
   for (let at: Command | null = command; at?.parent; at = at.parent) {
     path.unshift(at.name());
-    marked ||= LOCAL_ONLY.has(at);
+    instead ??= LOCAL_ONLY.get(at);
   }
-  if (marked) {
-    throw new CliError(
-      `${path.join(' ')} is not available with --server: run it where the database is`,
-      2,
-    );
+  if (instead !== undefined) {
+    throw new CliError(`${path.join(' ')} is not available with --server: ${instead}`, 2);
   }
 }
