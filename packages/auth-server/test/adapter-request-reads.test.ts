@@ -91,3 +91,25 @@ test.serial('a single-use artifact is read from the database every time', async 
   );
   t.is(count, 2);
 });
+
+test.serial('a request reads a session by uid once, and again after it writes it', async (t) => {
+  const sessions = new Adapter('Session');
+  await sessions.upsert('s-2', { uid: 'u-2', accountId: 'alice' }, 600);
+  const count = await selects(() =>
+    withArtifactReads(async () => {
+      const first = (await sessions.findByUid('u-2')) as Record<string, unknown>;
+      first.accountId = 'mallory';
+      t.like(await sessions.findByUid('u-2'), { uid: 'u-2', accountId: 'alice' });
+      // The session written (by its id): what was read by uid is read again.
+      await sessions.upsert('s-2', { uid: 'u-2', accountId: 'bob' }, 600);
+      t.like(await sessions.findByUid('u-2'), { accountId: 'bob' });
+      await sessions.destroy('s-2');
+      t.is(await sessions.findByUid('u-2'), undefined);
+    }),
+  );
+  // The first read, the read after the write, the read after the destruction.
+  t.is(count, 3);
+  // Another request reads the database.
+  await sessions.upsert('s-2', { uid: 'u-2', accountId: 'carol' }, 600);
+  t.like(await withArtifactReads(() => sessions.findByUid('u-2')), { accountId: 'carol' });
+});

@@ -3,7 +3,7 @@ import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { createArtifactCodec } from './artifact-codec.ts';
-import { artifactReads, forgetArtifactRead } from './artifact-reads.ts';
+import { artifactReads, artifactReadsByUid, forgetArtifactRead } from './artifact-reads.ts';
 import { holdWrites } from './held-writes.ts';
 import { currentRequest } from './request-context.ts';
 
@@ -106,8 +106,13 @@ export function createAdapterClass(deps: {
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {
+      // The session by uid, read once per request too (artifact-reads.ts).
+      const reads = artifactReadsByUid(this.model);
+      if (reads?.has(uid)) return reads.get(uid);
       const found = await guard(() => artifacts.findByUid(this.model, uid));
-      return withConsumed(found && codec.decodeByUid(found.payload), found);
+      const payload = withConsumed(found && codec.decodeByUid(found.payload), found);
+      reads?.set(uid, payload);
+      return payload;
     }
 
     async findByUserCode(userCode: string): Promise<Payload | undefined> {

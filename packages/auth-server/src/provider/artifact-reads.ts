@@ -2,13 +2,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 type Payload = Record<string, unknown>;
 
+/** Appended to a model's name for its reads by uid. */
+const BY_UID = '\u0001uid';
+
 /**
  * The models oidc-provider reads several times while serving one request, with nothing written
  * in between: the interaction (its page and `interactionDetails`, then `interactionFinished`),
  * the session and the grant. Single-use artifacts (codes, refresh tokens) are never in it:
  * their `consumed` state must come from the database at every read.
  */
-const READ_ONCE = new Set(['Interaction', 'Session', 'Grant']);
+const READ_ONCE = new Set([
+  'Interaction',
+  'Session',
+  'Grant',
+  `Session${BY_UID}`,
+  // Whether a user read in this request has a second factor (user-facts.ts).
+  'User\u0001factor',
+]);
 
 /** What this request has read, by model and id; `undefined` is a read that found nothing. */
 type Reads = Map<string, Payload | undefined>;
@@ -53,6 +63,18 @@ export function artifactReads(model: string) {
 }
 
 /**
+ * The request's reads of `model` by uid (oidc-provider finds the session of an interaction by
+ * its uid, in the page's `interactionDetails` and again in `interactionResult`), like
+ * {@link artifactReads}; forgotten with every read of the model when one of it is written.
+ *
+ * @example
+ * const reads = artifactReadsByUid('Session');
+ */
+export function artifactReadsByUid(model: string) {
+  return artifactReads(`${model}${BY_UID}`);
+}
+
+/**
  * Forgets what this request read of `model` `id` (written, consumed or destroyed), or everything
  * (grants revoked, whose sessions and grants change with them).
  *
@@ -63,5 +85,10 @@ export function forgetArtifactRead(model?: string, id?: string): void {
   const reads = storage.getStore();
   if (!reads) return;
   if (model === undefined || id === undefined) reads.clear();
-  else reads.delete(`${model}\u0000${id}`);
+  else {
+    reads.delete(`${model}\u0000${id}`);
+    // What was read by uid may be this one: forgotten too.
+    const byUid = `${model}${BY_UID}\u0000`;
+    for (const key of reads.keys()) if (key.startsWith(byUid)) reads.delete(key);
+  }
 }
