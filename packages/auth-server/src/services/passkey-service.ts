@@ -167,32 +167,23 @@ export function createPasskeyService(deps: {
   const handleOf = (userId: string) =>
     passkeys.userHandle(userId, () => randomBytes(32).toString('base64url'));
 
-  const saveChallenge = (
-    binding: string,
-    purpose: ChallengePurpose,
-    challenge: string,
-    userId: string | null,
-  ) =>
-    passkeys.saveChallenge({
-      binding: digest(binding),
-      purpose,
-      challenge,
-      userId,
-      expiresAt: new Date(now() + CHALLENGE_SECONDS * 1000),
-    });
-
   // The challenge a page shown again keeps (the same page for the same step, byte for byte,
   // whatever happened in between: a wrong password and a locked account look alike), while it
-  // has a minute left and is for the same user; undefined when a new one is due.
-  const reusableChallenge = async (
+  // has a minute left and is for the same user; otherwise `fresh`, stored in its place.
+  const holdChallenge = (
     binding: string,
     purpose: ChallengePurpose,
+    fresh: string,
     userId: string | null,
-  ): Promise<string | undefined> => {
-    const current = await passkeys.currentChallenge(digest(binding), purpose);
-    const fresh = current && current.expiresAt.getTime() - now() > REUSE_MARGIN_SECONDS * 1000;
-    return fresh && current.userId === userId ? current.challenge : undefined;
-  };
+  ) =>
+    passkeys.holdChallenge({
+      binding: digest(binding),
+      purpose,
+      challenge: fresh,
+      userId,
+      expiresAt: new Date(now() + CHALLENGE_SECONDS * 1000),
+      keepUntil: new Date(now() + REUSE_MARGIN_SECONDS * 1000),
+    });
 
   const record = (
     trx: Database,
@@ -233,7 +224,6 @@ export function createPasskeyService(deps: {
       binding: string,
     ): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await passkeys.listForUser(user.id);
-      const kept = await reusableChallenge(binding, 'register', user.id);
       const options = await generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
@@ -243,10 +233,9 @@ export function createPasskeyService(deps: {
         excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
         authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
         supportedAlgorithmIDs: ALGORITHMS,
-        ...(kept ? { challenge: isoBase64URL.toBuffer(kept) } : {}),
       });
-      if (!kept) await saveChallenge(binding, 'register', options.challenge, user.id);
-      return options;
+      const challenge = await holdChallenge(binding, 'register', options.challenge, user.id);
+      return { ...options, challenge };
     },
 
     /**
@@ -327,15 +316,13 @@ export function createPasskeyService(deps: {
       userId?: string,
     ): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const mine = userId && purpose === 'second_factor' ? await passkeys.listForUser(userId) : [];
-      const kept = await reusableChallenge(binding, purpose, userId ?? null);
       const options = await generateAuthenticationOptions({
         rpID,
         allowCredentials: mine.map((p) => ({ id: p.credentialId, transports: p.transports })),
         userVerification: purpose === 'passwordless' ? 'required' : 'preferred',
-        ...(kept ? { challenge: isoBase64URL.toBuffer(kept) } : {}),
       });
-      if (!kept) await saveChallenge(binding, purpose, options.challenge, userId ?? null);
-      return options;
+      const challenge = await holdChallenge(binding, purpose, options.challenge, userId ?? null);
+      return { ...options, challenge };
     },
 
     /**

@@ -151,37 +151,48 @@ export function createPasskeysRepository(db: Database) {
       return (row as { handle: string }).handle;
     },
 
-    /** The challenge this binding holds for this purpose, if any (expired or not). */
-    async currentChallenge(
-      binding: string,
-      purpose: ChallengePurpose,
-    ): Promise<{ challenge: string; userId: string | null; expiresAt: Date } | undefined> {
-      const row = (await db('webauthn_challenges')
-        .where({ binding, purpose })
-        .first('challenge', 'user_id', 'expires_at')) as
-        | { challenge: string; user_id: string | null; expires_at: Date }
-        | undefined;
-      return row && { challenge: row.challenge, userId: row.user_id, expiresAt: row.expires_at };
-    },
-
-    /** Stores a challenge, replacing the one this binding had for the same purpose. */
-    async saveChallenge(challenge: {
+    /**
+     * The challenge this binding holds for `purpose`, in one statement: the one it has when that
+     * is for the same user and expires after `keepUntil` (a page shown again keeps its challenge),
+     * otherwise `challenge`, stored in place of any other (with `expiresAt`). Returns the
+     * challenge now held.
+     */
+    async holdChallenge(challenge: {
       binding: string;
       purpose: ChallengePurpose;
       challenge: string;
       userId: string | null;
       expiresAt: Date;
-    }): Promise<void> {
-      await db('webauthn_challenges')
-        .insert({
-          binding: challenge.binding,
-          purpose: challenge.purpose,
-          challenge: challenge.challenge,
-          user_id: challenge.userId,
-          expires_at: challenge.expiresAt,
-        })
-        .onConflict(['binding', 'purpose'])
-        .merge(['challenge', 'user_id', 'expires_at', 'created_at']);
+      keepUntil: Date;
+    }): Promise<string> {
+      const { rows } = (await db.raw(
+        `with kept as (
+           select challenge from webauthn_challenges
+           where binding = ? and purpose = ? and expires_at > ?::timestamptz
+             and user_id is not distinct from ?::text
+         ), stored as (
+           insert into webauthn_challenges (binding, purpose, challenge, user_id, expires_at)
+           select ?::text, ?::text, ?::text, ?::text, ?::timestamptz
+           where not exists (select 1 from kept)
+           on conflict (binding, purpose) do update set challenge = excluded.challenge,
+             user_id = excluded.user_id, expires_at = excluded.expires_at,
+             created_at = excluded.created_at
+           returning challenge
+         )
+         select challenge from kept union all select challenge from stored`,
+        [
+          challenge.binding,
+          challenge.purpose,
+          challenge.keepUntil,
+          challenge.userId,
+          challenge.binding,
+          challenge.purpose,
+          challenge.challenge,
+          challenge.userId,
+          challenge.expiresAt,
+        ],
+      )) as { rows: Array<{ challenge: string }> };
+      return rows[0]?.challenge ?? challenge.challenge;
     },
 
     /**
