@@ -36,7 +36,9 @@ import { createProvider } from './provider/create-provider.ts';
 import { logoutNotices } from './provider/logout-notices.ts';
 import { createMfaRequirement } from './provider/mfa-policy.ts';
 import { useProviderPipeline } from './provider/pipeline.ts';
+import { rememberFactors } from './provider/user-facts.ts';
 import { createClientRegistry } from './registry/client-registry.ts';
+import { createIdentityProviderList } from './registry/identity-provider-list.ts';
 import { createResourceRegistry } from './registry/resource-registry.ts';
 import { createCsrf } from './routes/forms/csrf.ts';
 import { createHostRouting } from './routes/host-routing.ts';
@@ -138,8 +140,12 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const resources = createResourceRegistry({ resources: createResourcesRepository(db) });
   const artifacts = createArtifactsRepository(db);
   const users = createUsersService(db);
+  // The login form, the login prompt and findAccount read a user's second factors with the user.
+  const signInUsers = rememberFactors(users);
   const audit = createAuditTrail({ db, logger });
   const identityProviders = createIdentityProvidersService(db, config.keyEncryptionKey);
+  // The login page's "Sign in with" list, read again when a provider changes (the listener below).
+  const identityProviderList = createIdentityProviderList(() => identityProviders.list());
   const mfaService = createMfaService({
     db,
     keyEncryptionKey: config.keyEncryptionKey,
@@ -151,7 +157,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     requirement: createMfaRequirement({
       policy: config.mfa,
       clients,
-      hasFactor: mfaService.hasFactor,
+      hasFactor: signInUsers.hasFactor(mfaService.hasFactor),
     }),
   };
   const limits = createLimits({
@@ -175,7 +181,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       artifacts,
       grants: createGrantsRepository(db),
       jwks,
-      users,
+      users: signInUsers,
       roles: createRolesRepository(db),
       refreshReuseGraceSeconds: config.refreshReuseGraceSeconds,
       mfa: mfa.requirement,
@@ -227,6 +233,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
       if (change.kind === 'revocation') revocationFeed.wake();
       if (change.kind === 'client') clients.invalidate(change.id);
       if (change.kind === 'resource') resources.invalidate(change.id);
+      if (change.kind === 'identity_provider') identityProviderList.clear();
       if (change.kind === 'key') void keyWatcher.refresh();
       // drain() never rejects: a failure is logged.
       if (change.kind === 'logout') void logouts.drain();
@@ -235,6 +242,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     onConnected() {
       clients.clear();
       resources.clear();
+      identityProviderList.clear();
       void keyWatcher.refresh();
       void logouts.drain();
       revocationFeed.wake();
@@ -293,7 +301,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         clients,
         resources,
         roles: createRolesRepository(db),
-        users,
+        users: signInUsers,
         csrf: createCsrf(config.cookieKeys[0] as string),
         sessionCookie: sessionCookieOptions(config.issuer),
         logger,
@@ -301,7 +309,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         signIns: limits.signIn,
         mailEnabled: security.mailEnabled,
         openSignup: config.signup === 'open' && security.mailEnabled,
-        identityProviders,
+        identityProviders: identityProviderList,
         mfa,
       },
       identityProviders: {

@@ -168,5 +168,6 @@ export {
   type NewUser,
   type UserRecord,
   type UsersRepository,
+  type UserWithFactor,
 } from './repositories/users-repository.ts';
 export { lockTransaction } from './transaction-lock.ts';

@@ -6,14 +6,22 @@ const CHANNEL = 'portcullis_changes';
 /**
  * What changed: servers drop their cached copy of that entity. `logout`: logout notices wait to
  * be sent (repositories/logout-notices-repository.ts); `id` is the user's. `revocation`: the
- * revocation feed's waiting requests wake; `id` is the new row's `seq`.
+ * revocation feed's waiting requests wake; `id` is the new row's `seq`. `identity_provider`: the
+ * login page's list of providers is read again.
  */
 export interface Change {
-  kind: 'client' | 'resource' | 'key' | 'logout' | 'revocation';
+  kind: 'client' | 'resource' | 'key' | 'logout' | 'revocation' | 'identity_provider';
   id: string;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['client', 'resource', 'key', 'logout', 'revocation']);
+const KINDS: ReadonlySet<string> = new Set([
+  'client',
+  'resource',
+  'key',
+  'logout',
+  'revocation',
+  'identity_provider',
+]);
 
 /**
  * Tells every listening process that `change` happened. Inside a transaction PostgreSQL delivers

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { createUsersRepository, type StorageError } from '../src/index.ts';
+import { createFactorsRepository, createUsersRepository, type StorageError } from '../src/index.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
 
 let database: TestDatabase;
@@ -139,4 +139,28 @@ test('the username index is unique on lower(username)', async (t) => {
       /UNIQUE INDEX users_username_lower_idx .*lower\(username\)/.test(d),
     ),
   );
+});
+
+test('findByIdWithFactor and findByUsernameWithFactor say whether a confirmed factor exists', async (t) => {
+  const users = createUsersRepository(database.db);
+  const factors = createFactorsRepository(database.db);
+  await users.create({ id: 'u-factor', username: 'Fay', passwordHash: 'h' });
+  t.like(await users.findByIdWithFactor('u-factor'), {
+    user: { id: 'u-factor', username: 'Fay', passwordHash: 'h' },
+    hasFactor: false,
+  });
+  // An enrolment waiting for its first code is not a factor yet.
+  await factors.startEnrolment({
+    id: 'f-1',
+    userId: 'u-factor',
+    kind: 'totp',
+    label: 'app',
+    secret: 's',
+  });
+  t.is((await users.findByUsernameWithFactor('FAY'))?.hasFactor, false);
+  t.true(await factors.useStep('f-1', 1, { confirm: true }));
+  t.is((await users.findByIdWithFactor('u-factor'))?.hasFactor, true);
+  t.is((await users.findByUsernameWithFactor('fay'))?.user.id, 'u-factor');
+  t.is(await users.findByIdWithFactor('nobody'), undefined);
+  t.is(await users.findByUsernameWithFactor('nobody'), undefined);
 });

@@ -128,7 +128,9 @@ export function createUsersService(db: Database) {
 
   return {
     authenticate: operations.authenticate,
+    authenticateWithFactor: operations.authenticateWithFactor,
     findById: operations.findById,
+    findByIdWithFactor: operations.findByIdWithFactor,
     list: operations.list,
     show: operations.show,
     lockForChange: operations.lockForChange,
@@ -218,6 +220,28 @@ function userOperations(db: Database) {
   const reload = async (user: UserRecord): Promise<PublicUser> =>
     toPublic((await users.findById(user.id)) ?? user);
 
+  async function authenticateWithFactor(
+    username: string,
+    password: string,
+  ): Promise<{ user: PublicUser; hasFactor: boolean } | undefined> {
+    const name = asUsername(username);
+    const found = name === undefined ? undefined : await users.findByUsernameWithFactor(name);
+    if (!found) {
+      await verifyAgainstDummy(password);
+      return undefined;
+    }
+    const { user } = found;
+    if (!(await verifyPassword(password, user.passwordHash))) return undefined;
+    if (user.disabledAt) return undefined;
+    if (needsRehash(user.passwordHash)) {
+      // Only while the old hash is still stored: an operator's new password wins the race.
+      await users.setPasswordHash(user.id, await hashPassword(password), {
+        ifCurrent: user.passwordHash,
+      });
+    }
+    return { user: toPublic(user), hasFactor: found.hasFactor };
+  }
+
   return {
     /** Registers a user; the password is stored only as an argon2id hash. */
     async create(input: CreateUserInput): Promise<PublicUser> {
@@ -246,27 +270,27 @@ function userOperations(db: Database) {
      * does not reveal which usernames exist either.
      */
     async authenticate(username: string, password: string): Promise<PublicUser | undefined> {
-      const name = asUsername(username);
-      const user = name === undefined ? undefined : await users.findByUsername(name);
-      if (!user) {
-        await verifyAgainstDummy(password);
-        return undefined;
-      }
-      if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-      if (user.disabledAt) return undefined;
-      if (needsRehash(user.passwordHash)) {
-        // Only while the old hash is still stored: an operator's new password wins the race.
-        await users.setPasswordHash(user.id, await hashPassword(password), {
-          ifCurrent: user.passwordHash,
-        });
-      }
-      return toPublic(user);
+      return (await authenticateWithFactor(username, password))?.user;
     },
+
+    /**
+     * {@link authenticate}, with whether the user has a confirmed second factor, read in the
+     * same statement (the sign-in asks it next).
+     */
+    authenticateWithFactor,
 
     /** The user with this id (the `sub` the provider knows), disabled or not. */
     async findById(id: string): Promise<PublicUser | undefined> {
       const user = await users.findById(id);
       return user ? toPublic(user) : undefined;
+    },
+
+    /** {@link findById}, with whether the user has a confirmed second factor. */
+    async findByIdWithFactor(
+      id: string,
+    ): Promise<{ user: PublicUser; hasFactor: boolean } | undefined> {
+      const found = await users.findByIdWithFactor(id);
+      return found && { user: toPublic(found.user), hasFactor: found.hasFactor };
     },
 
     /** Every user, oldest first. */

@@ -1,5 +1,6 @@
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
+import { notifyChange } from '../notifications.ts';
 
 /** How Portcullis talks to a provider: OpenID Connect with discovery, or GitHub's OAuth 2. */
 export type IdentityProviderKind = 'oidc' | 'github';
@@ -88,7 +89,14 @@ const toProvider = (row: ProviderRow): IdentityProviderRecord => ({
 const nameTaken = (name: string, cause: unknown) =>
   new StorageError('conflict', `an identity provider named "${name}" already exists`, { cause });
 
-/** Identity providers and the links of their accounts to our users. */
+// Servers keep the list of providers for the login page: each change tells them (in the
+// transaction's commit, when `db` is one).
+const changed = (db: Database, id: string) => notifyChange(db, { kind: 'identity_provider', id });
+
+/**
+ * Identity providers and the links of their accounts to our users. Every change of a provider
+ * is announced (`notifyChange`, kind `identity_provider`).
+ */
 export function createIdentityProvidersRepository(db: Database) {
   const PROVIDERS = 'identity_providers';
   const LINKS = 'identity_provider_links';
@@ -101,6 +109,7 @@ export function createIdentityProvidersRepository(db: Database) {
       }
       try {
         const [stored] = await db<ProviderRow>(PROVIDERS).insert(row).returning('*');
+        await changed(db, provider.id);
         return toProvider(stored as ProviderRow);
       } catch (error) {
         if (isUniqueViolation(error)) throw nameTaken(provider.name, error);
@@ -133,6 +142,7 @@ export function createIdentityProvidersRepository(db: Database) {
       }
       try {
         const [stored] = await db<ProviderRow>(PROVIDERS).where({ id }).update(row).returning('*');
+        if (stored) await changed(db, id);
         return stored ? toProvider(stored as ProviderRow) : undefined;
       } catch (error) {
         if (isUniqueViolation(error)) throw nameTaken(String(changes.name), error);
@@ -142,7 +152,9 @@ export function createIdentityProvidersRepository(db: Database) {
 
     /** Deletes the provider and its links; false when it was gone. */
     async delete(id: string): Promise<boolean> {
-      return (await db(PROVIDERS).where({ id }).delete()) > 0;
+      const deleted = (await db(PROVIDERS).where({ id }).delete()) > 0;
+      if (deleted) await changed(db, id);
+      return deleted;
     },
 
     /** How many of our users are linked to the provider. */

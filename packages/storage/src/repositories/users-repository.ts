@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { noticeLogouts } from './logout-notices-repository.ts';
@@ -63,6 +64,25 @@ async function revokeArtifacts(db: Database, userId: string): Promise<void> {
   await publishRevocations(db, [{ kind: 'subject', value: userId }]);
 }
 
+/** A user and whether they have a confirmed second factor. */
+export interface UserWithFactor {
+  user: UserRecord;
+  hasFactor: boolean;
+}
+
+// The first user `query` finds, with whether a confirmed factor of theirs exists (migration 0016).
+async function withFactor(
+  db: Database,
+  query: Knex.QueryBuilder<UserRow>,
+): Promise<UserWithFactor | undefined> {
+  const row = (await query.first('users.*', {
+    has_factor: db.raw(
+      'exists (select 1 from user_factors f where f.user_id = users.id and f.confirmed_at is not null)',
+    ),
+  })) as (UserRow & { has_factor: boolean }) | undefined;
+  return row ? { user: toUser(row), hasFactor: row.has_factor } : undefined;
+}
+
 /** End users. Usernames are unique and looked up regardless of case. */
 export function createUsersRepository(db: Database) {
   return {
@@ -102,6 +122,22 @@ export function createUsersRepository(db: Database) {
     async findById(id: string): Promise<UserRecord | undefined> {
       const row = await db<UserRow>('users').where({ id }).first();
       return row ? toUser(row) : undefined;
+    },
+
+    /**
+     * {@link findById} and whether the user has a confirmed second factor (an app or a passkey),
+     * in one statement: a sign-in asks both of the same user.
+     */
+    async findByIdWithFactor(id: string): Promise<UserWithFactor | undefined> {
+      return withFactor(db, db<UserRow>('users').where({ id }));
+    },
+
+    /** {@link findByUsername} and whether the user has a confirmed second factor. */
+    async findByUsernameWithFactor(username: string): Promise<UserWithFactor | undefined> {
+      return withFactor(
+        db,
+        db<UserRow>('users').whereRaw('lower(username) = lower(?)', [username]),
+      );
     },
 
     /** Finds by username ignoring case (the unique index is on `lower(username)`). */
