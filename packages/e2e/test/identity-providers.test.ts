@@ -246,6 +246,10 @@ test.serial('a provider that does not answer gives a page saying so, not a 500',
   t.is(result.step.response.status, 502);
   t.regex(await result.step.response.text(), /Down SSO does not answer right now/);
   await downstream.cli(['idps', 'delete', 'Down SSO', '--yes']);
+  // The server keeps the login page's list of providers; the CLI's delete cleared it (NOTIFY).
+  await t.throwsAsync(pressProviderButton(downstream.issuer, app, REDIRECT, 'Down SSO'), {
+    message: /no "Sign in with Down SSO" button/,
+  });
 });
 
 test.serial(
