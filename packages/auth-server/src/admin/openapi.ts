@@ -512,7 +512,7 @@ export const OPENAPI_DOCUMENT = {
       get: {
         operationId: 'listAuditEvents',
         summary:
-          'The audit trail, oldest first, filtered and paged (`audit list --since --type --client`)',
+          'The audit trail, filtered and paged: oldest first (`audit tail` follows it with `after`), or the latest first (`audit list --since --type --client`)',
         security: security('admin:read'),
         parameters: [
           {
@@ -532,6 +532,19 @@ export const OPENAPI_DOCUMENT = {
             in: 'query',
             description: 'only events about this client (its id)',
             schema: { type: 'string' },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            description:
+              'only events after the one with this id, oldest first (to follow the trail)',
+            schema: { type: 'string', pattern: '^[0-9]{1,19}$' },
+          },
+          {
+            name: 'order',
+            in: 'query',
+            description: 'oldest (first) or newest (first: the latest events, paged back) [oldest]',
+            schema: { enum: ['oldest', 'newest'] },
           },
           ...pageParameters,
         ],

@@ -17,7 +17,7 @@ export function createAuditLogService(db: Database) {
   return {
     /**
      * Events matching every given filter, oldest first: with `afterId` (following the trail) the
-     * first `limit` after it, otherwise the latest `limit` [100].
+     * first `limit` after it, otherwise the latest `limit` [100] (below `beforeId` when given).
      */
     list: (query: AuditQuery = {}): Promise<AuditEventRecord[]> => events.list(query),
   };

@@ -102,6 +102,8 @@ export interface AuditQuery {
   clientId?: string;
   /** Only events with an id greater than this one (for following the trail). */
   afterId?: string;
+  /** Only events with an id less than this one (for paging back from the latest). */
+  beforeId?: string;
   /** Most rows returned [100]. */
   limit?: number;
 }
@@ -150,7 +152,8 @@ export function createAuditRepository(db: Database) {
 
     /**
      * Events matching every given filter, oldest first. With `afterId` (following the trail) the
-     * first `limit` after it; otherwise the latest `limit`, still oldest first.
+     * first `limit` after it; otherwise the latest `limit` (below `beforeId`, when given, for
+     * paging back), still oldest first.
      */
     async list(query: AuditQuery = {}): Promise<AuditEventRecord[]> {
       const limit = query.limit ?? 100;
@@ -162,6 +165,7 @@ export function createAuditRepository(db: Database) {
         rows.where('id', '>', query.afterId).orderBy('id', 'asc').limit(limit);
         return (await rows).map(toEvent);
       }
+      if (query.beforeId !== undefined) rows.where('id', '<', query.beforeId);
       rows.orderBy('id', 'desc').limit(limit);
       return (await rows).map(toEvent).reverse();
     },
