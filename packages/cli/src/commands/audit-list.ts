@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { parseEventType, parseLimit, parseSince } from '../audit-filters.ts';
+import { auditBackend } from '../backends/select-audit.ts';
 import { EVENT_HEADERS, eventCells, eventJson } from '../format/audit.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printTable, warn } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   since?: string;
@@ -25,7 +25,6 @@ export function registerAuditList(audit: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis audit list --since 24h --type signin.failed')
     .action(async (options: Options) => {
-      const { createAuditLogService } = await loadServices();
       const query = {
         ...(options.since !== undefined ? { since: parseSince(options.since, new Date()) } : {}),
         ...(options.type !== undefined ? { type: await parseEventType(options.type) } : {}),
@@ -33,8 +32,8 @@ export function registerAuditList(audit: Command, io: Io): void {
         limit: parseLimit(options.limit ?? '100'),
       };
       // One more than asked, to know whether the list was cut; the oldest one is dropped.
-      const fetched = await withDatabase(io, (db) =>
-        createAuditLogService(db).list({ ...query, limit: query.limit + 1 }),
+      const fetched = await (await auditBackend(io)).read((trail) =>
+        trail.list({ ...query, limit: query.limit + 1 }),
       );
       const events = fetched.slice(-query.limit);
       if (options.json) return printJson(io, events.map(eventJson));

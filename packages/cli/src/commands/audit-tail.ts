@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditLogService } from '@portcullis/auth-server/services';
 import type { AuditEventRecord } from '@portcullis/storage';
 import type { Command } from 'commander';
 import { parseEventType } from '../audit-filters.ts';
+import type { AuditTrail } from '../backends/audit-backend.ts';
+import { auditBackend } from '../backends/select-audit.ts';
 import { describeError } from '../errors.ts';
 import { eventCells, eventJson } from '../format/audit.ts';
-import { loadServices } from '../lazy.ts';
 import { printJsonLine, warn } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 import { handleSignals } from '../stack.ts';
 
 interface Options {
@@ -25,7 +25,8 @@ const HOLE_PATIENCE_MS = 10_000;
 
 /**
  * `portcullis audit tail`: prints events as they are recorded, one per line, until SIGINT or
- * SIGTERM (exit 0). It polls every second and never misses an event committed late.
+ * SIGTERM (exit 0). It polls every second (the database, or the admin API with `--server`) and
+ * never misses an event committed late.
  */
 export function registerAuditTail(audit: Command, io: Io): void {
   audit
@@ -43,7 +44,6 @@ Example:
   $ portcullis audit tail --type signin.failed --json`,
     )
     .action(async (options: Options) => {
-      const { createAuditLogService } = await loadServices();
       const type = options.type !== undefined ? await parseEventType(options.type) : undefined;
       const matches = (event: AuditEventRecord) =>
         (type === undefined || event.type === type) &&
@@ -59,8 +59,8 @@ Example:
       // A closed pipe (`audit tail | head`) ends the tail like a signal would.
       io.stdout.once('error', () => stop.abort());
 
-      await withDatabase(io, async (db) => {
-        const events = createAuditLogService(db);
+      const backend = await auditBackend(io);
+      await backend.read(async (events) => {
         const follower = createFollower(
           events,
           BigInt((await events.list({ limit: 1 }))[0]?.id ?? 0),
@@ -74,7 +74,7 @@ Example:
             for (const event of await follower.poll(Date.now())) {
               if (matches(event)) print(event);
             }
-            if (failing) io.stderr.write('the database answers again\n');
+            if (failing) io.stderr.write(`${backend.source} answers again\n`);
             failing = false;
           } catch (error) {
             if (!failing) warn(io, `${describeError(error)}; retrying`);
@@ -90,7 +90,7 @@ Example:
  * Follows the trail from the event id `start`: every event after it is returned once, including
  * one whose id was passed over because its transaction committed late.
  */
-function createFollower(events: AuditLogService, start: bigint) {
+function createFollower(events: AuditTrail, start: bigint) {
   // Every id up to `settled` was returned or given up as a hole; `returned` holds the ids above.
   let settled = start;
   const returned = new Set<bigint>();
