@@ -15,9 +15,11 @@ export interface Contender {
 // The two CPUs of these machines need not run at the same speed: a server the scheduler keeps on
 // the slower one looks slower. Both servers of a pair run on CPU 0 and wrk on CPU 1, one at a
 // time, when taskset and two CPUs are there.
-const canPin =
+/** Whether servers can be pinned to a CPU (taskset, and two CPUs or more). */
+export const canPin =
   availableParallelism() >= 2 && spawnSync('taskset', ['--version']).error === undefined;
-const pin = (pid: number | undefined, cpus: string) =>
+/** Pins a process (all its threads) to `cpus` (`'0'`, `'0-1'`); nothing when {@link canPin} is false. */
+export const pin = (pid: number | undefined, cpus: string) =>
   pid === undefined || !canPin
     ? Promise.resolve()
     : promisify(execFile)('taskset', ['-a', '-p', '-c', cpus, String(pid)]);
