@@ -37,12 +37,11 @@ export function trackRequests(server: Server): DrainableServer {
   server.on('request', (_request, response: ServerResponse) => {
     active.add(response);
     if (draining && !response.headersSent) response.setHeader('Connection', 'close');
-    const done = () => {
+    // 'close' comes once per response: after 'finish', or when the client went away first.
+    response.on('close', () => {
       active.delete(response);
       if (draining) closeWhenIdle();
-    };
-    response.once('finish', done);
-    response.once('close', done);
+    });
   });
 
   return {

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { createClientsService, createJsonLogger } from '../src/index.ts';
+import { runInRequestScope } from '../src/observability/request-scope.ts';
 import { seedClient, seedResource, tokenRequest } from './helpers.ts';
 import { captureLogs, type LogLine, startObservedServer } from './observability-fixtures.ts';
 
@@ -336,4 +337,38 @@ test('a log line has level, ISO time, pid and message; none outside a request ha
   t.regex(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   t.false('request_id' in line);
   t.truthy(captureLogs);
+});
+
+test('the access line written directly is the line pino writes for the same request', (t) => {
+  const requestId = 'f1b6c0de-0000-4000-8000-000000000001';
+  const withoutTime = (text: string) => text.replace(/"time":"[^"]+"/, '"time":"-"');
+  const cases: Record<string, unknown>[] = [
+    { method: 'POST', route: 'token', path: '/token', status: 200, duration_ms: 1.25 },
+    {
+      method: 'GET',
+      route: 'unmatched',
+      path: '/a"quoted\\path\u0001/?code=s3cret-code&x=1 Bearer abc.def eyJa.eyJb.c',
+      status: 404,
+      aborted: true,
+      duration_ms: Number.NaN,
+      address: '::ffff:127.0.0.1',
+      client_id: undefined,
+      error: 'invalid_grant',
+      error_description: 'grant request is invalid',
+      error_detail: 'authorization code not found',
+      code: 'named like a secret',
+      flag: false,
+      nothing: null,
+    },
+    // Not flat: written by pino itself.
+    { method: 'GET', route: 'x', nested: { password: 'p4ss', list: [1, 'Basic Zm9v'] } },
+  ];
+  for (const fields of cases) {
+    const direct = loggedText((logger) => logger.request?.(requestId, fields));
+    const viaPino = loggedText((logger) =>
+      runInRequestScope({ id: requestId, route: 'token' }, () => logger.info('request', fields)),
+    );
+    t.is(withoutTime(direct), withoutTime(viaPino));
+    t.notRegex(direct, /s3cret|p4ss|abc\.def|Zm9v/);
+  }
 });

@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import { pino } from 'pino';
-import { REDACTED, redactPaths, scrubText, scrubValue } from './redaction.ts';
+import { isSecretField, REDACTED, redactPaths, scrubText, scrubValue } from './redaction.ts';
 import { currentRequestScope } from './request-scope.ts';
 
 /** A minimal structured logger; the CLI passes one that writes JSON lines. */
@@ -7,6 +8,13 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * The access line of the request `requestId`: the same line as `info('request', fields)`
+   * written while serving it. Optional: without it, the caller does exactly that
+   * (observe-requests.ts). The JSON logger writes it without going through pino's formatting,
+   * which cost more than anything else of ours per token request.
+   */
+  request?(requestId: string, fields: Record<string, unknown>): void;
 }
 
 // On this process's stderr (the servers' log in production) the lines are written by pino's own
@@ -33,26 +41,63 @@ function destinationFor(stream: NodeJS.WritableStream): pino.DestinationStream {
  * // {"level":"info","time":"...","pid":1,"hostname":"h","signing":["kid-1"],"message":"signing keys changed"}
  */
 export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr): Logger {
-  const log = pino(
-    {
-      messageKey: 'message',
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: redactPaths(), censor: REDACTED },
-      mixin() {
-        const scope = currentRequestScope();
-        return scope ? { request_id: scope.id } : {};
-      },
+  const options: pino.LoggerOptions = {
+    messageKey: 'message',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactPaths(), censor: REDACTED },
+    mixin() {
+      const scope = currentRequestScope();
+      return scope ? { request_id: scope.id } : {};
     },
-    destinationFor(stream),
-  );
+  };
+  const destination = destinationFor(stream);
+  const log = pino(options, destination);
   const write =
     (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
       if (fields) log[level](scrubValue(fields) as object, scrubText(message));
       else log[level](scrubText(message));
     };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+  // pino's line for `info('request', fields)`, up to the fields: level, time, pid, hostname.
+  const head = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())},"request_id":`;
+  return {
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    request(requestId, fields) {
+      if (!log.isLevelEnabled('info')) return;
+      const line = flatFields(fields);
+      if (line === undefined) {
+        log.info({ request_id: requestId, ...(scrubValue(fields) as object) }, 'request');
+        return;
+      }
+      destination.write(
+        `{"level":"info","time":"${new Date().toISOString()}"${head}${JSON.stringify(scrubText(requestId))}${line},"message":"request"}\n`,
+      );
+    },
+  };
+}
+
+/**
+ * `fields` as pino writes them after the bindings (`,"key":value` each, redacted and scrubbed as
+ * the other lines are), when every value is a string, a number, a boolean, null or undefined;
+ * otherwise undefined (pino writes that line).
+ */
+function flatFields(fields: Record<string, unknown>): string | undefined {
+  let line = '';
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === undefined || !Object.hasOwn(fields, key)) continue;
+    let json: string;
+    if (isSecretField(key)) json = `"${REDACTED}"`;
+    else if (typeof value === 'string') json = JSON.stringify(scrubText(value));
+    else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
+    else if (typeof value === 'boolean' || value === null) json = String(value);
+    else return undefined;
+    line += `,${JSON.stringify(key)}:${json}`;
+  }
+  return line;
 }
 
 /** A logger that drops everything, for tests and embedding. */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, request() {} };

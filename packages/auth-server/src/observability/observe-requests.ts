@@ -41,6 +41,9 @@ function addressOf(req: IncomingMessage, trustProxy: boolean): string | undefine
   return req.socket.remoteAddress;
 }
 
+const definedOnly = (fields: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+
 /**
  * Wraps the server's request handler: gives every request an id (echoed in `X-Request-Id`, and
  * on every log line written while it is served), and once its response is sent (or the client
@@ -65,35 +68,34 @@ export function observeRequests(options: ObserveRequestsOptions, handler: Handle
     };
     res.setHeader('X-Request-Id', scope.id);
 
-    let logged = false;
-    const done = () => {
-      if (logged) return;
-      logged = true;
+    // 'close' comes once per response, after 'finish' when it was sent (so `writableFinished`
+    // tells a sent response from one whose client went away first): one listener for both.
+    res.on('close', () => {
       scope.refine?.();
       const aborted = !res.writableFinished;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const status = aborted ? 'aborted' : String(res.statusCode);
-      metrics.observeRequest({ route: scope.route, method: req.method ?? '', status, seconds });
-      runInRequestScope(scope, () =>
-        logger.info('request', {
-          method: req.method,
-          route: scope.route,
-          path: host && scope.route === host.name ? host.template : loggedPath(scope.route, path),
-          status: res.statusCode,
-          ...(aborted ? { aborted: true } : {}),
-          duration_ms: Math.round(seconds * 1e6) / 1e3,
-          address: addressOf(req, trustProxy),
-          ...(scope.clientId ? { client_id: scope.clientId } : {}),
-          ...(scope.oauthError ? { error: scope.oauthError.error } : {}),
-          ...(scope.oauthError?.description
-            ? { error_description: scope.oauthError.description }
-            : {}),
-          ...(scope.oauthError?.detail ? { error_detail: scope.oauthError.detail } : {}),
-        }),
-      );
-    };
-    res.once('finish', done);
-    res.once('close', done);
+      metrics.observeRequest({
+        route: scope.route,
+        method: req.method ?? '',
+        status: aborted ? 'aborted' : String(res.statusCode),
+        seconds,
+      });
+      const fields = {
+        method: req.method,
+        route: scope.route,
+        path: host && scope.route === host.name ? host.template : loggedPath(scope.route, path),
+        status: res.statusCode,
+        aborted: aborted || undefined,
+        duration_ms: Math.round(seconds * 1e6) / 1e3,
+        address: addressOf(req, trustProxy),
+        client_id: scope.clientId || undefined,
+        error: scope.oauthError?.error,
+        error_description: scope.oauthError?.description || undefined,
+        error_detail: scope.oauthError?.detail || undefined,
+      };
+      if (logger.request) logger.request(scope.id, fields);
+      else runInRequestScope(scope, () => logger.info('request', definedOnly(fields)));
+    });
     return runInRequestScope(scope, () => handler(req, res));
   };
 }

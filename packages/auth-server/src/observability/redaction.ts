@@ -37,6 +37,16 @@ const SECRET_FIELDS = [
 
 const SECRET_KEYS = new Set<string>(SECRET_FIELDS.map((field) => field.toLowerCase()));
 
+/**
+ * Whether a field named `key` holds a secret (any case): its value is logged as `[redacted]`.
+ *
+ * @example
+ * isSecretField('Authorization'); // true
+ */
+export function isSecretField(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase());
+}
+
 const accessor = (field: string) =>
   /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) ? field : `["${field}"]`;
 
@@ -99,7 +109,7 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : scrubValue(item, depth + 1);
+    copy[key] = isSecretField(key) ? REDACTED : scrubValue(item, depth + 1);
   }
   return copy;
 }
