@@ -1,6 +1,6 @@
 import test from 'ava';
 import type Koa from 'koa';
-import { afterResponse } from '../src/provider/after-response.ts';
+import { type AnswerStep, afterAnswer, afterResponse } from '../src/provider/after-response.ts';
 
 const context = () => ({ status: 404 }) as Koa.Context;
 
@@ -52,4 +52,44 @@ test('the action is awaited, and an inner failure skips it', async (t) => {
     { message: 'inner' },
   );
   t.false(done);
+});
+
+test('afterAnswer runs its steps as nested middleware would: the last first, each awaited, a failure stopping the rest', async (t) => {
+  const seen: string[] = [];
+  const step =
+    (name: string, wait = false): AnswerStep =>
+    (ctx) => {
+      seen.push(`${name}:${ctx.status}`);
+      ctx.status += 1;
+      return wait ? new Promise((resolve) => setTimeout(resolve, 5)) : undefined;
+    };
+  const ctx = context();
+  await afterAnswer(
+    step('outer'),
+    step('middle', true),
+    step('inner'),
+  )(ctx, async () => {
+    t.deepEqual(seen, [], 'nothing before the answer');
+    ctx.status = 200;
+  });
+  t.deepEqual(seen, ['inner:200', 'middle:201', 'outer:202']);
+
+  seen.length = 0;
+  const failing: AnswerStep = () => Promise.reject(new Error('step'));
+  await t.throwsAsync(
+    afterAnswer(step('outer'), failing, step('inner'))(context(), async () => {}),
+    {
+      message: 'step',
+    },
+  );
+  t.deepEqual(seen, ['inner:404'], 'the step before the failing one never ran');
+
+  seen.length = 0;
+  await t.throwsAsync(
+    afterAnswer(step('only'))(context(), async () => {
+      throw new Error('inner');
+    }),
+    { message: 'inner' },
+  );
+  t.deepEqual(seen, [], 'an inner failure skips every step');
 });

@@ -153,6 +153,14 @@ try {
   for (const c of contenders) {
     console.log(`  ${c.name}: ${c.cpuMicros.map((x) => Math.round(x)).join(' ')} µs/req`);
   }
+  // This build against the other checkout's, round by round: the A/B figure.
+  const [, ours, theirs] = contenders;
+  if (ours && theirs) {
+    const ab = ours.cpuMicros.map((micros, i) => (theirs.cpuMicros[i] as number) / micros);
+    console.log(
+      `this build vs baseline by CPU per request: ${pct(median(ab))} (${ab.map(pct).join(' ')})`,
+    );
+  }
   if (process.env.ISSUANCE_JSON) console.log(JSON.stringify(lines));
 } finally {
   for (const c of contenders) await stopChild(c.child);

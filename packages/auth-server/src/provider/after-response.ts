@@ -1,9 +1,38 @@
 import type Koa from 'koa';
 
+/**
+ * What runs once the middleware inside it has answered: reads, and may rewrite, the status, body
+ * and headers. Returns a promise only when it has something to wait for.
+ */
+export type AnswerStep = (ctx: Koa.Context) => Promise<void> | undefined;
+
+/**
+ * One provider middleware for `steps`, given outermost first: the same as registering each as
+ * its own middleware (`await next()`, then the step), in that order, so the last step runs first
+ * and each sees the answer the ones after it left; an error thrown by a step skips the ones
+ * before it, as it would leave their `await next()`. One layer instead of one per step: every
+ * Koa layer is a promise and a dispatch on every request (docs/benchmarks.md).
+ *
+ * @example
+ * provider.use(afterAnswer(answerUnknownTokensInactive, clientAuth.settle, cacheMetadata));
+ */
+export function afterAnswer(...steps: AnswerStep[]): Koa.Middleware {
+  const innermostFirst = [...steps].reverse();
+  return async (ctx, next) => {
+    await next();
+    for (const step of innermostFirst) {
+      const pending = step(ctx);
+      if (pending) await pending;
+    }
+  };
+}
+
 /** A note taken on a request while oidc-provider serves it, acted on once it has answered. */
 export interface AfterResponse<T> {
   /** Notes `value` for the request of `ctx` (a later note on the same request replaces it). */
   note(ctx: object, value: T): void;
+  /** The step of {@link afterAnswer}: acts on the request's note, if any. */
+  readonly settle: AnswerStep;
   /** Provider middleware: lets the inner ones answer, then acts on the request's note, if any. */
   readonly middleware: Koa.Middleware;
 }
@@ -27,13 +56,16 @@ export function afterResponse<T>(
   act: (ctx: Koa.Context, noted: T) => Promise<void> | void,
 ): AfterResponse<T> {
   const notes = new WeakMap<object, T>();
+  const settle: AnswerStep = (ctx) =>
+    notes.has(ctx) ? Promise.resolve(act(ctx, notes.get(ctx) as T)) : undefined;
   return {
     note(ctx, value) {
       notes.set(ctx, value);
     },
+    settle,
     async middleware(ctx, next) {
       await next();
-      if (notes.has(ctx)) await act(ctx, notes.get(ctx) as T);
+      await settle(ctx);
     },
   };
 }

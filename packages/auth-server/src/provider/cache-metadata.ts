@@ -12,16 +12,15 @@ export const METADATA_MAX_AGE_SECONDS = 300;
 const CACHEABLE_ROUTES = new Set(['discovery', 'jwks']);
 
 /**
- * Provider middleware: `Cache-Control: public, max-age=300` on the discovery documents and the
- * JWKS, which oidc-provider sends without one. They are the same for everyone (every URL in them
+ * A step of `afterAnswer` (after-response.ts): `Cache-Control: public, max-age=300` on the
+ * discovery documents and the JWKS, which oidc-provider sends without one. They are the same for everyone (every URL in them
  * comes from the issuer: provider/issuer-urls.ts), so a shared cache may keep them. Errors keep
  * whatever oidc-provider said.
  *
  * @example
- * provider.use(cacheMetadata);
+ * provider.use(afterAnswer(cacheMetadata));
  */
-export async function cacheMetadata(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  await next();
+export function cacheMetadata(ctx: Koa.Context): undefined {
   const route = (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
   if (route && CACHEABLE_ROUTES.has(route) && ctx.status === 200) {
     ctx.set('Cache-Control', `public, max-age=${METADATA_MAX_AGE_SECONDS}`);

@@ -1,7 +1,6 @@
-import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientAuthLimits } from '../limits/client-auth-limits.ts';
-import { afterResponse } from './after-response.ts';
+import { type AnswerStep, afterResponse } from './after-response.ts';
 
 /**
  * oidc-provider's error event of every endpoint that authenticates clients, and the endpoint's
@@ -20,8 +19,8 @@ export const CLIENT_AUTH_EVENTS: Readonly<Record<string, string>> = {
 export interface ClientAuthLimiter {
   /** The listener of `endpoint`'s error event: notes a failed client authentication. */
   onError(endpoint: string): (ctx: KoaContextWithOIDC, error: { error?: unknown }) => void;
-  /** Provider middleware: counts the noted failure, and answers 429 once over the limit. */
-  readonly middleware: Koa.Middleware;
+  /** The step of `afterAnswer` (after-response.ts): counts the noted failure, and answers 429 once over the limit. */
+  readonly settle: AnswerStep;
 }
 
 /**
@@ -35,7 +34,7 @@ export interface ClientAuthLimiter {
  * @example
  * const clientAuth = limitClientAuthentication(limits.clientAuth);
  * provider.on('grant.error', clientAuth.onError('token'));
- * provider.use(clientAuth.middleware);
+ * provider.use(afterAnswer(clientAuth.settle));
  */
 export function limitClientAuthentication(limits: ClientAuthLimits): ClientAuthLimiter {
   const failures = afterResponse<{ clientId?: string; endpoint: string }>(async (ctx, failure) => {
@@ -52,6 +51,6 @@ export function limitClientAuthentication(limits: ClientAuthLimits): ClientAuthL
       // Set only once the client was found: unknown ids are counted by address alone.
       failures.note(ctx, { clientId: ctx.oidc?.client?.clientId, endpoint });
     },
-    middleware: failures.middleware,
+    settle: failures.settle,
   };
 }

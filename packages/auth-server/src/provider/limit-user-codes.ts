@@ -17,8 +17,7 @@ import { sendUserCodeLockout } from './pages.ts';
  * provider.use(limitUserCodes(limits.deviceCode, provider.pathFor('code_verification')));
  */
 export function limitUserCodes(limits: DeviceCodeLimits, path: string): Koa.Middleware {
-  return async (ctx, next) => {
-    if (ctx.method !== 'POST' || ctx.path !== path) return next();
+  const limited: Koa.Middleware = async (ctx, next) => {
     const attempt = await limits.begin({ address: ctx.ip });
     if (attempt.retryAfterSeconds !== undefined) {
       sendUserCodeLockout(ctx as KoaContextWithOIDC, attempt.retryAfterSeconds);
@@ -27,4 +26,6 @@ export function limitUserCodes(limits: DeviceCodeLimits, path: string): Koa.Midd
     await next();
     if ((ctx as Partial<KoaContextWithOIDC>).oidc?.entities.DeviceCode) await attempt.found();
   };
+  // Every other request passes straight through, without a promise of its own.
+  return (ctx, next) => (ctx.method !== 'POST' || ctx.path !== path ? next() : limited(ctx, next));
 }

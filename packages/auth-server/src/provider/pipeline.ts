@@ -8,6 +8,7 @@ import { instrumentProvider, PROVIDER_ERROR_EVENTS } from '../observability/inst
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
+import { afterAnswer } from './after-response.ts';
 import { secureAutoSubmitPages } from './auto-submit-pages.ts';
 import { observeBackchannelLogout } from './backchannel-logout.ts';
 import { cacheMetadata } from './cache-metadata.ts';
@@ -59,23 +60,31 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
   provider.use(unavailable.middleware);
   // 2. Held writes: may rewrite a 200 to 400 invalid_grant (a lost race), or throw (→ 503 by 1).
   provider.use(requestContextMiddleware());
-  // 3. Introspection: may rewrite 400 unsupported_token_type to 200 {"active": false}.
-  provider.use(answerUnknownTokensInactive);
-  // 3b. Revocation: may rewrite 400 unsupported_token_type (a JWT access token) to 200, after
-  //     publishing its jti on the revocation feed when it is the caller's (or throw → 503 by 1).
-  provider.use(revokeJwtAccessTokens(deps.jwtRevocation));
-  // 4. Audit: writes refresh_token.reuse_detected and the token exchanges; rewrites nothing.
-  provider.use(reuse.middleware);
-  provider.use(exchanges.middleware);
-  // 5. Client-auth limits: counts failures; may rewrite 401 to 429 with Retry-After.
-  provider.use(clientAuth.middleware);
-  // 6. Metrics and the access line: reads route, client, status and body; rewrites nothing.
+  // 3 to 7 act once oidc-provider has answered, in one layer (after-response.ts): each as if it
+  // were a middleware of its own, registered in this order.
+  provider.use(
+    afterAnswer(
+      // 3. Introspection: may rewrite 400 unsupported_token_type to 200 {"active": false}.
+      answerUnknownTokensInactive,
+      // 3b. Revocation: may rewrite 400 unsupported_token_type (a JWT access token) to 200, after
+      //     publishing its jti on the revocation feed when it is the caller's (or throw → 503 by 1).
+      revokeJwtAccessTokens(deps.jwtRevocation),
+      // 4. Audit: writes refresh_token.reuse_detected and the token exchanges; rewrites nothing.
+      reuse.settle,
+      exchanges.settle,
+      // 5. Client-auth limits: counts failures; may rewrite 401 to 429 with Retry-After.
+      clientAuth.settle,
+      // 7. Headers: our page headers on oidc-provider's auto-submit pages; Cache-Control on
+      //    discovery and the JWKS. Change no status or body.
+      secureAutoSubmitPages,
+      cacheMetadata,
+    ),
+  );
+  // 6. Metrics and the access line: reads route, client, status and body once the request is
+  //    answered; rewrites nothing.
   provider.use(instruments.middleware);
-  // 7. Headers: our page headers on oidc-provider's auto-submit pages; Cache-Control on
-  //    discovery and the JWKS. Change no status or body.
-  provider.use(secureAutoSubmitPages);
-  provider.use(cacheMetadata);
-  // 8. User-code limits: may answer the device page's form 429 before oidc-provider reads it.
+  // 8. User-code limits: may answer the device page's form 429 before oidc-provider reads it
+  //    (3 to 7 still act on that answer).
   provider.use(limitUserCodes(deps.deviceCodeLimits, provider.pathFor('code_verification')));
 
   // Listeners, each only noting or counting; none changes the answer by itself.
@@ -117,8 +126,7 @@ export function useProviderPipeline(provider: Provider, deps: PipelineDeps): voi
 // unsupported_token_type. docs/security.md ("Revocation and introspection"): introspection says
 // only {"active": false} about a token it cannot vouch for; resource servers verify JWTs
 // themselves.
-async function answerUnknownTokensInactive(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  await next();
+function answerUnknownTokensInactive(ctx: Koa.Context): undefined {
   if (
     (ctx as Partial<KoaContextWithOIDC>).oidc?.route === 'introspection' &&
     ctx.status === 400 &&

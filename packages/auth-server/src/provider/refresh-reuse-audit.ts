@@ -1,7 +1,6 @@
 import type { NewAuditEvent } from '@portcullis/storage';
-import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { afterResponse } from './after-response.ts';
+import { type AnswerStep, afterResponse } from './after-response.ts';
 import { currentRequest } from './request-context.ts';
 
 /** The part of the audit trail (services/audit.ts) this needs; it never throws. */
@@ -13,8 +12,8 @@ export interface AuditRecorder {
 export interface RefreshReuseAudit {
   /** `grant.error` listener: notes the event when the adapter signalled a reuse. */
   onGrantError(ctx: KoaContextWithOIDC, error: { error?: unknown }): void;
-  /** Provider middleware: writes the noted event before the response leaves. */
-  readonly middleware: Koa.Middleware;
+  /** The step of `afterAnswer` (after-response.ts): writes the noted event before the response leaves. */
+  readonly settle: AnswerStep;
 }
 
 /**
@@ -27,7 +26,7 @@ export interface RefreshReuseAudit {
  * @example
  * const reuse = auditRefreshReuse(createAuditTrail({ db, logger }));
  * provider.on('grant.error', reuse.onGrantError);
- * provider.use(reuse.middleware);
+ * provider.use(afterAnswer(reuse.settle));
  */
 export function auditRefreshReuse(audit: AuditRecorder): RefreshReuseAudit {
   const pending = afterResponse<NewAuditEvent>((_ctx, event) => audit.record(event));
@@ -51,6 +50,6 @@ export function auditRefreshReuse(audit: AuditRecorder): RefreshReuseAudit {
             : { grant_revoked: false, within_grace_window: true },
       });
     },
-    middleware: pending.middleware,
+    settle: pending.settle,
   };
 }

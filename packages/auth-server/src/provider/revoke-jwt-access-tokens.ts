@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { PrivateJwk } from '../keys/signing-keys.ts';
 import type { RevokedAccessToken } from '../services/access-token-revocation.ts';
+import type { AnswerStep } from './after-response.ts';
 
 /** What {@link revokeJwtAccessTokens} needs. */
 export interface JwtRevocationDeps {
@@ -17,17 +18,18 @@ export interface JwtRevocationDeps {
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 
 /**
- * Provider middleware: RFC 7009 revocation of our JWT access tokens. oidc-provider refuses a
- * structured token at its revocation endpoint (400 `unsupported_token_type`) after the client
- * authenticated; this verifies it against the instance's own keys (signature, `typ` at+jwt,
- * `iss`) and, when it was issued to the authenticated client and has not expired, publishes its
- * `jti` on the revocation feed. Either way the answer becomes RFC 7009's 200 with no body: a
- * token that is not ours, or another client's, is treated as unknown and nothing is revoked.
+ * A step of `afterAnswer` (after-response.ts): RFC 7009 revocation of our JWT access tokens.
+ * oidc-provider refuses a structured token at its revocation endpoint (400
+ * `unsupported_token_type`) after the client authenticated; this verifies it against the
+ * instance's own keys (signature, `typ` at+jwt, `iss`) and, when it was issued to the
+ * authenticated client and has not expired, publishes its `jti` on the revocation feed. Either way
+ * the answer becomes RFC 7009's 200 with no body: a token that is not ours, or another client's,
+ * is treated as unknown and nothing is revoked.
  *
  * @example
- * provider.use(revokeJwtAccessTokens({ issuer, jwks, revoke: revocation.revoke }));
+ * provider.use(afterAnswer(revokeJwtAccessTokens({ issuer, jwks, revoke: revocation.revoke })));
  */
-export function revokeJwtAccessTokens(deps: JwtRevocationDeps): Koa.Middleware {
+export function revokeJwtAccessTokens(deps: JwtRevocationDeps): AnswerStep {
   const keys = createLocalJWKSet({
     keys: deps.jwks.map(
       (key) =>
@@ -36,19 +38,7 @@ export function revokeJwtAccessTokens(deps: JwtRevocationDeps): Koa.Middleware {
         ) as JWK,
     ),
   });
-  return async function revokeJwtAccessToken(ctx, next) {
-    await next();
-    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
-    if (
-      oidc?.route !== 'revocation' ||
-      ctx.status !== 400 ||
-      (ctx.body as { error?: string } | undefined)?.error !== 'unsupported_token_type'
-    ) {
-      return;
-    }
-    const clientId = oidc.client?.clientId;
-    const token = oidc.params?.token;
-    if (clientId === undefined || typeof token !== 'string') return;
+  const revoke = async (ctx: Koa.Context, clientId: string, token: string) => {
     ctx.status = 200;
     ctx.body = '';
     let claims: Record<string, unknown>;
@@ -68,5 +58,19 @@ export function revokeJwtAccessTokens(deps: JwtRevocationDeps): Koa.Middleware {
     // A failure here (the database) reaches oidc-provider's error handling: 503, never a 200 for
     // a revocation that did not happen.
     await deps.revoke({ jti, exp, subject: String(sub), clientId, address: ctx.ip });
+  };
+  return function revokeJwtAccessToken(ctx) {
+    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    if (
+      oidc?.route !== 'revocation' ||
+      ctx.status !== 400 ||
+      (ctx.body as { error?: string } | undefined)?.error !== 'unsupported_token_type'
+    ) {
+      return undefined;
+    }
+    const clientId = oidc.client?.clientId;
+    const token = oidc.params?.token;
+    if (clientId === undefined || typeof token !== 'string') return undefined;
+    return revoke(ctx, clientId, token);
   };
 }

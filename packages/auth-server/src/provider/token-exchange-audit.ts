@@ -1,8 +1,7 @@
 import type { NewAuditEvent } from '@portcullis/storage';
-import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { TOKEN_EXCHANGE_GRANT } from '../domain/grants.ts';
-import { afterResponse } from './after-response.ts';
+import { type AnswerStep, afterResponse } from './after-response.ts';
 import type { AuditRecorder } from './refresh-reuse-audit.ts';
 import { actorIds } from './subject-token.ts';
 
@@ -12,8 +11,8 @@ export interface TokenExchangeAudit {
   onGrantSuccess(ctx: KoaContextWithOIDC): void;
   /** `grant.error` listener: notes a refused token exchange. */
   onGrantError(ctx: KoaContextWithOIDC, error: { error?: unknown }): void;
-  /** Provider middleware: writes the noted event before the response leaves. */
-  readonly middleware: Koa.Middleware;
+  /** The step of `afterAnswer` (after-response.ts): writes the noted event before the response leaves. */
+  readonly settle: AnswerStep;
 }
 
 // The parts of the issued token the event describes; never its value (an opaque token's value
@@ -37,7 +36,7 @@ interface ExchangedToken {
  * const exchanges = auditTokenExchanges(audit);
  * provider.on('grant.success', exchanges.onGrantSuccess);
  * provider.on('grant.error', exchanges.onGrantError);
- * provider.use(exchanges.middleware);
+ * provider.use(afterAnswer(exchanges.settle));
  */
 export function auditTokenExchanges(audit: AuditRecorder): TokenExchangeAudit {
   const pending = afterResponse<NewAuditEvent>((_ctx, event) => audit.record(event));
@@ -80,6 +79,6 @@ export function auditTokenExchanges(audit: AuditRecorder): TokenExchangeAudit {
         },
       });
     },
-    middleware: pending.middleware,
+    settle: pending.settle,
   };
 }
