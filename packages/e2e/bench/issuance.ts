@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveDatabase } from '@portcullis/storage';
 import { cpuSeconds } from './browser-flows.ts';
 import { stopChild } from './children.ts';
-import { canPin, pin } from './paired-rounds.ts';
+import { canPin, median, pin } from './paired-rounds.ts';
 import { type LoadRequest, runWrk } from './wrk.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,14 +64,6 @@ const tokenRequest = (url: string, basic: string): LoadRequest => ({
   },
   body: 'grant_type=client_credentials&scope=notes%3Aread',
 });
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 const dataDir = path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis');
 const database = await resolveDatabase({

@@ -44,7 +44,8 @@ export interface PairedFigures {
   failureKinds: string[];
 }
 
-const median = (values: number[]) => {
+/** The median of `values`. */
+export const median = (values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1
