@@ -7,6 +7,7 @@ import {
   NotImplementedError,
   ServerError,
 } from '../errors.ts';
+import { finishedAtOnce } from '../routing/chain.ts';
 
 // Statuses the router or Koa set without a body: give them the same JSON shape.
 function errorForEmptyResponse(status: number): ApiError | undefined {
@@ -28,14 +29,28 @@ function send(ctx: Context, error: ApiError): void {
  * JSON 404, and the router's bodiless 405/501 get JSON too (keeping `Allow`). Responses written
  * by `@portcullis/resource-server` (401/403/503) have bodies and pass through as they are.
  *
+ * It guards `next`, or `inner` when given (then it runs `inner` itself, with `next` after it):
+ * an `inner` composed by `composeChain` that finishes without waiting is answered at once, with
+ * no promise reaction of its own.
+ *
  * @example
  * app.use(errorBoundary());
+ * app.use(errorBoundary(composeChain([normalizePath(), routes.routes()])));
  */
-export function errorBoundary(): Middleware {
-  // A promise reaction rather than an async function with `await`: one promise less per request.
-  // `next` is Koa's dispatcher, which never throws: it rejects.
+export function errorBoundary(inner?: Middleware): Middleware {
   return function errorBoundaryMiddleware(ctx, next) {
-    return next().then(
+    let result: unknown;
+    try {
+      result = inner === undefined ? next() : inner(ctx, next);
+    } catch (error) {
+      answerError(ctx, error);
+      return finishedAtOnce;
+    }
+    if (result === finishedAtOnce || !(result instanceof Promise)) {
+      answerEmpty(ctx);
+      return finishedAtOnce;
+    }
+    return result.then(
       () => answerEmpty(ctx),
       (error: unknown) => answerError(ctx, error),
     );

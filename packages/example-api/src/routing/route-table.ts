@@ -1,6 +1,6 @@
 import findMyWay from 'find-my-way';
 import type { Middleware } from 'koa';
-import compose from 'koa-compose';
+import { composeChain } from './chain.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -31,8 +31,8 @@ const unused = () => undefined;
 
 /**
  * A case-sensitive route table on find-my-way (fastify's radix-tree router): one lookup per
- * request, and each route's middleware composed once when it is added, not on every request
- * (what a linear router such as `@koa/router` does). As with `@koa/router`, one trailing slash
+ * request, and each route's middleware composed once when it is added (by `composeChain`: no
+ * promise per layer), not on every request (what a linear router such as `@koa/router` does). As with `@koa/router`, one trailing slash
  * names the same route (`/notes/` is `/notes`); `HEAD` follows `GET`. Duplicate slashes and dot
  * segments never get here: `normalizePath` refuses them first.
  *
@@ -47,7 +47,7 @@ export function createRouteTable<State>(): RouteTable<State> {
   return {
     on(method, path, ...middleware) {
       methods.add(method);
-      router.on(method, path, unused, compose(middleware));
+      router.on(method, path, unused, composeChain(middleware));
     },
     routes() {
       return (ctx, next) => {

@@ -13,6 +13,15 @@ test('GET /me returns sub, client_id and scope of the token', async (t) => {
   const response = await call(`${stack.api.url}/me`, { token });
   t.is(response.status, 200);
   t.deepEqual(response.body, { sub: 'bob', client_id: 'cli', scope: 'notes:read' });
+  // Written as a string: the same headers as Koa gives an object body.
+  t.is(response.headers.get('content-type'), 'application/json; charset=utf-8');
+  const length = JSON.stringify(response.body).length;
+  t.is(response.headers.get('content-length'), String(length));
+  const head = await call(`${stack.api.url}/me`, { method: 'HEAD', token });
+  t.is(head.status, 200);
+  t.is(head.headers.get('content-type'), 'application/json; charset=utf-8');
+  t.is(head.headers.get('content-length'), String(length));
+  t.is(head.body, undefined);
 });
 
 test('GET /me of a delegated token names the actors, the current one first', async (t) => {
