@@ -117,8 +117,9 @@ const expressSummary: string[] = [];
 let cliStartUp: StartUpFigures[] = [];
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
-  // API's request (its Authorization header; the hello ignores it) right before and after the
-  // API runs, so the API's ratio compares like with like on a machine whose speed drifts.
+  // API's request (its Authorization header, which the hello ignores, to `/me`, where the hello
+  // answers a body of the API's size and shape) right before and after the API runs, so the API's
+  // ratio compares like with like on a machine whose speed drifts.
   hello = await startChild('hello-server.ts', env);
   const helloPid = hello.child.pid;
   results.push(
@@ -193,7 +194,7 @@ try {
     const apiRequest = { headers: { authorization: `Bearer ${stack.info.accessToken}` } };
     const helloSameRequest = async () => {
       const figures = await measure(
-        'bare Koa hello, same request as the API (ceiling)',
+        'bare Koa hello, same request and response size as the API (ceiling)',
         {
           url: `${hello?.info.url}me`,
           ...apiRequest,
@@ -236,7 +237,7 @@ try {
           const references = [
             ['the bare Koa hello', { url: `${hello?.info.url}` }],
             [
-              'the bare Koa hello receiving the same request',
+              'the bare Koa hello receiving the same request (and answering as many bytes)',
               { url: `${hello?.info.url}me`, ...apiRequest },
             ],
           ] as const;
