@@ -6,6 +6,8 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/b
 
 /** A `portcullis` process started by {@link startCli}. */
 export interface ChildCli {
+  /** Its process id (the same after `portcullis` replaced itself: heap-flags.ts). */
+  pid: number;
   /** Resolves with the first line on stdout; rejects if the process exits before printing one. */
   firstLine(): Promise<string>;
   stdout(): string;
@@ -50,6 +52,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): ChildCli {
   // A test that failed half-way must not leave a server running.
   process.once('exit', () => child.kill('SIGKILL'));
   return {
+    pid: child.pid as number,
     firstLine: () => firstLine,
     stdout: () => stdout,
     stderr: () => stderr,

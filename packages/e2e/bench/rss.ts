@@ -7,10 +7,17 @@ import { readFile } from 'node:fs/promises';
 export interface Rss {
   nowMiB: number;
   peakMiB: number;
+  /**
+   * Of `nowMiB`: the process's own memory (`RssAnon`: heap, stacks, buffers), and pages of
+   * mapped files (`RssFile`: mostly the node binary's, shared with every Node.js process).
+   */
+  anonMiB: number;
+  fileMiB: number;
 }
 
 /**
- * The process's RSS (`VmRSS`) and its peak (`VmHWM`), from /proc/<pid>/status.
+ * The process's RSS (`VmRSS`), its peak (`VmHWM`) and what it is made of, from
+ * /proc/<pid>/status.
  *
  * @example
  * const { peakMiB } = await rssOf(stack.child.pid as number);
@@ -19,5 +26,10 @@ export async function rssOf(pid: number): Promise<Rss> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-  return { nowMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  return {
+    nowMiB: kib('VmRSS') / 1024,
+    peakMiB: kib('VmHWM') / 1024,
+    anonMiB: kib('RssAnon') / 1024,
+    fileMiB: kib('RssFile') / 1024,
+  };
 }

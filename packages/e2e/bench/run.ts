@@ -14,6 +14,12 @@ import { compareExpress } from './express-comparison.ts';
 import { passwordHashCpuMs } from './hash-cost.ts';
 import { type PairedFigures, pairedRounds } from './paired-rounds.ts';
 import { type Rss, rssOf } from './rss.ts';
+import {
+  describeWorkers,
+  failuresOf,
+  measureProductionServe,
+  type ProductionServeFigures,
+} from './serve-alone.ts';
 import { hasWrk, runWrk } from './wrk.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,6 +33,12 @@ const pairedRoundCount =
     : 0;
 const pairedSeconds = Number(process.env.BENCH_PAIRED_SECONDS ?? 3);
 const cliRuns = Number(process.env.BENCH_CLI_RUNS ?? 11);
+// Production `serve` alone, one process against `--workers 2`, and `portcullis example-api`
+// (wrk only; `off` skips them).
+const serveRounds =
+  process.env.BENCH_SERVE !== 'off' && process.env.BENCH_TOOL !== 'autocannon' && hasWrk
+    ? Math.max(3, pairedRoundCount)
+    : 0;
 
 interface Figures {
   name: string;
@@ -109,12 +121,13 @@ const results: Figures[] = [];
 let flowsPerCpu = 0;
 let hashCpuMs = 0;
 // Memory of the servers after their load (issue 16, item 3), with the issue's targets in MB.
-const memory: { name: string; rss: Rss; targetMiB: number }[] = [];
+const memory: { name: string; rss: Rss; targetMiB?: number }[] = [];
 let hello: Awaited<ReturnType<typeof startChild>> | undefined;
 const sameRequestCeilings: number[] = [];
 const pairedResults: (PairedFigures & { name: string })[] = [];
 const expressSummary: string[] = [];
 let cliStartUp: StartUpFigures[] = [];
+let production: ProductionServeFigures | undefined;
 try {
   // The ceiling runs for the whole benchmark: measured alone first, and again with exactly the
   // API's request (its Authorization header, which the hello ignores, to `/me`, where the hello
@@ -183,10 +196,11 @@ try {
           )),
         });
       }
+      // Not production `serve`'s memory (this process also runs an uncached example API): that
+      // is measured alone below.
       memory.push({
-        name: 'authorization server after client-credentials issuance',
+        name: "the benchmark's stack (authorization server and an example API) after issuance",
         rss: await rssOf(stack.child.pid as number),
-        targetMiB: 150,
       });
     } finally {
       await stopChild(bare.child);
@@ -304,6 +318,31 @@ try {
   }
   // With nothing else running: one password verification's CPU, the deliberate part of a flow.
   hashCpuMs = await passwordHashCpuMs(20);
+  // With nothing else running: production `serve` alone, and the example API as an operator runs it.
+  if (serveRounds > 0) {
+    production = await measureProductionServe(env, {
+      rounds: serveRounds,
+      seconds,
+      warmupSeconds: warmup,
+      connections,
+      logDir: path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis'),
+    });
+    const last = production.one.at(-1);
+    if (last?.rss[0]) {
+      memory.push({
+        name: `production \`serve\` alone after ${production.one.reduce((n, f) => n + f.requests, 0)} client-credentials requests`,
+        rss: last.rss[0],
+        targetMiB: 150,
+      });
+    }
+    if (production.api.rss[0]) {
+      memory.push({
+        name: `\`portcullis example-api\` after ${production.api.requests} GET /me`,
+        rss: production.api.rss[0],
+        targetMiB: 100,
+      });
+    }
+  }
   // Last, with nothing else running: the CLI's start-up against the migrated database.
   if (cliRuns > 0) cliStartUp = await measureCliStartUp(env, cliRuns);
 } finally {
@@ -364,16 +403,25 @@ if (flowsPerCpu > 0) {
   );
 }
 for (const m of memory) {
+  const target =
+    m.targetMiB === undefined
+      ? ''
+      : ` (target ≤ ${m.targetMiB} MB: ${m.rss.peakMiB * 1.048576 <= m.targetMiB ? 'met' : 'not met'})`;
   console.log(
-    `Memory, ${m.name}: RSS ${m.rss.nowMiB.toFixed(0)} MiB, peak ${m.rss.peakMiB.toFixed(0)} MiB (target ≤ ${m.targetMiB} MB: ${m.rss.peakMiB * 1.048576 <= m.targetMiB ? 'met' : 'not met'})`,
+    `Memory, ${m.name}: RSS ${m.rss.nowMiB.toFixed(0)} MiB (${m.rss.anonMiB.toFixed(0)} MiB its own, ${m.rss.fileMiB.toFixed(0)} MiB mapped files), peak ${m.rss.peakMiB.toFixed(0)} MiB${target}`,
   );
 }
+if (production) console.log(describeWorkers(production));
 for (const f of cliStartUp) {
   console.log(
     `CLI start-up, \`portcullis ${f.command}\`: median ${f.medianMs.toFixed(0)} ms, fastest ${f.minMs.toFixed(0)} ms of ${f.runs} runs (target ≤ ${f.targetMs} ms: ${f.medianMs <= f.targetMs ? 'met' : 'not met'})`,
   );
 }
-if (results.some((r) => r.failures > 0) || pairedResults.some((r) => r.failures > 0)) {
+if (
+  results.some((r) => r.failures > 0) ||
+  pairedResults.some((r) => r.failures > 0) ||
+  (production && failuresOf(production) > 0)
+) {
   console.error('\nsome requests failed: the figures above are not valid');
   process.exitCode = 1;
 }

@@ -1,0 +1,71 @@
+// Compares variants of production `serve` in alternating rounds (each alone under wrk for a few
+// seconds, in turn), all running at once on one fresh database: CPU per request, p99, req/s and
+// memory. Variants from BENCH_SERVE_VARIANTS, a JSON list of
+// {"name", "bin"?, "workers"?, "env"?}; rounds BENCH_PAIRED_ROUNDS [5] of BENCH_PAIRED_SECONDS [5].
+//
+//   BENCH_SERVE_VARIANTS='[{"name":"main","bin":"../main/packages/cli/src/bin.ts"},{"name":"this"}]' \
+//     DATABASE_URL=postgres://... node packages/e2e/bench/serve-ab.ts
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createTestDatabase } from '@portcullis/storage/testing';
+import { median } from './paired-rounds.ts';
+import {
+  loadServe,
+  type ServeFigures,
+  type ServeUnderTest,
+  startServeAlone,
+} from './serve-alone.ts';
+
+interface Variant {
+  name: string;
+  bin?: string;
+  workers?: number;
+  env?: Record<string, string>;
+  pin?: string;
+}
+
+const variants = JSON.parse(process.env.BENCH_SERVE_VARIANTS ?? '[{"name":"this"}]') as Variant[];
+const rounds = Number(process.env.BENCH_PAIRED_ROUNDS ?? 5);
+const seconds = Number(process.env.BENCH_PAIRED_SECONDS ?? 5);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const logDir = path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis', 'serve-ab');
+mkdirSync(logDir, { recursive: true });
+
+const database = await createTestDatabase();
+const running: { variant: Variant; serve: ServeUnderTest; rounds: ServeFigures[] }[] = [];
+try {
+  for (const [i, variant] of variants.entries()) {
+    const serve = await startServeAlone({
+      databaseUrl: database.url,
+      logFile: path.join(logDir, `${i}.log`),
+      ...(variant.bin && { bin: path.resolve(variant.bin) }),
+      ...(variant.workers && { workers: variant.workers }),
+      ...(variant.env && { env: variant.env }),
+    });
+    running.push({ variant, serve, rounds: [] });
+  }
+  for (const r of running)
+    await loadServe(r.serve, { seconds: warmupSeconds, warmupSeconds: 0, connections });
+  for (let round = 0; round < rounds; round++) {
+    for (const r of running) {
+      const figures = await loadServe(r.serve, { seconds, warmupSeconds: 0, connections });
+      r.rounds.push(figures);
+      console.error(
+        `round ${round + 1} ${r.variant.name}: ${Math.round(figures.rps)} req/s, ${figures.cpuMicros.toFixed(0)} µs CPU/req, p99 ${figures.p99} ms, failed ${figures.failures}, RSS ${figures.rss.map((m) => `${m.nowMiB.toFixed(0)}/${m.peakMiB.toFixed(0)}`).join(' ')} MiB`,
+      );
+    }
+  }
+} finally {
+  for (const r of running) await r.serve.stop();
+  await database.drop();
+}
+const first = running[0];
+for (const r of running) {
+  const cpu = median(r.rounds.map((f) => f.cpuMicros));
+  const ratios = r.rounds.map((f, i) => (first?.rounds[i]?.cpuMicros ?? Number.NaN) / f.cpuMicros);
+  const last = r.rounds.at(-1);
+  console.log(
+    `${r.variant.name}: CPU/req median ${cpu.toFixed(0)} µs (vs ${first?.variant.name}: ${(median(ratios) * 100).toFixed(1)} % by CPU; rounds ${ratios.map((x) => (x * 100).toFixed(0)).join(' ')}), req/s median ${Math.round(median(r.rounds.map((f) => f.rps)))}, p99 median ${median(r.rounds.map((f) => f.p99))} ms, RSS now/peak ${last?.rss.map((m) => `${m.nowMiB.toFixed(0)}/${m.peakMiB.toFixed(0)}`).join(' + ')} MiB, failed ${r.rounds.reduce((s, f) => s + f.failures, 0)}`,
+  );
+}
