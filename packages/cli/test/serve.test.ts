@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
+import { MAX_SEMI_SPACE_MIB } from '../src/heap-flags.ts';
 import { startCli } from './child-cli.ts';
 import { cliWith, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
 
@@ -18,7 +20,8 @@ const secrets = {
   PORTCULLIS_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
 };
 
-test('with --json it prints where it listens as one JSON line, and nothing else', async (t) => {
+/** `serve --json` on the file's database, on a free port of 127.0.0.1, without the janitor. */
+async function startJsonServe(env: Record<string, string> = {}) {
   const port = await freePort();
   const server = startCli(['serve', '--json'], {
     ...secrets,
@@ -26,7 +29,13 @@ test('with --json it prints where it listens as one JSON line, and nothing else'
     PORTCULLIS_PORT: String(port),
     PORTCULLIS_HOST: '127.0.0.1',
     PORTCULLIS_JANITOR_INTERVAL: 'off',
+    ...env,
   });
+  return { port, server };
+}
+
+test('with --json it prints where it listens as one JSON line, and nothing else', async (t) => {
+  const { port, server } = await startJsonServe();
   t.teardown(() => server.stop('SIGKILL'));
   const summary = JSON.parse(await server.firstLine()) as Record<string, unknown>;
   t.deepEqual(summary, {
@@ -124,4 +133,42 @@ test('--help has an example, the secrets it needs and its exit codes', async (t)
   const help = await showsHelpWithExample(t, database, ['serve']);
   t.regex(help, /Requires PORTCULLIS_COOKIE_KEYS and PORTCULLIS_KEY_ENCRYPTION_KEY/);
   t.regex(help, /exits 1 when it cannot start/);
+});
+
+// The young generation's bound (heap-flags.ts), as V8 reads it: on the running server's command line.
+async function serveCommandLine(env: Record<string, string>) {
+  const { port, server } = await startJsonServe(env);
+  try {
+    await server.firstLine();
+    // The process that answers is the one started, now running with the flag on Node's own
+    // command line, where V8 reads it when it sizes the heap.
+    const commandLine = (await readFile(`/proc/${server.pid}/cmdline`, 'utf8')).split('\0');
+    const ready = (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+    return { commandLine, ready, code: await server.stop('SIGTERM'), stderr: server.stderr() };
+  } finally {
+    await server.stop('SIGKILL');
+  }
+}
+
+test('serve replaces itself with the flag on its command line, same pid, and serves', async (t) => {
+  const { commandLine, ready, code, stderr } = await serveCommandLine({});
+  t.true(
+    commandLine.includes(`--max-semi-space-size=${MAX_SEMI_SPACE_MIB}`),
+    commandLine.join(' '),
+  );
+  t.true(commandLine.includes('serve'));
+  t.is(ready, 200);
+  t.is(code, 0, stderr);
+});
+
+test("serve keeps the operator's NODE_OPTIONS bound and does not start again", async (t) => {
+  const { commandLine, ready, code, stderr } = await serveCommandLine({
+    NODE_OPTIONS: '--max-semi-space-size=32',
+  });
+  t.false(
+    commandLine.some((arg) => arg.startsWith('--max-semi-space-size')),
+    commandLine.join(' '),
+  );
+  t.is(ready, 200);
+  t.is(code, 0, stderr);
 });
