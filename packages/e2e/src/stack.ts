@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import {
   createAuthServer,
   type Logger,
@@ -43,17 +45,15 @@ export async function startStack(
   // unlock); a test's `env` may replace it for both.
   const keyEncryptionKey =
     env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('base64url');
-  const config = loadServerConfig(
-    {
-      PORTCULLIS_PORT: String(asPort),
-      PORTCULLIS_ISSUER: issuer,
-      ...(options.host ? { PORTCULLIS_HOST: options.host } : {}),
-      PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-      PORTCULLIS_KEY_ENCRYPTION_KEY: keyEncryptionKey,
-      ...env,
-    },
-    { mode: 'development' },
-  );
+  const serverEnv = {
+    PORTCULLIS_PORT: String(asPort),
+    PORTCULLIS_ISSUER: issuer,
+    ...(options.host ? { PORTCULLIS_HOST: options.host } : {}),
+    PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    PORTCULLIS_KEY_ENCRYPTION_KEY: keyEncryptionKey,
+    ...env,
+  };
+  const config = loadServerConfig(serverEnv, { mode: 'development' });
 
   const cli = <T>(args: string[], stdin = '') =>
     cliJson<T>(
@@ -79,6 +79,8 @@ export async function startStack(
     db,
     databaseUrl,
     config,
+    // No data folder: the admin API's doctor (PORTCULLIS_ADMIN_API=on) finds no dev secrets.
+    environment: { env: serverEnv, dataDir: path.join(os.tmpdir(), 'portcullis-e2e-no-data') },
     logger: options.logger ?? silentLogger,
   });
   await server.listen();

@@ -15,6 +15,7 @@ import { newId } from '../services/new-id.ts';
 import { createUsersService } from '../services/users-service.ts';
 import { invalidInput, splitScopes, validateResourceIdentifier } from '../services/validation.ts';
 import { createAdapterClass } from './adapter.ts';
+import { withGrantClaim } from './grant-claim.ts';
 
 /** Lifetime of an operator-issued token when none is given. */
 export const DEFAULT_OPERATOR_TOKEN_TTL = 90 * 86_400;
@@ -98,6 +99,10 @@ export function createTokensService(db: Database) {
       return new Provider(MODELS_ISSUER, {
         adapter: Adapter as never,
         features: { devInteractions: { enabled: false } },
+        // The grant_id claim, as the server's own opaque tokens carry it: introspection answers
+        // it, and an API following the revocation feed refuses the token once its grant is
+        // revoked, even while it holds an earlier introspection answer.
+        extraTokenClaims: withGrantClaim(async () => undefined) as never,
         jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig' }] as never },
       });
     })();
@@ -255,6 +260,27 @@ export function createTokensService(db: Database) {
       });
       return { revoked, total: Object.values(revoked).reduce((sum, n) => sum + n, 0) };
     },
+  };
+}
+
+/**
+ * An issued token in its JSON shape (RFC 6749 token response names), as `tokens issue --json`
+ * prints it and `POST /admin/v1/tokens` answers it: the only time its value is shown.
+ *
+ * @example
+ * printJson(io, issuedTokenJson(await tokens.issue(input))); // { access_token, grant_id, ... }
+ */
+export function issuedTokenJson(issued: IssuedToken) {
+  return {
+    access_token: issued.accessToken,
+    token_type: issued.tokenType,
+    expires_in: issued.expiresIn,
+    expires_at: issued.expiresAt.toISOString(),
+    scope: issued.scope,
+    resource: issued.resource,
+    client_id: issued.clientId,
+    sub: issued.subject,
+    grant_id: issued.grantId,
   };
 }
 

@@ -1,4 +1,3 @@
-import type { IssuedToken } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
@@ -12,21 +11,6 @@ interface Options {
   resource: string;
   ttl: string;
   json?: boolean;
-}
-
-/** An issued token in the CLI's JSON shape (RFC 6749 token response names). */
-function issuedTokenJson(issued: IssuedToken) {
-  return {
-    access_token: issued.accessToken,
-    token_type: issued.tokenType,
-    expires_in: issued.expiresIn,
-    expires_at: issued.expiresAt.toISOString(),
-    scope: issued.scope,
-    resource: issued.resource,
-    client_id: issued.clientId,
-    sub: issued.subject,
-    grant_id: issued.grantId,
-  };
 }
 
 /** `portcullis tokens issue`: an opaque, introspectable, revocable API token, printed once. */
@@ -54,7 +38,7 @@ Example:
       --resource https://api.example.com --ttl 90d`,
     )
     .action(async (options: Options) => {
-      const { createTokensService } = await loadAuthServer();
+      const { createTokensService, issuedTokenJson } = await loadAuthServer();
       const issued = await withDatabase(io, (db) =>
         createTokensService(db).issue(
           {
