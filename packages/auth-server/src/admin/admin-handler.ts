@@ -98,6 +98,7 @@ export function adminHandler(
       query: queryOf(ctx),
       body,
       actor: actorOf(ctx),
+      scopes: (ctx.state as Partial<AuthenticatedState>).auth?.scopes ?? new Set(),
       address: ctx.ip,
       db: deps.db,
     };

@@ -11,6 +11,8 @@ export interface AdminCall {
   body: unknown;
   /** The audit actor: `client:<id>` for a client's own token, `user:<sub>` for a user's. */
   actor: string;
+  /** The scopes the caller's access token grants (an operation may need more than its own). */
+  scopes: ReadonlySet<string>;
   /** The caller's address, as the audit trail records it. */
   address: string;
   /** The database, or the transaction a conditional change runs in. */

@@ -8,6 +8,7 @@ import { grantOperations } from './grants/grant-operations.ts';
 import { keyOperations } from './keys/key-operations.ts';
 import { servedDocument } from './openapi.ts';
 import { resourceOperations } from './resources/resource-operations.ts';
+import { tokenOperations } from './tokens/token-operations.ts';
 import { userOperations } from './users/user-operations.ts';
 
 /** What {@link adminOperations} needs: the server's issuer, key-encryption key and configuration. */
@@ -40,6 +41,7 @@ export function adminOperations(config: AdminOperationsConfig): AdminOperation[]
     ...keyOperations(config),
     ...applyOperations(),
     ...doctorOperations(config),
+    ...tokenOperations(),
   ];
 }
 

@@ -3,6 +3,7 @@
 // names it, never a setting silently left out.
 
 import { DOCTOR_SCHEMAS } from './doctor/doctor-schemas.ts';
+import { TOKEN_SCHEMAS } from './tokens/token-schemas.ts';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const strings = { type: 'array', items: { type: 'string' } };
@@ -228,6 +229,7 @@ const user = {
 /** The schemas of `components.schemas`, by name. */
 export const ADMIN_SCHEMAS = {
   ...DOCTOR_SCHEMAS,
+  ...TOKEN_SCHEMAS,
   Problem: {
     type: 'object',
     description: 'RFC 9457 problem details',

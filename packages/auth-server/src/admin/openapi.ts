@@ -605,6 +605,43 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/tokens': {
+      post: {
+        operationId: 'issueToken',
+        summary:
+          'Issue an opaque API token, shown once (`tokens issue`); for a user, admin:users is needed besides admin:write',
+        security: security('admin:write'),
+        requestBody: { required: true, ...json('TokenIssue') },
+        responses: {
+          '201': ok('the token: store it now', 'TokenIssued'),
+          ...withBody,
+          '404': problem('no such client, user or resource'),
+          ...refusals,
+        },
+      },
+    },
+    '/tokens/{grant}': {
+      parameters: [
+        {
+          name: 'grant',
+          in: 'path',
+          required: true,
+          description: 'the grant_id the token was issued with',
+          schema: { type: 'string' },
+        },
+      ],
+      delete: {
+        operationId: 'revokeToken',
+        summary:
+          'Revoke a token by its grant, with everything issued from that grant (`tokens revoke --grant`)',
+        security: security('admin:write'),
+        responses: {
+          '200': ok('revoked', 'TokensRevoked'),
+          '404': problem('no such grant'),
+          ...refusals,
+        },
+      },
+    },
     '/doctor': {
       get: {
         operationId: 'getDoctorReport',

@@ -54,14 +54,22 @@ export class AdminProblem extends Error {
   readonly kind: ProblemKind;
   readonly status: number;
   readonly errors: readonly ProblemField[];
+  /** For a `forbidden` problem: the scopes the operation needs (RFC 6750 `insufficient_scope`). */
+  readonly scope: string | undefined;
   readonly expose = true;
 
-  constructor(kind: ProblemKind, detail: string, errors: readonly ProblemField[] = []) {
+  constructor(
+    kind: ProblemKind,
+    detail: string,
+    errors: readonly ProblemField[] = [],
+    scope?: string,
+  ) {
     super(detail);
     this.name = 'AdminProblem';
     this.kind = kind;
     this.status = TITLES[kind][0];
     this.errors = errors;
+    this.scope = scope;
   }
 }
 
@@ -107,5 +115,11 @@ export function sendProblem(ctx: Koa.Context, problem: AdminProblem): void {
   ctx.status = problem.status;
   ctx.set('cache-control', 'no-store');
   ctx.type = 'application/problem+json';
-  ctx.body = JSON.stringify(problemBody(problem.kind, problem.message, problem.errors));
+  const body = problemBody(problem.kind, problem.message, problem.errors);
+  if (problem.scope !== undefined) {
+    // As the resource server answers a token without the operation's own scope (RFC 6750 §3).
+    ctx.set('www-authenticate', `Bearer error="insufficient_scope", scope="${problem.scope}"`);
+    body.error = 'insufficient_scope';
+  }
+  ctx.body = JSON.stringify(body);
 }

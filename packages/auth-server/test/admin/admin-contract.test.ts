@@ -6,7 +6,7 @@ import { adminOperations, routePath } from '../../src/admin/admin-routes.ts';
 import { OPENAPI_DOCUMENT } from '../../src/admin/openapi.ts';
 import { createAdminValidator } from '../../src/admin/schema-validator.ts';
 import { createRolesService, silentLogger } from '../../src/index.ts';
-import { API, seedResource, startAuthServer } from '../helpers.ts';
+import { API, seedClient, seedResource, startAuthServer } from '../helpers.ts';
 import { adminClient, adminFetch, startAdminServer } from './admin-fixtures.ts';
 
 let database: TestDatabase;
@@ -271,6 +271,15 @@ test('the responses of every operation, refusals included, validate against the 
   });
   await check('listSigningKeys', '/keys', { token });
   await check('getDoctorReport', '/doctor', { token });
+  const svc = await seedClient(database, { scopes: ['notes:read'] });
+  const issued = await check('issueToken', '/tokens', {
+    token,
+    method: 'POST',
+    body: { client: svc.clientId, scope: 'notes:read', resource: API, ttl: 3600 },
+  });
+  await check('issueToken', '/tokens', { token, method: 'POST', body: { client: svc.clientId } });
+  await check('revokeToken', `/tokens/${issued.json.grant_id}`, { token, method: 'DELETE' });
+  await check('revokeToken', `/tokens/${issued.json.grant_id}`, { token, method: 'DELETE' });
   await check('getDoctorReport', '/doctor');
   await check('rotateSigningKeys', '/keys/rotations', { token, method: 'POST' });
   const keeper = await adminClient(database, issuer, ['admin:keys']);
