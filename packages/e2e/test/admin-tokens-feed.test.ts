@@ -22,32 +22,20 @@ let api: RunningExampleApi;
 let admin: Credentials;
 let reporting: Credentials;
 
+// `clients create` of a client-credentials client, with `extra` options.
+const serviceClient = (name: string, ...extra: string[]) =>
+  stack.cli<Credentials>(
+    `clients create --grant client_credentials --name ${name}`.split(' ').concat(extra),
+  );
+
 test.before(async () => {
   database = await createTestDatabase();
   stack = await startStack(database.db, database.url, { PORTCULLIS_ADMIN_API: 'on' });
   admin = await stack.cli(['admin', 'create-client', 'ops', '--scope', 'admin:write']);
   // The example API's own client: it introspects and reads the feed, as `dev` sets it up.
-  const notesApi = await stack.cli<Credentials>([
-    'clients',
-    'create',
-    '--name',
-    'notes-api',
-    '--grant',
-    'client_credentials',
-  ]);
+  const notesApi = await serviceClient('notes-api');
   await stack.cli(['resources', 'update', stack.api, '--introspection-client', notesApi.client_id]);
-  reporting = await stack.cli([
-    'clients',
-    'create',
-    '--name',
-    'reporting',
-    '--grant',
-    'client_credentials',
-    '--resource',
-    stack.api,
-    '--scope',
-    'notes:read',
-  ]);
+  reporting = await serviceClient('reporting', '--resource', stack.api, '--scope', 'notes:read');
   api = await startExampleApi({
     issuer: stack.issuer,
     audience: stack.api,

@@ -8,35 +8,40 @@ import { adminClient, adminFetch, startAdminServer } from './admin-fixtures.ts';
 // Operator tokens over HTTP: `tokens issue` (POST /tokens) and `tokens revoke --grant`
 // (DELETE /tokens/{grant}), with real admin tokens, real introspection, the audit trail.
 
+// The server with the admin API, the client tokens are issued to, two admin clients, a user.
+async function start() {
+  const database = await createTestDatabase();
+  await seedResource(database);
+  const started = await startAdminServer(database);
+  const users = createUsersService(database.db);
+  const alice = await users.create({ username: 'alice', password: 'a long enough password' });
+  return {
+    database,
+    api: started.api,
+    issuer: started.url,
+    server: started.server,
+    service: await seedClient(database, { name: 'reporting', scopes: ['notes:read'] }),
+    writer: await adminClient(database, started.url, ['admin:read', 'admin:write']),
+    userAdmin: await adminClient(database, started.url, ['admin:write', 'admin:users']),
+    aliceId: alice.id,
+  };
+}
+let setup: Awaited<ReturnType<typeof start>>;
 let database: TestDatabase;
 let api: string;
 let issuer: string;
-let close: () => Promise<void>;
 let service: { clientId: string; clientSecret: string };
 let writer: Awaited<ReturnType<typeof adminClient>>;
 let userAdmin: Awaited<ReturnType<typeof adminClient>>;
 let aliceId: string;
 
 test.before(async () => {
-  database = await createTestDatabase();
-  await seedResource(database);
-  const started = await startAdminServer(database);
-  ({ api } = started);
-  issuer = started.url;
-  close = () => started.server.close();
-  service = await seedClient(database, { name: 'reporting', scopes: ['notes:read'] });
-  writer = await adminClient(database, issuer, ['admin:read', 'admin:write']);
-  userAdmin = await adminClient(database, issuer, ['admin:write', 'admin:users']);
-  aliceId = (
-    await createUsersService(database.db).create({
-      username: 'alice',
-      password: 'a long enough password',
-    })
-  ).id;
+  setup = await start();
+  ({ database, api, issuer, service, writer, userAdmin, aliceId } = setup);
 });
 test.after.always(async () => {
-  await close?.();
-  await database?.drop();
+  await setup?.server.close();
+  await setup?.database.drop();
 });
 
 // What the token's own client learns from the introspection endpoint (RFC 7662).
