@@ -4,8 +4,9 @@ import test from 'ava';
 import { run } from '../src/index.ts';
 import { startCli } from './child-cli.ts';
 import { cli, exampleResourceDatabase } from './clients-fixtures.ts';
-import { API, type CliResult, cliWith } from './helpers.ts';
+import { API, cliWith } from './helpers.ts';
 import { NO_DATABASE, remoteServe } from './remote-fixtures.ts';
+import { normalised } from './remote-twins.ts';
 
 // Every clients command run twice, locally (the database) and remotely (`--server`, through the
 // admin API of a real `serve`, with a token of a real admin client got by client credentials),
@@ -14,20 +15,6 @@ import { NO_DATABASE, remoteServe } from './remote-fixtures.ts';
 const serve = remoteServe();
 const database = exampleResourceDatabase(() => serve.start(database));
 const remoteCli = serve.cli;
-
-/** What may differ between twins: their ids, names, secrets and the times they were made. */
-function normalised(result: CliResult, names: string[], ids: string[]): CliResult {
-  const clean = (text: string) => {
-    let out = text
-      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
-      .replace(/client_secret(["]?:\s*"?)[\w-]{20,}/g, 'client_secret$1<secret>')
-      .replace(/"id": "\d+"/g, '"id": "<secret id>"');
-    for (const id of ids) out = out.replaceAll(id, '<id>');
-    for (const name of names) out = out.replaceAll(name, '<name>');
-    return out.replace(/^(-+ {2})-+/gm, '$1<rule>').replace(/ {2,}/g, '  ');
-  };
-  return { code: result.code, stdout: clean(result.stdout), stderr: clean(result.stderr) };
-}
 
 const CREATE = ['--grant', 'client_credentials', '--resource', API, '--scope', 'notes:read'];
 

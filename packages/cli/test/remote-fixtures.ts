@@ -19,6 +19,8 @@ export interface RemoteServe {
   start(database: TestDatabase): Promise<void>;
   /** `portcullis --server URL ...args` with the admin client's credentials (or `env`), no database. */
   cli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** What the server logged so far (stdout and stderr). */
+  log(): string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
   let server: URL | undefined;
   let env: NodeJS.ProcessEnv = {};
   let stop: () => Promise<unknown> = async () => {};
+  let log = () => '';
   test.after.always(() => stop());
   const started = () => {
     if (!server) throw new Error('the server is started in test.before');
@@ -63,6 +66,7 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
         PORTCULLIS_ADMIN_API: 'on',
       });
       stop = () => serve.stop('SIGKILL');
+      log = () => serve.stdout() + serve.stderr();
       await serve.firstLine();
       const admin = await cliJson<{ client_id: string; client_secret: string }>(database, [
         'admin',
@@ -76,6 +80,7 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
         PORTCULLIS_ADMIN_CLIENT_SECRET: admin.client_secret,
       };
     },
+    log: () => log(),
     cli: (args, given) =>
       cliWith(NO_DATABASE, ['--server', started().href, ...args], { env: given ?? env }),
   };

@@ -2,6 +2,7 @@ import type { ClientJson, SecretJson } from '@portcullis/auth-server/config';
 import type { ClientFields } from '@portcullis/storage';
 import { CliError } from '../errors.ts';
 import { type AdminHttp, adminHttp } from '../remote/admin-http.ts';
+import { allPages, versionedReads } from '../remote/admin-reads.ts';
 import { clientBody } from '../remote/client-body.ts';
 import { clientRecord, secretSummary } from '../remote/client-record.ts';
 import type { Io } from '../runtime.ts';
@@ -50,18 +51,12 @@ const path = (idOrName: string) => `/clients/${encodeURIComponent(idOrName)}`;
  */
 export function remoteClients(io: Io, server: URL): ClientsBackend {
   const http: AdminHttp = adminHttp(io, server);
-  // The ETag of each client read, by id: what its next change is conditional on.
-  const versions = new Map<string, { etag: string | undefined; shown: Shown }>();
-  const read = async (idOrName: string) => {
-    const { body, etag } = await http.call<Shown>('GET', path(idOrName));
-    versions.set(body.client.client_id, { etag, shown: body });
-    return body;
-  };
+  const clients = versionedReads<Shown>(http, path, (body) => body.client.client_id);
+  const read = clients.read;
   // The version to change: the one read before (by id), or a fresh read.
   const version = async (idOrName: string) => {
-    const known = versions.get(idOrName) ?? { etag: undefined, shown: await read(idOrName) };
-    const id = known.shown.client.client_id;
-    return { id, etag: versions.get(id)?.etag, shown: known.shown };
+    const { id, etag, body } = await clients.version(idOrName);
+    return { id, etag, shown: body };
   };
   const shown = (body: Shown) => ({
     client: clientRecord(body.client),
@@ -70,17 +65,7 @@ export function remoteClients(io: Io, server: URL): ClientsBackend {
 
   return {
     async list() {
-      const all: ClientJson[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-        const { body } = await http.call<{ items: ClientJson[]; next_cursor: string | null }>(
-          'GET',
-          `/clients?limit=200${query}`,
-        );
-        all.push(...body.items);
-        cursor = body.next_cursor;
-      } while (cursor);
+      const all = await allPages<ClientJson>(http, '/clients');
       // In the local mode's order (the clients service's): by creation, then id.
       const order = (c: ClientJson) => `${c.created_at} ${c.client_id}`;
       return all.sort((a, b) => (order(a) < order(b) ? -1 : 1)).map(clientRecord);
@@ -159,9 +144,7 @@ export function remoteClients(io: Io, server: URL): ClientsBackend {
         await http.call(
           'DELETE',
           `${path(body.client.client_id)}/secrets/${encodeURIComponent(name)}`,
-          {
-            ifMatch: versions.get(body.client.client_id)?.etag,
-          },
+          { ifMatch: (await clients.version(body.client.client_id)).etag },
         );
       }
       const { client, secrets } = shown(body);
