@@ -1,9 +1,10 @@
 import { DEFAULT_ACCESS_TOKEN_TTL, formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { resourcesBackend } from '../backends/select-resources.ts';
 import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   identifier: string;
@@ -52,27 +53,20 @@ Example:
       --access-token-ttl 15m`,
     )
     .action(async (options: Options) => {
-      const { createResourcesService, parseScopeDefinition } = await loadServices();
+      const { parseScopeDefinition } = await loadServices();
       const scopes = (options.scope ?? []).map(parseScopeDefinition);
-      const resource = await withDatabase(io, (db) =>
-        createResourcesService(db).create(
-          {
-            identifier: options.identifier,
-            name: options.name,
-            scopes,
-            ...(options.accessTokenTtl !== undefined
-              ? { accessTokenTtl: options.accessTokenTtl }
-              : {}),
-            ...(options.format !== undefined ? { accessTokenFormat: options.format } : {}),
-            ...(options.introspectionClient !== undefined
-              ? { introspectionClients: options.introspectionClient }
-              : {}),
-            ...(options.roleGated !== undefined ? { roleGatedScopes: options.roleGated } : {}),
-            ...(options.rolesClaim ? { rolesClaim: true } : {}),
-          },
-          { actor: cliActor(io) },
-        ),
-      );
+      const resource = await (await resourcesBackend(io)).create({
+        identifier: options.identifier,
+        name: options.name,
+        scopes,
+        ...(options.accessTokenTtl !== undefined ? { accessTokenTtl: options.accessTokenTtl } : {}),
+        ...(options.format !== undefined ? { accessTokenFormat: options.format } : {}),
+        ...(options.introspectionClient !== undefined
+          ? { introspectionClients: options.introspectionClient }
+          : {}),
+        ...(options.roleGated !== undefined ? { roleGatedScopes: options.roleGated } : {}),
+        ...(options.rolesClaim ? { rolesClaim: true } : {}),
+      });
       if (options.json) return printJson(io, resourceDetailJson(resource));
       printLines(io, [
         `created resource "${resource.name}" (${resource.identifier})`,

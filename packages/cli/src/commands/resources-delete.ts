@@ -1,10 +1,9 @@
-import { AuthServerError } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { resourcesBackend } from '../backends/select-resources.ts';
 import { confirm, interactive } from '../confirm.ts';
 import { CliError } from '../errors.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis resources delete URI`: removes a resource, its scopes and its stored tokens. */
 export function registerResourcesDelete(resources: Command, io: Io): void {
@@ -29,35 +28,23 @@ Examples:
     )
     .action(
       async (identifier: string, options: { force?: boolean; yes?: boolean; json?: boolean }) => {
-        const { createResourcesService } = await loadServices();
         if (!options.yes && !interactive(io)) {
           throw new CliError(
             'refusing to delete without confirmation: stdin is not a terminal, pass --yes',
             2,
           );
         }
-        const deleted = await withDatabase(io, async (db) => {
-          const service = createResourcesService(db);
-          if (!options.yes) {
-            const resource = await service.show(identifier);
-            const clients = await service.referencingClients(identifier);
-            const detaching =
-              clients.length > 0 && options.force
-                ? ` and take it off ${clients.length} client(s)`
-                : '';
-            const question = `Delete resource "${resource.name}" (${resource.identifier}) with its scopes${detaching}? [y/N] `;
-            if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
-          }
-          return service
-            .delete(identifier, { force: options.force, actor: cliActor(io) })
-            .catch((error: unknown) => {
-              // The service says what is in the way; the flag that overrides it is the CLI's.
-              if (error instanceof AuthServerError && error.code === 'conflict') {
-                throw new CliError(`${error.message}, or delete with --force`);
-              }
-              throw error;
-            });
-        });
+        const resources = await resourcesBackend(io);
+        if (!options.yes) {
+          const { resource, clients } = await resources.show(identifier);
+          const detaching =
+            clients.length > 0 && options.force
+              ? ` and take it off ${clients.length} client(s)`
+              : '';
+          const question = `Delete resource "${resource.name}" (${resource.identifier}) with its scopes${detaching}? [y/N] `;
+          if (!(await confirm(io, question))) throw new CliError('not deleted: not confirmed');
+        }
+        const deleted = await resources.delete(identifier, { force: options.force });
         if (options.json) {
           return printJson(io, {
             deleted: deleted.resource.identifier,

@@ -1,9 +1,9 @@
 import { formatDuration } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
+import { resourcesBackend } from '../backends/select-resources.ts';
 import { resourceJson } from '../format/resources.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printTable } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis resources list`. */
 export function registerResourcesList(resources: Command, io: Io): void {
@@ -13,8 +13,7 @@ export function registerResourcesList(resources: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis resources list')
     .action(async (options: { json?: boolean }) => {
-      const { createResourcesService } = await loadServices();
-      const list = await withDatabase(io, (db) => createResourcesService(db).list());
+      const list = await (await resourcesBackend(io)).list();
       if (options.json) return printJson(io, list.map(resourceJson));
       printTable(
         io,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { resourcesBackend } from '../backends/select-resources.ts';
 import { describeResource, resourceDetailJson } from '../format/resources.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis resources show URI`: one resource and the clients allowed it. */
 export function registerResourcesShow(resources: Command, io: Io): void {
@@ -13,12 +13,7 @@ export function registerResourcesShow(resources: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis resources show https://api.example.com')
     .action(async (identifier: string, options: { json?: boolean }) => {
-      const { createResourcesService } = await loadServices();
-      const { resource, clients } = await withDatabase(io, async (db) => {
-        const service = createResourcesService(db);
-        const found = await service.show(identifier);
-        return { resource: found, clients: await service.referencingClients(identifier) };
-      });
+      const { resource, clients } = await (await resourcesBackend(io)).show(identifier);
       if (options.json) {
         return printJson(io, {
           ...resourceDetailJson(resource),

@@ -1,10 +1,11 @@
 import type { UpdateResourceInput } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { resourcesBackend } from '../backends/select-resources.ts';
 import { CliError } from '../errors.ts';
 import { describeResource, resourceDetailJson } from '../format/resources.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   name?: string;
@@ -59,7 +60,7 @@ Example:
   $ portcullis resources update https://api.example.com --role-gated notes:admin --roles-claim`,
     )
     .action(async (identifier: string, options: Options) => {
-      const { createResourcesService, parseScopeDefinition } = await loadServices();
+      const { parseScopeDefinition } = await loadServices();
       if (options.introspectionClient && options.clearIntrospectionClients) {
         throw new CliError(
           'give --introspection-client or --clear-introspection-clients, not both',
@@ -85,9 +86,7 @@ Example:
       if (Object.keys(input).length === 0) {
         throw new CliError('nothing to update: give at least one option (see --help)', 2);
       }
-      const { resource, changed } = await withDatabase(io, (db) =>
-        createResourcesService(db).update(identifier, input, { actor: cliActor(io) }),
-      );
+      const { resource, changed } = await (await resourcesBackend(io)).update(identifier, input);
       if (options.json) return printJson(io, { ...resourceDetailJson(resource), changed });
       printLines(io, [
         changed.length === 0
