@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   username: string;
@@ -30,19 +30,13 @@ Example:
       --email alice@example.com --name "Alice Liddell"`,
     )
     .action(async (options: Options) => {
-      const { createUsersService } = await loadServices();
       const password = await readStdinPassword(io);
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).create(
-          {
-            username: options.username,
-            password,
-            ...(options.email !== undefined ? { email: options.email } : {}),
-            ...(options.name !== undefined ? { name: options.name } : {}),
-          },
-          { actor: cliActor(io) },
-        ),
-      );
+      const user = await (await usersBackend(io)).create({
+        username: options.username,
+        password,
+        ...(options.email !== undefined ? { email: options.email } : {}),
+        ...(options.name !== undefined ? { name: options.name } : {}),
+      });
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`created user "${user.username}"`, `id: ${user.id}`]);
     });

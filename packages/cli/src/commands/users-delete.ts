@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadServices } from '../lazy.ts';
+import { usersBackend } from '../backends/select-users.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users delete ID|USERNAME`: removes the user and everything issued to them. */
 export function registerUsersDelete(users: Command, io: Io): void {
@@ -14,10 +14,7 @@ export function registerUsersDelete(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users delete alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).delete(idOrUsername, { actor: cliActor(io) }),
-      );
+      const user = await (await usersBackend(io)).delete(idOrUsername);
       if (options.json) return printJson(io, { deleted: user.id, username: user.username });
       printLines(io, [`deleted user "${user.username}" (${user.id})`]);
     });

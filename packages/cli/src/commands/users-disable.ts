@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users disable ID|USERNAME`: blocks sign-in and ends what was issued to the user. */
 export function registerUsersDisable(users: Command, io: Io): void {
@@ -15,10 +15,7 @@ export function registerUsersDisable(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users disable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).disable(idOrUsername, { actor: cliActor(io) }),
-      );
+      const user = await (await usersBackend(io)).disable(idOrUsername);
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [
         `disabled user "${user.username}" (${user.id}); their sessions, grants and refresh tokens are revoked`,

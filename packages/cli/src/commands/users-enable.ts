@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users enable ID|USERNAME`: lets a disabled user sign in again. */
 export function registerUsersEnable(users: Command, io: Io): void {
@@ -13,10 +13,7 @@ export function registerUsersEnable(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users enable alice')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).enable(idOrUsername, { actor: cliActor(io) }),
-      );
+      const user = await (await usersBackend(io)).enable(idOrUsername);
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`enabled user "${user.username}" (${user.id})`]);
     });

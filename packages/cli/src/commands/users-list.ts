@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printTable, styled, when } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users list`. */
 export function registerUsersList(users: Command, io: Io): void {
@@ -12,8 +12,7 @@ export function registerUsersList(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users list --json')
     .action(async (options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
-      const list = await withDatabase(io, (db) => createUsersService(db).list());
+      const list = await (await usersBackend(io)).list();
       if (options.json) return printJson(io, list.map(userJson));
       printTable(
         io,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadServices } from '../lazy.ts';
+import { usersBackend } from '../backends/select-users.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /**
  * `portcullis users add-role USER ROLE` and `users remove-role USER ROLE`: one file, as the two
@@ -24,12 +24,7 @@ export function registerUsersRole(users: Command, io: Io): void {
         `\nExample:\n  $ portcullis users ${add ? 'add-role' : 'remove-role'} alice notes-admin`,
       )
       .action(async (user: string, role: string, options: { json?: boolean }) => {
-        const { createRolesService } = await loadServices();
-        const change = await withDatabase(io, (db) => {
-          const roles = createRolesService(db);
-          const actor = { actor: cliActor(io) };
-          return add ? roles.addToUser(user, role, actor) : roles.removeFromUser(user, role, actor);
-        });
+        const change = await (await usersBackend(io)).role(add, user, role);
         if (options.json) {
           return printJson(io, {
             user: change.user.id,

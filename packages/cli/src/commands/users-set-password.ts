@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
 import { readStdinPassword, refusePasswordArgument } from '../read-stdin-password.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users set-password ID|USERNAME --password-stdin`. */
 export function registerUsersSetPassword(users: Command, io: Io): void {
@@ -17,11 +17,8 @@ export function registerUsersSetPassword(users: Command, io: Io): void {
       `\nExample:\n  $ printf '%s' "$PASSWORD" | portcullis users set-password alice --password-stdin`,
     )
     .action(async (idOrUsername: string, options: { passwordStdin: true; json?: boolean }) => {
-      const { createUsersService } = await loadServices();
       const password = await readStdinPassword(io);
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).setPassword(idOrUsername, password, { actor: cliActor(io) }),
-      );
+      const user = await (await usersBackend(io)).setPassword(idOrUsername, password);
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [`changed the password of user "${user.username}" (${user.id})`]);
     });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users show ID|USERNAME`. */
 export function registerUsersShow(users: Command, io: Io): void {
@@ -13,11 +13,7 @@ export function registerUsersShow(users: Command, io: Io): void {
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  $ portcullis users show alice --json')
     .action(async (idOrUsername: string, options: { json?: boolean }) => {
-      const { createRolesService, createUsersService } = await loadServices();
-      const { user, roles } = await withDatabase(io, async (db) => {
-        const found = await createUsersService(db).show(idOrUsername);
-        return { user: found, roles: await createRolesService(db).ofUser(found.id) };
-      });
+      const { user, roles } = await (await usersBackend(io)).show(idOrUsername);
       if (options.json) return printJson(io, { ...userJson(user), roles });
       const json = userJson(user);
       printLines(io, [

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { CliError } from '../errors.ts';
-import { readKeyEncryptionKey } from '../key-encryption-key.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /**
  * `portcullis users unlock USERNAME`: forgets the failed sign-ins counted for a username, and so
@@ -28,15 +27,8 @@ Example:
   $ portcullis users unlock alice`,
     )
     .action(async (username: string, options: { json?: boolean }) => {
-      const { createUsersService } = await loadServices();
       if (username.trim() === '') throw new CliError('the username must not be empty', 2);
-      const kek = await readKeyEncryptionKey(
-        io,
-        'usernames are counted under a key derived from it',
-      );
-      const result = await withDatabase(io, (db) =>
-        createUsersService(db).unlock(username, kek, { actor: cliActor(io) }),
-      );
+      const result = await (await usersBackend(io)).unlock(username);
       const name = result.user?.username ?? username.trim();
       if (options.json) {
         return printJson(io, {

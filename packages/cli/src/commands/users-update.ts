@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { usersBackend } from '../backends/select-users.ts';
 import { CliError } from '../errors.ts';
 import { userJson } from '../format/users.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis users update ID|USERNAME --email ADDRESS | --no-email`. */
 export function registerUsersUpdate(users: Command, io: Io): void {
@@ -22,10 +22,7 @@ export function registerUsersUpdate(users: Command, io: Io): void {
         throw new CliError('nothing to change: give --email ADDRESS or --no-email', 2);
       }
       const email = options.email === false ? null : options.email;
-      const { createUsersService } = await loadServices();
-      const user = await withDatabase(io, (db) =>
-        createUsersService(db).setEmail(idOrUsername, email, { actor: cliActor(io) }),
-      );
+      const user = await (await usersBackend(io)).setEmail(idOrUsername, email);
       if (options.json) return printJson(io, userJson(user));
       printLines(io, [
         user.email
