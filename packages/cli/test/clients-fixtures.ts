@@ -185,11 +185,12 @@ export function createWebApp(
   return cliJson<ClientJson>(database, webAppArgs(name, args));
 }
 
-/** Runs the CLI with stdin as a terminal on which the operator types `typed`. */
+/** Runs the CLI with stdin as a terminal on which the operator types `typed` (and more `env`). */
 export async function cliOnTerminal(
-  database: TestDatabase,
+  database: Pick<TestDatabase, 'url'>,
   args: string[],
   typed: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -203,7 +204,7 @@ export async function cliOnTerminal(
       },
     });
   const code = await run(args, {
-    env: { DATABASE_URL: database.url },
+    env: { DATABASE_URL: database.url, ...env },
     stdout: sink((text) => {
       stdout += text;
     }),

@@ -1,17 +1,14 @@
-import type {
-  ApplyDeclarationOptions,
-  ApplyDeclarationResult,
-  DeclarationProblem,
-} from '@portcullis/auth-server';
+import type { DeclarationProblem } from '@portcullis/auth-server';
 import type { Command } from 'commander';
 import type { DeclarationSource } from '../apply/read-declaration.ts';
 import { reportLines } from '../apply/report.ts';
+import type { ApplyOutcome } from '../backends/apply-backend.ts';
+import { applyBackend } from '../backends/select-apply.ts';
 import { confirm } from '../confirm.ts';
 import { CliError } from '../errors.ts';
-import { readKeyEncryptionKey } from '../key-encryption-key.ts';
 import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   file: string;
@@ -36,10 +33,9 @@ async function problemLines(source: DeclarationSource, problems: readonly Declar
 // With --prune on a terminal: plan, show the deletions, ask, then apply exactly those.
 async function applyAfterConfirmation(
   io: Io,
-  run: (extra: ApplyDeclarationOptions) => Promise<ApplyDeclarationResult>,
-): Promise<ApplyDeclarationResult> {
-  const { destructiveChanges } = await loadServices();
-  const deletions = destructiveChanges(await run({ dryRun: true }));
+  run: (how: { dryRun: boolean; confirmedDeletions?: string[] }) => Promise<ApplyOutcome>,
+): Promise<ApplyOutcome> {
+  const { deletions } = await run({ dryRun: true });
   if (deletions.length > 0) {
     io.stderr.write(
       `--prune deletes what the file does not declare (clients with their grants and tokens):\n${deletions.map((d) => `  ${d}\n`).join('')}`,
@@ -48,7 +44,7 @@ async function applyAfterConfirmation(
       throw new CliError('nothing applied: the deletions were not confirmed');
     }
   }
-  return run({ confirmedDeletions: deletions });
+  return run({ dryRun: false, confirmedDeletions: deletions });
 }
 
 /** `portcullis apply -f FILE`: brings the registered resources and clients to a declaration file. */
@@ -81,8 +77,7 @@ Example:
   $ portcullis apply -f infra/portcullis.example.yaml`,
     )
     .action(async (options: Options) => {
-      const { applyDeclaration, applyResultJson, DeclarationProblems, parseDeclaration } =
-        await loadServices();
+      const { DeclarationProblems } = await loadServices();
       // YAML's parser too, only here.
       const { readDeclaration } = await import('../apply/read-declaration.ts');
       if (options.prune && !options.plan && !options.yes) {
@@ -100,40 +95,21 @@ Example:
         }
       }
       const source = await readDeclaration(io, options.file);
-      const { declaration, problems } = parseDeclaration(source.value);
-      // Identity providers' client secrets are stored encrypted under the servers' key, and read
-      // from the environment variables the file names (never from the file).
-      const keyEncryptionKey =
-        declaration.identityProviders.length > 0
-          ? await readKeyEncryptionKey(
-              io,
-              "identity providers' client secrets are stored encrypted under it",
-            )
-          : undefined;
-      let result: ApplyDeclarationResult;
+      const backend = await applyBackend(io);
+      const run = (how: { dryRun: boolean; confirmedDeletions?: string[] }) =>
+        backend.run(source.value, { prune: options.prune === true, ...how });
+      let outcome: ApplyOutcome;
       try {
-        result = await withDatabase(io, (db) => {
-          const run = (extra: ApplyDeclarationOptions) =>
-            applyDeclaration(db, declaration, {
-              problems,
-              prune: options.prune,
-              actor: cliActor(io),
-              environment: io.env,
-              ...(keyEncryptionKey ? { keyEncryptionKey } : {}),
-              ...extra,
-            });
-          if (options.plan) return run({ dryRun: true });
-          if (options.prune && !options.yes) return applyAfterConfirmation(io, run);
-          return run({});
-        });
+        if (options.plan) outcome = await run({ dryRun: true });
+        else if (options.prune && !options.yes) outcome = await applyAfterConfirmation(io, run);
+        else outcome = await run({ dryRun: false });
       } catch (error) {
         if (!(error instanceof DeclarationProblems)) throw error;
         io.stderr.write(`${(await problemLines(source, error.problems)).join('\n')}\n`);
         const count = `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
         throw new CliError(`nothing was applied: ${count} in ${source.name}`);
       }
-      const json = applyResultJson(result);
-      if (options.json) return printJson(io, json);
-      printLines(io, reportLines(json, source.name));
+      if (options.json) return printJson(io, outcome.result);
+      printLines(io, reportLines(outcome.result, source.name));
     });
 }
