@@ -33,9 +33,22 @@ function rawHeader(
  * const request = fromNodeRequest(req);
  */
 export function fromNodeRequest(req: IncomingMessage): CredentialRequest {
-  return {
-    method: req.method ?? 'GET',
-    target: req.url ?? '/',
-    header: (name) => rawHeader(req.rawHeaders, name),
-  };
+  return new NodeCredentialRequest(req);
+}
+
+// One object per request, its `header` on the prototype: no closure per request.
+class NodeCredentialRequest implements CredentialRequest {
+  readonly method: string;
+  readonly target: string;
+  readonly #rawHeaders: readonly string[];
+
+  constructor(req: IncomingMessage) {
+    this.method = req.method ?? 'GET';
+    this.target = req.url ?? '/';
+    this.#rawHeaders = req.rawHeaders;
+  }
+
+  header(name: CredentialHeader): string | undefined | typeof repeatedHeader {
+    return rawHeader(this.#rawHeaders, name);
+  }
 }

@@ -55,8 +55,10 @@ export function readCredentials(
   }
   const space = header.indexOf(' ');
   const name = space === -1 ? header : header.slice(0, space);
-  if (!schemePattern.test(name))
+  // `Bearer`, as nearly every request spells it, is a valid scheme name: no pattern to test.
+  if (name !== 'Bearer' && !schemePattern.test(name)) {
     throw new InvalidRequestError('the Authorization header is malformed');
+  }
   const scheme = schemeOf(name, accepted);
   if (scheme === undefined) return undefined;
   let start = space + 1;
