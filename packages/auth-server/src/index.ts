@@ -69,3 +69,4 @@ export {
   type SecretJson,
   secretJson,
 } from './views/client-json.ts';
+export { type GrantJson, grantJson } from './views/grant-json.ts';

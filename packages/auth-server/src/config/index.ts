@@ -30,6 +30,7 @@ export {
   type SecretJson,
   secretJson,
 } from '../views/client-json.ts';
+export { type GrantJson, grantJson } from '../views/grant-json.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {

@@ -1,4 +1,5 @@
 import { createGrantsService } from '../../services/grants-service.ts';
+import { grantJson } from '../../views/grant-json.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { paginate } from '../pagination.ts';
 
@@ -28,16 +29,7 @@ export function grantOperations(): AdminOperation[] {
           ...(limit !== undefined ? { limit: Number(limit) } : {}),
           ...(cursor !== undefined ? { cursor } : {}),
         });
-        const items = page.items.map((g) => ({
-          grant_id: g.grantId,
-          client_id: g.clientId,
-          client_name: g.clientName,
-          scope: g.scopes.map((s) => s.name).join(' '),
-          resources: g.resources,
-          granted_at: g.grantedAt?.toISOString() ?? null,
-          expires_at: g.expiresAt?.toISOString() ?? null,
-        }));
-        return { status: 200, body: { ...page, items } };
+        return { status: 200, body: { ...page, items: page.items.map(grantJson) } };
       },
     },
     {
