@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { grantsBackend } from '../backends/select-grants.ts';
 import { CliError } from '../errors.ts';
-import { loadServices } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 /** `portcullis grants revoke`: one grant by id, or all of a user's (optionally for one client). */
 export function registerGrantsRevoke(grants: Command, io: Io): void {
@@ -24,7 +24,6 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
         grantId: string | undefined,
         options: { user?: string; client?: string; json?: boolean },
       ) => {
-        const { createGrantsService } = await loadServices();
         if ((grantId === undefined) === (options.user === undefined)) {
           throw new CliError('give either a grant id or --user', 2);
         }
@@ -35,9 +34,7 @@ export function registerGrantsRevoke(grants: Command, io: Io): void {
           grantId !== undefined
             ? { grant: grantId }
             : { user: options.user as string, client: options.client };
-        const revoked = await withDatabase(io, (db) =>
-          createGrantsService(db).revokeAsOperator(target, { actor: cliActor(io) }),
-        );
+        const revoked = await (await grantsBackend(io)).revoke(target);
         if (options.json) return printJson(io, { revoked });
         printLines(io, [`revoked ${revoked} grant(s)`]);
       },
