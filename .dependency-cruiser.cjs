@@ -11,6 +11,8 @@ const authServerLayers = [
   // The vocabulary several layers share (scopes, grant types, usernames, durations, lifetimes,
   // cookie attributes, signing algorithms): no imports at all.
   ['domain'],
+  // The request's own values (its log scope, page context, artifact reads) in one async store.
+  ['request-locals'],
   ['errors'],
   // Leaves every layer may use: hashing secrets, logs and metrics, the HTML and JSON views,
   // draining.

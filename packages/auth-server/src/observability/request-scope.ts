@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { RequestLocal } from '../request-locals.ts';
 
 /** What the server knows of the request being served, for its log lines and metrics. */
 export interface RequestScope {
@@ -21,7 +21,7 @@ export interface RequestScope {
   refine?: () => void;
 }
 
-const storage = new AsyncLocalStorage<RequestScope>();
+const scopes = new RequestLocal<RequestScope>();
 
 /**
  * Runs `fn` with `scope` as the current request, for everything it starts (awaits, timers,
@@ -31,7 +31,7 @@ const storage = new AsyncLocalStorage<RequestScope>();
  * runInRequestScope({ id: 'abc', route: 'token' }, () => handler(req, res));
  */
 export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
-  return storage.run(scope, fn);
+  return scopes.run(scope, fn);
 }
 
 /**
@@ -42,5 +42,5 @@ export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
  * if (scope) scope.clientId = 'my-client';
  */
 export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
+  return scopes.get();
 }

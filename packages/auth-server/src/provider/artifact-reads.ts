@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { RequestLocal } from '../request-locals.ts';
 
 type Payload = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ const READ_ONCE = new Set([
 /** What this request has read, by model and id; `undefined` is a read that found nothing. */
 type Reads = Map<string, Payload | undefined>;
 
-const storage = new AsyncLocalStorage<Reads>();
+const requestReads = new RequestLocal<Reads>();
 
 /**
  * Runs one HTTP request (`work`) with its own memory of the artifacts it read, so a second read of
@@ -34,7 +34,7 @@ const storage = new AsyncLocalStorage<Reads>();
  * return withArtifactReads(() => handle(req, res));
  */
 export function withArtifactReads<T>(work: () => T): T {
-  return storage.run(new Map(), work);
+  return requestReads.run(new Map(), work);
 }
 
 /**
@@ -47,7 +47,7 @@ export function withArtifactReads<T>(work: () => T): T {
  * if (reads?.has(id)) return reads.get(id);
  */
 export function artifactReads(model: string) {
-  const reads = READ_ONCE.has(model) ? storage.getStore() : undefined;
+  const reads = READ_ONCE.has(model) ? requestReads.get() : undefined;
   if (!reads) return undefined;
   const key = (id: string) => `${model}\u0000${id}`;
   return {
@@ -82,7 +82,7 @@ export function artifactReadsByUid(model: string) {
  * forgetArtifactRead('Interaction', id);
  */
 export function forgetArtifactRead(model?: string, id?: string): void {
-  const reads = storage.getStore();
+  const reads = requestReads.get();
   if (!reads) return;
   if (model === undefined || id === undefined) reads.clear();
   else {

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { RequestLocal } from '../request-locals.ts';
 import { type HeldWrites, settleHeldWrites } from './held-writes.ts';
 
 /**
@@ -22,7 +22,7 @@ export interface RequestContext {
   refreshTokenReuse?: RefreshTokenReuse;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+const contexts = new RequestLocal<RequestContext>();
 
 /**
  * Middleware (on the provider) that makes the request's route visible to the adapter, and
@@ -39,7 +39,7 @@ export function requestContextMiddleware(): Koa.Middleware {
         return (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
       },
     };
-    await storage.run(context, next);
+    await contexts.run(context, next);
     if (context.held) await settleHeldWrites(ctx as KoaContextWithOIDC, context.held);
   };
 }
@@ -51,5 +51,5 @@ export function requestContextMiddleware(): Koa.Middleware {
  * if (currentRequest()?.route === 'token') holdTheWrite();
  */
 export function currentRequest(): RequestContext | undefined {
-  return storage.getStore();
+  return contexts.get();
 }

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { RequestLocal } from '../request-locals.ts';
 import { type Brand, DEFAULT_BRAND } from './brand.ts';
 import type { Messages } from './messages/en.ts';
 
@@ -13,7 +13,7 @@ export interface PageContext {
   language?: string;
 }
 
-const storage = new AsyncLocalStorage<PageContext>();
+const contexts = new RequestLocal<PageContext>();
 
 /**
  * Runs `handle` (a request, from its first middleware to its answer) with `context`, which every
@@ -25,15 +25,15 @@ const storage = new AsyncLocalStorage<PageContext>();
  * withPageContext({ brand, catalogue, acceptLanguage: req.headers['accept-language'] }, () => handler(req, res));
  */
 export function withPageContext<T>(context: PageContext, handle: () => T): T {
-  return storage.run(context, handle);
+  return contexts.run(context, handle);
 }
 
 /** The context of the request being answered; undefined outside of one (a unit test of a view). */
 export function currentPageContext(): PageContext | undefined {
-  return storage.getStore();
+  return contexts.get();
 }
 
 /** The brand of the request being answered; ours outside of one. */
 export function currentBrand(): Brand {
-  return storage.getStore()?.brand ?? DEFAULT_BRAND;
+  return contexts.get()?.brand ?? DEFAULT_BRAND;
 }
