@@ -353,6 +353,7 @@ test('the access line written directly is the line pino writes for the same requ
       duration_ms: Number.NaN,
       address: '::ffff:127.0.0.1',
       client_id: undefined,
+      client_name: 'Caf\u00e9 \u{1f600} \u2028 tab\tend',
       error: 'invalid_grant',
       error_description: 'grant request is invalid',
       error_detail: 'authorization code not found',

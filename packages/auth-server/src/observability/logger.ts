@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
+import { batchLines, type LineBatch } from './line-batch.ts';
 import { isSecretField, REDACTED, redactPaths, scrubText, scrubValue } from './redaction.ts';
 import { currentRequestScope } from './request-scope.ts';
 
@@ -18,14 +19,16 @@ export interface Logger {
 }
 
 // On this process's stderr (the servers' log in production) the lines are written by pino's own
-// synchronous destination on file descriptor 2, one write per line, retried while a full pipe
-// answers EAGAIN: every line is out before the next statement runs, so none is lost however the
-// process leaves (logger-exit.test.ts). Node's process.stderr, on a pipe whose reader is slow,
-// queued them in memory and dropped the queue on exit; and pino's asynchronous destination
+// synchronous destination on file descriptor 2, retried while a full pipe answers EAGAIN: a line
+// is out before the next statement runs, so none is lost however the process leaves
+// (logger-exit.test.ts). Access lines, one per request, are the exception: written together once
+// per turn of the event loop (line-batch.ts), since a system call per line cost more than building
+// it; every other line writes them first. Node's process.stderr, on a pipe whose reader is slow,
+// queued lines in memory and dropped the queue on exit; and pino's asynchronous destination
 // raced its last in-flight write against the final flush.
-function destinationFor(stream: NodeJS.WritableStream): pino.DestinationStream {
-  if (stream !== process.stderr) return stream as pino.DestinationStream;
-  return pino.destination({ fd: 2, sync: true });
+function batchFor(stream: NodeJS.WritableStream): LineBatch | undefined {
+  if (stream !== process.stderr) return undefined;
+  return batchLines(pino.destination({ fd: 2, sync: true }));
 }
 
 /**
@@ -51,7 +54,8 @@ export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr)
       return scope ? { request_id: scope.id } : {};
     },
   };
-  const destination = destinationFor(stream);
+  const batch = batchFor(stream);
+  const destination = batch ?? (stream as pino.DestinationStream);
   const log = pino(options, destination);
   const write =
     (level: 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
@@ -71,9 +75,9 @@ export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr)
         log.info({ request_id: requestId, ...(scrubValue(fields) as object) }, 'request');
         return;
       }
-      destination.write(
-        `{"level":"info","time":"${new Date().toISOString()}"${head}${JSON.stringify(scrubText(requestId))}${line},"message":"request"}\n`,
-      );
+      const text = `{"level":"info","time":"${isoNow()}"${head}${jsonString(scrubText(requestId))}${line},"message":"request"}\n`;
+      if (batch) batch.queue(text);
+      else destination.write(text);
     },
   };
 }
@@ -90,13 +94,35 @@ function flatFields(fields: Record<string, unknown>): string | undefined {
     if (value === undefined || !Object.hasOwn(fields, key)) continue;
     let json: string;
     if (isSecretField(key)) json = `"${REDACTED}"`;
-    else if (typeof value === 'string') json = JSON.stringify(scrubText(value));
+    else if (typeof value === 'string') json = jsonString(scrubText(value));
     else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
     else if (typeof value === 'boolean' || value === null) json = String(value);
     else return undefined;
-    line += `,${JSON.stringify(key)}:${json}`;
+    line += `,${jsonString(key)}:${json}`;
   }
   return line;
+}
+
+// What JSON.stringify may escape in a string: quotes, backslashes, control characters and unpaired
+// UTF-16 surrogates (and a few characters it leaves as they are, which it is asked about anyway).
+const NEEDS_ESCAPING = /["\\\p{Cc}\p{Cs}]/u;
+
+/** `JSON.stringify(text)`, quoted directly when nothing in it needs escaping (most fields). */
+function jsonString(text: string): string {
+  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+let lastMs = 0;
+let lastIso = '';
+
+/** `new Date().toISOString()`, formatted once per millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastIso = new Date(now).toISOString();
+  }
+  return lastIso;
 }
 
 /** A logger that drops everything, for tests and embedding. */

@@ -1,6 +1,7 @@
+import type { ResourceRecord } from '@portcullis/storage';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
-import type { ClientRegistry } from '../registry/client-registry.ts';
+import type { CachedClient, ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
 import type { UserRoles } from './user-roles.ts';
 
@@ -20,6 +21,24 @@ export function createResourceIndicators(deps: {
 }) {
   const { clients, resources, roles } = deps;
   const oidcScopes = new Set(OIDC_SCOPES);
+  // The scopes of a resource that a client may hold, kept by the registries' entries, which
+  // they replace whenever the client or the resource changes: computed once per pair, not per
+  // token.
+  const allowedScopes = new WeakMap<CachedClient, WeakMap<ResourceRecord, readonly string[]>>();
+  const allowedFor = (client: CachedClient, resource: ResourceRecord) => {
+    let byResource = allowedScopes.get(client);
+    if (!byResource) {
+      byResource = new WeakMap();
+      allowedScopes.set(client, byResource);
+    }
+    let allowed = byResource.get(resource);
+    if (!allowed) {
+      const onResource = new Set(resource.scopes.map((s) => s.name));
+      allowed = client.record.scopes.filter((s) => onResource.has(s));
+      byResource.set(resource, allowed);
+    }
+    return allowed;
+  };
 
   return {
     enabled: true,
@@ -57,9 +76,8 @@ export function createResourceIndicators(deps: {
       if (!client || !resource || !client.record.resources.includes(identifier)) {
         throw new errors.InvalidTarget('the resource is unknown or not allowed for this client');
       }
-      const onResource = new Set(resource.scopes.map((s) => s.name));
       const clientCredentials = ctx.oidc.params?.grant_type === 'client_credentials';
-      let allowed = client.record.scopes.filter((s) => onResource.has(s));
+      let allowed = allowedFor(client, resource);
       if (!clientCredentials && resource.roleGatedScopes.length > 0) {
         const userId = userOf(ctx);
         const held = new Set(userId ? (await roles.onResource(userId, identifier)).scopes : []);
