@@ -24,6 +24,8 @@ export function createResourceIndicators(deps: {
   // The scopes of a resource that a client may hold, kept by the registries' entries, which
   // they replace whenever the client or the resource changes: computed once per pair, not per
   // token.
+  // The request's client is cached (oidc-provider has just looked it up): no await for it.
+  const cachedClient = (id: string) => clients.peek(id) ?? clients.get(id);
   const allowedScopes = new WeakMap<CachedClient, WeakMap<ResourceRecord, readonly string[]>>();
   const allowedFor = (client: CachedClient, resource: ResourceRecord) => {
     let byResource = allowedScopes.get(client);
@@ -47,7 +49,7 @@ export function createResourceIndicators(deps: {
     // default — for a browser flow only when it asks for API scopes, so a plain sign-in still
     // gets an access token for userinfo.
     async defaultResource(ctx: KoaContextWithOIDC) {
-      const client = ctx.oidc.client ? await clients.get(ctx.oidc.client.clientId) : undefined;
+      const client = ctx.oidc.client ? await cachedClient(ctx.oidc.client.clientId) : undefined;
       const allowed = client?.record.resources ?? [];
       const requested = String(ctx.oidc.params?.scope ?? '')
         .split(' ')
@@ -71,7 +73,7 @@ export function createResourceIndicators(deps: {
       identifier: string,
       oidcClient: { clientId: string },
     ) {
-      const client = await clients.get(oidcClient.clientId);
+      const client = await cachedClient(oidcClient.clientId);
       const resource = await resources.get(identifier);
       if (!client || !resource || !client.record.resources.includes(identifier)) {
         throw new errors.InvalidTarget('the resource is unknown or not allowed for this client');

@@ -40,7 +40,8 @@ export function answerUnavailable(): UnavailableAnswer {
     },
     async middleware(ctx, next) {
       try {
-        await failed.middleware(ctx, next);
+        await next();
+        await failed.settle(ctx);
       } catch (error) {
         if (!isUnavailable(error)) throw error;
         await answer503(ctx);

@@ -117,7 +117,8 @@ export function createClientRegistry(options: {
      * the secret and of the client at most once a minute, off the request path.
      */
     async authenticate(id: string, presented: string): Promise<boolean> {
-      const entry = await this.get(id);
+      // A cached client (the token endpoint has just looked it up) without another await.
+      const entry = this.peek(id) ?? (await this.get(id));
       if (!entry) return false;
       const now = Date.now();
       const digest = digestClientSecret(presented);
