@@ -58,7 +58,7 @@ const rsKoaAdapter =
 const entryPoints = [
   '^packages/[^/]+/src/index\\.ts$',
   '^packages/resource-server/src/(express|fastify|node|fetch)/index\\.ts$',
-  '^packages/auth-server/src/(config|services)/index\\.ts$',
+  '^packages/auth-server/src/(config|observability|services)/index\\.ts$',
   '^packages/storage/src/testing/index\\.ts$',
   '^packages/resource-server/src/(redis|postgres)\\.ts$',
 ];

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '@portcullis/auth-server';
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors.ts';
-import { loadAuthServer, loadStorage } from './lazy.ts';
+import { loadObservability, loadStorage } from './lazy.ts';
 import { printJsonLine } from './output.ts';
 import { type Io, openDatabase } from './runtime.ts';
 import { readConfig, serverLogger } from './stack.ts';
@@ -75,7 +75,9 @@ export async function serveWorkers(
   options: { workers: number; json?: boolean },
 ): Promise<void> {
   const config = readConfig(io, 'production');
-  const { startClusterMetricsServer } = await loadAuthServer();
+  // What the primary loads is what it runs: the log, the metrics server, the schema check; the
+  // server's modules load in the workers only.
+  const { startClusterMetricsServer } = await loadObservability();
   const { assertSchemaCurrent } = await loadStorage();
   const logger = await serverLogger(io, config);
   // Checked once here, so a bad database or schema is one line and exit 1, not N failing workers.

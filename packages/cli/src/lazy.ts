@@ -16,5 +16,8 @@ export const loadServices = () => import('@portcullis/auth-server/services');
 /** Storage: migrations, repositories, the embedded PostgreSQL. */
 export const loadStorage = () => import('@portcullis/storage');
 
+/** The JSON log and the cluster metrics server, without the server (the workers' primary). */
+export const loadObservability = () => import('@portcullis/auth-server/observability');
+
 /** The whole authorization server: the HTTP server, oidc-provider, the doctor, tokens. */
 export const loadAuthServer = () => import('@portcullis/auth-server');

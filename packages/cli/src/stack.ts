@@ -5,7 +5,7 @@ import {
   type ServerConfig,
 } from '@portcullis/auth-server/config';
 import type { Database } from '@portcullis/storage';
-import { loadAuthServer } from './lazy.ts';
+import { loadAuthServer, loadObservability } from './lazy.ts';
 import { listenFailure } from './listen-failure.ts';
 import { prettyLogStream } from './pretty-log.ts';
 import { dataDir, type Io } from './runtime.ts';
@@ -67,7 +67,7 @@ export async function serverLogger(
   config: ServerConfig,
   prettyOnTerminal = false,
 ): Promise<Logger> {
-  const { createJsonLogger } = await loadAuthServer();
+  const { createJsonLogger } = await loadObservability();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const format = config.logFormat ?? (prettyOnTerminal && terminal ? 'pretty' : 'json');
   return createJsonLogger(format === 'pretty' ? prettyLogStream(io.stderr) : io.stderr);

@@ -74,6 +74,24 @@ test('a command on the database loads its client, never the server nor what it d
   }
 });
 
+test('the primary of serve --workers loads neither the server nor Koa: only what it runs', async (t) => {
+  // Nothing listens on port 1: the primary fails at its database check, before any worker
+  // starts, after loading its log, its metrics server and storage.
+  const { code, packages, stderr } = await packagesLoaded(['serve', '--workers', '2'], {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    PORTCULLIS_ISSUER: 'http://127.0.0.1:1',
+    PORTCULLIS_COOKIE_KEYS: 'k'.repeat(43),
+    PORTCULLIS_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64url'),
+  });
+  t.is(code, 1, stderr);
+  t.regex(stderr, /cannot reach the database/);
+  t.true(packages.includes('pino'));
+  t.true(packages.includes('knex'));
+  for (const heavy of ['oidc-provider', 'koa', '@koa/router', '@portcullis/example-api']) {
+    t.false(packages.includes(heavy), `the primary loaded ${heavy}`);
+  }
+});
+
 test('node_modules/.bin/portcullis runs the CLI directly: only its output, its exit code', async (t) => {
   const help = await run(path.join(root, 'node_modules/.bin/portcullis'), ['--help']);
   t.is(help.code, 0, help.stderr);

@@ -1,18 +1,25 @@
 // Compares variants of production `serve` in alternating rounds (each alone under wrk for a few
 // seconds, in turn), all running at once on one fresh database: CPU per request, p99, req/s and
-// memory. Variants from BENCH_SERVE_VARIANTS, a JSON list of
-// {"name", "bin"?, "workers"?, "env"?}; rounds BENCH_PAIRED_ROUNDS [5] of BENCH_PAIRED_SECONDS [5].
+// memory. Variants from BENCH_SERVE_VARIANTS, a JSON list of {"name", "bin"?, "workers"?,
+// "env"?, "built"?, "api"?, "pinned"?}: `built` runs this checkout compiled (`pnpm build` first), `api` runs
+// `portcullis example-api` (GET /me) for the first variant's server instead of a server.
+// Rounds: BENCH_PAIRED_ROUNDS [5] of BENCH_PAIRED_SECONDS [5].
 //
 //   BENCH_SERVE_VARIANTS='[{"name":"main","bin":"../main/packages/cli/src/bin.ts"},{"name":"this"}]' \
 //     DATABASE_URL=postgres://... node packages/e2e/bench/serve-ab.ts
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { createTestDatabase } from '@portcullis/storage/testing';
 import { median } from './paired-rounds.ts';
 import {
+  BUILT,
   loadServe,
   type ServeFigures,
+  type ServerUnderTest,
   type ServeUnderTest,
+  startExampleApiAlone,
   startServeAlone,
 } from './serve-alone.ts';
 
@@ -21,7 +28,10 @@ interface Variant {
   bin?: string;
   workers?: number;
   env?: Record<string, string>;
-  pin?: string;
+  built?: boolean;
+  api?: boolean;
+  /** Pins every process of the variant to CPU 0 (taskset) and wrk to CPU 1 while it is loaded. */
+  pinned?: boolean;
 }
 
 const variants = JSON.parse(process.env.BENCH_SERVE_VARIANTS ?? '[{"name":"this"}]') as Variant[];
@@ -33,23 +43,51 @@ const logDir = path.resolve(process.env.PORTCULLIS_DATA_DIR ?? '.portcullis', 's
 mkdirSync(logDir, { recursive: true });
 
 const database = await createTestDatabase();
-const running: { variant: Variant; serve: ServeUnderTest; rounds: ServeFigures[] }[] = [];
+const running: { variant: Variant; serve: ServerUnderTest; rounds: ServeFigures[] }[] = [];
+let firstServe: ServeUnderTest | undefined;
 try {
   for (const [i, variant] of variants.entries()) {
+    const logFile = path.join(logDir, `${i}.log`);
+    const bin = variant.built ? BUILT.bin : variant.bin && path.resolve(variant.bin);
+    const nodeArgs = variant.built ? BUILT.nodeArgs : undefined;
+    if (variant.api) {
+      if (!firstServe) throw new Error('an api variant needs a server variant before it');
+      const api = await startExampleApiAlone(firstServe, {
+        bin: bin || BUILT.bin,
+        logFile,
+        ...(nodeArgs && { nodeArgs }),
+        ...(variant.env && { env: variant.env }),
+      });
+      running.push({ variant, serve: api, rounds: [] });
+      continue;
+    }
     const serve = await startServeAlone({
       databaseUrl: database.url,
-      logFile: path.join(logDir, `${i}.log`),
-      ...(variant.bin && { bin: path.resolve(variant.bin) }),
+      logFile,
+      ...(bin && { bin }),
+      ...(nodeArgs && { nodeArgs }),
       ...(variant.workers && { workers: variant.workers }),
       ...(variant.env && { env: variant.env }),
     });
+    firstServe ??= serve;
     running.push({ variant, serve, rounds: [] });
   }
-  for (const r of running)
-    await loadServe(r.serve, { seconds: warmupSeconds, warmupSeconds: 0, connections });
+  for (const r of running.filter((r) => r.variant.pinned)) {
+    for (const pid of await r.serve.pids()) {
+      await promisify(execFile)('taskset', ['-a', '-p', '-c', '0', String(pid)]);
+    }
+  }
+  const load = (r: (typeof running)[number], seconds: number) =>
+    loadServe(r.serve, {
+      seconds,
+      warmupSeconds: 0,
+      connections,
+      ...(r.variant.pinned && { cpu: 1 }),
+    });
+  for (const r of running) await load(r, warmupSeconds);
   for (let round = 0; round < rounds; round++) {
     for (const r of running) {
-      const figures = await loadServe(r.serve, { seconds, warmupSeconds: 0, connections });
+      const figures = await load(r, seconds);
       r.rounds.push(figures);
       console.error(
         `round ${round + 1} ${r.variant.name}: ${Math.round(figures.rps)} req/s, ${figures.cpuMicros.toFixed(0)} µs CPU/req, p99 ${figures.p99} ms, failed ${figures.failures}, RSS ${figures.rss.map((m) => `${m.nowMiB.toFixed(0)}/${m.peakMiB.toFixed(0)}`).join(' ')} MiB`,

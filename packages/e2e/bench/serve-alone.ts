@@ -178,14 +178,14 @@ export async function startServeAlone(options: {
 
 /**
  * Starts `portcullis example-api --json` from `bin` for `serve`'s issuer and resource, with
- * `nodeArgs`, its log to `logFile`; its request is `GET /me` with a token `serve` issued.
+ * `nodeArgs` and `env`, its log to `logFile`; its request is `GET /me` with a token `serve` issued.
  *
  * @example
  * const api = await startExampleApiAlone(serve, { bin, logFile: '.portcullis/api.log' });
  */
-async function startExampleApiAlone(
+export async function startExampleApiAlone(
   serve: ServeUnderTest,
-  options: { bin: string; nodeArgs?: string[]; logFile: string },
+  options: { bin: string; nodeArgs?: string[]; env?: Record<string, string>; logFile: string },
 ): Promise<ServerUnderTest> {
   const response = await fetch(serve.request.url, {
     method: 'POST',
@@ -200,6 +200,7 @@ async function startExampleApiAlone(
       PORTCULLIS_API_JWKS_URI: `${serve.issuer}/jwks`,
       PORTCULLIS_API_HOST: '127.0.0.1',
       PORTCULLIS_API_PORT: '0',
+      ...options.env,
     },
     logFile: options.logFile,
     ...(options.nodeArgs && { nodeArgs: options.nodeArgs }),
@@ -250,6 +251,12 @@ export async function loadServe(
   };
 }
 
+/** The CLI compiled to JavaScript (`pnpm build`), and the Node options that run it so. */
+export const BUILT = {
+  bin: path.join(root, 'packages/cli/dist/bin.js'),
+  nodeArgs: ['--import', path.join(here, 'built-packages.mjs')],
+};
+
 /** What {@link measureProductionServe} measured. */
 export interface ProductionServeFigures {
   /** `serve`, one process: each round, and its memory after all of them. */
@@ -288,8 +295,7 @@ export async function measureProductionServe(
   process.env.DATABASE_URL = env.DATABASE_URL;
   const database = await createTestDatabase();
   const started: ServerUnderTest[] = [];
-  const bin = path.join(root, 'packages/cli/dist/bin.js');
-  const nodeArgs = ['--import', path.join(here, 'built-packages.mjs')];
+  const { bin, nodeArgs } = BUILT;
   try {
     const start = async (workers?: number) => {
       const serve = await startServeAlone({

@@ -38,9 +38,9 @@ Example:
   $ portcullis serve --workers 4    # 4 processes on one port; see docs/operators.md`,
     )
     .action(async (options: { json?: boolean; workers?: number }) => {
-      const { startJanitorSchedule } = await loadAuthServer();
       if (options.workers !== undefined)
         return serveWorkers(io, { ...options, workers: options.workers });
+      const { startJanitorSchedule } = await loadAuthServer();
       const config = readConfig(io, 'production');
       const parts: Stoppable[] = [];
       const { stopped, dispose } = handleSignals(io, parts);
