@@ -7,6 +7,7 @@ import type {
 import { formatDuration, parseDuration } from '../../domain/duration.ts';
 import { SUPPORTED_GRANTS, shortGrant, storedGrant } from '../../domain/grants.ts';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
+import { AuthServerError } from '../../errors.ts';
 import {
   invalidField,
   invalidInput,
@@ -100,14 +101,22 @@ export async function validateClientDraft(
       field: 'grants',
     });
   }
-  const redirectUris = [...new Set(draft.redirectUris)].map(validateRedirectUri);
+  const redirectUris = [...new Set(draft.redirectUris)].map((uri, index) =>
+    about('redirectUris', index, () => validateRedirectUri(uri)),
+  );
   if (grants.includes('authorization_code') && redirectUris.length === 0) {
     invalidField('redirectUris', 'is required by the authorization_code grant');
   }
   if (!grants.includes('authorization_code') && redirectUris.length > 0) {
     invalidField('redirectUris', 'is only for clients with the authorization_code grant');
   }
-  const webOrigins = [...new Set(draft.webOrigins.map(validateWebOrigin))];
+  const webOrigins = [
+    ...new Set(
+      draft.webOrigins.map((origin, index) =>
+        about('webOrigins', index, () => validateWebOrigin(origin)),
+      ),
+    ),
+  ];
   // CORS matters only to code running in a browser page, which cannot keep a secret: a browser
   // app is a public client signing people in with the authorization code. A confidential
   // client's calls come from its server, which needs no CORS; allowing them would invite putting
@@ -220,7 +229,25 @@ function backchannelLogout(draft: ClientDraft, grants: readonly string[]): strin
       'is only for clients with the authorization_code grant (apps that sign users in)',
     );
   }
-  return validateBackchannelLogoutUri(draft.backchannelLogoutUri);
+  const uri = draft.backchannelLogoutUri;
+  return about('backchannelLogoutUri', undefined, () => validateBackchannelLogoutUri(uri));
+}
+
+/**
+ * Runs a validator of one field (an item of a list with `index`), naming that field in its
+ * refusal when the validator, shared by several fields, does not: the admin API points at it.
+ */
+function about<T>(field: string, index: number | undefined, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    const refusal = error as Partial<AuthServerError>;
+    if (refusal.code !== 'invalid_input' || refusal.field !== undefined) throw error;
+    throw new AuthServerError('invalid_input', (error as Error).message, {
+      field,
+      ...(index !== undefined ? { index } : {}),
+    });
+  }
 }
 
 /** The token-endpoint authentication methods an operator may choose for a confidential client. */
