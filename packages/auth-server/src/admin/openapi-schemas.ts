@@ -12,6 +12,11 @@ const lifetime = {
   type: ['string', 'integer'],
 };
 const dateTime = { type: 'string', format: 'date-time' };
+const disabledAt = {
+  type: ['string', 'null'],
+  format: 'date-time',
+  description: 'when it was disabled; null while enabled',
+};
 
 const client = {
   type: 'object',
@@ -27,6 +32,7 @@ const client = {
     'token_endpoint_auth_method',
     'first_party',
     'disabled',
+    'disabled_at',
     'created_at',
     'updated_at',
   ],
@@ -56,6 +62,7 @@ const client = {
     registered_via: { enum: ['operator', 'dynamic'] },
     registration_token: nullable('string'),
     disabled: { type: 'boolean' },
+    disabled_at: disabledAt,
     last_used_at: { type: ['string', 'null'], format: 'date-time' },
     created_at: dateTime,
     updated_at: dateTime,
@@ -210,6 +217,7 @@ const user = {
     'email_verified',
     'name',
     'disabled',
+    'disabled_at',
     'roles',
     'created_at',
   ],
@@ -220,6 +228,7 @@ const user = {
     email_verified: { type: 'boolean' },
     name: nullable('string'),
     disabled: { type: 'boolean' },
+    disabled_at: disabledAt,
     roles: { ...strings, description: 'the names of the roles they hold' },
     created_at: dateTime,
   },
@@ -246,6 +255,11 @@ export const ADMIN_SCHEMAS = {
           type: 'object',
           required: ['detail'],
           properties: {
+            field: {
+              type: 'string',
+              description:
+                'the body member (its top-level key) or query parameter at fault, for a form to show the message beside',
+            },
             pointer: { type: 'string', description: 'JSON Pointer into the request body' },
             parameter: { type: 'string', description: 'the query parameter at fault' },
             detail: { type: 'string' },

@@ -2,6 +2,11 @@ import type Koa from 'koa';
 
 /** Where a problem is, in the request: a JSON Pointer into the body, or a query parameter. */
 export interface ProblemField {
+  /**
+   * The body member (the pointer's first key) or query parameter at fault, for a form to show
+   * the message beside its field; set by {@link problemBody}, absent for the body as a whole.
+   */
+  field?: string;
   /** RFC 6901 pointer into the request body (`/redirect_uris/0`), or `query`'s parameter. */
   pointer?: string;
   /** The query parameter at fault (`limit`). */
@@ -101,8 +106,17 @@ export function problemBody(
     title,
     status,
     detail,
-    ...(errors.length > 0 ? { errors: [...errors] } : {}),
+    ...(errors.length > 0 ? { errors: errors.map(withField) } : {}),
   };
+}
+
+// The field an entry is about: its query parameter, or the body member its pointer starts with
+// (RFC 6901 unescaped: `~1` is `/`, `~0` is `~`).
+function withField(entry: ProblemField): ProblemField {
+  const first = entry.pointer?.split('/')[1];
+  const field =
+    entry.parameter ?? (first ? first.replaceAll('~1', '/').replaceAll('~0', '~') : undefined);
+  return field === undefined || field === '' ? entry : { field, ...entry };
 }
 
 /**

@@ -43,6 +43,7 @@ export function clientJson(client: ClientRecord) {
     registered_via: client.registeredVia,
     registration_token: client.registrationTokenId,
     disabled: client.disabledAt !== null,
+    disabled_at: client.disabledAt?.toISOString() ?? null,
     last_used_at: client.lastUsedAt?.toISOString() ?? null,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),

@@ -201,7 +201,11 @@ test("the service's own refusals are 400 with the CLI's message, the field named
   isProblem(t, ttl, 400, 'invalid-input');
   t.is(ttl.json.detail, 'access_token_ttl must be from 1s to 1d');
   t.deepEqual(ttl.json.errors, [
-    { pointer: '/access_token_ttl', detail: 'access_token_ttl must be from 1s to 1d' },
+    {
+      field: 'access_token_ttl',
+      pointer: '/access_token_ttl',
+      detail: 'access_token_ttl must be from 1s to 1d',
+    },
   ]);
   const redirect = await adminFetch(api, '/clients', {
     token,
@@ -225,6 +229,7 @@ test("the service's own refusals are 400 with the CLI's message, the field named
   isProblem(t, grant, 400, 'invalid-input');
   t.deepEqual(grant.json.errors, [
     {
+      field: 'redirect_uris',
       pointer: '/redirect_uris',
       detail: 'redirect_uris is required by the authorization_code grant',
     },

@@ -134,7 +134,11 @@ test('refusals: scope, If-Match, the schema and the service, as problems with po
   });
   t.is(offSchema.response.status, 400);
   t.deepEqual(offSchema.json.errors, [
-    { pointer: '/scopes/0/description', detail: 'scopes/0/description is required' },
+    {
+      field: 'scopes',
+      pointer: '/scopes/0/description',
+      detail: 'scopes/0/description is required',
+    },
   ]);
   const http = await adminFetch(api, '/resources', {
     token,

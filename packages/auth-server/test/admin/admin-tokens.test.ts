@@ -101,7 +101,7 @@ test('a token for a user needs admin:users besides admin:write: 403 without, 201
   t.is(refused.json.type, 'urn:portcullis:problem:forbidden');
   t.is(refused.json.error, 'insufficient_scope');
   t.deepEqual(refused.json.errors, [
-    { pointer: '/user', detail: 'user needs a token with admin:users' },
+    { field: 'user', pointer: '/user', detail: 'user needs a token with admin:users' },
   ]);
   t.regex(
     refused.response.headers.get('www-authenticate') ?? '',

@@ -111,7 +111,11 @@ test('users are personal data: admin:read and admin:write do not reach them; bad
   });
   t.is(short.response.status, 400);
   t.deepEqual(short.json.errors, [
-    { pointer: '/password', detail: 'the password must be 8 to 1024 characters' },
+    {
+      field: 'password',
+      pointer: '/password',
+      detail: 'the password must be 8 to 1024 characters',
+    },
   ]);
   const missing = await adminFetch(api, '/users', {
     token,

@@ -30,6 +30,7 @@ async function userJson(db: Database, user: PublicUser) {
     email_verified: user.emailVerified,
     name: user.name,
     disabled: user.disabledAt !== null,
+    disabled_at: user.disabledAt?.toISOString() ?? null,
     roles: await createRolesService(db).ofUser(user.id),
     created_at: user.createdAt.toISOString(),
   };
