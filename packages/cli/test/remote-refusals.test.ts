@@ -23,18 +23,6 @@ const CASES: string[][] = [
   ['roles', 'list'],
   ['clients', 'registration-token', 'list'],
   ['tokens', 'purge', '--dry-run'],
-  [
-    'tokens',
-    'issue',
-    '--client',
-    'billing',
-    '--scope',
-    'notes:read',
-    '--resource',
-    'https://api.example.com',
-  ],
-  ['tokens', 'revoke', '--client', 'billing'],
-  ['doctor'],
 ];
 
 for (const args of CASES) {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { tokensBackend } from '../backends/select-tokens.ts';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { localOnly } from '../remote/local-only.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   client: string;
@@ -15,7 +15,8 @@ interface Options {
 
 /** `portcullis tokens issue`: an opaque, introspectable, revocable API token, printed once. */
 export function registerTokensIssue(tokens: Command, io: Io): void {
-  localOnly(tokens.command('issue'))
+  tokens
+    .command('issue')
     .description(
       'issue a long-lived opaque API token for a client (and optionally a user); shown once',
     )
@@ -38,20 +39,17 @@ Example:
       --resource https://api.example.com --ttl 90d`,
     )
     .action(async (options: Options) => {
-      const { createTokensService, issuedTokenJson } = await loadAuthServer();
-      const issued = await withDatabase(io, (db) =>
-        createTokensService(db).issue(
-          {
-            client: options.client,
-            ...(options.user !== undefined ? { user: options.user } : {}),
-            scopes: options.scope,
-            resource: options.resource,
-            ttl: options.ttl,
-          },
-          { actor: cliActor(io) },
-        ),
-      );
-      if (options.json) return printJson(io, issuedTokenJson(issued));
+      const issued = await (await tokensBackend(io)).issue({
+        client: options.client,
+        ...(options.user !== undefined ? { user: options.user } : {}),
+        scopes: options.scope,
+        resource: options.resource,
+        ttl: options.ttl,
+      });
+      if (options.json) {
+        const { issuedTokenJson } = await loadAuthServer();
+        return printJson(io, issuedTokenJson(issued));
+      }
       printLines(io, [
         issued.accessToken,
         '',

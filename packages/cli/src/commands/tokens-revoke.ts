@@ -1,10 +1,9 @@
 import type { RevokeTarget } from '@portcullis/auth-server';
 import type { Command } from 'commander';
+import { tokensBackend } from '../backends/select-tokens.ts';
 import { CliError } from '../errors.ts';
-import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { localOnly } from '../remote/local-only.ts';
-import { cliActor, type Io, withDatabase } from '../runtime.ts';
+import type { Io } from '../runtime.ts';
 
 interface Options {
   grant?: string;
@@ -15,7 +14,8 @@ interface Options {
 
 /** `portcullis tokens revoke`: deletes grants, codes and tokens by grant, client or user. */
 export function registerTokensRevoke(tokens: Command, io: Io): void {
-  localOnly(tokens.command('revoke'))
+  tokens
+    .command('revoke')
     .description(
       'revoke a grant, or every grant, code and token of a client or a user (JWT access tokens are refused within seconds by APIs that follow the revocation feed)',
     )
@@ -34,7 +34,6 @@ Examples:
   $ portcullis tokens revoke --user alice --client reporting --json`,
     )
     .action(async (options: Options) => {
-      const { createTokensService } = await loadAuthServer();
       if (options.grant !== undefined && (options.client ?? options.user) !== undefined) {
         throw new CliError('--grant goes alone: not with --client or --user', 2);
       }
@@ -48,9 +47,7 @@ Examples:
               ...(options.client !== undefined ? { client: options.client } : {}),
               ...(options.user !== undefined ? { user: options.user } : {}),
             };
-      const result = await withDatabase(io, (db) =>
-        createTokensService(db).revoke(target, { actor: cliActor(io) }),
-      );
+      const result = await (await tokensBackend(io)).revoke(target);
       if (options.json) return printJson(io, result);
       const counts = Object.entries(result.revoked)
         .sort(([a], [b]) => a.localeCompare(b))
