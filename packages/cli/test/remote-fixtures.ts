@@ -19,6 +19,8 @@ export interface RemoteServe {
   start(database: TestDatabase): Promise<void>;
   /** `portcullis --server URL ...args` with the admin client's credentials (or `env`), no database. */
   cli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** The environment the server runs with: a local command judging it (`doctor`) takes it. */
+  readonly serveEnv: NodeJS.ProcessEnv;
   /** What the server logged so far (stdout and stderr). */
   log(): string;
 }
@@ -39,6 +41,7 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
   };
   let server: URL | undefined;
   let env: NodeJS.ProcessEnv = {};
+  let serveEnv: NodeJS.ProcessEnv = {};
   let stop: () => Promise<unknown> = async () => {};
   let log = () => '';
   test.after.always(() => stop());
@@ -54,17 +57,21 @@ export function remoteServe(scope = 'admin:read admin:write'): RemoteServe {
     get env() {
       return env;
     },
+    get serveEnv() {
+      return serveEnv;
+    },
     async start(database) {
       const port = await freePort();
       server = new URL(`http://localhost:${port}`);
-      const serve = startCli(['serve', '--json'], {
+      serveEnv = {
         ...secrets,
         DATABASE_URL: database.url,
         PORTCULLIS_PORT: String(port),
         PORTCULLIS_HOST: '127.0.0.1',
         PORTCULLIS_JANITOR_INTERVAL: 'off',
         PORTCULLIS_ADMIN_API: 'on',
-      });
+      };
+      const serve = startCli(['serve', '--json'], serveEnv);
       stop = () => serve.stop('SIGKILL');
       log = () => serve.stdout() + serve.stderr();
       await serve.firstLine();

@@ -1,11 +1,12 @@
 import type { DoctorMode, Finding, FindingSubject, Severity } from '@portcullis/auth-server';
 import { findDevSecrets } from '@portcullis/auth-server/config';
 import { type Command, Option } from 'commander';
+import { doctorBackend } from '../backends/select-doctor.ts';
 import { CliError } from '../errors.ts';
 import { loadAuthServer } from '../lazy.ts';
 import { printJson, printLines } from '../output.ts';
-import { localOnly } from '../remote/local-only.ts';
-import { dataDir, type Io, withDatabase } from '../runtime.ts';
+import { remoteServer } from '../remote/remote-server.ts';
+import { dataDir, type Io } from '../runtime.ts';
 
 interface Options {
   mode: 'production' | 'dev';
@@ -89,7 +90,8 @@ function report(io: Io, findings: readonly Finding[], mode: DoctorMode): void {
  * `portcullis doctor`: checks a deployment against RFC 9700 and docs/security.md; changes nothing.
  */
 export function registerDoctor(program: Command, io: Io): void {
-  localOnly(program.command('doctor'))
+  program
+    .command('doctor')
     .description(
       "check the deployment (the server's configuration from the environment, the database) against RFC 9700 and docs/security.md; changes nothing",
     )
@@ -104,24 +106,30 @@ export function registerDoctor(program: Command, io: Io): void {
       'after',
       `
 Exit codes: 0 no errors (warnings and notes allowed), 1 errors (or warnings with --strict),
-2 usage error. Reads the same environment as \`serve\` (PORTCULLIS_*, DATABASE_URL).
+2 usage error. Reads the same environment as \`serve\` (PORTCULLIS_*, DATABASE_URL). With
+--server, the running server judges the configuration it runs with (no --mode), and leaves out
+the checks that request URLs clients registered (a note names them).
 Example:
   $ DATABASE_URL=postgres://... PORTCULLIS_ISSUER=https://auth.example.com portcullis doctor --strict`,
     )
     .action(async (options: Options, command: Command) => {
-      const { findingJson, runDoctor } = await loadAuthServer();
-      const mode: DoctorMode = options.mode === 'dev' ? 'development' : 'production';
-      const dir = dataDir(io.env);
-      const { findings } = await withDatabase(
-        io,
-        (db) => runDoctor({ db, env: io.env, mode, dataDir: dir }),
-        { requireCurrentSchema: false },
+      const { findingJson } = await loadAuthServer();
+      const chosen = command.getOptionValueSource('mode') === 'default' ? undefined : options.mode;
+      const remote = remoteServer(io) !== undefined;
+      const { findings, mode, skipped } = await (await doctorBackend(io)).run(
+        chosen === undefined ? undefined : chosen === 'dev' ? 'development' : 'production',
       );
       if (options.json) printJson(io, findings.map(findingJson));
       else report(io, findings, mode);
+      if (skipped.length > 0) {
+        io.stderr.write(
+          `note: not checked through the admin API: ${skipped.map((c) => c.id).join(', ')} (they request URLs clients registered, from the server); \`portcullis doctor\` where the database is runs them\n`,
+        );
+      }
       // Run where `dev` ran, production's errors (no secrets set...) are expected: say which
       // mode was judged and how to judge the other, unless production was asked for by name.
-      if (command.getOptionValueSource('mode') === 'default' && findDevSecrets(dir)) {
+      const dir = dataDir(io.env);
+      if (!remote && chosen === undefined && findDevSecrets(dir)) {
         io.stderr.write(
           `note: ${dir} holds the development secrets of \`portcullis dev\`, and this checked the production configuration (serve); \`portcullis doctor --mode dev\` checks what dev runs with\n`,
         );
