@@ -27,16 +27,7 @@ function normalised(result: CliResult): CliResult {
   return { code: result.code, stdout: clean(result.stdout), stderr: clean(result.stderr) };
 }
 
-const ISSUE = [
-  'tokens',
-  'issue',
-  '--client',
-  'reporting',
-  '--scope',
-  'notes:read',
-  '--resource',
-  API,
-];
+const ISSUE = [...'tokens issue --client reporting --scope notes:read --resource'.split(' '), API];
 
 test('tokens issue, and its refusals: the same output in both modes', async (t) => {
   for (const extra of [
