@@ -33,6 +33,7 @@ export {
   type ArtifactCounts,
   type ArtifactsRepository,
   type ArtifactWrite,
+  type CompanionWrites,
   createArtifactsRepository,
   type StoredArtifact,
 } from './repositories/artifacts-repository.ts';

@@ -90,3 +90,67 @@ test('revokeByGrantId deletes every artifact of the grant and nothing else', asy
   t.is(await repo().find('RefreshToken', 'gr'), undefined);
   t.truthy(await repo().find('RefreshToken', 'other'));
 });
+
+test.serial(
+  'a write carries deletions and audit events in its one statement; writeCompanions alone',
+  async (t) => {
+    await repo().upsert('Interaction', 'old-1', { uid: 'old-1' }, 60);
+    await repo().upsert('Interaction', 'old-2', { uid: 'old-2' }, 60);
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    database.db.on('query', onQuery);
+    try {
+      await repo().write(
+        {
+          model: 'AuthorizationCode',
+          id: 'code-1',
+          payload: { grantId: 'g' },
+          expiresInSeconds: 60,
+        },
+        {
+          destroy: [{ model: 'Interaction', id: 'old-1' }],
+          audits: [{ type: 'signin.succeeded', actor: 'user:u', subject: 'u', details: { n: 1 } }],
+        },
+      );
+      await repo().writeCompanions({
+        destroy: [{ model: 'Interaction', id: 'old-2' }],
+        audits: [
+          { type: 'consent.granted', actor: 'user:u', subject: 'u' },
+          { type: 'consent.granted', actor: 'user:v', subject: 'v' },
+        ],
+      });
+    } finally {
+      database.db.off('query', onQuery);
+    }
+    t.is(statements.length, 2);
+    t.truthy(await repo().find('AuthorizationCode', 'code-1'));
+    t.is(await repo().find('Interaction', 'old-1'), undefined);
+    t.is(await repo().find('Interaction', 'old-2'), undefined);
+    const audited = await database.db('audit_events').whereIn('subject', ['u', 'v']).orderBy('id');
+    t.deepEqual(
+      audited.map((row) => [row.type, row.actor, row.details]),
+      [
+        ['signin.succeeded', 'user:u', { n: 1 }],
+        ['consent.granted', 'user:u', {}],
+        ['consent.granted', 'user:v', {}],
+      ],
+    );
+  },
+);
+
+test('a write that fails writes none of what it carries', async (t) => {
+  await repo().upsert('Interaction', 'kept', { uid: 'kept' }, 60);
+  await repo().upsert('Session', 'taken', { uid: 'same-uid' }, 60);
+  // Another session with the same uid breaks the unique index: nothing of the statement stays.
+  await t.throwsAsync(
+    repo().write(
+      { model: 'Session', id: 'other', payload: { uid: 'same-uid' }, expiresInSeconds: 60 },
+      {
+        destroy: [{ model: 'Interaction', id: 'kept' }],
+        audits: [{ type: 'signin.succeeded', actor: 'user:w', subject: 'w' }],
+      },
+    ),
+  );
+  t.truthy(await repo().find('Interaction', 'kept'));
+  t.is(await database.db('audit_events').where({ subject: 'w' }).first(), undefined);
+});

@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import type { Database } from '../database.ts';
+import { auditRow, type NewAuditEvent } from './audit-repository.ts';
 import { type NewRevocation, publishRevocations } from './revocations-repository.ts';
 
 /** An oidc-provider artifact as stored: its payload plus the consumption time, if any. */
@@ -58,8 +60,17 @@ export function createArtifactsRepository(db: Database) {
     },
 
     /** Inserts or replaces an artifact, with its user-code key when it has one. */
-    async write(write: ArtifactWrite): Promise<void> {
-      await upsertWith(db, write);
+    /**
+     * Writes an artifact; with `companions`, in the same statement, deletes those artifacts and
+     * appends those audit events (a request's writes that waited for its next one).
+     */
+    async write(write: ArtifactWrite, companions?: CompanionWrites): Promise<void> {
+      await upsertWith(db, write, companions);
+    },
+
+    /** Writes `companions` alone, in one statement (nothing else came to carry them). */
+    async writeCompanions(companions: CompanionWrites): Promise<void> {
+      await withCompanions(db, db.queryBuilder(), companions).select(db.raw('1'));
     },
 
     /**
@@ -266,7 +277,32 @@ export interface ArtifactWrite {
   userCode?: string;
 }
 
-async function upsertWith(db: Database, write: ArtifactWrite): Promise<void> {
+/**
+ * Deletions of artifacts (by model and stored key) and audit events that ride with an artifact
+ * write as common table expressions: one statement, all of it or none.
+ */
+export interface CompanionWrites {
+  destroy: ReadonlyArray<{ model: string; id: string }>;
+  audits: ReadonlyArray<NewAuditEvent>;
+}
+
+function withCompanions(db: Database, query: Knex.QueryBuilder, companions?: CompanionWrites) {
+  if (companions?.destroy.length) {
+    const keys = companions.destroy.map(({ model, id }) => [model, id]);
+    query.with('destroyed', db('oidc_artifacts').whereIn(['model', 'id'], keys).delete());
+  }
+  if (companions?.audits.length) {
+    // One multi-row insert: the events keep their order in the trail.
+    query.with('audited', db('audit_events').insert(companions.audits.map(auditRow)));
+  }
+  return query;
+}
+
+async function upsertWith(
+  db: Database,
+  write: ArtifactWrite,
+  companions?: CompanionWrites,
+): Promise<void> {
   const { model, id, payload, expiresInSeconds, userCode } = write;
   const row = {
     model,
@@ -281,7 +317,10 @@ async function upsertWith(db: Database, write: ArtifactWrite): Promise<void> {
         : db.raw(`now() + make_interval(secs => ?)`, [expiresInSeconds]),
     consumed_at: null,
   };
-  await db('oidc_artifacts').insert(row).onConflict(['model', 'id']).merge();
+  await withCompanions(db, db('oidc_artifacts'), companions)
+    .insert(row)
+    .onConflict(['model', 'id'])
+    .merge();
 }
 
 /** The repository {@link createArtifactsRepository} returns. */

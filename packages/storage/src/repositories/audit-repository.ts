@@ -130,6 +130,18 @@ const toEvent = (row: AuditRow): AuditEventRecord => ({
   details: row.details,
 });
 
+/** The row of `event` in `audit_events`. */
+export function auditRow(event: NewAuditEvent) {
+  return {
+    type: event.type,
+    actor: event.actor,
+    client_id: event.clientId ?? null,
+    subject: event.subject ?? null,
+    address: event.address ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  };
+}
+
 /**
  * The audit trail in PostgreSQL: append-only writes and filtered reads, oldest first.
  *
@@ -140,14 +152,7 @@ export function createAuditRepository(db: Database) {
   return {
     /** Appends one event. Pass a transaction as `db` to record it with the change it describes. */
     async record(event: NewAuditEvent): Promise<void> {
-      await db('audit_events').insert({
-        type: event.type,
-        actor: event.actor,
-        client_id: event.clientId ?? null,
-        subject: event.subject ?? null,
-        address: event.address ?? null,
-        details: JSON.stringify(event.details ?? {}),
-      });
+      await db('audit_events').insert(auditRow(event));
     },
 
     /**
