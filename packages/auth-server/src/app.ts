@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   assertSchemaCurrent,
+  type CompanionWrites,
   createArtifactsRepository,
   createClientsRepository,
   createGrantsRepository,
@@ -374,6 +375,13 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));
   const hostHandler = app.callback();
+  // A request's audit events and deletions that wait for its next artifact write (to go in its
+  // statement), written alone when none came (provider/artifact-reads.ts).
+  const pendingWrites = {
+    flush: (pending: CompanionWrites) => artifacts.writeCompanions(pending),
+    onError: (error: unknown) =>
+      logger.error('could not write what a request left pending', { error: String(error) }),
+  };
 
   const handler = observeRequests(
     { logger, metrics, trustProxy: config.trustProxy, hostRoute: routing.match },
@@ -385,7 +393,9 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         catalogue: config.messages,
         acceptLanguage: req.headers['accept-language'],
       };
-      return withPageContext(context, () => withArtifactReads(() => handle(req, res)));
+      return withPageContext(context, () =>
+        withArtifactReads(() => handle(req, res), pendingWrites),
+      );
     },
   );
 

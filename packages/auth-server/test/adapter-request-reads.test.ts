@@ -1,8 +1,10 @@
 import { createArtifactsRepository, createClientsRepository } from '@portcullis/storage';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
+import type Koa from 'koa';
 import { createAdapterClass } from '../src/provider/adapter.ts';
-import { withArtifactReads } from '../src/provider/artifact-reads.ts';
+import { deferAudit, withArtifactReads } from '../src/provider/artifact-reads.ts';
+import { requestContextMiddleware } from '../src/provider/request-context.ts';
 import { createClientRegistry } from '../src/registry/client-registry.ts';
 
 let database: TestDatabase;
@@ -113,3 +115,80 @@ test.serial('a request reads a session by uid once, and again after it writes it
   await sessions.upsert('s-2', { uid: 'u-2', accountId: 'carol' }, 600);
   t.like(await withArtifactReads(() => sessions.findByUid('u-2')), { accountId: 'carol' });
 });
+
+/** Every statement `work` makes. */
+async function statements(work: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onQuery = (query: { sql: string }) => seen.push(query.sql);
+  database.db.on('query', onQuery);
+  try {
+    await work();
+  } finally {
+    database.db.off('query', onQuery);
+  }
+  return seen;
+}
+
+/** `work` as oidc-provider's route would run it: in a request that can hold writes back. */
+const inProviderRoute = (work: () => Promise<void>): Promise<void> =>
+  withArtifactReads<void>(
+    () => requestContextMiddleware()({} as Koa.Context, async () => void (await work())),
+    { flush: (pending) => createArtifactsRepository(database.db).writeCompanions(pending) },
+  );
+
+test.serial(
+  "in oidc-provider's routes an interaction destroyed goes with the next write, read as gone until then",
+  async (t) => {
+    const interactions = new Adapter('Interaction');
+    const codes = new Adapter('AuthorizationCode');
+    await interactions.upsert('i-2', { step: 1 }, 600);
+    const seen = await statements(() =>
+      inProviderRoute(async () => {
+        t.like(await interactions.find('i-2'), { step: 1 });
+        await interactions.destroy('i-2');
+        t.is(await interactions.find('i-2'), undefined);
+        t.true(deferAudit({ type: 'consent.granted', actor: 'user:deferred', subject: 'x' }));
+        await codes.upsert('c-2', { grantId: 'g-2' }, 60);
+      }),
+    );
+    // The read, then the code's write with the deletion and the audit event.
+    t.is(seen.length, 2);
+    t.regex(
+      seen[1] ?? '',
+      /^with "destroyed" as \(delete .*"audited" as \(insert into "audit_events"/,
+    );
+    t.is(await interactions.find('i-2'), undefined);
+    t.truthy(await codes.find('c-2'));
+    t.truthy(await database.db('audit_events').where({ actor: 'user:deferred' }).first());
+  },
+);
+
+test.serial(
+  'a deletion no write came for is done when the route ends; before a read by uid; not outside a route',
+  async (t) => {
+    const interactions = new Adapter('Interaction');
+    await interactions.upsert('i-3', { uid: 'i-3' }, 600);
+    await interactions.upsert('i-4', { uid: 'i-4' }, 600);
+    await interactions.upsert('i-5', { uid: 'i-5' }, 600);
+    await inProviderRoute(async () => {
+      await interactions.destroy('i-3');
+    });
+    t.is(await interactions.find('i-3'), undefined);
+    await inProviderRoute(async () => {
+      await interactions.destroy('i-4');
+      t.is(await interactions.findByUid('i-4'), undefined);
+      t.is(
+        (await database.db('oidc_artifacts').where({ model: 'Interaction', id: 'i-4' })).length,
+        0,
+      );
+    });
+    // Our own pages (no oidc-provider route) delete at once.
+    await withArtifactReads(async () => {
+      await interactions.destroy('i-5');
+      t.is(
+        (await database.db('oidc_artifacts').where({ model: 'Interaction', id: 'i-5' })).length,
+        0,
+      );
+    });
+  },
+);

@@ -3,7 +3,14 @@ import { errors } from 'oidc-provider';
 import { DatabaseUnavailableError } from '../errors.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { createArtifactCodec } from './artifact-codec.ts';
-import { artifactReads, artifactReadsByUid, forgetArtifactRead } from './artifact-reads.ts';
+import {
+  artifactReads,
+  artifactReadsByUid,
+  deferDestroy,
+  flushPendingWrites,
+  forgetArtifactRead,
+  takePendingWrites,
+} from './artifact-reads.ts';
 import { holdWrites } from './held-writes.ts';
 import { currentRequest } from './request-context.ts';
 
@@ -18,6 +25,11 @@ const SINGLE_USE = new Set([
   'DeviceCode',
   'BackchannelAuthenticationRequest',
 ]);
+
+// Deleted with the request's next write rather than in a statement of their own. Not sessions:
+// a session's next write is itself under a new id with the same uid, which a deletion in the
+// same statement would not have freed yet (the unique index on model and uid).
+const DEFERRED_DESTROY = new Set(['Interaction']);
 
 /**
  * Builds the oidc-provider Adapter class over PostgreSQL. Clients come from the registry (the
@@ -67,10 +79,14 @@ export function createAdapterClass(deps: {
       // Issued after a consumption in the same request: written with it, or not at all.
       const held = currentRequest()?.held;
       if (held) {
+        await guard(flushPendingWrites);
         held.writes.push(write);
         return;
       }
-      await guard(() => artifacts.write(write));
+      // What the request left waiting (an interaction or session deleted, an audit event) goes
+      // in this statement (artifact-reads.ts).
+      const pending = takePendingWrites({ model: this.model, id: stored.id });
+      await guard(() => artifacts.write(write, pending));
     }
 
     async find(id: string): Promise<Payload | undefined> {
@@ -109,6 +125,8 @@ export function createAdapterClass(deps: {
       // The session by uid, read once per request too (artifact-reads.ts).
       const reads = artifactReadsByUid(this.model);
       if (reads?.has(uid)) return reads.get(uid);
+      // A deletion waiting for the next write may be of this one: done first.
+      await guard(flushPendingWrites);
       const found = await guard(() => artifacts.findByUid(this.model, uid));
       const payload = withConsumed(found && codec.decodeByUid(found.payload), found);
       reads?.set(uid, payload);
@@ -116,6 +134,7 @@ export function createAdapterClass(deps: {
     }
 
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
+      await guard(flushPendingWrites);
       const found = await guard(() =>
         artifacts.findByUserCode(this.model, codec.userCodeKey(userCode)),
       );
@@ -128,6 +147,7 @@ export function createAdapterClass(deps: {
     async consume(id: string): Promise<void> {
       // At the token endpoint the consumption waits for the response (held-writes.ts).
       forgetArtifactRead(this.model, id);
+      await guard(flushPendingWrites);
       const request = currentRequest();
       const key = codec.key(this.model, id);
       if (request?.route === 'token' && SINGLE_USE.has(this.model)) {
@@ -153,7 +173,19 @@ export function createAdapterClass(deps: {
 
     async destroy(id: string): Promise<void> {
       forgetArtifactRead(this.model, id);
-      await guard(() => artifacts.destroy(this.model, codec.key(this.model, id)));
+      const key = codec.key(this.model, id);
+      // In oidc-provider's routes an interaction deleted goes with the request's next write (the
+      // resume's code or next interaction), or before the response when none comes
+      // (request-context.ts); until then this request reads it as gone.
+      if (
+        DEFERRED_DESTROY.has(this.model) &&
+        currentRequest() &&
+        deferDestroy(this.model, key, id)
+      ) {
+        return;
+      }
+      await guard(flushPendingWrites);
+      await guard(() => artifacts.destroy(this.model, key));
       // oidc-provider destroys a consumed refresh token presented again only to revoke its grant
       // (reuse detection, after the grace window).
       const request = currentRequest();
@@ -163,6 +195,7 @@ export function createAdapterClass(deps: {
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      await guard(flushPendingWrites);
       forgetArtifactRead();
       await guard(() => artifacts.revokeByGrantId(grantId));
     }

@@ -1,3 +1,4 @@
+import type { CompanionWrites, NewAuditEvent } from '@portcullis/storage';
 import { RequestLocal } from '../request-locals.ts';
 
 type Payload = Record<string, unknown>;
@@ -23,18 +24,115 @@ const READ_ONCE = new Set([
 /** What this request has read, by model and id; `undefined` is a read that found nothing. */
 type Reads = Map<string, Payload | undefined>;
 
-const requestReads = new RequestLocal<Reads>();
+/** What the request wrote that waits for its next artifact write (see {@link deferAudit}). */
+interface Pending {
+  destroy: Array<{ model: string; id: string }>;
+  audits: NewAuditEvent[];
+}
+
+interface RequestStore {
+  reads: Reads;
+  pending: Pending;
+  /** Writes what is pending alone (one statement), when nothing else carried it. */
+  flush?: (pending: CompanionWrites) => Promise<void>;
+}
+
+const requestStore = new RequestLocal<RequestStore>();
 
 /**
  * Runs one HTTP request (`work`) with its own memory of the artifacts it read, so a second read of
  * the same interaction, session or grant within the request costs no statement. Nothing outlives
- * the request: another request, or another replica, always reads the database.
+ * the request: another request, or another replica, always reads the database. With `flush`,
+ * the request's writes may also wait for its next artifact write and go in its statement
+ * ({@link deferAudit}, {@link deferDestroy}); what is still waiting when `work` settles is written
+ * by `flush` (a failure goes to `onError`: the response is gone by then).
  *
  * @example
- * return withArtifactReads(() => handle(req, res));
+ * return withArtifactReads(() => handle(req, res), { flush: artifacts.writeCompanions, onError });
  */
-export function withArtifactReads<T>(work: () => T): T {
-  return requestReads.run(new Map(), work);
+export async function withArtifactReads<T>(
+  work: () => Promise<T>,
+  options: {
+    flush?: (pending: CompanionWrites) => Promise<void>;
+    onError?: (error: unknown) => void;
+  } = {},
+): Promise<T> {
+  const store: RequestStore = {
+    reads: new Map(),
+    pending: { destroy: [], audits: [] },
+    flush: options.flush,
+  };
+  return requestStore.run(store, async () => {
+    try {
+      return await work();
+    } finally {
+      await flushPendingWrites().catch((error: unknown) => options.onError?.(error));
+    }
+  });
+}
+
+/**
+ * Appends `event` to the audit trail with the request's next artifact write, in its statement
+ * (the sign-in's result, the consent's interaction): recorded exactly when that is written.
+ * False, recording nothing, outside a request that can hold it: the caller records it itself.
+ *
+ * @example
+ * if (!deferAudit(event)) await audit.record(event);
+ */
+export function deferAudit(event: NewAuditEvent): boolean {
+  const store = requestStore.get();
+  if (!store?.flush) return false;
+  store.pending.audits.push(event);
+  return true;
+}
+
+/**
+ * Deletes artifact `model` `id` (its stored key) with the request's next artifact write, and
+ * reads it as gone until then. False outside a request that can hold it.
+ *
+ * @example
+ * if (!deferDestroy('Interaction', key, id)) await artifacts.destroy('Interaction', key);
+ */
+export function deferDestroy(model: string, key: string, id: string): boolean {
+  const store = requestStore.get();
+  if (!store?.flush || !READ_ONCE.has(model)) return false;
+  store.pending.destroy.push({ model, id: key });
+  forgetArtifactRead(model, id);
+  store.reads.set(`${model}\u0000${id}`, undefined);
+  return true;
+}
+
+/**
+ * Takes what waits for the next artifact write, less the deletion of `except` (the artifact that
+ * write replaces: one statement must not delete and write the same row); undefined when nothing
+ * waits.
+ *
+ * @example
+ * await artifacts.write(write, takePendingWrites({ model, id: key }));
+ */
+export function takePendingWrites(except?: {
+  model: string;
+  id: string;
+}): CompanionWrites | undefined {
+  const store = requestStore.get();
+  if (!store) return undefined;
+  const { destroy, audits } = store.pending;
+  const kept = destroy.filter((d) => d.model !== except?.model || d.id !== except?.id);
+  store.pending = { destroy: [], audits: [] };
+  return kept.length + audits.length > 0 ? { destroy: kept, audits } : undefined;
+}
+
+/**
+ * Writes what waits alone (before a read or write that must see it done, and when the request
+ * ends).
+ *
+ * @example
+ * await flushPendingWrites();
+ */
+export async function flushPendingWrites(): Promise<void> {
+  const store = requestStore.get();
+  const pending = takePendingWrites();
+  if (pending && store?.flush) await store.flush(pending);
 }
 
 /**
@@ -47,7 +145,7 @@ export function withArtifactReads<T>(work: () => T): T {
  * if (reads?.has(id)) return reads.get(id);
  */
 export function artifactReads(model: string) {
-  const reads = READ_ONCE.has(model) ? requestReads.get() : undefined;
+  const reads = READ_ONCE.has(model) ? requestStore.get()?.reads : undefined;
   if (!reads) return undefined;
   const key = (id: string) => `${model}\u0000${id}`;
   return {
@@ -82,7 +180,7 @@ export function artifactReadsByUid(model: string) {
  * forgetArtifactRead('Interaction', id);
  */
 export function forgetArtifactRead(model?: string, id?: string): void {
-  const reads = requestReads.get();
+  const reads = requestStore.get()?.reads;
   if (!reads) return;
   if (model === undefined || id === undefined) reads.clear();
   else {

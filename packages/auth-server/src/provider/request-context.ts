@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { RequestLocal } from '../request-locals.ts';
+import { flushPendingWrites } from './artifact-reads.ts';
 import { type HeldWrites, settleHeldWrites } from './held-writes.ts';
 
 /**
@@ -26,7 +27,8 @@ const contexts = new RequestLocal<RequestContext>();
 
 /**
  * Middleware (on the provider) that makes the request's route visible to the adapter, and
- * settles the writes it held back once oidc-provider has answered.
+ * settles the writes it held back once oidc-provider has answered (and the deletions it left
+ * waiting for a next write, artifact-reads.ts).
  *
  * @example
  * provider.use(requestContextMiddleware());
@@ -39,7 +41,12 @@ export function requestContextMiddleware(): Koa.Middleware {
         return (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
       },
     };
-    await contexts.run(context, next);
+    try {
+      await contexts.run(context, next);
+    } finally {
+      // Deletions left waiting for a next write that never came, before the response goes.
+      await flushPendingWrites();
+    }
     if (context.held) await settleHeldWrites(ctx as KoaContextWithOIDC, context.held);
   };
 }

@@ -1,9 +1,11 @@
+import type { NewAuditEvent } from '@portcullis/storage';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { authenticationContext } from '../domain/mfa.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
+import { deferAudit } from '../provider/artifact-reads.ts';
 import type { UserRoles } from '../provider/user-roles.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
@@ -248,7 +250,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     }
     const grantId = await saveGrant(details);
     const accountId = details.session?.accountId as string;
-    await deps.audit.record({
+    await recordWithResult({
       type: 'consent.granted',
       actor: `user:${accountId}`,
       clientId: String(details.params.client_id),
@@ -305,7 +307,7 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
   ): Promise<string> {
     const methods = via.amr ?? [];
     deps.logger.info('sign-in', { sub: user.id, client_id: details.params.client_id });
-    await deps.audit.record({
+    await recordWithResult({
       type: 'signin.succeeded',
       actor: `user:${user.id}`,
       clientId: String(details.params.client_id),
@@ -325,6 +327,12 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       { login: { accountId: user.id, ...authenticationContext(methods) } },
       { mergeWithLastSubmission: false },
     );
+  }
+
+  // An audit event of the step the interaction's result ends: written in the statement that saves
+  // the result (provider/artifact-reads.ts), so the trail has it exactly when the step counted.
+  async function recordWithResult(event: NewAuditEvent): Promise<void> {
+    if (!deferAudit(event)) await deps.audit.record(event);
   }
 
   async function finish(
