@@ -20,19 +20,23 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-/** The SELECTs `work` makes on oidc_artifacts. */
-async function selects(work: () => Promise<void>): Promise<number> {
-  let count = 0;
-  const onQuery = (query: { sql: string }) => {
-    if (query.sql.startsWith('select') && query.sql.includes('oidc_artifacts')) count += 1;
-  };
+/** Every statement `work` makes. */
+async function statements(work: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onQuery = (query: { sql: string }) => seen.push(query.sql);
   database.db.on('query', onQuery);
   try {
     await work();
   } finally {
     database.db.off('query', onQuery);
   }
-  return count;
+  return seen;
+}
+
+/** The SELECTs `work` makes on oidc_artifacts. */
+async function selects(work: () => Promise<void>): Promise<number> {
+  const seen = await statements(work);
+  return seen.filter((sql) => sql.startsWith('select') && sql.includes('oidc_artifacts')).length;
 }
 
 test.serial(
@@ -115,19 +119,6 @@ test.serial('a request reads a session by uid once, and again after it writes it
   await sessions.upsert('s-2', { uid: 'u-2', accountId: 'carol' }, 600);
   t.like(await withArtifactReads(() => sessions.findByUid('u-2')), { accountId: 'carol' });
 });
-
-/** Every statement `work` makes. */
-async function statements(work: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const onQuery = (query: { sql: string }) => seen.push(query.sql);
-  database.db.on('query', onQuery);
-  try {
-    await work();
-  } finally {
-    database.db.off('query', onQuery);
-  }
-  return seen;
-}
 
 /** `work` as oidc-provider's route would run it: in a request that can hold writes back. */
 const inProviderRoute = (work: () => Promise<void>): Promise<void> =>
