@@ -31,7 +31,7 @@ function normalised(result: CliResult): CliResult {
   const clean = (text: string) =>
     text
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
-      .replace(/\b[\w-]{43}\b/g, '<secret>')
+      .replace(/(?<![\w-])[\w-]{43}(?![\w-])/g, '<secret>')
       .replace(/\b[\w-]{22}\b/g, '<id>');
   return { code: result.code, stdout: clean(result.stdout), stderr: clean(result.stderr) };
 }

@@ -26,7 +26,7 @@ function normalised(result: CliResult): CliResult {
   const clean = (text: string) =>
     text
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
-      .replace(/\b[\w-]{43}\b/g, '<kid>')
+      .replace(/(?<![\w-])[\w-]{43}(?![\w-])/g, '<kid>')
       .replace(/\b(ES|RS)256\b/g, '<alg>')
       .replace(/"age_seconds": \d+/g, '"age_seconds": <age>')
       .replace(/^(<kid> +<alg> +\w+ +)\d+[smhd]/gm, '$1<age>')

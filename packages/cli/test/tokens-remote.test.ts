@@ -21,7 +21,7 @@ function normalised(result: CliResult): CliResult {
   const clean = (text: string) =>
     text
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
-      .replace(/\b[\w-]{43}\b/g, '<token>')
+      .replace(/(?<![\w-])[\w-]{43}(?![\w-])/g, '<token>')
       .replace(/\b[\w-]{20,42}\b/g, '<grant>')
       .replace(/"expires_in": \d+/g, '"expires_in": <n>');
   return { code: result.code, stdout: clean(result.stdout), stderr: clean(result.stderr) };
