@@ -359,7 +359,8 @@ export const SETTING = schema({
   },
   PORTCULLIS_ADMIN_SCOPE: {
     description: 'remote mode: the scopes asked for with the admin client (space-separated)',
-    default: 'unset: the scopes the command needs (admin:read admin:write; admin:users for users)',
+    default:
+      'unset: the scopes the command needs (admin:read, admin:write; admin:users for users and grants list; admin:keys for keys rotate)',
     usedBy: ['cli'],
   },
   PORTCULLIS_DEBUG: {

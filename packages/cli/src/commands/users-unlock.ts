@@ -20,8 +20,9 @@ export function registerUsersUnlock(users: Command, io: Io): void {
       'after',
       `
 Usernames are counted under a keyed hash (PORTCULLIS_KEY_ENCRYPTION_KEY, or the development key
-of the data folder), so this needs the key the servers use. Unknown usernames are counted and
-locked too, and can be unlocked the same way. Failures counted per address are left as they are.
+of the data folder), so this needs the key the servers use (not with --server: the server uses
+its own). Unknown usernames are counted and locked too, and can be unlocked the same way.
+Failures counted per address are left as they are.
 
 Example:
   $ portcullis users unlock alice`,
