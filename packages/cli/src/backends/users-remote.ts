@@ -5,15 +5,15 @@ import { allPages, versionedReads } from '../remote/admin-reads.ts';
 import type { Io } from '../runtime.ts';
 import type { UsersBackend } from './users-backend.ts';
 
-/** A user as the admin API writes it: `users show --json`, with `disabled_at` once it says it. */
-type UserJson = ReturnType<typeof userJson> & { roles: string[]; disabled_at?: string | null };
+/** A user as the admin API writes it: `users show --json`, with since when disabled and roles. */
+type UserJson = ReturnType<typeof userJson> & { roles: string[]; disabled_at: string | null };
 
 const path = (idOrUsername: string) => `/users/${encodeURIComponent(idOrUsername)}`;
 
 /**
  * The user record of the admin API's JSON, so that remote commands print what local ones do.
  * The API does not say when a user last changed, which no command prints: `updatedAt` is their
- * creation; `disabledAt`, when the API does not say it, too.
+ * creation.
  */
 const publicUser = (json: UserJson): PublicUser => ({
   id: json.id,
@@ -21,7 +21,7 @@ const publicUser = (json: UserJson): PublicUser => ({
   email: json.email,
   emailVerified: json.email_verified,
   name: json.name,
-  disabledAt: json.disabled ? new Date(json.disabled_at ?? json.created_at) : null,
+  disabledAt: json.disabled_at === null ? null : new Date(json.disabled_at),
   createdAt: new Date(json.created_at),
   updatedAt: new Date(json.created_at),
 });

@@ -6,8 +6,6 @@ const date = (value: string | null) => (value === null ? null : new Date(value))
 
 /**
  * The client record of the admin API's JSON, so that remote commands print what local ones do.
- * The API says whether a client is disabled, not since when: `disabledAt` is its `updated_at`,
- * the time of the disable unless it was changed after.
  *
  * @example
  * printLines(io, describeClient(clientRecord(body.client)));
@@ -38,7 +36,7 @@ export function clientRecord(json: ClientJson): ClientRecord {
     refreshTokenTtl: json.refresh_token_ttl,
     registeredVia: json.registered_via,
     registrationTokenId: json.registration_token,
-    disabledAt: json.disabled ? new Date(json.updated_at) : null,
+    disabledAt: date(json.disabled_at),
     lastUsedAt: date(json.last_used_at),
     createdAt: new Date(json.created_at),
     updatedAt: new Date(json.updated_at),
