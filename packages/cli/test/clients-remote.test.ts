@@ -1,12 +1,10 @@
-import { PassThrough, Writable } from 'node:stream';
 import { freePort } from '@portcullis/storage/testing';
 import test from 'ava';
-import { run } from '../src/index.ts';
 import { startCli } from './child-cli.ts';
 import { cli, exampleResourceDatabase } from './clients-fixtures.ts';
 import { API, cliWith } from './helpers.ts';
 import { NO_DATABASE, remoteServe } from './remote-fixtures.ts';
-import { normalised } from './remote-twins.ts';
+import { confirmAfter, normalised } from './remote-twins.ts';
 
 // Every clients command run twice, locally (the database) and remotely (`--server`, through the
 // admin API of a real `serve`, with a token of a real admin client got by client credentials),
@@ -154,36 +152,14 @@ test('remote refusals of its own: one line each, never a stack', async (t) => {
 
 test('a change made by someone else while the operator confirms: one line, nothing deleted', async (t) => {
   const [, twin] = await twins('raced');
-  const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  let stderr = '';
-  let asked: () => void = () => {};
-  const question = new Promise<void>((resolve) => {
-    asked = resolve;
-  });
-  const exited = run(['--server', serve.server.href, 'clients', 'delete', twin.name], {
-    env: { ...serve.env },
-    stdout: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    stderr: new Writable({
-      write(chunk, _encoding, done) {
-        stderr += String(chunk);
-        if (stderr.includes('[y/N]')) asked();
-        done();
-      },
-    }),
-    stdin,
-  });
-  await Promise.race([question, exited]); // never waits on a command that failed first
   // Another operator changes the client (locally) after the question, before the answer.
-  const other = await cli(database, [
-    'clients',
-    'update',
-    twin.name,
-    '--homepage',
-    'https://b.example.com',
-  ]);
-  t.is(other.code, 0, other.stderr);
-  stdin.end('y\n');
-  t.is(await exited, 1);
+  const { code, stderr } = await confirmAfter(serve, ['clients', 'delete', twin.name], async () => {
+    const other = await cli(database, [
+      ...['clients', 'update', twin.name, '--homepage', 'https://b.example.com'],
+    ]);
+    t.is(other.code, 0, other.stderr);
+  });
+  t.is(code, 1);
   t.regex(
     stderr,
     /\] portcullis: someone else changed it meanwhile: nothing done, run the command again\n$/,

@@ -1,4 +1,6 @@
+import { PassThrough, Writable } from 'node:stream';
 import type { TestDatabase } from '@portcullis/storage/testing';
+import { run } from '../src/index.ts';
 import { exampleResourceDatabase } from './clients-fixtures.ts';
 import { type CliResult, cliWith } from './helpers.ts';
 import { NO_DATABASE, type RemoteServe, remoteServe } from './remote-fixtures.ts';
@@ -83,4 +85,41 @@ export async function bothWays(
   const here = await stack.local(args(twins[0].name), stdin);
   const there = await stack.remote(args(twins[1].name), { stdin });
   return [normalised(here, names, ids), normalised(there, names, ids)];
+}
+
+/**
+ * Runs `portcullis --server URL ...args` on a terminal and, once it asks its question, runs
+ * `meanwhile` (another operator's change), then answers yes: its exit code and stderr. A command
+ * that fails before asking is not waited on.
+ *
+ * @example
+ * const { code, stderr } = await confirmAfter(serve, ['clients', 'delete', 'x'], () => change());
+ */
+export async function confirmAfter(
+  serve: RemoteServe,
+  args: string[],
+  meanwhile: () => Promise<void>,
+): Promise<{ code: number; stderr: string }> {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  let stderr = '';
+  let asked: () => void = () => {};
+  const question = new Promise<void>((resolve) => {
+    asked = resolve;
+  });
+  const exited = run(['--server', serve.server.href, ...args], {
+    env: { ...serve.env },
+    stdout: new Writable({ write: (_chunk, _encoding, done) => done() }),
+    stderr: new Writable({
+      write(chunk, _encoding, done) {
+        stderr += String(chunk);
+        if (stderr.includes('[y/N]')) asked();
+        done();
+      },
+    }),
+    stdin,
+  });
+  await Promise.race([question, exited]);
+  await meanwhile();
+  stdin.end('y\n');
+  return { code: await exited, stderr };
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { API } from './helpers.ts';
-import { bothWays, normalised, remoteStack } from './remote-twins.ts';
+import { bothWays, confirmAfter, normalised, remoteStack } from './remote-twins.ts';
 
 // Every resources command run twice, locally (the database) and remotely (`--server`, through
 // the admin API of a real `serve`, with a token of a real admin client got by client
@@ -130,4 +130,17 @@ test('resources apply is not available with --server: one line, exit 2, nothing 
     stderr:
       'portcullis: resources apply is not available with --server: run it where the database is\n',
   });
+});
+
+test('a change made by someone else while the operator confirms a delete: one line, nothing deleted', async (t) => {
+  const [, twin] = await twins('raced');
+  // Another operator renames the resource (locally) after the question, before the answer.
+  const args = ['resources', 'delete', uri(twin.name)];
+  const { code, stderr } = await confirmAfter(stack.serve, args, async () => {
+    const other = await stack.local(['resources', 'update', uri(twin.name), '--name', 'renamed']);
+    t.is(other.code, 0, other.stderr);
+  });
+  t.is(code, 1);
+  t.regex(stderr, /\] portcullis: someone else changed it meanwhile: nothing done/);
+  t.is((await stack.local(['resources', 'show', uri(twin.name)])).code, 0, 'still there');
 });
