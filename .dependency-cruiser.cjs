@@ -30,6 +30,8 @@ const authServerLayers = [
   ['routes', 'doctor'],
   // The admin REST API: host routes over the services (and, later, the doctor).
   ['admin'],
+  // The admin console: pages for people, a client of the admin API over HTTP.
+  ['console'],
   // Composition roots.
   ['app', 'index'],
 ];

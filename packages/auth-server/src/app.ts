@@ -19,6 +19,7 @@ import type Provider from 'oidc-provider';
 import { createAdminApi } from './admin/admin-api.ts';
 import type { ServerConfig } from './config/server-config.ts';
 import type { ServerEnvironment } from './config/server-environment.ts';
+import { createAdminConsole } from './console/admin-console.ts';
 import { sessionCookieOptions } from './domain/cookies.ts';
 import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
@@ -48,6 +49,7 @@ import { upstreamStates } from './routes/identity-providers/upstream-state.ts';
 import { routeTable } from './routes/route-table.ts';
 import { createAccessTokenRevocation } from './services/access-token-revocation.ts';
 import { createAccountSecurityService } from './services/account-security-service.ts';
+import { seedAdminConsole } from './services/admin-console.ts';
 import { createAuditTrail } from './services/audit.ts';
 import { createGrantsService } from './services/grants-service.ts';
 import { createAccountLinksService } from './services/identity-providers/account-links-service.ts';
@@ -129,6 +131,15 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const { db, databaseUrl, config, logger } = deps;
   if (config.adminApi) environment(deps);
   await assertSchemaCurrent(db);
+  // The console's client, role and role-gated scopes, before anything is started that would
+  // need stopping should this fail.
+  const consoleClient = config.adminConsole
+    ? await seedAdminConsole(
+        db,
+        { issuer: config.issuer, requireMfa: config.mfa !== 'off' },
+        { actor: 'system:console' },
+      )
+    : undefined;
   const metrics = deps.metrics ?? createMetrics();
   metrics.watchPool(() => databasePoolStats(db));
 
@@ -293,6 +304,16 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const admin = config.adminApi
     ? createAdminApi({ db, config, environment: environment(deps), logger })
     : undefined;
+  // The admin console (console/admin-console.ts), under /admin: PORTCULLIS_ADMIN_CONSOLE=on.
+  const adminConsole = consoleClient
+    ? createAdminConsole({
+        db,
+        issuer: config.issuer,
+        clientId: consoleClient.clientId,
+        csrf,
+        logger,
+      })
+    : undefined;
   const routing = createHostRouting([
     ...routeTable({
       db,
@@ -371,6 +392,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         : {}),
     }),
     ...(admin?.routes ?? []),
+    ...(adminConsole?.routes ?? []),
   ]);
   app.use(routing.middleware);
   app.on('error', (error: Error) => logger.error('server error', { error: error.stack }));

@@ -232,3 +232,19 @@ test('PORTCULLIS_REGISTRATION_OPEN_RESOURCES: unset is none; a list needs regist
     t.is(error.code, 'config_invalid');
   }
 });
+
+test('PORTCULLIS_ADMIN_CONSOLE: off by default; on needs the admin API, refused by name', (t) => {
+  t.false(loadServerConfig(secrets(), { mode: 'development' }).adminConsole);
+  const on = loadServerConfig(
+    { ...secrets(), PORTCULLIS_ADMIN_API: 'on', PORTCULLIS_ADMIN_CONSOLE: 'on' },
+    { mode: 'development' },
+  );
+  t.true(on.adminConsole);
+  const alone = refusal({ ...secrets(), PORTCULLIS_ADMIN_CONSOLE: 'on' }, 'development');
+  t.is(alone?.setting, 'PORTCULLIS_ADMIN_CONSOLE');
+  t.regex(alone?.message ?? '', /needs PORTCULLIS_ADMIN_API=on/);
+  t.is(
+    refusal({ ...secrets(), PORTCULLIS_ADMIN_CONSOLE: 'yes' }, 'development')?.setting,
+    'PORTCULLIS_ADMIN_CONSOLE',
+  );
+});

@@ -62,3 +62,22 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   if (checked === 0) throw new Error(`axe checked nothing on ${page.url()}`);
   return problems;
 }
+
+/**
+ * Presses Tab until the focused element's text (or, for a field, its id) is `name`, as a keyboard
+ * user moves through a page; throws after `most` presses.
+ *
+ * @example
+ * await tabTo(page, 'Register');
+ * await page.keyboard.press('Enter');
+ */
+export async function tabTo(page: Page, name: string, most = 60): Promise<void> {
+  for (let i = 0; i < most; i += 1) {
+    await page.keyboard.press('Tab');
+    const text = (await page.evaluate(
+      `(document.activeElement.textContent || '').trim() || document.activeElement.id`,
+    )) as string;
+    if (text === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}

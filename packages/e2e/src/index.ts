@@ -1,4 +1,4 @@
-export { accessibilityProblems, CHROMIUM_ARGS, screenshot } from './browser-pages.ts';
+export { accessibilityProblems, CHROMIUM_ARGS, screenshot, tabTo } from './browser-pages.ts';
 export { browserForTests } from './browser-setup/index.ts';
 export { type BrowserStack, checkPage, startBrowserStack } from './browser-stack.ts';
 export { capturedLog } from './captured-log.ts';

@@ -15,6 +15,7 @@ import {
   type Stack,
   screenshot,
   startStack,
+  tabTo,
   totpCode,
 } from '../src/index.ts';
 
@@ -66,18 +67,6 @@ async function checkPage(t: ExecutionContext, page: Page, title: string) {
 }
 
 const focusedId = (page: Page) => page.evaluate('document.activeElement.id') as Promise<string>;
-
-/** Presses Tab until the element named `name` has the focus (at most 20 times). */
-async function tabTo(page: Page, name: string) {
-  for (let i = 0; i < 20; i += 1) {
-    await page.keyboard.press('Tab');
-    const text = (await page.evaluate(
-      `(document.activeElement.textContent || '').trim() || document.activeElement.id`,
-    )) as string;
-    if (text === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
 
 test.serial(
   'setting up an app on /account: QR code and key, a first code, recovery codes',

@@ -14,6 +14,7 @@ import {
   screenshot,
   shownSeed,
   startBrowserStack,
+  tabTo as tabUntil,
   totpCode,
 } from '../src/index.ts';
 
@@ -85,17 +86,8 @@ async function checkPage(t: ExecutionContext, title: string) {
   t.deepEqual(await accessibilityProblems(page), [], title);
 }
 
-/** Presses Tab until the element named `name` (its text, or its id) has the focus. */
-async function tabTo(name: string) {
-  for (let i = 0; i < 40; i += 1) {
-    await page.keyboard.press('Tab');
-    const text = (await page.evaluate(
-      `(document.activeElement.textContent || '').trim() || document.activeElement.id`,
-    )) as string;
-    if (text === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
+/** Presses Tab until the element named `name` has the focus in the test's page. */
+const tabTo = (name: string) => tabUntil(page, name, 30);
 
 async function typePassword(username: string) {
   await page.getByLabel('Username', { exact: true }).focus();

@@ -12,6 +12,7 @@ import {
   discoverClient,
   screenshot,
   startBrowserStack,
+  tabTo as tabUntil,
 } from '../src/index.ts';
 
 // Passkeys in Chromium (issue 13, item 1) with the DevTools protocol's virtual authenticator (a
@@ -78,17 +79,8 @@ async function checkPage(t: ExecutionContext, title: string) {
   t.deepEqual(await accessibilityProblems(page), [], title);
 }
 
-/** Presses Tab until the element named `name` has the focus (at most 30 times). */
-async function tabTo(name: string) {
-  for (let i = 0; i < 30; i += 1) {
-    await page.keyboard.press('Tab');
-    const text = (await page.evaluate(
-      `(document.activeElement.textContent || '').trim() || document.activeElement.id`,
-    )) as string;
-    if (text === name) return;
-  }
-  throw new Error(`Tab never reached "${name}"`);
-}
+/** Presses Tab until the element named `name` has the focus in the test's page. */
+const tabTo = (name: string) => tabUntil(page, name, 30);
 
 async function typePassword() {
   await page.getByLabel('Username', { exact: true }).focus();

@@ -37,6 +37,8 @@ export interface ServerConfig {
   registrationOpenResources: readonly string[];
   /** Whether the admin REST API is served at /admin/v1 (PORTCULLIS_ADMIN_API). */
   adminApi: boolean;
+  /** Whether the admin console is served under /admin (PORTCULLIS_ADMIN_CONSOLE; needs adminApi). */
+  adminConsole: boolean;
   /**
    * Outgoing mail: the SMTP URL (a secret: it may carry credentials; undefined, no SMTP) and
    * the From of every mail.
@@ -134,6 +136,15 @@ export function loadServerConfig(
     );
   }
   const registration = parseOnOff(env.PORTCULLIS_REGISTRATION, 'PORTCULLIS_REGISTRATION');
+  const adminApi = parseOnOff(env.PORTCULLIS_ADMIN_API, 'PORTCULLIS_ADMIN_API');
+  const adminConsole = parseOnOff(env.PORTCULLIS_ADMIN_CONSOLE, 'PORTCULLIS_ADMIN_CONSOLE');
+  if (adminConsole && !adminApi) {
+    // The console is a client of the admin API: without it, every page would fail.
+    throw invalid(
+      'PORTCULLIS_ADMIN_CONSOLE',
+      'PORTCULLIS_ADMIN_CONSOLE=on needs PORTCULLIS_ADMIN_API=on: the console works through the admin API',
+    );
+  }
   const signup = parseSignup(env.PORTCULLIS_SIGNUP);
   if (signup === 'open' && mode === 'production' && unset(env.PORTCULLIS_SMTP_URL)) {
     // Open sign-up is nothing but mailed links: without mail it would be a form that never works.
@@ -163,7 +174,8 @@ export function loadServerConfig(
       env.PORTCULLIS_REGISTRATION_OPEN_RESOURCES,
       registration,
     ),
-    adminApi: parseOnOff(env.PORTCULLIS_ADMIN_API, 'PORTCULLIS_ADMIN_API'),
+    adminApi,
+    adminConsole,
     mail: {
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),
@@ -483,7 +495,8 @@ function parseOnOff(
     | 'PORTCULLIS_DPOP_NONCE'
     | 'PORTCULLIS_REQUIRE_PAR'
     | 'PORTCULLIS_REGISTRATION'
-    | 'PORTCULLIS_ADMIN_API',
+    | 'PORTCULLIS_ADMIN_API'
+    | 'PORTCULLIS_ADMIN_CONSOLE',
 ): boolean {
   if (unset(value)) return SETTING[name].value;
   if (value === 'on') return true;

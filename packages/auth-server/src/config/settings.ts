@@ -113,6 +113,12 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_ADMIN_CONSOLE: {
+    description:
+      'on: the admin console, web pages for operators under /admin on the issuer\'s port (docs/operators.md, "Console"), built on the admin API (needs PORTCULLIS_ADMIN_API=on). Operators sign in through this server (authorization code with PKCE, a second factor unless PORTCULLIS_MFA=off) and need a role holding admin scopes: at start the server registers the console\'s client, makes every admin scope role-gated and creates the role portcullis-admin (`portcullis users add-role NAME portcullis-admin`). off: /admin answers 404',
+    value: false,
+    default: 'off',
+  },
   PORTCULLIS_REGISTRATION_OPEN_RESOURCES: {
     description:
       'open dynamic registration, for MCP clients and other apps that register themselves with no initial access token (the MCP authorization profile): the identifiers of the API resources such a client may get, separated by spaces (each registered with `resources create`). A registration without Authorization then makes a third-party client (consent always asked) with these resources, any scope they define, the authorization_code and refresh_token grants only, and its client_name followed by a random suffix; limited per address by PORTCULLIS_LIMIT_REGISTRATION_ADDRESS, audited with the actor anonymous. Needs PORTCULLIS_REGISTRATION=on. Unset: every registration needs an initial access token',

@@ -73,6 +73,7 @@ async function buildProbeProvider() {
     registrationOpenResources: [],
     registration: false,
     adminApi: false,
+    adminConsole: false,
     refreshReuseGraceSeconds: 0,
     dpopNonce: false,
     // Off whatever the environment says: with it on, the request without PKCE below would be

@@ -13,7 +13,13 @@ export interface Asset {
   maxAgeSeconds: number;
 }
 
-function asset(type: string, body: string | Buffer, maxAgeSeconds: number): Asset {
+/**
+ * One of our files as an {@link Asset}: its ETag from its content.
+ *
+ * @example
+ * const css = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
+ */
+export function asset(type: string, body: string | Buffer, maxAgeSeconds: number): Asset {
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
   return { type, body, etag, maxAgeSeconds };
 }

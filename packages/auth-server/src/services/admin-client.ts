@@ -19,6 +19,9 @@ export interface CreateAdminClientInput {
   dpopBoundAccessTokens?: boolean;
 }
 
+/** The transaction lock under which the admin resource (and the console's client) is registered. */
+export const ADMIN_RESOURCE_LOCK = 'portcullis.admin_resource';
+
 /**
  * Registers the admin API's resource (`urn:portcullis:admin` with its four scopes) unless it is
  * registered already; `true` when it was registered now. A scope an earlier version did not
@@ -77,7 +80,7 @@ export async function createAdminClient(
   }
   return db.transaction(async (trx) => {
     // Two first runs at once would both find no admin resource and both create it: one waits.
-    await lockTransaction(trx, 'portcullis.admin_resource');
+    await lockTransaction(trx, ADMIN_RESOURCE_LOCK);
     await seedAdminResource(trx, options);
     return createClientsService(trx).create(
       {

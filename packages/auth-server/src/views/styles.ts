@@ -1,4 +1,15 @@
 /**
+ * The buttons' colours, shared by the pages and the admin console (console/views): white on
+ * primary #1d4ed8 (6.7:1) and danger #b91c1c (6.5:1), hover darker.
+ */
+export const BUTTON_COLOURS = `.primary{background:#1d4ed8;color:#fff}
+.primary:hover{background:#1e40af}
+.secondary{background:#fff;color:#1f2933;border-color:#6b7280}
+.secondary:hover{background:#f3f4f6}
+.danger{background:#b91c1c;color:#fff}
+.danger:hover{background:#991b1b}`;
+
+/**
  * The one stylesheet of our pages: no external fonts or assets, system fonts, readable on a
  * phone, WCAG 2.2 AA contrast: text #1f2933 on #ffffff, primary #1d4ed8 and danger #b91c1c with
  * white (6.7:1 and 6.5:1), and a focus ring of #1e3a8a, 10.4:1 on the white around it (3:1 is
@@ -21,12 +32,7 @@ p{margin:0 0 1rem}
 label{display:block;font-weight:600;margin:0 0 .25rem}
 input[type=text],input[type=password],input[type=email]{display:block;width:100%;font:inherit;padding:.625rem .75rem;border:1px solid #6b7280;border-radius:.5rem;margin:0 0 1rem;background:#fff;color:inherit}
 button,.button{display:block;font:inherit;font-weight:600;line-height:1.5;text-align:center;text-decoration:none;padding:.625rem 1rem;border-radius:.5rem;border:1px solid transparent;cursor:pointer;width:100%;margin:0 0 .5rem}
-.primary{background:#1d4ed8;color:#fff}
-.primary:hover{background:#1e40af}
-.secondary{background:#fff;color:#1f2933;border-color:#6b7280}
-.secondary:hover{background:#f3f4f6}
-.danger{background:#b91c1c;color:#fff}
-.danger:hover{background:#991b1b}
+${BUTTON_COLOURS}
 .danger-outline{background:#fff;color:#b91c1c;border-color:#b91c1c}
 .danger-outline:hover{background:#fef2f2}
 :focus-visible{outline:3px solid #1e3a8a;outline-offset:2px}

@@ -4,6 +4,7 @@ import path from 'node:path';
 const BROWSER_TEST_FILES = [
   'packages/e2e/test/browser.test.ts',
   'packages/e2e/test/browser-brand.test.ts',
+  'packages/e2e/test/browser-console.test.ts',
   'packages/e2e/test/browser-french.test.ts',
   'packages/e2e/test/browser-mail.test.ts',
   'packages/e2e/test/browser-mfa.test.ts',

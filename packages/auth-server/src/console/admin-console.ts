@@ -1,0 +1,134 @@
+import type { Database } from '@portcullis/storage';
+import { CONSOLE_CALLBACK_PATH, CONSOLE_PATH } from '../domain/admin-console.ts';
+import type { Logger } from '../observability/logger.ts';
+import { asset, serveAsset } from '../routes/assets.ts';
+import type { Csrf } from '../routes/forms/csrf.ts';
+import type { HostRoute } from '../routes/route.ts';
+import { createAdminApiClient } from './admin-api-client.ts';
+import { clientsRoutes } from './clients-routes.ts';
+import { consoleCookies, consoleRequests } from './console-request.ts';
+import { createConsoleSessions } from './console-sessions.ts';
+import { createConsoleSignIn } from './console-sign-in.ts';
+import { signInRoutes } from './sign-in-routes.ts';
+import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
+import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
+
+const STYLESHEET = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
+
+/** What {@link createAdminConsole} needs. */
+export interface AdminConsoleDeps {
+  db: Database;
+  issuer: string;
+  /** The console's own client (services/admin-console.ts registered it). */
+  clientId: string;
+  csrf: Csrf;
+  logger: Logger;
+}
+
+/**
+ * The admin console (PORTCULLIS_ADMIN_CONSOLE=on) as host routes under /admin: server-rendered
+ * pages, no script, built on the admin API only (the server side calls /admin/v1 over HTTP with
+ * the signed-in operator's token, which never reaches the browser: the BFF pattern). The
+ * operator signs in through Portcullis itself (console-sign-in.ts).
+ *
+ * @example
+ * const console = createAdminConsole({ db, issuer, clientId, csrf, logger });
+ * const routing = createHostRouting([...routeTable(deps), ...admin.routes, ...console.routes]);
+ */
+export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[] } {
+  const sessions = createConsoleSessions(deps.db);
+  const api = createAdminApiClient(deps.issuer);
+  const cookies = consoleCookies(deps.issuer);
+  const page = consoleRequests({ sessions, api, csrf: deps.csrf, cookies, logger: deps.logger });
+  const signIn = signInRoutes({
+    sessions,
+    signIn: createConsoleSignIn({ issuer: deps.issuer, clientId: deps.clientId }),
+    api,
+    cookies,
+    logger: deps.logger,
+  });
+  const clients = clientsRoutes();
+  const client = '/admin/clients/:client';
+  return {
+    routes: [
+      {
+        name: 'console',
+        method: 'GET',
+        path: CONSOLE_PATH,
+        handler: page(async (ctx) => {
+          ctx.redirect('/admin/clients');
+          ctx.status = 303;
+        }),
+      },
+      {
+        name: 'console_assets',
+        method: 'GET',
+        path: CONSOLE_STYLESHEET_PATH,
+        handler: serveAsset(STYLESHEET),
+      },
+      { name: 'console_sign_in', method: 'GET', path: '/admin/sign-in', handler: signIn.begin },
+      {
+        name: 'console_callback',
+        method: 'GET',
+        path: CONSOLE_CALLBACK_PATH,
+        handler: signIn.callback,
+      },
+      {
+        name: 'console_sign_out',
+        method: 'POST',
+        path: '/admin/sign-out',
+        handler: page(signIn.signOut),
+      },
+      {
+        name: 'console_signed_out',
+        method: 'GET',
+        path: '/admin/signed-out',
+        handler: signIn.signedOut,
+      },
+      {
+        name: 'console_clients',
+        method: 'GET',
+        path: '/admin/clients',
+        handler: page(clients.list),
+      },
+      {
+        name: 'console_clients',
+        method: 'POST',
+        path: '/admin/clients',
+        handler: page(clients.create),
+      },
+      {
+        name: 'console_clients_new',
+        method: 'GET',
+        path: '/admin/clients/new',
+        handler: page(clients.showNew),
+      },
+      { name: 'console_client', method: 'GET', path: client, handler: page(clients.show) },
+      { name: 'console_client', method: 'POST', path: client, handler: page(clients.update) },
+      {
+        name: 'console_client_edit',
+        method: 'GET',
+        path: `${client}/edit`,
+        handler: page(clients.showEdit),
+      },
+      {
+        name: 'console_client_disable',
+        method: 'POST',
+        path: `${client}/disable`,
+        handler: page(clients.disable),
+      },
+      {
+        name: 'console_client_enable',
+        method: 'POST',
+        path: `${client}/enable`,
+        handler: page(clients.enable),
+      },
+      {
+        name: 'console_client_secrets',
+        method: 'POST',
+        path: `${client}/secrets`,
+        handler: page(clients.rotate),
+      },
+    ],
+  };
+}

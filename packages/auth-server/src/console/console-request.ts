@@ -1,0 +1,222 @@
+import type Koa from 'koa';
+import type { Logger } from '../observability/logger.ts';
+import type { Csrf } from '../routes/forms/csrf.ts';
+import { FormError, readForm } from '../routes/forms/read-form.ts';
+import { render } from '../routes/respond.ts';
+import type { RouteContext, RouteHandler } from '../routes/route.ts';
+import { PAGE_HEADERS } from '../views/html.ts';
+import {
+  type AdminApiClient,
+  type ApiAnswer,
+  type ApiProblem,
+  type ApiRequest,
+  ApiUnreachable,
+} from './admin-api-client.ts';
+import type { ConsoleSession, ConsoleSessions } from './console-sessions.ts';
+import { consoleMessage, type Operator } from './views/console-layout.ts';
+
+/**
+ * The console's pages' policy: nothing but our stylesheet, no script at all (every page is a
+ * server-rendered form), forms posting only to this origin, never framed.
+ */
+const CONSOLE_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** Headers every console answer carries: the pages' own, with the console's policy. */
+export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
+  ...PAGE_HEADERS,
+  'content-security-policy': CONSOLE_POLICY,
+};
+
+/** The console's cookies and their attributes, by the issuer's scheme. */
+export function consoleCookies(issuer: string) {
+  const secure = issuer.startsWith('https:');
+  // `__Host-` (RFC 6265bis): Secure, no Domain and Path=/ are then required by browsers, so no
+  // other host or path of the site can set or shadow it. On plain http (loopback development)
+  // the prefix is not allowed; the cookie is then kept to /admin.
+  const prefix = secure ? '__Host-' : '';
+  const options = {
+    httpOnly: true,
+    // Lax, not Strict: a link to a console page from elsewhere would otherwise arrive without
+    // the session and start a sign-in, whose redirect chain (cross-site at its start) would
+    // again arrive without it. Every POST also needs its CSRF token.
+    sameSite: 'lax' as const,
+    secure,
+    path: secure ? '/' : '/admin',
+    signed: false,
+    overwrite: true,
+  };
+  return {
+    session: `${prefix}portcullis-console`,
+    signIn: `${prefix}portcullis-console-sign-in`,
+    options,
+  };
+}
+
+/** The console's cookies (what {@link consoleCookies} returns). */
+export type ConsoleCookies = ReturnType<typeof consoleCookies>;
+
+/** The signed-in operator's request, as a console page handler gets it. */
+export interface SignedIn {
+  /** The session's id (the cookie's value). */
+  id: string;
+  session: ConsoleSession;
+  operator: Operator;
+  /** A POST's form fields (the CSRF token already checked); empty for a GET. */
+  form: Readonly<Record<string, string>>;
+  /** One call of the admin API with the operator's token; a 401 signs the operator out. */
+  api<T = unknown>(request: ApiRequest): Promise<ApiAnswer<T>>;
+}
+
+/** What {@link consoleRequests} needs. */
+export interface ConsoleRequestDeps {
+  sessions: ConsoleSessions;
+  api: AdminApiClient;
+  csrf: Csrf;
+  cookies: ConsoleCookies;
+  logger: Logger;
+}
+
+// The admin API refused the token (expired, or its key rotated away): sign in again.
+class SessionOver extends Error {}
+
+/** The CSRF binding of a console session: its id, under a name no other form uses. */
+const binding = (id: string) => `console:${id}`;
+
+/**
+ * Where a signed-out request goes: the sign-in, then back to the page asked for (a GET), or to
+ * the console's start (a POST: its form cannot be replayed).
+ */
+function toSignIn(ctx: Koa.Context): void {
+  const back = ctx.method === 'GET' ? `?return=${encodeURIComponent(ctx.originalUrl)}` : '';
+  ctx.redirect(`/admin/sign-in${back}`);
+  ctx.status = 303;
+}
+
+/**
+ * The boundary of every console page but the sign-in's own: the console's headers, the
+ * server-side session (signed out: to the sign-in), a POST's form and its CSRF token (bound to
+ * the session), and the answers to what goes wrong: a bad form (its status), an unreachable API
+ * (502), anything else (500, the stack in the log only). Never a token in a page or a URL.
+ *
+ * @example
+ * const page = consoleRequests(deps);
+ * const showClients = page(async (ctx, signed) => { ... });
+ */
+export function consoleRequests(deps: ConsoleRequestDeps) {
+  const { sessions, cookies } = deps;
+  return (handler: (ctx: RouteContext, signed: SignedIn) => Promise<void>): RouteHandler =>
+    async (ctx) => {
+      ctx.set(CONSOLE_HEADERS);
+      const id = ctx.cookies.get(cookies.session);
+      try {
+        const session = id ? await sessions.find(id) : undefined;
+        if (!session || !id) return toSignIn(ctx);
+        let form: Record<string, string> = {};
+        if (ctx.method === 'POST') {
+          form = await readForm(ctx);
+          if (!deps.csrf.verify(binding(id), form.csrf)) {
+            return render(
+              ctx,
+              403,
+              consoleMessage({
+                title: 'Form refused',
+                message:
+                  'This form is out of date or did not come from the console: nothing was changed.',
+                link: { href: '/admin', label: 'Back to the console' },
+              }),
+            );
+          }
+        }
+        const operator: Operator = {
+          name: session.username ?? session.subject,
+          scopes: session.scopes,
+          csrf: deps.csrf.token(binding(id)),
+        };
+        const api = async <T>(request: ApiRequest) => {
+          const answer = await deps.api.call<T>(session.accessToken, request);
+          if (answer.status === 401) throw new SessionOver();
+          return answer;
+        };
+        await handler(ctx, { id, session, operator, form, api });
+      } catch (error) {
+        if (error instanceof SessionOver && id) {
+          await sessions.end(id);
+          ctx.cookies.set(cookies.session, '', { ...cookies.options, maxAge: 0 });
+          return toSignIn(ctx);
+        }
+        if (error instanceof FormError) {
+          return render(
+            ctx,
+            error.status,
+            consoleMessage({ title: 'Form refused', message: error.message }),
+          );
+        }
+        if (error instanceof ApiUnreachable) {
+          deps.logger.warn('console: the admin API did not answer', { error: error.message });
+          return render(
+            ctx,
+            502,
+            consoleMessage({
+              title: 'The admin API did not answer',
+              message:
+                'The console could not reach the admin API on its issuer URL: nothing was changed.',
+              hint: 'Try again in a moment; if it lasts, check that the server reaches its own issuer URL.',
+            }),
+          );
+        }
+        deps.logger.error('console page failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
+        return render(
+          ctx,
+          500,
+          consoleMessage({
+            title: 'Something went wrong',
+            message: 'The page failed: see the server log.',
+          }),
+        );
+      }
+    };
+}
+
+/** The problem details of an answer that is not a success (or an empty problem). */
+export const problemOf = (answer: ApiAnswer): ApiProblem =>
+  answer.body && typeof answer.body === 'object' ? (answer.body as ApiProblem) : {};
+
+const REFUSALS: Readonly<Record<number, string>> = {
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Refused',
+  412: 'Changed meanwhile',
+  503: 'Temporarily unavailable',
+};
+
+/**
+ * Answers with a page saying why the admin API refused (its problem's detail, as the CLI would
+ * print it) with the API's status; a 403 names the scope the operator's roles lack.
+ *
+ * @example
+ * if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+ */
+export function refused(ctx: Koa.Context, answer: ApiAnswer, operator: Operator): void {
+  const problem = problemOf(answer);
+  const status = answer.status >= 500 && answer.status !== 503 ? 502 : answer.status;
+  const hint =
+    answer.status === 403
+      ? 'Your roles do not give you the admin scope this needs: ask an operator for a role that holds it.'
+      : answer.status === 412
+        ? 'Someone changed it since you opened this page: nothing was done. Open it again to see the change.'
+        : undefined;
+  render(
+    ctx,
+    status,
+    consoleMessage({
+      title: REFUSALS[answer.status] ?? 'The admin API refused',
+      message: problem.detail ?? problem.title ?? `The admin API answered ${answer.status}.`,
+      ...(hint ? { hint } : {}),
+      link: { href: '/admin', label: 'Back to the console' },
+      operator,
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+/** Where the admin console is served, below the issuer's origin (docs/operators.md, "Console"). */
+export const CONSOLE_PATH = '/admin';
+
+/** Where the authorization server sends the operator back after signing in to the console. */
+export const CONSOLE_CALLBACK_PATH = '/admin/callback';
+
+/**
+ * The name of the console's own client: how each start finds it again. The client is public
+ * (PKCE, no secret to keep) and its only redirect URI is {@link CONSOLE_CALLBACK_PATH} on the
+ * issuer, so its codes can only ever reach the console's server side.
+ */
+export const CONSOLE_CLIENT_NAME = 'Portcullis console';
+
+/**
+ * The role that entitles a user to the admin scopes through the console (every admin scope is
+ * role-gated once the console is on). Registered with all four scopes the first time; an
+ * operator may narrow it (`roles`), or make other roles with fewer scopes.
+ */
+export const CONSOLE_ROLE = 'portcullis-admin';
