@@ -175,20 +175,19 @@ test('on: the admin scopes are role-gated, the role and the client registered on
   // the console's client require a second factor.
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
+  const env = {
+    PORTCULLIS_PORT: String(port),
+    PORTCULLIS_ISSUER: issuer,
+    PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    PORTCULLIS_KEY_ENCRYPTION_KEY: stack.config.keyEncryptionKey.toString('base64url'),
+    PORTCULLIS_ADMIN_API: 'on',
+    PORTCULLIS_ADMIN_CONSOLE: 'on',
+  };
   const second = await createAuthServer({
     db: database.db,
     databaseUrl: database.url,
-    config: loadServerConfig(
-      {
-        PORTCULLIS_PORT: String(port),
-        PORTCULLIS_ISSUER: issuer,
-        PORTCULLIS_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-        PORTCULLIS_KEY_ENCRYPTION_KEY: stack.config.keyEncryptionKey.toString('base64url'),
-        PORTCULLIS_ADMIN_API: 'on',
-        PORTCULLIS_ADMIN_CONSOLE: 'on',
-      },
-      { mode: 'development' },
-    ),
+    config: loadServerConfig(env, { mode: 'development' }),
+    environment: { env, dataDir: 'no-data' },
     logger: silentLogger,
   });
   t.teardown(() => second.close());
