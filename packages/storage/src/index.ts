@@ -100,6 +100,7 @@ export {
   type LogoutNotice,
   type LogoutNoticesRepository,
 } from './repositories/logout-notices-repository.ts';
+export type { NamePageQuery } from './repositories/name-page.ts';
 export {
   type ChallengePurpose,
   createPasskeysRepository,

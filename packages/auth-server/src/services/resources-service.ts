@@ -3,6 +3,7 @@ import {
   createResourcesRepository,
   type Database,
   type DeletedResource,
+  type NamePageQuery,
   type NewAuditEvent,
   type ResourceChanges,
   type ResourceRecord,
@@ -406,6 +407,9 @@ export function createResourcesService(db: Database) {
     referencingClients: (identifier: string) => resources.referencingClients(identifier),
 
     list: () => resources.list(),
+
+    /** A page of resources by name, then identifier, read by the database (the admin API's list). */
+    listPage: (page: NamePageQuery) => resources.listPage(page),
 
     find: (identifier: string) => resources.find(identifier),
 

@@ -2,6 +2,7 @@ import {
   createAuditRepository,
   createUsersRepository,
   type Database,
+  type NamePageQuery,
   type NewAuditEvent,
   type UserRecord,
 } from '@portcullis/storage';
@@ -132,6 +133,7 @@ export function createUsersService(db: Database) {
     findById: operations.findById,
     findByIdWithFactor: operations.findByIdWithFactor,
     list: operations.list,
+    listPage: operations.listPage,
     show: operations.show,
     lockForChange: operations.lockForChange,
 
@@ -294,6 +296,11 @@ function userOperations(db: Database) {
     },
 
     /** Every user, oldest first. */
+    /** A page of users by username, then id, read by the database (the admin API's list). */
+    async listPage(page: NamePageQuery): Promise<PublicUser[]> {
+      return (await users.listPage(page)).map(toPublic);
+    },
+
     async list(): Promise<PublicUser[]> {
       return (await users.list()).map(toPublic);
     },

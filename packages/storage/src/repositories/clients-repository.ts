@@ -2,6 +2,7 @@ import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
 import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
+import { byNamePage, type NamePageQuery } from './name-page.ts';
 import { useRegistrationToken } from './registration-tokens-repository.ts';
 import { publishRevocations } from './revocations-repository.ts';
 
@@ -491,6 +492,15 @@ export function createClientsRepository(db: Database) {
     async list(): Promise<ClientRecord[]> {
       const rows = await db<ClientRow>('clients').orderBy('created_at').orderBy('id');
       return rows.map(toClient);
+    },
+
+    /** A page of clients by name, then id (see byNamePage); only those `registeredVia` so. */
+    async listPage(
+      page: NamePageQuery & { registeredVia?: RegisteredVia },
+    ): Promise<ClientRecord[]> {
+      const query = db<ClientRow>('clients');
+      if (page.registeredVia) query.where({ registered_via: page.registeredVia });
+      return (await byNamePage(query, 'name', 'id', page)).map(toClient);
     },
 
     /**

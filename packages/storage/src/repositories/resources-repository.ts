@@ -2,6 +2,7 @@ import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { notifyChange } from '../notifications.ts';
 import { createAuditRepository, type NewAuditEvent } from './audit-repository.ts';
+import { byNamePage, type NamePageQuery } from './name-page.ts';
 
 /** A scope of an API resource, with the description shown on consent pages. */
 export interface ScopeRecord {
@@ -374,6 +375,11 @@ export function createResourcesRepository(db: Database) {
 
     async list(): Promise<ResourceRecord[]> {
       return withScopes(await db<ResourceRow>('resources').orderBy('identifier'));
+    },
+
+    /** A page of resources by name, then identifier (see byNamePage), with their scopes. */
+    async listPage(page: NamePageQuery): Promise<ResourceRecord[]> {
+      return withScopes(await byNamePage(db<ResourceRow>('resources'), 'name', 'identifier', page));
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../database.ts';
 import { isUniqueViolation, StorageError } from '../errors.ts';
 import { noticeLogouts } from './logout-notices-repository.ts';
+import { byNamePage, type NamePageQuery } from './name-page.ts';
 import { publishRevocations } from './revocations-repository.ts';
 
 /** An end user, as stored. */
@@ -222,6 +223,11 @@ export function createUsersRepository(db: Database) {
     async list(): Promise<UserRecord[]> {
       const rows = await db<UserRow>('users').orderBy('created_at').orderBy('id');
       return rows.map(toUser);
+    },
+
+    /** A page of users by username, then id (see byNamePage). */
+    async listPage(page: NamePageQuery): Promise<UserRecord[]> {
+      return (await byNamePage(db<UserRow>('users'), 'username', 'id', page)).map(toUser);
     },
 
     /**

@@ -2,8 +2,10 @@ import type {
   ClientFields,
   ClientRecord,
   ClientsRepository,
+  NamePageQuery,
   NewAuditEvent,
   NewClient,
+  RegisteredVia,
   RegistrationAccessChange,
   ResourcesRepository,
 } from '@portcullis/storage';
@@ -325,6 +327,9 @@ export function clientCrudOperations(clients: ClientsRepository, resources: Reso
     },
 
     list: () => clients.list(),
+
+    /** A page of clients by name, then id, read by the database (the admin API's list). */
+    listPage: (page: NamePageQuery & { registeredVia?: RegisteredVia }) => clients.listPage(page),
 
     /**
      * Locks the client (by id or name) until the transaction the service runs in ends, and
