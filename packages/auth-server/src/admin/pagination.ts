@@ -71,3 +71,45 @@ export function paginate<T>(
     next_cursor: sorted.length > limit && last ? encodeCursor(last.key) : null,
   };
 }
+
+/**
+ * What a database-paged list asks its repository for: the sort key (name lowercased, id) after
+ * the cursor, and one row more than the page, which tells whether another page follows.
+ *
+ * @example
+ * const rows = await clients.listPage(namePageQuery({ limit: 50, cursor }));
+ */
+export function namePageQuery(options: { limit?: number | string; cursor?: string }): {
+  after?: readonly [string, string];
+  limit: number;
+} {
+  const limit = options.limit === undefined ? DEFAULT_PAGE_SIZE : Number(options.limit);
+  if (options.cursor === undefined) return { limit: limit + 1 };
+  const [name, id, ...rest] = decodeCursor(options.cursor);
+  if (name === undefined || id === undefined || rest.length > 0) {
+    throw new AdminProblem('invalid-request', 'the cursor is not one this API gave', [
+      { parameter: 'cursor', detail: 'cursor is not one this API gave' },
+    ]);
+  }
+  return { after: [name, id], limit: limit + 1 };
+}
+
+/**
+ * The page of rows a repository returned for {@link namePageQuery} (one more than `limit` when
+ * another page follows), with the cursor of the next page made of the last row's sort key.
+ *
+ * @example
+ * namePage(rows, 50, (c) => [c.name, c.id]);
+ */
+export function namePage<T>(
+  rows: readonly T[],
+  limit: number | string | undefined,
+  keyOf: (row: T) => readonly [string, string],
+): Page<T> {
+  const size = limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit);
+  const items = rows.slice(0, size);
+  const last = items.at(-1);
+  if (rows.length <= size || last === undefined) return { items, next_cursor: null };
+  const [name, id] = keyOf(last);
+  return { items, next_cursor: encodeCursor([name.toLowerCase(), id]) };
+}

@@ -1,9 +1,10 @@
+import type { RegisteredVia } from '@portcullis/storage';
 import { ADMIN_API_PATH } from '../../domain/admin-api.ts';
 import { CLIENT_FIELD_NAMES, createClientsService } from '../../services/clients-service.ts';
 import { clientJson, secretJson } from '../../views/client-json.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { paginate } from '../pagination.ts';
+import { namePage, namePageQuery } from '../pagination.ts';
 import { type ClientBody, createInput, updateInput } from './client-input.ts';
 import { clientVersion } from './client-version.ts';
 
@@ -45,12 +46,11 @@ export function clientOperations(): AdminOperation[] {
           cursor?: string;
           registered?: string;
         };
-        const all = await createClientsService(call.db).list();
-        const chosen = registered ? all.filter((c) => c.registeredVia === registered) : all;
-        const page = paginate(chosen, (c) => [c.name.toLowerCase(), c.id], {
-          ...(limit !== undefined ? { limit: Number(limit) } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
+        const rows = await createClientsService(call.db).listPage({
+          ...namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+          ...(registered ? { registeredVia: registered as RegisteredVia } : {}),
         });
+        const page = namePage(rows, limit, (c) => [c.name, c.id]);
         return { status: 200, body: { ...page, items: page.items.map(clientJson) } };
       },
     },

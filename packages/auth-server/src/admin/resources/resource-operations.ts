@@ -6,7 +6,7 @@ import {
 } from '../../services/resources-service.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { paginate } from '../pagination.ts';
+import { namePage, namePageQuery } from '../pagination.ts';
 import { resourceJson } from './resource-json.ts';
 
 // A resource's `scopes` is a list of definitions, not the space-separated `scope` of a client.
@@ -65,11 +65,10 @@ export function resourceOperations(): AdminOperation[] {
       scope: 'admin:read',
       async run(call) {
         const { limit, cursor } = call.query as { limit?: number; cursor?: string };
-        const all = await createResourcesService(call.db).list();
-        const page = paginate(all, (r) => [r.name.toLowerCase(), r.identifier], {
-          ...(limit !== undefined ? { limit: Number(limit) } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
+        const rows = await createResourcesService(call.db).listPage(
+          namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+        );
+        const page = namePage(rows, limit, (r) => [r.name, r.identifier]);
         return { status: 200, body: { ...page, items: page.items.map(resourceJson) } };
       },
     },

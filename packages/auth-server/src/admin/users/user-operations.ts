@@ -4,7 +4,7 @@ import { createRolesService } from '../../services/roles-service.ts';
 import { createUsersService, type PublicUser } from '../../services/users-service.ts';
 import type { AdminCall, AdminOperation, AdminReply } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { paginate } from '../pagination.ts';
+import { namePage, namePageQuery } from '../pagination.ts';
 
 /** What the users' operations need besides the call. */
 export interface UserOperationsDeps {
@@ -93,11 +93,10 @@ export function userOperations(deps: UserOperationsDeps): AdminOperation[] {
       scope: 'admin:users',
       async run(call) {
         const { limit, cursor } = call.query as { limit?: number; cursor?: string };
-        const all = await createUsersService(call.db).list();
-        const page = paginate(all, (u) => [u.username.toLowerCase(), u.id], {
-          ...(limit !== undefined ? { limit: Number(limit) } : {}),
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
+        const rows = await createUsersService(call.db).listPage(
+          namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+        );
+        const page = namePage(rows, limit, (u) => [u.username, u.id]);
         const items = await Promise.all(page.items.map((u) => userJson(call.db, u)));
         return { status: 200, body: { ...page, items } };
       },
