@@ -158,6 +158,14 @@ test('an operator with the role manages clients with the keyboard; every page pa
   await checkPage(t, page, 'Reports app');
   t.is(await page.locator('table tbody tr').count(), 2);
 
+  // The signing keys and their schedule, from the navigation.
+  await tabTo(page, 'Signing keys');
+  await page.keyboard.press('Enter');
+  await checkPage(t, page, 'Signing keys');
+  t.true((await page.locator('tbody tr').count()) >= 1);
+  t.regex((await page.locator('tbody').textContent()) ?? '', /ES256/);
+  await screenshot(page, 'console-keys.png');
+
   // Sign out: the console's session ends, then Portcullis asks to end its own (focus on "yes").
   await tabTo(page, 'Sign out');
   await page.keyboard.press('Enter');

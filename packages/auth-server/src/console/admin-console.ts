@@ -3,15 +3,17 @@ import { CONSOLE_CALLBACK_PATH, CONSOLE_PATH } from '../domain/admin-console.ts'
 import type { Logger } from '../observability/logger.ts';
 import { asset, serveAsset } from '../routes/assets.ts';
 import type { Csrf } from '../routes/forms/csrf.ts';
+import { render } from '../routes/respond.ts';
 import type { HostRoute } from '../routes/route.ts';
 import { createAdminApiClient } from './admin-api-client.ts';
 import { clientsRoutes } from './clients-routes.ts';
-import { consoleCookies, consoleRequests } from './console-request.ts';
+import { consoleCookies, consoleRequests, refused } from './console-request.ts';
 import { createConsoleSessions } from './console-sessions.ts';
 import { createConsoleSignIn } from './console-sign-in.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
+import { keysPage, type SigningKeyJson } from './views/keys-views.ts';
 
 const STYLESHEET = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
 
@@ -84,6 +86,16 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         method: 'GET',
         path: '/admin/signed-out',
         handler: signIn.signedOut,
+      },
+      {
+        name: 'console_keys',
+        method: 'GET',
+        path: '/admin/keys',
+        handler: page(async (ctx, signed) => {
+          const answer = await signed.api<{ items: SigningKeyJson[] }>({ path: '/keys' });
+          if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+          render(ctx, 200, keysPage({ operator: signed.operator, keys: answer.body.items }));
+        }),
       },
       {
         name: 'console_clients',

@@ -7,6 +7,7 @@ export const CONSOLE_STYLESHEET_PATH = '/admin/assets/console.css';
 /** The console's sections, in the navigation's order: each needs one of the token's scopes. */
 const SECTIONS = [
   { id: 'clients', label: 'Clients', path: '/admin/clients', scope: 'admin:read' },
+  { id: 'keys', label: 'Signing keys', path: '/admin/keys', scope: 'admin:read' },
 ] as const;
 
 /** A section of the navigation. */
