@@ -166,6 +166,13 @@ test('an operator with the role manages clients with the keyboard; every page pa
   t.regex((await page.locator('tbody').textContent()) ?? '', /ES256/);
   await screenshot(page, 'console-keys.png');
 
+  // The doctor's findings, as the admin API's GET /doctor reports them.
+  await tabTo(page, 'Doctor');
+  await page.keyboard.press('Enter');
+  await checkPage(t, page, 'Doctor');
+  t.regex((await page.locator('main').textContent()) ?? '', /portcullis doctor/);
+  await screenshot(page, 'console-doctor.png');
+
   // Sign out: the console's session ends, then Portcullis asks to end its own (focus on "yes").
   await tabTo(page, 'Sign out');
   await page.keyboard.press('Enter');

@@ -13,6 +13,7 @@ import { createConsoleSignIn } from './console-sign-in.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
+import { type DoctorJson, doctorPage } from './views/doctor-views.ts';
 import { keysPage, type SigningKeyJson } from './views/keys-views.ts';
 
 const STYLESHEET = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
@@ -95,6 +96,16 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
           const answer = await signed.api<{ items: SigningKeyJson[] }>({ path: '/keys' });
           if (answer.status !== 200) return refused(ctx, answer, signed.operator);
           render(ctx, 200, keysPage({ operator: signed.operator, keys: answer.body.items }));
+        }),
+      },
+      {
+        name: 'console_doctor',
+        method: 'GET',
+        path: '/admin/doctor',
+        handler: page(async (ctx, signed) => {
+          const answer = await signed.api<DoctorJson>({ path: '/doctor' });
+          if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+          render(ctx, 200, doctorPage({ operator: signed.operator, report: answer.body }));
         }),
       },
       {
