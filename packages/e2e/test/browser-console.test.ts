@@ -1,16 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test, { type ExecutionContext } from 'ava';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import {
-  accessibilityProblems,
-  browserForTests,
-  CHROMIUM_ARGS,
-  type Stack,
-  screenshot,
-  tabTo,
-} from '../src/index.ts';
-import { CONSOLE_PASSWORD as PASSWORD, startConsoleStack } from './console-fixtures.ts';
+import { browserForTests, CHROMIUM_ARGS, type Stack, screenshot, tabTo } from '../src/index.ts';
+import { consolePageIs as checkPage, typeSignIn } from './console-browser.ts';
+import { startConsoleStack } from './console-fixtures.ts';
 
 // The admin console (issue 15, item 3) in Chromium against a real server: an operator holding
 // the portcullis-admin role signs in through Portcullis with the keyboard only, lists, searches,
@@ -40,16 +33,6 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-/** Waits for the page titled `title` (the console's or the sign-in's), then runs axe on it. */
-async function checkPage(t: ExecutionContext, page: Page, title: string) {
-  for (let i = 0; i < 100 && !(await page.title()).startsWith(`${title} · `); i += 1) {
-    await sleep(50);
-  }
-  await page.locator('h1').waitFor();
-  t.true((await page.title()).startsWith(`${title} · `), `${await page.title()} is ${title}`);
-  t.deepEqual(await accessibilityProblems(page), [], title);
-}
-
 /** Opens the console in a fresh profile and signs `username` in with the keyboard. */
 async function signIn(t: ExecutionContext, username: string): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP });
@@ -57,11 +40,7 @@ async function signIn(t: ExecutionContext, username: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${stack.issuer}/admin`);
   // Signed out: the console sent the browser to Portcullis's login page.
-  await page.getByLabel('Username', { exact: true }).focus();
-  await page.keyboard.type(username);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press('Enter');
+  await typeSignIn(page, username);
   return page;
 }
 

@@ -1,6 +1,10 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import { type Stack, startStack } from '../src/index.ts';
 
+/** The console pages' Content-Security-Policy: no script at all. */
+export const CONSOLE_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /** The password of every user of the console's tests. */
 export const CONSOLE_PASSWORD = 'console-test-password';
 

@@ -3,7 +3,11 @@ import { createAuthServer, loadServerConfig, silentLogger } from '@portcullis/au
 import { freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { HttpBrowser, inputValue, type Stack, submitForm } from '../src/index.ts';
-import { CONSOLE_PASSWORD as PASSWORD, startConsoleStack } from './console-fixtures.ts';
+import {
+  CONSOLE_PASSWORD as PASSWORD,
+  CONSOLE_POLICY as POLICY,
+  startConsoleStack,
+} from './console-fixtures.ts';
 
 // The admin console's routes over plain HTTP (issue 15, item 3): a signed-out request goes to
 // the sign-in; every page is no-store with a policy allowing no script; a POST without the
@@ -11,8 +15,6 @@ import { CONSOLE_PASSWORD as PASSWORD, startConsoleStack } from './console-fixtu
 // with admin:read only; and what the server registers when the console is on (idempotently),
 // including the second factor its client requires while MFA is available. The pages themselves
 // are driven in Chromium by browser-console.test.ts.
-const POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 let database: TestDatabase;
 let stack: Stack;

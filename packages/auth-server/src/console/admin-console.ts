@@ -6,6 +6,7 @@ import type { Csrf } from '../routes/forms/csrf.ts';
 import { render } from '../routes/respond.ts';
 import type { HostRoute } from '../routes/route.ts';
 import { createAdminApiClient } from './admin-api-client.ts';
+import { auditRoutes } from './audit-routes.ts';
 import { clientsRoutes } from './clients-routes.ts';
 import { consoleCookies, consoleRequests, refused } from './console-request.ts';
 import { createConsoleSessions } from './console-sessions.ts';
@@ -51,6 +52,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
     logger: deps.logger,
   });
   const clients = clientsRoutes();
+  const audit = auditRoutes();
   const client = '/admin/clients/:client';
   return {
     routes: [
@@ -152,6 +154,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         path: `${client}/secrets`,
         handler: page(clients.rotate),
       },
+      { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],
   };
 }

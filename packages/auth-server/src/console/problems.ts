@@ -28,7 +28,7 @@ export function problemsOf(problem: ApiProblem): FormProblems {
   const fields: Record<string, string[]> = {};
   const general: string[] = [];
   for (const entry of problem.errors ?? []) {
-    const field = entry.pointer?.split('/')[1];
+    const field = entry.pointer?.split('/')[1] ?? entry.parameter;
     if (field) fields[field] = [...(fields[field] ?? []), entry.detail];
     else general.push(entry.detail);
   }
