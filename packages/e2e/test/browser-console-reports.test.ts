@@ -69,3 +69,19 @@ test('the audit trail, filtered by type and time with the keyboard', async (t) =
   t.is(await page.locator('#field-since').inputValue(), 'last tuesday');
   t.is(await page.locator('#field-type').inputValue(), 'client.updated');
 });
+
+test('a staged key rotation, with the keyboard', async (t) => {
+  const page = await operatorPage(t);
+  await tabTo(page, 'Signing keys');
+  await page.keyboard.press('Enter');
+  await consolePageIs(t, page, 'Signing keys');
+  await tabTo(page, 'field-propagation');
+  await page.keyboard.type('20m');
+  await tabTo(page, 'Stage the rotation');
+  await page.keyboard.press('Enter');
+  await page.locator('tbody tr', { hasText: 'next' }).first().waitFor();
+  await consolePageIs(t, page, 'Signing keys');
+  const states = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+  t.deepEqual([...states].sort(), ['active', 'active', 'next', 'next']);
+  await screenshot(page, 'console-keys-rotation.png');
+});

@@ -1,17 +1,17 @@
 import { createAuditRepository } from '@portcullis/storage';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { HttpBrowser, type Stack, submitForm } from '../src/index.ts';
+import { HttpBrowser, inputValue, type Stack, submitForm } from '../src/index.ts';
 import {
   CONSOLE_PASSWORD,
   CONSOLE_POLICY as POLICY,
   startConsoleStack,
 } from './console-fixtures.ts';
 
-// The console's read-mostly pages over plain HTTP (issue 15, item 3): the doctor's findings and
-// the audit trail (filtered, paged, a refused filter next to its field). Signed out they send
-// to the sign-in; signed in they are no-store with the console's policy and
-// show what the admin API answers; a role without admin:read is refused clearly (403). The pages
+// The console's read-mostly pages over plain HTTP (issue 15, item 3): the doctor's findings, the
+// audit trail (filtered, paged, a refused filter next to its field) and a staged key rotation.
+// Signed out they send to the sign-in; signed in they are no-store with the console's policy and
+// show what the admin API answers; a role without the scope is refused clearly (403). The pages
 // themselves are driven in Chromium by browser-console-reports.test.ts.
 
 let database: TestDatabase;
@@ -19,8 +19,11 @@ let stack: Stack;
 
 test.before(async () => {
   ({ database, stack } = await startConsoleStack({
-    roles: { steward: 'urn:portcullis:admin admin:users' },
-    users: { ada: ['portcullis-admin'], stew: ['steward'] },
+    roles: {
+      steward: 'urn:portcullis:admin admin:users',
+      viewer: 'urn:portcullis:admin admin:read',
+    },
+    users: { ada: ['portcullis-admin'], stew: ['steward'], vera: ['viewer'] },
     clients: ['ledger'],
   }));
   await stack.cli(['clients', 'update', 'ledger', '--access-token-ttl', '3h']);
@@ -130,4 +133,43 @@ test("the audit trail: a refused filter is shown next to its field, in the API's
   const day = await browser.request(`${stack.issuer}/admin/audit?since=2000-01-01`);
   t.is(day.status, 200);
   t.is(rowsOf(await day.text()).length, 50);
+});
+
+test('signing keys: a staged rotation, its propagation checked by the API', async (t) => {
+  const { browser, page } = await signedIn('ada', '/admin/keys');
+  t.is((page.match(/<td>active<\/td>/g) ?? []).length, 2, 'ES256 and RS256');
+  const csrf = inputValue(page, 'csrf') ?? '';
+  const rotate = (form: Record<string, string>) =>
+    browser.request(`${stack.issuer}/admin/keys/rotations`, { form });
+  t.is((await rotate({ propagation: '15m' })).status, 403, 'no CSRF token: nothing done');
+  const bad = await rotate({ csrf, propagation: 'soon' });
+  t.is(bad.status, 400);
+  const refusedForm = await bad.text();
+  t.regex(refusedForm, /id="field-propagation-error">propagation: expected a duration/);
+  t.regex(refusedForm, /name="propagation" value="soon"[^>]*aria-invalid="true"/);
+  const staged = await rotate({ csrf, propagation: '15m' });
+  t.is(staged.status, 303);
+  t.is(staged.headers.get('location'), '/admin/keys');
+  const after = await (await browser.request(`${stack.issuer}/admin/keys`)).text();
+  t.is((after.match(/<td>next<\/td>/g) ?? []).length, 2);
+  const keys = await stack.cli<Array<{ state: string }>>(['keys', 'list', '--json']);
+  t.is(keys.filter((key) => key.state === 'next').length, 2);
+  // A second one while these wait: the API's 409, shown as such.
+  const again = await rotate({ csrf, propagation: '15m' });
+  t.is(again.status, 409);
+  t.regex(await again.text(), /<h1>Refused<\/h1>/);
+});
+
+test('signing keys with admin:read only: no rotation form, a 403 for a post', async (t) => {
+  const { browser } = await signedIn('vera', '/admin/clients');
+  const shown = await browser.request(`${stack.issuer}/admin/keys`);
+  t.is(shown.status, 200);
+  const page = await shown.text();
+  t.regex(page, /<h1>Signing keys<\/h1>/);
+  t.notRegex(page, /Stage a rotation/);
+  const post = await browser.request(`${stack.issuer}/admin/keys/rotations`, {
+    form: { csrf: inputValue(page, 'csrf') ?? '', propagation: '15m' },
+  });
+  t.is(post.status, 403);
+  t.regex(await post.text(), /admin:keys/);
 });

@@ -11,11 +11,11 @@ import { clientsRoutes } from './clients-routes.ts';
 import { consoleCookies, consoleRequests, refused } from './console-request.ts';
 import { createConsoleSessions } from './console-sessions.ts';
 import { createConsoleSignIn } from './console-sign-in.ts';
+import { keysRoutes } from './keys-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
 import { type DoctorJson, doctorPage } from './views/doctor-views.ts';
-import { keysPage, type SigningKeyJson } from './views/keys-views.ts';
 
 const STYLESHEET = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
 
@@ -53,6 +53,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
   });
   const clients = clientsRoutes();
   const audit = auditRoutes();
+  const keys = keysRoutes();
   const client = '/admin/clients/:client';
   return {
     routes: [
@@ -90,15 +91,12 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         path: '/admin/signed-out',
         handler: signIn.signedOut,
       },
+      { name: 'console_keys', method: 'GET', path: '/admin/keys', handler: page(keys.list) },
       {
-        name: 'console_keys',
-        method: 'GET',
-        path: '/admin/keys',
-        handler: page(async (ctx, signed) => {
-          const answer = await signed.api<{ items: SigningKeyJson[] }>({ path: '/keys' });
-          if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-          render(ctx, 200, keysPage({ operator: signed.operator, keys: answer.body.items }));
-        }),
+        name: 'console_key_rotations',
+        method: 'POST',
+        path: '/admin/keys/rotations',
+        handler: page(keys.rotate),
       },
       {
         name: 'console_doctor',

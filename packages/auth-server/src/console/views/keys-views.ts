@@ -1,4 +1,4 @@
-import { html } from '../../views/html.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
 import { consolePage, type Operator } from './console-layout.ts';
 
 /** A signing key and its schedule as the admin API sends it (`keys list --json`'s shape). */
@@ -15,8 +15,15 @@ export interface SigningKeyJson {
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '');
 
-/** The signing keys and their schedule: which signs, which waits, which is on its way out. */
-export function keysPage(options: { operator: Operator; keys: readonly SigningKeyJson[] }): string {
+/**
+ * The signing keys and their schedule: which signs, which waits, which is on its way out; then
+ * `rotation`, the form staging a rotation, for an operator who may.
+ */
+export function keysPage(options: {
+  operator: Operator;
+  keys: readonly SigningKeyJson[];
+  rotation?: SafeHtml | undefined;
+}): string {
   return consolePage({
     title: 'Signing keys',
     section: 'keys',
@@ -31,6 +38,7 @@ ${options.keys.map(
     html`<tr><td><code>${key.kid}</code></td><td>${key.alg}</td><td>${key.state}</td><td>${when(key.created_at)}</td><td>${when(key.activated_at ?? key.activates_at)}</td><td>${when(key.retired_at)}</td><td>${when(key.removes_at)}</td></tr>`,
 )}
 </tbody>
-</table>`,
+</table>
+${options.rotation ?? html``}`,
   });
 }
