@@ -1,48 +1,26 @@
-import type { TestDatabase } from '@portcullis/storage/testing';
-import test, { type ExecutionContext } from 'ava';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { browserForTests, CHROMIUM_ARGS, type Stack, screenshot, tabTo } from '../src/index.ts';
-import { consolePageIs, typeSignIn } from './console-browser.ts';
-import { startConsoleStack } from './console-fixtures.ts';
+import test from 'ava';
+import { type BrowserStack, screenshot, tabTo } from '../src/index.ts';
+import { consolePageIs, operatorPage, startConsoleBrowser } from './console-browser.ts';
 
 // The admin console's read-mostly pages (issue 15, item 3) in Chromium against a real server:
 // an operator holding the portcullis-admin role reaches each from the navigation with the
 // keyboard only; every page passes axe. Screenshots for docs/operators.md.
-let database: TestDatabase;
-let stack: Stack;
-let browser: Browser;
+let running: BrowserStack;
 
 test.before(async () => {
-  ({ database, stack } = await startConsoleStack({
+  running = await startConsoleBrowser({
     users: { olga: ['portcullis-admin'] },
     clients: ['billing'],
-  }));
-  browser = await chromium.launch({
-    executablePath: browserForTests(process.env),
-    args: CHROMIUM_ARGS,
   });
   // One more event for the audit trail's filters: billing changed after its registration.
-  await stack.cli(['clients', 'update', 'billing', '--access-token-ttl', '5m']);
+  await running.stack.cli(['clients', 'update', 'billing', '--access-token-ttl', '5m']);
 });
 test.after.always(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await database?.drop();
+  await running?.stop();
 });
 
-/** Signs olga in with the keyboard, from the console's start; answers the clients' page. */
-async function operatorPage(t: ExecutionContext): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  await page.goto(`${stack.issuer}/admin`);
-  await typeSignIn(page, 'olga');
-  await consolePageIs(t, page, 'Clients');
-  return page;
-}
-
 test('the audit trail, filtered by type and time with the keyboard', async (t) => {
-  const page = await operatorPage(t);
+  const page = await operatorPage(t, running, 'olga');
   await tabTo(page, 'Audit trail');
   await page.keyboard.press('Enter');
   await consolePageIs(t, page, 'Audit trail');
@@ -71,7 +49,7 @@ test('the audit trail, filtered by type and time with the keyboard', async (t) =
 });
 
 test('a staged key rotation, with the keyboard', async (t) => {
-  const page = await operatorPage(t);
+  const page = await operatorPage(t, running, 'olga');
   await tabTo(page, 'Signing keys');
   await page.keyboard.press('Enter');
   await consolePageIs(t, page, 'Signing keys');

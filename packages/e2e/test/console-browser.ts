@@ -1,7 +1,17 @@
 import type { ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
-import { accessibilityProblems, until } from '../src/index.ts';
-import { CONSOLE_PASSWORD } from './console-fixtures.ts';
+import {
+  accessibilityProblems,
+  type BrowserStack,
+  startBrowserStack,
+  until,
+} from '../src/index.ts';
+import {
+  CONSOLE_ENV,
+  CONSOLE_PASSWORD,
+  type ConsoleSetup,
+  populateConsole,
+} from './console-fixtures.ts';
 
 /**
  * Waits for the page titled `title` (a console page's `title · … console`, or the sign-in's),
@@ -30,4 +40,38 @@ export async function typeSignIn(page: Page, username: string): Promise<void> {
   await page.keyboard.press('Tab');
   await page.keyboard.type(CONSOLE_PASSWORD);
   await page.keyboard.press('Enter');
+}
+
+/**
+ * A stack with Chromium (`startBrowserStack`) and the console's settings, populated as
+ * `populateConsole` does.
+ *
+ * @example
+ * const running = await startConsoleBrowser({ users: { olga: ['portcullis-admin'] } });
+ */
+export async function startConsoleBrowser(setup: ConsoleSetup): Promise<BrowserStack> {
+  const running = await startBrowserStack({ ...CONSOLE_ENV });
+  await populateConsole(running.stack, setup);
+  return running;
+}
+
+/**
+ * A new desktop page where `username` signed in with the keyboard from the console's start;
+ * answers it on the clients' page (checked by axe). The context closes when the test ends.
+ *
+ * @example
+ * const page = await operatorPage(t, running, 'olga');
+ */
+export async function operatorPage(
+  t: ExecutionContext,
+  running: BrowserStack,
+  username: string,
+): Promise<Page> {
+  const context = await running.browser.newContext({ viewport: { width: 1200, height: 900 } });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${running.stack.issuer}/admin`);
+  await typeSignIn(page, username);
+  await consolePageIs(t, page, 'Clients');
+  return page;
 }

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
-import { type Stack, startStack } from '../src/index.ts';
+import { HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
 /** The console pages' Content-Security-Policy: no script at all. */
 export const CONSOLE_POLICY =
@@ -8,25 +8,28 @@ export const CONSOLE_POLICY =
 /** The password of every user of the console's tests. */
 export const CONSOLE_PASSWORD = 'console-test-password';
 
-/**
- * A stack on a database of its own with the admin API and the console on (MFA off: the console's
- * client then requires no second factor), `roles` created (name → `URI scope...`), each of
- * `users` created with its roles, and a client-credentials client per name of `clients`.
- *
- * @example
- * const { database, stack } = await startConsoleStack({ users: { ada: ['portcullis-admin'] } });
- */
-export async function startConsoleStack(setup: {
+/** The settings of a console test's stack: the admin API and the console on, MFA off. */
+export const CONSOLE_ENV: Readonly<Record<string, string>> = {
+  PORTCULLIS_ADMIN_API: 'on',
+  PORTCULLIS_ADMIN_CONSOLE: 'on',
+  PORTCULLIS_MFA: 'off',
+};
+
+/** What a console test's stack holds: roles (name → `URI scope...`), users, clients. */
+export interface ConsoleSetup {
   users: Readonly<Record<string, readonly string[]>>;
   roles?: Readonly<Record<string, string>>;
   clients?: readonly string[];
-}): Promise<{ database: TestDatabase; stack: Stack }> {
-  const database = await createTestDatabase();
-  const stack = await startStack(database.db, database.url, {
-    PORTCULLIS_ADMIN_API: 'on',
-    PORTCULLIS_ADMIN_CONSOLE: 'on',
-    PORTCULLIS_MFA: 'off',
-  });
+}
+
+/**
+ * Creates `roles`, each of `users` with its roles, and a client-credentials client per name of
+ * `clients`, with the CLI of `stack`.
+ *
+ * @example
+ * await populateConsole(stack, { users: { ada: ['portcullis-admin'] } });
+ */
+export async function populateConsole(stack: Stack, setup: ConsoleSetup): Promise<void> {
   for (const [role, scope] of Object.entries(setup.roles ?? {})) {
     await stack.cli(['roles', 'create', role, '--scope', scope]);
   }
@@ -40,5 +43,34 @@ export async function startConsoleStack(setup: {
   for (const name of setup.clients ?? []) {
     await stack.cli(['clients', 'create', '--name', name, '--grant', 'client_credentials']);
   }
+}
+
+/**
+ * A stack on a database of its own with {@link CONSOLE_ENV} (MFA off: the console's client then
+ * requires no second factor), populated as {@link populateConsole} does.
+ *
+ * @example
+ * const { database, stack } = await startConsoleStack({ users: { ada: ['portcullis-admin'] } });
+ */
+export async function startConsoleStack(
+  setup: ConsoleSetup,
+): Promise<{ database: TestDatabase; stack: Stack }> {
+  const database = await createTestDatabase();
+  const stack = await startStack(database.db, database.url, CONSOLE_ENV);
+  await populateConsole(stack, setup);
   return { database, stack };
+}
+
+/**
+ * Signs `username` in through the console over plain HTTP, starting at `path`; answers the
+ * browser (its cookies the console's session) and the last response, its URL and its page.
+ *
+ * @example
+ * const { browser, page } = await consoleSignedIn(stack, 'ada', '/admin/doctor');
+ */
+export async function consoleSignedIn(stack: Stack, username: string, path: string) {
+  const browser = new HttpBrowser(stack.issuer);
+  const login = await browser.follow(`${stack.issuer}${path}`);
+  const { next } = await submitForm(browser, login, { username, password: CONSOLE_PASSWORD });
+  return { browser, response: next.response, url: next.url, page: await next.response.text() };
 }

@@ -1,9 +1,9 @@
 import { createAuditRepository } from '@portcullis/storage';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { HttpBrowser, inputValue, type Stack, submitForm } from '../src/index.ts';
+import { HttpBrowser, inputValue, type Stack } from '../src/index.ts';
 import {
-  CONSOLE_PASSWORD,
+  consoleSignedIn,
   CONSOLE_POLICY as POLICY,
   startConsoleStack,
 } from './console-fixtures.ts';
@@ -38,13 +38,7 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-/** Signs `username` in through the console, starting at `path`; answers the last response. */
-async function signedIn(username: string, path: string) {
-  const browser = new HttpBrowser(stack.issuer);
-  const login = await browser.follow(`${stack.issuer}${path}`);
-  const { next } = await submitForm(browser, login, { username, password: CONSOLE_PASSWORD });
-  return { browser, response: next.response, url: next.url, page: await next.response.text() };
-}
+const signedIn = (username: string, path: string) => consoleSignedIn(stack, username, path);
 
 test('signed out: the doctor page sends to the sign-in', async (t) => {
   const answer = await new HttpBrowser(stack.issuer).request(`${stack.issuer}/admin/doctor`);

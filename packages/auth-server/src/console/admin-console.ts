@@ -12,6 +12,7 @@ import { consoleCookies, consoleRequests, refused } from './console-request.ts';
 import { createConsoleSessions } from './console-sessions.ts';
 import { createConsoleSignIn } from './console-sign-in.ts';
 import { keysRoutes } from './keys-routes.ts';
+import { resourcesRoutes } from './resources-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
@@ -54,6 +55,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
   const clients = clientsRoutes();
   const audit = auditRoutes();
   const keys = keysRoutes();
+  const resources = resourcesRoutes();
   const client = '/admin/clients/:client';
   return {
     routes: [
@@ -151,6 +153,18 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         method: 'POST',
         path: `${client}/secrets`,
         handler: page(clients.rotate),
+      },
+      {
+        name: 'console_resources',
+        method: 'GET',
+        path: '/admin/resources',
+        handler: page(resources.list),
+      },
+      {
+        name: 'console_resource',
+        method: 'GET',
+        path: '/admin/resources/:resource',
+        handler: page(resources.show),
       },
       { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],

@@ -75,6 +75,7 @@ test('exclusions that cover every browser test win', (t) => {
       '!packages/e2e/test/browser-brand.test.ts',
       '!packages/e2e/test/browser-console.test.ts',
       '!packages/e2e/test/browser-console-reports.test.ts',
+      '!packages/e2e/test/browser-console-directory.test.ts',
       '!packages/e2e/test/browser-french.test.ts',
       '!packages/e2e/test/browser-mail.test.ts',
       '!packages/e2e/test/browser-mfa.test.ts',
