@@ -149,7 +149,7 @@ export async function createProgram(io: Io, argv?: readonly string[]): Promise<C
       const server = command.opts<{ server?: string }>().server;
       // The back ends read the mode from the environment, as they do PORTCULLIS_SERVER.
       if (server !== undefined) io.env.PORTCULLIS_SERVER = server;
-      refuseLocalOnly(action, io.env);
+      refuseLocalOnly(action, io.env, server === undefined ? 'PORTCULLIS_SERVER' : '--server');
     })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

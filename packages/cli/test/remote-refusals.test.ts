@@ -32,17 +32,17 @@ for (const args of CASES) {
     await writeFile(path.join(dataDir, 'kept'), '');
     const env = { PORTCULLIS_DATA_DIR: dataDir, PORTCULLIS_ADMIN_TOKEN: 'unused' };
     const words = args.filter((a) => !a.startsWith('-')).slice(0, 2);
-    const message = new RegExp(
-      `^portcullis: ${words.join(' ')}.* is not available with --server: .+\\n$`,
-    );
+    const message = (source: string) =>
+      new RegExp(`^portcullis: ${words.join(' ')}.* is not available with ${source}: .+\\n$`);
     failsWithOneLine(
       t,
       await cliWith(NO_DATABASE, ['--server', SERVER, ...args], { env }),
-      message,
+      message('--server'),
       2,
     );
+    // Set by the variable alone, the line names the variable, the one to unset.
     const viaEnv = await cliWith(NO_DATABASE, args, { env: { ...env, PORTCULLIS_SERVER: SERVER } });
-    failsWithOneLine(t, viaEnv, message, 2);
+    failsWithOneLine(t, viaEnv, message('PORTCULLIS_SERVER'), 2);
     t.deepEqual(await readdir(dataDir), ['kept'], 'nothing done here');
   });
 }

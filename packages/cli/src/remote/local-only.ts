@@ -23,12 +23,18 @@ export function localOnly<T extends Command>(
 
 /**
  * Refuses `command` in remote mode (`--server`, `PORTCULLIS_SERVER`) when it, or its group, is
- * marked {@link localOnly}: `users invite is not available with --server: ...`, exit 2.
+ * marked {@link localOnly}: `users invite is not available with --server: ...`, exit 2. `source`
+ * names where the mode came from, so that an operator who set only the variable is told which
+ * one to unset.
  *
  * @example
- * program.hook('preAction', (_program, command) => refuseLocalOnly(command, io.env));
+ * program.hook('preAction', (_program, command) => refuseLocalOnly(command, io.env, '--server'));
  */
-export function refuseLocalOnly(command: Command, env: NodeJS.ProcessEnv): void {
+export function refuseLocalOnly(
+  command: Command,
+  env: NodeJS.ProcessEnv,
+  source: '--server' | 'PORTCULLIS_SERVER' = '--server',
+): void {
   if (!env.PORTCULLIS_SERVER?.trim()) return;
   const path: string[] = [];
   let instead: string | undefined;
@@ -37,6 +43,6 @@ export function refuseLocalOnly(command: Command, env: NodeJS.ProcessEnv): void 
     instead ??= LOCAL_ONLY.get(at);
   }
   if (instead !== undefined) {
-    throw new CliError(`${path.join(' ')} is not available with --server: ${instead}`, 2);
+    throw new CliError(`${path.join(' ')} is not available with ${source}: ${instead}`, 2);
   }
 }
