@@ -10,7 +10,7 @@ let running: BrowserStack;
 
 test.before(async () => {
   running = await startConsoleBrowser({
-    users: { olga: ['portcullis-admin'] },
+    users: { olga: ['portcullis-admin'], bruno: [] },
     clients: ['billing'],
   });
   const cli = running.stack.cli;
@@ -36,4 +36,29 @@ test("the resources and a resource's page, with the keyboard", async (t) => {
   t.deepEqual(scopes, ['invoices:pay', 'invoices:read']);
   t.true(await page.locator('main li', { hasText: 'billing' }).isVisible());
   await screenshot(page, 'console-resource.png');
+});
+
+test("the users, a search and a user's page, disabled with the keyboard", async (t) => {
+  const page = await operatorPage(t, running, 'olga');
+  await tabTo(page, 'Users');
+  await page.keyboard.press('Enter');
+  await consolePageIs(t, page, 'Users');
+  await screenshot(page, 'console-users.png');
+  await tabTo(page, 'search');
+  await page.keyboard.type('brun');
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'brun');
+  await consolePageIs(t, page, 'Users');
+  const names = await page.locator('tbody tr td:first-child').allTextContents();
+  t.deepEqual(names, ['bruno']);
+  await tabTo(page, 'bruno');
+  await page.keyboard.press('Enter');
+  await consolePageIs(t, page, 'bruno');
+  await tabTo(page, 'Disable');
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').waitFor();
+  await consolePageIs(t, page, 'bruno');
+  t.regex((await page.getByRole('status').textContent()) ?? '', /User disabled/);
+  t.true(await page.getByRole('button', { name: 'Enable' }).isVisible());
+  await screenshot(page, 'console-user.png');
 });

@@ -1,7 +1,7 @@
 import { createResourcesRepository } from '@portcullis/storage';
 import type { TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { HttpBrowser, type Stack } from '../src/index.ts';
+import { HttpBrowser, inputValue, type Stack } from '../src/index.ts';
 import {
   consoleSignedIn,
   CONSOLE_POLICY as POLICY,
@@ -9,7 +9,8 @@ import {
 } from './console-fixtures.ts';
 
 // The console's directory pages over plain HTTP (issue 15, item 3): the API resources (paged by
-// the API's cursor) and a resource's page (its scopes, the clients allowed it). Signed out they
+// the API's cursor), a resource's page (its scopes, the clients allowed it), the users (listed,
+// searched; disable, enable and unlock with CSRF and If-Match, admin:users only). Signed out they
 // send to the sign-in; signed in they are no-store with the console's policy and show what the
 // admin API answers; a role without the scope is refused clearly (403). Chromium drives them in
 // browser-console-directory.test.ts.
@@ -20,8 +21,11 @@ let stack: Stack;
 
 test.before(async () => {
   ({ database, stack } = await startConsoleStack({
-    roles: { steward: 'urn:portcullis:admin admin:users' },
-    users: { ada: ['portcullis-admin'], stew: ['steward'] },
+    roles: {
+      steward: 'urn:portcullis:admin admin:users',
+      viewer: 'urn:portcullis:admin admin:read',
+    },
+    users: { ada: ['portcullis-admin'], stew: ['steward'], vera: ['viewer'], yann: [], zoe: [] },
     clients: ['ledger'],
   }));
   await stack.cli([
@@ -126,4 +130,79 @@ test('a role without admin:read: no resources in the navigation, and a clear 403
     t.regex(page, /<h1>Not allowed<\/h1>/);
     t.notRegex(page, /href="\/admin\/resources"/);
   }
+});
+
+const etagOf = (page: string) => (inputValue(page, 'etag') ?? '').replaceAll('&quot;', '"');
+
+test('the users: listed, searched, a user with their roles (admin:users)', async (t) => {
+  const { browser, response, page } = await signedIn('stew', '/admin/users');
+  t.is(response.status, 200);
+  t.is(response.headers.get('cache-control'), 'no-store');
+  t.is(response.headers.get('content-security-policy'), POLICY);
+  t.regex(page, /<a href="\/admin\/users" aria-current="page">Users<\/a>/);
+  for (const name of ['ada', 'stew', 'vera', 'zoe']) t.regex(page, new RegExp(`>${name}</a>`));
+  const found = await browser.request(`${stack.issuer}/admin/users?q=VER`);
+  const results = await found.text();
+  t.regex(results, /1 user matches “VER”/);
+  t.regex(results, />vera<\/a>/);
+  t.notRegex(results, />zoe<\/a>/);
+  const link = /<a href="(\/admin\/users\/[^"]+)">vera<\/a>/.exec(results)?.[1] ?? '';
+  const shown = await browser.request(`${stack.issuer}${link}`);
+  t.is(shown.status, 200);
+  const user = await shown.text();
+  t.regex(user, /<h1>vera<\/h1>/);
+  t.regex(user, /<dt>Roles<\/dt><dd>viewer<\/dd>/);
+  t.regex(user, /<span class="badge">enabled<\/span>/);
+});
+
+test('disable and enable a user: CSRF required, the ETag checked (412 when stale)', async (t) => {
+  const { browser } = await signedIn('ada', '/admin/users?q=yann');
+  const list = await (await browser.request(`${stack.issuer}/admin/users?q=yann`)).text();
+  const path = /<a href="(\/admin\/users\/[^"]+)">yann<\/a>/.exec(list)?.[1] ?? '';
+  const page = await (await browser.request(`${stack.issuer}${path}`)).text();
+  const etag = etagOf(page);
+  const csrf = inputValue(page, 'csrf') ?? '';
+  for (const token of [undefined, 'forged']) {
+    const answer = await browser.request(`${stack.issuer}${path}/disable`, {
+      form: { etag, ...(token === undefined ? {} : { csrf: token }) },
+    });
+    t.is(answer.status, 403, `csrf ${token}`);
+    t.regex(await answer.text(), /Form refused/);
+  }
+  const still = await (await browser.request(`${stack.issuer}${path}`)).text();
+  t.regex(still, /<span class="badge">enabled<\/span>/);
+  const done = await browser.request(`${stack.issuer}${path}/disable`, { form: { etag, csrf } });
+  t.is(done.status, 303);
+  t.is(done.headers.get('location'), `${path}?done=disabled`);
+  const disabled = await (await browser.request(`${stack.issuer}${path}?done=disabled`)).text();
+  t.regex(disabled, /User disabled/);
+  t.regex(disabled, /<span class="badge off">disabled<\/span> since \d{4}-\d{2}-\d{2} /);
+  // The page's ETag is stale now: enabling with it changes nothing.
+  const stale = await browser.request(`${stack.issuer}${path}/enable`, { form: { etag, csrf } });
+  t.is(stale.status, 412);
+  t.regex(await stale.text(), /Changed meanwhile/);
+  const fresh = etagOf(disabled);
+  const enabled = await browser.request(`${stack.issuer}${path}/enable`, {
+    form: { etag: fresh, csrf },
+  });
+  t.is(enabled.status, 303);
+  t.regex(await (await browser.request(`${stack.issuer}${path}`)).text(), /badge">enabled/);
+  const unlocked = await browser.request(`${stack.issuer}${path}/unlock`, { form: { csrf } });
+  t.is(unlocked.status, 303);
+  t.is(unlocked.headers.get('location'), `${path}?done=unlocked`);
+});
+
+test('a role without admin:users: no users in the navigation, a clear 403, no change', async (t) => {
+  const { browser, page } = await signedIn('vera', '/admin/clients');
+  t.notRegex(page, /href="\/admin\/users"/);
+  const listed = await browser.request(`${stack.issuer}/admin/users`);
+  t.is(listed.status, 403);
+  t.regex(await listed.text(), /<h1>Not allowed<\/h1>/);
+  const csrf = inputValue(page, 'csrf') ?? '';
+  const posted = await browser.request(`${stack.issuer}/admin/users/zoe/disable`, {
+    form: { etag: '"x"', csrf },
+  });
+  t.is(posted.status, 403);
+  const ada = await signedIn('ada', '/admin/users?q=zoe');
+  t.regex(ada.page, /badge">enabled/);
 });

@@ -14,6 +14,7 @@ import { createConsoleSignIn } from './console-sign-in.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { resourcesRoutes } from './resources-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
+import { usersRoutes } from './users-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
 import { type DoctorJson, doctorPage } from './views/doctor-views.ts';
@@ -56,6 +57,8 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
   const audit = auditRoutes();
   const keys = keysRoutes();
   const resources = resourcesRoutes();
+  const users = usersRoutes();
+  const user = '/admin/users/:user';
   const client = '/admin/clients/:client';
   return {
     routes: [
@@ -165,6 +168,26 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         method: 'GET',
         path: '/admin/resources/:resource',
         handler: page(resources.show),
+      },
+      { name: 'console_users', method: 'GET', path: '/admin/users', handler: page(users.list) },
+      { name: 'console_user', method: 'GET', path: user, handler: page(users.show) },
+      {
+        name: 'console_user_disable',
+        method: 'POST',
+        path: `${user}/disable`,
+        handler: page(users.disable),
+      },
+      {
+        name: 'console_user_enable',
+        method: 'POST',
+        path: `${user}/enable`,
+        handler: page(users.enable),
+      },
+      {
+        name: 'console_user_unlock',
+        method: 'POST',
+        path: `${user}/unlock`,
+        handler: page(users.unlock),
       },
       { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],

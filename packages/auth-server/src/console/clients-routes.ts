@@ -3,6 +3,7 @@ import { SUPPORTED_GRANTS } from '../domain/grants.ts';
 import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
+import { findInPages } from './api-pages.ts';
 import { problemOf, refused, type SignedIn } from './console-request.ts';
 import { problemsOf } from './problems.ts';
 import {
@@ -19,11 +20,8 @@ import { NO_PROBLEMS } from './views/form-fields.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
 
-/** How many clients a page of the list shows; a search reads pages of the maximum size. */
+/** How many clients a page of the list shows (a search reads them all: api-pages.ts). */
 const PAGE_SIZE = 50;
-const SEARCH_PAGE_SIZE = 200;
-/** A search stops after this many pages (40,000 clients) rather than run unbounded. */
-const SEARCH_PAGES = 200;
 
 // What a successful change says on the client's page: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
@@ -194,25 +192,15 @@ export function clientsRoutes() {
       );
     }
     const needle = query.toLowerCase();
-    const found: ClientJson[] = [];
-    let next: string | undefined;
-    for (let pages = 0; pages < SEARCH_PAGES; pages += 1) {
-      const answer: ApiAnswer<ClientsPage> = await signed.api<ClientsPage>({
-        path: '/clients',
-        query: { limit: String(SEARCH_PAGE_SIZE), cursor: next },
-      });
-      if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-      for (const client of answer.body.items) {
-        if (
-          client.name.toLowerCase().includes(needle) ||
-          client.client_id.toLowerCase().includes(needle)
-        ) {
-          found.push(client);
-        }
-      }
-      next = answer.body.next_cursor ?? undefined;
-      if (!next) break;
-    }
+    const search = await findInPages<ClientJson>(
+      signed,
+      '/clients',
+      (client) =>
+        client.name.toLowerCase().includes(needle) ||
+        client.client_id.toLowerCase().includes(needle),
+    );
+    if ('refusal' in search) return refused(ctx, search.refusal, signed.operator);
+    const { found } = search;
     render(
       ctx,
       200,

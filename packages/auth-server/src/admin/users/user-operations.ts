@@ -22,7 +22,7 @@ const change = (call: AdminCall) => ({ actor: call.actor });
  * @example
  * await userJson(db, user); // { id, username, email, email_verified, name, disabled, roles, ... }
  */
-async function userJson(db: Database, user: PublicUser) {
+export async function userJson(db: Database, user: PublicUser) {
   return {
     id: user.id,
     username: user.username,

@@ -1,0 +1,107 @@
+import type Koa from 'koa';
+import { render } from '../routes/respond.ts';
+import type { RouteContext } from '../routes/route.ts';
+import { findInPages } from './api-pages.ts';
+import { refused, type SignedIn } from './console-request.ts';
+import { type UserJson, userPage, usersListPage } from './views/users-views.ts';
+
+type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
+
+/** How many users a page of the list shows (a search reads them all: api-pages.ts). */
+const PAGE_SIZE = 50;
+
+// What a successful change says on the user's page: fixed sentences, never text from the URL.
+const NOTICES: Readonly<Record<string, string>> = {
+  disabled: 'User disabled: their sessions and grants are ended, and they cannot sign in.',
+  enabled: 'User enabled.',
+  unlocked: 'Failed sign-ins cleared: the user may sign in again.',
+};
+
+const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+
+function seeOther(ctx: Koa.Context, location: string): void {
+  ctx.redirect(location);
+  ctx.status = 303;
+}
+
+/**
+ * The users' pages over the admin API (every call needs admin:users: users are personal data):
+ * the list (paged, or searched by username, name or email), a user with their roles, and
+ * disable, enable (sending the ETag the page was rendered with: If-Match) and unlock (which
+ * changes no stored user, so the API asks for no ETag).
+ *
+ * @example
+ * const users = usersRoutes();
+ * const route = { method: 'GET', path: '/admin/users', handler: page(users.list) };
+ */
+export function usersRoutes() {
+  const list: Page = async (ctx, signed) => {
+    const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 200) : '';
+    const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined;
+    if (!query) {
+      const answer = await signed.api<{ items: UserJson[]; next_cursor: string | null }>({
+        path: '/users',
+        query: { limit: String(PAGE_SIZE), cursor },
+      });
+      if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+      const { items, next_cursor: next } = answer.body;
+      return render(
+        ctx,
+        200,
+        usersListPage({
+          operator: signed.operator,
+          users: items,
+          query,
+          ...(next ? { next } : {}),
+        }),
+      );
+    }
+    const needle = query.toLowerCase();
+    const search = await findInPages<UserJson>(signed, '/users', (user) =>
+      [user.username, user.name ?? '', user.email ?? ''].some((text) =>
+        text.toLowerCase().includes(needle),
+      ),
+    );
+    if ('refusal' in search) return refused(ctx, search.refusal, signed.operator);
+    render(ctx, 200, usersListPage({ operator: signed.operator, users: search.found, query }));
+  };
+
+  const show: Page = async (ctx, signed) => {
+    const answer = await signed.api<UserJson>({
+      path: `/users/${encodeURIComponent(ctx.params.user ?? '')}`,
+    });
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+    render(
+      ctx,
+      200,
+      userPage({
+        operator: signed.operator,
+        user: answer.body,
+        etag: answer.etag ?? '',
+        ...(notice ? { notice } : {}),
+      }),
+    );
+  };
+
+  const act =
+    (action: 'disable' | 'enable' | 'unlock', done: string): Page =>
+    async (ctx, signed) => {
+      const id = ctx.params.user ?? '';
+      const answer = await signed.api({
+        method: 'POST',
+        path: `/users/${encodeURIComponent(id)}/${action}`,
+        ...(action === 'unlock' ? {} : { ifMatch: signed.form.etag ?? '' }),
+      });
+      if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+      seeOther(ctx, `${userPath(id)}?done=${done}`);
+    };
+
+  return {
+    list,
+    show,
+    disable: act('disable', 'disabled'),
+    enable: act('enable', 'enabled'),
+    unlock: act('unlock', 'unlocked'),
+  };
+}

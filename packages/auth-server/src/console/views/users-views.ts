@@ -1,0 +1,80 @@
+import type { userJson } from '../../admin/users/user-operations.ts';
+import { html } from '../../views/html.ts';
+import { consolePage, type Operator } from './console-layout.ts';
+import { actionButton } from './form-fields.ts';
+
+/** A user as the admin API sends them (the shape of `users show --json`): never a password. */
+export type UserJson = Awaited<ReturnType<typeof userJson>>;
+
+const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+const when = (iso: string) => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+const status = (user: UserJson) =>
+  user.disabled
+    ? html`<span class="badge off">disabled</span>`
+    : html`<span class="badge">enabled</span>`;
+
+/** The users, by username, a page at a time, or those a search found (username, name, email). */
+export function usersListPage(options: {
+  operator: Operator;
+  users: readonly UserJson[];
+  query: string;
+  next?: string;
+}): string {
+  const { users, query } = options;
+  const caption = query
+    ? `${users.length} ${users.length === 1 ? 'user matches' : 'users match'} “${query}”`
+    : 'Users, by username';
+  return consolePage({
+    title: 'Users',
+    section: 'users',
+    operator: options.operator,
+    body: html`<h1>Users</h1>
+<div class="toolbar">
+<form method="get" action="/admin/users" role="search"><div><label for="search">Search by username, name or email</label>
+<input type="search" id="search" name="q" value="${query}"></div><button type="submit" class="secondary">Search</button></form>
+</div>
+<table>
+<caption class="muted">${caption}</caption>
+<thead><tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Roles</th><th scope="col">Status</th></tr></thead>
+<tbody>
+${users.map(
+  (u) =>
+    html`<tr><td><a href="${userPath(u.id)}">${u.username}</a></td><td>${u.name ?? '–'}</td><td>${u.email ?? '–'}</td><td>${u.roles.length > 0 ? u.roles.join(', ') : '–'}</td><td>${status(u)}</td></tr>`,
+)}
+</tbody>
+</table>
+${users.length === 0 ? html`<p>No user${query ? html` matches this search` : html` yet`}.</p>` : html``}
+${options.next ? html`<p class="pager"><a href="/admin/users?cursor=${encodeURIComponent(options.next)}">Next page</a></p>` : html``}`,
+  });
+}
+
+/** A user: who they are, their roles, whether disabled and since when; disable, enable, unlock. */
+export function userPage(options: {
+  operator: Operator;
+  user: UserJson;
+  etag: string;
+  notice?: string;
+}): string {
+  const { user, operator, etag } = options;
+  const path = userPath(user.id);
+  return consolePage({
+    title: user.username,
+    section: 'users',
+    operator,
+    body: html`<h1>${user.username}</h1>
+${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : html``}
+<div class="panel"><dl class="fields">
+<dt>User ID</dt><dd><code>${user.id}</code></dd>
+<dt>Name</dt><dd>${user.name ?? '–'}</dd>
+<dt>Email</dt><dd>${user.email ? html`${user.email} (${user.email_verified ? 'verified' : 'not verified'})` : '–'}</dd>
+<dt>Roles</dt><dd>${user.roles.length > 0 ? user.roles.join(', ') : 'none'}</dd>
+<dt>Status</dt><dd>${status(user)}${user.disabled_at ? html` since ${when(user.disabled_at)}` : html``}</dd>
+<dt>Created</dt><dd>${when(user.created_at)}</dd>
+</dl></div>
+<div class="toolbar">
+${actionButton({ action: `${path}/${user.disabled ? 'enable' : 'disable'}`, label: user.disabled ? 'Enable' : 'Disable', csrf: operator.csrf, etag, kind: user.disabled ? 'secondary' : 'danger' })}
+${actionButton({ action: `${path}/unlock`, label: 'Unlock (clear failed sign-ins)', csrf: operator.csrf })}
+</div>
+<p><a href="/admin/users">All users</a></p>`,
+  });
+}
