@@ -62,3 +62,19 @@ test("the users, a search and a user's page, disabled with the keyboard", async 
   t.true(await page.getByRole('button', { name: 'Enable' }).isVisible());
   await screenshot(page, 'console-user.png');
 });
+
+test("a user's grants, each with its revoke button, pass axe", async (t) => {
+  const page = await operatorPage(t, running, 'olga');
+  await page.goto(`${running.stack.issuer}/admin/users?q=olga`);
+  await consolePageIs(t, page, 'Users');
+  await tabTo(page, 'olga');
+  await page.keyboard.press('Enter');
+  await consolePageIs(t, page, 'olga');
+  t.true(await page.locator('tbody tr', { hasText: 'Portcullis console' }).first().isVisible());
+  t.true(
+    await page
+      .getByRole('button', { name: "Revoke Portcullis console's grant" })
+      .first()
+      .isVisible(),
+  );
+});

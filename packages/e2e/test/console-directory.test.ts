@@ -25,7 +25,14 @@ test.before(async () => {
       steward: 'urn:portcullis:admin admin:users',
       viewer: 'urn:portcullis:admin admin:read',
     },
-    users: { ada: ['portcullis-admin'], stew: ['steward'], vera: ['viewer'], yann: [], zoe: [] },
+    users: {
+      ada: ['portcullis-admin'],
+      stew: ['steward'],
+      vera: ['viewer'],
+      yann: [],
+      zoe: [],
+      gil: ['steward'],
+    },
     clients: ['ledger'],
   }));
   await stack.cli([
@@ -205,4 +212,29 @@ test('a role without admin:users: no users in the navigation, a clear 403, no ch
   t.is(posted.status, 403);
   const ada = await signedIn('ada', '/admin/users?q=zoe');
   t.regex(ada.page, /badge">enabled/);
+});
+
+test("a user's grants on their page, revoked with CSRF (admin:write)", async (t) => {
+  // gil's console sign-in is a grant to the console's client.
+  const gil = await signedIn('gil', '/admin/users?q=gil');
+  const path = /<a href="(\/admin\/users\/[^"]+)">gil<\/a>/.exec(gil.page)?.[1] ?? '';
+  const own = await (await gil.browser.request(`${stack.issuer}${path}`)).text();
+  t.regex(own, /<h2>Grants<\/h2>/);
+  t.regex(own, /Portcullis console/);
+  t.notRegex(own, /\/revoke"/, 'admin:users without admin:write: no revoke button');
+  const ada = await signedIn('ada', path);
+  const action = /action="(\/admin\/users\/[^"]+\/grants\/[^"]+\/revoke)"/.exec(ada.page)?.[1];
+  t.truthy(action);
+  const refusedPost = await ada.browser.request(`${stack.issuer}${action}`, {
+    form: { csrf: 'forged' },
+  });
+  t.is(refusedPost.status, 403);
+  t.regex(await refusedPost.text(), /Form refused/);
+  const csrf = inputValue(ada.page, 'csrf') ?? '';
+  const done = await ada.browser.request(`${stack.issuer}${action}`, { form: { csrf } });
+  t.is(done.status, 303);
+  t.is(done.headers.get('location'), `${path}?done=revoked`);
+  const after = await (await ada.browser.request(`${stack.issuer}${path}?done=revoked`)).text();
+  t.regex(after, /Grant revoked/);
+  t.false(after.includes(`action="${action}"`));
 });

@@ -189,6 +189,12 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         path: `${user}/unlock`,
         handler: page(users.unlock),
       },
+      {
+        name: 'console_user_grant_revoke',
+        method: 'POST',
+        path: `${user}/grants/:grant/revoke`,
+        handler: page(users.revoke),
+      },
       { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],
   };

@@ -3,18 +3,21 @@ import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import { findInPages } from './api-pages.ts';
 import { refused, type SignedIn } from './console-request.ts';
-import { type UserJson, userPage, usersListPage } from './views/users-views.ts';
+import { type GrantJson, type UserJson, userPage, usersListPage } from './views/users-views.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
 
 /** How many users a page of the list shows (a search reads them all: api-pages.ts). */
 const PAGE_SIZE = 50;
+/** How many of a user's grants their page shows. */
+const GRANTS_SHOWN = 200;
 
 // What a successful change says on the user's page: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
   disabled: 'User disabled: their sessions and grants are ended, and they cannot sign in.',
   enabled: 'User enabled.',
   unlocked: 'Failed sign-ins cleared: the user may sign in again.',
+  revoked: 'Grant revoked, with every token issued from it.',
 };
 
 const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
@@ -71,6 +74,11 @@ export function usersRoutes() {
       path: `/users/${encodeURIComponent(ctx.params.user ?? '')}`,
     });
     if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    const grants = await signed.api<{ items: GrantJson[] }>({
+      path: `/users/${encodeURIComponent(answer.body.id)}/grants`,
+      query: { limit: String(GRANTS_SHOWN) },
+    });
+    if (grants.status !== 200) return refused(ctx, grants, signed.operator);
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
     render(
       ctx,
@@ -79,6 +87,8 @@ export function usersRoutes() {
         operator: signed.operator,
         user: answer.body,
         etag: answer.etag ?? '',
+        grants: grants.body.items,
+        canRevoke: signed.operator.scopes.includes('admin:write'),
         ...(notice ? { notice } : {}),
       }),
     );
@@ -97,8 +107,19 @@ export function usersRoutes() {
       seeOther(ctx, `${userPath(id)}?done=${done}`);
     };
 
+  // Revoking takes access away and overwrites no one's change: the API asks for no ETag.
+  const revoke: Page = async (ctx, signed) => {
+    const answer = await signed.api({
+      method: 'DELETE',
+      path: `/grants/${encodeURIComponent(ctx.params.grant ?? '')}`,
+    });
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    seeOther(ctx, `${userPath(ctx.params.user ?? '')}?done=revoked`);
+  };
+
   return {
     list,
+    revoke,
     show,
     disable: act('disable', 'disabled'),
     enable: act('enable', 'enabled'),

@@ -1,10 +1,14 @@
 import type { userJson } from '../../admin/users/user-operations.ts';
+import type { grantJson } from '../../views/grant-json.ts';
 import { html } from '../../views/html.ts';
 import { consolePage, type Operator } from './console-layout.ts';
 import { actionButton } from './form-fields.ts';
 
 /** A user as the admin API sends them (the shape of `users show --json`): never a password. */
 export type UserJson = Awaited<ReturnType<typeof userJson>>;
+
+/** A user's grant as the admin API sends it (`grants list --json`). */
+export type GrantJson = ReturnType<typeof grantJson>;
 
 const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 const when = (iso: string) => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
@@ -53,6 +57,9 @@ export function userPage(options: {
   operator: Operator;
   user: UserJson;
   etag: string;
+  grants: readonly GrantJson[];
+  /** With admin:write: a revoke button per grant. */
+  canRevoke: boolean;
   notice?: string;
 }): string {
   const { user, operator, etag } = options;
@@ -75,6 +82,21 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 ${actionButton({ action: `${path}/${user.disabled ? 'enable' : 'disable'}`, label: user.disabled ? 'Enable' : 'Disable', csrf: operator.csrf, etag, kind: user.disabled ? 'secondary' : 'danger' })}
 ${actionButton({ action: `${path}/unlock`, label: 'Unlock (clear failed sign-ins)', csrf: operator.csrf })}
 </div>
+<h2>Grants</h2>
+${
+  options.grants.length > 0
+    ? html`<table>
+<caption class="muted">What ${user.username} allowed each client, the oldest first</caption>
+<thead><tr><th scope="col">Client</th><th scope="col">Scopes</th><th scope="col">Granted</th><th scope="col">Expires</th>${options.canRevoke ? html`<th scope="col">Revoke</th>` : html``}</tr></thead>
+<tbody>
+${options.grants.map(
+  (g) =>
+    html`<tr><td><a href="/admin/clients/${encodeURIComponent(g.client_id)}">${g.client_name}</a></td><td>${g.scope ? html`<code>${g.scope}</code>` : '–'}</td><td>${g.granted_at ? when(g.granted_at) : '–'}</td><td>${g.expires_at ? when(g.expires_at) : 'never'}</td>${options.canRevoke ? html`<td>${actionButton({ action: `${path}/grants/${encodeURIComponent(g.grant_id)}/revoke`, label: `Revoke ${g.client_name}'s grant`, csrf: operator.csrf, kind: 'danger' })}</td>` : html``}</tr>`,
+)}
+</tbody>
+</table>`
+    : html`<p>No grant.</p>`
+}
 <p><a href="/admin/users">All users</a></p>`,
   });
 }
