@@ -67,9 +67,10 @@ leftovers() {
 }
 
 # The pid of the `portcullis dev` process (node packages/cli/src/bin.ts dev) among the
-# descendants of $1.
+# descendants of $1. Node's own flags may come before the script: `dev` re-runs itself with a
+# V8 flag added (packages/cli/src/heap-flags.ts): `node --max-semi-space-size=16 <absolute path>/bin.ts dev`.
 dev_process() {
-  local parent=$1 dir pid stat ppid argv
+  local parent=$1 dir pid stat ppid argv i
   for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
     stat=$(cat "$dir/stat" 2>/dev/null) || continue
@@ -77,7 +78,9 @@ dev_process() {
     read -r _ ppid _ <<<"${stat##*) }"
     [ "$ppid" = "$parent" ] || continue
     mapfile -d '' -t argv <"$dir/cmdline" 2>/dev/null || continue
-    if [[ ${argv[0]##*/} == node* && ${argv[1]:-} == packages/cli/src/bin.ts && ${argv[2]:-} == dev ]]; then
+    i=1
+    while [[ ${argv[i]:-} == -* ]]; do i=$((i + 1)); done
+    if [[ ${argv[0]##*/} == node* && ${argv[i]:-} == *packages/cli/src/bin.ts && ${argv[i + 1]:-} == dev ]]; then
       echo "$pid"
       return 0
     fi
