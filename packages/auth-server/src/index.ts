@@ -70,3 +70,4 @@ export {
   secretJson,
 } from './views/client-json.ts';
 export { type GrantJson, grantJson } from './views/grant-json.ts';
+export { type KeyJson, keyJson } from './views/key-json.ts';

@@ -32,3 +32,23 @@ test('an error about no field of the file stays on the entry', (t) => {
     message: 'changed since',
   });
 });
+
+test("the file's keys are the admin API's body keys but for grants and scopes, and only its section's", (t) => {
+  const error = (field: string) => new AuthServerError('invalid_input', 'wrong', { field });
+  // Named as the admin API names them (FIELD_KEYS): one map for both.
+  t.deepEqual(locateProblem(['clients', 0], error('authMethod')).path, [
+    'clients',
+    0,
+    'token_endpoint_auth_method',
+  ]);
+  t.deepEqual(locateProblem(['resources', 2], error('rolesClaim')).path, [
+    'resources',
+    2,
+    'roles_claim',
+  ]);
+  // The file's own names: a list of grants, not `grant_types`.
+  t.deepEqual(locateProblem(['clients', 0], error('grants')).path, ['clients', 0, 'grants']);
+  // A key of another section is no key of this entry.
+  t.deepEqual(locateProblem(['roles', 1], error('redirectUris')).path, ['roles', 1]);
+  t.deepEqual(locateProblem(['clients', 1], error('rolesClaim')).path, ['clients', 1]);
+});

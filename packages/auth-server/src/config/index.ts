@@ -31,6 +31,7 @@ export {
   secretJson,
 } from '../views/client-json.ts';
 export { type GrantJson, grantJson } from '../views/grant-json.ts';
+export { type KeyJson, keyJson } from '../views/key-json.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {

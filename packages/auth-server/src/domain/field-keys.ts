@@ -4,7 +4,8 @@
  * and the keys the CLI's remote mode writes its bodies with. A service
  * error about a field says what is wrong in neutral words (`must be from 1s to 1d`); the API
  * names the field as the caller sent it (`access_token_ttl must be from 1s to 1d`), with a JSON
- * Pointer to it.
+ * Pointer to it. The declaration file of `apply` uses the same keys, but for a few of its own
+ * (services/apply/locate-problem.ts).
  */
 export const FIELD_KEYS: Readonly<Record<string, string>> = {
   name: 'name',

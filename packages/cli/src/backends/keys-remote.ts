@@ -1,11 +1,8 @@
 import type { SigningKeySummary } from '@portcullis/auth-server';
-import type { keyJson } from '../format/keys.ts';
+import type { KeyJson } from '@portcullis/auth-server/config';
 import { adminHttp } from '../remote/admin-http.ts';
 import type { Io } from '../runtime.ts';
 import type { KeysBackend, RotatedNow } from './keys-backend.ts';
-
-/** A signing key as the admin API and `keys list --json` write it. */
-type KeyJson = ReturnType<typeof keyJson>;
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
 

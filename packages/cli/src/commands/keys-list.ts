@@ -1,7 +1,8 @@
 import type { SigningKeySummary } from '@portcullis/auth-server';
+import { keyJson } from '@portcullis/auth-server/config';
 import type { Command } from 'commander';
 import { keysBackend } from '../backends/select-keys.ts';
-import { keyJson, roughly } from '../format/keys.ts';
+import { roughly } from '../format/keys.ts';
 import { printJson, printTable, styled } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

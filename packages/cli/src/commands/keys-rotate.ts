@@ -1,13 +1,14 @@
 import type { SigningAlgorithm } from '@portcullis/auth-server';
 import {
   DEFAULT_PROPAGATION_SECONDS,
+  keyJson,
   parseDuration,
   SIGNING_ALGORITHMS,
 } from '@portcullis/auth-server/config';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { keysBackend } from '../backends/select-keys.ts';
 import { CliError } from '../errors.ts';
-import { keyJson, roughly } from '../format/keys.ts';
+import { roughly } from '../format/keys.ts';
 import { printJson, printLines, warn } from '../output.ts';
 import type { Io } from '../runtime.ts';
 

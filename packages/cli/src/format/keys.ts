@@ -1,20 +1,3 @@
-import type { SigningKeySummary } from '@portcullis/auth-server';
-
-/** A signing key in the CLI's JSON shape (no private part, ever). */
-export function keyJson(key: SigningKeySummary) {
-  return {
-    kid: key.kid,
-    alg: key.alg,
-    state: key.state,
-    age_seconds: key.ageSeconds,
-    created_at: key.createdAt.toISOString(),
-    activated_at: key.activatedAt?.toISOString() ?? null,
-    retired_at: key.retiredAt?.toISOString() ?? null,
-    activates_at: key.activatesAt?.toISOString() ?? null,
-    removes_at: key.removesAt?.toISOString() ?? null,
-  };
-}
-
 /**
  * A span of seconds in its largest whole unit, for people: `45s`, `12m`, `5h`, `90d`.
  *

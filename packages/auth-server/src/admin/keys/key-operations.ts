@@ -1,7 +1,8 @@
 import { parseDuration } from '../../domain/duration.ts';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../../domain/signing-algorithms.ts';
-import { createKeysService, type SigningKeySummary } from '../../keys/keys-service.ts';
+import { createKeysService } from '../../keys/keys-service.ts';
 import { DEFAULT_PROPAGATION_SECONDS } from '../../keys/rotation-policy.ts';
+import { keyJson } from '../../views/key-json.ts';
 import type { AdminOperation } from '../admin-operation.ts';
 import { AdminProblem } from '../problem.ts';
 
@@ -12,26 +13,6 @@ export interface KeyOperationsDeps {
 }
 
 const MAX_PROPAGATION_SECONDS = 30 * 86_400;
-
-/**
- * A signing key as the admin API shows it: the shape of `keys list --json`, no private part.
- *
- * @example
- * keyJson(key); // { kid, alg, state, age_seconds, ... }
- */
-function keyJson(key: SigningKeySummary) {
-  return {
-    kid: key.kid,
-    alg: key.alg,
-    state: key.state,
-    age_seconds: key.ageSeconds,
-    created_at: key.createdAt.toISOString(),
-    activated_at: key.activatedAt?.toISOString() ?? null,
-    retired_at: key.retiredAt?.toISOString() ?? null,
-    activates_at: key.activatesAt?.toISOString() ?? null,
-    removes_at: key.removesAt?.toISOString() ?? null,
-  };
-}
 
 const invalid = (pointer: string, detail: string) =>
   new AdminProblem('invalid-input', detail, [{ pointer, detail }]);

@@ -1,36 +1,33 @@
+import { FIELD_KEYS } from '../../domain/field-keys.ts';
 import type { ErrorSubject } from '../../errors.ts';
-import type { DeclarationPath, DeclarationProblem } from './declaration.ts';
+import { DECLARATION_KEYS, type DeclarationPath, type DeclarationProblem } from './declaration.ts';
+
+// Where a declaration file names a service field otherwise than the admin API's body does
+// (FIELD_KEYS): a client's grants and scopes are lists under their plural names in the file.
+const FILE_KEYS: Readonly<Record<string, string>> = {
+  grants: 'grants',
+  scopes: 'scopes',
+  description: 'description',
+};
+
+// The keys an entry of each section may have: a field the file cannot set stays on the entry.
+const SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  resources: DECLARATION_KEYS.resource,
+  clients: DECLARATION_KEYS.client,
+  roles: DECLARATION_KEYS.role,
+  identity_providers: DECLARATION_KEYS.identityProvider,
+};
 
 /**
- * The declaration file's key for each service input field it sets: `apply` hands an entry's
- * values to the services under their input names, and their errors come back with that name.
+ * The declaration file's key for a service input field in the section `entry` is in: `apply`
+ * hands an entry's values to the services under their input names, and their errors come back
+ * with that name. The file uses the admin API's body keys, but for {@link FILE_KEYS}.
  */
-const FIELD_KEYS: Readonly<Record<string, string>> = {
-  identifier: 'identifier',
-  name: 'name',
-  description: 'description',
-  grants: 'grants',
-  redirectUris: 'redirect_uris',
-  webOrigins: 'web_origins',
-  dpopBoundAccessTokens: 'dpop_bound_access_tokens',
-  requirePushedAuthorizationRequests: 'require_pushed_authorization_requests',
-  requireMfa: 'require_mfa',
-  backchannelLogoutUri: 'backchannel_logout_uri',
-  backchannelLogoutSessionRequired: 'backchannel_logout_session_required',
-  scopes: 'scopes',
-  resources: 'resources',
-  mayExchangeFor: 'may_exchange_for',
-  public: 'public',
-  authMethod: 'token_endpoint_auth_method',
-  jwks: 'jwks',
-  jwksUri: 'jwks_uri',
-  firstParty: 'first_party',
-  homepage: 'homepage',
-  logoUri: 'logo_uri',
-  accessTokenTtl: 'access_token_ttl',
-  accessTokenFormat: 'access_token_format',
-  refreshTokenTtl: 'refresh_token_ttl',
-};
+function fileKey(entry: DeclarationPath, field: string): string | undefined {
+  const key = FILE_KEYS[field] ?? FIELD_KEYS[field];
+  const section = SECTION_KEYS[String(entry[0])];
+  return key !== undefined && section?.includes(key) ? key : undefined;
+}
 
 /**
  * A service's error about the entry at `entry`, placed at the key (and list item) of the field it
@@ -46,7 +43,7 @@ export function locateProblem(
   error: ErrorSubject & { message: string },
   message = error.message,
 ): DeclarationProblem {
-  const key = error.field === undefined ? undefined : FIELD_KEYS[error.field];
+  const key = error.field === undefined ? undefined : fileKey(entry, error.field);
   if (key === undefined) return { path: entry, message };
   const item = error.index === undefined || error.index < 0 ? [] : [error.index];
   return { path: [...entry, key, ...item], message };
