@@ -614,8 +614,9 @@ export const OPENAPI_DOCUMENT = {
         requestBody: { required: true, ...json('TokenIssue') },
         responses: {
           '201': ok('the token: store it now', 'TokenIssued'),
-          ...withBody,
-          '404': problem('no such client, user or resource'),
+          '400': problem(
+            'a malformed body, values the service refuses, or an unknown client, user or resource (errors[].field names it)',
+          ),
           ...refusals,
         },
       },

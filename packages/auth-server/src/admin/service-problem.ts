@@ -13,7 +13,8 @@ const KINDS: Readonly<Record<string, ProblemKind>> = {
  * The problem an error of a service call stands for, or undefined for one that is a bug (a
  * 500). A service's own error keeps its message, the one the CLI prints, with the field named
  * by its body key when the message is a predicate on it (`access_token_ttl must be from 1s to
- * 1d`) and a pointer to it. Compared by `code`, never `instanceof`.
+ * 1d`) and a pointer to it. A `not_found` about a body field is a 400 `invalid-input`, not a 404.
+ * Compared by `code`, never `instanceof`.
  *
  * @example
  * serviceProblem(new AuthServerError('not_found', 'no client with id or name "x"'));
@@ -28,11 +29,14 @@ export function serviceProblem(
     return new AdminProblem('unavailable', 'the database cannot be reached: retry later');
   }
   const known = error as Partial<AuthServerError> | null;
-  const kind = typeof known?.code === 'string' ? KINDS[known.code] : undefined;
-  if (kind === undefined || !(error instanceof Error)) return undefined;
+  const found = typeof known?.code === 'string' ? KINDS[known.code] : undefined;
+  if (found === undefined || !(error instanceof Error)) return undefined;
   const line = error.message.split('\n')[0] ?? '';
   const where =
     known?.field === undefined ? undefined : fieldPointer(known.field, known.index, fieldKeys);
+  // An unknown thing named in the body (a token's client, user or resource) is a bad body: 400
+  // naming the field. 404 stays for what the path names.
+  const kind = found === 'not-found' && where ? 'invalid-input' : found;
   const detail = known?.predicate && where ? `${where.key} ${line}` : line;
   return new AdminProblem(kind, detail, where ? [{ pointer: where.pointer, detail }] : []);
 }

@@ -109,10 +109,26 @@ export function createTokensService(db: Database) {
     return provider;
   };
 
+  // Unknown names carry the field that gave them: the admin API answers an unknown client, user
+  // or resource in a body as a bad body (400 naming it), not as a missing page (404).
   const mustFindClient = async (idOrName: string) => {
     const client = await clients.findByIdOrName(idOrName);
-    if (!client) throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`);
+    if (!client) {
+      throw new AuthServerError('not_found', `no client with id or name "${idOrName}"`, {
+        field: 'client',
+        value: idOrName,
+      });
+    }
     return client;
+  };
+  const mustFindUser = async (idOrUsername: string) => {
+    try {
+      return await users.show(idOrUsername);
+    } catch (error) {
+      const { code, message } = error as Partial<AuthServerError>;
+      if (code !== 'not_found' || message === undefined) throw error;
+      throw new AuthServerError('not_found', message, { field: 'user', value: idOrUsername });
+    }
   };
 
   return {
@@ -135,7 +151,12 @@ export function createTokensService(db: Database) {
       const client = await mustFindClient(input.client);
       if (client.disabledAt) invalidInput(`client "${client.name}" is disabled`);
       const resource = await resources.find(identifier);
-      if (!resource) throw new AuthServerError('not_found', `no resource "${identifier}"`);
+      if (!resource) {
+        throw new AuthServerError('not_found', `no resource "${identifier}"`, {
+          field: 'resource',
+          value: identifier,
+        });
+      }
       if (!client.resources.includes(identifier)) {
         invalidInput(`client "${client.name}" is not allowed the resource ${identifier}`, {
           field: 'resource',
@@ -153,7 +174,7 @@ export function createTokensService(db: Database) {
       }
       let accountId: string | undefined;
       if (input.user !== undefined) {
-        const user = await users.show(input.user);
+        const user = await mustFindUser(input.user);
         if (user.disabledAt) invalidInput(`user "${user.username}" is disabled`);
         accountId = user.id;
       }
@@ -240,7 +261,7 @@ export function createTokensService(db: Database) {
           invalidInput('give a grant, a client or a user');
         }
         if (target.client !== undefined) clientId = (await mustFindClient(target.client)).id;
-        if (target.user !== undefined) subject = (await users.show(target.user)).id;
+        if (target.user !== undefined) subject = (await mustFindUser(target.user)).id;
         where = { clientId: clientId ?? undefined, accountId: subject ?? undefined };
         details.by = [clientId && 'client', subject && 'user'].filter(Boolean).join('+');
       }

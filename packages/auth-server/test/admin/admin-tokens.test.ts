@@ -127,7 +127,6 @@ test.serial('bad bodies: the service refuses with the field named, nothing issue
     [{ client: 'reporting', scope: 'notes:read', resource: API, ttl: '9999d' }, 400, '/ttl'],
     [{ client: 'reporting', scope: 'notes:write', resource: API }, 400, '/scope'],
     [{ client: 'reporting', scope: 'notes:read', resource: 'not a uri' }, 400, undefined],
-    [{ client: 'nobody', scope: 'notes:read', resource: API }, 404, undefined],
     [{ client: 'reporting', user: 'nobody', scope: 'notes:read', resource: API }, 403, '/user'],
   ];
   for (const [body, status, pointer] of cases) {
@@ -135,6 +134,19 @@ test.serial('bad bodies: the service refuses with the field named, nothing issue
     t.is(reply.response.status, status, JSON.stringify(body));
     t.is(reply.response.headers.get('content-type')?.split(';')[0], 'application/problem+json');
     if (pointer) t.is(reply.json.errors?.[0]?.pointer, pointer, JSON.stringify(body));
+  }
+  // An unknown client, user or resource in the body is a bad body, not a missing page.
+  const unknown: Array<[Record<string, string>, string, string]> = [
+    [{ client: 'nobody' }, 'client', 'no client with id or name "nobody"'],
+    [{ user: 'nobody' }, 'user', 'no user with id or username "nobody"'],
+    [{ resource: 'https://nowhere.example' }, 'resource', 'no resource "https://nowhere.example"'],
+  ];
+  for (const [change, field, detail] of unknown) {
+    const body = { client: 'reporting', scope: 'notes:read', resource: API, ...change };
+    const reply = await issue(await userAdmin.token(), body);
+    t.is(reply.response.status, 400, field);
+    t.like(reply.json, { type: 'urn:portcullis:problem:invalid-input', status: 400, detail });
+    t.deepEqual(reply.json.errors, [{ field, pointer: `/${field}`, detail }]);
   }
   const notJson = await adminFetch(api, '/tokens', {
     token,

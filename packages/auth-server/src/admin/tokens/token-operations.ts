@@ -12,7 +12,13 @@ interface TokenIssueBody {
 }
 
 // The tokens service names its fields as its input does; the body as the document does.
-const FIELD_KEYS = { scopes: 'scope', ttl: 'ttl', resource: 'resource' } as const;
+const FIELD_KEYS = {
+  client: 'client',
+  user: 'user',
+  scopes: 'scope',
+  ttl: 'ttl',
+  resource: 'resource',
+} as const;
 
 // A token that acts for a user is as strong as the user's password: issuing one needs the scope
 // that guards users too, as setting a password does.
