@@ -20,6 +20,7 @@ import { createAdminApi } from './admin/admin-api.ts';
 import type { ServerConfig } from './config/server-config.ts';
 import type { ServerEnvironment } from './config/server-environment.ts';
 import { createAdminConsole } from './console/admin-console.ts';
+import { CONSOLE_SIGNED_OUT_PATH } from './domain/admin-console.ts';
 import { sessionCookieOptions } from './domain/cookies.ts';
 import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
 import { createKeyWatcher } from './keys/key-watcher.ts';
@@ -148,6 +149,14 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
     clients: clientsRepo,
     onError: (error) =>
       logger.warn('could not record a client secret use', { error: String(error) }),
+    // The console's sign-out ends on its own page (RP-initiated logout's post_logout_redirect_uri).
+    ...(consoleClient
+      ? {
+          postLogoutRedirects: new Map([
+            [consoleClient.clientId, [new URL(CONSOLE_SIGNED_OUT_PATH, config.issuer).href]],
+          ]),
+        }
+      : {}),
   });
   const resources = createResourceRegistry({ resources: createResourcesRepository(db) });
   const artifacts = createArtifactsRepository(db);

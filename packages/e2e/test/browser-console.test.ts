@@ -157,7 +157,11 @@ test('an operator with the role manages clients with the keyboard; every page pa
   await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Yes, sign me out' }).waitFor();
   await page.keyboard.press('Enter');
-  await page.getByText('You are signed out.').waitFor();
+  // Portcullis sends the browser back to the console's own page (its post_logout_redirect_uri).
+  await checkPage(t, page, 'You are signed out');
+  t.is(new URL(page.url()).pathname, '/admin/signed-out');
+  t.true(await page.getByRole('link', { name: 'Sign in' }).isVisible());
+  await screenshot(page, 'console-signed-out.png');
   await page.goto(`${stack.issuer}/admin/clients`);
   t.not(new URL(page.url()).pathname, '/admin/clients', 'signed out: no page of the console');
   t.true(await page.getByLabel('Username', { exact: true }).isVisible(), 'the login page again');

@@ -46,7 +46,7 @@ export async function populateConsole(stack: Stack, setup: ConsoleSetup): Promis
 }
 
 /**
- * A stack on a database of its own with {@link CONSOLE_ENV} (MFA off: the console's client then
+ * A stack on a database of its own with {@link CONSOLE_ENV} and `env` (MFA off: the console's client then
  * requires no second factor), populated as {@link populateConsole} does.
  *
  * @example
@@ -54,9 +54,10 @@ export async function populateConsole(stack: Stack, setup: ConsoleSetup): Promis
  */
 export async function startConsoleStack(
   setup: ConsoleSetup,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ database: TestDatabase; stack: Stack }> {
   const database = await createTestDatabase();
-  const stack = await startStack(database.db, database.url, CONSOLE_ENV);
+  const stack = await startStack(database.db, database.url, { ...CONSOLE_ENV, ...env });
   await populateConsole(stack, setup);
   return { database, stack };
 }

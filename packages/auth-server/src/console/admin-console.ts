@@ -1,5 +1,9 @@
 import type { Database } from '@portcullis/storage';
-import { CONSOLE_CALLBACK_PATH, CONSOLE_PATH } from '../domain/admin-console.ts';
+import {
+  CONSOLE_CALLBACK_PATH,
+  CONSOLE_PATH,
+  CONSOLE_SIGNED_OUT_PATH,
+} from '../domain/admin-console.ts';
 import type { Logger } from '../observability/logger.ts';
 import { asset, serveAsset } from '../routes/assets.ts';
 import type { Csrf } from '../routes/forms/csrf.ts';
@@ -93,7 +97,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
       {
         name: 'console_signed_out',
         method: 'GET',
-        path: '/admin/signed-out',
+        path: CONSOLE_SIGNED_OUT_PATH,
         handler: signIn.signedOut,
       },
       { name: 'console_keys', method: 'GET', path: '/admin/keys', handler: page(keys.list) },

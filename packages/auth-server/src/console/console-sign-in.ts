@@ -1,6 +1,6 @@
 import * as oauth from 'openid-client';
 import { ADMIN_RESOURCE, ADMIN_SCOPES } from '../domain/admin-api.ts';
-import { CONSOLE_CALLBACK_PATH } from '../domain/admin-console.ts';
+import { CONSOLE_CALLBACK_PATH, CONSOLE_SIGNED_OUT_PATH } from '../domain/admin-console.ts';
 import type { ConsoleSession, PendingSignIn } from './console-sessions.ts';
 
 /** What the console asks for: who the operator is, and every admin scope their roles allow. */
@@ -29,6 +29,7 @@ export type SignInOutcome =
  */
 export function createConsoleSignIn(deps: { issuer: string; clientId: string }) {
   const redirectUri = new URL(CONSOLE_CALLBACK_PATH, deps.issuer).href;
+  const signedOutUri = new URL(CONSOLE_SIGNED_OUT_PATH, deps.issuer).href;
   let configuration: Promise<oauth.Configuration> | undefined;
   const configure = () => {
     configuration ??= oauth
@@ -110,12 +111,16 @@ export function createConsoleSignIn(deps: { issuer: string; clientId: string }) 
       }
     },
 
-    /** Where to end the Portcullis session too once signed out of the console. */
+    /**
+     * Where to end the Portcullis session too once signed out of the console; it then comes back
+     * to the console's "You are signed out" page (the client's post-logout redirect URI).
+     */
     async endSessionUrl(idToken: string | undefined): Promise<URL | undefined> {
       const config = await configure();
       if (!config.serverMetadata().end_session_endpoint) return undefined;
       return oauth.buildEndSessionUrl(config, {
         client_id: deps.clientId,
+        post_logout_redirect_uri: signedOutUri,
         ...(idToken ? { id_token_hint: idToken } : {}),
       });
     },

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import { ADMIN_SCOPES } from '../domain/admin-api.ts';
-import { CONSOLE_ROLE } from '../domain/admin-console.ts';
+import { CONSOLE_ROLE, CONSOLE_SIGNED_OUT_PATH } from '../domain/admin-console.ts';
 import type { Logger } from '../observability/logger.ts';
 import { render } from '../routes/respond.ts';
 import type { RouteContext, RouteHandler } from '../routes/route.ts';
@@ -136,19 +136,20 @@ export function signInRoutes(deps: SignInRoutesDeps) {
     await sessions.end(signed.id);
     ctx.cookies.set(cookies.session, '', { ...cookies.options, maxAge: 0 });
     const endSession = await signIn.endSessionUrl(signed.session.idToken).catch(() => undefined);
-    ctx.redirect(endSession?.href ?? '/admin/signed-out');
+    ctx.redirect(endSession?.href ?? CONSOLE_SIGNED_OUT_PATH);
     ctx.status = 303;
   };
 
+  // Where Portcullis's sign-out sends the browser back (the client's post_logout_redirect_uri).
   const signedOut: RouteHandler = (ctx) => {
     ctx.set(CONSOLE_HEADERS);
     render(
       ctx,
       200,
       consoleMessage({
-        title: 'Signed out',
-        message: 'You are signed out of the console.',
-        link: again,
+        title: 'You are signed out',
+        message: 'You are signed out of the console and of Portcullis.',
+        link: { href: '/admin/sign-in', label: 'Sign in' },
       }),
     );
   };

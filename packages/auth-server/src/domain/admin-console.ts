@@ -5,6 +5,12 @@ export const CONSOLE_PATH = '/admin';
 export const CONSOLE_CALLBACK_PATH = '/admin/callback';
 
 /**
+ * Where the authorization server sends the operator back after signing out of the console (the
+ * console's client's only post-logout redirect URI, on the issuer).
+ */
+export const CONSOLE_SIGNED_OUT_PATH = '/admin/signed-out';
+
+/**
  * The name of the console's own client: how each start finds it again. The client is public
  * (PKCE, no secret to keep) and its only redirect URI is {@link CONSOLE_CALLBACK_PATH} on the
  * issuer, so its codes can only ever reach the console's server side.

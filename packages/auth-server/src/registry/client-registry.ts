@@ -51,8 +51,15 @@ export function createClientRegistry(options: {
   clients: ClientsRepository;
   maxEntries?: number;
   onError?: (error: unknown) => void;
+  /**
+   * Post-logout redirect URIs (RP-initiated logout) by client id: registrations hold none (a
+   * sign-out ends on our own "Signed out" page), except those the server itself manages (the
+   * admin console's, derived from the issuer as its redirect URI is).
+   */
+  postLogoutRedirects?: ReadonlyMap<string, readonly string[]>;
 }) {
   const { clients } = options;
+  const postLogoutRedirects = options.postLogoutRedirects ?? new Map<string, string[]>();
   const maxEntries = options.maxEntries ?? 10_000;
   const cache = new Map<string, CachedClient | null>();
   const loading = new Map<string, Promise<CachedClient | undefined>>();
@@ -80,7 +87,9 @@ export function createClientRegistry(options: {
   const load = async (id: string): Promise<CachedClient | undefined> => {
     const started = epoch;
     const record = await clients.findById(id);
-    const entry = record ? toCached(record, await clients.secrets(id)) : null;
+    const entry = record
+      ? toCached(record, await clients.secrets(id), postLogoutRedirects.get(record.id))
+      : null;
     if (started === epoch && record) {
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
       cache.set(id, entry);
@@ -156,7 +165,11 @@ export function createClientRegistry(options: {
 /** The registry {@link createClientRegistry} returns. */
 export type ClientRegistry = ReturnType<typeof createClientRegistry>;
 
-function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedClient {
+function toCached(
+  record: ClientRecord,
+  secrets: ClientSecretRecord[],
+  postLogoutRedirectUris: readonly string[] = [],
+): CachedClient {
   const metadata: Record<string, unknown> = {
     client_id: record.id,
     client_name: record.name,
@@ -168,6 +181,9 @@ function toCached(record: ClientRecord, secrets: ClientSecretRecord[]): CachedCl
     response_types: record.grantTypes.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: record.tokenEndpointAuthMethod,
   };
+  if (postLogoutRedirectUris.length > 0) {
+    metadata.post_logout_redirect_uris = [...postLogoutRedirectUris];
+  }
   // A private_key_jwt client's public keys, held here or fetched (and cached) by oidc-provider.
   if (record.jwks) metadata.jwks = record.jwks;
   if (record.jwksUri) metadata.jwks_uri = record.jwksUri;
