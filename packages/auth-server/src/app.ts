@@ -16,10 +16,8 @@ import {
 } from '@portcullis/storage';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
-import { createAdminApi } from './admin/admin-api.ts';
 import type { ServerConfig } from './config/server-config.ts';
 import type { ServerEnvironment } from './config/server-environment.ts';
-import { createAdminConsole } from './console/admin-console.ts';
 import { CONSOLE_SIGNED_OUT_PATH } from './domain/admin-console.ts';
 import { sessionCookieOptions } from './domain/cookies.ts';
 import { SESSION_TTL_SECONDS } from './domain/lifetimes.ts';
@@ -132,6 +130,10 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const { db, databaseUrl, config, logger } = deps;
   if (config.adminApi) environment(deps);
   await assertSchemaCurrent(db);
+  // The admin API (with its JSON schemas and validators) and the console load only when they are
+  // on (docs/benchmarks.md, "Memory"), before anything starts that would need stopping.
+  const adminApi = config.adminApi ? await import('./admin/admin-api.ts') : undefined;
+  const consolePages = config.adminConsole ? await import('./console/admin-console.ts') : undefined;
   // The console's client, role and role-gated scopes, before anything is started that would
   // need stopping should this fail.
   const consoleClient = config.adminConsole
@@ -310,12 +312,10 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   });
   const csrf = createCsrf(config.cookieKeys[0] as string);
   // The admin REST API (admin/admin-api.ts), on the issuer's port: PORTCULLIS_ADMIN_API=on.
-  const admin = config.adminApi
-    ? createAdminApi({ db, config, environment: environment(deps), logger })
-    : undefined;
+  const admin = adminApi?.createAdminApi({ db, config, environment: environment(deps), logger });
   // The admin console (console/admin-console.ts), under /admin: PORTCULLIS_ADMIN_CONSOLE=on.
   const adminConsole = consoleClient
-    ? createAdminConsole({
+    ? consolePages?.createAdminConsole({
         db,
         issuer: config.issuer,
         clientId: consoleClient.clientId,

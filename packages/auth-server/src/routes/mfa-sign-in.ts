@@ -1,6 +1,5 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
-import QRCode from 'qrcode';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import { MFA_REASON, type MfaRequirement } from '../provider/mfa-policy.ts';
 import type { AuditTrail, SignInVia } from '../services/audit.ts';
@@ -58,6 +57,8 @@ export function codeKind(status: MfaStatus): boolean | 'recovery' {
  * seed never leaves this response.
  */
 export async function totpSetup(enrolment: { uri: string; secret: string }): Promise<TotpSetup> {
+  // Loaded by the first enrolment, not with the server (docs/benchmarks.md, "Memory").
+  const { default: QRCode } = await import('qrcode');
   const qrSvg = await QRCode.toString(enrolment.uri, {
     type: 'svg',
     margin: 1,

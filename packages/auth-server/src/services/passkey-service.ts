@@ -8,21 +8,12 @@ import {
   type PasskeyRecord,
   type UserRecord,
 } from '@portcullis/storage';
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import {
-  decodeClientDataJSON,
-  isoBase64URL,
-  parseAuthenticatorData,
-} from '@simplewebauthn/server/helpers';
 import { AuthServerError } from '../errors.ts';
 import { actorOf, type ChangeOptions } from './change-options.ts';
 import { newId } from './new-id.ts';
@@ -35,6 +26,19 @@ const NAME_MAX = 60;
 // EdDSA, ES256 and RS256 (COSE ids), named here: the library's default list probes the runtime for
 // ML-DSA, an experimental Web Crypto algorithm that makes Node print a warning on every page.
 const ALGORITHMS = [-8, -7, -257];
+// @simplewebauthn/server, with the ASN.1 and X.509 parsers under it (about 5 MiB of heap), loads
+// with the first passkey page or assertion, not with the server (docs/benchmarks.md, "Memory").
+let loaded:
+  | Promise<
+      [typeof import('@simplewebauthn/server'), typeof import('@simplewebauthn/server/helpers')]
+    >
+  | undefined;
+const webauthn = () =>
+  (loaded ??= Promise.all([
+    import('@simplewebauthn/server'),
+    import('@simplewebauthn/server/helpers'),
+  ]));
+
 // A credential as the browser sends it: a few kilobytes at most (an RSA key, a long attestation).
 const RESPONSE_MAX = 16_384;
 
@@ -113,7 +117,10 @@ function parseResponse<T extends { id: string; response: { clientDataJSON: strin
 }
 
 // The challenge the browser signed, from its client data; undefined when it is not readable.
-function challengeOf(response: { response: { clientDataJSON: string } }): string | undefined {
+async function challengeOf(response: {
+  response: { clientDataJSON: string };
+}): Promise<string | undefined> {
+  const [, { decodeClientDataJSON }] = await webauthn();
   try {
     const challenge = decodeClientDataJSON(response.response.clientDataJSON).challenge;
     return typeof challenge === 'string' ? challenge : undefined;
@@ -123,7 +130,8 @@ function challengeOf(response: { response: { clientDataJSON: string } }): string
 }
 
 // The signature counter the authenticator reports in this assertion.
-function counterOf(response: AuthenticationResponseJSON): number | undefined {
+async function counterOf(response: AuthenticationResponseJSON): Promise<number | undefined> {
+  const [, { isoBase64URL, parseAuthenticatorData }] = await webauthn();
   try {
     return parseAuthenticatorData(isoBase64URL.toBuffer(response.response.authenticatorData))
       .counter;
@@ -224,6 +232,7 @@ export function createPasskeyService(deps: {
       binding: string,
     ): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await passkeys.listForUser(user.id);
+      const [{ generateRegistrationOptions }, { isoBase64URL }] = await webauthn();
       const options = await generateRegistrationOptions({
         rpName: deps.rpName,
         rpID,
@@ -254,7 +263,7 @@ export function createPasskeyService(deps: {
       const name = validName(input.name);
       const refused = () => new AuthServerError('invalid_input', 'the passkey was not created');
       const response = parseResponse<RegistrationResponseJSON>(input.posted);
-      const challenge = response && challengeOf(response);
+      const challenge = response && (await challengeOf(response));
       if (!response || !challenge) throw refused();
       const taken = await passkeys.takeChallenge({
         binding: digest(binding),
@@ -262,6 +271,7 @@ export function createPasskeyService(deps: {
         challenge,
       });
       if (taken?.userId !== user.id) throw refused();
+      const [{ verifyRegistrationResponse }, { isoBase64URL }] = await webauthn();
       const verified = await verifyRegistrationResponse({
         response,
         expectedChallenge: challenge,
@@ -316,6 +326,7 @@ export function createPasskeyService(deps: {
       userId?: string,
     ): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const mine = userId && purpose === 'second_factor' ? await passkeys.listForUser(userId) : [];
+      const [{ generateAuthenticationOptions }] = await webauthn();
       const options = await generateAuthenticationOptions({
         rpID,
         allowCredentials: mine.map((p) => ({ id: p.credentialId, transports: p.transports })),
@@ -348,7 +359,7 @@ export function createPasskeyService(deps: {
       options: { address?: string } = {},
     ): Promise<PasskeyUse | PasskeyRefusal> {
       const response = parseResponse<AuthenticationResponseJSON>(posted);
-      const challenge = response && challengeOf(response);
+      const challenge = response && (await challengeOf(response));
       if (!response || !challenge) return { refused: 'unknown' };
       const taken = await passkeys.takeChallenge({ binding: digest(binding), purpose, challenge });
       const passkey = await passkeys.findByCredentialId(response.id);
@@ -361,7 +372,7 @@ export function createPasskeyService(deps: {
           ? taken.userId === userId
           : handle !== undefined && handle === (await handleOf(userId));
       if (!owned) return { refused: 'wrong_user', userId };
-      const counter = counterOf(response);
+      const counter = await counterOf(response);
       if (counter === undefined) return { refused: 'not_verified', userId };
       if ((counter > 0 || passkey.signCount > 0) && counter <= passkey.signCount) {
         // A clone of the authenticator, or an assertion replayed from elsewhere: refused.
@@ -379,6 +390,7 @@ export function createPasskeyService(deps: {
         );
         return { refused: 'counter', userId };
       }
+      const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await webauthn();
       const verified = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,

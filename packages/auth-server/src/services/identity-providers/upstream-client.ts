@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as Client from 'openid-client';
 import type { UpstreamAccount, UpstreamProvider } from './identity-providers-service.ts';
 import { UpstreamError } from './upstream-error.ts';
 
@@ -18,6 +18,11 @@ const TIMEOUT_SECONDS = 5;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
+// openid-client (and oauth4webapi under it) loads with the first sign-in through another
+// provider, not with the server: most servers have none (docs/benchmarks.md, "Memory").
+let loaded: Promise<typeof Client> | undefined;
+const openidClient = () => (loaded ??= import('openid-client'));
+
 /**
  * The upstream leg of "Sign in with": openid-client as the client of another provider, with PKCE
  * (S256), state and, for OpenID Connect, a nonce. `redirectUri` is our callback
@@ -30,12 +35,13 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * const { url, checks } = await upstream.begin(provider);
  */
 export function createUpstreamClient(redirectUri: string) {
-  const configurations = new Map<string, { config: client.Configuration; until: number }>();
+  const configurations = new Map<string, { config: Client.Configuration; until: number }>();
 
-  async function configurationOf(provider: UpstreamProvider): Promise<client.Configuration> {
+  async function configurationOf(provider: UpstreamProvider): Promise<Client.Configuration> {
     const key = `${provider.id}:${provider.updatedAt.getTime()}`;
     const cached = configurations.get(key);
     if (cached && cached.until > Date.now()) return cached.config;
+    const client = await openidClient();
     // Any failure here (down, a timeout, no discovery document) means the provider is out of reach.
     const config = await reaching(provider, 'upstream_unreachable', async () => {
       if (provider.kind === 'github') {
@@ -74,6 +80,7 @@ export function createUpstreamClient(redirectUri: string) {
     /** Where to send the browser, and what the callback must check. */
     async begin(provider: UpstreamProvider): Promise<{ url: URL; checks: UpstreamChecks }> {
       const config = await configurationOf(provider);
+      const client = await openidClient();
       const checks: UpstreamChecks = {
         state: client.randomState(),
         verifier: client.randomPKCECodeVerifier(),
@@ -101,6 +108,7 @@ export function createUpstreamClient(redirectUri: string) {
       checks: UpstreamChecks,
     ): Promise<UpstreamAccount> {
       const config = await configurationOf(provider);
+      const client = await openidClient();
       const callback = new URL(redirectUri);
       callback.search = query;
       const tokens = await reaching(provider, undefined, () =>
@@ -123,9 +131,10 @@ export function createUpstreamClient(redirectUri: string) {
 export type UpstreamClient = ReturnType<typeof createUpstreamClient>;
 
 async function oidcAccount(
-  config: client.Configuration,
-  tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>,
+  config: Client.Configuration,
+  tokens: Awaited<ReturnType<typeof Client.authorizationCodeGrant>>,
 ): Promise<UpstreamAccount> {
+  const client = await openidClient();
   const idToken = tokens.claims();
   if (!idToken) throw new UpstreamError('upstream_refused', 'the provider sent no ID token');
   // Claims asked for by scope come from userinfo (an ID token may carry only `sub`).
@@ -136,10 +145,11 @@ async function oidcAccount(
 }
 
 async function githubAccount(
-  config: client.Configuration,
+  config: Client.Configuration,
   provider: UpstreamProvider,
   accessToken: string,
 ): Promise<UpstreamAccount> {
+  const client = await openidClient();
   const api = (provider.apiUrl as string).replace(/\/$/, '');
   const read = async (path: string) => {
     const response = await client.fetchProtectedResource(
