@@ -68,8 +68,11 @@ export {
 } from './repositories/factors-repository.ts';
 export {
   createGrantsRepository,
+  type GrantPageQuery,
+  type GrantPageRow,
   type GrantRecord,
   type GrantsRepository,
+  grantPageKey,
 } from './repositories/grants-repository.ts';
 export {
   createIdentityProvidersRepository,

@@ -24,6 +24,7 @@ import * as passkeys from './migrations/0021-passkeys.ts';
 import * as revocations from './migrations/0022-revocations.ts';
 import * as clientTokenExchange from './migrations/0023-client-token-exchange.ts';
 import * as logoutNotices from './migrations/0024-logout-notices.ts';
+import * as namePageIndexes from './migrations/0025-name-page-indexes.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -56,6 +57,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['0022-revocations', revocations],
   ['0023-client-token-exchange', clientTokenExchange],
   ['0024-logout-notices', logoutNotices],
+  ['0025-name-page-indexes', namePageIndexes],
 ];
 
 /** The name of every migration, in the order they run. */

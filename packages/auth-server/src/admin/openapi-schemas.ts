@@ -235,6 +235,30 @@ const user = {
   additionalProperties: false,
 };
 
+// A grant's fields, in a user's list (Grant) and across users (GrantListItem).
+const GRANT_REQUIRED = [
+  'grant_id',
+  'client_id',
+  'client_name',
+  'scope',
+  'resources',
+  'granted_at',
+  'expires_at',
+];
+const GRANT_PROPERTIES = {
+  grant_id: { type: 'string' },
+  client_id: { type: 'string' },
+  client_name: { type: 'string' },
+  scope: { type: 'string', description: 'space-separated scopes' },
+  resources: {
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'scopes granted per resource',
+  },
+  granted_at: { type: ['string', 'null'], format: 'date-time' },
+  expires_at: { type: ['string', 'null'], format: 'date-time' },
+};
+
 /** The schemas of `components.schemas`, by name. */
 export const ADMIN_SCHEMAS = {
   ...DOCTOR_SCHEMAS,
@@ -392,28 +416,8 @@ export const ADMIN_SCHEMAS = {
   Grant: {
     type: 'object',
     description: "A user's grant to an app (the shape of `portcullis grants list --json`)",
-    required: [
-      'grant_id',
-      'client_id',
-      'client_name',
-      'scope',
-      'resources',
-      'granted_at',
-      'expires_at',
-    ],
-    properties: {
-      grant_id: { type: 'string' },
-      client_id: { type: 'string' },
-      client_name: { type: 'string' },
-      scope: { type: 'string', description: 'space-separated scopes' },
-      resources: {
-        type: 'object',
-        additionalProperties: { type: 'string' },
-        description: 'scopes granted per resource',
-      },
-      granted_at: { type: ['string', 'null'], format: 'date-time' },
-      expires_at: { type: ['string', 'null'], format: 'date-time' },
-    },
+    required: GRANT_REQUIRED,
+    properties: GRANT_PROPERTIES,
     additionalProperties: false,
   },
   GrantPage: {
@@ -421,6 +425,27 @@ export const ADMIN_SCHEMAS = {
     required: ['items', 'next_cursor'],
     properties: {
       items: { type: 'array', items: { $ref: '#/components/schemas/Grant' } },
+      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
+    },
+    additionalProperties: false,
+  },
+  GrantListItem: {
+    type: 'object',
+    description:
+      "A grant across users: a Grant with its user's id, and their username (null once they are gone) with admin:users",
+    required: [...GRANT_REQUIRED, 'user_id'],
+    properties: {
+      ...GRANT_PROPERTIES,
+      user_id: { type: 'string' },
+      username: { type: ['string', 'null'], description: 'only with admin:users' },
+    },
+    additionalProperties: false,
+  },
+  GrantListPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/GrantListItem' } },
       next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
     },
     additionalProperties: false,

@@ -64,6 +64,13 @@ const pageParameters = [
     schema: { type: 'string' },
   },
 ];
+// A search: a substring, in any case; bounded, as a LIKE pattern costs with its length.
+const search = (description: string) => ({
+  name: 'q',
+  in: 'query',
+  description: `only those with this text in ${description}, in any case; the same order and cursor`,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+});
 const userParameter = {
   name: 'user',
   in: 'path',
@@ -142,6 +149,7 @@ export const OPENAPI_DOCUMENT = {
             description: 'only clients registered this way',
             schema: { enum: ['operator', 'dynamic'] },
           },
+          search('their name or client id'),
         ],
         responses: {
           '200': ok('a page of clients', 'ClientPage'),
@@ -244,10 +252,10 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'listResources',
         summary: 'List API resources, by name (`resources list`)',
         security: security('admin:read'),
-        parameters: pageParameters,
+        parameters: [...pageParameters, search('their name or identifier')],
         responses: {
           '200': ok('a page of resources', 'ResourcePage'),
-          '400': problem('a bad limit or cursor'),
+          '400': problem('a bad limit, cursor or search'),
           ...refusals,
         },
       },
@@ -326,10 +334,10 @@ export const OPENAPI_DOCUMENT = {
         operationId: 'listUsers',
         summary: 'List users, by username (`users list`); personal data: admin:users',
         security: security('admin:users'),
-        parameters: pageParameters,
+        parameters: [...pageParameters, search('their username, name or email')],
         responses: {
           '200': ok('a page of users', 'UserPage'),
-          '400': problem('a bad limit or cursor'),
+          '400': problem('a bad limit, cursor or search'),
           ...refusals,
         },
       },
@@ -469,7 +477,7 @@ export const OPENAPI_DOCUMENT = {
       parameters: [userParameter],
       get: {
         operationId: 'listUserGrants',
-        summary: "A user's grants to apps (`grants list --user`)",
+        summary: "A user's grants to apps, the newest first (`grants list --user`)",
         security: security('admin:users'),
         parameters: pageParameters,
         responses: {
@@ -493,6 +501,35 @@ export const OPENAPI_DOCUMENT = {
           },
         ],
         responses: { '200': ok('revoked', 'GrantsRevoked'), ...noUser, ...refusals },
+      },
+    },
+    '/grants': {
+      get: {
+        operationId: 'listGrants',
+        summary:
+          "Users' grants to apps, the newest first, filtered and searched; usernames (shown, searched, accepted in user) only with admin:users besides admin:read",
+        security: security('admin:read'),
+        parameters: [
+          {
+            name: 'user',
+            in: 'query',
+            description: "only this user's grants: their id (or username, with admin:users)",
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          {
+            name: 'client',
+            in: 'query',
+            description: 'only the grants to this client (its id)',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          search("the client's name or id (or the username, with admin:users)"),
+          ...pageParameters,
+        ],
+        responses: {
+          '200': ok('a page of grants', 'GrantListPage'),
+          '400': problem('a bad filter, limit or cursor'),
+          ...refusals,
+        },
       },
     },
     '/grants/{grant}': {

@@ -36,67 +36,74 @@ export function decodeCursor(cursor: string): string[] {
   ]);
 }
 
-const compare = (a: readonly string[], b: readonly string[]) => {
-  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
-    const x = a[i] ?? '';
-    const y = b[i] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-};
+const badCursor = () =>
+  new AdminProblem('invalid-request', 'the cursor is not one this API gave', [
+    { parameter: 'cursor', detail: 'cursor is not one this API gave' },
+  ]);
 
-/**
- * A page of `all`, ordered by `keyOf` (which must be unique: a name and an id), after the item
- * `cursor` names. A cursor stays valid when items are added or removed meanwhile: the next page
- * starts after its key, whether that item still exists or not.
- *
- * @example
- * paginate(clients, (c) => [c.name.toLowerCase(), c.id], { limit: 50 });
- */
-export function paginate<T>(
-  all: readonly T[],
-  keyOf: (item: T) => string[],
-  options: { limit?: number; cursor?: string },
-): Page<T> {
-  const limit = options.limit ?? DEFAULT_PAGE_SIZE;
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-  const sorted = all
-    .map((item) => ({ item, key: keyOf(item) }))
-    .sort((a, b) => compare(a.key, b.key))
-    .filter(({ key }) => after === undefined || compare(key, after) > 0);
-  const page = sorted.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(({ item }) => item),
-    next_cursor: sorted.length > limit && last ? encodeCursor(last.key) : null,
-  };
+// A cursor of two parts (a sort key and an id), the first matching `first` if given.
+function decodePairCursor(cursor: string, first?: RegExp): readonly [string, string] {
+  const [key, id, ...rest] = decodeCursor(cursor);
+  if (key === undefined || id === undefined || rest.length > 0) throw badCursor();
+  if (first && !first.test(key)) throw badCursor();
+  return [key, id];
+}
+
+/** A list operation's paging and search query parameters, as the validator let them through. */
+export interface PageParameters {
+  limit?: number | string;
+  cursor?: string;
+  /** The search text (`q`): a substring of the searched names, in any case. */
+  q?: string;
 }
 
 /**
  * What a database-paged list asks its repository for: the sort key (name lowercased, id) after
- * the cursor, and one row more than the page, which tells whether another page follows.
+ * the cursor, one row more than the page, which tells whether another page follows, and the
+ * text searched for (`q`; a cursor given with the same `q` continues that search).
  *
  * @example
- * const rows = await clients.listPage(namePageQuery({ limit: 50, cursor }));
+ * const rows = await clients.listPage(namePageQuery({ limit: 50, cursor, q: 'bill' }));
  */
-export function namePageQuery(options: { limit?: number | string; cursor?: string }): {
+export function namePageQuery(options: PageParameters): {
   after?: readonly [string, string];
   limit: number;
+  contains?: string;
 } {
   const limit = options.limit === undefined ? DEFAULT_PAGE_SIZE : Number(options.limit);
-  if (options.cursor === undefined) return { limit: limit + 1 };
-  const [name, id, ...rest] = decodeCursor(options.cursor);
-  if (name === undefined || id === undefined || rest.length > 0) {
-    throw new AdminProblem('invalid-request', 'the cursor is not one this API gave', [
-      { parameter: 'cursor', detail: 'cursor is not one this API gave' },
-    ]);
-  }
-  return { after: [name, id], limit: limit + 1 };
+  return {
+    limit: limit + 1,
+    ...(options.cursor === undefined ? {} : { after: decodePairCursor(options.cursor) }),
+    ...(options.q ? { contains: options.q } : {}),
+  };
 }
 
 /**
- * The page of rows a repository returned for {@link namePageQuery} (one more than `limit` when
- * another page follows), with the cursor of the next page made of the last row's sort key.
+ * {@link namePageQuery} for grants, the newest first: the cursor holds a grant's iat (whole
+ * seconds) and id, as {@link grantPage} made it.
+ *
+ * @example
+ * const rows = await grants.listPage({ ...grantPageQuery({ limit: 50, cursor }), client: 'app' });
+ */
+export function grantPageQuery(options: PageParameters): {
+  after?: readonly [string, string];
+  limit: number;
+  contains?: string;
+} {
+  const limit = options.limit === undefined ? DEFAULT_PAGE_SIZE : Number(options.limit);
+  return {
+    limit: limit + 1,
+    ...(options.cursor === undefined
+      ? {}
+      : { after: decodePairCursor(options.cursor, /^[0-9]{1,15}$/) }),
+    ...(options.q ? { contains: options.q } : {}),
+  };
+}
+
+/**
+ * The page of rows a repository returned for {@link namePageQuery} or {@link grantPageQuery}
+ * (one more than `limit` when another page follows), with the cursor of the next page made of
+ * the last row's sort key (`keyOf`: for names, lowercased here).
  *
  * @example
  * namePage(rows, 50, (c) => [c.name, c.id]);
@@ -105,11 +112,12 @@ export function namePage<T>(
   rows: readonly T[],
   limit: number | string | undefined,
   keyOf: (row: T) => readonly [string, string],
+  lowercase = true,
 ): Page<T> {
   const size = limit === undefined ? DEFAULT_PAGE_SIZE : Number(limit);
   const items = rows.slice(0, size);
   const last = items.at(-1);
   if (rows.length <= size || last === undefined) return { items, next_cursor: null };
   const [name, id] = keyOf(last);
-  return { items, next_cursor: encodeCursor([name.toLowerCase(), id]) };
+  return { items, next_cursor: encodeCursor([lowercase ? name.toLowerCase() : name, id]) };
 }

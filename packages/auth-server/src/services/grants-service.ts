@@ -5,6 +5,7 @@ import {
   createResourcesRepository,
   createUsersRepository,
   type Database,
+  type GrantPageQuery,
   type GrantRecord,
 } from '@portcullis/storage';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
@@ -15,6 +16,11 @@ import { actorOf, type ChangeOptions } from './change-options.ts';
 export interface GrantSummary extends GrantRecord {
   clientName: string;
   scopes: Array<{ name: string; description: string; resource?: string }>;
+}
+
+/** A grant of a page across users: described, with its user's id and (if asked for) username. */
+export interface GrantListItem extends GrantSummary {
+  username: string | null;
 }
 
 /** What an operator revokes: one grant, or a user's grants (only those to `client` if given). */
@@ -32,6 +38,8 @@ export function createGrantsService(db: Database) {
   return {
     listForUser: operations.listForUser,
     listForAccount: operations.listForAccount,
+    listPage: operations.listPage,
+    listPageForUser: operations.listPageForUser,
     // The account page's: a user removing their own grant, which the page records itself.
     revoke: operations.revoke,
 
@@ -108,9 +116,9 @@ function grantOperations(db: Database) {
 
   // One after another: inside a transaction all queries share one connection, which runs one
   // query at a time (pg warns about, and will refuse, queries queued on a busy client).
-  const describeAll = async (list: Awaited<ReturnType<typeof grants.listByAccount>>) => {
-    const described: GrantSummary[] = [];
-    for (const grant of list) described.push(await describe(grant));
+  const describeAll = async <T extends GrantRecord>(list: readonly T[]) => {
+    const described: Array<T & GrantSummary> = [];
+    for (const grant of list) described.push({ ...grant, ...(await describe(grant)) });
     return described;
   };
 
@@ -126,6 +134,23 @@ function grantOperations(db: Database) {
     async listForUser(idOrUsername: string): Promise<GrantSummary[]> {
       const user = await mustFindUser(idOrUsername);
       return describeAll(await grants.listByAccount(user.id));
+    },
+
+    /**
+     * A page of live grants across users, the newest first, described (see the grants
+     * repository's listPage: filters, keyset cursor, usernames only when asked for).
+     */
+    async listPage(page: GrantPageQuery): Promise<GrantListItem[]> {
+      return describeAll(await grants.listPage(page));
+    },
+
+    /** A page of a user's grants (by id or username), described; `not_found` for no such user. */
+    async listPageForUser(
+      idOrUsername: string,
+      page: Omit<GrantPageQuery, 'user' | 'usernames'>,
+    ): Promise<GrantListItem[]> {
+      const user = await mustFindUser(idOrUsername);
+      return describeAll(await grants.listPage({ ...page, user: user.id }));
     },
 
     /** The grants of an account id (the signed-in user), described. */

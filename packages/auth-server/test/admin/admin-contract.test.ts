@@ -254,6 +254,8 @@ test('the responses of every operation, refusals included, validate against the 
   await check('unlockUser', `${u}/unlock`, { token, method: 'POST' });
   await check('listUserGrants', `${u}/grants`, { token });
   await check('listUserGrants', '/users/nobody/grants', { token });
+  await check('listGrants', '/grants?q=a', { token });
+  await check('listGrants', '/grants?limit=0', { token });
   await check('revokeUserGrants', `${u}/grants`, { token, method: 'DELETE' });
   await check('revokeGrant', '/grants/nothing', { token, method: 'DELETE' });
   await check('revokeGrant', '/grants/nothing', { method: 'DELETE' });

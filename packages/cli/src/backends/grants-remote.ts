@@ -6,10 +6,6 @@ import type { GrantsBackend } from './grants-backend.ts';
 
 const user = (idOrUsername: string) => `/users/${encodeURIComponent(idOrUsername)}/grants`;
 
-// Newest first, as the local mode lists them; grants of the same second by id.
-const newestFirst = (a: GrantJson, b: GrantJson) =>
-  (b.granted_at ?? '').localeCompare(a.granted_at ?? '') || (a.grant_id < b.grant_id ? -1 : 1);
-
 /**
  * The remote back end of the `grants` commands: the admin API at `server`. Listing a user's
  * grants is reading personal data (`admin:users`); revoking takes access away (`admin:write`,
@@ -20,13 +16,9 @@ const newestFirst = (a: GrantJson, b: GrantJson) =>
  */
 export function remoteGrants(io: Io, server: URL): GrantsBackend {
   return {
-    async list(idOrUsername) {
-      const all = await allPages<GrantJson>(
-        adminHttp(io, server, 'admin:users'),
-        user(idOrUsername),
-      );
-      return all.sort(newestFirst);
-    },
+    // The API pages them in the local mode's order: the newest first, then by id.
+    list: (idOrUsername) =>
+      allPages<GrantJson>(adminHttp(io, server, 'admin:users'), user(idOrUsername)),
     async revoke(target) {
       const path =
         'grant' in target

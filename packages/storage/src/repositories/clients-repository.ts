@@ -494,7 +494,7 @@ export function createClientsRepository(db: Database) {
       return rows.map(toClient);
     },
 
-    /** A page of clients by name, then id (see byNamePage); only those `registeredVia` so. */
+    /** A page of clients by name, then id (see byNamePage), searched by name or id; only those `registeredVia` so. */
     async listPage(
       page: NamePageQuery & { registeredVia?: RegisteredVia },
     ): Promise<ClientRecord[]> {

@@ -377,7 +377,7 @@ export function createResourcesRepository(db: Database) {
       return withScopes(await db<ResourceRow>('resources').orderBy('identifier'));
     },
 
-    /** A page of resources by name, then identifier (see byNamePage), with their scopes. */
+    /** A page of resources by name, then identifier (see byNamePage, searched by both), with their scopes. */
     async listPage(page: NamePageQuery): Promise<ResourceRecord[]> {
       return withScopes(await byNamePage(db<ResourceRow>('resources'), 'name', 'identifier', page));
     },

@@ -225,9 +225,11 @@ export function createUsersRepository(db: Database) {
       return rows.map(toUser);
     },
 
-    /** A page of users by username, then id (see byNamePage). */
+    /** A page of users by username, then id (see byNamePage), searched by username, name, email. */
     async listPage(page: NamePageQuery): Promise<UserRecord[]> {
-      return (await byNamePage(db<UserRow>('users'), 'username', 'id', page)).map(toUser);
+      const query = db<UserRow>('users');
+      const rows = await byNamePage(query, 'username', 'id', page, ['username', 'name', 'email']);
+      return rows.map(toUser);
     },
 
     /**

@@ -4,7 +4,7 @@ import { CLIENT_FIELD_NAMES, createClientsService } from '../../services/clients
 import { clientJson, secretJson } from '../../views/client-json.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { namePage, namePageQuery } from '../pagination.ts';
+import { namePage, namePageQuery, type PageParameters } from '../pagination.ts';
 import { type ClientBody, createInput, updateInput } from './client-input.ts';
 import { clientVersion } from './client-version.ts';
 
@@ -41,13 +41,11 @@ export function clientOperations(): AdminOperation[] {
       path: '/clients',
       scope: 'admin:read',
       async run(call) {
-        const { limit, cursor, registered } = call.query as {
-          limit?: number;
-          cursor?: string;
+        const { limit, registered, ...query } = call.query as PageParameters & {
           registered?: string;
         };
         const rows = await createClientsService(call.db).listPage({
-          ...namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+          ...namePageQuery({ limit, ...query }),
           ...(registered ? { registeredVia: registered as RegisteredVia } : {}),
         });
         const page = namePage(rows, limit, (c) => [c.name, c.id]);

@@ -6,7 +6,7 @@ import {
 } from '../../services/resources-service.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { namePage, namePageQuery } from '../pagination.ts';
+import { namePage, namePageQuery, type PageParameters } from '../pagination.ts';
 import { resourceJson } from './resource-json.ts';
 
 // A resource's `scopes` is a list of definitions, not the space-separated `scope` of a client.
@@ -64,9 +64,9 @@ export function resourceOperations(): AdminOperation[] {
       path: '/resources',
       scope: 'admin:read',
       async run(call) {
-        const { limit, cursor } = call.query as { limit?: number; cursor?: string };
+        const { limit } = call.query as PageParameters;
         const rows = await createResourcesService(call.db).listPage(
-          namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+          namePageQuery(call.query as PageParameters),
         );
         const page = namePage(rows, limit, (r) => [r.name, r.identifier]);
         return { status: 200, body: { ...page, items: page.items.map(resourceJson) } };

@@ -4,7 +4,7 @@ import { createRolesService } from '../../services/roles-service.ts';
 import { createUsersService, type PublicUser } from '../../services/users-service.ts';
 import type { AdminCall, AdminOperation, AdminReply } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
-import { namePage, namePageQuery } from '../pagination.ts';
+import { namePage, namePageQuery, type PageParameters } from '../pagination.ts';
 
 /** What the users' operations need besides the call. */
 export interface UserOperationsDeps {
@@ -92,9 +92,9 @@ export function userOperations(deps: UserOperationsDeps): AdminOperation[] {
       path: '/users',
       scope: 'admin:users',
       async run(call) {
-        const { limit, cursor } = call.query as { limit?: number; cursor?: string };
+        const { limit } = call.query as PageParameters;
         const rows = await createUsersService(call.db).listPage(
-          namePageQuery({ limit, ...(cursor !== undefined ? { cursor } : {}) }),
+          namePageQuery(call.query as PageParameters),
         );
         const page = namePage(rows, limit, (u) => [u.username, u.id]);
         const items = await Promise.all(page.items.map((u) => userJson(call.db, u)));
