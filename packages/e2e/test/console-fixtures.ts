@@ -1,3 +1,4 @@
+import type { Logger } from '@portcullis/auth-server';
 import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
 import { HttpBrowser, type Stack, startStack, submitForm } from '../src/index.ts';
 
@@ -46,8 +47,9 @@ export async function populateConsole(stack: Stack, setup: ConsoleSetup): Promis
 }
 
 /**
- * A stack on a database of its own with {@link CONSOLE_ENV} and `env` (MFA off: the console's client then
- * requires no second factor), populated as {@link populateConsole} does.
+ * A stack on a database of its own with {@link CONSOLE_ENV} and `env` (MFA off: the console's
+ * client then requires no second factor), populated as {@link populateConsole} does; the server
+ * logs to `options.logger` when given (a test that reads the log).
  *
  * @example
  * const { database, stack } = await startConsoleStack({ users: { ada: ['portcullis-admin'] } });
@@ -55,9 +57,10 @@ export async function populateConsole(stack: Stack, setup: ConsoleSetup): Promis
 export async function startConsoleStack(
   setup: ConsoleSetup,
   env: Readonly<Record<string, string>> = {},
+  options: { logger?: Logger } = {},
 ): Promise<{ database: TestDatabase; stack: Stack }> {
   const database = await createTestDatabase();
-  const stack = await startStack(database.db, database.url, { ...CONSOLE_ENV, ...env });
+  const stack = await startStack(database.db, database.url, { ...CONSOLE_ENV, ...env }, options);
   await populateConsole(stack, setup);
   return { database, stack };
 }

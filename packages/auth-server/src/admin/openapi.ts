@@ -448,8 +448,8 @@ export const OPENAPI_DOCUMENT = {
         requestBody: { required: true, ...json('UserRole') },
         responses: {
           '200': ok('they hold it', 'User', true),
-          ...withBody,
-          '404': problem('no such user or role'),
+          '400': problem('a malformed body, or no role of that name (`errors[].field`: `role`)'),
+          '404': problem('no such user'),
           ...conditional,
           ...refusals,
         },

@@ -13,7 +13,7 @@ export interface ApiProblem {
   title?: string;
   status?: number;
   detail?: string;
-  errors?: Array<{ pointer?: string; parameter?: string; detail: string }>;
+  errors?: Array<{ field?: string; pointer?: string; parameter?: string; detail: string }>;
 }
 
 /** The admin API could not be reached, or answered something that is not JSON. */

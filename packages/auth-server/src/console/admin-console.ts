@@ -18,6 +18,7 @@ import { createConsoleSignIn } from './console-sign-in.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { resourcesRoutes } from './resources-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
+import { userFormRoutes, userFormsRoutes } from './user-forms-routes.ts';
 import { usersRoutes } from './users-routes.ts';
 import { CONSOLE_STYLESHEET_PATH } from './views/console-layout.ts';
 import { CONSOLE_STYLESHEET } from './views/console-styles.ts';
@@ -62,8 +63,10 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
   const keys = keysRoutes();
   const resources = resourcesRoutes();
   const users = usersRoutes();
+  const userForms = userFormsRoutes();
   const user = '/admin/users/:user';
   const client = '/admin/clients/:client';
+  const resource = '/admin/resources/:resource';
   return {
     routes: [
       {
@@ -168,13 +171,57 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         handler: page(resources.list),
       },
       {
-        name: 'console_resource',
+        name: 'console_resources',
+        method: 'POST',
+        path: '/admin/resources',
+        handler: page(resources.create),
+      },
+      {
+        name: 'console_resources_new',
         method: 'GET',
-        path: '/admin/resources/:resource',
-        handler: page(resources.show),
+        path: '/admin/resources/new',
+        handler: page(resources.showNew),
+      },
+      { name: 'console_resource', method: 'GET', path: resource, handler: page(resources.show) },
+      {
+        name: 'console_resource',
+        method: 'POST',
+        path: resource,
+        handler: page(resources.update),
+      },
+      {
+        name: 'console_resource_edit',
+        method: 'GET',
+        path: `${resource}/edit`,
+        handler: page(resources.showEdit),
+      },
+      {
+        name: 'console_resource_delete',
+        method: 'GET',
+        path: `${resource}/delete`,
+        handler: page(resources.confirmDelete),
+      },
+      {
+        name: 'console_resource_delete',
+        method: 'POST',
+        path: `${resource}/delete`,
+        handler: page(resources.remove),
       },
       { name: 'console_users', method: 'GET', path: '/admin/users', handler: page(users.list) },
+      {
+        name: 'console_users',
+        method: 'POST',
+        path: '/admin/users',
+        handler: page(userForms.create),
+      },
+      {
+        name: 'console_users_new',
+        method: 'GET',
+        path: '/admin/users/new',
+        handler: page(userForms.showNew),
+      },
       { name: 'console_user', method: 'GET', path: user, handler: page(users.show) },
+      ...userFormRoutes(user, page, userForms),
       {
         name: 'console_user_disable',
         method: 'POST',

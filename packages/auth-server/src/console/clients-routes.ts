@@ -4,7 +4,9 @@ import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
 import { findInPages } from './api-pages.ts';
-import { problemOf, refused, type SignedIn } from './console-request.ts';
+import { needsScope, problemOf, refused, type SignedIn, seeOther } from './console-request.ts';
+import { answerForm } from './form-answers.ts';
+import { formLines } from './form-values.ts';
 import { problemsOf } from './problems.ts';
 import {
   type ClientFormValues,
@@ -15,7 +17,6 @@ import {
   type SecretJson,
   secretShownOncePage,
 } from './views/clients-views.ts';
-import { consoleMessage } from './views/console-layout.ts';
 import { NO_PROBLEMS } from './views/form-fields.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
@@ -34,25 +35,14 @@ const NOTICES: Readonly<Record<string, string>> = {
 
 const clientPath = (id: string) => `/admin/clients/${encodeURIComponent(id)}`;
 
-function seeOther(ctx: Koa.Context, location: string): void {
-  ctx.redirect(location);
-  ctx.status = 303;
-}
-
-const lines = (value: string | undefined) =>
-  (value ?? '')
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean);
-
 // The form's values as typed (each grant's checkbox has a name of its own).
 function formValues(form: Readonly<Record<string, string>>): ClientFormValues {
   return {
     name: (form.name ?? '').trim(),
     grant_types: SUPPORTED_GRANTS.filter((grant) => form[`grant_types.${grant}`] === 'on'),
-    redirect_uris: lines(form.redirect_uris),
+    redirect_uris: formLines(form.redirect_uris),
     scope: (form.scope ?? '').trim().split(/\s+/).filter(Boolean).join(' '),
-    resources: lines(form.resources),
+    resources: formLines(form.resources),
     public: form.public === 'on',
     first_party: form.first_party === 'on',
     require_mfa: form.require_mfa === 'on',
@@ -236,22 +226,10 @@ export function clientsRoutes() {
     );
   };
 
-  const writer =
-    (page: Page): Page =>
-    async (ctx, signed) => {
-      if (canWrite(signed)) return page(ctx, signed);
-      render(
-        ctx,
-        403,
-        consoleMessage({
-          title: 'Not allowed',
-          message:
-            'Changing clients needs the admin:write scope, which your roles do not give you.',
-          link: { href: '/admin/clients', label: 'Back to the clients' },
-          operator: signed.operator,
-        }),
-      );
-    };
+  const writer = needsScope('admin:write', 'Changing clients', {
+    href: '/admin/clients',
+    label: 'Back to the clients',
+  });
 
   const showNew: Page = async (ctx, signed) => {
     render(
@@ -313,11 +291,11 @@ export function clientsRoutes() {
       body,
       ifMatch: etag,
     });
-    if (answer.status === 400 || answer.status === 409) {
-      return refusedForm(ctx, signed, answer, values, { clientId: client.client_id, etag });
-    }
-    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-    seeOther(ctx, `${clientPath(client.client_id)}?done=saved`);
+    await answerForm(ctx, signed, answer, {
+      ok: 200,
+      again: () => refusedForm(ctx, signed, answer, values, { clientId: client.client_id, etag }),
+      next: () => `${clientPath(client.client_id)}?done=saved`,
+    });
   };
 
   const toggle =

@@ -180,6 +180,46 @@ export function consoleRequests(deps: ConsoleRequestDeps) {
     };
 }
 
+/** A console page's handler, given the signed-in operator's request. */
+export type ConsolePage = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
+
+/**
+ * `page` for operators whose token holds `scope`; others get a 403 page naming the scope (the
+ * admin API would refuse them too, but a form they cannot send should not even be shown).
+ *
+ * @example
+ * const writer = needsScope('admin:write', 'Changing clients', { href: '/admin/clients', label: 'Back to the clients' });
+ * const create = writer(async (ctx, signed) => { ... });
+ */
+export function needsScope(scope: string, what: string, back: { href: string; label: string }) {
+  return (page: ConsolePage): ConsolePage =>
+    async (ctx, signed) => {
+      if (signed.operator.scopes.includes(scope)) return page(ctx, signed);
+      render(
+        ctx,
+        403,
+        consoleMessage({
+          title: 'Not allowed',
+          message: `${what} needs the ${scope} scope, which your roles do not give you.`,
+          link: back,
+          operator: signed.operator,
+        }),
+      );
+    };
+}
+
+/**
+ * Answers a POST that changed something with 303 to the page that shows the result
+ * (POST/redirect/GET: reloading that page repeats nothing).
+ *
+ * @example
+ * seeOther(ctx, '/admin/users/u1?done=created');
+ */
+export function seeOther(ctx: Koa.Context, location: string): void {
+  ctx.redirect(location);
+  ctx.status = 303;
+}
+
 /** The problem details of an answer that is not a success (or an empty problem). */
 export const problemOf = (answer: ApiAnswer): ApiProblem =>
   answer.body && typeof answer.body === 'object' ? (answer.body as ApiProblem) : {};

@@ -1,8 +1,7 @@
-import type Koa from 'koa';
 import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import { findInPages } from './api-pages.ts';
-import { refused, type SignedIn } from './console-request.ts';
+import { refused, type SignedIn, seeOther } from './console-request.ts';
 import { type GrantJson, type UserJson, userPage, usersListPage } from './views/users-views.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
@@ -18,14 +17,15 @@ const NOTICES: Readonly<Record<string, string>> = {
   enabled: 'User enabled.',
   unlocked: 'Failed sign-ins cleared: the user may sign in again.',
   revoked: 'Grant revoked, with every token issued from it.',
+  created: 'User created.',
+  email: 'Email changed: the new address is unverified until its owner follows a link.',
+  password: 'Password set. It is not shown anywhere.',
+  'role-added': 'Role added.',
+  'role-removed': 'Role removed.',
+  deleted: 'User deleted, with their sessions, grants and tokens.',
 };
 
 const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
-
-function seeOther(ctx: Koa.Context, location: string): void {
-  ctx.redirect(location);
-  ctx.status = 303;
-}
 
 /**
  * The users' pages over the admin API (every call needs admin:users: users are personal data):
@@ -48,6 +48,7 @@ export function usersRoutes() {
       });
       if (answer.status !== 200) return refused(ctx, answer, signed.operator);
       const { items, next_cursor: next } = answer.body;
+      const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
       return render(
         ctx,
         200,
@@ -56,6 +57,7 @@ export function usersRoutes() {
           users: items,
           query,
           ...(next ? { next } : {}),
+          ...(notice ? { notice } : {}),
         }),
       );
     }

@@ -15,6 +15,7 @@ import { OIDC_SCOPES } from '../domain/oidc-scopes.ts';
 import { AuthServerError } from '../errors.ts';
 import { fromStorage } from './clients-service.ts';
 import {
+  aboutField,
   invalidField,
   invalidInput,
   validateName,
@@ -96,14 +97,22 @@ export function parseScopeDefinition(value: string): ScopeRecord {
  * @example
  * validateScopeDescription('notes:read', ' Read your notes '); // 'Read your notes'
  */
-export function validateScopeDescription(name: string, value: string): string {
+export function validateScopeDescription(
+  name: string,
+  value: string,
+  subject: { field: string; index?: number } = { field: 'scopes' },
+): string {
   const description = value.trim();
-  if (!description) invalidInput(`scope "${name}" needs a description`, { field: 'scopes' });
+  if (!description) invalidInput(`scope "${name}" needs a description`, subject);
   if (description.length > 300) {
-    invalidInput(`the description of scope "${name}" is over 300 characters`, { field: 'scopes' });
+    invalidInput(`the description of scope "${name}" is over 300 characters`, subject);
   }
   return description;
 }
+
+// The admin API points at `name` (a form shows the message next to it); the message names it.
+const resourceName = (value: string) =>
+  aboutField('name', undefined, () => validateName(value, 'resource name'));
 
 function validateTtl(value: Lifetime): number {
   const seconds = typeof value === 'number' ? value : parseDuration(value);
@@ -131,17 +140,20 @@ export const validateResourceTtl = validateTtl;
 export const validateResourceFormat = validateFormat;
 
 // `field` is the input list the scopes came from: `scopes` (create) or `putScopes` (update).
+// Descriptions are checked here too, not only by the CLI's `name=description` parser: the admin
+// API takes them as they come, and consent pages show them.
 function validateNewScopes(scopes: readonly ScopeRecord[], field: string): ScopeRecord[] {
   const seen = new Set<string>();
-  for (const [index, scope] of scopes.entries()) {
-    validateScopeName(scope.name);
+  return scopes.map((scope, index) => {
+    aboutField(field, index, () => validateScopeName(scope.name));
     const subject = { field, index, value: scope.name };
     if (OIDC_SCOPES.includes(scope.name))
       invalidInput(`"${scope.name}" is an OpenID scope, not a resource scope`, subject);
     if (seen.has(scope.name)) invalidInput(`scope "${scope.name}" is given twice`, subject);
     seen.add(scope.name);
-  }
-  return [...scopes];
+    const description = validateScopeDescription(scope.name, scope.description, { field, index });
+    return { name: scope.name, description };
+  });
 }
 
 /**
@@ -237,8 +249,10 @@ export function createResourcesService(db: Database) {
       input: CreateResourceInput,
       options: ResourceChangeOptions = {},
     ): Promise<ResourceRecord> {
-      const identifier = validateResourceIdentifier(input.identifier);
-      const name = validateName(input.name, 'resource name');
+      const identifier = aboutField('identifier', undefined, () =>
+        validateResourceIdentifier(input.identifier),
+      );
+      const name = resourceName(input.name);
       const scopes = validateNewScopes(input.scopes, 'scopes');
       const accessTokenTtl = validateTtl(input.accessTokenTtl ?? RESOURCE_DEFAULTS.accessTokenTtl);
       const accessTokenFormat = validateFormat(
@@ -297,7 +311,7 @@ export function createResourcesService(db: Database) {
     ): Promise<{ resource: ResourceRecord; changed: string[] }> {
       const current = await mustFind(identifier);
       const changes: ResourceChanges = {};
-      if (input.name !== undefined) changes.name = validateName(input.name, 'resource name');
+      if (input.name !== undefined) changes.name = resourceName(input.name);
       if (input.accessTokenTtl !== undefined) {
         changes.accessTokenTtl = validateTtl(input.accessTokenTtl);
       }

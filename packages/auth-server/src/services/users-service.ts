@@ -261,7 +261,7 @@ function userOperations(db: Database) {
         });
         return toPublic(user);
       } catch (error) {
-        throw fromStorage(error);
+        throw fromStorage(error, { field: 'username' });
       }
     },
 

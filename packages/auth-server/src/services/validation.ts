@@ -39,6 +39,27 @@ export function invalidField(
   throw new AuthServerError('invalid_input', problem, { field, ...subject, predicate: true });
 }
 
+/**
+ * Runs a validator of one field (an item of a list with `index`), naming that field in its
+ * refusal when the validator, shared by several fields, does not: the admin API points at it,
+ * so a form shows the message next to its input. The message stays as it is.
+ *
+ * @example
+ * aboutField('redirectUris', 1, () => validateRedirectUri(uri));
+ */
+export function aboutField<T>(field: string, index: number | undefined, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    const refusal = error as Partial<AuthServerError>;
+    if (refusal.code !== 'invalid_input' || refusal.field !== undefined) throw error;
+    throw new AuthServerError('invalid_input', (error as Error).message, {
+      field,
+      ...(index !== undefined ? { index } : {}),
+    });
+  }
+}
+
 /** A display name: trimmed, 1–100 characters, no control characters. */
 export function validateName(value: string, what: string): string {
   const name = value.trim();

@@ -160,7 +160,13 @@ test('users are personal data: admin:read and admin:write do not reach them; bad
     body: { role: 'no-such-role' },
     headers: { 'if-match': first.response.headers.get('etag') as string },
   });
-  t.is(noRole.response.status, 404);
+  // An unknown role is a bad body (400), pointing at its member for a form; not a missing path.
+  t.is(noRole.response.status, 400);
+  t.like(noRole.json, {
+    type: 'urn:portcullis:problem:invalid-input',
+    detail: 'no role "no-such-role"',
+    errors: [{ field: 'role', pointer: '/role', detail: 'no role "no-such-role"' }],
+  });
   const page = await adminFetch(api, '/users?limit=1', { token });
   t.is(page.response.status, 200);
   t.is(page.json.items.length, 1);

@@ -5,6 +5,7 @@ import { createUsersService, type PublicUser } from '../../services/users-servic
 import type { AdminCall, AdminOperation, AdminReply } from '../admin-operation.ts';
 import { etagOf } from '../etag.ts';
 import { namePage, namePageQuery, type PageParameters } from '../pagination.ts';
+import { AdminProblem } from '../problem.ts';
 
 /** What the users' operations need besides the call. */
 export interface UserOperationsDeps {
@@ -159,7 +160,15 @@ export function userOperations(deps: UserOperationsDeps): AdminOperation[] {
     ),
     conditional('addUserRole', 'POST', '/users/{user}/roles', async (call) => {
       const { role } = call.body as { role: string };
-      await createRolesService(call.db).addToUser(userOf(call), role, change(call));
+      try {
+        await createRolesService(call.db).addToUser(userOf(call), role, change(call));
+      } catch (error) {
+        // The user was found (and locked) by `version`: a `not_found` now is the role, a value
+        // of the body, so a bad body (400) pointing at it, as a form shows next to its field.
+        if ((error as { code?: unknown }).code !== 'not_found') throw error;
+        const detail = (error as Error).message;
+        throw new AdminProblem('invalid-input', detail, [{ pointer: '/role', detail }]);
+      }
       return createUsersService(call.db).show(userOf(call));
     }),
     conditional('removeUserRole', 'DELETE', '/users/{user}/roles/{role}', async (call) => {

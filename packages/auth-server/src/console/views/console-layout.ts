@@ -71,6 +71,10 @@ ${options.body}
 `.html;
 }
 
+/** The line saying what a change just did (a fixed sentence of the page's own), if any. */
+export const noticeLine = (text: string | undefined): SafeHtml =>
+  text ? html`<p class="notice" role="status">${text}</p>` : html``;
+
 /**
  * A page that says what happened and what to do: a heading, a sentence, an optional hint and
  * link.

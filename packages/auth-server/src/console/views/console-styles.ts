@@ -42,7 +42,7 @@ dl.fields dd{margin:0;overflow-wrap:anywhere}
 .actions form{margin:0}
 label{display:block;font-weight:600;margin:0 0 .25rem}
 .hint{display:block;font-weight:400;color:#4b5563;font-size:.875rem;margin:0 0 .25rem}
-input[type=text],input[type=search],input[type=url],textarea,select{display:block;width:100%;max-width:40rem;font:inherit;padding:.5rem .625rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:inherit}
+input[type=text],input[type=search],input[type=url],input[type=email],input[type=password],textarea,select{display:block;width:100%;max-width:40rem;font:inherit;padding:.5rem .625rem;border:1px solid #6b7280;border-radius:.375rem;background:#fff;color:inherit}
 .toolbar input[type=search]{width:20rem}
 textarea{min-height:4.5rem}
 .field{margin:0 0 1rem}

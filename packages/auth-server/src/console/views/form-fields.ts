@@ -69,14 +69,38 @@ ${options.hint ? html`<span class="hint" id="${hintId}">${options.hint}</span>` 
 ${control(id, errors.attributes(hintId))}</div>`;
 }
 
-/** A one-line text input with its label, hint and errors. */
+/**
+ * A one-line text input with its label, hint and errors. A `password` input never shows a value:
+ * a password typed into a refused form is not sent back to the browser.
+ */
 export function textField(
-  options: FieldOptions & { value: string; type?: 'text' | 'url'; required?: boolean },
+  options: FieldOptions & {
+    value: string;
+    type?: 'text' | 'url' | 'email' | 'password';
+    required?: boolean;
+    /** The browser's autofill hint: `new-password` keeps password managers from filling one in. */
+    autocomplete?: 'off' | 'username' | 'new-password' | 'email' | 'name';
+  },
+): SafeHtml {
+  const value = options.type === 'password' ? '' : options.value;
+  return labelled(
+    options,
+    (id, aria) =>
+      html`<input type="${options.type ?? 'text'}" id="${id}" name="${options.name}" value="${value}"${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : html``}${options.required ? html` required` : html``}${aria}>`,
+  );
+}
+
+/** A choice of one of a few values, with its label, hint and errors. */
+export function selectField(
+  options: FieldOptions & {
+    value: string;
+    choices: ReadonlyArray<{ value: string; label: string }>;
+  },
 ): SafeHtml {
   return labelled(
     options,
     (id, aria) =>
-      html`<input type="${options.type ?? 'text'}" id="${id}" name="${options.name}" value="${options.value}"${options.required ? html` required` : html``}${aria}>`,
+      html`<select id="${id}" name="${options.name}"${aria}>${options.choices.map((choice) => html`<option value="${choice.value}"${choice.value === options.value ? html` selected` : html``}>${choice.label}</option>`)}</select>`,
   );
 }
 

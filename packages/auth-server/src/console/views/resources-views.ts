@@ -1,6 +1,6 @@
 import type { resourceJson } from '../../admin/resources/resource-json.ts';
 import { html } from '../../views/html.ts';
-import { consolePage, type Operator } from './console-layout.ts';
+import { consolePage, noticeLine, type Operator } from './console-layout.ts';
 
 /** An API resource as the admin API sends it (the shape of `resources show --json`). */
 export type ResourceJson = ReturnType<typeof resourceJson>;
@@ -20,6 +20,9 @@ export function resourcesPage(options: {
   operator: Operator;
   resources: readonly ResourceJson[];
   next?: string;
+  /** With admin:write: a link to the registration form. */
+  canWrite: boolean;
+  notice?: string;
 }): string {
   const { resources } = options;
   return consolePage({
@@ -27,7 +30,9 @@ export function resourcesPage(options: {
     section: 'resources',
     operator: options.operator,
     body: html`<h1>Resources</h1>
-<p class="muted">The APIs clients get access tokens for, and their scopes. Register and change them with <code>portcullis resources</code> or the admin API.</p>
+${noticeLine(options.notice)}
+<p class="muted">The APIs clients get access tokens for, and their scopes.</p>
+${options.canWrite ? html`<div class="toolbar"><a class="button primary" href="/admin/resources/new">Register a resource</a></div>` : html``}
 ${
   resources.length > 0
     ? html`<table>
@@ -50,14 +55,20 @@ export function resourcePage(options: {
   operator: Operator;
   resource: ResourceJson;
   clients: readonly ClientRefJson[];
+  /** With admin:write: links to the edit form and to the deletion's confirmation. */
+  canWrite: boolean;
+  notice?: string;
 }): string {
   const { resource: r, clients } = options;
+  const path = resourcePath(r.identifier);
   const gated = new Set(r.role_gated_scopes);
   return consolePage({
     title: r.name,
     section: 'resources',
     operator: options.operator,
     body: html`<h1>${r.name}</h1>
+${noticeLine(options.notice)}
+${options.canWrite ? html`<div class="actions"><a class="button primary" href="${path}/edit">Edit</a><a class="button danger" href="${path}/delete">Delete</a></div>` : html``}
 <div class="panel"><dl class="fields">
 <dt>Identifier</dt><dd><code>${r.identifier}</code></dd>
 <dt>Access tokens</dt><dd>${r.access_token_format === 'jwt' ? 'JWT' : 'opaque'}, valid ${r.access_token_ttl} seconds</dd>

@@ -1,8 +1,9 @@
 import type { userJson } from '../../admin/users/user-operations.ts';
 import type { grantJson } from '../../views/grant-json.ts';
 import { html } from '../../views/html.ts';
-import { consolePage, type Operator } from './console-layout.ts';
+import { consolePage, noticeLine, type Operator } from './console-layout.ts';
 import { actionButton } from './form-fields.ts';
+import { userEditing } from './user-forms-views.ts';
 
 /** A user as the admin API sends them (the shape of `users show --json`): never a password. */
 export type UserJson = Awaited<ReturnType<typeof userJson>>;
@@ -23,6 +24,7 @@ export function usersListPage(options: {
   users: readonly UserJson[];
   query: string;
   next?: string;
+  notice?: string;
 }): string {
   const { users, query } = options;
   const caption = query
@@ -33,9 +35,11 @@ export function usersListPage(options: {
     section: 'users',
     operator: options.operator,
     body: html`<h1>Users</h1>
+${noticeLine(options.notice)}
 <div class="toolbar">
 <form method="get" action="/admin/users" role="search"><div><label for="search">Search by username, name or email</label>
 <input type="search" id="search" name="q" value="${query}"></div><button type="submit" class="secondary">Search</button></form>
+<a class="button primary" href="/admin/users/new">Create a user</a>
 </div>
 <table>
 <caption class="muted">${caption}</caption>
@@ -64,6 +68,7 @@ export function userPage(options: {
 }): string {
   const { user, operator, etag } = options;
   const path = userPath(user.id);
+  const editing = userEditing({ operator, user, etag });
   return consolePage({
     title: user.username,
     section: 'users',
@@ -82,6 +87,8 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 ${actionButton({ action: `${path}/${user.disabled ? 'enable' : 'disable'}`, label: user.disabled ? 'Enable' : 'Disable', csrf: operator.csrf, etag, kind: user.disabled ? 'secondary' : 'danger' })}
 ${actionButton({ action: `${path}/unlock`, label: 'Unlock (clear failed sign-ins)', csrf: operator.csrf })}
 </div>
+${editing.actions}
+${editing.roles}
 <h2>Grants</h2>
 ${
   options.grants.length > 0

@@ -7,8 +7,8 @@ import type {
 import { formatDuration, parseDuration } from '../../domain/duration.ts';
 import { SUPPORTED_GRANTS, shortGrant, storedGrant } from '../../domain/grants.ts';
 import { OIDC_SCOPES } from '../../domain/oidc-scopes.ts';
-import { AuthServerError } from '../../errors.ts';
 import {
+  aboutField,
   invalidField,
   invalidInput,
   splitScopes,
@@ -102,7 +102,7 @@ export async function validateClientDraft(
     });
   }
   const redirectUris = [...new Set(draft.redirectUris)].map((uri, index) =>
-    about('redirectUris', index, () => validateRedirectUri(uri)),
+    aboutField('redirectUris', index, () => validateRedirectUri(uri)),
   );
   if (grants.includes('authorization_code') && redirectUris.length === 0) {
     invalidField('redirectUris', 'is required by the authorization_code grant');
@@ -113,7 +113,7 @@ export async function validateClientDraft(
   const webOrigins = [
     ...new Set(
       draft.webOrigins.map((origin, index) =>
-        about('webOrigins', index, () => validateWebOrigin(origin)),
+        aboutField('webOrigins', index, () => validateWebOrigin(origin)),
       ),
     ),
   ];
@@ -230,24 +230,7 @@ function backchannelLogout(draft: ClientDraft, grants: readonly string[]): strin
     );
   }
   const uri = draft.backchannelLogoutUri;
-  return about('backchannelLogoutUri', undefined, () => validateBackchannelLogoutUri(uri));
-}
-
-/**
- * Runs a validator of one field (an item of a list with `index`), naming that field in its
- * refusal when the validator, shared by several fields, does not: the admin API points at it.
- */
-function about<T>(field: string, index: number | undefined, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    const refusal = error as Partial<AuthServerError>;
-    if (refusal.code !== 'invalid_input' || refusal.field !== undefined) throw error;
-    throw new AuthServerError('invalid_input', (error as Error).message, {
-      field,
-      ...(index !== undefined ? { index } : {}),
-    });
-  }
+  return aboutField('backchannelLogoutUri', undefined, () => validateBackchannelLogoutUri(uri));
 }
 
 /** The token-endpoint authentication methods an operator may choose for a confidential client. */
