@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
+  type ArtifactWrite,
   assertSchemaCurrent,
   type CompanionWrites,
   createArtifactsRepository,
@@ -409,7 +410,8 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   // A request's audit events and deletions that wait for its next artifact write (to go in its
   // statement), written alone when none came (provider/artifact-reads.ts).
   const pendingWrites = {
-    flush: (pending: CompanionWrites) => artifacts.writeCompanions(pending),
+    flush: (writes: ArtifactWrite[], companions: CompanionWrites | undefined) =>
+      artifacts.write(writes, companions),
     onError: (error: unknown) =>
       logger.error('could not write what a request left pending', { error: String(error) }),
   };

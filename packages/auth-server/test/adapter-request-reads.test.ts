@@ -1,9 +1,13 @@
 import { createArtifactsRepository, createClientsRepository } from '@portcullis/storage';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import { createTestDatabase, statementsOf, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import type Koa from 'koa';
 import { createAdapterClass } from '../src/provider/adapter.ts';
-import { deferAudit, withArtifactReads } from '../src/provider/artifact-reads.ts';
+import {
+  batchArtifactWrites,
+  deferAudit,
+  withArtifactReads,
+} from '../src/provider/artifact-reads.ts';
 import { requestContextMiddleware } from '../src/provider/request-context.ts';
 import { createClientRegistry } from '../src/registry/client-registry.ts';
 
@@ -21,17 +25,7 @@ test.after.always(async () => {
 });
 
 /** Every statement `work` makes. */
-async function statements(work: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const onQuery = (query: { sql: string }) => seen.push(query.sql);
-  database.db.on('query', onQuery);
-  try {
-    await work();
-  } finally {
-    database.db.off('query', onQuery);
-  }
-  return seen;
-}
+const statements = (work: () => Promise<void>) => statementsOf(database.db, work);
 
 /** The SELECTs `work` makes on oidc_artifacts. */
 async function selects(work: () => Promise<void>): Promise<number> {
@@ -120,11 +114,18 @@ test.serial('a request reads a session by uid once, and again after it writes it
   t.like(await withArtifactReads(() => sessions.findByUid('u-2')), { accountId: 'carol' });
 });
 
-/** `work` as oidc-provider's route would run it: in a request that can hold writes back. */
-const inProviderRoute = (work: () => Promise<void>): Promise<void> =>
+/** `work` as oidc-provider's `route` would run it: in a request that can hold writes back. */
+const inProviderRoute = (work: () => Promise<void>, route?: string): Promise<void> =>
   withArtifactReads<void>(
-    () => requestContextMiddleware()({} as Koa.Context, async () => void (await work())),
-    { flush: (pending) => createArtifactsRepository(database.db).writeCompanions(pending) },
+    () =>
+      requestContextMiddleware()(
+        (route ? { oidc: { route } } : {}) as unknown as Koa.Context,
+        async () => void (await work()),
+      ),
+    {
+      flush: (writes, companions) =>
+        createArtifactsRepository(database.db).write(writes, companions),
+    },
   );
 
 test.serial(
@@ -183,3 +184,69 @@ test.serial(
     });
   },
 );
+
+test.serial(
+  "oidc-provider's resume writes once, before it answers: the code, the session rotated, the interaction deleted",
+  async (t) => {
+    const interactions = new Adapter('Interaction');
+    const sessions = new Adapter('Session');
+    const codes = new Adapter('AuthorizationCode');
+    await interactions.upsert('i-6', { step: 1 }, 600);
+    await sessions.upsert('s-6', { uid: 'u-6', accountId: 'alice' }, 600);
+    const seen = await statements(() =>
+      inProviderRoute(async () => {
+        t.like(await sessions.find('s-6'), { accountId: 'alice' });
+        await interactions.destroy('i-6');
+        await codes.upsert('c-6', { grantId: 'g-6' }, 60);
+        // The session under a new id, the same uid (oidc-provider's rotation at sign-in).
+        await sessions.destroy('s-6');
+        t.is(await sessions.find('s-6'), undefined);
+        await sessions.upsert('s-7', { uid: 'u-6', accountId: 'alice', n: 1 }, 600);
+        await sessions.upsert('s-7', { uid: 'u-6', accountId: 'alice', n: 2 }, 600);
+        // Nothing written yet: it waits for the end of the route.
+        t.is(
+          (await database.db('oidc_artifacts').where({ model: 'Session', id: 's-7' })).length,
+          0,
+        );
+      }, 'resume'),
+    );
+    // The session's read, this test's own look, then everything else in one statement.
+    t.is(seen.length, 3);
+    t.regex(seen[2] ?? '', /^with "destroyed" as \(delete .*is distinct from/);
+    t.is(await interactions.find('i-6'), undefined);
+    t.is(await sessions.find('s-6'), undefined);
+    t.like(await sessions.find('s-7'), { n: 2 });
+    t.like(await sessions.findByUid('u-6'), { n: 2 });
+    t.truthy(await codes.find('c-6'));
+    // A read of what waits writes it first.
+    const again = await statements(() =>
+      inProviderRoute(async () => {
+        await sessions.upsert('s-7', { uid: 'u-6', accountId: 'alice', n: 3 }, 600);
+        t.like(await sessions.find('s-7'), { n: 3 });
+      }, 'resume'),
+    );
+    t.is(again.length, 2);
+  },
+);
+
+test.serial('a batch of writes on our own pages goes in one statement when it ends', async (t) => {
+  const grants = new Adapter('Grant');
+  const interactions = new Adapter('Interaction');
+  const seen = await statements(() =>
+    inProviderRoute(async () => {
+      await batchArtifactWrites(async () => {
+        await grants.upsert('g-8', { accountId: 'alice', clientId: 'app' }, 600);
+        t.true(deferAudit({ type: 'consent.granted', actor: 'user:batched', subject: 'x' }));
+        await interactions.upsert('i-8', { result: { consent: { grantId: 'g-8' } } }, 600);
+      });
+      // Written when the batch ended, before the page answers.
+      t.like(await grants.find('g-8'), { accountId: 'alice' });
+    }),
+  );
+  t.is(seen.filter((sql) => !sql.startsWith('select')).length, 1);
+  t.truthy(await interactions.find('i-8'));
+  t.truthy(await database.db('audit_events').where({ actor: 'user:batched' }).first());
+  // Outside a request: written at once.
+  await batchArtifactWrites(() => grants.upsert('g-9', { accountId: 'bob' }, 600));
+  t.like(await grants.find('g-9'), { accountId: 'bob' });
+});

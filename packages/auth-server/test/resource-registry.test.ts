@@ -1,5 +1,5 @@
 import { createResourcesRepository } from '@portcullis/storage';
-import { createTestDatabase, type TestDatabase } from '@portcullis/storage/testing';
+import { createTestDatabase, statementsOf, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
 import { createResourceRegistry } from '../src/registry/resource-registry.ts';
 import { createResourcesService } from '../src/services/index.ts';
@@ -17,20 +17,9 @@ test.after.always(async () => {
   await database?.drop();
 });
 
-/** The statements `work` makes. */
-async function statements(work: () => Promise<void>): Promise<number> {
-  let count = 0;
-  const onQuery = () => {
-    count += 1;
-  };
-  database.db.on('query', onQuery);
-  try {
-    await work();
-  } finally {
-    database.db.off('query', onQuery);
-  }
-  return count;
-}
+/** How many statements `work` makes. */
+const statements = async (work: () => Promise<void>) =>
+  (await statementsOf(database.db, work)).length;
 
 test('the cache holds at most maxEntries resources, dropping the oldest', async (t) => {
   const registry = createResourceRegistry({

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createArtifactsRepository } from '../src/index.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing/index.ts';
+import { createTestDatabase, statementsOf, type TestDatabase } from '../src/testing/index.ts';
 
 let database: TestDatabase;
 test.before(async () => {
@@ -154,3 +154,49 @@ test('a write that fails writes none of what it carries', async (t) => {
   t.truthy(await repo().find('Interaction', 'kept'));
   t.is(await database.db('audit_events').where({ subject: 'w' }).first(), undefined);
 });
+
+test.serial(
+  'several artifacts in one statement; a session rotated takes over the row of its uid',
+  async (t) => {
+    await repo().upsert('Session', 'session-old', { uid: 'session-uid', n: 1 }, 600);
+    await repo().upsert('Interaction', 'step-1', { uid: 'step-1' }, 60);
+    const { length: count } = await statementsOf(database.db, async () => {
+      await repo().write(
+        [
+          { model: 'AuthorizationCode', id: 'code-2', payload: {}, expiresInSeconds: 60 },
+          {
+            model: 'Session',
+            id: 'session-new',
+            payload: { uid: 'session-uid', n: 2 },
+            expiresInSeconds: 600,
+            takesOverUid: true,
+          },
+        ],
+        {
+          destroy: [
+            { model: 'Interaction', id: 'step-1' },
+            { model: 'Session', id: 'session-old' },
+          ],
+          audits: [],
+        },
+      );
+    });
+    t.is(count, 1);
+    t.truthy(await repo().find('AuthorizationCode', 'code-2'));
+    t.is(await repo().find('Interaction', 'step-1'), undefined);
+    t.is(await repo().find('Session', 'session-old'), undefined);
+    t.like(await repo().find('Session', 'session-new'), { payload: { n: 2 } });
+    t.like(await repo().findByUid('Session', 'session-uid'), { payload: { n: 2 } });
+    t.is((await database.db('oidc_artifacts').where({ uid: 'session-uid' })).length, 1);
+    // A session taking over a uid no row has is inserted; nothing is written without a write.
+    await repo().write({
+      model: 'Session',
+      id: 'session-3',
+      payload: { uid: 'uid-3' },
+      expiresInSeconds: 600,
+      takesOverUid: true,
+    });
+    t.truthy(await repo().find('Session', 'session-3'));
+    await repo().write([]);
+  },
+);

@@ -6,10 +6,13 @@ import { createArtifactCodec } from './artifact-codec.ts';
 import {
   artifactReads,
   artifactReadsByUid,
+  batchingArtifactWrites,
   deferDestroy,
+  deferWrite,
   flushPendingWrites,
   forgetArtifactRead,
   takePendingWrites,
+  writesPending,
 } from './artifact-reads.ts';
 import { holdWrites } from './held-writes.ts';
 import { currentRequest } from './request-context.ts';
@@ -26,10 +29,16 @@ const SINGLE_USE = new Set([
   'BackchannelAuthenticationRequest',
 ]);
 
-// Deleted with the request's next write rather than in a statement of their own. Not sessions:
-// a session's next write is itself under a new id with the same uid, which a deletion in the
-// same statement would not have freed yet (the unique index on model and uid).
+// Deleted with the request's next write rather than in a statement of their own. Sessions only
+// where writes wait (below): a session's next write is itself, under a new id with the same uid,
+// which then takes over its row in the same statement (artifact-reads.ts, takePendingWrites).
 const DEFERRED_DESTROY = new Set(['Interaction']);
+
+// Whether this request's artifact writes wait and go together in one statement: in
+// oidc-provider's resume (the interaction's result applied: the session, the next interaction or
+// the code, the interaction deleted), which reads nothing of ours after writing, and in a
+// batchArtifactWrites scope. Both write what waits before the response.
+const writesWait = () => batchingArtifactWrites() || currentRequest()?.route === 'resume';
 
 /**
  * Builds the oidc-provider Adapter class over PostgreSQL. Clients come from the registry (the
@@ -83,10 +92,11 @@ export function createAdapterClass(deps: {
         held.writes.push(write);
         return;
       }
+      if (writesWait() && deferWrite(write)) return;
       // What the request left waiting (an interaction or session deleted, an audit event) goes
       // in this statement (artifact-reads.ts).
       const pending = takePendingWrites({ model: this.model, id: stored.id });
-      await guard(() => artifacts.write(write, pending));
+      await guard(() => artifacts.write([...(pending?.writes ?? []), write], pending));
     }
 
     async find(id: string): Promise<Payload | undefined> {
@@ -96,6 +106,8 @@ export function createAdapterClass(deps: {
       // Read once per request for the interaction, the session and the grant (artifact-reads.ts).
       const reads = artifactReads(this.model);
       if (reads?.has(id)) return reads.get(id);
+      // A write waiting may be of this one: done first.
+      if (writesPending()) await guard(flushPendingWrites);
       const found = await guard(() => artifacts.find(this.model, codec.key(this.model, id)));
       // Refresh-token reuse within the grace window after its rotation (two tabs refreshing at
       // once): refused, but without revoking the grant, which oidc-provider would do on seeing
@@ -178,7 +190,7 @@ export function createAdapterClass(deps: {
       // resume's code or next interaction), or before the response when none comes
       // (request-context.ts); until then this request reads it as gone.
       if (
-        DEFERRED_DESTROY.has(this.model) &&
+        (DEFERRED_DESTROY.has(this.model) || (this.model === 'Session' && writesWait())) &&
         currentRequest() &&
         deferDestroy(this.model, key, id)
       ) {

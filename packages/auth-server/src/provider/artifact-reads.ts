@@ -1,4 +1,4 @@
-import type { CompanionWrites, NewAuditEvent } from '@portcullis/storage';
+import type { ArtifactWrite, CompanionWrites, NewAuditEvent } from '@portcullis/storage';
 import { RequestLocal } from '../request-locals.ts';
 
 type Payload = Record<string, unknown>;
@@ -26,16 +26,24 @@ type Reads = Map<string, Payload | undefined>;
 
 /** What the request wrote that waits for its next artifact write (see {@link deferAudit}). */
 interface Pending {
+  writes: ArtifactWrite[];
   destroy: Array<{ model: string; id: string }>;
   audits: NewAuditEvent[];
 }
 
+/** Writes artifacts and what rides with them in one statement (the artifacts repository's). */
+type Flush = (writes: ArtifactWrite[], companions: CompanionWrites | undefined) => Promise<void>;
+
 interface RequestStore {
   reads: Reads;
   pending: Pending;
-  /** Writes what is pending alone (one statement), when nothing else carried it. */
-  flush?: (pending: CompanionWrites) => Promise<void>;
+  /** Writes what is pending (one statement), when no later write carried it. */
+  flush?: Flush;
+  /** How many {@link batchArtifactWrites} scopes are open. */
+  batching: number;
 }
+
+const nothingPending = (): Pending => ({ writes: [], destroy: [], audits: [] });
 
 const requestStore = new RequestLocal<RequestStore>();
 
@@ -48,19 +56,17 @@ const requestStore = new RequestLocal<RequestStore>();
  * by `flush` (a failure goes to `onError`: the response is gone by then).
  *
  * @example
- * return withArtifactReads(() => handle(req, res), { flush: artifacts.writeCompanions, onError });
+ * return withArtifactReads(() => handle(req, res), { flush: artifacts.write, onError });
  */
 export async function withArtifactReads<T>(
   work: () => Promise<T>,
-  options: {
-    flush?: (pending: CompanionWrites) => Promise<void>;
-    onError?: (error: unknown) => void;
-  } = {},
+  options: { flush?: Flush; onError?: (error: unknown) => void } = {},
 ): Promise<T> {
   const store: RequestStore = {
     reads: new Map(),
-    pending: { destroy: [], audits: [] },
+    pending: nothingPending(),
     flush: options.flush,
+    batching: 0,
   };
   return requestStore.run(store, async () => {
     try {
@@ -96,43 +102,110 @@ export function deferAudit(event: NewAuditEvent): boolean {
 export function deferDestroy(model: string, key: string, id: string): boolean {
   const store = requestStore.get();
   if (!store?.flush || !READ_ONCE.has(model)) return false;
-  store.pending.destroy.push({ model, id: key });
+  // A write of it waiting too is dropped: the row ends deleted.
+  const { pending } = store;
+  pending.writes = pending.writes.filter((w) => w.model !== model || w.id !== key);
+  pending.destroy.push({ model, id: key });
   forgetArtifactRead(model, id);
   store.reads.set(`${model}\u0000${id}`, undefined);
   return true;
 }
 
 /**
- * Takes what waits for the next artifact write, less the deletion of `except` (the artifact that
- * write replaces: one statement must not delete and write the same row); undefined when nothing
- * waits.
+ * Holds `write` (an artifact's, under its stored key) until the request's next read of the
+ * database, its next write that cannot wait, or the end of the {@link batchArtifactWrites} scope
+ * or oidc-provider's route (request-context.ts), before the response: the request's writes then
+ * go in one statement. A deletion of the same artifact waiting is dropped (the write comes
+ * after it); an earlier write of it is replaced. False outside a request that can hold it.
  *
  * @example
- * await artifacts.write(write, takePendingWrites({ model, id: key }));
+ * if (!deferWrite(write)) await artifacts.write(write);
+ */
+export function deferWrite(write: ArtifactWrite): boolean {
+  const store = requestStore.get();
+  if (!store?.flush) return false;
+  const { pending } = store;
+  const other = (d: { model: string; id: string }) => d.model !== write.model || d.id !== write.id;
+  pending.destroy = pending.destroy.filter(other);
+  pending.writes = [...pending.writes.filter(other), write];
+  return true;
+}
+
+/**
+ * Whether artifact writes wait in this request: a read of the database must see them done first.
+ * (A deletion waiting is read as gone without one, {@link deferDestroy}.)
+ */
+export function writesPending(): boolean {
+  return (requestStore.get()?.pending.writes.length ?? 0) > 0;
+}
+
+/**
+ * Runs `work` with the request's artifact writes held ({@link deferWrite}), and writes them in
+ * one statement when it settles, before the caller answers: a consent's grant and the
+ * interaction's result, for instance. Outside a request it only runs `work`.
+ *
+ * @example
+ * await batchArtifactWrites(() => finish(ctx, { consent: { grantId: await saveGrant(details) } }));
+ */
+export async function batchArtifactWrites<T>(work: () => Promise<T>): Promise<T> {
+  const store = requestStore.get();
+  if (!store?.flush) return work();
+  store.batching += 1;
+  try {
+    return await work();
+  } finally {
+    store.batching -= 1;
+    await flushPendingWrites();
+  }
+}
+
+/** Whether a {@link batchArtifactWrites} scope is open in this request. */
+export function batchingArtifactWrites(): boolean {
+  return (requestStore.get()?.batching ?? 0) > 0;
+}
+
+/**
+ * Takes what waits for the next artifact write, less the deletion and the earlier write of
+ * `except` (the artifact that write replaces: one statement must not write a row twice). A
+ * session written while a session's deletion waits takes over the row of its uid (its rotation
+ * to a new id: the old id is renamed, not deleted and inserted again, which the unique uid would
+ * refuse in one statement). Undefined when nothing waits.
+ *
+ * @example
+ * const pending = takePendingWrites({ model, id: key });
+ * await artifacts.write([...(pending?.writes ?? []), write], pending);
  */
 export function takePendingWrites(except?: {
   model: string;
   id: string;
-}): CompanionWrites | undefined {
+}): (CompanionWrites & { writes: ArtifactWrite[] }) | undefined {
   const store = requestStore.get();
   if (!store) return undefined;
-  const { destroy, audits } = store.pending;
-  const kept = destroy.filter((d) => d.model !== except?.model || d.id !== except?.id);
-  store.pending = { destroy: [], audits: [] };
-  return kept.length + audits.length > 0 ? { destroy: kept, audits } : undefined;
+  const { writes, destroy, audits } = store.pending;
+  store.pending = nothingPending();
+  const other = (d: { model: string; id: string }) =>
+    d.model !== except?.model || d.id !== except?.id;
+  const kept = destroy.filter(other);
+  const rotating = new Set(kept.filter((d) => d.model === 'Session').map((d) => d.model));
+  const written = writes
+    .filter(other)
+    .map((write) => (rotating.has(write.model) ? { ...write, takesOverUid: true } : write));
+  return written.length + kept.length + audits.length > 0
+    ? { writes: written, destroy: kept, audits }
+    : undefined;
 }
 
 /**
- * Writes what waits alone (before a read or write that must see it done, and when the request
- * ends).
+ * Writes what waits (before a read or write that must see it done, and when the request ends).
  *
  * @example
  * await flushPendingWrites();
  */
 export async function flushPendingWrites(): Promise<void> {
   const store = requestStore.get();
+  if (!store?.flush) return;
   const pending = takePendingWrites();
-  if (pending && store?.flush) await store.flush(pending);
+  if (pending) await store.flush(pending.writes, pending);
 }
 
 /**

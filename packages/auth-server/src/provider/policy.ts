@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import { newId } from '../services/new-id.ts';
+import { flushPendingWrites, writesPending } from './artifact-reads.ts';
 
 /** Finds the user's grant to a client, whichever browser session it was given in. */
 export interface GrantLookup {
@@ -74,6 +75,8 @@ async function findGrant(ctx: KoaContextWithOIDC, grants: GrantLookup) {
   const inSession = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
   const accountId = oidc.session?.accountId;
   if (inSession || !accountId) return inSession;
+  // A grant written in this request and still waiting would not be found (artifact-reads.ts).
+  if (writesPending()) await flushPendingWrites();
   const latest = await grants.findLatestFor(accountId, clientId);
   return latest ? oidc.provider.Grant.find(latest.grantId) : undefined;
 }

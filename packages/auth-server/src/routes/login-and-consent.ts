@@ -5,7 +5,7 @@ import { authenticationContext } from '../domain/mfa.ts';
 import { OIDC_SCOPE_DESCRIPTIONS } from '../domain/oidc-scopes.ts';
 import type { SignInLimits } from '../limits/sign-in-limits.ts';
 import type { Logger } from '../observability/logger.ts';
-import { deferAudit } from '../provider/artifact-reads.ts';
+import { batchArtifactWrites, deferAudit } from '../provider/artifact-reads.ts';
 import type { UserRoles } from '../provider/user-roles.ts';
 import type { ClientRegistry } from '../registry/client-registry.ts';
 import type { ResourceRegistry } from '../registry/resource-registry.ts';
@@ -145,7 +145,9 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
       // requires for offline_access). Everything requested is granted.
       const client = await deps.clients.get(String(details.params.client_id));
       if (client?.record.firstParty) {
-        return finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true });
+        return batchArtifactWrites(async () =>
+          finish(ctx, { consent: { grantId: await saveGrant(details) } }, { merge: true }),
+        );
       }
       return render(ctx, 200, await consent(ctx, details));
     }
@@ -248,17 +250,20 @@ export function loginAndConsentRoutes(deps: LoginAndConsentDeps): LoginAndConsen
     if (form.decision !== 'approve') {
       return render(ctx, 400, messagePage('refused.title', 'refused.choose'));
     }
-    const grantId = await saveGrant(details);
-    const accountId = details.session?.accountId as string;
-    await recordWithResult({
-      type: 'consent.granted',
-      actor: `user:${accountId}`,
-      clientId: String(details.params.client_id),
-      subject: accountId,
-      address: ctx.ip,
-      details: { grant_id: grantId, ...consented(details) },
+    // The grant, the interaction's result and the audit event in one statement, before the 303.
+    await batchArtifactWrites(async () => {
+      const grantId = await saveGrant(details);
+      const accountId = details.session?.accountId as string;
+      await recordWithResult({
+        type: 'consent.granted',
+        actor: `user:${accountId}`,
+        clientId: String(details.params.client_id),
+        subject: accountId,
+        address: ctx.ip,
+        details: { grant_id: grantId, ...consented(details) },
+      });
+      await finish(ctx, { consent: { grantId } }, { merge: true });
     });
-    await finish(ctx, { consent: { grantId } }, { merge: true });
   });
 
   return {

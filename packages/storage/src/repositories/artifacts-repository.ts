@@ -59,13 +59,17 @@ export function createArtifactsRepository(db: Database) {
       await upsertWith(db, { model, id, payload, expiresInSeconds });
     },
 
-    /** Inserts or replaces an artifact, with its user-code key when it has one. */
     /**
-     * Writes an artifact; with `companions`, in the same statement, deletes those artifacts and
-     * appends those audit events (a request's writes that waited for its next one).
+     * Writes one artifact or several (each inserted or replaced, with its user-code key when it
+     * has one); with `companions`, in the same statement, deletes those artifacts and appends
+     * those audit events (a request's writes that waited for its next one). One statement: all
+     * of it or none. The artifacts written must have distinct keys, none of them deleted.
      */
-    async write(write: ArtifactWrite, companions?: CompanionWrites): Promise<void> {
-      await upsertWith(db, write, companions);
+    async write(
+      writes: ArtifactWrite | readonly ArtifactWrite[],
+      companions?: CompanionWrites,
+    ): Promise<void> {
+      await upsertWith(db, writes, companions);
     },
 
     /** Writes `companions` alone, in one statement (nothing else came to carry them). */
@@ -275,6 +279,12 @@ export interface ArtifactWrite {
   expiresInSeconds: number | undefined;
   /** What `findByUserCode` looks it up by; default: the payload's `userCode`. */
   userCode?: string;
+  /**
+   * Takes over the row of the same model and `uid` (its payload's) under this id, in place: a
+   * session's rotation to a new id, whose old id is deleted in the same statement (a deletion
+   * and an insert of the same uid in one statement would break the unique index on both).
+   */
+  takesOverUid?: boolean;
 }
 
 /**
@@ -286,10 +296,21 @@ export interface CompanionWrites {
   audits: ReadonlyArray<NewAuditEvent>;
 }
 
-function withCompanions(db: Database, query: Knex.QueryBuilder, companions?: CompanionWrites) {
+function withCompanions(
+  db: Database,
+  query: Knex.QueryBuilder,
+  companions?: CompanionWrites,
+  kept: ReadonlyArray<{ model: string; uid: string }> = [],
+) {
   if (companions?.destroy.length) {
     const keys = companions.destroy.map(({ model, id }) => [model, id]);
-    query.with('destroyed', db('oidc_artifacts').whereIn(['model', 'id'], keys).delete());
+    const deletion = db('oidc_artifacts').whereIn(['model', 'id'], keys);
+    // A row an artifact of the statement takes over (its uid) is renamed by that write, not
+    // deleted: one statement must not change a row twice.
+    for (const { model, uid } of kept) {
+      deletion.whereRaw('("model", "uid") is distinct from (?, ?)', [model, uid]);
+    }
+    query.with('destroyed', deletion.delete());
   }
   if (companions?.audits.length) {
     // One multi-row insert: the events keep their order in the trail.
@@ -298,18 +319,15 @@ function withCompanions(db: Database, query: Knex.QueryBuilder, companions?: Com
   return query;
 }
 
-async function upsertWith(
-  db: Database,
-  write: ArtifactWrite,
-  companions?: CompanionWrites,
-): Promise<void> {
+function insertOf(db: Database, query: Knex.QueryBuilder, write: ArtifactWrite) {
   const { model, id, payload, expiresInSeconds, userCode } = write;
+  const uid = stringOrNull(payload.uid);
   const row = {
     model,
     id,
     payload: JSON.stringify(payload),
     grant_id: stringOrNull(payload.grantId),
-    uid: stringOrNull(payload.uid),
+    uid,
     user_code: userCode ?? stringOrNull(payload.userCode),
     expires_at:
       expiresInSeconds === undefined
@@ -317,10 +335,35 @@ async function upsertWith(
         : db.raw(`now() + make_interval(secs => ?)`, [expiresInSeconds]),
     consumed_at: null,
   };
-  await withCompanions(db, db('oidc_artifacts'), companions)
-    .insert(row)
-    .onConflict(['model', 'id'])
-    .merge();
+  // The unique index on model and uid is partial (uid not null): its predicate is named.
+  const insert = query.insert(row);
+  const conflict =
+    write.takesOverUid && uid !== null
+      ? insert.onConflict(db.raw('("model", "uid") where "uid" is not null'))
+      : insert.onConflict(['model', 'id']);
+  return conflict.merge();
+}
+
+async function upsertWith(
+  db: Database,
+  writes: ArtifactWrite | readonly ArtifactWrite[],
+  companions?: CompanionWrites,
+): Promise<void> {
+  const [first, ...others] = Array.isArray(writes) ? writes : [writes as ArtifactWrite];
+  if (!first) {
+    if (companions) await withCompanions(db, db.queryBuilder(), companions).select(db.raw('1'));
+    return;
+  }
+  const kept = [first, ...others].flatMap((write) => {
+    const uid = stringOrNull(write.payload.uid);
+    return write.takesOverUid && uid !== null ? [{ model: write.model, uid }] : [];
+  });
+  const query = withCompanions(db, db('oidc_artifacts'), companions, kept);
+  // The other artifacts as common table expressions of the first one's insert.
+  others.forEach((write, i) => {
+    query.with(`written_${i}`, insertOf(db, db('oidc_artifacts'), write));
+  });
+  await insertOf(db, query, first);
 }
 
 /** The repository {@link createArtifactsRepository} returns. */
