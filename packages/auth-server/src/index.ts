@@ -55,6 +55,7 @@ export * from './services/grants-service.ts';
 export * from './services/identity-providers/identity-providers-service.ts';
 export * from './services/introspection-client-seed.ts';
 export * from './services/mfa-service.ts';
+export * from './services/operator-tokens-service.ts';
 export * from './services/registration/index.ts';
 export * from './services/resource-catalogue.ts';
 export * from './services/resource-seed.ts';
@@ -71,3 +72,4 @@ export {
 } from './views/client-json.ts';
 export { type GrantJson, grantJson } from './views/grant-json.ts';
 export { type KeyJson, keyJson } from './views/key-json.ts';
+export { type OperatorTokenJson, operatorTokenJson } from './views/operator-token-json.ts';

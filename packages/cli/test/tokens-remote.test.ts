@@ -104,3 +104,28 @@ test('tokens issue --user without admin:users: one line naming the scope', async
     /^portcullis: the admin API refused the token \(403\): .*admin:users.*\n$/,
   );
 });
+
+test.serial('tokens list, table and --json: the same in both modes, never a token', async (t) => {
+  const issued = await stack.local([...ISSUE, '--json']);
+  const forAlice = await stack.remote([...ISSUE, '--user', 'alice', '--ttl', '1h', '--json']);
+  for (const json of [[], ['--json']]) {
+    const here = await stack.local(['tokens', 'list', ...json]);
+    const there = await stack.remote(['tokens', 'list', ...json]);
+    t.is(here.code, 0, here.stderr);
+    t.deepEqual(there, here, json.join(' '));
+    for (const result of [issued, forAlice]) {
+      t.false(here.stdout.includes(JSON.parse(result.stdout).access_token));
+    }
+  }
+  const list = JSON.parse((await stack.local(['tokens', 'list', '--json'])).stdout) as Array<
+    Record<string, unknown>
+  >;
+  const alices = list.find((token) => token.grant_id === JSON.parse(forAlice.stdout).grant_id);
+  t.like(alices, { client_name: 'reporting', scope: 'notes:read', resource: API });
+  t.regex(String(alices?.issued_by), /^client:/, 'issued through the admin API');
+  const mine = list.find((token) => token.grant_id === JSON.parse(issued.stdout).grant_id);
+  t.regex(String(mine?.issued_by), /^cli:/, 'issued on the database');
+  t.is(mine?.sub, null);
+  const table = await stack.local(['tokens', 'list']);
+  t.regex(table.stdout, /^GRANT ID +CLIENT +USER +SCOPE +RESOURCE +ISSUED +EXPIRES +ISSUED BY\n/);
+});

@@ -105,6 +105,12 @@ export {
 } from './repositories/logout-notices-repository.ts';
 export type { NamePageQuery } from './repositories/name-page.ts';
 export {
+  createOperatorTokensRepository,
+  type OperatorTokenPageQuery,
+  type OperatorTokenRecord,
+  type OperatorTokensRepository,
+} from './repositories/operator-tokens-repository.ts';
+export {
   type ChallengePurpose,
   createPasskeysRepository,
   type NewPasskey,

@@ -3,6 +3,7 @@
 // names it, never a setting silently left out.
 
 import { DOCTOR_SCHEMAS } from './doctor/doctor-schemas.ts';
+import { pageOf } from './page-schema.ts';
 import { TOKEN_SCHEMAS } from './tokens/token-schemas.ts';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
@@ -304,15 +305,7 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
-  ClientPage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/Client' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  ClientPage: pageOf('Client'),
   Secret: secret,
   Resource: resource,
   ResourceWithClients: {
@@ -324,15 +317,7 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
-  ResourcePage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/Resource' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  ResourcePage: pageOf('Resource'),
   ResourceCreate: {
     type: 'object',
     required: ['identifier', 'name'],
@@ -365,15 +350,7 @@ export const ADMIN_SCHEMAS = {
     additionalProperties: false,
   },
   User: user,
-  UserPage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/User' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  UserPage: pageOf('User'),
   UserCreate: {
     type: 'object',
     required: ['username', 'password'],
@@ -420,15 +397,7 @@ export const ADMIN_SCHEMAS = {
     properties: GRANT_PROPERTIES,
     additionalProperties: false,
   },
-  GrantPage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/Grant' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  GrantPage: pageOf('Grant'),
   GrantListItem: {
     type: 'object',
     description:
@@ -441,15 +410,7 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
-  GrantListPage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/GrantListItem' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  GrantListPage: pageOf('GrantListItem'),
   GrantsRevoked: {
     type: 'object',
     required: ['revoked'],
@@ -475,15 +436,7 @@ export const ADMIN_SCHEMAS = {
     },
     additionalProperties: false,
   },
-  AuditPage: {
-    type: 'object',
-    required: ['items', 'next_cursor'],
-    properties: {
-      items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
-      next_cursor: { type: ['string', 'null'], description: 'pass as ?cursor= for the next page' },
-    },
-    additionalProperties: false,
-  },
+  AuditPage: pageOf('AuditEvent'),
   SigningKey: signingKey,
   SigningKeys: {
     type: 'object',

@@ -643,6 +643,18 @@ export const OPENAPI_DOCUMENT = {
       },
     },
     '/tokens': {
+      get: {
+        operationId: 'listTokens',
+        summary:
+          'The operator-issued tokens still valid, newest first (`tokens list`): grant, client, user, scope, resource, times, issuer; never a token',
+        security: security('admin:read'),
+        parameters: pageParameters,
+        responses: {
+          '200': ok('a page of tokens', 'OperatorTokenPage'),
+          '400': problem('a bad limit or cursor'),
+          ...refusals,
+        },
+      },
       post: {
         operationId: 'issueToken',
         summary:

@@ -32,6 +32,7 @@ export {
 } from '../views/client-json.ts';
 export { type GrantJson, grantJson } from '../views/grant-json.ts';
 export { type KeyJson, keyJson } from '../views/key-json.ts';
+export { type OperatorTokenJson, operatorTokenJson } from '../views/operator-token-json.ts';
 export { findDevSecrets, loadOrCreateDevSecrets } from './dev-secrets.ts';
 export { generateServerSecrets, type ServerSecrets } from './generate-secrets.ts';
 export {

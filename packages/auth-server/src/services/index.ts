@@ -3,7 +3,8 @@
  * resources, users, grants, signing keys, declarative registration, the janitor, the audit trail,
  * dev's seed), each owning its transactions and audit events, without the HTTP server,
  * oidc-provider or the doctor, so a command loads only PostgreSQL's client and these. Issuing and
- * revoking tokens needs oidc-provider: that service is in the main entry only. Everything here is
+ * revoking tokens needs oidc-provider: that service is in the main entry only (listing them is
+ * here). Everything here is
  * also exported by the main entry.
  */
 export * from '../janitor/janitor.ts';
@@ -30,6 +31,7 @@ export * from './grants-service.ts';
 export * from './identity-providers/identity-providers-service.ts';
 export type * from './identity-providers/provider-input.ts';
 export * from './introspection-client-seed.ts';
+export * from './operator-tokens-service.ts';
 export * from './registration/index.ts';
 export * from './resource-catalogue.ts';
 export * from './resource-seed.ts';

@@ -280,6 +280,9 @@ test('the responses of every operation, refusals included, validate against the 
     body: { client: svc.clientId, scope: 'notes:read', resource: API, ttl: 3600 },
   });
   await check('issueToken', '/tokens', { token, method: 'POST', body: { client: svc.clientId } });
+  await check('listTokens', '/tokens?limit=1', { token });
+  await check('listTokens', '/tokens?cursor=nonsense', { token });
+  await check('listTokens', '/tokens');
   await check('revokeToken', `/tokens/${issued.json.grant_id}`, { token, method: 'DELETE' });
   await check('revokeToken', `/tokens/${issued.json.grant_id}`, { token, method: 'DELETE' });
   await check('getDoctorReport', '/doctor');

@@ -206,3 +206,103 @@ test('refusals: no token 401, admin:read only 403, another audience 401; nothing
   }
   t.like(await introspect(kept.json.access_token), { active: true });
 });
+
+test.serial(
+  'list: the live operator tokens, newest first, paged, never a token; admin:read',
+  async (t) => {
+    const body = { client: 'reporting', scope: 'notes:read', resource: API };
+    const first = await issue(await writer.token(), body);
+    const bob = await createUsersService(database.db).create({
+      username: 'bob',
+      password: 'another long enough password',
+    });
+    const forBob = await issue(await userAdmin.token(), { ...body, user: 'bob', ttl: '1h' });
+    const last = await issue(await writer.token(), body);
+    const reader = await adminClient(database, issuer, ['admin:read']);
+    const token = await reader.token();
+
+    const { response, json } = await adminFetch(api, '/tokens?limit=200', { token });
+    t.is(response.status, 200);
+    t.is(response.headers.get('cache-control'), 'no-store');
+    const mine = [first, forBob, last].map((issued) => issued.json.grant_id as string);
+    const items = json.items as Array<{ grant_id: string; issued_at: string }>;
+    const listed = items.map((item) => item.grant_id);
+    t.deepEqual(
+      mine.filter((grant) => listed.includes(grant)),
+      mine,
+    );
+    // Newest first: by the second of issue, then by grant id (both descending).
+    const key = (item: { grant_id: string; issued_at: string }) => [item.issued_at, item.grant_id];
+    for (const [i, item] of items.slice(1).entries()) {
+      const [at, grant] = key(item);
+      const [beforeAt, beforeGrant] = key(items[i] as (typeof items)[number]);
+      t.true(
+        (beforeAt as string) > (at as string) ||
+          (beforeAt === at && (beforeGrant as string) > (grant as string)),
+      );
+    }
+    const bobs = json.items.find((item: { grant_id: string }) => item.grant_id === mine[1]);
+    t.deepEqual(bobs, {
+      grant_id: mine[1],
+      client_id: service.clientId,
+      client_name: 'reporting',
+      sub: bob.id,
+      scope: 'notes:read',
+      resource: API,
+      issued_at: bobs.issued_at,
+      expires_at: forBob.json.expires_at,
+      issued_by: `client:${userAdmin.clientId}`,
+    });
+    t.true(Date.parse(bobs.issued_at) <= Date.parse(bobs.expires_at));
+    // Nothing usable: neither a token nor the digest it is stored under.
+    const stored = await database.db('oidc_artifacts').where({ model: 'AccessToken' }).select('id');
+    const text = JSON.stringify(json);
+    for (const issued of [first, forBob, last]) t.false(text.includes(issued.json.access_token));
+    for (const row of stored) t.false(text.includes(row.id));
+
+    // Keyset pages: all of them once, in order, whatever is issued meanwhile.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await adminFetch(api, `/tokens?limit=2${query}`, { token });
+      t.is(page.response.status, 200);
+      t.true(page.json.items.length <= 2);
+      paged.push(...page.json.items.map((item: { grant_id: string }) => item.grant_id));
+      if (cursor === null) await issue(await writer.token(), body);
+      cursor = page.json.next_cursor;
+    } while (cursor);
+    t.deepEqual(paged, listed);
+
+    // Revoked or expired: gone from the list.
+    await adminFetch(api, `/tokens/${mine[0]}`, { token: await writer.token(), method: 'DELETE' });
+    await database
+      .db('oidc_artifacts')
+      .where({ grant_id: mine[1] })
+      .update({ expires_at: database.db.raw(`now() - interval '1 second'`) });
+    const after = await adminFetch(api, '/tokens?limit=200', { token });
+    const left = after.json.items.map((item: { grant_id: string }) => item.grant_id);
+    t.false(left.includes(mine[0]));
+    t.false(left.includes(mine[1]));
+    t.true(left.includes(mine[2]));
+  },
+);
+
+test('list refusals: a bad cursor or limit 400 naming it, no token 401, no admin:read 403', async (t) => {
+  const token = await writer.token();
+  for (const [query, parameter] of [
+    ['cursor=nonsense', 'cursor'],
+    [`cursor=${Buffer.from('["x","g"]').toString('base64url')}`, 'cursor'],
+    ['limit=0', 'limit'],
+    ['limit=201', 'limit'],
+  ] as const) {
+    const reply = await adminFetch(api, `/tokens?${query}`, { token });
+    t.is(reply.response.status, 400, query);
+    t.is(reply.json.type, 'urn:portcullis:problem:invalid-request', query);
+    t.is(reply.json.errors?.[0]?.field, parameter, query);
+  }
+  t.is((await adminFetch(api, '/tokens')).response.status, 401);
+  const refused = await adminFetch(api, '/tokens', { token: await userAdmin.token() });
+  t.is(refused.response.status, 403);
+  t.is(refused.json.error, 'insufficient_scope');
+});

@@ -3,7 +3,7 @@ import { selectBackend } from './select-backend.ts';
 import type { TokensBackend } from './tokens-backend.ts';
 
 /**
- * The back end of `tokens issue` and `tokens revoke`: the admin API with `--server`, else the
+ * The back end of the `tokens` commands but purge: the admin API with `--server`, else the
  * database.
  *
  * @example

@@ -1,11 +1,13 @@
 import type { TokensService } from '@portcullis/auth-server';
-import { loadAuthServer } from '../lazy.ts';
+import { operatorTokenJson } from '@portcullis/auth-server/config';
+import { loadAuthServer, loadServices } from '../lazy.ts';
 import { cliActor, type Io, withDatabase } from '../runtime.ts';
 import type { TokensBackend } from './tokens-backend.ts';
 
 /**
- * The local back end of `tokens issue` and `tokens revoke`: the tokens service (oidc-provider's
- * models, so the main entry) on the database, audited with the CLI's actor.
+ * The local back end of the `tokens` commands: issuing and revoking through the tokens service
+ * (oidc-provider's models, so the main entry) on the database, audited with the CLI's actor;
+ * listing through the services entry alone.
  *
  * @example
  * await localTokens(io).revoke({ grant: 'a1b2...' });
@@ -17,6 +19,11 @@ export function localTokens(io: Io): TokensBackend {
   };
   const change = () => ({ actor: cliActor(io) });
   return {
+    async list() {
+      const { createOperatorTokensService } = await loadServices();
+      const tokens = await withDatabase(io, (db) => createOperatorTokensService(db).list());
+      return tokens.map(operatorTokenJson);
+    },
     issue: (input) => withService((s) => s.issue(input, change())),
     revoke: (target) => withService((s) => s.revoke(target, change())),
   };

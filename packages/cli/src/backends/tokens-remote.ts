@@ -1,6 +1,8 @@
 import type { issuedTokenJson, RevokedArtifacts } from '@portcullis/auth-server';
+import type { OperatorTokenJson } from '@portcullis/auth-server/config';
 import { CliError } from '../errors.ts';
 import { adminHttp } from '../remote/admin-http.ts';
+import { allPages } from '../remote/admin-reads.ts';
 import type { Io } from '../runtime.ts';
 import type { TokensBackend } from './tokens-backend.ts';
 
@@ -8,8 +10,10 @@ import type { TokensBackend } from './tokens-backend.ts';
 type IssuedJson = ReturnType<typeof issuedTokenJson>;
 
 /**
- * The remote back end of `tokens issue` and `tokens revoke --grant`: the admin API's operator
- * tokens (`admin:write`, and `admin:users` for a token that acts for a user). The API revokes
+ * The remote back end of `tokens list`, `tokens issue` and `tokens revoke --grant`: the admin
+ * API's operator tokens (`admin:read` to list, `admin:write` to issue and revoke, and
+ * `admin:users` for a token that acts for a user). The list is read page after page, in the
+ * order the local mode lists it. The API revokes
  * one grant; revoking everything of a client or a user is refused in one line, since running
  * it here would be another command (`grants revoke` takes a user's grants through the API).
  *
@@ -18,6 +22,7 @@ type IssuedJson = ReturnType<typeof issuedTokenJson>;
  */
 export function remoteTokens(io: Io, server: URL): TokensBackend {
   return {
+    list: () => allPages<OperatorTokenJson>(adminHttp(io, server, 'admin:read'), '/tokens'),
     async issue(input) {
       const scope = input.user === undefined ? 'admin:write' : 'admin:write admin:users';
       const { body } = await adminHttp(io, server, scope).call<IssuedJson>('POST', '/tokens', {

@@ -1,5 +1,8 @@
 import { createTokensService, issuedTokenJson } from '../../provider/tokens-service.ts';
+import { createOperatorTokensService } from '../../services/operator-tokens-service.ts';
+import { operatorTokenJson } from '../../views/operator-token-json.ts';
 import type { AdminCall, AdminOperation } from '../admin-operation.ts';
+import { grantPageQuery, namePage, type PageParameters } from '../pagination.ts';
 import { AdminProblem } from '../problem.ts';
 
 /** A TokenIssue body, validated against the document. */
@@ -33,7 +36,7 @@ function mayActForUsers(call: AdminCall): void {
 }
 
 /**
- * Operator tokens: `tokens issue` and `tokens revoke --grant` over HTTP, through the tokens
+ * Operator tokens: `tokens list`, `tokens issue` and `tokens revoke --grant` over HTTP, through the tokens
  * service with the caller as the audit actor (`token.issued`, `token.revoked`). An issued token is
  * opaque, introspectable and revocable, and shown only in the answer that issues it (never
  * stored in usable form: the server keeps its digest).
@@ -43,6 +46,28 @@ function mayActForUsers(call: AdminCall): void {
  */
 export function tokenOperations(): AdminOperation[] {
   return [
+    {
+      operationId: 'listTokens',
+      method: 'GET',
+      path: '/tokens',
+      scope: 'admin:read',
+      async run(call) {
+        const query = call.query as PageParameters;
+        // The newest first, as grants: the cursor is the second of issue and the grant id.
+        const { after, limit } = grantPageQuery(query);
+        const rows = await createOperatorTokensService(call.db).list({
+          ...(after ? { after } : {}),
+          limit,
+        });
+        const page = namePage(
+          rows,
+          query.limit,
+          (t) => [String(t.issuedAt.getTime() / 1000), t.grantId],
+          false,
+        );
+        return { status: 200, body: { ...page, items: page.items.map(operatorTokenJson) } };
+      },
+    },
     {
       operationId: 'issueToken',
       method: 'POST',

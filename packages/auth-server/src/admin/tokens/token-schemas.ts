@@ -1,5 +1,8 @@
 // Operator tokens' data shapes in the admin API's OpenAPI document (openapi-schemas.ts adds them
-// to `components.schemas`): what `tokens issue` takes and prints, what `tokens revoke` prints.
+// to `components.schemas`): what `tokens issue` takes and prints, what `tokens list` and
+// `tokens revoke` print.
+
+import { pageOf } from '../page-schema.ts';
 
 /** The operator tokens' schemas, by name. */
 export const TOKEN_SCHEMAS = {
@@ -51,6 +54,39 @@ export const TOKEN_SCHEMAS = {
     },
     additionalProperties: false,
   },
+  OperatorToken: {
+    type: 'object',
+    description:
+      'An operator-issued token still valid (`tokens list --json`): what was recorded of it, never the token',
+    required: [
+      'grant_id',
+      'client_id',
+      'client_name',
+      'sub',
+      'scope',
+      'resource',
+      'issued_at',
+      'expires_at',
+      'issued_by',
+    ],
+    properties: {
+      grant_id: { type: 'string', description: 'DELETE /tokens/{grant} revokes it' },
+      client_id: { type: 'string' },
+      client_name: { type: ['string', 'null'] },
+      sub: { type: ['string', 'null'], description: 'the user id; null for the client itself' },
+      scope: { type: 'string', description: 'space-separated scopes' },
+      resource: { type: 'string', description: 'the resource (audience) it is for' },
+      issued_at: { type: 'string', format: 'date-time' },
+      expires_at: { type: ['string', 'null'], format: 'date-time' },
+      issued_by: {
+        type: ['string', 'null'],
+        description:
+          "the audit actor that issued it (`cli:<user>`, `client:<id>`, `user:<id>`); null once the audit trail's token.issued is purged",
+      },
+    },
+    additionalProperties: false,
+  },
+  OperatorTokenPage: pageOf('OperatorToken'),
   TokensRevoked: {
     type: 'object',
     required: ['revoked', 'total'],
