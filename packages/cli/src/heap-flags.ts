@@ -1,9 +1,10 @@
 // V8's heap sizing for the server commands (issue 16, item 3). Node 24 sizes V8's young
 // generation from the machine's memory: on a machine with gigabytes to spare it lets each
 // semi-space grow to 64 MiB under load (128 MiB of new space), and the old generation grow to
-// several times its live size between full collections. A server whose live heap is about
-// 30-40 MiB then holds 350-400 MiB. The flags below bound both, for a few per cent of CPU per
-// request (docs/benchmarks.md, "Memory"); an operator's own flags always win.
+// up to four times its live size between full collections, so under sustained load the peak
+// keeps rising for minutes. A server whose live heap is about 30-40 MiB then holds 350-400 MiB.
+// The flags below bound both, for a few per cent of CPU per request (docs/benchmarks.md,
+// "Memory"); an operator's own flags always win.
 
 /** The commands that run a server for as long as they run, and so get the flags. */
 const SERVER_COMMANDS = new Set(['serve', 'dev', 'example-api']);
@@ -14,8 +15,19 @@ const SERVER_COMMANDS = new Set(['serve', 'dev', 'example-api']);
  */
 export const MAX_SEMI_SPACE_MIB = 16;
 
-/** The flag that bounds the young generation, as Node takes it on its command line. */
-const SEMI_SPACE_FLAG = '--max-semi-space-size';
+/**
+ * The old generation grows to at most this per cent above what a full collection left, before
+ * the next one (V8's own factor is dynamic, 1.1 to 4 on a machine with this much memory). Like
+ * the semi-space bound, V8 reads it only when it starts; Node refuses it in NODE_OPTIONS, so an
+ * operator sets another value on node's command line (`node --heap-growing-percent=100 ...`).
+ */
+export const HEAP_GROWING_PERCENT = 50;
+
+/** The flags, as Node takes them on its command line, with the values the servers get. */
+const SERVER_FLAGS: ReadonlyArray<readonly [flag: string, value: number]> = [
+  ['--max-semi-space-size', MAX_SEMI_SPACE_MIB],
+  ['--heap-growing-percent', HEAP_GROWING_PERCENT],
+];
 
 /**
  * The command a `portcullis` command line runs: its first word, skipping `--server URL` (the
@@ -27,12 +39,13 @@ function commandOf(argv: readonly string[]): string | undefined {
 
 /**
  * The Node options a `portcullis` process started with `argv` (after the script) should have
- * and lacks: `--max-semi-space-size` for the server commands, unless Node's own options
- * (`execArgv`) or NODE_OPTIONS already set it. Empty when nothing is to change.
+ * and lacks: `--max-semi-space-size` and `--heap-growing-percent` for the server commands, each
+ * unless Node's own options (`execArgv`) or NODE_OPTIONS already set it. Empty when nothing is
+ * to change.
  *
  * @example
- * heapFlagsToStartWith(['serve'], [], ''); // ['--max-semi-space-size=16']
- * heapFlagsToStartWith(['serve'], [], '--max-semi-space-size=64'); // []
+ * heapFlagsToStartWith(['serve'], [], ''); // ['--max-semi-space-size=16', '--heap-growing-percent=50']
+ * heapFlagsToStartWith(['serve'], [], '--max-semi-space-size=64'); // ['--heap-growing-percent=50']
  * heapFlagsToStartWith(['clients', 'list'], [], ''); // []
  */
 export function heapFlagsToStartWith(
@@ -42,10 +55,13 @@ export function heapFlagsToStartWith(
 ): string[] {
   const command = commandOf(argv);
   if (command === undefined || !SERVER_COMMANDS.has(command)) return [];
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)];
   // Node and V8 take `--max_semi_space_size` for `--max-semi-space-size` too.
-  const sets = given.some((option) => option.replaceAll('_', '-').startsWith(SEMI_SPACE_FLAG));
-  return sets ? [] : [`${SEMI_SPACE_FLAG}=${MAX_SEMI_SPACE_MIB}`];
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].map((option) =>
+    option.replaceAll('_', '-'),
+  );
+  return SERVER_FLAGS.filter(([flag]) => !given.some((option) => option.startsWith(flag))).map(
+    ([flag, value]) => `${flag}=${value}`,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { createTestDatabase, freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { MAX_SEMI_SPACE_MIB } from '../src/heap-flags.ts';
+import { HEAP_GROWING_PERCENT, MAX_SEMI_SPACE_MIB } from '../src/heap-flags.ts';
 import { startCli } from './child-cli.ts';
 import { cliWith, failsWithOneLine, showsHelpWithExample } from './helpers.ts';
 
@@ -135,7 +135,7 @@ test('--help has an example, the secrets it needs and its exit codes', async (t)
   t.regex(help, /exits 1 when it cannot start/);
 });
 
-// The young generation's bound (heap-flags.ts), as V8 reads it: on the running server's command line.
+// The heap's bounds (heap-flags.ts), as V8 reads them: on the running server's command line.
 async function serveCommandLine(env: Record<string, string>) {
   const { port, server } = await startJsonServe(env);
   try {
@@ -150,10 +150,14 @@ async function serveCommandLine(env: Record<string, string>) {
   }
 }
 
-test('serve replaces itself with the flag on its command line, same pid, and serves', async (t) => {
+test('serve replaces itself with the flags on its command line, same pid, and serves', async (t) => {
   const { commandLine, ready, code, stderr } = await serveCommandLine({});
   t.true(
     commandLine.includes(`--max-semi-space-size=${MAX_SEMI_SPACE_MIB}`),
+    commandLine.join(' '),
+  );
+  t.true(
+    commandLine.includes(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`),
     commandLine.join(' '),
   );
   t.true(commandLine.includes('serve'));
@@ -161,12 +165,16 @@ test('serve replaces itself with the flag on its command line, same pid, and ser
   t.is(code, 0, stderr);
 });
 
-test("serve keeps the operator's NODE_OPTIONS bound and does not start again", async (t) => {
+test("serve keeps the operator's NODE_OPTIONS bound and adds only the other", async (t) => {
   const { commandLine, ready, code, stderr } = await serveCommandLine({
     NODE_OPTIONS: '--max-semi-space-size=32',
   });
   t.false(
     commandLine.some((arg) => arg.startsWith('--max-semi-space-size')),
+    commandLine.join(' '),
+  );
+  t.true(
+    commandLine.includes(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`),
     commandLine.join(' '),
   );
   t.is(ready, 200);

@@ -1,7 +1,7 @@
 // Compares variants of production `serve` in alternating rounds (each alone under wrk for a few
 // seconds, in turn), all running at once on one fresh database: CPU per request, p99, req/s and
 // memory. Variants from BENCH_SERVE_VARIANTS, a JSON list of {"name", "bin"?, "workers"?,
-// "env"?, "built"?, "api"?, "pinned"?}: `built` runs this checkout compiled (`pnpm build` first), `api` runs
+// "env"?, "nodeArgs"?, "built"?, "api"?, "pinned"?}: `built` runs this checkout compiled (`pnpm build` first), `api` runs
 // `portcullis example-api` (GET /me) for the first variant's server instead of a server.
 // Rounds: BENCH_PAIRED_ROUNDS [5] of BENCH_PAIRED_SECONDS [5].
 //
@@ -28,6 +28,8 @@ interface Variant {
   bin?: string;
   workers?: number;
   env?: Record<string, string>;
+  /** Node options before the CLI (V8 flags that NODE_OPTIONS refuses, such as `--heap-growing-percent`). */
+  nodeArgs?: string[];
   built?: boolean;
   api?: boolean;
   /** Pins every process of the variant to CPU 0 (taskset) and wrk to CPU 1 while it is loaded. */
@@ -49,7 +51,10 @@ try {
   for (const [i, variant] of variants.entries()) {
     const logFile = path.join(logDir, `${i}.log`);
     const bin = variant.built ? BUILT.bin : variant.bin && path.resolve(variant.bin);
-    const nodeArgs = variant.built ? BUILT.nodeArgs : undefined;
+    const nodeArgs =
+      variant.built || variant.nodeArgs
+        ? [...(variant.built ? BUILT.nodeArgs : []), ...(variant.nodeArgs ?? [])]
+        : undefined;
     if (variant.api) {
       if (!firstServe) throw new Error('an api variant needs a server variant before it');
       const api = await startExampleApiAlone(firstServe, {
