@@ -17,19 +17,34 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * const stack = await startChild('stack-server.ts', { ...process.env, DATABASE_URL: url });
  * console.log(stack.info.issuer);
  */
-export async function startChild(
+export function startChild(
   script: string,
   env: NodeJS.ProcessEnv,
   options: { nodeArgs?: string[]; ipc?: boolean; stderr?: number } = {},
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  return startScript(path.join(here, script), env, options);
+}
+
+/**
+ * {@link startChild} for a script at any path, such as another checkout's bench folder (an A/B of
+ * two builds).
+ *
+ * @example
+ * const api = await startScript('/tmp/baseline/packages/e2e/bench/api-server.ts', env);
+ */
+export async function startScript(
+  scriptPath: string,
+  env: NodeJS.ProcessEnv,
+  options: { nodeArgs?: string[]; ipc?: boolean; stderr?: number } = {},
+): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   const stderr = options.stderr ?? 'inherit';
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(here, script)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), scriptPath], {
     env,
     stdio: options.ipc ? ['ignore', 'pipe', stderr, 'ipc'] : ['ignore', 'pipe', stderr],
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${scriptPath} exited with ${code}`)));
     lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, string>));
   });
   return { child, info };
