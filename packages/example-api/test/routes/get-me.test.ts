@@ -24,6 +24,25 @@ test('GET /me returns sub, client_id and scope of the token', async (t) => {
   t.is(head.body, undefined);
 });
 
+test('GET /me answers each token with its own claims, again and again (kept per verified token)', async (t) => {
+  const tokens = [
+    stack.issuer.mint(AUDIENCE, { sub: 'carol', client_id: 'app-1', scope: 'notes:read' }),
+    stack.issuer.mint(AUDIENCE, { sub: 'dave', client_id: 'app-2', scope: 'notes:write' }),
+  ];
+  const expected = [
+    { sub: 'carol', client_id: 'app-1', scope: 'notes:read' },
+    { sub: 'dave', client_id: 'app-2', scope: 'notes:write' },
+  ];
+  // Each token three times, alternating: the second and third answers come from the cache.
+  for (const round of [0, 1, 2]) {
+    for (const [i, token] of tokens.entries()) {
+      const response = await call(`${stack.api.url}/me`, { token });
+      t.is(response.status, 200, `round ${round}, token ${i}`);
+      t.deepEqual(response.body, expected[i]);
+    }
+  }
+});
+
 test('GET /me of a delegated token names the actors, the current one first', async (t) => {
   const act = { sub: 'billing-service', act: { sub: 'orders-service' } };
   const token = stack.issuer.mint(AUDIENCE, { sub: 'bob', client_id: 'billing-service', act });
