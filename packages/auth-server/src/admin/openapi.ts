@@ -88,6 +88,43 @@ const ifMatch = {
 };
 const security = (scope: string) => [{ portcullis: [scope] }];
 
+// What every protected operation may answer besides its own: a query parameter it does not take
+// (or a bad one), and for one with a body, a body that is not JSON or is too large
+// (read-json-body.ts). Added where an operation does not say it in its own words.
+const queryProblem = problem('an unknown or malformed query parameter');
+const bodyProblems = {
+  '413': problem('a body over 64 KiB'),
+  '415': problem('a body that is not application/json'),
+};
+
+interface DocumentedOperation {
+  security?: readonly unknown[];
+  requestBody?: unknown;
+  responses: Record<string, unknown>;
+}
+
+function withCommonProblems<const T extends Record<string, Record<string, unknown>>>(paths: T): T {
+  const complete = (operation: DocumentedOperation): DocumentedOperation => {
+    if (!operation.security?.length) return operation;
+    const responses = { '400': queryProblem, ...operation.responses };
+    return {
+      ...operation,
+      responses: operation.requestBody ? { ...responses, ...bodyProblems } : responses,
+    };
+  };
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([key, value]) => [
+          key,
+          key === 'parameters' ? value : complete(value as DocumentedOperation),
+        ]),
+      ),
+    ]),
+  ) as T;
+}
+
 /** The admin API's OpenAPI 3.1 document as checked in: server and token URLs relative. */
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -114,7 +151,7 @@ export const OPENAPI_DOCUMENT = {
     },
     schemas: ADMIN_SCHEMAS,
   },
-  paths: {
+  paths: withCommonProblems({
     '/openapi.json': {
       get: {
         operationId: 'getOpenApiDocument',
@@ -727,7 +764,7 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
-  },
+  }),
 } as const;
 
 /**

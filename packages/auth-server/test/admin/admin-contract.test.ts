@@ -309,6 +309,90 @@ test('the responses of every operation, refusals included, validate against the 
   );
 });
 
+// Every operation of the document with its path made concrete (`{x}` → `nobody`), whether it
+// takes a body, and the scope it needs.
+function concreteOperations() {
+  const all: Array<{ operationId: string; method: string; path: string; body: boolean }> = [];
+  for (const [path, item] of Object.entries(OPENAPI_DOCUMENT.paths)) {
+    for (const method of METHODS) {
+      const operation = (item as Record<string, unknown>)[method] as
+        | { operationId: string; requestBody?: unknown; security?: unknown }
+        | undefined;
+      if (!operation?.security || (operation.security as unknown[]).length === 0) continue;
+      all.push({
+        operationId: operation.operationId,
+        method: method.toUpperCase(),
+        path: path.replace(/\{\w+\}/g, 'nobody'),
+        body: operation.requestBody !== undefined,
+      });
+    }
+  }
+  return all;
+}
+
+test("every operation's refusals are problem details its document lists: 401, 403, 400 for an unknown query parameter, 415, 413 and 400 for a bad body", async (t) => {
+  const validator = createAdminValidator();
+  // A token with none of the scopes but admin:keys, and one with admin:keys alone for the rest.
+  const [others, keys] = await Promise.all([
+    adminClient(database, issuer, ['admin:read', 'admin:write', 'admin:users']),
+    adminClient(database, issuer, ['admin:keys']),
+  ]);
+  const tokens = { others: await others.token(), keys: await keys.token() };
+  const found: string[] = [];
+  for (const operation of concreteOperations()) {
+    const { operationId, method, path } = operation;
+    const scope = documented().get(`${method} ${path}`)?.scope;
+    const wrong = scope === 'admin:keys' ? tokens.others : tokens.keys;
+    const right = scope === 'admin:keys' ? tokens.keys : tokens.others;
+    const attempts: Array<[string, number, Parameters<typeof adminFetch>[2]]> = [
+      ['no token', 401, { method }],
+      ['another scope', 403, { method, token: wrong }],
+    ];
+    const unknownQuery = `${path}?no_such_parameter=1`;
+    if (operation.body) {
+      attempts.push(
+        [
+          'not JSON',
+          415,
+          { method, token: right, body: 'x', headers: { 'content-type': 'text/plain' } },
+        ],
+        ['broken JSON', 400, { method, token: right, body: '{"name":' }],
+        ['too large', 413, { method, token: right, body: { name: 'x'.repeat(70_000) } }],
+      );
+    }
+    for (const [what, status, init] of attempts) {
+      const reply = await adminFetch(api, path, init);
+      found.push(...offDocument(operationId, what, status, reply));
+    }
+    // A mistyped query parameter is named, never ignored.
+    const query = await adminFetch(api, unknownQuery, { method, token: right });
+    found.push(...offDocument(operationId, 'unknown query parameter', 400, query));
+    if (query.json?.errors?.[0]?.field !== 'no_such_parameter') {
+      found.push(`${operationId}: the unknown query parameter is not named`);
+    }
+  }
+  t.deepEqual(found, []);
+
+  // What is off: another status, media type or body than the document's problem details.
+  function offDocument(
+    operationId: string,
+    what: string,
+    status: number,
+    reply: Awaited<ReturnType<typeof adminFetch>>,
+  ): string[] {
+    const label = `${operationId} ${what}`;
+    const type = reply.response.headers.get('content-type')?.split(';')[0];
+    return [
+      ...(reply.response.status === status ? [] : [`${label}: ${reply.response.status}`]),
+      ...(type === 'application/problem+json' ? [] : [`${label}: ${type}`]),
+      ...(reply.json?.status === reply.response.status ? [] : [`${label}: body status`]),
+      ...(validator.get(operationId)?.response(reply.response.status, reply.json) ?? []).map(
+        (mismatch) => `${label}: ${mismatch}`,
+      ),
+    ];
+  }
+});
+
 test('the validator is not a rubber stamp: off-document responses and bodies are caught', (t) => {
   const validator = createAdminValidator();
   const getClient = validator.get('getClient');
