@@ -95,7 +95,7 @@ try {
       const figures = await load(r, seconds);
       r.rounds.push(figures);
       console.error(
-        `round ${round + 1} ${r.variant.name}: ${Math.round(figures.rps)} req/s, ${figures.cpuMicros.toFixed(0)} µs CPU/req, p99 ${figures.p99} ms, failed ${figures.failures}, RSS ${figures.rss.map((m) => `${m.nowMiB.toFixed(0)}/${m.peakMiB.toFixed(0)}`).join(' ')} MiB`,
+        `round ${round + 1} ${r.variant.name}: ${Math.round(figures.rps)} req/s, ${figures.cpuMicros.toFixed(0)} µs CPU/req, p99 ${figures.p99} ms, loop sleeps ${figures.switchesPerRequest.voluntary.toFixed(2)}/req, preempted ${figures.switchesPerRequest.involuntary.toFixed(2)}/req, failed ${figures.failures}, RSS ${figures.rss.map((m) => `${m.nowMiB.toFixed(0)}/${m.peakMiB.toFixed(0)}`).join(' ')} MiB`,
       );
     }
   }

@@ -214,10 +214,31 @@ export async function startExampleApiAlone(
   };
 }
 
+/**
+ * Context switches of a process's main thread (its event loop), from /proc/<pid>/status:
+ * voluntary ones are the loop going to sleep with nothing ready, involuntary ones the kernel
+ * taking the CPU away from it.
+ */
+async function switchesOf(pid: number): Promise<{ voluntary: number; involuntary: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const count = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+  return {
+    voluntary: count('voluntary_ctxt_switches'),
+    involuntary: count('nonvoluntary_ctxt_switches'),
+  };
+}
+
 /** What {@link loadServe} measured. */
 export interface ServeFigures extends WrkFigures {
   /** CPU time of all the server's processes per request, in microseconds. */
   cpuMicros: number;
+  /**
+   * Context switches of the event loops (all the server's processes) per request: how often a
+   * loop slept for want of work (voluntary: the fewer, the more requests each wake-up serves)
+   * and how often it was preempted (involuntary: CPUs shared with the load generator and others).
+   */
+  switchesPerRequest: { voluntary: number; involuntary: number };
   /** Memory of each of its processes after the load (the primary first). */
   rss: Rss[];
 }
@@ -241,12 +262,24 @@ export async function loadServe(
     await runWrk(serve.request, { ...load, seconds: options.warmupSeconds });
   const pids = await serve.pids();
   const cpu = async () => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  const switches = async () =>
+    (await Promise.all(pids.map(switchesOf))).reduce((a, b) => ({
+      voluntary: a.voluntary + b.voluntary,
+      involuntary: a.involuntary + b.involuntary,
+    }));
+  const switchesBefore = await switches();
   const before = await cpu();
   const figures = await runWrk(serve.request, { ...load, seconds: options.seconds });
   const spent = (await cpu()) - before;
+  const switchesAfter = await switches();
+  const perRequest = (n: number) => (figures.requests > 0 ? n / figures.requests : Number.NaN);
   return {
     ...figures,
-    cpuMicros: figures.requests > 0 ? (spent / figures.requests) * 1e6 : Number.NaN,
+    cpuMicros: perRequest(spent * 1e6),
+    switchesPerRequest: {
+      voluntary: perRequest(switchesAfter.voluntary - switchesBefore.voluntary),
+      involuntary: perRequest(switchesAfter.involuntary - switchesBefore.involuntary),
+    },
     rss: await Promise.all(pids.map(rssOf)),
   };
 }
@@ -356,8 +389,11 @@ export function describeWorkers(figures: ProductionServeFigures): string {
   );
   const rss = (f: ServeFigures | undefined) =>
     f?.rss.map((m) => `${m.peakMiB.toFixed(0)}`).join(' + ') ?? '-';
+  const switches = (rounds: ServeFigures[]) =>
+    `${median(rounds.map((f) => f.switchesPerRequest.voluntary)).toFixed(2)} sleeps and ${median(rounds.map((f) => f.switchesPerRequest.involuntary)).toFixed(2)} preemptions of the event loops per request`;
   return [
     `Production \`serve\` alone (built JavaScript, JSON log to a file), ${figures.one.length} alternating rounds, medians: one process ${of(figures.one)}; \`--workers 2\` (primary and workers) ${of(figures.workers)}`,
     `\`serve --workers 2\` CPU per request against one process: ${(median(extra) * 100).toFixed(1)} % (rounds: ${extra.map((x) => `${(x * 100).toFixed(1)}`).join(', ')} %; target within 10 %: ${Math.abs(median(extra)) <= 0.1 ? 'met' : 'not met'}); peak RSS of the primary + workers ${rss(figures.workers.at(-1))} MiB`,
+    `Where it goes: one process ${switches(figures.one)}; \`--workers 2\` ${switches(figures.workers)} (docs/benchmarks.md, workers)`,
   ].join('\n');
 }
