@@ -250,3 +250,36 @@ test.serial('a batch of writes on our own pages goes in one statement when it en
   await batchArtifactWrites(() => grants.upsert('g-9', { accountId: 'bob' }, 600));
   t.like(await grants.find('g-9'), { accountId: 'bob' });
 });
+
+test.serial(
+  'at the token endpoint a code is read with its session and grant: one statement for the three',
+  async (t) => {
+    const codes = new Adapter('AuthorizationCode');
+    const sessions = new Adapter('Session');
+    const grants = new Adapter('Grant');
+    await sessions.upsert('s-10', { uid: 'u-10', accountId: 'alice' }, 600);
+    await grants.upsert('g-10', { accountId: 'alice', clientId: 'app' }, 600);
+    await codes.upsert('c-10', { sessionUid: 'u-10', grantId: 'g-10', accountId: 'alice' }, 60);
+    await codes.upsert('c-11', { sessionUid: 'u-gone', grantId: 'g-gone' }, 60);
+    const seen = await statements(() =>
+      inProviderRoute(async () => {
+        t.like(await codes.find('c-10'), { grantId: 'g-10' });
+        t.like(await sessions.findByUid('u-10'), { uid: 'u-10', accountId: 'alice' });
+        t.like(await grants.find('g-10'), { clientId: 'app' });
+        // What the code names and is not there is read as gone, without a statement.
+        t.like(await codes.find('c-11'), { grantId: 'g-gone' });
+        t.is(await sessions.findByUid('u-gone'), undefined);
+        t.is(await grants.find('g-gone'), undefined);
+      }, 'token'),
+    );
+    t.is(seen.length, 2);
+    // Elsewhere a code is read alone.
+    const elsewhere = await statements(() =>
+      inProviderRoute(async () => {
+        await codes.find('c-10');
+        await grants.find('g-10');
+      }, 'authorization'),
+    );
+    t.is(elsewhere.length, 2);
+  },
+);

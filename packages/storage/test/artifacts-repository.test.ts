@@ -200,3 +200,40 @@ test.serial(
     await repo().write([]);
   },
 );
+
+test.serial('a code read with the session and the grant it names, in one statement', async (t) => {
+  await repo().upsert('Session', 'session-9', { uid: 'uid-9', accountId: 'a' }, 600);
+  await repo().upsert('Grant', 'grant-9', { accountId: 'a' }, 600);
+  await repo().upsert(
+    'AuthorizationCode',
+    'code-9',
+    { sessionUid: 'uid-9', grantId: 'grant-9' },
+    60,
+  );
+  await repo().upsert('AuthorizationCode', 'code-10', { sessionUid: 'gone', grantId: 'gone' }, 60);
+  await repo().upsert('AuthorizationCode', 'code-11', {}, 60);
+  let found: Awaited<ReturnType<ReturnType<typeof repo>['findWithSessionAndGrant']>>;
+  const sql = await statementsOf(database.db, async () => {
+    found = await repo().findWithSessionAndGrant('AuthorizationCode', 'code-9');
+  });
+  t.is(sql.length, 1);
+  t.like(found, {
+    artifact: { payload: { grantId: 'grant-9' } },
+    session: { payload: { uid: 'uid-9', accountId: 'a' } },
+    grant: { payload: { accountId: 'a' } },
+  });
+  // Named but not there: null; not named: undefined; no code: undefined.
+  t.like(await repo().findWithSessionAndGrant('AuthorizationCode', 'code-10'), {
+    session: null,
+    grant: null,
+  });
+  const bare = await repo().findWithSessionAndGrant('AuthorizationCode', 'code-11');
+  t.is(bare?.session, undefined);
+  t.is(bare?.grant, undefined);
+  t.is(await repo().findWithSessionAndGrant('AuthorizationCode', 'nothing'), undefined);
+  // A consumed code says so.
+  await repo().consume('AuthorizationCode', 'code-9');
+  t.truthy(
+    (await repo().findWithSessionAndGrant('AuthorizationCode', 'code-9'))?.artifact.consumedAt,
+  );
+});

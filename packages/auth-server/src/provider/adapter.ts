@@ -29,6 +29,11 @@ const SINGLE_USE = new Set([
   'BackchannelAuthenticationRequest',
 ]);
 
+// Read at the token endpoint with, in the same statement, the session and the grant they name,
+// which oidc-provider reads next (by the session's uid and the grant's id): kept as this request's
+// reads of those (artifact-reads.ts).
+const READ_WITH_SESSION_AND_GRANT = new Set(['AuthorizationCode', 'RefreshToken']);
+
 // Deleted with the request's next write rather than in a statement of their own. Sessions only
 // where writes wait (below): a session's next write is itself, under a new id with the same uid,
 // which then takes over its row in the same statement (artifact-reads.ts, takePendingWrites).
@@ -73,6 +78,39 @@ export function createAdapterClass(deps: {
       ? { ...payload, ...(found.consumedAt ? { consumed: Math.floor(found.consumedAt) } : {}) }
       : undefined;
 
+  // The artifact `id`; a code or refresh token at the token endpoint with its session and grant.
+  const read = async (model: string, id: string) => {
+    const key = codec.key(model, id);
+    const grants = artifactReads('Grant');
+    const sessions = artifactReadsByUid('Session');
+    if (
+      !READ_WITH_SESSION_AND_GRANT.has(model) ||
+      currentRequest()?.route !== 'token' ||
+      !grants ||
+      !sessions
+    ) {
+      return artifacts.find(model, key);
+    }
+    const found = await artifacts.findWithSessionAndGrant(model, key);
+    if (!found) return undefined;
+    const { sessionUid, grantId } = found.artifact.payload;
+    if (typeof sessionUid === 'string' && found.session !== undefined) {
+      const session = found.session ?? undefined;
+      sessions.set(
+        sessionUid,
+        withConsumed(session && codec.decodeByUid(session.payload), session),
+      );
+    }
+    if (typeof grantId === 'string' && found.grant !== undefined) {
+      const grant = found.grant ?? undefined;
+      grants.set(
+        grantId,
+        withConsumed(grant && codec.decode('Grant', grantId, grant.payload), grant),
+      );
+    }
+    return found.artifact;
+  };
+
   return class PostgresAdapter {
     readonly model: string;
 
@@ -108,7 +146,7 @@ export function createAdapterClass(deps: {
       if (reads?.has(id)) return reads.get(id);
       // A write waiting may be of this one: done first.
       if (writesPending()) await guard(flushPendingWrites);
-      const found = await guard(() => artifacts.find(this.model, codec.key(this.model, id)));
+      const found = await guard(() => read(this.model, id));
       // Refresh-token reuse within the grace window after its rotation (two tabs refreshing at
       // once): refused, but without revoking the grant, which oidc-provider would do on seeing
       // `consumed`. The reuse gets no token, so it cannot keep a stolen family alive; after the

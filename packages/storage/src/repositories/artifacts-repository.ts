@@ -21,6 +21,16 @@ interface ArtifactRow {
   consumed_at: Date | null;
 }
 
+/** An artifact's row with its session's and grant's (findWithSessionAndGrant). */
+interface RelatedRow {
+  payload: Record<string, unknown>;
+  consumed_at: Date | null;
+  session_payload: Record<string, unknown> | null;
+  session_consumed_at: Date | null;
+  grant_payload: Record<string, unknown> | null;
+  grant_consumed_at: Date | null;
+}
+
 /**
  * SQL for oidc-provider's models (sessions, grants, codes, tokens, ...) in one table. Expired rows
  * are never returned, whether or not the janitor has deleted them yet.
@@ -147,6 +157,58 @@ export function createArtifactsRepository(db: Database) {
 
     async find(model: string, id: string): Promise<StoredArtifact | undefined> {
       return toArtifact(await live(table().where({ model, id })).first('payload', 'consumed_at'));
+    },
+
+    /**
+     * An artifact with, in the same statement, the session of its `sessionUid` and the grant of
+     * its `grantId` (a code's or a refresh token's, which the token endpoint reads next): each
+     * undefined when its payload names none, null when none is live.
+     *
+     * @example
+     * const found = await artifacts.findWithSessionAndGrant('AuthorizationCode', key);
+     */
+    async findWithSessionAndGrant(
+      model: string,
+      id: string,
+    ): Promise<
+      | {
+          artifact: StoredArtifact;
+          session: StoredArtifact | null | undefined;
+          grant: StoredArtifact | null | undefined;
+        }
+      | undefined
+    > {
+      const live = (alias: string) =>
+        `(${alias}.expires_at is null or ${alias}.expires_at > CURRENT_TIMESTAMP)`;
+      const result = await db.raw<{ rows: RelatedRow[] }>(
+        `select a.payload, a.consumed_at,
+                s.payload as session_payload, s.consumed_at as session_consumed_at,
+                g.payload as grant_payload, g.consumed_at as grant_consumed_at
+           from "oidc_artifacts" a
+           left join "oidc_artifacts" s
+             on s.model = 'Session' and s.uid = a.payload->>'sessionUid' and ${live('s')}
+           left join "oidc_artifacts" g
+             on g.model = 'Grant' and g.id = a.payload->>'grantId' and ${live('g')}
+          where a.model = ? and a.id = ? and ${live('a')}
+          limit 1`,
+        [model, id],
+      );
+      const row = result.rows[0];
+      const artifact = toArtifact(row);
+      if (!row || !artifact) return undefined;
+      const related = (
+        key: string,
+        payload: ArtifactRow['payload'] | null,
+        consumed: Date | null,
+      ) =>
+        typeof artifact.payload[key] !== 'string'
+          ? undefined
+          : (toArtifact(payload ? { payload, consumed_at: consumed } : undefined) ?? null);
+      return {
+        artifact,
+        session: related('sessionUid', row.session_payload, row.session_consumed_at),
+        grant: related('grantId', row.grant_payload, row.grant_consumed_at),
+      };
     },
 
     async findByUid(model: string, uid: string): Promise<StoredArtifact | undefined> {
