@@ -3,9 +3,9 @@
 // Node.js. Each test file then creates a database of its own on that server.
 // `pnpm test:slow` (--slow) runs the *.slow.test.ts files instead, which `pnpm test` leaves out
 // (load, database faults, replicas), with scripts/ava.slow.config.js.
-// With CI=true it uses ava's TAP reporter and ends with a line "N passed, N failed"; with
-// TEST_TOTALS_FILE set too, it adds its counts to that file instead, for .ci/run to print one
-// line for the fast and the slow suite together.
+// With CI=true it ends with a line "N passed, N failed", counted from ava's output
+// (scripts/ava-results.ts); with TEST_TOTALS_FILE set too, it adds its counts to that file
+// instead, for .ci/run to print one line for the fast and the slow suite together.
 // When the files to run include a browser test (browser.test.ts, examples.test.ts), it first
 // finds a chromium or Chrome (PORTCULLIS_BROWSER, then PATH, then Playwright's cache), or installs
 // Debian's chromium when root on Debian, or stops with the command to run; the tests get its path
@@ -20,6 +20,7 @@ import {
   selectsBrowserTest,
 } from '../packages/e2e/src/browser-setup/index.ts';
 import { resolveDatabase } from '../packages/storage/src/index.ts';
+import { avaResults } from './ava-results.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const slow = process.argv.includes('--slow');
@@ -43,18 +44,14 @@ if (!process.env.DATABASE_URL) {
 }
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const args = [
-  ...(ci ? ['--tap'] : []),
-  ...(slow ? ['--config', 'scripts/ava.slow.config.js'] : []),
-  ...patternsAndOptions,
-];
+const args = [...(slow ? ['--config', 'scripts/ava.slow.config.js'] : []), ...patternsAndOptions];
 const child = spawn('ava', args, {
   stdio: ['ignore', ci ? 'pipe' : 'inherit', 'inherit'],
   env: { ...process.env, ...browserEnv, DATABASE_URL: database.url },
 });
-let tap = '';
+let output = '';
 child.stdout?.on('data', (chunk: Buffer) => {
-  tap += chunk.toString('utf8');
+  output += chunk.toString('utf8');
   process.stdout.write(chunk);
 });
 const code = await new Promise<number>((resolve) => {
@@ -62,9 +59,7 @@ const code = await new Promise<number>((resolve) => {
 });
 await database.stop();
 if (ci) {
-  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
-  const passed = count('pass');
-  const failed = count('fail');
+  const { passed, failed } = avaResults(output, code);
   const totals = process.env.TEST_TOTALS_FILE;
   if (totals) {
     const [before = 0, beforeFailed = 0] = (await readFile(totals, 'utf8').catch(() => ''))
