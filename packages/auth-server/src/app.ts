@@ -140,7 +140,11 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
   const consoleClient = config.adminConsole
     ? await seedAdminConsole(
         db,
-        { issuer: config.issuer, requireMfa: config.mfa !== 'off' },
+        {
+          issuer: config.issuer,
+          requireMfa: config.mfa !== 'off',
+          maxSessionSeconds: config.consoleSessions.maxSeconds,
+        },
         { actor: 'system:console' },
       )
     : undefined;
@@ -320,6 +324,7 @@ export async function createAuthServer(deps: AuthServerDeps): Promise<AuthServer
         db,
         issuer: config.issuer,
         clientId: consoleClient.clientId,
+        limits: config.consoleSessions,
         csrf,
         logger,
       })

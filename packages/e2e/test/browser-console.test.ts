@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { browserForTests, CHROMIUM_ARGS, type Stack, screenshot, tabTo } from '../src/index.ts';
 import { consolePageIs as checkPage, typeSignIn } from './console-browser.ts';
-import { startConsoleStack } from './console-fixtures.ts';
+import { shortConsoleTokens, startConsoleStack } from './console-fixtures.ts';
 
 // The admin console (issue 15, item 3) in Chromium against a real server: an operator holding
 // the portcullis-admin role signs in through Portcullis with the keyboard only, lists, searches,
@@ -19,9 +19,11 @@ let browser: Browser;
 
 test.before(async () => {
   ({ database, stack } = await startConsoleStack({
-    users: { olga: ['portcullis-admin'], nils: [] },
+    users: { olga: ['portcullis-admin'], nils: [], sami: ['portcullis-admin'] },
     clients: ['billing'],
   }));
+  // Every page renews the console's token: a revoked grant is seen at the next request.
+  await shortConsoleTokens(stack);
   browser = await chromium.launch({
     executablePath: browserForTests(process.env),
     args: CHROMIUM_ARGS,
@@ -172,4 +174,23 @@ test('a user without an admin role is told so clearly', async (t) => {
   await checkPage(t, page, 'No access to the console');
   t.regex((await page.locator('main').textContent()) ?? '', /portcullis-admin/);
   await screenshot(page, 'console-no-access.png');
+});
+
+test('a form sent after the session ended says so; signing in again comes back to its page', async (t) => {
+  const page = await signIn(t, 'sami');
+  await checkPage(t, page, 'Clients');
+  await page.getByRole('link', { name: 'billing' }).click();
+  await checkPage(t, page, 'billing');
+  // An operator revokes sami's grants meanwhile: the console's session ends at its next request.
+  await stack.cli(['grants', 'revoke', '--user', 'sami']);
+  await tabTo(page, 'Disable');
+  await page.keyboard.press('Enter');
+  await checkPage(t, page, 'Your session has ended');
+  t.regex((await page.locator('main').textContent()) ?? '', /nothing was changed/);
+  await screenshot(page, 'console-session-ended.png');
+  await tabTo(page, 'Sign in again');
+  await page.keyboard.press('Enter');
+  // Portcullis's own session is still there: straight back to the form's page, not disabled.
+  await checkPage(t, page, 'billing');
+  t.true(await page.getByRole('button', { name: 'Disable' }).isVisible());
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAuthServer, loadServerConfig, silentLogger } from '@portcullis/auth-server';
 import { freePort, type TestDatabase } from '@portcullis/storage/testing';
 import test from 'ava';
-import { HttpBrowser, inputValue, type Stack, submitForm } from '../src/index.ts';
+import { HttpBrowser, inputValue, linkHref, type Stack, submitForm } from '../src/index.ts';
 import {
   CONSOLE_PASSWORD as PASSWORD,
   CONSOLE_POLICY as POLICY,
@@ -55,10 +55,12 @@ test('signed out: a console page sends to the sign-in, which sends to the author
     cookie,
     /portcullis-console-sign-in=[A-Za-z0-9_-]{43}; path=\/admin; .*samesite=lax; httponly/i,
   );
-  // A POST of a signed-out browser changes nothing and goes to the sign-in too.
+  // A POST of a signed-out browser changes nothing, and says so, with a way back to its form.
   const post = await browser.request(`${stack.issuer}/admin/clients`, { form: { name: 'x' } });
-  t.is(post.status, 303);
-  t.is(post.headers.get('location'), '/admin/sign-in');
+  t.is(post.status, 403);
+  const ended = await post.text();
+  t.regex(ended, /Your session has ended/);
+  t.is(linkHref(ended, /Sign in again/), '/admin/sign-in?return=%2Fadmin%2Fclients%2Fnew');
 });
 
 test('signed in: pages are no-store, allow no script, and never hold a token', async (t) => {

@@ -237,3 +237,23 @@ test.serial('a code read with the session and the grant it names, in one stateme
     (await repo().findWithSessionAndGrant('AuthorizationCode', 'code-9'))?.artifact.consumedAt,
   );
 });
+
+test("extend moves a live artifact's expiry and keeps its payload; nothing for an expired one", async (t) => {
+  await repo().upsert('AdminConsoleSession', 'e1', { sealed: 'first' }, 60);
+  const expiry = () =>
+    database
+      .db('oidc_artifacts')
+      .where({ model: 'AdminConsoleSession', id: 'e1' })
+      .first(database.db.raw('extract(epoch from expires_at - now()) as left'));
+  t.true(await repo().extend('AdminConsoleSession', 'e1', 3600));
+  const left = Number((await expiry()).left);
+  t.true(left > 3000 && left <= 3600, String(left));
+  t.deepEqual((await repo().find('AdminConsoleSession', 'e1'))?.payload, { sealed: 'first' });
+  await database
+    .db('oidc_artifacts')
+    .where({ model: 'AdminConsoleSession', id: 'e1' })
+    .update({ expires_at: database.db.raw(`now() - interval '1 second'`) });
+  t.false(await repo().extend('AdminConsoleSession', 'e1', 3600), 'expired: not revived');
+  t.is(await repo().find('AdminConsoleSession', 'e1'), undefined);
+  t.false(await repo().extend('AdminConsoleSession', 'none', 60));
+});

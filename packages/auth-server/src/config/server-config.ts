@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { ConsoleSessionLimits } from '../domain/admin-console.ts';
 import { parseDuration } from '../domain/duration.ts';
 import type { MfaPolicy } from '../domain/mfa.ts';
 import { AuthServerError } from '../errors.ts';
@@ -6,6 +7,7 @@ import { type LimitRule, type LimitsConfig, parseLimitRule } from '../limits/lim
 import type { Brand } from '../views/brand.ts';
 import type { Catalogue } from '../views/i18n.ts';
 import { parseBrand } from './brand.ts';
+import { parseConsoleSessions } from './console-sessions.ts';
 import { loadCatalogue } from './messages.ts';
 import { parseOpenRegistration } from './open-registration.ts';
 import { SETTING, SETTINGS } from './settings.ts';
@@ -39,6 +41,8 @@ export interface ServerConfig {
   adminApi: boolean;
   /** Whether the admin console is served under /admin (PORTCULLIS_ADMIN_CONSOLE; needs adminApi). */
   adminConsole: boolean;
+  /** The console sessions' idle timeout and absolute lifetime. */
+  consoleSessions: ConsoleSessionLimits;
   /**
    * Outgoing mail: the SMTP URL (a secret: it may carry credentials; undefined, no SMTP) and
    * the From of every mail.
@@ -176,6 +180,7 @@ export function loadServerConfig(
     ),
     adminApi,
     adminConsole,
+    consoleSessions: parseConsoleSessions(env),
     mail: {
       smtpUrl: parseSmtpUrl(env.PORTCULLIS_SMTP_URL),
       from: parseMailFrom(env.PORTCULLIS_MAIL_FROM, issuer),

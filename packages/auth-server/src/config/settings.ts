@@ -119,6 +119,16 @@ export const SETTING = schema({
     value: false,
     default: 'off',
   },
+  PORTCULLIS_CONSOLE_IDLE_TIMEOUT: {
+    description:
+      'a console session (PORTCULLIS_ADMIN_CONSOLE) ends after this long without a request (like 30m; 1s to 1d, not longer than PORTCULLIS_CONSOLE_MAX_SESSION); the next page then signs the operator in again, and a form sent after it says so instead of losing what was typed silently',
+    ...duration('30m'),
+  },
+  PORTCULLIS_CONSOLE_MAX_SESSION: {
+    description:
+      "a console session ends this long after signing in, used or not (like 10h; 1s to 1d). Meanwhile the console renews the operator's admin access token with its rotating refresh token shortly before it expires; the refresh tokens it gets live no longer than this (at least a minute)",
+    ...duration('10h'),
+  },
   PORTCULLIS_REGISTRATION_OPEN_RESOURCES: {
     description:
       'open dynamic registration, for MCP clients and other apps that register themselves with no initial access token (the MCP authorization profile): the identifiers of the API resources such a client may get, separated by spaces (each registered with `resources create`). A registration without Authorization then makes a third-party client (consent always asked) with these resources, any scope they define, the authorization_code and refresh_token grants only, and its client_name followed by a random suffix; limited per address by PORTCULLIS_LIMIT_REGISTRATION_ADDRESS, audited with the actor anonymous. Needs PORTCULLIS_REGISTRATION=on. Unset: every registration needs an initial access token',

@@ -3,12 +3,13 @@ import {
   CONSOLE_CALLBACK_PATH,
   CONSOLE_PATH,
   CONSOLE_SIGNED_OUT_PATH,
+  type ConsoleSessionLimits,
 } from '../domain/admin-console.ts';
 import type { Logger } from '../observability/logger.ts';
 import { asset, serveAsset } from '../routes/assets.ts';
 import type { Csrf } from '../routes/forms/csrf.ts';
 import { render } from '../routes/respond.ts';
-import type { HostRoute } from '../routes/route.ts';
+import type { HostRoute, RouteContext } from '../routes/route.ts';
 import { createAdminApiClient } from './admin-api-client.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { clientsRoutes } from './clients-routes.ts';
@@ -26,12 +27,20 @@ import { type DoctorJson, doctorPage } from './views/doctor-views.ts';
 
 const STYLESHEET = asset('text/css; charset=utf-8', CONSOLE_STYLESHEET, 3600);
 
+// The pages whose forms a POST comes from, when not its path without the last segment (a session
+// that ended meanwhile signs in again back to them).
+const newForm = (ctx: RouteContext) => `${ctx.path}/new`;
+const editForm = (ctx: RouteContext) => `${ctx.path}/edit`;
+const samePage = (ctx: RouteContext) => ctx.path;
+
 /** What {@link createAdminConsole} needs. */
 export interface AdminConsoleDeps {
   db: Database;
   issuer: string;
   /** The console's own client (services/admin-console.ts registered it). */
   clientId: string;
+  /** How long a console session lasts without a request, and at most. */
+  limits: ConsoleSessionLimits;
   csrf: Csrf;
   logger: Logger;
 }
@@ -47,13 +56,21 @@ export interface AdminConsoleDeps {
  * const routing = createHostRouting([...routeTable(deps), ...admin.routes, ...console.routes]);
  */
 export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[] } {
-  const sessions = createConsoleSessions(deps.db);
+  const sessions = createConsoleSessions(deps.db, deps.limits);
   const api = createAdminApiClient(deps.issuer);
   const cookies = consoleCookies(deps.issuer);
-  const page = consoleRequests({ sessions, api, csrf: deps.csrf, cookies, logger: deps.logger });
+  const oauth = createConsoleSignIn({ issuer: deps.issuer, clientId: deps.clientId });
+  const page = consoleRequests({
+    sessions,
+    api,
+    csrf: deps.csrf,
+    cookies,
+    logger: deps.logger,
+    signIn: oauth,
+  });
   const signIn = signInRoutes({
     sessions,
-    signIn: createConsoleSignIn({ issuer: deps.issuer, clientId: deps.clientId }),
+    signIn: oauth,
     api,
     cookies,
     logger: deps.logger,
@@ -130,7 +147,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         name: 'console_clients',
         method: 'POST',
         path: '/admin/clients',
-        handler: page(clients.create),
+        handler: page(clients.create, { formPage: newForm }),
       },
       {
         name: 'console_clients_new',
@@ -139,7 +156,12 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         handler: page(clients.showNew),
       },
       { name: 'console_client', method: 'GET', path: client, handler: page(clients.show) },
-      { name: 'console_client', method: 'POST', path: client, handler: page(clients.update) },
+      {
+        name: 'console_client',
+        method: 'POST',
+        path: client,
+        handler: page(clients.update, { formPage: editForm }),
+      },
       {
         name: 'console_client_edit',
         method: 'GET',
@@ -174,7 +196,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         name: 'console_resources',
         method: 'POST',
         path: '/admin/resources',
-        handler: page(resources.create),
+        handler: page(resources.create, { formPage: newForm }),
       },
       {
         name: 'console_resources_new',
@@ -187,7 +209,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         name: 'console_resource',
         method: 'POST',
         path: resource,
-        handler: page(resources.update),
+        handler: page(resources.update, { formPage: editForm }),
       },
       {
         name: 'console_resource_edit',
@@ -205,14 +227,14 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         name: 'console_resource_delete',
         method: 'POST',
         path: `${resource}/delete`,
-        handler: page(resources.remove),
+        handler: page(resources.remove, { formPage: samePage }),
       },
       { name: 'console_users', method: 'GET', path: '/admin/users', handler: page(users.list) },
       {
         name: 'console_users',
         method: 'POST',
         path: '/admin/users',
-        handler: page(userForms.create),
+        handler: page(userForms.create, { formPage: newForm }),
       },
       {
         name: 'console_users_new',
@@ -244,7 +266,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         name: 'console_user_grant_revoke',
         method: 'POST',
         path: `${user}/grants/:grant/revoke`,
-        handler: page(users.revoke),
+        handler: page(users.revoke, { formPage: (ctx) => ctx.path.replace(/\/grants\/.*$/, '') }),
       },
       { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],

@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+import { ADMIN_SCOPES } from '../domain/admin-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Csrf } from '../routes/forms/csrf.ts';
 import { FormError, readForm } from '../routes/forms/read-form.ts';
@@ -13,6 +14,7 @@ import {
   ApiUnreachable,
 } from './admin-api-client.ts';
 import type { ConsoleSession, ConsoleSessions } from './console-sessions.ts';
+import type { ConsoleSignIn } from './console-sign-in.ts';
 import { consoleMessage, type Operator } from './views/console-layout.ts';
 
 /**
@@ -75,29 +77,72 @@ export interface ConsoleRequestDeps {
   csrf: Csrf;
   cookies: ConsoleCookies;
   logger: Logger;
+  /** Renews a session's access token with its refresh token. */
+  signIn: Pick<ConsoleSignIn, 'refresh' | 'revoke'>;
+}
+
+/** Options of one console page: where the form a POST comes from is shown. */
+export interface PageOptions {
+  /**
+   * The path of the page whose form sends this POST, for signing in again after the session
+   * ended; default: the POST's path without its last segment (`/admin/clients/x/disable` →
+   * `/admin/clients/x`).
+   */
+  formPage?: (ctx: RouteContext) => string;
 }
 
 // The admin API refused the token (expired, or its key rotated away): sign in again.
 class SessionOver extends Error {}
 
+/**
+ * A session's access token is renewed once it has less than this left: a page's calls of the
+ * admin API never carry a token about to expire.
+ */
+const RENEW_BEFORE_SECONDS = 60;
+
+const ADMIN_SCOPE_NAMES: readonly string[] = ADMIN_SCOPES.map((s) => s.name);
+
 /** The CSRF binding of a console session: its id, under a name no other form uses. */
 const binding = (id: string) => `console:${id}`;
 
+const parentPath = (ctx: RouteContext) => ctx.path.replace(/\/[^/]*$/, '') || '/admin';
+
 /**
- * Where a signed-out request goes: the sign-in, then back to the page asked for (a GET), or to
- * the console's start (a POST: its form cannot be replayed).
+ * Where a signed-out request goes. A GET: to the sign-in, then back to the page asked for. A
+ * POST: a page that says the session ended and that what was sent was not saved, with a link to
+ * sign in and come back to the form's page. The POST is never replayed after signing in: its
+ * CSRF token was the ended session's, and a change must be the operator's fresh decision.
  */
-function toSignIn(ctx: Koa.Context): void {
-  const back = ctx.method === 'GET' ? `?return=${encodeURIComponent(ctx.originalUrl)}` : '';
-  ctx.redirect(`/admin/sign-in${back}`);
-  ctx.status = 303;
+function signedOut(ctx: RouteContext, options: PageOptions): void {
+  if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+    ctx.redirect(`/admin/sign-in?return=${encodeURIComponent(ctx.originalUrl)}`);
+    ctx.status = 303;
+    return;
+  }
+  const formPage = (options.formPage ?? parentPath)(ctx);
+  render(
+    ctx,
+    403,
+    consoleMessage({
+      title: 'Your session has ended',
+      message:
+        'You were signed out (after a while without activity, at the end of the session, or because your access was withdrawn) before this form arrived: nothing was changed.',
+      hint: 'Sign in again, then send the form again: what you had typed was not kept.',
+      link: {
+        href: `/admin/sign-in?return=${encodeURIComponent(formPage)}`,
+        label: 'Sign in again',
+      },
+    }),
+  );
 }
 
 /**
  * The boundary of every console page but the sign-in's own: the console's headers, the
- * server-side session (signed out: to the sign-in), a POST's form and its CSRF token (bound to
- * the session), and the answers to what goes wrong: a bad form (its status), an unreachable API
- * (502), anything else (500, the stack in the log only). Never a token in a page or a URL.
+ * server-side session (signed out: {@link signedOut}; its access token renewed shortly before it
+ * expires, and the session ended when the refresh is refused; its idle timeout started again), a
+ * POST's form and its CSRF token (bound to the session), and the answers to what goes wrong: a
+ * bad form (its status), an unreachable API (502), anything else (500, the stack in the log
+ * only). Never a token in a page or a URL.
  *
  * @example
  * const page = consoleRequests(deps);
@@ -105,13 +150,25 @@ function toSignIn(ctx: Koa.Context): void {
  */
 export function consoleRequests(deps: ConsoleRequestDeps) {
   const { sessions, cookies } = deps;
-  return (handler: (ctx: RouteContext, signed: SignedIn) => Promise<void>): RouteHandler =>
+  const current = renewal(deps);
+  return (
+    handler: (ctx: RouteContext, signed: SignedIn) => Promise<void>,
+    options: PageOptions = {},
+  ): RouteHandler =>
     async (ctx) => {
       ctx.set(CONSOLE_HEADERS);
       const id = ctx.cookies.get(cookies.session);
+      const ended = async () => {
+        if (id) {
+          await sessions.end(id);
+          ctx.cookies.set(cookies.session, '', { ...cookies.options, maxAge: 0 });
+        }
+        signedOut(ctx, options);
+      };
       try {
-        const session = id ? await sessions.find(id) : undefined;
-        if (!session || !id) return toSignIn(ctx);
+        const found = id ? await sessions.find(id) : undefined;
+        const session = found && id ? await current(id, found) : undefined;
+        if (!session || !id) return await ended();
         let form: Record<string, string> = {};
         if (ctx.method === 'POST') {
           form = await readForm(ctx);
@@ -128,6 +185,7 @@ export function consoleRequests(deps: ConsoleRequestDeps) {
             );
           }
         }
+        if (session === found && !(await sessions.touch(id, session))) return await ended();
         const operator: Operator = {
           name: session.username ?? session.subject,
           scopes: session.scopes,
@@ -140,11 +198,7 @@ export function consoleRequests(deps: ConsoleRequestDeps) {
         };
         await handler(ctx, { id, session, operator, form, api });
       } catch (error) {
-        if (error instanceof SessionOver && id) {
-          await sessions.end(id);
-          ctx.cookies.set(cookies.session, '', { ...cookies.options, maxAge: 0 });
-          return toSignIn(ctx);
-        }
+        if (error instanceof SessionOver) return ended();
         if (error instanceof FormError) {
           return render(
             ctx,
@@ -218,6 +272,59 @@ export function needsScope(scope: string, what: string, back: { href: string; la
 export function seeOther(ctx: Koa.Context, location: string): void {
   ctx.redirect(location);
   ctx.status = 303;
+}
+
+/**
+ * A session as the next request must use it: as it is while its access token has more than
+ * {@link RENEW_BEFORE_SECONDS} left; else renewed with its refresh token (once per session at a
+ * time in this process; a replica that lost the race to the same refresh token takes the
+ * winner's); undefined when the server refused the refresh (a revoked grant, a disabled user) or
+ * the operator's roles no longer give any admin scope: the session is over.
+ */
+function renewal(deps: ConsoleRequestDeps) {
+  const { sessions, logger } = deps;
+  const renewing = new Map<string, Promise<ConsoleSession | undefined>>();
+  const now = () => Date.now() / 1000;
+
+  const renew = async (id: string, session: ConsoleSession, refreshToken: string) => {
+    let outcome: Awaited<ReturnType<ConsoleRequestDeps['signIn']['refresh']>>;
+    try {
+      outcome = await deps.signIn.refresh(refreshToken);
+    } catch (error) {
+      // The issuer did not answer: the token in hand serves while it lasts.
+      logger.warn('console: could not renew a session', { error: String(error) });
+      if (session.expiresAt > now()) return session;
+      throw new ApiUnreachable('the token endpoint did not answer');
+    }
+    if (!outcome.ok) {
+      const again = await sessions.find(id);
+      if (again && again.refreshToken !== refreshToken) return again;
+      logger.info('console: a session ended: its refresh was refused', { detail: outcome.detail });
+      return undefined;
+    }
+    if (!outcome.tokens.scopes.some((scope) => ADMIN_SCOPE_NAMES.includes(scope))) {
+      logger.info('console: a session ended: no admin scope left', { subject: session.subject });
+      if (outcome.tokens.refreshToken) {
+        await deps.signIn.revoke(outcome.tokens.refreshToken).catch(() => undefined);
+      }
+      return undefined;
+    }
+    const renewed: ConsoleSession = { ...session, ...outcome.tokens };
+    await sessions.renew(id, renewed);
+    return renewed;
+  };
+
+  return async (id: string, session: ConsoleSession): Promise<ConsoleSession | undefined> => {
+    if (session.expiresAt - now() > RENEW_BEFORE_SECONDS) return session;
+    const { refreshToken } = session;
+    if (!refreshToken) return session.expiresAt > now() ? session : undefined;
+    let pending = renewing.get(id);
+    if (!pending) {
+      pending = renew(id, session, refreshToken).finally(() => renewing.delete(id));
+      renewing.set(id, pending);
+    }
+    return pending;
+  };
 }
 
 /** The problem details of an answer that is not a success (or an empty problem). */

@@ -3,16 +3,27 @@ import { ADMIN_RESOURCE, ADMIN_SCOPES } from '../domain/admin-api.ts';
 import { CONSOLE_CALLBACK_PATH, CONSOLE_SIGNED_OUT_PATH } from '../domain/admin-console.ts';
 import type { ConsoleSession, PendingSignIn } from './console-sessions.ts';
 
-/** What the console asks for: who the operator is, and every admin scope their roles allow. */
-const REQUESTED_SCOPE = ['openid', ...ADMIN_SCOPES.map((s) => s.name)].join(' ');
+/**
+ * What the console asks for: who the operator is, a refresh token to renew the access token while
+ * they work (`offline_access`), and every admin scope their roles allow.
+ */
+const REQUESTED_SCOPE = ['openid', 'offline_access', ...ADMIN_SCOPES.map((s) => s.name)].join(' ');
 
 /** Seconds to wait for each request to our own endpoints. */
 const TIMEOUT_SECONDS = 10;
 
 /** The outcome of a callback: a session to start, or why there is none. */
 export type SignInOutcome =
-  | { ok: true; session: ConsoleSession; expiresIn: number; returnTo: string }
+  | { ok: true; session: Omit<ConsoleSession, 'startedAt'>; returnTo: string }
   | { ok: false; reason: 'refused' | 'failed'; detail: string };
+
+/** The tokens a refresh renews: a session's, or why the server refused (the session then ends). */
+export type RefreshOutcome =
+  | {
+      ok: true;
+      tokens: Pick<ConsoleSession, 'accessToken' | 'refreshToken' | 'expiresAt' | 'scopes'>;
+    }
+  | { ok: false; detail: string };
 
 /**
  * The console's sign-in through Portcullis itself, with openid-client as the console's OAuth
@@ -64,6 +75,9 @@ export function createConsoleSignIn(deps: { issuer: string; clientId: string }) 
         nonce: pending.nonce,
         code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
         code_challenge_method: 'S256',
+        // OpenID Connect grants offline_access only with prompt=consent; the console's client is
+        // first-party, so no consent page is shown for it.
+        prompt: 'consent',
       };
       // Pushed when the server offers it (and so whenever PORTCULLIS_REQUIRE_PAR is on).
       const url = config.serverMetadata().pushed_authorization_request_endpoint
@@ -94,21 +108,45 @@ export function createConsoleSignIn(deps: { issuer: string; clientId: string }) 
           { resource: ADMIN_RESOURCE },
         );
         const claims = tokens.claims();
-        const scopes = (tokens.scope ?? '').split(' ').filter(Boolean);
         return {
           ok: true,
           session: {
-            accessToken: tokens.access_token,
-            scopes,
+            ...tokensOf(tokens),
             subject: String(claims?.sub ?? ''),
             ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
           },
-          expiresIn: tokens.expiresIn() ?? 300,
           returnTo: pending.returnTo,
         };
       } catch (failure) {
         return { ok: false, reason: 'failed', detail: (failure as Error).message };
       }
+    },
+
+    /**
+     * Renews the access token with the refresh token (which rotates: the answer holds the next
+     * one). The server's refusal (a revoked grant, a disabled user) is an outcome; an issuer that
+     * cannot be reached throws.
+     */
+    async refresh(refreshToken: string): Promise<RefreshOutcome> {
+      const config = await configure();
+      try {
+        const tokens = await oauth.refreshTokenGrant(config, refreshToken, {
+          resource: ADMIN_RESOURCE,
+        });
+        return { ok: true, tokens: tokensOf(tokens) };
+      } catch (failure) {
+        if (failure instanceof oauth.ResponseBodyError) {
+          return { ok: false, detail: failure.error_description ?? failure.error };
+        }
+        throw failure;
+      }
+    },
+
+    /** Revokes a refresh token (RFC 7009), and with it the grant's tokens: signing out. */
+    async revoke(refreshToken: string): Promise<void> {
+      await oauth.tokenRevocation(await configure(), refreshToken, {
+        token_type_hint: 'refresh_token',
+      });
     },
 
     /**
@@ -124,6 +162,16 @@ export function createConsoleSignIn(deps: { issuer: string; clientId: string }) 
         ...(idToken ? { id_token_hint: idToken } : {}),
       });
     },
+  };
+}
+
+// What a token response gives a session: the tokens, their scopes and the access token's expiry.
+function tokensOf(tokens: oauth.TokenEndpointResponse & oauth.TokenEndpointResponseHelpers) {
+  return {
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    scopes: (tokens.scope ?? '').split(' ').filter(Boolean),
+    expiresAt: Math.floor(Date.now() / 1000) + (tokens.expiresIn() ?? 300),
   };
 }
 

@@ -10,9 +10,6 @@ import type { ConsoleSessions } from './console-sessions.ts';
 import type { ConsoleSignIn } from './console-sign-in.ts';
 import { consoleMessage } from './views/console-layout.ts';
 
-/** A console session lasts as long as its access token, and never more than this. */
-const MAX_SESSION_SECONDS = 8 * 3600;
-
 const ADMIN_SCOPE_NAMES: readonly string[] = ADMIN_SCOPES.map((s) => s.name);
 
 // A console path to come back to after signing in: ours only (no open redirect), else the start.
@@ -107,6 +104,7 @@ export function signInRoutes(deps: SignInRoutesDeps) {
     }
     const { session } = outcome;
     if (!session.scopes.some((s) => ADMIN_SCOPE_NAMES.includes(s))) {
+      if (session.refreshToken) await signIn.revoke(session.refreshToken).catch(() => undefined);
       const endSession = await signIn.endSessionUrl(session.idToken).catch(() => undefined);
       return render(
         ctx,
@@ -123,10 +121,7 @@ export function signInRoutes(deps: SignInRoutesDeps) {
       );
     }
     const username = await usernameOf(deps.api, session);
-    const id = await sessions.start(
-      { ...session, ...(username ? { username } : {}) },
-      Math.min(outcome.expiresIn, MAX_SESSION_SECONDS),
-    );
+    const id = await sessions.start({ ...session, ...(username ? { username } : {}) });
     ctx.cookies.set(cookies.session, id, cookies.options);
     ctx.redirect(outcome.returnTo);
     ctx.status = 303;
@@ -134,6 +129,15 @@ export function signInRoutes(deps: SignInRoutesDeps) {
 
   const signOut = async (ctx: RouteContext, signed: SignedIn) => {
     await sessions.end(signed.id);
+    // Nothing issued to this session outlives it: its refresh token and the grant's tokens.
+    const { refreshToken } = signed.session;
+    if (refreshToken) {
+      await signIn.revoke(refreshToken).catch((error: unknown) => {
+        deps.logger.warn("console: could not revoke a signed-out session's refresh token", {
+          error: String(error),
+        });
+      });
+    }
     ctx.cookies.set(cookies.session, '', { ...cookies.options, maxAge: 0 });
     const endSession = await signIn.endSessionUrl(signed.session.idToken).catch(() => undefined);
     ctx.redirect(endSession?.href ?? CONSOLE_SIGNED_OUT_PATH);

@@ -74,6 +74,7 @@ async function buildProbeProvider() {
     registration: false,
     adminApi: false,
     adminConsole: false,
+    consoleSessions: { idleSeconds: 1800, maxSeconds: 36_000 },
     refreshReuseGraceSeconds: 0,
     dpopNonce: false,
     // Off whatever the environment says: with it on, the request without PKCE below would be

@@ -23,3 +23,11 @@ export const CONSOLE_CLIENT_NAME = 'Portcullis console';
  * operator may narrow it (`roles`), or make other roles with fewer scopes.
  */
 export const CONSOLE_ROLE = 'portcullis-admin';
+
+/** How long a console session lasts (PORTCULLIS_CONSOLE_IDLE_TIMEOUT, PORTCULLIS_CONSOLE_MAX_SESSION). */
+export interface ConsoleSessionLimits {
+  /** Seconds without a request after which a console session ends. */
+  idleSeconds: number;
+  /** Seconds after signing in after which a console session ends, used or not. */
+  maxSeconds: number;
+}

@@ -12,7 +12,7 @@ import {
 } from '../domain/admin-console.ts';
 import { ADMIN_RESOURCE_LOCK, seedAdminResource } from './admin-client.ts';
 import type { ChangeOptions } from './change-options.ts';
-import { createClientsService } from './clients-service.ts';
+import { CLIENT_TTL_LIMITS, createClientsService } from './clients-service.ts';
 import { createResourcesService } from './resources-service.ts';
 import { createRolesService } from './roles-service.ts';
 
@@ -21,10 +21,17 @@ export interface SeedAdminConsoleInput {
   issuer: string;
   /** Whether its sign-ins must pass a second factor (`--require-mfa`). */
   requireMfa: boolean;
+  /**
+   * The console sessions' absolute lifetime in seconds: the refresh tokens the console gets live
+   * no longer (and at least the minute a client's refresh tokens must).
+   */
+  maxSessionSeconds: number;
 }
 
 const ADMIN_SCOPE_NAMES = ADMIN_SCOPES.map((s) => s.name);
 const CONSOLE_SCOPES = ['openid', ...ADMIN_SCOPE_NAMES];
+// Refresh tokens (rotated, as every client's) renew the operator's access token while they work.
+const CONSOLE_GRANTS = ['authorization_code', 'refresh_token'];
 
 /**
  * Makes the server ready for the admin console, idempotently and in one transaction (under the
@@ -36,13 +43,14 @@ const CONSOLE_SCOPES = ['openid', ...ADMIN_SCOPE_NAMES];
  * - the role {@link CONSOLE_ROLE} with the four scopes, unless a role of that name exists (an
  *   operator's narrowing is kept);
  * - the console's client {@link CONSOLE_CLIENT_NAME}: first-party, public (authorization code
- *   with PKCE), redirect URI the issuer's `/admin/callback`, resource `urn:portcullis:admin`,
- *   scopes `openid` and the admin scopes; a later start with another issuer or MFA setting
- *   brings its redirect URI and `require_mfa` up to date.
+ *   with PKCE, and refresh tokens living at most a console session's lifetime), redirect URI the
+ *   issuer's `/admin/callback`, resource `urn:portcullis:admin`, scopes `openid` and the admin
+ *   scopes; a later start with another issuer, MFA setting or session lifetime brings its
+ *   redirect URI, `require_mfa`, grants and refresh-token lifetime up to date.
  * Returns the client's id.
  *
  * @example
- * const { clientId } = await seedAdminConsole(db, { issuer, requireMfa: true }, { actor: 'system:console' });
+ * const { clientId } = await seedAdminConsole(db, { issuer, requireMfa: true, maxSessionSeconds: 36_000 }, { actor: 'system:console' });
  */
 export async function seedAdminConsole(
   db: Database,
@@ -75,10 +83,11 @@ export async function seedAdminConsole(
 
 async function consoleClient(
   trx: Database,
-  { issuer, requireMfa }: SeedAdminConsoleInput,
+  { issuer, requireMfa, maxSessionSeconds }: SeedAdminConsoleInput,
   options: ChangeOptions,
 ): Promise<string> {
   const redirectUri = new URL(CONSOLE_CALLBACK_PATH, issuer).href;
+  const refreshTokenTtl = Math.max(CLIENT_TTL_LIMITS.refreshToken.min, maxSessionSeconds);
   const clients = createClientsService(trx);
   const named = (await createClientsRepository(trx).list()).find(
     (client) => client.name.toLowerCase() === CONSOLE_CLIENT_NAME.toLowerCase(),
@@ -87,7 +96,8 @@ async function consoleClient(
     const { client } = await clients.create(
       {
         name: CONSOLE_CLIENT_NAME,
-        grants: ['authorization_code'],
+        grants: CONSOLE_GRANTS,
+        refreshTokenTtl,
         redirectUris: [redirectUri],
         public: true,
         firstParty: true,
@@ -99,9 +109,18 @@ async function consoleClient(
     );
     return client.id;
   }
-  const current = named.redirectUris.length === 1 && named.redirectUris[0] === redirectUri;
-  if (!current || named.requireMfa !== requireMfa) {
-    await clients.update(named.id, { redirectUris: [redirectUri], requireMfa }, options);
+  const current =
+    named.redirectUris.length === 1 &&
+    named.redirectUris[0] === redirectUri &&
+    named.requireMfa === requireMfa &&
+    named.refreshTokenTtl === refreshTokenTtl &&
+    CONSOLE_GRANTS.every((grant) => named.grantTypes.includes(grant));
+  if (!current) {
+    await clients.update(
+      named.id,
+      { redirectUris: [redirectUri], requireMfa, grants: CONSOLE_GRANTS, refreshTokenTtl },
+      options,
+    );
   }
   return named.id;
 }

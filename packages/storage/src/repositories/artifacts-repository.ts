@@ -227,6 +227,21 @@ export function createArtifactsRepository(db: Database) {
      */
     consume,
 
+    /**
+     * Moves a live artifact's expiry to `expiresInSeconds` from now, its payload untouched (a
+     * sliding idle timeout, which must not write back a payload another request just replaced);
+     * false when there is no live artifact to extend.
+     *
+     * @example
+     * const live = await artifacts.extend('AdminConsoleSession', digest, 1800);
+     */
+    async extend(model: string, id: string, expiresInSeconds: number): Promise<boolean> {
+      const updated = await live(db('oidc_artifacts').where({ model, id })).update({
+        expires_at: db.raw('now() + make_interval(secs => ?)', [expiresInSeconds]),
+      });
+      return updated === 1;
+    },
+
     async destroy(model: string, id: string): Promise<void> {
       await db('oidc_artifacts').where({ model, id }).delete();
     },
