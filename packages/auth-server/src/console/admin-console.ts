@@ -16,6 +16,7 @@ import { clientsRoutes } from './clients-routes.ts';
 import { consoleCookies, consoleRequests, refused } from './console-request.ts';
 import { createConsoleSessions } from './console-sessions.ts';
 import { createConsoleSignIn } from './console-sign-in.ts';
+import { grantsRoutes } from './grants-routes.ts';
 import { keysRoutes } from './keys-routes.ts';
 import { resourcesRoutes } from './resources-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
@@ -80,6 +81,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
   const keys = keysRoutes();
   const resources = resourcesRoutes();
   const users = usersRoutes();
+  const grants = grantsRoutes();
   const userForms = userFormsRoutes();
   const user = '/admin/users/:user';
   const client = '/admin/clients/:client';
@@ -267,6 +269,25 @@ export function createAdminConsole(deps: AdminConsoleDeps): { routes: HostRoute[
         method: 'POST',
         path: `${user}/grants/:grant/revoke`,
         handler: page(users.revoke, { formPage: (ctx) => ctx.path.replace(/\/grants\/.*$/, '') }),
+      },
+      {
+        name: 'console_user_grants_revoke_all',
+        method: 'GET',
+        path: `${user}/grants/revoke-all`,
+        handler: page(users.confirmRevokeAll),
+      },
+      {
+        name: 'console_user_grants_revoke_all',
+        method: 'POST',
+        path: `${user}/grants/revoke-all`,
+        handler: page(users.revokeAll),
+      },
+      { name: 'console_grants', method: 'GET', path: '/admin/grants', handler: page(grants.list) },
+      {
+        name: 'console_grant_revoke',
+        method: 'POST',
+        path: '/admin/grants/:grant/revoke',
+        handler: page(grants.revoke),
       },
       { name: 'console_audit', method: 'GET', path: '/admin/audit', handler: page(audit.list) },
     ],

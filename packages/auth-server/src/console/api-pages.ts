@@ -1,36 +1,56 @@
+import type { RouteContext } from '../routes/route.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
 import type { SignedIn } from './console-request.ts';
 
-/** A search reads pages of the API's maximum size... */
-const SEARCH_PAGE_SIZE = 200;
-/** ...and stops after this many (40,000 items) rather than run unbounded. */
-const SEARCH_PAGES = 200;
+/** How many items a page of a console list shows. */
+const PAGE_SIZE = 50;
+/** The longest search the API takes (its `q`); a longer one is cut here, not refused. */
+const SEARCH_LENGTH = 200;
 
-type ListPage<T> = { items: T[]; next_cursor: string | null };
+/** A page of a list of the admin API. */
+export interface ListPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+/** What a list page was asked for: the search (trimmed; '' for none) and the page's cursor. */
+export interface ListRequest {
+  q: string;
+  cursor?: string;
+}
 
 /**
- * The items of a paged list of the admin API (`path`, followed by its cursor) that `matches`
- * keeps; or the first answer that is not a 200, for the page to refuse with.
+ * The search (`q`) and cursor a console list page was asked for, from its query string.
  *
  * @example
- * const found = await findInPages<ClientJson>(signed, '/clients', (c) => c.name.includes('x'));
+ * listRequest(ctx); // { q: 'billing', cursor: 'WyJi...' }
  */
-export async function findInPages<T>(
+export function listRequest(ctx: RouteContext): ListRequest {
+  const q = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, SEARCH_LENGTH) : '';
+  const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined;
+  return { q, ...(cursor ? { cursor } : {}) };
+}
+
+/**
+ * A page of a list of the admin API (`path`): searched by the API (its `q`, done in the
+ * database) when `request.q` is given, after `request.cursor`, with `filters` besides.
+ *
+ * @example
+ * const answer = await apiPage<ClientJson>(signed, '/clients', listRequest(ctx));
+ */
+export function apiPage<T>(
   signed: SignedIn,
   path: string,
-  matches: (item: T) => boolean,
-): Promise<{ found: T[] } | { refusal: ApiAnswer }> {
-  const found: T[] = [];
-  let next: string | undefined;
-  for (let pages = 0; pages < SEARCH_PAGES; pages += 1) {
-    const answer: ApiAnswer<ListPage<T>> = await signed.api<ListPage<T>>({
-      path,
-      query: { limit: String(SEARCH_PAGE_SIZE), cursor: next },
-    });
-    if (answer.status !== 200) return { refusal: answer };
-    found.push(...answer.body.items.filter(matches));
-    next = answer.body.next_cursor ?? undefined;
-    if (!next) break;
-  }
-  return { found };
+  request: ListRequest,
+  filters: Record<string, string | undefined> = {},
+): Promise<ApiAnswer<ListPage<T>>> {
+  return signed.api<ListPage<T>>({
+    path,
+    query: {
+      ...filters,
+      limit: String(PAGE_SIZE),
+      cursor: request.cursor,
+      ...(request.q ? { q: request.q } : {}),
+    },
+  });
 }

@@ -3,7 +3,7 @@ import { SUPPORTED_GRANTS } from '../domain/grants.ts';
 import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
-import { findInPages } from './api-pages.ts';
+import { apiPage, listRequest } from './api-pages.ts';
 import { needsScope, problemOf, refused, type SignedIn, seeOther } from './console-request.ts';
 import { answerForm } from './form-answers.ts';
 import { formLines } from './form-values.ts';
@@ -20,9 +20,6 @@ import {
 import { NO_PROBLEMS } from './views/form-fields.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
-
-/** How many clients a page of the list shows (a search reads them all: api-pages.ts). */
-const PAGE_SIZE = 50;
 
 // What a successful change says on the client's page: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
@@ -160,44 +157,18 @@ export function clientsRoutes() {
   const canWrite = (signed: SignedIn) => signed.operator.scopes.includes('admin:write');
 
   const list: Page = async (ctx, signed) => {
-    const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 200) : '';
-    const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined;
-    type ClientsPage = { items: ClientJson[]; next_cursor: string | null };
-    if (!query) {
-      const answer = await signed.api<ClientsPage>({
-        path: '/clients',
-        query: { limit: String(PAGE_SIZE), cursor },
-      });
-      if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-      return render(
-        ctx,
-        200,
-        clientsListPage({
-          operator: signed.operator,
-          clients: answer.body.items,
-          query,
-          ...(answer.body.next_cursor ? { next: answer.body.next_cursor } : {}),
-          canWrite: canWrite(signed),
-        }),
-      );
-    }
-    const needle = query.toLowerCase();
-    const search = await findInPages<ClientJson>(
-      signed,
-      '/clients',
-      (client) =>
-        client.name.toLowerCase().includes(needle) ||
-        client.client_id.toLowerCase().includes(needle),
-    );
-    if ('refusal' in search) return refused(ctx, search.refusal, signed.operator);
-    const { found } = search;
+    const request = listRequest(ctx);
+    const answer = await apiPage<ClientJson>(signed, '/clients', request);
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    const { items, next_cursor: next } = answer.body;
     render(
       ctx,
       200,
       clientsListPage({
         operator: signed.operator,
-        clients: found,
-        query,
+        clients: items,
+        query: request.q,
+        ...(next ? { next } : {}),
         canWrite: canWrite(signed),
       }),
     );

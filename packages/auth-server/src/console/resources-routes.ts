@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import { render } from '../routes/respond.ts';
 import { html } from '../views/html.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
+import { apiPage, listRequest } from './api-pages.ts';
 import {
   needsScope,
   type ConsolePage as Page,
@@ -29,9 +30,6 @@ import {
   resourcePage,
   resourcesPage,
 } from './views/resources-views.ts';
-
-/** How many resources a page shows. */
-const PAGE_SIZE = 50;
 
 // What a successful change says on the next page: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
@@ -86,11 +84,8 @@ export function resourcesRoutes() {
     });
 
   const list: Page = async (ctx, signed) => {
-    const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined;
-    const answer = await signed.api<{ items: ResourceJson[]; next_cursor: string | null }>({
-      path: '/resources',
-      query: { limit: String(PAGE_SIZE), cursor },
-    });
+    const request = listRequest(ctx);
+    const answer = await apiPage<ResourceJson>(signed, '/resources', request);
     if (answer.status !== 200) return refused(ctx, answer, signed.operator);
     const { items, next_cursor: next } = answer.body;
     const notice = noticeOf(ctx);
@@ -100,6 +95,7 @@ export function resourcesRoutes() {
       resourcesPage({
         operator: signed.operator,
         resources: items,
+        query: request.q,
         canWrite: canWrite(signed),
         ...(next ? { next } : {}),
         ...(notice ? { notice } : {}),

@@ -1,15 +1,11 @@
 import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
-import { findInPages } from './api-pages.ts';
+import { apiPage, listRequest } from './api-pages.ts';
 import { refused, type SignedIn, seeOther } from './console-request.ts';
+import { revokeAllPage } from './views/grants-views.ts';
 import { type GrantJson, type UserJson, userPage, usersListPage } from './views/users-views.ts';
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
-
-/** How many users a page of the list shows (a search reads them all: api-pages.ts). */
-const PAGE_SIZE = 50;
-/** How many of a user's grants their page shows. */
-const GRANTS_SHOWN = 200;
 
 // What a successful change says on the user's page: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
@@ -17,6 +13,7 @@ const NOTICES: Readonly<Record<string, string>> = {
   enabled: 'User enabled.',
   unlocked: 'Failed sign-ins cleared: the user may sign in again.',
   revoked: 'Grant revoked, with every token issued from it.',
+  'revoked-all': 'All their grants revoked, with every token issued from them.',
   created: 'User created.',
   email: 'Email changed: the new address is unverified until its owner follows a link.',
   password: 'Password set. It is not shown anywhere.',
@@ -39,36 +36,20 @@ const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
  */
 export function usersRoutes() {
   const list: Page = async (ctx, signed) => {
-    const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim().slice(0, 200) : '';
-    const cursor = typeof ctx.query.cursor === 'string' ? ctx.query.cursor : undefined;
-    if (!query) {
-      const answer = await signed.api<{ items: UserJson[]; next_cursor: string | null }>({
-        path: '/users',
-        query: { limit: String(PAGE_SIZE), cursor },
-      });
-      if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-      const { items, next_cursor: next } = answer.body;
-      const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
-      return render(
-        ctx,
-        200,
-        usersListPage({
-          operator: signed.operator,
-          users: items,
-          query,
-          ...(next ? { next } : {}),
-          ...(notice ? { notice } : {}),
-        }),
-      );
-    }
-    const needle = query.toLowerCase();
-    const search = await findInPages<UserJson>(signed, '/users', (user) =>
-      [user.username, user.name ?? '', user.email ?? ''].some((text) =>
-        text.toLowerCase().includes(needle),
-      ),
+    const request = listRequest(ctx);
+    const answer = await apiPage<UserJson>(signed, '/users', request);
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    const { items, next_cursor: next } = answer.body;
+    render(
+      ctx,
+      200,
+      usersListPage({
+        operator: signed.operator,
+        users: items,
+        query: request.q,
+        ...(next ? { next } : {}),
+      }),
     );
-    if ('refusal' in search) return refused(ctx, search.refusal, signed.operator);
-    render(ctx, 200, usersListPage({ operator: signed.operator, users: search.found, query }));
   };
 
   const show: Page = async (ctx, signed) => {
@@ -76,10 +57,13 @@ export function usersRoutes() {
       path: `/users/${encodeURIComponent(ctx.params.user ?? '')}`,
     });
     if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-    const grants = await signed.api<{ items: GrantJson[] }>({
-      path: `/users/${encodeURIComponent(answer.body.id)}/grants`,
-      query: { limit: String(GRANTS_SHOWN) },
-    });
+    // Their grants a page at a time: `grants` is the API's cursor of the page shown.
+    const cursor = typeof ctx.query.grants === 'string' ? ctx.query.grants : undefined;
+    const grants = await apiPage<GrantJson>(
+      signed,
+      `/users/${encodeURIComponent(answer.body.id)}/grants`,
+      { q: '', ...(cursor ? { cursor } : {}) },
+    );
     if (grants.status !== 200) return refused(ctx, grants, signed.operator);
     const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
     render(
@@ -90,6 +74,7 @@ export function usersRoutes() {
         user: answer.body,
         etag: answer.etag ?? '',
         grants: grants.body.items,
+        ...(grants.body.next_cursor ? { nextGrants: grants.body.next_cursor } : {}),
         canRevoke: signed.operator.scopes.includes('admin:write'),
         ...(notice ? { notice } : {}),
       }),
@@ -119,8 +104,28 @@ export function usersRoutes() {
     seeOther(ctx, `${userPath(ctx.params.user ?? '')}?done=revoked`);
   };
 
+  // Revoking them all asks first (a page saying what it does), then revokes with the API.
+  const confirmRevokeAll: Page = async (ctx, signed) => {
+    const answer = await signed.api<UserJson>({
+      path: `/users/${encodeURIComponent(ctx.params.user ?? '')}`,
+    });
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    render(ctx, 200, revokeAllPage({ operator: signed.operator, user: answer.body }));
+  };
+  const revokeAll: Page = async (ctx, signed) => {
+    const id = ctx.params.user ?? '';
+    const answer = await signed.api({
+      method: 'DELETE',
+      path: `/users/${encodeURIComponent(id)}/grants`,
+    });
+    if (answer.status !== 200) return refused(ctx, answer, signed.operator);
+    seeOther(ctx, `${userPath(id)}?done=revoked-all`);
+  };
+
   return {
     list,
+    confirmRevokeAll,
+    revokeAll,
     revoke,
     show,
     disable: act('disable', 'disabled'),

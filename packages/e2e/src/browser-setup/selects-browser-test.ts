@@ -7,6 +7,7 @@ const BROWSER_TEST_FILES = [
   'packages/e2e/test/browser-console.test.ts',
   'packages/e2e/test/browser-console-reports.test.ts',
   'packages/e2e/test/browser-console-directory.test.ts',
+  'packages/e2e/test/browser-console-grants.test.ts',
   'packages/e2e/test/browser-console-forms.test.ts',
   'packages/e2e/test/browser-french.test.ts',
   'packages/e2e/test/browser-mail.test.ts',

@@ -12,6 +12,7 @@ import {
   problemSummary,
   textField,
 } from './form-fields.ts';
+import { listCaption, nextPageLink, searchForm } from './list-views.ts';
 
 /** A client as the admin API sends it (its document's `Client`: `clientJson`'s shape). */
 export type ClientJson = ReturnType<typeof clientJson>;
@@ -65,17 +66,20 @@ export function clientsListPage(options: {
   canWrite: boolean;
 }): string {
   const { clients, query } = options;
-  const caption = query
-    ? `${clients.length} ${clients.length === 1 ? 'client matches' : 'clients match'} “${query}”`
-    : 'Registered clients, by name';
+  const caption = listCaption({
+    count: clients.length,
+    query,
+    more: options.next !== undefined,
+    noun: ['client', 'clients'],
+    title: 'Registered clients, by name',
+  });
   return consolePage({
     title: 'Clients',
     section: 'clients',
     operator: options.operator,
     body: html`<h1>Clients</h1>
 <div class="toolbar">
-<form method="get" action="/admin/clients" role="search"><div><label for="search">Search by name or client ID</label>
-<input type="search" id="search" name="q" value="${query}"></div><button type="submit" class="secondary">Search</button></form>
+${searchForm('/admin/clients', 'Search by name or client ID', query)}
 ${options.canWrite ? html`<a class="button primary" href="/admin/clients/new">Register a client</a>` : html``}
 </div>
 <table>
@@ -89,7 +93,7 @@ ${clients.map(
 </tbody>
 </table>
 ${clients.length === 0 ? html`<p>No client${query ? html` matches this search` : html` is registered yet`}.</p>` : html``}
-${options.next ? html`<p class="pager"><a href="/admin/clients?cursor=${encodeURIComponent(options.next)}">Next page</a></p>` : html``}`,
+${nextPageLink('/admin/clients', query, options.next)}`,
   });
 }
 

@@ -9,6 +9,7 @@ const SECTIONS = [
   { id: 'clients', label: 'Clients', path: '/admin/clients', scope: 'admin:read' },
   { id: 'resources', label: 'Resources', path: '/admin/resources', scope: 'admin:read' },
   { id: 'users', label: 'Users', path: '/admin/users', scope: 'admin:users' },
+  { id: 'grants', label: 'Grants', path: '/admin/grants', scope: 'admin:read' },
   { id: 'keys', label: 'Signing keys', path: '/admin/keys', scope: 'admin:read' },
   { id: 'audit', label: 'Audit trail', path: '/admin/audit', scope: 'admin:read' },
   { id: 'doctor', label: 'Doctor', path: '/admin/doctor', scope: 'admin:read' },

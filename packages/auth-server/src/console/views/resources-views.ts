@@ -1,6 +1,7 @@
 import type { resourceJson } from '../../admin/resources/resource-json.ts';
 import { html } from '../../views/html.ts';
 import { consolePage, noticeLine, type Operator } from './console-layout.ts';
+import { listCaption, nextPageLink, searchForm } from './list-views.ts';
 
 /** An API resource as the admin API sends it (the shape of `resources show --json`). */
 export type ResourceJson = ReturnType<typeof resourceJson>;
@@ -19,12 +20,14 @@ const when = (iso: string) => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC'
 export function resourcesPage(options: {
   operator: Operator;
   resources: readonly ResourceJson[];
+  /** The search (by name or identifier); '' for none. */
+  query: string;
   next?: string;
   /** With admin:write: a link to the registration form. */
   canWrite: boolean;
   notice?: string;
 }): string {
-  const { resources } = options;
+  const { resources, query } = options;
   return consolePage({
     title: 'Resources',
     section: 'resources',
@@ -32,10 +35,12 @@ export function resourcesPage(options: {
     body: html`<h1>Resources</h1>
 ${noticeLine(options.notice)}
 <p class="muted">The APIs clients get access tokens for, and their scopes.</p>
-${options.canWrite ? html`<div class="toolbar"><a class="button primary" href="/admin/resources/new">Register a resource</a></div>` : html``}
+<div class="toolbar">${searchForm('/admin/resources', 'Search by name or identifier', query)}
+${options.canWrite ? html`<a class="button primary" href="/admin/resources/new">Register a resource</a>` : html``}</div>
 ${
   resources.length > 0
     ? html`<table>
+<caption class="muted">${listCaption({ count: resources.length, query, more: options.next !== undefined, noun: ['resource', 'resources'], title: 'Resources, by name' })}</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Identifier</th><th scope="col">Scopes</th><th scope="col">Access tokens</th></tr></thead>
 <tbody>
 ${resources.map(
@@ -44,9 +49,9 @@ ${resources.map(
 )}
 </tbody>
 </table>`
-    : html`<p>No resource yet.</p>`
+    : html`<p>No resource${query ? html` matches this search` : html` yet`}.</p>`
 }
-${options.next ? html`<p class="pager"><a href="/admin/resources?cursor=${encodeURIComponent(options.next)}">Next page</a></p>` : html``}`,
+${nextPageLink('/admin/resources', query, options.next)}`,
   });
 }
 

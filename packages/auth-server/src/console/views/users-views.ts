@@ -3,6 +3,7 @@ import type { grantJson } from '../../views/grant-json.ts';
 import { html } from '../../views/html.ts';
 import { consolePage, noticeLine, type Operator } from './console-layout.ts';
 import { actionButton } from './form-fields.ts';
+import { listCaption, nextPageLink, searchForm } from './list-views.ts';
 import { userEditing } from './user-forms-views.ts';
 
 /** A user as the admin API sends them (the shape of `users show --json`): never a password. */
@@ -27,9 +28,13 @@ export function usersListPage(options: {
   notice?: string;
 }): string {
   const { users, query } = options;
-  const caption = query
-    ? `${users.length} ${users.length === 1 ? 'user matches' : 'users match'} “${query}”`
-    : 'Users, by username';
+  const caption = listCaption({
+    count: users.length,
+    query,
+    more: options.next !== undefined,
+    noun: ['user', 'users'],
+    title: 'Users, by username',
+  });
   return consolePage({
     title: 'Users',
     section: 'users',
@@ -37,8 +42,7 @@ export function usersListPage(options: {
     body: html`<h1>Users</h1>
 ${noticeLine(options.notice)}
 <div class="toolbar">
-<form method="get" action="/admin/users" role="search"><div><label for="search">Search by username, name or email</label>
-<input type="search" id="search" name="q" value="${query}"></div><button type="submit" class="secondary">Search</button></form>
+${searchForm('/admin/users', 'Search by username, name or email', query)}
 <a class="button primary" href="/admin/users/new">Create a user</a>
 </div>
 <table>
@@ -52,7 +56,7 @@ ${users.map(
 </tbody>
 </table>
 ${users.length === 0 ? html`<p>No user${query ? html` matches this search` : html` yet`}.</p>` : html``}
-${options.next ? html`<p class="pager"><a href="/admin/users?cursor=${encodeURIComponent(options.next)}">Next page</a></p>` : html``}`,
+${nextPageLink('/admin/users', query, options.next)}`,
   });
 }
 
@@ -62,7 +66,9 @@ export function userPage(options: {
   user: UserJson;
   etag: string;
   grants: readonly GrantJson[];
-  /** With admin:write: a revoke button per grant. */
+  /** The API's cursor of their next page of grants. */
+  nextGrants?: string;
+  /** With admin:write: a revoke button per grant, and one for them all. */
   canRevoke: boolean;
   notice?: string;
 }): string {
@@ -93,7 +99,7 @@ ${editing.roles}
 ${
   options.grants.length > 0
     ? html`<table>
-<caption class="muted">What ${user.username} allowed each client, the oldest first</caption>
+<caption class="muted">What ${user.username} allowed each client, the newest first</caption>
 <thead><tr><th scope="col">Client</th><th scope="col">Scopes</th><th scope="col">Granted</th><th scope="col">Expires</th>${options.canRevoke ? html`<th scope="col">Revoke</th>` : html``}</tr></thead>
 <tbody>
 ${options.grants.map(
@@ -104,6 +110,8 @@ ${options.grants.map(
 </table>`
     : html`<p>No grant.</p>`
 }
+${options.nextGrants ? html`<p class="pager"><a href="${path}?grants=${encodeURIComponent(options.nextGrants)}">Older grants</a></p>` : html``}
+${options.canRevoke && options.grants.length > 0 ? html`<p><a class="button danger" href="${path}/grants/revoke-all">Revoke all grants…</a></p>` : html``}
 <p><a href="/admin/users">All users</a></p>`,
   });
 }
