@@ -339,6 +339,24 @@ test('a log line has level, ISO time, pid and message; none outside a request ha
   t.truthy(captureLogs);
 });
 
+test("the access line's time is the time it was written, to the millisecond, as pino writes it", (t) => {
+  // Lines over several milliseconds (and so, for some, over a second's change): each time lies
+  // between the clock read before and after its line, in toISOString's form.
+  for (let i = 0; i < 200; i++) {
+    const before = new Date().toISOString();
+    const line = JSON.parse(
+      loggedText((logger) => logger.request?.('id-1', { method: 'GET', status: 200 })),
+    ) as LogLine;
+    const after = new Date().toISOString();
+    t.regex(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    t.true(before <= line.time && line.time <= after, `${before} <= ${line.time} <= ${after}`);
+    const until = Date.now() + (i % 7);
+    while (Date.now() < until) {
+      // a few milliseconds between some lines
+    }
+  }
+});
+
 test('the access line written directly is the line pino writes for the same request', (t) => {
   const requestId = 'f1b6c0de-0000-4000-8000-000000000001';
   const withoutTime = (text: string) => text.replace(/"time":"[^"]+"/, '"time":"-"');

@@ -75,7 +75,7 @@ export function createJsonLogger(stream: NodeJS.WritableStream = process.stderr)
         log.info({ request_id: requestId, ...(scrubValue(fields) as object) }, 'request');
         return;
       }
-      const text = `{"level":"info","time":"${isoNow()}"${head}${jsonString(scrubText(requestId))}${line},"message":"request"}\n`;
+      const text = `{"level":"info","time":"${isoNow()}"${head}${stringValue(requestId)}${line},"message":"request"}\n`;
       if (batch) batch.queue(text);
       else destination.write(text);
     },
@@ -92,35 +92,77 @@ function flatFields(fields: Record<string, unknown>): string | undefined {
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined || !Object.hasOwn(fields, key)) continue;
+    const prefix = fieldPrefix(key);
     let json: string;
-    if (isSecretField(key)) json = `"${REDACTED}"`;
-    else if (typeof value === 'string') json = jsonString(scrubText(value));
-    else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
+    if (prefix === undefined) {
+      line += `,${jsonString(key)}:"${REDACTED}"`;
+      continue;
+    }
+    if (typeof value === 'string') {
+      json = stringValue(value);
+    } else if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
     else if (typeof value === 'boolean' || value === null) json = String(value);
     else return undefined;
-    line += `,${jsonString(key)}:${json}`;
+    line += prefix + json;
   }
   return line;
+}
+
+// `,"key":` by field name, or undefined for a secret's name; the access line's few names, and at
+// most a few hundred of any others.
+const prefixes = new Map<string, string | undefined>();
+
+function fieldPrefix(key: string): string | undefined {
+  if (prefixes.has(key)) return prefixes.get(key);
+  const prefix = isSecretField(key) ? undefined : `,${jsonString(key)}:`;
+  if (prefixes.size >= 256) prefixes.clear();
+  prefixes.set(key, prefix);
+  return prefix;
 }
 
 // What JSON.stringify may escape in a string: quotes, backslashes, control characters and unpaired
 // UTF-16 surrogates (and a few characters it leaves as they are, which it is asked about anyway).
 const NEEDS_ESCAPING = /["\\\p{Cc}\p{Cs}]/u;
+// A value with none of these is written as it is: nothing to escape (NEEDS_ESCAPING) and nothing
+// scrubText could replace (its own first test, MAYBE_SECRET in redaction.ts).
+const NOT_PLAIN = /["\\\p{Cc}\p{Cs}=:]|bearer|basic|dpop|eyJ/iu;
+
+/** A string value as logged: scrubbed and escaped, or, as most are, neither. */
+function stringValue(value: string): string {
+  return NOT_PLAIN.test(value) ? jsonString(scrubText(value)) : `"${value}"`;
+}
 
 /** `JSON.stringify(text)`, quoted directly when nothing in it needs escaping (most fields). */
 function jsonString(text: string): string {
   return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
-let lastMs = 0;
+let lastMs = -1;
 let lastIso = '';
+let lastSecond = -1;
+// `YYYY-MM-DDTHH:mm:ss.` of `lastSecond`.
+let secondPrefix = '';
 
-/** `new Date().toISOString()`, formatted once per millisecond. */
+/**
+ * `new Date().toISOString()`, formatted once per millisecond, and its date and time up to the
+ * second once per second: `toISOString` costs about a microsecond, and under load a new
+ * millisecond comes with almost every request.
+ */
 function isoNow(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastIso = new Date(now).toISOString();
+    const ms = now % 1000;
+    const second = now - ms;
+    // Years 0 to 9999 only: toISOString writes others with a sign and six digits.
+    if (ms < 0 || now >= 253_402_300_800_000) lastIso = new Date(now).toISOString();
+    else {
+      if (second !== lastSecond) {
+        lastSecond = second;
+        secondPrefix = new Date(second).toISOString().slice(0, 20);
+      }
+      lastIso = `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+    }
   }
   return lastIso;
 }
