@@ -62,7 +62,7 @@ export function createAdapterClass(deps: {
   const codec = createArtifactCodec(deps.userCodeSecret);
   const grace = deps.refreshReuseGraceSeconds ?? 0;
 
-  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+  const guard = async <T>(work: () => Promise<T> | T): Promise<T> => {
     try {
       return await work();
     } catch (error) {

@@ -58,7 +58,7 @@ const requestStore = new RequestLocal<RequestStore>();
  * @example
  * return withArtifactReads(() => handle(req, res), { flush: artifacts.write, onError });
  */
-export async function withArtifactReads<T>(
+export function withArtifactReads<T>(
   work: () => Promise<T>,
   options: { flush?: Flush; onError?: (error: unknown) => void } = {},
 ): Promise<T> {
@@ -68,13 +68,33 @@ export async function withArtifactReads<T>(
     flush: options.flush,
     batching: 0,
   };
-  return requestStore.run(store, async () => {
-    try {
-      return await work();
-    } finally {
-      await flushPendingWrites().catch((error: unknown) => options.onError?.(error));
-    }
-  });
+  // What is still pending once `work` settles; nothing to wait for when nothing is (every
+  // client-credentials token).
+  const flushed = () => flushPendingWrites()?.catch((error: unknown) => options.onError?.(error));
+  return requestStore.run(store, () =>
+    settle(work).then(
+      (value) => {
+        const flushing = flushed();
+        return flushing ? flushing.then(() => value) : value;
+      },
+      (error: unknown) => {
+        const flushing = flushed();
+        if (!flushing) throw error;
+        return flushing.then(() => {
+          throw error;
+        });
+      },
+    ),
+  );
+}
+
+// `work()`'s promise, or a rejected one when it throws instead of returning one.
+function settle<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -196,16 +216,19 @@ export function takePendingWrites(except?: {
 }
 
 /**
- * Writes what waits (before a read or write that must see it done, and when the request ends).
+ * Writes what waits alone (before a read or write that must see it done, and when the request
+ * ends); undefined, without a promise, when nothing waits.
  *
  * @example
  * await flushPendingWrites();
  */
-export async function flushPendingWrites(): Promise<void> {
+export function flushPendingWrites(): Promise<void> | undefined {
   const store = requestStore.get();
-  if (!store?.flush) return;
+  if (!store?.flush) return undefined;
+  const { writes, destroy, audits } = store.pending;
+  if (writes.length + destroy.length + audits.length === 0) return undefined;
   const pending = takePendingWrites();
-  if (pending) await store.flush(pending.writes, pending);
+  return pending ? store.flush(pending.writes, pending) : undefined;
 }
 
 /**

@@ -115,6 +115,21 @@ function parFeature(config: Pick<ServerConfig, 'requirePar'>) {
   };
 }
 
+/**
+ * `claims` for a token issued to a user, from a grant or by token exchange; none, without a
+ * promise, for a token issued to a client alone (client credentials), which has no user for a
+ * `roles` claim, no grant for `grant_id` and no actor for `act`.
+ */
+function withoutClaimsForClients<C, R>(
+  claims: (ctx: C, token: unknown) => Promise<R | undefined>,
+): (ctx: C, token: unknown) => Promise<R | undefined> | undefined {
+  return (ctx, token) => {
+    const { accountId, grantId } = token as { accountId?: unknown; grantId?: unknown };
+    if (!accountId && !grantId && !delegationClaim(token as object)) return undefined;
+    return claims(ctx, token);
+  };
+}
+
 /** What {@link createProvider} needs. */
 export interface ProviderDeps {
   config: ServerConfig;
@@ -179,11 +194,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     issueRefreshToken,
     // The user's roles on the resource, the actor chain of a token issued by token exchange, and
     // the grant the token came from (the revocation feed names revoked grants).
-    extraTokenClaims: withGrantClaim(
-      async (ctx: Parameters<typeof rolesClaim>[0], token: unknown) => {
+    extraTokenClaims: withoutClaimsForClients(
+      withGrantClaim(async (ctx: Parameters<typeof rolesClaim>[0], token: unknown) => {
         const claims = { ...(await rolesClaim(ctx, token)), ...delegationClaim(token as object) };
         return Object.keys(claims).length > 0 ? claims : undefined;
-      },
+      }),
     ) as Configuration['extraTokenClaims'],
     rotateRefreshToken: true,
     renderError: providerPages.renderError as Configuration['renderError'],

@@ -25,29 +25,52 @@ export interface RequestContext {
 
 const contexts = new RequestLocal<RequestContext>();
 
+// A class, not an object literal with a getter: V8 builds such a literal slowly, on every request.
+class ProviderRequestContext implements RequestContext {
+  held?: HeldWrites;
+  consumedRefreshTokenId?: string;
+  refreshTokenReuse?: RefreshTokenReuse;
+  readonly #ctx: Partial<KoaContextWithOIDC>;
+
+  constructor(ctx: Koa.Context) {
+    this.#ctx = ctx as Partial<KoaContextWithOIDC>;
+  }
+
+  // Read when asked: oidc-provider names the route only once its router has matched it.
+  get route(): string | undefined {
+    return this.#ctx.oidc?.route;
+  }
+}
+
 /**
  * Middleware (on the provider) that makes the request's route visible to the adapter, and
  * settles the writes it held back once oidc-provider has answered (and the deletions it left
- * waiting for a next write, artifact-reads.ts).
+ * waiting for a next write, artifact-reads.ts). A request that left nothing to write (every
+ * client-credentials token) waits for nothing more once oidc-provider has answered.
  *
  * @example
  * provider.use(requestContextMiddleware());
  */
 export function requestContextMiddleware(): Koa.Middleware {
-  return async (ctx, next) => {
-    const context: RequestContext = {
-      // Read when asked: oidc-provider names the route only once its router has matched it.
-      get route() {
-        return (ctx as Partial<KoaContextWithOIDC>).oidc?.route;
+  return (ctx, next) => {
+    const context = new ProviderRequestContext(ctx);
+    const settle = () =>
+      context.held ? settleHeldWrites(ctx as KoaContextWithOIDC, context.held) : undefined;
+    // Deletions left waiting for a next write that never came, before the response goes; then,
+    // after a success, the held writes.
+    return contexts.run(context, next).then(
+      () => {
+        const flushing = flushPendingWrites();
+        return flushing ? flushing.then(settle) : settle();
       },
-    };
-    try {
-      await contexts.run(context, next);
-    } finally {
-      // Deletions left waiting for a next write that never came, before the response goes.
-      await flushPendingWrites();
-    }
-    if (context.held) await settleHeldWrites(ctx as KoaContextWithOIDC, context.held);
+      (error: unknown) => {
+        const flushing = flushPendingWrites();
+        if (!flushing) throw error;
+        return flushing.then(() => {
+          throw error;
+        });
+      },
+    );
   };
 }
 

@@ -14,6 +14,14 @@ export function createResourceRegistry(options: {
   let epoch = 0;
 
   return {
+    /**
+     * The resource if it is cached right now, without loading it: the token path asks for the
+     * same resource on every request, and an answer without a promise is cheaper.
+     */
+    peek(identifier: string): ResourceRecord | undefined {
+      return cache.get(identifier);
+    },
+
     async get(identifier: string): Promise<ResourceRecord | undefined> {
       const hit = cache.get(identifier);
       if (hit) return hit;
