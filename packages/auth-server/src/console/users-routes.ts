@@ -7,7 +7,7 @@ import { type GrantJson, type UserJson, userPage, usersListPage } from './views/
 
 type Page = (ctx: RouteContext, signed: SignedIn) => Promise<void>;
 
-// What a successful change says on the user's page: fixed sentences, never text from the URL.
+// What a successful change says on the user's page or the list: fixed sentences, never text from the URL.
 const NOTICES: Readonly<Record<string, string>> = {
   disabled: 'User disabled: their sessions and grants are ended, and they cannot sign in.',
   enabled: 'User enabled.',
@@ -23,6 +23,10 @@ const NOTICES: Readonly<Record<string, string>> = {
 };
 
 const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+
+// The notice a `done` query names, on the list (after a deletion) or on a user's page.
+const noticeOf = (ctx: RouteContext) =>
+  typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
 
 /**
  * The users' pages over the admin API (every call needs admin:users: users are personal data):
@@ -40,6 +44,7 @@ export function usersRoutes() {
     const answer = await apiPage<UserJson>(signed, '/users', request);
     if (answer.status !== 200) return refused(ctx, answer, signed.operator);
     const { items, next_cursor: next } = answer.body;
+    const notice = noticeOf(ctx);
     render(
       ctx,
       200,
@@ -48,6 +53,7 @@ export function usersRoutes() {
         users: items,
         query: request.q,
         ...(next ? { next } : {}),
+        ...(notice ? { notice } : {}),
       }),
     );
   };
@@ -65,7 +71,7 @@ export function usersRoutes() {
       { q: '', ...(cursor ? { cursor } : {}) },
     );
     if (grants.status !== 200) return refused(ctx, grants, signed.operator);
-    const notice = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+    const notice = noticeOf(ctx);
     render(
       ctx,
       200,
