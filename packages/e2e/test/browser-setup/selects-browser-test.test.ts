@@ -76,6 +76,8 @@ test('exclusions that cover every browser test win', (t) => {
       '!packages/e2e/test/browser-console.test.ts',
       '!packages/e2e/test/browser-console-reports.test.ts',
       '!packages/e2e/test/browser-console-directory.test.ts',
+      '!packages/e2e/test/browser-console-grants.test.ts',
+      '!packages/e2e/test/browser-console-forms.test.ts',
       '!packages/e2e/test/browser-french.test.ts',
       '!packages/e2e/test/browser-mail.test.ts',
       '!packages/e2e/test/browser-mfa.test.ts',
