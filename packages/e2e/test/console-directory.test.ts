@@ -183,6 +183,12 @@ test('disable and enable a user: CSRF required, the ETag checked (412 when stale
   t.is(done.headers.get('location'), `${path}?done=disabled`);
   const disabled = await (await browser.request(`${stack.issuer}${path}?done=disabled`)).text();
   t.regex(disabled, /User disabled/);
+  // A `done` the page has no sentence for shows none, an object's own keys included.
+  for (const name of ['constructor', '__proto__', 'toString', 'nonsense']) {
+    const odd = await browser.request(`${stack.issuer}${path}?done=${name}`);
+    t.is(odd.status, 200, name);
+    t.notRegex(await odd.text(), /role="status"/, name);
+  }
   t.regex(disabled, /<span class="badge off">disabled<\/span> since \d{4}-\d{2}-\d{2} /);
   // The page's ETag is stale now: enabling with it changes nothing.
   const stale = await browser.request(`${stack.issuer}${path}/enable`, { form: { etag, csrf } });

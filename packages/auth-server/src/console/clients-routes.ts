@@ -4,7 +4,14 @@ import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
 import { apiPage, listRequest } from './api-pages.ts';
-import { needsScope, problemOf, refused, type SignedIn, seeOther } from './console-request.ts';
+import {
+  doneNotice,
+  needsScope,
+  problemOf,
+  refused,
+  type SignedIn,
+  seeOther,
+} from './console-request.ts';
 import { answerForm } from './form-answers.ts';
 import { formLines } from './form-values.ts';
 import { problemsOf } from './problems.ts';
@@ -182,7 +189,7 @@ export function clientsRoutes() {
   const show: Page = async (ctx, signed) => {
     const answer = await read(signed, ctx.params.client ?? '');
     if (answer.status !== 200) return refused(ctx, answer, signed.operator);
-    const done = typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+    const done = doneNotice(ctx, NOTICES);
     render(
       ctx,
       200,

@@ -263,6 +263,21 @@ export function needsScope(scope: string, what: string, back: { href: string; la
 }
 
 /**
+ * The notice a page's `done` query names, from the page's own fixed sentences (never text from
+ * the URL); nothing for an unknown name, including an object's own keys such as `constructor`.
+ *
+ * @example
+ * const notice = doneNotice(ctx, { created: 'User created.' });
+ */
+export function doneNotice(
+  ctx: Koa.Context,
+  notices: Readonly<Record<string, string>>,
+): string | undefined {
+  const { done } = ctx.query;
+  return typeof done === 'string' && Object.hasOwn(notices, done) ? notices[done] : undefined;
+}
+
+/**
  * Answers a POST that changed something with 303 to the page that shows the result
  * (POST/redirect/GET: reloading that page repeats nothing).
  *

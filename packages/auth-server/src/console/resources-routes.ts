@@ -4,6 +4,7 @@ import { html } from '../views/html.ts';
 import type { ApiAnswer } from './admin-api-client.ts';
 import { apiPage, listRequest } from './api-pages.ts';
 import {
+  doneNotice,
   needsScope,
   type ConsolePage as Page,
   problemOf,
@@ -40,8 +41,7 @@ const NOTICES: Readonly<Record<string, string>> = {
 };
 
 const resourcePath = (identifier: string) => `/admin/resources/${encodeURIComponent(identifier)}`;
-const noticeOf = (ctx: Koa.Context) =>
-  typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+const noticeOf = (ctx: Koa.Context) => doneNotice(ctx, NOTICES);
 
 // The form again, as the operator filled it in, with the API's problems next to their fields.
 function refusedForm(

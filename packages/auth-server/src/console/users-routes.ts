@@ -1,7 +1,7 @@
 import { render } from '../routes/respond.ts';
 import type { RouteContext } from '../routes/route.ts';
 import { apiPage, listRequest } from './api-pages.ts';
-import { refused, type SignedIn, seeOther } from './console-request.ts';
+import { doneNotice, refused, type SignedIn, seeOther } from './console-request.ts';
 import { revokeAllPage } from './views/grants-views.ts';
 import { type GrantJson, type UserJson, userPage, usersListPage } from './views/users-views.ts';
 
@@ -25,8 +25,7 @@ const NOTICES: Readonly<Record<string, string>> = {
 const userPath = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 
 // The notice a `done` query names, on the list (after a deletion) or on a user's page.
-const noticeOf = (ctx: RouteContext) =>
-  typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+const noticeOf = (ctx: RouteContext) => doneNotice(ctx, NOTICES);
 
 /**
  * The users' pages over the admin API (every call needs admin:users: users are personal data):
